@@ -1,0 +1,129 @@
+"""A persistent key-value cache keyed by content (git blob sha), shared by every stage.
+
+One SQLite file in :func:`assistant.paths.cache_dir`. Each stage uses its own namespace
+(``"tokens/o200k_base"``, ``"secrets/1"``, ``"skeleton/python/1"`` ...); keys are usually
+blob shas, so a cached value is valid for as long as the content exists anywhere.
+
+Safe under concurrent runs: WAL journal, a busy timeout, and ``INSERT OR REPLACE`` in one
+transaction per batch. The cache is an accelerator, never a source of truth: if the file
+cannot be opened or written (read-only disk, corruption, a lock held too long) every call
+degrades to a miss and one warning is emitted.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TypeAlias
+
+from .paths import cache_dir
+
+Value: TypeAlias = int | float | str | bytes
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    ns    TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    value BLOB,
+    PRIMARY KEY (ns, key)
+) WITHOUT ROWID
+"""
+_CHUNK = 500  # stays under SQLite's bound-parameter limit
+
+
+class Cache:
+    """Content-keyed cache. ``Cache(None)`` is a disabled cache that always misses."""
+
+    def __init__(self, path: Path | str | None = None, *, enabled: bool = True) -> None:
+        self.path: Path | None = (
+            Path(path) if path is not None else (cache_dir() / "cache.sqlite3")
+        )
+        if not enabled:
+            self.path = None
+        self._conn: sqlite3.Connection | None = None
+        self._broken = False
+
+    @classmethod
+    def disabled(cls) -> Cache:
+        return cls(enabled=False)
+
+    def __repr__(self) -> str:
+        return f"Cache({str(self.path)!r})"
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._conn is not None or self._broken or self.path is None:
+            return self._conn
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return None
+        self._conn = conn
+        return conn
+
+    def _fail(self, exc: Exception) -> None:
+        self._broken = True
+        warnings.warn(
+            f"tome cache at {self.path} is unusable ({exc}); continuing without it",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+    def get_many(self, ns: str, keys: Iterable[str]) -> dict[str, Value]:
+        """Return the cached values for the keys that are present."""
+        conn = self._connect()
+        if conn is None:
+            return {}
+        wanted: Sequence[str] = keys if isinstance(keys, Sequence) else list(keys)
+        found: dict[str, Value] = {}
+        try:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT key, value FROM entries WHERE ns = ? AND key IN ({marks})",
+                    (ns, *chunk),
+                )
+                found.update(rows)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
+        return found
+
+    def get(self, ns: str, key: str) -> Value | None:
+        return self.get_many(ns, [key]).get(key)
+
+    def put_many(self, ns: str, items: Mapping[str, Value]) -> None:
+        """Store values; one transaction, last writer wins (values are content-derived)."""
+        if not items:
+            return
+        conn = self._connect()
+        if conn is None:
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT OR REPLACE INTO entries (ns, key, value) VALUES (?, ?, ?)",
+                [(ns, key, value) for key, value in items.items()],
+            )
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            self._fail(exc)
+
+    def put(self, ns: str, key: str, value: Value) -> None:
+        self.put_many(ns, {key: value})
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

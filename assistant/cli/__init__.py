@@ -1,0 +1,85 @@
+"""The ``tome`` command.
+
+One small module per subcommand in this package (``pack.py``, ``ask.py``, ``apply.py`` ...),
+each with ``add_arguments(parser)`` and ``run(args) -> int``. They are imported only when
+their subcommand runs, so ``tome pack`` never pays for openai or textual.
+This package is the only place (with ``tui``) that turns ``AssistantError`` into output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ..errors import AssistantError
+
+# name -> (module, one-line help). Modules live in this package.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "pack": ("pack", "pack a repository into one prompt (no API key needed)"),
+    "ask": ("ask", "send the packed repository and a task to a model"),
+    "apply": ("apply", "apply an edit (any supported format) to the working tree"),
+    "undo": ("undo", "revert the last apply, byte for byte"),
+    "models": ("models", "list the configured model backends"),
+    "review": ("review", "review a patch or a past session in the terminal UI"),
+    "history": ("history", "list past sessions"),
+}
+
+
+def _load(name: str):  # type: ignore[no-untyped-def]
+    return importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tome",
+        description="Pack a repository into one prompt, ask a model, review and apply.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_module, help_text) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        if only is None or only == name:
+            try:
+                _load(name).add_arguments(sp)
+            except ModuleNotFoundError:
+                pass  # not built yet; running it says so
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args_list if not a.startswith("-")), None)
+    if not args_list:
+        return _run_tui()
+    parser = build_parser(only=first if first in COMMANDS else None)
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        module = _load(args.command)
+    except ModuleNotFoundError:
+        print(f"tome: '{args.command}' is not available in this build", file=sys.stderr)
+        return 2
+    try:
+        return int(module.run(args) or 0)
+    except AssistantError as exc:
+        print(f"tome: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tome: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run_tui() -> int:
+    try:
+        from tui.app import run as run_tui
+    except ModuleNotFoundError:
+        print("tome: the terminal UI is not available in this build; try 'tome pack'", file=sys.stderr)
+        return 2
+    return int(run_tui() or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

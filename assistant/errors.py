@@ -1,0 +1,74 @@
+"""Every error tome raises, in one tree.
+
+    AssistantError
+    ├── ConfigError            bad settings, unknown backend or encoding, missing key
+    ├── PackError              a repository that cannot be packed
+    ├── ModelError             anything the model backend did
+    │   ├── AuthError          401/403: the key is missing or wrong
+    │   ├── RateLimitError     429 after the retries ran out
+    │   ├── ContextLengthError prompt + reserved output does not fit the window
+    │   └── BackendUnavailable 5xx, timeouts, dropped connections after retries
+    ├── EditError              anything about an edit a model proposed
+    │   ├── ParseError         the edit text cannot be read
+    │   ├── MatchError         a hunk does not match the file (closest region attached)
+    │   └── ApplyConflict      the file changed since it was packed, or the path is refused
+    └── GitError               a git operation failed
+
+Errors carry data (path, line, hunk index, valid choices) and a message a user can act on.
+Third-party exceptions are translated at exactly one seam with ``raise X(...) from exc``.
+Only ``assistant.cli`` and ``tui`` turn errors into output.
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """The root of every error tome raises on purpose."""
+
+
+class ConfigError(AssistantError):
+    """Settings that cannot be used: unknown names, bad values, a missing key."""
+
+
+class PackError(AssistantError):
+    """A repository or path that cannot be packed."""
+
+
+class ModelError(AssistantError):
+    """The model backend failed or refused."""
+
+
+class AuthError(ModelError):
+    """The backend rejected the key (or there is none)."""
+
+
+class RateLimitError(ModelError):
+    """The backend kept answering 429 after every retry."""
+
+
+class ContextLengthError(ModelError):
+    """The prompt plus the reserved output does not fit the backend's window."""
+
+
+class BackendUnavailable(ModelError):
+    """The backend could not be reached or kept failing (5xx, timeouts, drops)."""
+
+
+class EditError(AssistantError):
+    """An edit proposed by a model cannot be used as it is."""
+
+
+class ParseError(EditError):
+    """The edit text cannot be parsed."""
+
+
+class MatchError(EditError):
+    """A hunk or search block does not match the file it targets."""
+
+
+class ApplyConflict(EditError):
+    """The target changed since it was packed, or the path is not allowed."""
+
+
+class GitError(AssistantError):
+    """A git operation failed."""
