@@ -1,0 +1,192 @@
+"""``tome pack``: turn a repository into one prompt file and print a one-screen summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from ..errors import ConfigError
+from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack
+from ..pack.render import FORMATS
+
+_SUFFIX = {"xml": "xml", "markdown": "md"}
+
+
+def _size(text: str) -> int:
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    text = text.strip().lower().removesuffix("b").removesuffix("i")
+    if text and text[-1] in units:
+        return int(float(text[:-1]) * units[text[-1]])
+    return int(text)
+
+
+def _tokens(text: str) -> int:
+    text = text.strip().lower().replace(",", "").replace("_", "")
+    scale = {"k": 1_000, "m": 1_000_000}
+    if text and text[-1] in scale:
+        return int(float(text[:-1]) * scale[text[-1]])
+    return int(text)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", default=".", help="repository or folder (default: .)")
+    parser.add_argument("--budget", type=_tokens, help="token budget for the whole pack (e.g. 200k, 1m)")
+    parser.add_argument("--encoding", default=None, help=f"tokenizer (default: {DEFAULT_ENCODING})")
+    parser.add_argument("--format", choices=FORMATS, default="xml")
+    parser.add_argument(
+        "--output", "-o", help="where to write the pack ('-' for stdout; default .tome/pack.xml)"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON summary object")
+    parser.add_argument("--include", action="append", default=[], metavar="GLOB", help="only these files (repeatable)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="also exclude these (repeatable)")
+    parser.add_argument("--task", help="what the pack is for (ranks files; placed last)")
+    parser.add_argument("--max-file-size", type=_size, default=1_048_576, metavar="SIZE", help="skip files larger than this (default 1MiB)")
+    parser.add_argument("--no-default-excludes", action="store_true", help="do not skip lock files and generated files")
+    parser.add_argument("--allow-secrets", action="store_true", help="include files that look like they hold secrets")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the token cache")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..cache import Cache
+
+    encoding = args.encoding or os.environ.get("TOME_ENCODING") or DEFAULT_ENCODING
+    if args.json and args.output == "-":
+        raise ConfigError("--json prints the summary on stdout; give --output FILE for the pack")
+    options = PackOptions(
+        include=tuple(args.include),
+        exclude=tuple(args.exclude),
+        max_file_bytes=args.max_file_size,
+        allow_secrets=args.allow_secrets,
+        default_excludes=() if args.no_default_excludes else None,
+    )
+    started = time.perf_counter()
+    with _Progress(enabled=sys.stderr.isatty() and not args.json) as progress:
+        result = pack(
+            args.path,
+            budget=args.budget,
+            encoding=encoding,
+            format=args.format,
+            task=args.task,
+            options=options,
+            cache=Cache.disabled() if args.no_cache else None,
+            progress=progress.update,
+        )
+    elapsed = time.perf_counter() - started
+
+    if args.output == "-":
+        sys.stdout.write(result.text)
+        sys.stdout.flush()
+        _print_summary(result, None, elapsed, sys.stderr)
+        return 0
+    out_path = Path(args.output) if args.output else _default_output(result, args.format)
+    _write(out_path, result.text)
+    if args.json:
+        summary = result.summary()
+        summary["output"] = str(out_path)
+        json.dump(summary, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(result, out_path, elapsed, sys.stdout)
+    return 0
+
+
+def _default_output(result: Pack, fmt: str) -> Path:
+    return result.root / ".tome" / f"pack.{_SUFFIX[fmt]}"
+
+
+def _write(path: Path, text: str) -> None:
+    """Write atomically: a reader never sees half a pack."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _print_summary(result: Pack, out_path: Path | None, elapsed: float, stream: TextIO) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=stream, highlight=False, soft_wrap=True)
+    tiers = result.tiers
+    budget = f" of {result.budget:,} budget" if result.budget else ""
+    console.print(
+        f"[bold]Packed {len(result.files):,} files[/bold] from {result.root} "
+        f"into [bold]{result.tokens:,} tokens[/bold]{budget} ({result.encoding}, {result.format}) "
+        f"in {elapsed:.2f}s"
+    )
+    if result.budget is not None or tiers["skeleton"]:
+        console.print(
+            f"  tiers: {tiers['full']:,} full, {tiers['skeleton']:,} skeleton, "
+            f"{tiers['omitted']:,} omitted (listed in the tree)"
+        )
+    if out_path is not None:
+        console.print(f"  written to [bold]{out_path}[/bold]")
+    top = sorted(result.files, key=lambda f: (-f.tokens, f.path))[:10]
+    if top:
+        table = Table(title="Largest files", title_justify="left", box=None, pad_edge=False)
+        table.add_column("tokens", justify="right")
+        table.add_column("share", justify="right")
+        table.add_column("path")
+        table.add_column("tier")
+        file_total = sum(f.tokens for f in result.files) or 1
+        for f in top:
+            table.add_row(f"{f.tokens:,}", f"{100 * f.tokens / file_total:.1f}%", f.path, f.tier)
+        console.print(table)
+    if result.skipped:
+        console.print(f"[bold]Skipped {len(result.skipped):,} files:[/bold]")
+        by_reason: dict[str, list[str]] = {}
+        for s in result.skipped:
+            by_reason.setdefault(s.reason, []).append(s.path)
+        for reason, paths in sorted(by_reason.items()):
+            sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+            console.print(f"  {reason}: {len(paths):,} ({sample})")
+        for s in result.skipped:
+            if s.reason.startswith("secret"):
+                console.print(f"  [yellow]{s.path}: {s.detail}[/yellow] (--allow-secrets to include)")
+
+
+class _Progress:
+    """A rich progress bar on stderr that appears only when work lasts over a second."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self._progress = None
+        self._task = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self._progress is None:
+            if time.monotonic() - self.started < 1.0:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(stage, total=total)
+        assert self._progress is not None and self._task is not None
+        self._progress.update(self._task, description=stage, completed=done, total=total)

@@ -1,0 +1,210 @@
+"""Render a selection of files as one prompt: XML or Markdown, header first, task last.
+
+Pure functions over values. The output is described as a sequence of *parts*: literal
+strings (header, tags, fences) and :class:`Content` parts that stand for a file's text.
+Keeping the two apart lets :mod:`assistant.pack.tally` count the whole output exactly from
+cached per-file counts without re-encoding the files.
+
+Layout (the order matters for provider prefix caches: nothing before the task depends on it,
+unless a budget makes the choice of files depend on it):
+
+    header (repository name, how to read the pack, directory tree with token counts and tiers)
+    full files, by path
+    skeleton files, by path
+    footer, then the task (if any)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Literal
+from xml.sax.saxutils import escape, quoteattr
+
+Tier = Literal["full", "skeleton", "omitted"]
+Format = Literal["xml", "markdown"]
+FORMATS: tuple[Format, ...] = ("xml", "markdown")
+TIERS: tuple[Tier, ...] = ("full", "skeleton", "omitted")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file as the renderer sees it."""
+
+    path: str
+    tier: Tier
+    tokens: int  # tokens of the whole file
+    text: str = ""  # what is shown: the file, its skeleton, or "" when omitted
+    key: str = ""  # content key for caching counts of ``text`` (blob sha, or skeleton key)
+    shown_tokens: int = 0  # tokens of ``text``
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """A part of the output that is a file's shown text, counted elsewhere."""
+
+    text: str
+    tokens: int
+    key: str
+
+
+Part = str | Content
+
+_INTRO = (
+    "This is a packed snapshot of a code repository, made by tome for a coding model. "
+    "It holds a directory tree with the token count of every file, then the files. "
+    "Files in the 'skeleton' tier show only imports, signatures, docstrings and constants; "
+    "their bodies are elided with a marker saying how many lines were left out. "
+    "Omitted files appear in the tree only. Do not invent the contents of elided or "
+    "omitted code: ask for it, or leave it unchanged."
+)
+
+_TIER_MARK = {"full": "", "skeleton": " [skeleton]", "omitted": " [omitted]"}
+
+
+def render(
+    entries: Sequence[Entry],
+    *,
+    name: str,
+    format: Format = "xml",
+    encoding: str,
+    task: str | None = None,
+) -> list[Part]:
+    """Return the parts of the rendered pack, in order. ``"".join`` them for the text."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    by_path = sorted(entries, key=lambda e: e.path)
+    shown = [e for e in by_path if e.tier == "full"] + [e for e in by_path if e.tier == "skeleton"]
+    tree = render_tree(by_path)
+    if format == "xml":
+        return _render_xml(by_path, shown, tree=tree, name=name, encoding=encoding, task=task)
+    return _render_markdown(by_path, shown, tree=tree, name=name, encoding=encoding, task=task)
+
+
+def render_tree(entries: Sequence[Entry]) -> str:
+    """A directory tree, two spaces per level, with token counts (folders: totals) and tiers."""
+    folder_tokens: dict[PurePosixPath, int] = {}
+    for entry in entries:
+        for parent in PurePosixPath(entry.path).parents:
+            if parent != PurePosixPath("."):
+                folder_tokens[parent] = folder_tokens.get(parent, 0) + entry.tokens
+    lines: list[str] = []
+    opened: set[PurePosixPath] = set()
+    for entry in sorted(entries, key=lambda e: PurePosixPath(e.path).parts):
+        path = PurePosixPath(entry.path)
+        for depth, parent in enumerate(reversed(path.parents[:-1])):
+            if parent not in opened:
+                opened.add(parent)
+                lines.append(f"{'  ' * depth}{parent.name}/ {folder_tokens[parent]:,}")
+        lines.append(
+            f"{'  ' * (len(path.parts) - 1)}{path.name} {entry.tokens:,}{_TIER_MARK[entry.tier]}"
+        )
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _counts_line(entries: Sequence[Entry]) -> str:
+    tiers = {t: sum(1 for e in entries if e.tier == t) for t in TIERS}
+    return f"{len(entries)} files: {tiers['full']} full, {tiers['skeleton']} skeleton, {tiers['omitted']} omitted"
+
+
+def _close_newline(text: str) -> str:
+    """The newline the renderer adds after content that does not end with one."""
+    return "" if not text or text.endswith("\n") else "\n"
+
+
+def _render_xml(
+    entries: Sequence[Entry],
+    shown: Sequence[Entry],
+    *,
+    tree: str,
+    name: str,
+    encoding: str,
+    task: str | None,
+) -> list[Part]:
+    parts: list[Part] = []
+    head = (
+        f"<repository name={quoteattr(name)} encoding={quoteattr(encoding)}>\n"
+        f"<about>\n{_INTRO}\n{_counts_line(entries)}\n</about>\n"
+        f"<tree>\n{escape(tree)}</tree>\n"
+    )
+    pending = head
+    for entry in shown:
+        tier_attr = ' tier="skeleton"' if entry.tier == "skeleton" else ""
+        pending += (
+            f"<file path={quoteattr(entry.path)} tokens=\"{entry.tokens}\"{tier_attr}>\n"
+        )
+        parts.append(pending)
+        parts.append(Content(entry.text, entry.shown_tokens, entry.key))
+        pending = _close_newline(entry.text) + "</file>\n"
+    pending += "</repository>\n"
+    if task is not None:
+        pending += f"<task>\n{task.strip()}\n</task>\n"
+    parts.append(pending)
+    return parts
+
+
+_LANGS = {
+    ".py": "python", ".pyi": "python", ".js": "javascript", ".mjs": "javascript",
+    ".cjs": "javascript", ".jsx": "jsx", ".ts": "typescript", ".tsx": "tsx", ".go": "go",
+    ".rs": "rust", ".java": "java", ".c": "c", ".h": "c", ".cc": "cpp", ".cpp": "cpp",
+    ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp", ".rb": "ruby", ".cs": "csharp", ".php": "php",
+    ".kt": "kotlin", ".swift": "swift", ".scala": "scala", ".sh": "bash", ".bash": "bash",
+    ".zsh": "zsh", ".ps1": "powershell", ".sql": "sql", ".html": "html", ".htm": "html",
+    ".css": "css", ".scss": "scss", ".json": "json", ".yaml": "yaml", ".yml": "yaml",
+    ".toml": "toml", ".ini": "ini", ".cfg": "ini", ".xml": "xml", ".md": "markdown",
+    ".rst": "rst", ".txt": "text", ".lua": "lua", ".r": "r", ".dart": "dart", ".ex": "elixir",
+    ".exs": "elixir", ".erl": "erlang", ".hs": "haskell", ".ml": "ocaml", ".vue": "vue",
+    ".svelte": "svelte", ".tf": "hcl", ".proto": "protobuf", ".po": "po",
+}
+_NAMES = {"Dockerfile": "dockerfile", "Makefile": "makefile", "CMakeLists.txt": "cmake"}
+_FENCE_RUN = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
+
+
+def language_tag(path: str) -> str:
+    """The Markdown fence language for a path ("" when unknown)."""
+    pure = PurePosixPath(path)
+    return _NAMES.get(pure.name) or _LANGS.get(pure.suffix.lower(), "")
+
+
+def _fence(text: str) -> str:
+    """A backtick fence longer than any fence-like run inside the text."""
+    longest = max((len(m.group(1)) for m in _FENCE_RUN.finditer(text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _render_markdown(
+    entries: Sequence[Entry],
+    shown: Sequence[Entry],
+    *,
+    tree: str,
+    name: str,
+    encoding: str,
+    task: str | None,
+) -> list[Part]:
+    parts: list[Part] = []
+    tree_fence = _fence(tree)
+    pending = (
+        f"# Repository: {name}\n\n{_INTRO}\n\n"
+        f"Encoding: {encoding}. {_counts_line(entries)}.\n\n"
+        f"## Tree\n\n{tree_fence}text\n{tree}{tree_fence}\n\n"
+    )
+    for entry in shown:
+        fence = _fence(entry.text)
+        tier = ", skeleton" if entry.tier == "skeleton" else ""
+        pending += (
+            f"## {entry.path} ({entry.tokens:,} tokens{tier})\n\n"
+            f"{fence}{language_tag(entry.path)}\n"
+        )
+        parts.append(pending)
+        parts.append(Content(entry.text, entry.shown_tokens, entry.key))
+        pending = f"{_close_newline(entry.text)}{fence}\n\n"
+    if task is not None:
+        pending += f"## Task\n\n{task.strip()}\n"
+    parts.append(pending)
+    return parts
+
+
+def join(parts: Sequence[Part]) -> str:
+    return "".join(p if isinstance(p, str) else p.text for p in parts)

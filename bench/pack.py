@@ -1,0 +1,174 @@
+"""Benchmark ``tome pack`` on the Django 5.1.4 source against a floor and a peer.
+
+    python3 bench/pack.py [--runs 3] [--encoding deepseek-v4] [--no-repomix]
+
+* floor: one Python process that reads every file the pack holds and counts it with the
+  same tiktoken encoding in batches (``encode_ordinary_batch``), measured in this run;
+* cold ``tome pack`` (empty cache) <= 1.3x floor; warm (same tree, cache filled) <= 0.15x;
+* peak memory (max RSS of the ``tome pack`` process) <= 250 MB;
+* the reported token total equals encoding the written pack (exactness);
+* if Node is present: ``repomix`` (installed once into bench/.work, its cache emptied) on the
+  same tree, as a peer: ``tome pack`` cold must be at least 2x faster.
+
+Each figure is the best of ``--runs`` runs (the machines are shared and noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _django import WORK, django_tree  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+FLOOR = r"""
+import sys, json
+from assistant.tokens import get_encoding
+paths = json.load(open(sys.argv[1]))
+enc = get_encoding(sys.argv[2])
+texts = []
+for p in paths:
+    with open(p, encoding="utf-8-sig") as fh:
+        texts.append(fh.read())
+total = sum(len(t) for t in enc.encode_ordinary_batch(texts))
+print(total)
+"""
+
+
+def timed_rss(
+    cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[float, float, str]:
+    """Run a command; return (wall seconds, the child's own peak RSS in MB, its stdout)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"command failed: {' '.join(cmd)}\n{err.read().decode()[-2000:]}")
+        return wall, usage.ru_maxrss / 1024, out.read().decode()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--encoding", default="deepseek-v4")
+    parser.add_argument("--no-repomix", action="store_true")
+    args = parser.parse_args()
+
+    tree = django_tree()
+    scratch = Path(tempfile.mkdtemp(prefix="tome-bench-"))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    tome = [sys.executable, "-m", "assistant", "pack", str(tree), "--encoding", args.encoding, "--json"]
+
+    def cold_env(i: int) -> dict[str, str]:
+        cache = scratch / f"cache-cold-{i}"
+        return {**env, "TOME_CACHE_DIR": str(cache)}
+
+    # One pack to learn the file list (and warm the page cache for everyone alike).
+    first_out = scratch / "pack-first.xml"
+    _, _, out = timed_rss([*tome, "--output", str(first_out)], env=cold_env(99))
+    summary = json.loads(out)
+
+    listing = scratch / "files.json"
+    manifest = _manifest(tree, args.encoding, scratch)
+    listing.write_text(json.dumps([str(tree / p) for p in manifest]))
+    print(f"Django {tree.name}: {summary['files']:,} files packed, {summary['tokens']:,} tokens "
+          f"({args.encoding}); skipped {summary['skipped']}")
+
+    floor = min(
+        timed_rss([sys.executable, "-c", FLOOR, str(listing), args.encoding], env=env)[0]
+        for _ in range(args.runs)
+    )
+    colds, warms, rss = [], [], []
+    warm_env = {**env, "TOME_CACHE_DIR": str(scratch / "cache-warm")}
+    outputs = []
+    for i in range(args.runs):
+        out_file = scratch / f"pack-{i}.xml"
+        wall, peak, _ = timed_rss([*tome, "--output", str(out_file)], env=cold_env(i))
+        colds.append(wall)
+        rss.append(peak)
+        outputs.append(out_file)
+    timed_rss([*tome, "--output", str(scratch / "warm-fill.xml")], env=warm_env)
+    for _ in range(args.runs):
+        wall, peak, out = timed_rss([*tome, "--output", str(scratch / "warm.xml")], env=warm_env)
+        warms.append(wall)
+        rss.append(peak)
+    cold, warm, peak = min(colds), min(warms), max(rss)
+
+    text = outputs[0].read_text(encoding="utf-8")
+    identical = all(o.read_bytes() == outputs[0].read_bytes() for o in outputs) and (
+        (scratch / "warm.xml").read_bytes() == outputs[0].read_bytes()
+    )
+    from assistant.tokens import count
+
+    exact = count(text, args.encoding)
+    reported = json.loads(out)["tokens"]
+
+    print(f"floor (read + encode_ordinary_batch): {floor:.2f}s")
+    print(f"cold tome pack: {cold:.2f}s  = {cold / floor:.2f}x floor   (target <= 1.3x)")
+    print(f"warm tome pack: {warm:.2f}s  = {warm / floor:.3f}x floor  (target <= 0.15x)")
+    print(f"peak RSS: {peak:.0f} MB (target <= 250 MB)")
+    print(f"tokens reported {reported:,} vs encoding the output {exact:,}; outputs byte-identical: {identical}")
+    results = {
+        "cold <= 1.3x floor": cold / floor <= 1.3,
+        "warm <= 0.15x floor": warm / floor <= 0.15,
+        "peak RSS <= 250 MB": peak <= 250,
+        "token total exact": reported == exact,
+        "byte-identical packs": identical,
+    }
+    if not args.no_repomix:
+        peer = _repomix(tree, scratch)
+        if peer is not None:
+            print(f"repomix (cold): {peer:.2f}s; tome cold is {peer / cold:.1f}x faster (target >= 2x)")
+            results["tome cold >= 2x faster than repomix"] = peer / cold >= 2
+    for name, ok in results.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    return 0 if all(results.values()) else 1
+
+
+def _manifest(tree: Path, encoding: str, scratch: Path) -> list[str]:
+    from assistant.cache import Cache
+    from assistant.pack import pack
+
+    result = pack(tree, encoding=encoding, cache=Cache(scratch / "manifest.sqlite3"))
+    return [f.path for f in result.files]
+
+
+def _repomix(tree: Path, scratch: Path) -> float | None:
+    npm = shutil.which("npm")
+    node = shutil.which("node")
+    if not npm or not node:
+        print("repomix: skipped (no Node.js)")
+        return None
+    prefix = WORK / "repomix"
+    binary = prefix / "node_modules" / ".bin" / "repomix"
+    if not binary.exists():
+        prefix.mkdir(parents=True, exist_ok=True)
+        subprocess.run([npm, "install", "--silent", "--prefix", str(prefix), "repomix"], check=True)
+    best = None
+    for _ in range(2):
+        home = scratch / "repomix-home"
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir()
+        env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
+        wall, _, _ = timed_rss([str(binary), str(tree), "--output", str(scratch / "repomix.xml"), "--quiet"], env=env, cwd=scratch)
+        best = wall if best is None else min(best, wall)
+    return best
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
