@@ -1,0 +1,69 @@
+"""Model backends: presets and configured endpoints, the streaming client, usage and cost.
+
+    from assistant.config import load_settings
+    from assistant.model import Client, ClientOptions, resolve_backend
+
+    settings = load_settings()
+    backend = resolve_backend(settings)            # deepseek-v4-flash unless configured
+    with Client(backend, options=ClientOptions.from_settings(settings)) as client:
+        stream = client.stream([{"role": "user", "content": "Hello"}])
+        for delta in stream:
+            print(delta, end="")
+        print(stream.reply.usage)
+
+Nothing here reads files, env or the network at import time.
+"""
+
+from __future__ import annotations
+
+from .backend import Backend, Prices, available_backends, load_presets, resolve_backend
+from .client import (
+    AsyncClient,
+    AsyncReplyStream,
+    Client,
+    ClientOptions,
+    Message,
+    Prepared,
+    Reply,
+    ReplyStream,
+    count_prompt,
+)
+from .retry import RetryPolicy, Timeouts, parse_retry_after
+from .usage import (
+    Estimate,
+    Usage,
+    check_window,
+    cost,
+    estimate,
+    format_estimate,
+    format_usage,
+    usage_from_api,
+)
+
+__all__ = [
+    "AsyncClient",
+    "AsyncReplyStream",
+    "Backend",
+    "Client",
+    "ClientOptions",
+    "Estimate",
+    "Message",
+    "Prepared",
+    "Prices",
+    "Reply",
+    "ReplyStream",
+    "RetryPolicy",
+    "Timeouts",
+    "Usage",
+    "available_backends",
+    "check_window",
+    "cost",
+    "count_prompt",
+    "estimate",
+    "format_estimate",
+    "format_usage",
+    "load_presets",
+    "parse_retry_after",
+    "resolve_backend",
+    "usage_from_api",
+]

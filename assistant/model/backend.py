@@ -1,0 +1,207 @@
+"""Named model backends: the built-in presets, the user's own, and CLI overrides.
+
+A :class:`Backend` is plain data: where to send (base URL, model id), which environment
+variable holds the key, how big the window is, what it costs, which tokenizer counts for it,
+and the quirks of its wire protocol. It never holds the key itself; :meth:`Backend.api_key`
+reads the environment when the client is built, so no repr, log or file can leak it.
+
+Presets ship in ``assistant/data/backends.toml``; ``[backends.NAME]`` tables in the settings
+override them field by field (prices included) or add new ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+from ..config import Settings
+from ..errors import ConfigError
+
+__all__ = [
+    "Backend",
+    "Prices",
+    "available_backends",
+    "load_presets",
+    "resolve_backend",
+]
+
+Continuation = Literal["prefix", "message", "none"]
+ENCODINGS = ("deepseek-v4", "o200k_base", "cl100k_base")
+GENERIC = "openai-compatible"  # what --base-url without --backend means
+
+
+@dataclass(frozen=True)
+class Prices:
+    """US dollars per million tokens."""
+
+    cache_hit: float
+    cache_miss: float
+    output: float
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One configured model endpoint. Holds the *name* of the key's env var, never the key."""
+
+    name: str
+    base_url: str
+    model: str
+    window: int
+    max_output: int
+    encoding: str
+    api_key_env: str | None = None
+    key_required: bool = True
+    prices: Prices | None = None  # None: unknown, costs are not shown
+    max_tokens_param: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
+    stream_usage: bool = True  # accepts stream_options.include_usage
+    continuation: Continuation = "message"
+    prefix_base_url: str | None = None  # DeepSeek beta endpoint for prefix completion
+
+    def api_key(self, env: Mapping[str, str] | None = None) -> str | None:
+        """The key from the environment, or ``None`` (which is fine when not required)."""
+        if not self.api_key_env:
+            return None
+        return (os.environ if env is None else env).get(self.api_key_env) or None
+
+    def has_key(self, env: Mapping[str, str] | None = None) -> bool:
+        return self.api_key(env) is not None
+
+    def require_key(self, env: Mapping[str, str] | None = None) -> str | None:
+        """The key, or a :class:`ConfigError` saying which variable to set."""
+        key = self.api_key(env)
+        if key is None and self.key_required and self.api_key_env:
+            raise ConfigError(
+                f"backend {self.name!r} needs an API key: export {self.api_key_env}=... "
+                "(keys are read from the environment only)"
+            )
+        return key
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+_FIELDS = {f.name for f in dataclasses.fields(Backend)} - {"name"}
+_EXTRA = {"base_url_env"}
+
+
+def load_presets() -> dict[str, dict[str, Any]]:
+    """The built-in presets as raw tables (read from the package data, on each call)."""
+    text = resources.files("assistant").joinpath("data/backends.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _merged_tables(settings: Settings) -> dict[str, dict[str, Any]]:
+    tables = {name: dict(table) for name, table in load_presets().items()}
+    for name, entry in settings.backends.items():
+        merged = tables.setdefault(name, {})
+        for key, value in entry.items():
+            if key == "prices" and isinstance(value, Mapping):
+                merged["prices"] = {**merged.get("prices", {}), **value}
+            else:
+                merged[key] = value
+    return tables
+
+
+def _build(name: str, table: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Backend:
+    where = f"[backends.{name}]"
+    unknown = set(table) - _FIELDS - _EXTRA
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown keys {sorted(unknown)}; known: {sorted(_FIELDS | _EXTRA)}"
+        )
+    for needed in ("base_url", "window", "max_output", "encoding"):
+        if needed not in table:
+            raise ConfigError(f"{where}: missing {needed!r}")
+    values = {k: v for k, v in table.items() if k in _FIELDS}
+    values.setdefault("model", "")
+    base_env = table.get("base_url_env")
+    environ = os.environ if env is None else env
+    if base_env and environ.get(base_env):
+        values["base_url"] = environ[base_env]
+    prices = table.get("prices")
+    if prices is not None:
+        try:
+            values["prices"] = Prices(
+                cache_hit=float(prices["cache_hit"]),
+                cache_miss=float(prices["cache_miss"]),
+                output=float(prices["output"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"{where}: prices need numbers cache_hit, cache_miss and output (per million)"
+            ) from exc
+    if values["encoding"] not in ENCODINGS:
+        raise ConfigError(
+            f"{where}: unknown encoding {values['encoding']!r}; choose one of {', '.join(ENCODINGS)}"
+        )
+    if values.get("continuation", "message") not in ("prefix", "message", "none"):
+        raise ConfigError(f"{where}: continuation must be 'prefix', 'message' or 'none'")
+    if values.get("max_tokens_param", "max_tokens") not in ("max_tokens", "max_completion_tokens"):
+        raise ConfigError(f"{where}: max_tokens_param must be max_tokens or max_completion_tokens")
+    for number in ("window", "max_output"):
+        if not isinstance(values[number], int) or values[number] <= 0:
+            raise ConfigError(f"{where}: {number} must be a positive integer")
+    return Backend(name=name, **values)
+
+
+def available_backends(
+    settings: Settings, *, env: Mapping[str, str] | None = None
+) -> dict[str, Backend]:
+    """Every backend, built-in and configured, by name (config order: presets first)."""
+    return {name: _build(name, table, env) for name, table in _merged_tables(settings).items()}
+
+
+def resolve_backend(
+    settings: Settings,
+    *,
+    name: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+    api_key_env: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Backend:
+    """The backend to use: ``name`` (else :attr:`Settings.backend`) with overrides applied.
+
+    Overrides given here (CLI flags) win over those in ``settings``. A ``base_url`` without
+    a ``name`` means any OpenAI-compatible server: the ``openai-compatible`` backend.
+    """
+    tables = _merged_tables(settings)
+    chosen = name or (GENERIC if base_url else settings.backend)
+    if chosen not in tables:
+        raise ConfigError(
+            f"unknown backend {chosen!r}; choose one of: {', '.join(sorted(tables))} "
+            "(or add [backends.NAME] to .tome.toml)"
+        )
+    table = dict(tables[chosen])
+    for key, value in (
+        ("base_url", base_url or settings.base_url),
+        ("model", model or settings.model),
+        ("api_key_env", api_key_env or settings.api_key_env),
+    ):
+        if value:
+            table[key] = value
+            if key == "base_url":
+                table.pop("base_url_env", None)  # an explicit URL beats OPENAI_BASE_URL
+    backend = _build(chosen, table, env)
+    if not backend.model:
+        raise ConfigError(
+            f"backend {chosen!r} has no model id: pass --model NAME "
+            f"(or set model under [backends.{chosen}])"
+        )
+    if backend.continuation == "prefix" and (base_url or settings.base_url):
+        # A moved endpoint (proxy, test server) keeps its beta path next to the new base.
+        backend = dataclasses.replace(backend, prefix_base_url=beta_url(backend.base_url))
+    return backend
+
+
+def beta_url(base_url: str) -> str:
+    """DeepSeek's prefix-completion endpoint next to ``base_url`` (``.../v1`` -> ``.../beta``)."""
+    root = base_url.rstrip("/")
+    root = root.removesuffix("/v1")
+    return root + "/beta"

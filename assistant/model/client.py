@@ -1,0 +1,647 @@
+"""Talk to a backend through the official ``openai`` SDK: stream, retry, continue, account.
+
+This is the only module that imports ``openai`` (and its HTTP transport) and the only place
+their exceptions are translated into :mod:`assistant.errors`.
+
+- Before sending, the prompt is counted with the backend's encoding and refused with numbers
+  when prompt + reserved output exceed the window (:func:`~.usage.check_window`).
+- The SDK's own retries are off; ours are bounded, exponential with jitter and honour
+  ``Retry-After``. 429, 5xx, timeouts and dropped connections retry; 400/401/402/403/404/422
+  are final with a message that says what to do.
+- ``finish_reason == "length"`` continues automatically (DeepSeek: beta prefix completion
+  with the partial answer as the assistant prefix; others: a follow-up message), up to
+  ``max_continuations``; a reply still cut off is marked :attr:`Reply.truncated`. A stream
+  dropped after some text resumes the same way, so what was already yielded stays valid.
+- Text deltas are yielded as they arrive; the :class:`Reply` (text, usage, cost) is on the
+  stream object once it is exhausted.
+
+:class:`Client` is blocking; :class:`AsyncClient` is its twin for the TUI. Both run the same
+:class:`_Exchange` state machine, which does no I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+
+from ..config import Settings
+from ..errors import (
+    AuthError,
+    BackendUnavailable,
+    ContextLengthError,
+    ModelError,
+    RateLimitError,
+)
+from .backend import Backend
+from .retry import RetryPolicy, Timeouts, parse_retry_after
+from .usage import Estimate, Usage, check_window, cost, estimate, usage_from_api
+
+try:  # openai >= 3 moved to httpx2; older releases use httpx
+    import httpx2 as _http
+except ModuleNotFoundError:  # pragma: no cover - depends on the installed SDK
+    import httpx as _http  # type: ignore[no-redef]
+
+__all__ = [
+    "AsyncClient",
+    "AsyncReplyStream",
+    "Client",
+    "ClientOptions",
+    "Message",
+    "Prepared",
+    "Reply",
+    "ReplyStream",
+    "count_prompt",
+]
+
+Message = Mapping[str, Any]
+CONTINUE_PROMPT = (
+    "Your previous answer was cut off. Continue exactly where it stopped: do not repeat "
+    "anything, do not add any preamble, start with the next character."
+)
+NO_KEY = "not-needed"  # the SDK insists on a key; local servers ignore it
+# tokens a chat template adds per message (role markers) and per reply; an over-estimate
+PER_MESSAGE_TOKENS = 4
+PER_REPLY_TOKENS = 3
+_RETRY_STATUSES = frozenset({408, 409, 425, 500, 502, 503, 504, 520, 522, 524, 529})
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """How hard to try: retries, timeouts, continuations, reserved output."""
+
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    max_continuations: int = 4
+    max_output: int | None = None  # reserved output per request; None: min(backend's, 32,768)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ClientOptions:
+        return cls(
+            retry=RetryPolicy.from_settings(settings),
+            timeouts=Timeouts.from_settings(settings),
+            max_continuations=settings.max_continuations,
+            max_output=settings.max_output,
+        )
+
+
+DEFAULT_RESERVE = 32_768
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A request that fits: its size, reserved output and (when prices are known) cost."""
+
+    prompt_tokens: int
+    max_output: int
+    estimate: Estimate | None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A finished answer. ``truncated`` means it is still cut off: do not apply it as is."""
+
+    text: str
+    usage: Usage
+    finish_reason: str | None
+    truncated: bool
+    continuations: int
+    retries: int
+    cost: float | None
+
+    @property
+    def complete(self) -> bool:
+        return not self.truncated
+
+
+def count_prompt(messages: Sequence[Message], encoding: str) -> int:
+    """Tokens of a chat prompt in ``encoding`` (message overhead included, rounded up)."""
+    from .. import tokens  # here, not at import: tiktoken loads only when a prompt is counted
+
+    texts = [m["content"] for m in messages if isinstance(m.get("content"), str)]
+    counts = tokens.count_batch(texts, encoding)
+    return sum(counts) + PER_MESSAGE_TOKENS * len(messages) + PER_REPLY_TOKENS
+
+
+# ---------------------------------------------------------------------------------------------
+# Error translation: the one seam between openai/http exceptions and ours.
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: ModelError
+    retry: bool
+    retry_after: float | None = None
+
+
+def _server_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, Mapping):
+        inner = body.get("error", body)
+        if isinstance(inner, Mapping) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+        if isinstance(body.get("message"), str):
+            return str(body["message"])
+    return exc.message
+
+
+def _is_context_overflow(message: str) -> bool:
+    text = message.lower()
+    return ("context" in text or "token" in text) and any(
+        word in text for word in ("length", "maximum", "too long", "exceed", "too many")
+    )
+
+
+def _translate(exc: BaseException, backend: Backend) -> _Failure:
+    where = f"{backend.name} ({backend.base_url})"
+    if isinstance(exc, openai.APITimeoutError | _http.TimeoutException):
+        return _Failure(BackendUnavailable(f"{where}: timed out waiting for the model"), True)
+    if isinstance(exc, openai.APIConnectionError | _http.TransportError):
+        return _Failure(BackendUnavailable(f"{where}: connection failed or dropped ({exc})"), True)
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        message = _server_message(exc)
+        said = f"{where} answered {status}: {message}"
+        if status == 429:
+            after = parse_retry_after(dict(exc.response.headers))
+            return _Failure(
+                RateLimitError(f"{said}; wait and retry, or lower the request rate"), True, after
+            )
+        if status in (401, 403):
+            env = backend.api_key_env or "the key variable"
+            return _Failure(AuthError(f"{said}; check the key in ${env}"), False)
+        if status == 402:
+            return _Failure(
+                ModelError(
+                    f"{said}; the account is out of credit: top it up or pick another --backend"
+                ),
+                False,
+            )
+        if status == 404:
+            return _Failure(
+                ModelError(
+                    f"{said}; check the model id {backend.model!r} (--model) and "
+                    "the base URL (--base-url)"
+                ),
+                False,
+            )
+        if status == 400 and _is_context_overflow(message):
+            return _Failure(ContextLengthError(f"{said}; lower --budget or --max-output"), False)
+        if status in _RETRY_STATUSES or status >= 500:
+            after = parse_retry_after(dict(exc.response.headers))
+            return _Failure(BackendUnavailable(f"{said}; try again later"), True, after)
+        return _Failure(ModelError(f"{said}; the request was refused as sent"), False)
+    if isinstance(exc, openai.APIError):
+        return _Failure(ModelError(f"{where}: {exc.message}"), False)
+    if isinstance(exc, openai.OpenAIError):
+        return _Failure(ModelError(f"{where}: {exc}"), False)
+    raise TypeError(f"not a backend error: {exc!r}")  # pragma: no cover - programming error
+
+
+_CAUGHT: tuple[type[BaseException], ...] = (openai.OpenAIError, _http.HTTPError)
+
+
+# ---------------------------------------------------------------------------------------------
+# The exchange: one logical reply, over as many HTTP requests as retries and continuations take.
+
+
+@dataclass(frozen=True)
+class _Call:
+    prefix: bool  # send to the prefix-completion endpoint
+    kwargs: dict[str, Any]
+    timeout: openai.Timeout
+
+
+class _Text:
+    """Accumulates deltas without one object per delta (memory stays ~1x the text)."""
+
+    __slots__ = ("blocks", "parts", "size")
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = []
+        self.parts: list[str] = []
+        self.size = 0
+
+    def add(self, delta: str) -> None:
+        self.parts.append(delta)
+        self.size += len(delta)
+        if len(self.parts) >= 512:
+            self.blocks.append("".join(self.parts))
+            self.parts = []
+
+    def value(self) -> str:
+        if self.parts:
+            self.blocks.append("".join(self.parts))
+            self.parts = []
+        if len(self.blocks) > 1:
+            self.blocks = ["".join(self.blocks)]
+        return self.blocks[0] if self.blocks else ""
+
+
+class _Exchange:
+    """The state machine shared by the sync and async clients (no I/O here)."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        options: ClientOptions,
+        messages: Sequence[Message],
+        prepared: Prepared,
+        stream_usage: bool,
+    ) -> None:
+        self.backend = backend
+        self.options = options
+        self.messages = [dict(m) for m in messages]
+        self.prepared = prepared
+        self.stream_usage = stream_usage
+        self.text = _Text()
+        self.usage = Usage()
+        self.retries = 0
+        self.continuations = 0
+        self.finish: str | None = None
+        self.done = False
+        self.truncated = False
+        # per attempt
+        self._attempt_chars = 0
+        self._attempt_finish: str | None = None
+        self._attempt_usage: Usage | None = None
+        self._usage_dropped = False
+
+    # -- requests --------------------------------------------------------------------------
+    def next_call(self) -> _Call | None:
+        if self.done:
+            return None
+        self._attempt_chars = 0
+        self._attempt_finish = None
+        self._attempt_usage = None
+        messages: list[dict[str, Any]] = list(self.messages)
+        prefix = False
+        max_output = self.prepared.max_output
+        if self.text.size:
+            partial = self.text.value()
+            if self.backend.continuation == "prefix":
+                prefix = True
+                messages.append({"role": "assistant", "content": partial, "prefix": True})
+            else:
+                messages.append({"role": "assistant", "content": partial})
+                messages.append({"role": "user", "content": CONTINUE_PROMPT})
+            used = self.prepared.prompt_tokens + self.usage.completion_tokens
+            max_output = max(1, min(max_output, self.backend.window - used))
+        kwargs: dict[str, Any] = {
+            "model": self.backend.model,
+            "messages": messages,
+            "stream": True,
+            self.backend.max_tokens_param: max_output,
+        }
+        if self.stream_usage:
+            kwargs["stream_options"] = {"include_usage": True}
+        t = self.options.timeouts
+        read = t.read_for(self.prepared.prompt_tokens + self.text.size // 4)
+        timeout = openai.Timeout(read, connect=t.connect, read=read, write=read, pool=t.connect)
+        return _Call(prefix=prefix, kwargs=kwargs, timeout=timeout)
+
+    # -- responses -------------------------------------------------------------------------
+    def feed(self, chunk: Any) -> str | None:
+        """One ``ChatCompletionChunk``: the text it adds, if any."""
+        raw_usage = getattr(chunk, "usage", None)
+        if raw_usage is not None:
+            self._attempt_usage = usage_from_api(raw_usage.model_dump())
+        delta_text: str | None = None
+        for choice in chunk.choices or ():
+            if choice.index != 0:
+                continue
+            content = choice.delta.content if choice.delta is not None else None
+            if content:
+                self.text.add(content)
+                self._attempt_chars += len(content)
+                delta_text = content
+            if choice.finish_reason:
+                self._attempt_finish = choice.finish_reason
+        return delta_text
+
+    def _account_attempt(self) -> None:
+        if self._attempt_usage is not None:
+            self.usage = self.usage + self._attempt_usage
+        elif self._attempt_chars or self._attempt_finish:
+            # nothing reported (a drop, or a server without usage): count it ourselves
+            self._usage_dropped = True
+            self.usage = self.usage + Usage(
+                prompt_tokens=self.prepared.prompt_tokens,
+                completion_tokens=max(1, self._attempt_chars // 4),
+                cache_miss_tokens=self.prepared.prompt_tokens,
+                estimated=True,
+            )
+
+    def ended(self) -> float | None:
+        """The stream ended cleanly. Returns a delay before the next call, or None."""
+        self._account_attempt()
+        finish = self._attempt_finish
+        if finish is None:  # the body ended without a finish_reason: a silent drop
+            return self._retry(
+                BackendUnavailable(
+                    f"{self.backend.name} ({self.backend.base_url}): the stream ended without "
+                    "a finish reason (connection dropped)"
+                ),
+                None,
+                None,
+            )
+        self.finish = finish
+        if finish == "length":
+            can_continue = self.backend.continuation != "none" and self.text.size > 0
+            room = self.backend.window - self.prepared.prompt_tokens - self.usage.completion_tokens
+            if can_continue and self.continuations < self.options.max_continuations and room > 0:
+                self.continuations += 1
+                return 0.0
+            self.truncated = True
+        self.done = True
+        return None
+
+    def failed(self, exc: BaseException) -> float:
+        """A request raised. Returns the delay before retrying, or raises the final error."""
+        self._account_attempt()
+        failure = _translate(exc, self.backend)
+        if not failure.retry:
+            raise failure.error from exc
+        return self._retry(failure.error, failure.retry_after, exc)
+
+    def _retry(self, error: ModelError, after: float | None, cause: BaseException | None) -> float:
+        if self.text.size and self.backend.continuation == "none":
+            raise ModelError(
+                f"{error}; {self.text.size:,} characters had arrived and {self.backend.name} "
+                "cannot continue a partial answer: send again"
+            ) from cause
+        if self.retries >= self.options.retry.max_retries:
+            raise type(error)(f"{error} (gave up after {self.retries} retries)") from cause
+        delay = self.options.retry.delay(self.retries, retry_after=after, rand=random.random())
+        self.retries += 1
+        return delay
+
+    def reply(self) -> Reply:
+        prices = self.backend.prices
+        return Reply(
+            text=self.text.value(),
+            usage=self.usage,
+            finish_reason=self.finish,
+            truncated=self.truncated,
+            continuations=self.continuations,
+            retries=self.retries,
+            cost=cost(self.usage, prices) if prices is not None else None,
+        )
+
+
+def _stream_options_refused(exc: BaseException) -> bool:
+    return isinstance(exc, openai.BadRequestError) and "stream_options" in str(exc.message)
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients
+
+
+class _Base:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        options: ClientOptions | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.options = options or ClientOptions()
+        self._key = backend.require_key(env) or NO_KEY
+        self._stream_usage = backend.stream_usage
+
+    def __repr__(self) -> str:
+        key = f"${self.backend.api_key_env} (redacted)" if self.backend.api_key_env else "none"
+        return (
+            f"{type(self).__name__}(backend={self.backend.name!r}, "
+            f"base_url={self.backend.base_url!r}, model={self.backend.model!r}, key={key})"
+        )
+
+    def prepare(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_output: int | None = None,
+        prompt_tokens: int | None = None,
+    ) -> Prepared:
+        """Count (unless ``prompt_tokens`` is given), check the window, estimate the cost."""
+        reserve = (
+            max_output or self.options.max_output or min(self.backend.max_output, DEFAULT_RESERVE)
+        )
+        reserve = min(reserve, self.backend.max_output)
+        tokens = (
+            prompt_tokens
+            if prompt_tokens is not None
+            else count_prompt(messages, self.backend.encoding)
+        )
+        check_window(
+            prompt_tokens=tokens,
+            max_output=reserve,
+            window=self.backend.window,
+            backend=self.backend.name,
+        )
+        prices = self.backend.prices
+        est = estimate(tokens, reserve, prices) if prices is not None else None
+        return Prepared(prompt_tokens=tokens, max_output=reserve, estimate=est)
+
+    def _exchange(self, messages: Sequence[Message], prepared: Prepared) -> _Exchange:
+        return _Exchange(self.backend, self.options, messages, prepared, self._stream_usage)
+
+    def _sdk_args(self, prefix: bool) -> dict[str, Any]:
+        base = self.backend.base_url
+        if prefix:
+            base = self.backend.prefix_base_url or base
+        return {"base_url": base, "api_key": self._key, "max_retries": 0}
+
+
+class ReplyStream:
+    """Iterate for text deltas; :attr:`reply` holds the finished :class:`Reply` afterwards."""
+
+    def __init__(self, client: Client, exchange: _Exchange) -> None:
+        self._client = client
+        self._exchange = exchange
+        self.prepared = exchange.prepared
+        self.reply: Reply | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        ex = self._exchange
+        while (call := ex.next_call()) is not None:
+            delay: float | None
+            try:
+                sdk = self._client._sdk(call.prefix)
+                with sdk.chat.completions.create(**call.kwargs, timeout=call.timeout) as stream:
+                    for chunk in stream:
+                        if text := ex.feed(chunk):
+                            yield text
+            except _CAUGHT as exc:
+                if _stream_options_refused(exc) and ex.stream_usage:
+                    ex.stream_usage = self._client._stream_usage = False
+                    continue
+                delay = ex.failed(exc)
+            else:
+                delay = ex.ended()
+            if delay:
+                self._client._sleep(delay)
+        self.reply = ex.reply()
+
+
+class Client(_Base):
+    """Blocking client. ``sleep`` is injectable so tests observe the backoff without waiting."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        options: ClientOptions | None = None,
+        env: Mapping[str, str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(backend, options=options, env=env)
+        self._sleep = sleep
+        self._clients: dict[bool, openai.OpenAI] = {}
+
+    def _sdk(self, prefix: bool) -> openai.OpenAI:
+        if prefix not in self._clients:
+            self._clients[prefix] = openai.OpenAI(**self._sdk_args(prefix))
+        return self._clients[prefix]
+
+    def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_output: int | None = None,
+        prompt_tokens: int | None = None,
+        prepared: Prepared | None = None,
+    ) -> ReplyStream:
+        """Check and start a reply; raises :class:`ContextLengthError` before any I/O."""
+        ready = prepared or self.prepare(
+            messages, max_output=max_output, prompt_tokens=prompt_tokens
+        )
+        return ReplyStream(self, self._exchange(messages, ready))
+
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_output: int | None = None,
+        prompt_tokens: int | None = None,
+    ) -> Reply:
+        """The whole reply at once (streamed underneath, so long answers never time out)."""
+        stream = self.stream(messages, max_output=max_output, prompt_tokens=prompt_tokens)
+        for _ in stream:
+            pass
+        assert stream.reply is not None
+        return stream.reply
+
+    def list_models(self) -> list[str]:
+        """Model ids the server offers (``GET /models``)."""
+        try:
+            return sorted(m.id for m in self._sdk(False).models.list())
+        except _CAUGHT as exc:
+            raise _translate(exc, self.backend).error from exc
+
+    def close(self) -> None:
+        for sdk in self._clients.values():
+            sdk.close()
+        self._clients.clear()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncReplyStream:
+    """``async for`` text deltas; :attr:`reply` holds the finished :class:`Reply` afterwards."""
+
+    def __init__(self, client: AsyncClient, exchange: _Exchange) -> None:
+        self._client = client
+        self._exchange = exchange
+        self.prepared = exchange.prepared
+        self.reply: Reply | None = None
+
+    async def __aiter__(self) -> AsyncIterator[str]:
+        ex = self._exchange
+        while (call := ex.next_call()) is not None:
+            delay: float | None
+            try:
+                sdk = self._client._sdk(call.prefix)
+                stream = await sdk.chat.completions.create(**call.kwargs, timeout=call.timeout)
+                async with stream:
+                    async for chunk in stream:
+                        if text := ex.feed(chunk):
+                            yield text
+            except _CAUGHT as exc:
+                if _stream_options_refused(exc) and ex.stream_usage:
+                    ex.stream_usage = self._client._stream_usage = False
+                    continue
+                delay = ex.failed(exc)
+            else:
+                delay = ex.ended()
+            if delay:
+                await self._client._sleep(delay)
+        self.reply = ex.reply()
+
+
+class AsyncClient(_Base):
+    """The asyncio twin of :class:`Client` (same options, same errors)."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        options: ClientOptions | None = None,
+        env: Mapping[str, str] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(backend, options=options, env=env)
+        self._sleep = sleep
+        self._clients: dict[bool, openai.AsyncOpenAI] = {}
+
+    def _sdk(self, prefix: bool) -> openai.AsyncOpenAI:
+        if prefix not in self._clients:
+            self._clients[prefix] = openai.AsyncOpenAI(**self._sdk_args(prefix))
+        return self._clients[prefix]
+
+    def stream(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_output: int | None = None,
+        prompt_tokens: int | None = None,
+        prepared: Prepared | None = None,
+    ) -> AsyncReplyStream:
+        ready = prepared or self.prepare(
+            messages, max_output=max_output, prompt_tokens=prompt_tokens
+        )
+        return AsyncReplyStream(self, self._exchange(messages, ready))
+
+    async def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_output: int | None = None,
+        prompt_tokens: int | None = None,
+    ) -> Reply:
+        stream = self.stream(messages, max_output=max_output, prompt_tokens=prompt_tokens)
+        async for _ in stream:
+            pass
+        assert stream.reply is not None
+        return stream.reply
+
+    async def aclose(self) -> None:
+        for sdk in self._clients.values():
+            await sdk.close()
+        self._clients.clear()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

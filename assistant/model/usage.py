@@ -1,0 +1,145 @@
+"""Tokens and money: what a request will cost before it is sent, and what it did cost.
+
+Pure functions over plain values. Providers report cached prompt tokens differently:
+DeepSeek as ``prompt_cache_hit_tokens`` / ``prompt_cache_miss_tokens``, OpenAI as
+``prompt_tokens_details.cached_tokens``; :func:`usage_from_api` reads either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ContextLengthError
+from .backend import Prices
+
+__all__ = [
+    "Estimate",
+    "Usage",
+    "check_window",
+    "cost",
+    "estimate",
+    "format_estimate",
+    "format_usage",
+    "usage_from_api",
+]
+
+MILLION = 1_000_000
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts of one reply (all its continuations summed)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cache_hit_tokens: int = 0
+    cache_miss_tokens: int = 0
+    estimated: bool = False  # the backend reported nothing; counted locally
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            cache_hit_tokens=self.cache_hit_tokens + other.cache_hit_tokens,
+            cache_miss_tokens=self.cache_miss_tokens + other.cache_miss_tokens,
+            estimated=self.estimated or other.estimated,
+        )
+
+
+def _int(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+def usage_from_api(raw: Mapping[str, Any]) -> Usage:
+    """A provider's ``usage`` object (as a dict) in our terms."""
+    prompt = _int(raw.get("prompt_tokens"))
+    completion = _int(raw.get("completion_tokens"))
+    if "prompt_cache_hit_tokens" in raw or "prompt_cache_miss_tokens" in raw:
+        hit = _int(raw.get("prompt_cache_hit_tokens"))
+        miss = (
+            _int(raw.get("prompt_cache_miss_tokens"))
+            if "prompt_cache_miss_tokens" in raw
+            else prompt - hit
+        )
+    else:
+        details = raw.get("prompt_tokens_details") or {}
+        hit = _int(details.get("cached_tokens")) if isinstance(details, Mapping) else 0
+        miss = prompt - hit
+    return Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        cache_hit_tokens=hit,
+        cache_miss_tokens=max(0, miss),
+    )
+
+
+def cost(usage: Usage, prices: Prices) -> float:
+    """Dollars for ``usage`` at ``prices``."""
+    return (
+        usage.cache_hit_tokens * prices.cache_hit
+        + usage.cache_miss_tokens * prices.cache_miss
+        + usage.completion_tokens * prices.output
+    ) / MILLION
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The cost of a request before sending: all-miss (worst) and all-hit (best) input."""
+
+    prompt_tokens: int
+    max_output: int
+    cold: float  # nothing cached, the full reserved output
+    warm: float  # the whole prompt cached, the full reserved output
+
+    @property
+    def cache_saving(self) -> float:
+        return self.cold - self.warm
+
+
+def estimate(prompt_tokens: int, max_output: int, prices: Prices) -> Estimate:
+    out = max_output * prices.output / MILLION
+    return Estimate(
+        prompt_tokens=prompt_tokens,
+        max_output=max_output,
+        cold=prompt_tokens * prices.cache_miss / MILLION + out,
+        warm=prompt_tokens * prices.cache_hit / MILLION + out,
+    )
+
+
+def check_window(*, prompt_tokens: int, max_output: int, window: int, backend: str) -> None:
+    """Refuse, with the numbers and a budget that would fit, when the request cannot fit."""
+    if prompt_tokens + max_output <= window:
+        return
+    fits = max(0, window - max_output)
+    raise ContextLengthError(
+        f"prompt {prompt_tokens:,} + output {max_output:,} > window {window:,} of {backend}; "
+        f"lower --budget to at most {fits:,} tokens of prompt (or reserve less output "
+        "with --max-output)"
+    )
+
+
+def _money(value: float) -> str:
+    return f"${value:.4f}" if value < 1 else f"${value:,.2f}"
+
+
+def format_estimate(est: Estimate) -> str:
+    """``prompt 812,345 tokens, est. $0.1234 uncached / $0.0151 if cached (saves $0.1083)``."""
+    return (
+        f"prompt {est.prompt_tokens:,} tokens (+ up to {est.max_output:,} out): "
+        f"est. {_money(est.cold)} uncached / {_money(est.warm)} if the prefix is cached "
+        f"(saves {_money(est.cache_saving)})"
+    )
+
+
+def format_usage(usage: Usage, prices: Prices | None) -> str:
+    """The one-line account printed after a reply."""
+    mark = "~" if usage.estimated else ""
+    parts = [
+        f"{mark}{usage.prompt_tokens:,} in "
+        f"({usage.cache_hit_tokens:,} cache hit, {usage.cache_miss_tokens:,} miss)",
+        f"{mark}{usage.completion_tokens:,} out",
+    ]
+    parts.append(_money(cost(usage, prices)) if prices is not None else "cost unknown")
+    return "usage: " + ", ".join(parts)

@@ -1,0 +1,301 @@
+"""A real OpenAI-compatible HTTP server on 127.0.0.1 for tests and benchmarks.
+
+It speaks the chat-completions wire protocol well enough that the official ``openai`` SDK
+talks to it exactly as it talks to a provider:
+
+- ``POST /v1/chat/completions``: JSON, or SSE (``stream: true``) in small chunks with
+  ``: keep-alive`` comments, a usage chunk when ``stream_options.include_usage`` is set
+  (DeepSeek or OpenAI field names), and ``data: [DONE]``;
+- ``POST /beta/chat/completions``: DeepSeek's prefix completion (the last message must be an
+  assistant message with ``"prefix": true``);
+- ``GET /v1/models``.
+
+Replies are scripted (:class:`Reply`, consumed first in first out) and can inject faults:
+an error status with ``Retry-After``, a connection dropped mid-stream, a slow first byte,
+``finish_reason: length``. Every request is recorded (:class:`Received`) so a test asserts on
+what the server got as well as on what the client returned.
+
+Use :func:`serve` as a context manager, or the ``fake_openai`` fixture in
+``tests/model/conftest.py``. Streams use chunked transfer encoding, so a dropped connection
+is a protocol error on the client side, as it is with a real provider.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Literal
+
+__all__ = ["FakeOpenAI", "Received", "Reply", "serve"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer. Defaults give a short, complete, streamed reply."""
+
+    text: str = "ok"
+    finish_reason: str = "stop"
+    status: int = 200
+    error: str = ""  # message of the error body when status != 200
+    error_type: str = "invalid_request_error"
+    headers: tuple[tuple[str, str], ...] = ()
+    chunk_chars: int = 8  # characters of text per SSE event
+    usage_style: Literal["deepseek", "openai"] = "deepseek"
+    prompt_tokens: int | None = None  # default: characters of the prompt / 4
+    completion_tokens: int | None = None  # default: characters of the text / 4
+    cached_tokens: int = 0
+    include_usage: bool | None = None  # None: as the request asked (stream_options)
+    first_byte_delay: float = 0.0  # seconds before the status line
+    keepalives: int = 1  # ": keep-alive" comments before the first event
+    drop_after: int | None = None  # close the connection after this many text events
+    batch_events: int = 1  # events per TCP write (benchmarks raise it)
+
+
+@dataclass(frozen=True)
+class Received:
+    """What the server got: the path, the bearer key and the JSON body."""
+
+    path: str
+    api_key: str | None
+    body: dict[str, Any]
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.body.get("messages", []))
+
+    @property
+    def model(self) -> str | None:
+        return self.body.get("model")
+
+
+@dataclass
+class FakeOpenAI:
+    """The running server's handle: its URLs, the reply script and the request log."""
+
+    host: str
+    port: int
+    models: tuple[str, ...] = ("fake-model",)
+    default: Reply = field(default_factory=Reply)
+    require_key: str | None = None
+    script: deque[Reply] = field(default_factory=deque)
+    requests: list[Received] = field(default_factory=list)
+    send_seconds: list[float] = field(default_factory=list)  # per streamed reply
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def beta_url(self) -> str:
+        return f"http://{self.host}:{self.port}/beta"
+
+    def push(self, *replies: Reply) -> None:
+        """Queue replies; each request takes the next one (then :attr:`default`)."""
+        with self._lock:
+            self.script.extend(replies)
+
+    def _next(self, received: Received) -> Reply:
+        with self._lock:
+            self.requests.append(received)
+            return self.script.popleft() if self.script else self.default
+
+
+def _prompt_chars(body: dict[str, Any]) -> int:
+    total = 0
+    for message in body.get("messages", []):
+        content = message.get("content")
+        if isinstance(content, str):
+            total += len(content)
+    return total
+
+
+def _usage(reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
+    prompt = reply.prompt_tokens if reply.prompt_tokens is not None else _prompt_chars(body) // 4
+    completion = (
+        reply.completion_tokens if reply.completion_tokens is not None else len(reply.text) // 4
+    )
+    usage: dict[str, Any] = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+    if reply.usage_style == "deepseek":
+        usage["prompt_cache_hit_tokens"] = reply.cached_tokens
+        usage["prompt_cache_miss_tokens"] = prompt - reply.cached_tokens
+    else:
+        usage["prompt_tokens_details"] = {"cached_tokens": reply.cached_tokens}
+    return usage
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet under pytest
+        pass
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _json(self, status: int, payload: Any, headers: tuple[tuple[str, str], ...] = ()) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, status: int, message: str, kind: str, headers=()) -> None:  # type: ignore[no-untyped-def]
+        self._json(status, {"error": {"message": message, "type": kind, "code": None}}, headers)
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+    # -- routes -----------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        fake = self.server.fake
+        if self.path.rstrip("/") == "/v1/models":
+            data = [
+                {"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in fake.models
+            ]
+            self._json(200, {"object": "list", "data": data})
+        else:
+            self._error(404, f"no route {self.path}", "not_found")
+
+    def do_POST(self) -> None:
+        fake = self.server.fake
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length) or b"{}")
+        auth = self.headers.get("Authorization", "")
+        key = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        path = self.path.rstrip("/")
+        if path not in ("/v1/chat/completions", "/beta/chat/completions"):
+            self._error(404, f"no route {self.path}", "not_found")
+            return
+        reply = fake._next(Received(path=path, api_key=key, body=body))
+        if reply.first_byte_delay:
+            time.sleep(reply.first_byte_delay)  # the fault being simulated, not synchronisation
+        if fake.require_key is not None and key != fake.require_key:
+            self._error(401, "Authentication Fails (invalid api key)", "authentication_error")
+            return
+        last = (body.get("messages") or [{}])[-1]
+        is_prefix = last.get("role") == "assistant" and last.get("prefix") is True
+        if path.startswith("/beta") != is_prefix:
+            self._error(400, "prefix completion needs /beta and a final prefix message", "invalid")
+            return
+        if reply.status != 200:
+            self._error(
+                reply.status, reply.error or "scripted error", reply.error_type, reply.headers
+            )
+            return
+        if body.get("stream"):
+            self._stream(reply, body)
+        else:
+            self._complete(reply, body)
+
+    def _complete(self, reply: Reply, body: dict[str, Any]) -> None:
+        payload = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body.get("model"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply.text},
+                    "finish_reason": reply.finish_reason,
+                }
+            ],
+            "usage": _usage(reply, body),
+        }
+        self._json(200, payload, reply.headers)
+
+    def _stream(self, reply: Reply, body: dict[str, Any]) -> None:
+        fake = self.server.fake
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        started = time.perf_counter()
+        for _ in range(reply.keepalives):
+            self._chunk(b": keep-alive\n\n")
+        model = body.get("model")
+
+        def event(delta: dict[str, Any], finish: str | None = None) -> bytes:
+            chunk = {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
+            return b"data: " + json.dumps(chunk).encode() + b"\n\n"
+
+        text, step = reply.text, max(1, reply.chunk_chars)
+        pending: list[bytes] = [event({"role": "assistant", "content": ""})]
+        for sent, start in enumerate(range(0, len(text), step)):
+            if reply.drop_after is not None and sent >= reply.drop_after:
+                self._chunk(b"".join(pending))
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
+            pending.append(event({"content": text[start : start + step]}))
+            if len(pending) >= reply.batch_events:
+                self._chunk(b"".join(pending))
+                pending = []
+        pending.append(event({}, reply.finish_reason))
+        wants_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        if reply.include_usage if reply.include_usage is not None else wants_usage:
+            usage_chunk = {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": model,
+                "choices": [],
+                "usage": _usage(reply, body),
+            }
+            pending.append(b"data: " + json.dumps(usage_chunk).encode() + b"\n\n")
+        pending.append(b"data: [DONE]\n\n")
+        self._chunk(b"".join(pending))
+        self.wfile.write(b"0\r\n\r\n")
+        fake.send_seconds.append(time.perf_counter() - started)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeOpenAI
+
+
+@contextmanager
+def serve(
+    *,
+    models: tuple[str, ...] = ("fake-model",),
+    require_key: str | None = None,
+    default: Reply | None = None,
+) -> Iterator[FakeOpenAI]:
+    """Run the server on 127.0.0.1 (a free port) in a thread for the ``with`` block."""
+    server = _Server(("127.0.0.1", 0), _Handler)
+    host, port = server.server_address[:2]
+    fake = FakeOpenAI(host=str(host), port=int(port), models=models, require_key=require_key)
+    if default is not None:
+        fake.default = default
+    server.fake = fake
+    thread = threading.Thread(target=server.serve_forever, name="fake-openai", daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
