@@ -1,0 +1,341 @@
+"""Apply parsed edits to file texts: plan every hunk, then splice. Pure: no I/O.
+
+Text rules, so that an edit never changes more than it means to:
+
+- Line endings are kept per line: lines the edit does not touch keep theirs; new lines take
+  the file's dominant ending (CRLF stays CRLF; a mixed file keeps every untouched line's).
+- A file's final newline, or its lack, is kept whatever the edit says.
+- A leading BOM (``\\ufeff``) is set aside while matching and put back.
+- Whole-file blocks are turned into hunks by diffing against the file, so they are
+  reviewed like any other edit; one that elides code (``# ... rest unchanged``) is refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .failures import EditParseError, HunkFailure, HunkMatchError, ParseProblem, check_path
+from .match import FileLines, Located, Miss, closest_region, locate
+from .model import FileEdit, Hunk, Op
+from .parse import parse_edits
+
+BOM = "\ufeff"
+
+FileAction = Literal["update", "create", "delete"]
+
+_ELIDED_CODE = re.compile(
+    r"^\s*(#|//|/\*|<!--|--|;|%)?\s*(\.\.\.|…)?\s*\(?\s*"
+    r"(rest of|remainder of|existing|unchanged|same as before|other (methods|code)|previous)"
+    r".*(\.\.\.|…|unchanged|here|code|omitted)",
+    re.IGNORECASE,
+)
+
+
+# -- text with its line endings --------------------------------------------------------
+
+
+def split_lines(text: str) -> tuple[list[str], list[str]]:
+    """Split on ``\\n`` only: line contents and their endings (``\\n``, ``\\r\\n`` or ``""``)."""
+    if not text:
+        return [], []
+    parts = text.split("\n")
+    last = parts.pop()
+    contents: list[str] = []
+    endings: list[str] = []
+    for part in parts:
+        if part.endswith("\r"):
+            contents.append(part[:-1])
+            endings.append("\r\n")
+        else:
+            contents.append(part)
+            endings.append("\n")
+    if last:
+        contents.append(last)
+        endings.append("")
+    return contents, endings
+
+
+def dominant_eol(endings: Sequence[str]) -> str:
+    crlf = sum(1 for e in endings if e == "\r\n")
+    lf = sum(1 for e in endings if e == "\n")
+    return "\r\n" if crlf > lf else "\n"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A file's text taken apart for editing, and put back together the same way."""
+
+    lines: tuple[str, ...]
+    endings: tuple[str, ...]
+    eol: str
+    final_newline: bool
+    bom: bool
+
+    @classmethod
+    def of(cls, text: str) -> Text:
+        bom = text.startswith(BOM)
+        body = text[1:] if bom else text
+        contents, endings = split_lines(body)
+        final = not body or body.endswith("\n")
+        return cls(tuple(contents), tuple(endings), dominant_eol(endings), final, bom)
+
+    def splice(self, located: Iterable[Located]) -> str:
+        """The text with each located hunk's region replaced (regions must not overlap)."""
+        out_c: list[str] = []
+        out_e: list[str] = []
+        cursor = 0
+        for loc in sorted(located, key=lambda x: (x.start, x.end)):
+            out_c.extend(self.lines[cursor : loc.start])
+            out_e.extend(self.endings[cursor : loc.start])
+            old = self.lines[loc.start : loc.end]
+            old_e = self.endings[loc.start : loc.end]
+            sm = difflib.SequenceMatcher(None, old, loc.lines, autojunk=False)
+            for tag, i1, i2, j1, j2 in sm.get_opcodes():
+                out_c.extend(loc.lines[j1:j2])
+                if tag == "equal":
+                    out_e.extend(old_e[i1:i2])
+                else:
+                    out_e.extend([self.eol] * (j2 - j1))
+            cursor = loc.end
+        out_c.extend(self.lines[cursor:])
+        out_e.extend(self.endings[cursor:])
+        return self.join(out_c, out_e)
+
+    def join(self, contents: Sequence[str], endings: Sequence[str]) -> str:
+        if not contents:
+            return BOM if self.bom else ""
+        ends = [e or self.eol for e in endings]
+        ends[-1] = (endings[-1] or self.eol) if self.final_newline else ""
+        body = "".join(c + e for c, e in zip(contents, ends, strict=True))
+        return (BOM if self.bom else "") + body
+
+
+# -- planning ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedHunk:
+    """One hunk of a file's plan: located (ready to splice) or failed, never both."""
+
+    index: int
+    hunk: Hunk
+    located: Located | None
+    failure: HunkFailure | None
+
+    @property
+    def ok(self) -> bool:
+        return self.located is not None
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    """Everything the edits do to one file, located against its current text."""
+
+    path: str
+    action: FileAction
+    original: str | None
+    hunks: tuple[PlannedHunk, ...]
+    move_to: str | None = None
+    failure: HunkFailure | None = None
+    """A failure of the file as a whole (missing, already there, mixed edits)."""
+
+    @property
+    def failures(self) -> list[HunkFailure]:
+        found = [h.failure for h in self.hunks if h.failure is not None]
+        return ([self.failure] if self.failure else []) + found
+
+    def result(self, accepted: Iterable[int] | None = None) -> str | None:
+        """The new text from the located hunks (all, or only those indexed in ``accepted``).
+
+        None when the file is deleted.
+        """
+        if self.action == "delete":
+            return None
+        chosen = set(range(1, len(self.hunks) + 1) if accepted is None else accepted)
+        located = [h.located for h in self.hunks if h.index in chosen and h.located]
+        base = Text.of(self.original or "")
+        if self.action == "create" and self.original is None:
+            created = Text((), (), "\n", True, False)
+            lines = [line for loc in located for line in loc.lines]
+            return created.join(lines, ["\n"] * len(lines)) if lines else ""
+        return base.splice(located)
+
+
+def _failure(path: str, index: int, total: int, miss: Miss, hunk: Hunk) -> HunkFailure:
+    return HunkFailure(path, index, total, miss.kind, miss.detail, hunk.before, miss.closest,
+                       miss.candidates)  # fmt: skip
+
+
+def _whole_file_hunks(old: Sequence[str], new: Sequence[str]) -> list[tuple[Hunk, Located]]:
+    out: list[tuple[Hunk, Located]] = []
+    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for group in sm.get_grouped_opcodes(3):
+        ops: list[tuple[Op, str]] = []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                ops.extend((" ", x) for x in old[i1:i2])
+            else:
+                ops.extend(("-", x) for x in old[i1:i2])
+                ops.extend(("+", x) for x in new[j1:j2])
+        start, end = group[0][1], group[-1][2]
+        lines = tuple(new[group[0][3] : group[-1][4]])
+        out.append((Hunk(tuple(ops), start + 1), Located(start, end, lines, "exact")))
+    return out
+
+
+def _file_failure(path: str, kind: str, detail: str) -> HunkFailure:
+    return HunkFailure(path, 0, 0, kind, detail)  # type: ignore[arg-type]
+
+
+def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> FilePlan:
+    """Locate every hunk of ``edits`` (all for ``path``, in answer order) in ``original``.
+
+    ``original`` is None when the file does not exist.
+    """
+    actions = {e.action for e in edits}
+    move_to = next((e.move_to for e in reversed(edits) if e.move_to), None)
+    if len(actions) > 1 and not actions <= {"update"}:
+        names = ", ".join(sorted(actions))
+        return FilePlan(path, "update", original, (), move_to,
+                        _file_failure(path, "mixed", f"the answer both {names}s this file"))  # fmt: skip
+    action = edits[0].action
+    if action == "delete":
+        if original is None:
+            return FilePlan(path, "delete", None, (), None,
+                            _file_failure(path, "missing-file", "cannot delete: no such file"))  # fmt: skip
+        lines = Text.of(original).lines
+        hunk = Hunk(tuple(("-", x) for x in lines), 1)
+        return FilePlan(path, "delete", original,
+                        (PlannedHunk(1, hunk, Located(0, len(lines), (), "exact"), None),))  # fmt: skip
+    if action == "create" or (action == "replace" and original is None):
+        if len(edits) > 1:
+            return FilePlan(path, "create", original, (), move_to,
+                            _file_failure(path, "mixed", "the answer creates this file twice"))  # fmt: skip
+        if original:
+            return FilePlan(path, "create", original, (), move_to,
+                            _file_failure(path, "exists", "cannot create: the file exists"))  # fmt: skip
+        content = edits[0].content or ""
+        lines = tuple(split_lines(content)[0])
+        hunk = Hunk(tuple(("+", x) for x in lines), 0)
+        planned = PlannedHunk(1, hunk, Located(0, 0, lines, "exact"), None)
+        return FilePlan(path, "create", original, (planned,), move_to)
+    if action == "replace":
+        if len(edits) > 1:
+            return FilePlan(path, "update", original, (), move_to,
+                            _file_failure(path, "mixed", "the answer rewrites this file twice"))  # fmt: skip
+        assert original is not None
+        base = Text.of(original)
+        new_lines = split_lines(edits[0].content or "")[0]
+        known = {x.strip() for x in base.lines}
+        for n, line in enumerate(new_lines, 1):
+            if line.strip() not in known and _ELIDED_CODE.match(line):
+                detail = (f"the whole-file block leaves code out (line {n}: {line.strip()!r}); "
+                          "send the complete file or a SEARCH/REPLACE edit")  # fmt: skip
+                return FilePlan(path, "update", original, (), move_to,
+                                _file_failure(path, "elided", detail))  # fmt: skip
+        pairs = _whole_file_hunks(base.lines, new_lines)
+        planned_hunks = tuple(PlannedHunk(i, h, loc, None) for i, (h, loc) in enumerate(pairs, 1))
+        return FilePlan(path, "update", original, planned_hunks, move_to)
+    # update: locate each hunk
+    hunks = [(e, h) for e in edits for h in e.hunks]
+    total = len(hunks)
+    if original is None:
+        if hunks and all(not h.before for _, h in hunks):
+            lines = tuple(x for _, h in hunks for x in h.after)
+            planned = PlannedHunk(1, hunks[0][1], Located(0, 0, lines, "exact"), None)
+            return FilePlan(path, "create", None, (planned,), move_to)
+        return FilePlan(path, "update", None, (), move_to,
+                        _file_failure(path, "missing-file", "no such file to edit"))  # fmt: skip
+    fl = FileLines(Text.of(original).lines)
+    out: list[PlannedHunk] = []
+    taken: list[tuple[int, int, int]] = []
+    lo = 0
+    current: FileEdit | None = None
+    for i, (edit, hunk) in enumerate(hunks, 1):
+        if edit is not current:
+            current, lo = edit, 0
+        result: Located | Miss
+        if not hunk.before and (not fl.lines or edit.syntax == "search-replace"):
+            result = Located(len(fl.lines), len(fl.lines), hunk.after, "exact")
+        else:
+            result = locate(fl, hunk, lo=lo if edit.ordered else 0)
+        if isinstance(result, Located):
+            clash = next((j for s, e, j in taken if _overlaps(s, e, result.start, result.end)), None)
+            if clash is not None:
+                detail = f"overlaps hunk {clash} (lines {result.start + 1}-{result.end})"
+                result = Miss("overlap", detail, closest_region(fl.lines, hunk.before))
+        if isinstance(result, Miss):
+            out.append(PlannedHunk(i, hunk, None, _failure(path, i, total, result, hunk)))
+            continue
+        taken.append((result.start, result.end, i))
+        lo = result.end
+        out.append(PlannedHunk(i, hunk, result, None))
+    return FilePlan(path, "update", original, tuple(out), move_to)
+
+
+def _overlaps(s1: int, e1: int, s2: int, e2: int) -> bool:
+    if s1 == e1 or s2 == e2:  # an insertion point inside the other region
+        return s1 < s2 < e1 or s2 < s1 < e2
+    return s1 < e2 and s2 < e1
+
+
+def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[FilePlan]:
+    """One plan per edited path, in the order paths first appear in the answer.
+
+    Paths are normalised and confined (``PathRefused`` for absolute, ``..``, ``.git/``).
+    """
+    by_path: dict[str, list[FileEdit]] = {}
+    for edit in edits:
+        path = check_path(edit.path)
+        move = check_path(edit.move_to) if edit.move_to else None
+        if path != edit.path or move != edit.move_to:
+            edit = FileEdit(path, edit.action, edit.syntax, edit.hunks, edit.content, move,
+                            edit.line)  # fmt: skip
+        by_path.setdefault(path, []).append(edit)
+    plans = [plan_file(path, files.get(path), group) for path, group in by_path.items()]
+    targets = {p.path for p in plans if p.action != "delete" and not p.move_to}
+    checked: list[FilePlan] = []
+    for plan in plans:
+        if plan.move_to and plan.failure is None and (
+            plan.move_to in files or plan.move_to in targets
+        ):
+            failure = _file_failure(plan.path, "exists", f"cannot rename to {plan.move_to}: it exists")
+            plan = FilePlan(plan.path, plan.action, plan.original, plan.hunks, plan.move_to, failure)
+        checked.append(plan)
+    return checked
+
+
+def results(plans: Iterable[FilePlan]) -> dict[str, str | None]:
+    """New text per changed path (None: deleted), from every located hunk of ``plans``."""
+    out: dict[str, str | None] = {}
+    for plan in plans:
+        text = plan.result()
+        if plan.move_to and plan.move_to != plan.path:
+            out[plan.path] = None
+            out[plan.move_to] = text
+        elif text != plan.original:
+            out[plan.path] = text
+    return out
+
+
+def apply_edits(files: Mapping[str, str], edit_text: str) -> dict[str, str | None]:
+    """Apply every edit in ``edit_text`` to ``files`` ({path: text}); pure.
+
+    Returns the new text of each changed path, None for a deleted one (a rename is the old
+    path None and the new path's text). Raises ``EditParseError`` when the text cannot be
+    read, ``PathRefused`` for a path outside the repository, and ``HunkMatchError`` listing
+    every hunk that failed (all failures are collected first; nothing is half-applied).
+    """
+    edits = parse_edits(edit_text)
+    if not edits:
+        raise EditParseError([ParseProblem(0, "no edit found in the text")])
+    plans = plan_edits(files, edits)
+    failures = [f for plan in plans for f in plan.failures]
+    if failures:
+        raise HunkMatchError(failures)
+    return results(plans)
+

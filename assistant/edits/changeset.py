@@ -1,0 +1,303 @@
+"""Review state for a proposed edit: per file, per hunk, what the user decided.
+
+A :class:`Changeset` is built from the files and the model's answer. Every hunk is located
+up front; a hunk that cannot be located is ``failed`` and shows why. The user (or the TUI)
+accepts or rejects hunks or whole files; :meth:`Changeset.result` is the new text of each
+file from the accepted hunks only. Accept-all gives the proposal, reject-all changes nothing.
+
+    cs = Changeset.from_text(files, answer)
+    for f in cs:                       # FileReview, in answer order
+        for h in f.hunks:              # HunkReview
+            print(h.state, f.hunk_diff(h.index))
+    cs.reject("a.py", 2)
+    cs.accept_all()                    # pending hunks only; rejected ones stay rejected
+    new_texts = cs.result()            # {path: text | None}
+
+States: ``pending`` → ``accepted``/``rejected`` by the user; ``failed`` when not located;
+``applied`` and ``conflict`` are set by whoever writes the result (:meth:`mark_applied`,
+:meth:`mark_conflict`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .apply import FilePlan, Text, plan_edits
+from .failures import HunkFailure
+from .model import FileEdit
+from .parse import parse_edits
+
+
+class HunkState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    APPLIED = "applied"
+    FAILED = "failed"
+    CONFLICT = "conflict"
+
+
+@dataclass
+class HunkReview:
+    """One hunk under review: where it goes (or why it cannot), and the decision."""
+
+    index: int
+    """1-based, among the file's hunks."""
+    old_start: int
+    """1-based first line of the region it replaces (0 when not located)."""
+    old_lines: tuple[str, ...]
+    """The file's lines it replaces (the file's own text, not the model's copy)."""
+    new_lines: tuple[str, ...]
+    state: HunkState
+    failure: HunkFailure | None = None
+
+    @property
+    def added(self) -> int:
+        return _counts(self.old_lines, self.new_lines)[0]
+
+    @property
+    def removed(self) -> int:
+        return _counts(self.old_lines, self.new_lines)[1]
+
+
+def _counts(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
+    added = removed = 0
+    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag != "equal":
+            removed += i2 - i1
+            added += j2 - j1
+    return added, removed
+
+
+@dataclass
+class FileReview:
+    """One file's proposed change: its hunks and the file-level operation."""
+
+    plan: FilePlan
+    hunks: list[HunkReview] = field(default_factory=list)
+    rename_accepted: bool = False
+    """For a rename: whether the move itself was accepted (accepting the file accepts it)."""
+
+    @property
+    def path(self) -> str:
+        return self.plan.path
+
+    @property
+    def move_to(self) -> str | None:
+        return self.plan.move_to
+
+    @property
+    def action(self) -> str:
+        """``update``, ``create`` or ``delete`` (a rename is an update with ``move_to``)."""
+        return self.plan.action
+
+    @property
+    def failure(self) -> HunkFailure | None:
+        """A failure of the whole file (missing, exists, mixed), if any."""
+        return self.plan.failure
+
+    @property
+    def failures(self) -> list[HunkFailure]:
+        return self.plan.failures
+
+    @property
+    def added(self) -> int:
+        return sum(h.added for h in self.hunks if h.state != HunkState.FAILED)
+
+    @property
+    def removed(self) -> int:
+        return sum(h.removed for h in self.hunks if h.state != HunkState.FAILED)
+
+    def hunk(self, index: int) -> HunkReview:
+        for h in self.hunks:
+            if h.index == index:
+                return h
+        raise KeyError(f"{self.path} has no hunk {index} (it has {len(self.hunks)})")
+
+    def _decide(self, state: HunkState, index: int | None) -> None:
+        if index is not None:
+            h = self.hunk(index)
+            if h.state in (HunkState.FAILED, HunkState.APPLIED):
+                raise ValueError(f"{self.path} hunk {index} is {h.state}; it cannot be {state}")
+            h.state = state
+            return
+        for h in self.hunks:
+            if h.state not in (HunkState.FAILED, HunkState.APPLIED):
+                h.state = state
+        self.rename_accepted = state == HunkState.ACCEPTED
+
+    def accept(self, index: int | None = None) -> None:
+        """Accept one hunk, or every hunk of the file that has not failed."""
+        self._decide(HunkState.ACCEPTED, index)
+
+    def reject(self, index: int | None = None) -> None:
+        """Reject one hunk, or every hunk of the file."""
+        self._decide(HunkState.REJECTED, index)
+
+    def accepted(self) -> list[int]:
+        return [h.index for h in self.hunks if h.state == HunkState.ACCEPTED]
+
+    @property
+    def renames(self) -> bool:
+        """Whether the accepted part renames the file (the move, or any hunk, was accepted)."""
+        return bool(self.move_to) and (self.rename_accepted or bool(self.accepted()))
+
+    @property
+    def changes(self) -> bool:
+        """Whether the accepted part of this file changes anything."""
+        return bool(self.accepted()) or self.renames
+
+    def result(self) -> str | None:
+        """The file's text from its accepted hunks (None: deleted)."""
+        if self.plan.action == "delete" and not self.accepted():
+            return self.plan.original
+        return self.plan.result(self.accepted())
+
+    def hunk_diff(self, index: int, *, context: int = 3) -> str:
+        """A unified-diff hunk for one hunk, with the file's real lines around it."""
+        h = self.hunk(index)
+        if h.failure is not None:
+            return h.failure.describe()
+        lines = Text.of(self.plan.original or "").lines
+        start = h.old_start - 1 if h.old_start else 0
+        end = start + len(h.old_lines)
+        pre = lines[max(0, start - context) : start]
+        post = lines[end : end + context]
+        shift = sum(
+            len(o.new_lines) - len(o.old_lines)
+            for o in self.hunks
+            if o.failure is None and o.old_start < h.old_start
+        )
+        old_n = len(pre) + len(h.old_lines) + len(post)
+        new_n = len(pre) + len(h.new_lines) + len(post)
+        a = start - len(pre) + 1 if old_n else start
+        b = a + shift if new_n else a + shift - 1
+        out = [f"@@ -{a},{old_n} +{b},{new_n} @@"]
+        out.extend(" " + x for x in pre)
+        sm = difflib.SequenceMatcher(None, h.old_lines, h.new_lines, autojunk=False)
+        for tag, i1, i2, j1, j2 in sm.get_opcodes():
+            if tag == "equal":
+                out.extend(" " + x for x in h.old_lines[i1:i2])
+            else:
+                out.extend("-" + x for x in h.old_lines[i1:i2])
+                out.extend("+" + x for x in h.new_lines[j1:j2])
+        out.extend(" " + x for x in post)
+        return "\n".join(out) + "\n"
+
+    def diff(self) -> str:
+        """The unified diff of the accepted result against the original."""
+        old = (self.plan.original or "").splitlines(keepends=True)
+        new_text = self.result() if self.changes else self.plan.original
+        new = (new_text or "").splitlines(keepends=True)
+        a = "/dev/null" if self.plan.original is None else f"a/{self.path}"
+        target = self.move_to if self.move_to and self.renames else self.path
+        b = "/dev/null" if new_text is None else f"b/{target}"
+        return "".join(difflib.unified_diff(old, new, a, b))
+
+
+class Changeset:
+    """Every file an answer changes, with per-hunk review state."""
+
+    def __init__(self, plans: Sequence[FilePlan]) -> None:
+        self.files: list[FileReview] = []
+        for plan in plans:
+            review = FileReview(plan)
+            base = Text.of(plan.original or "").lines
+            for ph in plan.hunks:
+                if ph.located is None:
+                    review.hunks.append(HunkReview(ph.index, 0, (), (), HunkState.FAILED,
+                                                   ph.failure))  # fmt: skip
+                    continue
+                loc = ph.located
+                old = tuple(base[loc.start : loc.end])
+                review.hunks.append(
+                    HunkReview(ph.index, loc.start + 1, old, loc.lines, HunkState.PENDING)
+                )
+            self.files.append(review)
+
+    @classmethod
+    def from_text(cls, files: Mapping[str, str], edit_text: str) -> Changeset:
+        """Parse ``edit_text`` (any format) and locate it in ``files`` ({path: text})."""
+        return cls(plan_edits(files, parse_edits(edit_text)))
+
+    @classmethod
+    def from_edits(cls, files: Mapping[str, str], edits: Sequence[FileEdit]) -> Changeset:
+        return cls(plan_edits(files, edits))
+
+    def __iter__(self) -> Iterator[FileReview]:
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, path: str) -> FileReview:
+        for f in self.files:
+            if f.path == path:
+                return f
+        raise KeyError(f"no file {path!r} in this changeset")
+
+    @property
+    def failures(self) -> list[HunkFailure]:
+        return [x for f in self.files for x in f.failures]
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def removed(self) -> int:
+        return sum(f.removed for f in self.files)
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for f in self.files for h in f.hunks if h.state == HunkState.PENDING)
+
+    def accept(self, path: str, hunk: int | None = None) -> None:
+        self[path].accept(hunk)
+
+    def reject(self, path: str, hunk: int | None = None) -> None:
+        self[path].reject(hunk)
+
+    def accept_all(self) -> None:
+        """Accept every pending hunk (rejected and failed ones stay as they are)."""
+        for f in self.files:
+            for h in f.hunks:
+                if h.state == HunkState.PENDING:
+                    h.state = HunkState.ACCEPTED
+            if f.failure is None:
+                f.rename_accepted = True
+
+    def reject_all(self) -> None:
+        for f in self.files:
+            f.reject()
+
+    def result(self) -> dict[str, str | None]:
+        """New text per path from accepted hunks only (None: deleted); unchanged paths left out."""
+        out: dict[str, str | None] = {}
+        for f in self.files:
+            if f.failure is not None or not f.changes:
+                continue
+            text = f.result()
+            if f.move_to and f.renames and f.move_to != f.path:
+                out[f.path] = None
+                out[f.move_to] = text
+            elif text != f.plan.original:
+                out[f.path] = text
+        return out
+
+    def mark_applied(self) -> None:
+        """Record that the accepted hunks were written."""
+        for f in self.files:
+            for h in f.hunks:
+                if h.state == HunkState.ACCEPTED:
+                    h.state = HunkState.APPLIED
+
+    def mark_conflict(self, path: str) -> None:
+        """Record that ``path`` could not be written (changed on disk since it was packed)."""
+        for h in self[path].hunks:
+            if h.state in (HunkState.ACCEPTED, HunkState.PENDING):
+                h.state = HunkState.CONFLICT

@@ -1,0 +1,385 @@
+"""Locate a hunk in a file by its content: the matching ladder. Pure functions over lines.
+
+The ladder, loosest last; the first rung with any candidate decides:
+
+1. ``exact``: the lines the hunk expects appear verbatim;
+2. ``whitespace``: equal once trailing whitespace is ignored;
+3. ``indent``: equal once indentation is ignored, and the file is indented by one uniform
+   offset from the model's copy (the added lines are re-indented by the same offset);
+4. ``context``: as ``indent``, with one context line the model added that the file lacks,
+   or one file line the model left out; only between two context lines, so where the file's
+   line goes is never in doubt;
+5. ``elision``: a context line ``...`` stands for lines left out (see ``model.ELISION``).
+
+A match must be unique. Two equal candidates on a rung fail the hunk, whatever the line
+numbers say: line numbers are never used to choose. The hunk's order in a diff restricts the
+search to after the previous hunk (the format says hunks come in file order), and ``@@``
+anchors narrow a tie to the region after the anchor line; a tie that survives that fails.
+
+Looser rungs only locate the block: the file's own context lines are written back, never the
+model's copy of them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .failures import FailureKind, Region
+from .model import ELISION, Hunk, Op
+
+Level = Literal["exact", "whitespace", "indent", "context", "elision"]
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a hunk goes: replace file lines ``[start, end)`` with ``lines``."""
+
+    start: int
+    end: int
+    lines: tuple[str, ...]
+    level: Level
+
+
+@dataclass(frozen=True)
+class Miss:
+    """Why a hunk was not located."""
+
+    kind: FailureKind
+    detail: str
+    closest: Region | None = None
+    candidates: tuple[int, ...] = ()
+
+
+Ops = Sequence[tuple[Op, str]]
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _offset(pairs: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
+    """The uniform indentation change from model lines to file lines, as (add, remove)."""
+    add: str | None = None
+    remove: str | None = None
+    for model, file in pairs:
+        if not model.strip() or not file.strip():
+            continue
+        mi, fi = _indent(model), _indent(file)
+        if len(fi) >= len(mi):
+            if not fi.endswith(mi) or remove:
+                return None
+            p = fi[: len(fi) - len(mi)]
+            if add is None:
+                add = p
+            elif p != add:
+                return None
+            if p and remove is None:
+                remove = ""
+        else:
+            if not mi.endswith(fi) or add:
+                return None
+            p = mi[: len(mi) - len(fi)]
+            if remove is None:
+                remove = p
+            elif p != remove:
+                return None
+            if add is None:
+                add = ""
+    return (add or "", remove or "")
+
+
+def _reindent(text: str, offset: tuple[str, str]) -> str | None:
+    add, remove = offset
+    if not text.strip():
+        return text
+    if remove:
+        return text[len(remove) :] if text.startswith(remove) else None
+    return add + text
+
+
+def _render(
+    file: Sequence[str],
+    start: int,
+    end: int,
+    ops: Ops,
+    mapping: Sequence[int | None],
+    offset: tuple[str, str],
+) -> tuple[str, ...] | None:
+    """The replacement for ``file[start:end]``: file context kept, additions re-indented."""
+    out: list[str] = []
+    cursor = start
+    bi = 0
+    for op, text in ops:
+        if op == "+":
+            line = _reindent(text, offset)
+            if line is None:
+                return None
+            out.append(line)
+            continue
+        f = mapping[bi]
+        bi += 1
+        if f is None:
+            continue
+        out.extend(file[cursor:f])
+        if op == " ":
+            out.append(file[f])
+        cursor = f + 1
+    out.extend(file[cursor:end])
+    return tuple(out)
+
+
+class _Candidates:
+    """Distinct located results (two mappings giving the same text are one candidate)."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[int, int, tuple[str, ...]], None] = {}
+
+    def add(self, start: int, end: int, lines: tuple[str, ...] | None) -> None:
+        if lines is not None:
+            self.items[(start, end, lines)] = None
+
+    def as_located(self, level: Level) -> list[Located]:
+        return [Located(s, e, lines, level) for (s, e, lines) in self.items]
+
+
+_KEYS: dict[str, Callable[[str], str]] = {
+    "exact": lambda s: s,
+    "whitespace": str.rstrip,
+    "indent": str.strip,
+}
+
+
+class FileLines:
+    """A file's lines with per-rung keys and first-line indexes, built once per file."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = list(lines)
+        self._keys: dict[str, list[str]] = {}
+        self._index: dict[str, dict[str, list[int]]] = {}
+
+    def keys(self, level: str) -> list[str]:
+        if level not in self._keys:
+            fn = _KEYS[level]
+            self._keys[level] = [fn(x) for x in self.lines]
+        return self._keys[level]
+
+    def positions(self, level: str, key: str) -> list[int]:
+        if level not in self._index:
+            idx: dict[str, list[int]] = {}
+            for i, k in enumerate(self.keys(level)):
+                idx.setdefault(k, []).append(i)
+            self._index[level] = idx
+        return self._index[level].get(key, [])
+
+
+def _contiguous(fl: FileLines, ops: Ops, level: Level, lo: int) -> list[Located]:
+    before = [t for op, t in ops if op != "+"]
+    n = len(before)
+    fn = _KEYS[level]
+    bk = [fn(x) for x in before]
+    fk = fl.keys(level)
+    cands = _Candidates()
+    for p in fl.positions(level, bk[0]):
+        if p < lo or p + n > len(fk) or fk[p : p + n] != bk:
+            continue
+        mapping = list(range(p, p + n))
+        offset: tuple[str, str] | None = ("", "")
+        if level == "indent":
+            offset = _offset(list(zip(before, fl.lines[p : p + n], strict=True)))
+        if offset is not None:
+            cands.add(p, p + n, _render(fl.lines, p, p + n, ops, mapping, offset))
+    return cands.as_located(level)
+
+
+def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located]:
+    """Candidates with one extra model context line, or one file line the model left out."""
+    before = [t for op, t in ops if op != "+"]
+    roles = [op for op, _ in ops if op != "+"]
+    # index in ``ops`` of each before line, to see what sits between two of them
+    at = [i for i, (op, _) in enumerate(ops) if op != "+"]
+    n = len(before)
+    if n < 3:
+        return []
+    bk = [x.strip() for x in before]
+    fk = fl.keys("indent")
+    lines = fl.lines
+    total = len(fk)
+    cands = _Candidates()
+
+    def settle(p: int, end: int, mapping: list[int | None]) -> None:
+        pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
+        offset = _offset(pairs)
+        if offset is not None:
+            cands.add(p, end, _render(lines, p, end, ops, mapping, offset))
+
+    for p in fl.positions("indent", bk[0]):
+        if p < lo:
+            continue
+        a = 0
+        while a < n and p + a < total and fk[p + a] == bk[a]:
+            a += 1
+        # the file holds one line the model left out: window of n + 1 lines
+        end = p + n + 1
+        if a < n and end <= total:
+            b = 0
+            while b < n and fk[end - 1 - b] == bk[n - 1 - b]:
+                b += 1
+            for k in range(max(1, n - b), min(a, n - 1) + 1):
+                if roles[k - 1] == " " and roles[k] == " " and at[k] == at[k - 1] + 1:
+                    mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
+                    settle(p, end, mapping)
+        # the model holds one context line the file lacks: window of n - 1 lines
+        end = p + n - 1
+        if end <= total:
+            b = 0
+            while b < n - 1 and fk[end - 1 - b] == bk[n - 1 - b]:
+                b += 1
+            for j in range(max(1, n - 1 - b), min(a, n - 2) + 1):
+                if roles[j] == " ":
+                    mapping = [p + i if i < j else (None if i == j else p + i - 1) for i in range(n)]
+                    settle(p, end, mapping)
+    return cands.as_located("context")
+
+
+def closest_region(file: Sequence[str], expected: Sequence[str]) -> Region | None:
+    """The stretch of ``file`` most like ``expected`` (difflib ratio), for error messages."""
+    n = len(expected)
+    if not file or not n:
+        return None
+    want = {x.strip() for x in expected if x.strip()}
+    hits = [1 if x.strip() in want else 0 for x in file]
+    window = min(n, len(file))
+    sums = [sum(hits[:window])]
+    for i in range(window, len(file)):
+        sums.append(sums[-1] + hits[i] - hits[i - window])
+    order = sorted(range(len(sums)), key=lambda i: (-sums[i], i))[:12]
+    target = "\n".join(x.rstrip() for x in expected)
+    best: tuple[float, int] | None = None
+    for s in order:
+        text = "\n".join(x.rstrip() for x in file[s : s + window])
+        ratio = difflib.SequenceMatcher(None, target, text, autojunk=False).ratio()
+        if best is None or ratio > best[0] + 1e-12:
+            best = (ratio, s)
+    assert best is not None
+    ratio, s = best
+    return Region(s + 1, s + window, round(ratio, 4), tuple(file[s : s + window]))
+
+
+def _anchor_scope(fl: FileLines, anchors: Sequence[str], lo: int) -> tuple[int, int] | None:
+    keys = fl.keys("indent")
+    pos = lo
+    last = ""
+    for anchor in anchors:
+        a = anchor.strip()
+        found = next((i for i in range(pos, len(keys)) if keys[i] and keys[i].startswith(a)), None)
+        if found is None:
+            return None
+        pos, last = found + 1, a
+    hi = next((i for i in range(pos, len(keys)) if keys[i] and keys[i].startswith(last)), None)
+    return pos, len(keys) if hi is None else hi
+
+
+def _choose(
+    fl: FileLines, hunk: Hunk, found: list[Located], lo: int
+) -> Located | Miss | None:
+    if hunk.at_eof:
+        found = [c for c in found if c.end == len(fl.lines)]
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0]
+    if hunk.anchors:
+        scope = _anchor_scope(fl, hunk.anchors, lo)
+        if scope is not None:
+            inside = [c for c in found if scope[0] <= c.start and c.end <= scope[1]]
+            if len(inside) == 1:
+                return inside[0]
+    starts = tuple(sorted(c.start + 1 for c in found))
+    shown = ", ".join(str(s) for s in starts[:8]) + (" ..." if len(starts) > 8 else "")
+    return Miss(
+        "ambiguous",
+        f"the lines to replace occur {len(found)} times (at lines {shown}); "
+        "refusing to guess which one is meant",
+        candidates=starts,
+    )
+
+
+def _ladder(fl: FileLines, hunk: Hunk, ops: Ops, lo: int) -> Located | Miss | None:
+    scopes = [lo, 0] if lo > 0 else [0]
+    rungs: list[Callable[[int], list[Located]]] = [
+        lambda s: _contiguous(fl, ops, "exact", s),
+        lambda s: _contiguous(fl, ops, "whitespace", s),
+        lambda s: _contiguous(fl, ops, "indent", s),
+        lambda s: _one_line_off(fl, ops, s),
+    ]
+    for rung in rungs:
+        for s in scopes:
+            result = _choose(fl, hunk, rung(s), s)
+            if result is not None:
+                return result
+    return None
+
+
+def _split_elisions(ops: Ops) -> list[list[tuple[Op, str]]]:
+    segments: list[list[tuple[Op, str]]] = [[]]
+    for op, text in ops:
+        if op == " " and text.strip() == ELISION:
+            segments.append([])
+        else:
+            segments[-1].append((op, text))
+    return segments
+
+
+def _elided(fl: FileLines, hunk: Hunk, lo: int) -> Located | Miss | None:
+    segments = _split_elisions(hunk.lines)
+    if len(segments) < 2:
+        return None
+    pos = lo
+    first: Located | None = None
+    out: list[str] = []
+    for seg in segments:
+        if not any(op != "+" for op, _ in seg):
+            if any(op == "+" for op, _ in seg):
+                return Miss("no-match", "added lines next to '...' have nothing to anchor them")
+            continue
+        sub = Hunk(tuple(seg))
+        result = _ladder(fl, sub, seg, pos)
+        if not isinstance(result, Located) or result.start < pos:
+            return result if isinstance(result, Miss) else None
+        if first is not None:
+            out.extend(fl.lines[pos : result.start])
+        else:
+            first = result
+        out.extend(result.lines)
+        pos = result.end
+    if first is None:
+        return None
+    return Located(first.start, pos, tuple(out), "elision")
+
+
+def locate(lines: FileLines | Sequence[str], hunk: Hunk, *, lo: int = 0) -> Located | Miss:
+    """Find where ``hunk`` goes in ``lines``; search from ``lo`` first (ordered formats)."""
+    fl = lines if isinstance(lines, FileLines) else FileLines(lines)
+    if not hunk.before:
+        if hunk.at_eof:
+            n = len(fl.lines)
+            return Located(n, n, hunk.after, "exact")
+        return Miss("no-context", "the hunk has no context or removed lines to locate it by")
+    result = _ladder(fl, hunk, hunk.lines, lo)
+    if isinstance(result, Located):
+        return result
+    if result is None:
+        elided = _elided(fl, hunk, lo)
+        if isinstance(elided, Located):
+            return elided
+    if isinstance(result, Miss):
+        return Miss(result.kind, result.detail, None, result.candidates)
+    return Miss(
+        "no-match",
+        "the lines to replace are not in the file (tried exact, trailing whitespace, "
+        "indentation and one-line context tolerance)",
+        closest_region(fl.lines, [t for t in hunk.before if t.strip() != ELISION]),
+    )
