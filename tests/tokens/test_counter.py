@@ -1,0 +1,144 @@
+"""Counting: single texts, batches, and TokenCounter's cache of counts by blob sha."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from assistant import tokens
+from assistant.cache import Cache
+from assistant.tokens import TokenCounter
+
+ENC = "deepseek-v4"
+
+
+def blob(text: str) -> tuple[str, str]:
+    """(git blob sha, text), as the workspace hands them over."""
+    data = text.encode()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest(), text
+
+
+class CountingBatch:
+    """Wraps count_batch to record every text it is asked to count."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[list[str]] = []
+        self._real = tokens.count_batch
+        monkeypatch.setattr(tokens, "count_batch", self)
+
+    def __call__(
+        self, texts: Sequence[str], encoding: str, *, num_threads: int | None = None
+    ) -> list[int]:
+        self.calls.append(list(texts))
+        return self._real(texts, encoding, num_threads=num_threads)
+
+
+def test_count_is_encode_ordinary() -> None:
+    enc = tokens.get_encoding(ENC)
+    text = "print('héllo, 世界')  # 42\n"
+    assert tokens.count(text, ENC) == len(enc.encode_ordinary(text))
+    assert tokens.count("", ENC) == 0
+
+
+def test_batch_equals_single_counts_across_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"line {i}\n" * (i % 7) + "數字 123456" for i in range(200)]
+    whole = tokens.count_batch(texts, ENC)
+    monkeypatch.setattr(tokens, "_BATCH_CHARS", 100)  # many small encode_ordinary_batch calls
+    assert tokens.count_batch(texts, ENC, num_threads=2) == whole
+    assert whole == [tokens.count(text, ENC) for text in texts]
+    assert tokens.count_batch([], ENC) == []
+
+
+def test_slices_cover_every_text_once() -> None:
+    texts = ["a" * n for n in (5, 1, 9, 0, 3, 12, 2)]
+    parts = list(tokens._slices(texts, 10))
+    assert [t for part in parts for t in part] == texts
+    assert all(sum(map(len, part)) <= 10 or len(part) == 1 for part in parts)
+
+
+def test_second_call_is_served_from_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = Cache(tokens.cache_dir() / "counts.sqlite3")
+    batch = CountingBatch(monkeypatch)
+    items = [blob("def a():\n    pass\n"), blob("x = 1\n"), blob("def a():\n    pass\n")]
+    counter = TokenCounter(ENC, cache=cache)
+    first = counter.counts(items)
+    assert first == [tokens.count(text, ENC) for _, text in items]
+    assert batch.calls == [["def a():\n    pass\n", "x = 1\n"]]  # one call, each blob once
+    stored = cache.get_many(counter.namespace, [sha for sha, _ in items])
+    assert stored == {sha: n for (sha, _), n in zip(items, first, strict=True)}
+
+    # a new counter (a later run) over the same cache file: nothing is encoded again
+    later = TokenCounter(ENC, cache=Cache(cache.path))
+    assert later.counts(items) == first
+    assert len(batch.calls) == 1
+    # only the new blob is counted
+    assert later.counts([*items, blob("y = 2\n")])[-1] == tokens.count("y = 2\n", ENC)
+    assert batch.calls[1:] == [["y = 2\n"]]
+
+
+def test_namespace_names_encoding_and_version() -> None:
+    counter = TokenCounter(ENC, cache=Cache.disabled())
+    assert counter.namespace == f"tokens/{tokens.encoding_info(ENC).id}/{tokens.VERSION}"
+    assert counter.namespace.startswith("tokens/deepseek-v4-")
+
+
+def test_values_that_are_not_counts_are_recounted(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = Cache(tokens.cache_dir() / "counts.sqlite3")
+    counter = TokenCounter(ENC, cache=cache)
+    sha, text = blob("hello world")
+    cache.put_many(counter.namespace, {sha: "garbage"})
+    assert counter.counts([(sha, text)]) == [2]
+    assert cache.get(counter.namespace, sha) == 2
+
+
+def test_disabled_cache_still_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = CountingBatch(monkeypatch)
+    counter = TokenCounter(ENC, cache=Cache.disabled())
+    items = [blob("a b c")]
+    assert counter.counts(items) == counter.counts(items) == [3]
+    assert len(batch.calls) == 2
+    assert counter.counts([]) == []
+
+
+def _write_counts(
+    path: str,
+    offset: int,
+    start: threading.Barrier,
+    result: multiprocessing.Queue[list[int]],
+) -> None:
+    """Runs in a child process: counts an overlapping set of blobs into the shared cache."""
+    counter = TokenCounter(ENC, cache=Cache(path))  # the encoding loads before the barrier
+    start.wait(timeout=60)
+    total: list[int] = []
+    for round_ in range(15):
+        items = [blob(f"value = {i}  # {offset} {round_}\n" * 3) for i in range(40)]
+        items += [blob(f"shared = {i}\n") for i in range(40)]  # both processes write these
+        total += counter.counts(items)
+    result.put(total)
+
+
+def test_concurrent_writers_share_one_cache(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite3"
+    context = multiprocessing.get_context("spawn")
+    result: multiprocessing.Queue[list[int]] = context.Queue()
+    start = context.Barrier(2)
+    workers = [
+        context.Process(target=_write_counts, args=(str(path), offset, start, result))
+        for offset in (1, 2)
+    ]
+    for worker in workers:
+        worker.start()
+    outputs = [result.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+    assert all(len(out) == 15 * 80 for out in outputs)
+    counter = TokenCounter(ENC, cache=Cache(path))
+    shared = [blob(f"shared = {i}\n") for i in range(40)]
+    stored = Cache(path).get_many(counter.namespace, [sha for sha, _ in shared])
+    assert stored == {sha: tokens.count(text, ENC) for sha, text in shared}
