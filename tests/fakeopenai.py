@@ -291,7 +291,9 @@ def serve(
     if default is not None:
         fake.default = default
     server.fake = fake
-    thread = threading.Thread(target=server.serve_forever, name="fake-openai", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-openai", daemon=True
+    )
     thread.start()
     try:
         yield fake
