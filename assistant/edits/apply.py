@@ -264,7 +264,9 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
         else:
             result = locate(fl, hunk, lo=lo if edit.ordered else 0)
         if isinstance(result, Located):
-            clash = next((j for s, e, j in taken if _overlaps(s, e, result.start, result.end)), None)
+            clash = next(
+                (j for s, e, j in taken if _overlaps(s, e, result.start, result.end)), None
+            )
             if clash is not None:
                 detail = f"overlaps hunk {clash} (lines {result.start + 1}-{result.end})"
                 result = Miss("overlap", detail, closest_region(fl.lines, hunk.before))
@@ -300,11 +302,17 @@ def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[File
     targets = {p.path for p in plans if p.action != "delete" and not p.move_to}
     checked: list[FilePlan] = []
     for plan in plans:
-        if plan.move_to and plan.failure is None and (
-            plan.move_to in files or plan.move_to in targets
+        if (
+            plan.move_to
+            and plan.failure is None
+            and (plan.move_to in files or plan.move_to in targets)
         ):
-            failure = _file_failure(plan.path, "exists", f"cannot rename to {plan.move_to}: it exists")
-            plan = FilePlan(plan.path, plan.action, plan.original, plan.hunks, plan.move_to, failure)
+            failure = _file_failure(
+                plan.path, "exists", f"cannot rename to {plan.move_to}: it exists"
+            )
+            plan = FilePlan(
+                plan.path, plan.action, plan.original, plan.hunks, plan.move_to, failure
+            )
         checked.append(plan)
     return checked
 
@@ -338,4 +346,3 @@ def apply_edits(files: Mapping[str, str], edit_text: str) -> dict[str, str | Non
     if failures:
         raise HunkMatchError(failures)
     return results(plans)
-

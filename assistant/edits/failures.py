@@ -60,9 +60,7 @@ class HunkFailure:
         out = [f"{self.where}: {self.detail}"]
         if self.closest is not None:
             c = self.closest
-            out.append(
-                f"  closest region: lines {c.start}-{c.end} (similarity {c.similarity:.2f})"
-            )
+            out.append(f"  closest region: lines {c.start}-{c.end} (similarity {c.similarity:.2f})")
             out.append(c.render(indent="    "))
         if self.expected and self.kind in ("no-match", "ambiguous"):
             out.append("  the hunk expected:")

@@ -239,7 +239,9 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located]:
                 b += 1
             for j in range(max(1, n - 1 - b), min(a, n - 2) + 1):
                 if roles[j] == " ":
-                    mapping = [p + i if i < j else (None if i == j else p + i - 1) for i in range(n)]
+                    mapping = [
+                        p + i if i < j else (None if i == j else p + i - 1) for i in range(n)
+                    ]
                     settle(p, end, mapping)
     return cands.as_located("context")
 
@@ -282,9 +284,7 @@ def _anchor_scope(fl: FileLines, anchors: Sequence[str], lo: int) -> tuple[int, 
     return pos, len(keys) if hi is None else hi
 
 
-def _choose(
-    fl: FileLines, hunk: Hunk, found: list[Located], lo: int
-) -> Located | Miss | None:
+def _choose(fl: FileLines, hunk: Hunk, found: list[Located], lo: int) -> Located | Miss | None:
     if hunk.at_eof:
         found = [c for c in found if c.end == len(fl.lines)]
     if not found:

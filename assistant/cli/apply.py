@@ -1,0 +1,130 @@
+"""``tome apply PATCH|-``: apply an edit in any supported format to the working tree.
+
+Every hunk is located first; if any fails, nothing is written and each failing hunk is
+reported (exit 1). ``--check`` stops after validating. The write is one journaled
+transaction that ``tome undo`` reverts byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .. import worktree
+from ..edits import Changeset, EditParser, HunkFailure, HunkState, plan_edits
+from ..errors import EditError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("patch", metavar="PATCH", help="file holding the edit, or '-' for stdin")
+    parser.add_argument("--check", action="store_true", help="validate only; write nothing")
+    parser.add_argument("--json", action="store_true", help="print one JSON report")
+    parser.add_argument(
+        "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
+    )
+
+
+def find_root(start: Path) -> Path:
+    """The enclosing git working tree's root, or ``start`` itself outside git."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return start
+
+
+def _read(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    data = Path(source).read_bytes()
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def _failure_json(f: HunkFailure) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": f.path, "hunk": f.hunk, "kind": f.kind, "detail": f.detail}
+    if f.closest is not None:
+        c = f.closest
+        out["closest"] = {"start": c.start, "end": c.end, "similarity": c.similarity}
+    if f.candidates:
+        out["candidates"] = list(f.candidates)
+    return out
+
+
+def _report(cs: Changeset) -> list[dict[str, Any]]:
+    files = []
+    for f in cs:
+        hunks = []
+        for h in f.hunks:
+            entry: dict[str, Any] = {"index": h.index, "state": str(h.state)}
+            if h.failure is None:
+                entry.update(start=h.old_start, added=h.added, removed=h.removed)
+            else:
+                entry["failure"] = _failure_json(h.failure)
+            hunks.append(entry)
+        item: dict[str, Any] = {"path": f.path, "action": f.action, "hunks": hunks}
+        if f.move_to:
+            item["move_to"] = f.move_to
+        if f.failure is not None:
+            item["failure"] = _failure_json(f.failure)
+        files.append(item)
+    return files
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: list[str], *, err: bool) -> None:
+    if args.json:
+        print(json.dumps(payload, indent=2))
+    else:
+        print("\n".join(text), file=sys.stderr if err else sys.stdout)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = (args.root or find_root(Path.cwd())).resolve()
+    parser = EditParser()
+    edits = parser.feed(_read(args.patch)) + parser.close()
+    base: dict[str, str | None] = {}
+    try:
+        paths = {p for e in edits for p in (e.path, e.move_to) if p}
+        disk = {p: worktree.read_file(root, p) for p in sorted(paths)}
+        files = {worktree.resolve(root, p)[0]: f.text for p, f in disk.items() if f is not None}
+        base = {worktree.resolve(root, p)[0]: f.sha if f else None for p, f in disk.items()}
+        cs = Changeset(plan_edits(files, edits))
+    except EditError as exc:
+        _emit(args, {"ok": False, "error": str(exc)}, [f"tome: error: {exc}"], err=True)
+        return 1
+    problems = [f"line {p.line}: {p.message}" for p in parser.problems]
+    if not edits:
+        problems.append("no edit found in the input")
+    failures = cs.failures
+    payload: dict[str, Any] = {"ok": False, "check": args.check, "problems": problems,
+                               "files": _report(cs)}  # fmt: skip
+    if problems or failures:
+        text = [f"tome: cannot read the edit: {p}" for p in problems]
+        if failures:
+            text.append(f"tome: {len(failures)} hunk(s) cannot be applied; nothing was written")
+            text.extend(f.describe() for f in failures)
+        _emit(args, payload, text, err=True)
+        return 1
+    cs.accept_all()
+    try:
+        done = worktree.apply_changes(root, cs.result(), base=base, check=args.check)
+    except EditError as exc:
+        payload["error"] = str(exc)
+        _emit(args, payload, [f"tome: error: {exc}", "nothing was written"], err=True)
+        return 1
+    if not args.check:
+        cs.mark_applied()
+    payload.update(ok=True, files=_report(cs), journal=done.journal, merged=list(done.merged))
+    verb = "would change" if args.check else "changed"
+    text = []
+    for f in cs:
+        label = {"create": "A", "delete": "D"}.get(f.action, "R" if f.move_to else "M")
+        name = f"{f.path} -> {f.move_to}" if f.move_to else f.path
+        ok = sum(1 for h in f.hunks if h.state in (HunkState.APPLIED, HunkState.ACCEPTED))
+        text.append(f"{label} {name}  (+{f.added} -{f.removed}, {ok} hunk{'s' * (ok != 1)})")
+    n = len(cs)
+    text.append(f"{verb} {n} file{'s' * (n != 1)}" + ("" if args.check else "; 'tome undo' reverts"))
+    _emit(args, payload, text, err=False)
+    return 0
