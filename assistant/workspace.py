@@ -1,0 +1,792 @@
+"""Discovery: which files of a folder go into a prompt, with their text and blob shas.
+
+``discover(root)`` lists the candidates, filters them by path, reads each file once, and
+returns a :class:`Workspace`: the files to pack (sorted by path) and every file it left out
+on its own judgement, with a reason from :data:`SKIP_REASONS`.
+
+Where the candidates come from:
+
+- inside a git work tree, from git itself (:mod:`assistant.gitio`): tracked files plus
+  untracked files no ignore rule excludes (``.gitignore`` at every level,
+  ``.git/info/exclude``, ``core.excludesFile``). Git runs at the top of the work tree with
+  the packed folder as pathspec, so packing a subfolder keeps the repository's rules.
+  Tracked files deleted from the working tree are silently absent;
+- outside git, from a walk (``os.scandir``) that applies every ``.gitignore`` it meets and
+  never enters ``.git``, ``.hg``, ``.svn`` or ``.bzr``.
+
+What the user excludes is left out silently: ignore files, a ``.tomeignore`` (gitignore
+syntax) at the repository root and at the packed folder, ``exclude`` globs, and everything
+``include`` globs (when given) do not match. What tome leaves out on its own is reported as
+:class:`Skipped`: default excludes (lock files, minified and generated code, dependency and
+build folders; a whole folder is reported once), binaries, files over the size limit,
+secrets, symlinks and submodules.
+
+Decisions:
+
+- an ``include`` glob wins over the default excludes when the glob itself falls under them
+  (``--include package-lock.json``, ``--include 'dist/**'``, ``--include '*.min.js'``);
+  a broad glob such as ``**/*.js`` still leaves ``node_modules/`` and ``*.min.js`` out;
+- symlinks are never followed: one that leaves the folder is ``symlink-outside``, a
+  dangling one ``symlink-broken``, one to a file or folder inside ``symlink-inside`` (its
+  target is packed under its own path, or was left out for a reason of its own; following
+  it would duplicate the text, or smuggle in a file an ignore rule or the secret check left
+  out). Directory loops cannot hang the walk: it never enters a symlinked folder, and it
+  also remembers the real folders it has entered;
+- text is UTF-8; a UTF-8 BOM is stripped. UTF-16/32 files (BOM) are skipped as ``binary``
+  with a detail saying to convert them: decoding them would put text in the prompt that an
+  edit could not be written back in the file's own encoding;
+- the blob sha is computed from the bytes read (``git hash-object`` without filters), so
+  modified and untracked files are right.
+
+Speed: each file is ``lstat``-ed and read once (no per-file subprocess or GitPython
+object); path rules are compiled into one regex per rule set and evaluated once per folder;
+secret verdicts are cached by blob sha (namespace :data:`assistant.secrets.CACHE_NAMESPACE`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, cast
+
+from pathspec import GitIgnoreSpec
+from pathspec.pattern import RegexPattern
+
+from . import gitio, secrets
+from .cache import Cache
+from .errors import PackError
+
+__all__ = [
+    "DEFAULT_EXCLUDES",
+    "SKIP_REASONS",
+    "DiscoverOptions",
+    "Skipped",
+    "SourceFile",
+    "Workspace",
+    "discover",
+]
+
+SKIP_REASONS: tuple[str, ...] = (
+    "binary",
+    "too-large",
+    "default-exclude",
+    "secret-name",
+    "secret-content",
+    "symlink-outside",
+    "symlink-inside",
+    "symlink-broken",
+    "submodule",
+    "unreadable",
+)
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    # lock files: long, generated, of no use to a model
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "bun.lockb",
+    "deno.lock",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile.lock",
+    "pdm.lock",
+    "pixi.lock",
+    "conda-lock.yml",
+    "Cargo.lock",
+    "Gemfile.lock",
+    "composer.lock",
+    "go.sum",
+    "go.work.sum",
+    "mix.lock",
+    "flake.lock",
+    "Podfile.lock",
+    "pubspec.lock",
+    "Package.resolved",
+    "packages.lock.json",
+    "gradle.lockfile",
+    ".pnp.cjs",
+    ".pnp.loader.mjs",
+    # minified and bundled code, source maps, build info
+    "*.min.js",
+    "*.min.mjs",
+    "*.min.cjs",
+    "*.min.css",
+    "*.map",
+    "*.tsbuildinfo",
+    # generated code (protobuf, gRPC)
+    "*_pb2.py",
+    "*_pb2.pyi",
+    "*_pb2_grpc.py",
+    "*.pb.go",
+    "*.pb.gw.go",
+    "*.pb.cc",
+    "*.pb.h",
+    "*_pb.js",
+    "*_pb.d.ts",
+    "*_grpc_pb.js",
+    # dependencies and vendored code
+    "node_modules/",
+    "bower_components/",
+    "jspm_packages/",
+    "vendor/",
+    ".yarn/",
+    ".pnpm-store/",
+    ".venv/",
+    "venv/",
+    # build output
+    "dist/",
+    "build/",
+    "target/",
+    ".next/",
+    ".nuxt/",
+    ".svelte-kit/",
+    ".output/",
+    ".vercel/",
+    ".turbo/",
+    ".parcel-cache/",
+    "*.egg-info/",
+    ".eggs/",
+    "__pycache__/",
+    "*.py[cod]",
+    ".gradle/",
+    ".terraform/",
+    "bazel-*/",
+    # test, coverage and tool caches; editor and OS litter
+    "coverage/",
+    ".nyc_output/",
+    "htmlcov/",
+    ".tox/",
+    ".nox/",
+    ".mypy_cache/",
+    ".pytest_cache/",
+    ".ruff_cache/",
+    ".hypothesis/",
+    ".cache/",
+    ".sass-cache/",
+    ".idea/",
+    ".DS_Store",
+    "Thumbs.db",
+    "*.log",
+)
+
+_VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr"})
+_TOMEIGNORE = ".tomeignore"
+_PROGRESS_EVERY = 256
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # posix path relative to the pack root
+    text: str  # decoded UTF-8 (BOM removed): exactly what goes into a prompt
+    size: int  # bytes on disk
+    blob_sha: str  # git blob sha1 of the bytes read: sha1(b"blob %d\0" % len + data)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    path: str  # posix, relative to the pack root; a folder ends with "/"
+    reason: str  # one of SKIP_REASONS
+    detail: str  # a sentence for a human; never quotes a secret
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoverOptions:
+    max_file_bytes: int = 1_048_576
+    include: tuple[str, ...] = ()  # gitignore-style globs; if given, only matching files
+    exclude: tuple[str, ...] = ()  # gitignore-style globs, extra (silent) excludes
+    default_excludes: tuple[str, ...] | None = None  # None: DEFAULT_EXCLUDES; (): none
+    allow_secrets: bool = False
+    submodules: bool = False  # descend into submodules (otherwise listed as skipped)
+    use_gitignore: bool = True  # False: also untracked files that ignore rules exclude
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path  # the folder packed (absolute, resolved)
+    repo_root: Path | None  # the git work tree containing it, or None outside git
+    files: list[SourceFile] = field(default_factory=list)  # sorted by path
+    skipped: list[Skipped] = field(default_factory=list)  # sorted by path
+
+
+Progress = Callable[[int, int], None]
+_Levels = tuple[tuple[str, "_Rules"], ...]  # (folder prefix, its .gitignore) from the top down
+
+
+# --- path rules (pure) ----------------------------------------------------------------------
+
+
+_ANY_DIRS = "^(?:.+/)?"
+_DIR_MARK_ENDS = (("(?:(?P<ps_d>/)|$)", False), ("(?P<ps_d>/)", True))
+_LITERAL = re.compile(r"(?:\\.|[A-Za-z0-9_ ])+")  # an escaped literal name
+
+
+class _Rules:
+    """Gitignore-style patterns compiled for speed; same answers as ``GitIgnoreSpec``.
+
+    Without negations (the usual case) the patterns become two regexes: those that match a
+    single path component anywhere (``*.min.js``, ``node_modules/``) are joined into one
+    that is tried at each component start, the others (``/dist``, ``docs/*.md``) into one
+    tried on the whole path. pathspec's own loop costs a regex per pattern per path, which
+    is 0.4 s for the default excludes over Django; this is ~20x less.
+    """
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.spec = GitIgnoreSpec.from_lines(list(lines))
+        patterns = [
+            p
+            for p in cast(Sequence[RegexPattern], self.spec.patterns)
+            if p.include is not None and p.regex is not None
+        ]
+        self._empty = not patterns
+        self._slow = any(not p.include for p in patterns)
+        self._names: set[str] = set()  # literal component names (``yarn.lock``, ``dist/``)
+        component: list[str] = []
+        whole: list[str] = []
+        for p in patterns:
+            regex = cast("re.Pattern[str]", p.regex).pattern
+            parts = _component_core(regex)
+            if parts is None:
+                whole.append(regex.replace("(?P<ps_d>", "(?:"))
+                continue
+            core, folder_only = parts
+            if _LITERAL.fullmatch(core):
+                name = re.sub(r"\\(.)", r"\1", core)
+                self._names.add(name + "/")
+                if not folder_only:
+                    self._names.add(name)
+            else:
+                component.append(f"(?:{core}{'/' if folder_only else '(?:/|$)'})")
+        self._component = re.compile("|".join(component)) if component else None
+        self._whole = re.compile("|".join(f"(?:{r})" for r in whole)) if whole else None
+
+    def __bool__(self) -> bool:
+        return not self._empty
+
+    def verdict(self, path: str, *, leaf: bool = False) -> bool | None:
+        """True: excluded (matched), False: re-included by a negation, None: no match.
+
+        A folder is checked as ``"dir/"`` (trailing slash), as git does for ``dir/`` rules.
+        ``leaf=True`` skips the per-component rules for the folders above ``path``, for
+        callers that have judged those folders already.
+        """
+        if self._slow:
+            return self.spec.check_file(path).include
+        if self._whole is not None and self._whole.match(path):
+            return True
+        start = path.rfind("/", 0, len(path) - 1) + 1 if leaf else 0
+        names = self._names
+        match = self._component.match if self._component is not None else None
+        while start < len(path):
+            end = path.find("/", start)
+            name = path[start:] if end == -1 else path[start : end + 1]
+            if name in names or (match is not None and match(path, start)):
+                return True
+            if end == -1:
+                break
+            start = end + 1
+        return None
+
+    def matches(self, path: str) -> bool:
+        return self.verdict(path) is True
+
+    def which(self, path: str) -> str:
+        """The pattern that decides ``path`` (for messages; slow path, called on hits)."""
+        result = self.spec.check_file(path)
+        if result.index is None:
+            return ""
+        return str(self.spec.patterns[result.index].pattern)
+
+
+def _component_core(regex: str) -> tuple[str, bool] | None:
+    """For a pathspec regex that matches one path component at any depth: the regex for
+    that component's name, and whether it matches folders only. None for other patterns."""
+    if not regex.startswith(_ANY_DIRS):
+        return None
+    rest = regex[len(_ANY_DIRS) :]
+    for mark, folder_only in _DIR_MARK_ENDS:
+        if rest.endswith(mark):
+            core = rest[: -len(mark)]
+            if "/" in core.replace("[^/]", "") or "(" in core:
+                return None
+            return core, folder_only
+    return None
+
+
+Verdict = Literal["keep", "silent", "default"]
+
+
+class _Filter:
+    """Every path rule of one discovery, with a verdict cache for folders.
+
+    ``silent`` rules (ignore files, excludes) drop paths without a report; ``default``
+    drops are reported. Paths are relative to the pack root; ``tome`` rules carry the prefix
+    that turns such a path into one relative to where the ``.tomeignore`` lives.
+    """
+
+    def __init__(self, options: DiscoverOptions, tomeignores: list[tuple[str, _Rules]]) -> None:
+        self.silent = [(prefix, rules) for prefix, rules in tomeignores if rules]
+        if options.exclude:
+            self.silent.append(("", _Rules(options.exclude)))
+        self.include = _Rules(options.include) if options.include else None
+        defaults = (
+            DEFAULT_EXCLUDES if options.default_excludes is None else options.default_excludes
+        )
+        self.default = _Rules(defaults) if defaults else None
+        overriding = [
+            glob
+            for glob in options.include
+            if self.default is not None and self.default.matches(glob.lstrip("/"))
+        ]
+        self.override = _Rules(overriding) if overriding else None
+        self._dirs: dict[str, Verdict] = {}
+        self._under: dict[str, Verdict] = {}  # folder -> verdict of it and its ancestors
+        self.skipped_dirs: dict[str, Skipped] = {}
+
+    def _silenced(self, path: str) -> bool:
+        return any(rules.verdict(prefix + path, leaf=True) for prefix, rules in self.silent)
+
+    def folder(self, folder: str) -> Verdict:
+        """Verdict for a folder (``"a/b/"``) itself, ancestors not considered."""
+        cached = self._dirs.get(folder)
+        if cached is not None:
+            return cached
+        verdict: Verdict = "keep"
+        if self._silenced(folder):
+            verdict = "silent"
+        elif (
+            self.default is not None
+            and self.override is None
+            and self.default.verdict(folder, leaf=True)
+        ):
+            verdict = "default"
+            pattern = self.default.which(folder)
+            self.skipped_dirs[folder] = Skipped(
+                folder,
+                "default-exclude",
+                f"folder matches the default exclude {pattern!r}; "
+                "name it in an include glob to pack it",
+            )
+        self._dirs[folder] = verdict
+        return verdict
+
+    def ancestors(self, path: str) -> Verdict:
+        """The first non-keep verdict among the folders above ``path`` (``a/b`` or ``a/b/``).
+
+        Memoised by parent folder, so each folder is judged once per discovery.
+        """
+        parent = path[: path.rfind("/", 0, len(path) - 1) + 1]
+        if not parent:
+            return "keep"
+        verdict = self._under.get(parent)
+        if verdict is None:
+            verdict = self.ancestors(parent)
+            if verdict == "keep":
+                verdict = self.folder(parent)
+            self._under[parent] = verdict
+        return verdict
+
+    def file(self, path: str) -> tuple[Verdict, str]:
+        """Verdict for a file (its folders are checked separately) and, if reported, why."""
+        if self._silenced(path):
+            return "silent", ""
+        if self.include is not None and not self.include.matches(path):
+            return "silent", ""
+        if (
+            self.default is not None
+            and self.default.verdict(path, leaf=True)
+            and (self.override is None or not self.override.matches(path))
+        ):
+            pattern = self.default.which(path)
+            return "default", (
+                f"matches the default exclude {pattern!r}; name it in an include glob to pack it"
+            )
+        return "keep", ""
+
+
+# --- candidates ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Found:
+    """Candidate paths (relative to the pack root) and the skips found while listing."""
+
+    paths: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _resolve_root(root: str | Path) -> Path:
+    path = Path(root).expanduser()
+    try:
+        resolved = path.resolve(strict=True)
+    except FileNotFoundError as exc:
+        raise PackError(f"{path}: no such folder; pass the folder to pack") from exc
+    except OSError as exc:
+        raise PackError(f"{path}: cannot be opened ({exc.strerror}); check the path") from exc
+    if not resolved.is_dir():
+        raise PackError(
+            f"{path} is not a folder; pass the folder that contains it "
+            f"(and --include {path.name!r} to pack only that file)"
+        )
+    return resolved
+
+
+def _read_rules(path: Path) -> _Rules | None:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    except OSError as exc:
+        raise PackError(f"cannot read {path} ({exc.strerror}); fix its permissions") from exc
+    return _Rules(text.splitlines())
+
+
+def _tomeignores(root: Path, repo_root: Path | None) -> list[tuple[str, _Rules]]:
+    found: list[tuple[str, _Rules]] = []
+    if repo_root is not None and repo_root != root:
+        rules = _read_rules(repo_root / _TOMEIGNORE)
+        if rules is not None:
+            found.append((root.relative_to(repo_root).as_posix() + "/", rules))
+    rules = _read_rules(root / _TOMEIGNORE)
+    if rules is not None:
+        found.append(("", rules))
+    return found
+
+
+def _from_git(
+    work_tree: Path, under: str, out_prefix: str, options: DiscoverOptions, found: _Found
+) -> None:
+    """Add the files git lists under ``under`` (work-tree relative) to ``found``.
+
+    ``out_prefix`` turns a path relative to ``work_tree/under`` into one relative to the
+    pack root (non-empty inside a submodule).
+    """
+    listing = gitio.list_files(work_tree, under, exclude_standard=options.use_gitignore)
+    cut = len(under) + 1 if under else 0
+    repos: list[tuple[str, str]] = []  # (path, what)
+    for path, mode in listing.tracked.items():
+        if mode == gitio.MODE_GITLINK:
+            repos.append((path, "git submodule"))
+        else:
+            found.paths.append(out_prefix + path[cut:])
+    found.paths.extend(out_prefix + path[cut:] for path in listing.untracked)
+    repos.extend((path, "untracked nested git repository") for path in listing.nested_repos)
+    for path, what in repos:
+        rel = out_prefix + path[cut:]
+        sub = work_tree / path
+        if not options.submodules:
+            found.skipped.append(
+                Skipped(rel + "/", "submodule", f"{what}; not descended (enable submodules)")
+            )
+        elif not (sub / ".git").exists():
+            found.skipped.append(
+                Skipped(
+                    rel + "/",
+                    "submodule",
+                    f"{what}, not checked out; run `git submodule update --init {path}`",
+                )
+            )
+        else:
+            _from_git(sub, "", rel + "/", options, found)
+
+
+def _walk(root: Path, options: DiscoverOptions, filt: _Filter, found: _Found) -> None:
+    """Walk ``root`` outside git: apply ``.gitignore`` files, prune excluded folders."""
+    stack: list[tuple[str, _Levels]] = [("", ())]
+    seen: set[tuple[int, int]] = set()
+    top = root.stat()
+    seen.add((top.st_dev, top.st_ino))
+
+    def ignored(levels: _Levels, path: str) -> bool:
+        for base, rules in reversed(levels):
+            verdict = rules.verdict(path[len(base) :], leaf=True)
+            if verdict is not None:
+                return verdict
+        return False
+
+    while stack:
+        prefix, levels = stack.pop()
+        try:
+            with os.scandir(root / prefix if prefix else root) as it:
+                entries = list(it)
+        except OSError as exc:
+            found.skipped.append(
+                Skipped(prefix, "unreadable", f"cannot list folder ({exc.strerror})")
+            )
+            continue
+        if options.use_gitignore and any(e.name == ".gitignore" for e in entries):
+            rules = _read_rules(root / prefix / ".gitignore")
+            if rules:
+                levels = (*levels, (prefix, rules))
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                folder = rel + "/"
+                if entry.name in _VCS_DIRS or ignored(levels, folder):
+                    continue
+                if filt.folder(folder) != "keep":
+                    continue
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError as exc:
+                    found.skipped.append(
+                        Skipped(folder, "unreadable", f"cannot open folder ({exc.strerror})")
+                    )
+                    continue
+                key = (info.st_dev, info.st_ino)
+                if key in seen:  # a bind mount or similar loop
+                    continue
+                seen.add(key)
+                stack.append((folder, levels))
+            elif entry.name not in _VCS_DIRS and not ignored(levels, rel):
+                found.paths.append(rel)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _size(n: int) -> str:
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):.1f} MiB".replace(".0 ", " ")
+    if n >= 1 << 10:
+        return f"{n / (1 << 10):.1f} KiB".replace(".0 ", " ")
+    return f"{n} B"
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"{_size(size)} > limit {_size(limit)} (raise with --max-file-size)"
+
+
+_BOMS_NOT_UTF8 = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+class NotText(ValueError):
+    """A file's bytes are not UTF-8 text; the message says why."""
+
+
+def decode_text(data: bytes) -> str:
+    """Decode file bytes to prompt text (UTF-8, BOM stripped), or raise NotText."""
+    for bom, name in _BOMS_NOT_UTF8:
+        if data.startswith(bom):
+            raise NotText(f"{name} text (byte order mark); convert it to UTF-8 to pack it")
+    nul = data.find(b"\0")
+    if nul != -1:
+        raise NotText(f"binary data (NUL byte at offset {nul})")
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        return data[start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = exc.start + start
+        raise NotText(f"not UTF-8 text (byte 0x{data[where]:02x} at offset {where})") from None
+
+
+def blob_sha(data: bytes) -> str:
+    """The git blob sha1 of ``data``: what ``git hash-object`` prints (without filters)."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def _read(path: str, limit: int) -> bytes:
+    """Read at most ``limit + 1`` bytes, not following a symlink that appeared meanwhile."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, remaining)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+@dataclass(slots=True)
+class _Read:
+    path: str
+    data: bytes
+    text: str
+    sha: str
+
+
+def _symlink_skip(root: Path, rel: str) -> Skipped:
+    link = root / rel
+    try:
+        written = os.readlink(link)
+    except OSError as exc:
+        return Skipped(rel, "unreadable", f"cannot read symlink ({exc.strerror})")
+    target = Path(os.path.realpath(link))
+    if target != root and root not in target.parents:
+        return Skipped(rel, "symlink-outside", f"symlink to {written!r}, outside the packed folder")
+    if not target.exists():
+        return Skipped(rel, "symlink-broken", f"symlink to {written!r}, which does not exist")
+    kind = "folder" if target.is_dir() else "file"
+    inside = target.relative_to(root).as_posix() or "."
+    return Skipped(
+        rel,
+        "symlink-inside",
+        f"symlink to the {kind} {inside!r} inside the packed folder; not followed "
+        "(the target is packed under its own path, or left out for its own reason)",
+    )
+
+
+def _load(
+    root: Path,
+    paths: list[str],
+    options: DiscoverOptions,
+    skipped: list[Skipped],
+    progress: Progress | None,
+) -> list[_Read]:
+    out: list[_Read] = []
+    total = len(paths)
+    limit = options.max_file_bytes
+    base = str(root) + os.sep
+    for done, rel in enumerate(paths, 1):
+        if progress is not None and done % _PROGRESS_EVERY == 0:
+            progress(done, total)
+        full = base + rel
+        try:
+            info = os.lstat(full)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # deleted in the working tree
+        except OSError as exc:
+            skipped.append(Skipped(rel, "unreadable", f"cannot stat ({exc.strerror})"))
+            continue
+        mode = info.st_mode
+        if stat.S_ISLNK(mode):
+            skipped.append(_symlink_skip(root, rel))
+            continue
+        if stat.S_ISDIR(mode):
+            continue  # a tracked file replaced by a folder: its files are listed themselves
+        if not stat.S_ISREG(mode):
+            skipped.append(Skipped(rel, "unreadable", "not a regular file (device, fifo, socket)"))
+            continue
+        if info.st_size > limit:
+            skipped.append(Skipped(rel, "too-large", _too_large(info.st_size, limit)))
+            continue
+        try:
+            data = _read(full, limit)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            skipped.append(Skipped(rel, "unreadable", f"cannot read ({exc.strerror})"))
+            continue
+        if len(data) > limit:  # grew since the stat
+            skipped.append(Skipped(rel, "too-large", _too_large(len(data), limit)))
+            continue
+        try:
+            text = decode_text(data)
+        except NotText as exc:
+            skipped.append(Skipped(rel, "binary", str(exc)))
+            continue
+        out.append(_Read(rel, data, text, blob_sha(data)))
+    if progress is not None:
+        progress(total, total)
+    return out
+
+
+def _secret_verdicts(reads: list[_Read], cache: Cache | None) -> dict[str, secrets.SecretFinding]:
+    """Content-scan findings by blob sha; cached verdicts are reused, new ones stored."""
+    unique = {r.sha: r.data for r in reads}
+    cached = cache.get_many(secrets.CACHE_NAMESPACE, list(unique)) if cache is not None else {}
+    findings: dict[str, secrets.SecretFinding] = {}
+    fresh: dict[str, str] = {}
+    for sha, data in unique.items():
+        try:
+            value = cached[sha]
+            if not isinstance(value, str):
+                raise ValueError(value)
+            finding = secrets.decode_verdict(value)
+        except (KeyError, ValueError):  # a miss, or a value this version did not write
+            finding = secrets.scan_content(data)
+            fresh[sha] = secrets.encode_verdict(finding)
+        if finding is not None:
+            findings[sha] = finding
+    if cache is not None and fresh:
+        cache.put_many(secrets.CACHE_NAMESPACE, fresh)
+    return findings
+
+
+# --- the stage ---------------------------------------------------------------------------------
+
+
+def discover(
+    root: str | Path,
+    options: DiscoverOptions = DiscoverOptions(),  # frozen: a safe default
+    *,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+) -> Workspace:
+    """The files under ``root`` that go into a prompt, and those left out with a reason.
+
+    ``cache`` keeps secret-scan verdicts by blob sha (None: scan every file).
+    ``progress(done, total)`` is called while files are read. Raises PackError for a path
+    that is not a folder, GitError when git fails on a repository.
+    """
+    if options.max_file_bytes < 0:
+        raise PackError(f"max_file_bytes must be >= 0, not {options.max_file_bytes}")
+    top = _resolve_root(root)
+    repo_root = gitio.work_tree_of(top)
+    filt = _Filter(options, _tomeignores(top, repo_root))
+    found = _Found()
+    if repo_root is not None:
+        under = top.relative_to(repo_root).as_posix()
+        _from_git(repo_root, "" if under == "." else under, "", options, found)
+    else:
+        _walk(top, options, filt, found)
+
+    skipped = found.skipped
+    kept: list[str] = []
+    for path in found.paths:
+        if filt.ancestors(path) != "keep":
+            continue
+        verdict, why = filt.file(path)
+        if verdict == "silent":
+            continue
+        if verdict == "default":
+            skipped.append(Skipped(path, "default-exclude", why))
+            continue
+        if not options.allow_secrets and (finding := secrets.secret_by_name(path)):
+            skipped.append(Skipped(path, "secret-name", finding.describe()))
+            continue
+        kept.append(path)
+    # submodules under an excluded folder are not reported either
+    skipped = [s for s in skipped if filt.ancestors(s.path) == "keep"]
+    skipped.extend(filt.skipped_dirs.values())
+
+    reads = _load(top, kept, options, skipped, progress)
+    findings = {} if options.allow_secrets else _secret_verdicts(reads, cache)
+    files: list[SourceFile] = []
+    for r in reads:
+        finding = None
+        if not options.allow_secrets:
+            finding = secrets.secret_in_config(r.path, r.text)
+            if finding is not None:
+                skipped.append(Skipped(r.path, "secret-name", finding.describe()))
+                continue
+            finding = findings.get(r.sha)
+            if finding is not None:
+                skipped.append(Skipped(r.path, "secret-content", finding.describe()))
+                continue
+        files.append(SourceFile(r.path, r.text, len(r.data), r.sha))
+    files.sort(key=lambda f: f.path)
+    skipped.sort(key=lambda s: s.path)
+    return Workspace(root=top, repo_root=repo_root, files=files, skipped=skipped)
