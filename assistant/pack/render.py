@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
-from xml.sax.saxutils import escape, quoteattr
 
 Tier = Literal["full", "skeleton", "omitted"]
 Format = Literal["xml", "markdown"]
@@ -85,22 +84,25 @@ def render(
 
 def render_tree(entries: Sequence[Entry]) -> str:
     """A directory tree, two spaces per level, with token counts (folders: totals) and tiers."""
-    folder_tokens: dict[PurePosixPath, int] = {}
-    for entry in entries:
-        for parent in PurePosixPath(entry.path).parents:
-            if parent != PurePosixPath("."):
-                folder_tokens[parent] = folder_tokens.get(parent, 0) + entry.tokens
+    split = sorted((e.path.split("/"), e) for e in entries)
+    folder_tokens: dict[tuple[str, ...], int] = {}
+    for parts, entry in split:
+        for depth in range(1, len(parts)):
+            key = tuple(parts[:depth])
+            folder_tokens[key] = folder_tokens.get(key, 0) + entry.tokens
     lines: list[str] = []
-    opened: set[PurePosixPath] = set()
-    for entry in sorted(entries, key=lambda e: PurePosixPath(e.path).parts):
-        path = PurePosixPath(entry.path)
-        for depth, parent in enumerate(reversed(path.parents[:-1])):
-            if parent not in opened:
-                opened.add(parent)
-                lines.append(f"{'  ' * depth}{parent.name}/ {folder_tokens[parent]:,}")
-        lines.append(
-            f"{'  ' * (len(path.parts) - 1)}{path.name} {entry.tokens:,}{_TIER_MARK[entry.tier]}"
-        )
+    opened: tuple[str, ...] = ()
+    for parts, entry in split:
+        folder = tuple(parts[:-1])
+        # open the folders this file is in that the previous file was not in
+        same = 0
+        while same < min(len(opened), len(folder)) and opened[same] == folder[same]:
+            same += 1
+        for depth in range(same, len(folder)):
+            total = folder_tokens[folder[: depth + 1]]
+            lines.append(f"{'  ' * depth}{folder[depth]}/ {total:,}")
+        opened = folder
+        lines.append(f"{'  ' * len(folder)}{parts[-1]} {entry.tokens:,}{_TIER_MARK[entry.tier]}")
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -114,6 +116,16 @@ def _close_newline(text: str) -> str:
     return "" if not text or text.endswith("\n") else "\n"
 
 
+def escape(text: str) -> str:
+    """Escape ``&``, ``<`` and ``>`` for XML text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(value: str) -> str:
+    """A double-quoted XML attribute value."""
+    return '"' + escape(value).replace('"', "&quot;") + '"'
+
+
 def _render_xml(
     entries: Sequence[Entry],
     shown: Sequence[Entry],
@@ -125,7 +137,7 @@ def _render_xml(
 ) -> list[Part]:
     parts: list[Part] = []
     head = (
-        f"<repository name={quoteattr(name)} encoding={quoteattr(encoding)}>\n"
+        f"<repository name={_attr(name)} encoding={_attr(encoding)}>\n"
         f"<about>\n{_INTRO}\n{_counts_line(entries)}\n</about>\n"
         f"<tree>\n{escape(tree)}</tree>\n"
     )
@@ -133,7 +145,7 @@ def _render_xml(
     for entry in shown:
         tier_attr = ' tier="skeleton"' if entry.tier == "skeleton" else ""
         pending += (
-            f"<file path={quoteattr(entry.path)} tokens=\"{entry.tokens}\"{tier_attr}>\n"
+            f"<file path={_attr(entry.path)} tokens=\"{entry.tokens}\"{tier_attr}>\n"
         )
         parts.append(pending)
         parts.append(Content(entry.text, entry.shown_tokens, entry.key))

@@ -29,6 +29,8 @@ def repo(make_repo) -> Path:
     return make_repo(FILES, untracked={"notes.txt": "untracked but not ignored\n", ".gitignore": "*.log\n", "debug.log": "ignored\n"})
 
 
+# o200k_base may be counted by its offline fallback: still exact for what it counts with
+@pytest.mark.filterwarnings("ignore::assistant.tokens.EncodingFallbackWarning")
 @pytest.mark.parametrize("encoding", ["deepseek-v4", "o200k_base", "cl100k_base"])
 def test_pack_counts_the_whole_output_exactly(repo: Path, encoding: str) -> None:
     result = pack(repo, encoding=encoding)

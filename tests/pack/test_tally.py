@@ -46,6 +46,8 @@ def _entries(texts: list[str]) -> list[Entry]:
     return out
 
 
+# o200k_base may be counted by its offline fallback: still exact for what it counts with
+@pytest.mark.filterwarnings("ignore::assistant.tokens.EncodingFallbackWarning")
 @pytest.mark.parametrize("encoding", ["deepseek-v4", "o200k_base", "cl100k_base"])
 @pytest.mark.parametrize("fmt", ["xml", "markdown"])
 def test_tally_equals_encoding_the_whole_text(encoding: str, fmt: str) -> None:

@@ -1,0 +1,127 @@
+"""Lexical relevance: code-aware terms and BM25 over file contents and path parts.
+
+Pure functions over values. Identifiers are split the way people search for them:
+``get_user_name`` and ``getUserName`` both give ``get``, ``user``, ``name`` and the whole
+identifier, so a task that says "user name" finds either. Paths count as a separate, boosted
+field: a file named after what the task talks about is usually the file to change.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+STOPWORDS = frozenset(
+    """
+    a an and are as at be but by for from has have if in into is it its of on or that the
+    their then there these this to was were will with not no do does can should would could
+    self cls def class return import none true false null nil var let const func function
+    fn pub use new end else elif try except finally raise pass lambda yield async await
+    public private protected static void int str bool string object
+    """.split()
+)
+
+
+@lru_cache(maxsize=262_144)
+def split_identifier(ident: str) -> tuple[str, ...]:
+    """``"getHTTPResponse_code"`` -> ``("get", "http", "response", "code", "gethttpresponse_code")``."""
+    parts = [p.lower() for chunk in ident.split("_") for p in _PARTS.findall(chunk)]
+    terms = [p for p in parts if len(p) > 1 and p not in STOPWORDS]
+    whole = ident.lower().strip("_")
+    if len(parts) > 1 and whole not in STOPWORDS:
+        terms.append(whole)
+    return tuple(terms)
+
+
+def terms_of(text: str) -> Counter[str]:
+    """Term frequencies of a text (identifiers counted once per occurrence, then split)."""
+    out: Counter[str] = Counter()
+    for ident, n in Counter(_IDENT.findall(text)).items():
+        for term in split_identifier(ident):
+            out[term] += n
+    return out
+
+
+def path_terms(path: str) -> Counter[str]:
+    """Terms of a path's parts: ``django/db/models/query.py`` -> django, db, models, query."""
+    out: Counter[str] = Counter()
+    for part in path.replace("\\", "/").split("/"):
+        stem = part.rsplit(".", 1)[0] if "." in part else part
+        for term in split_identifier(stem) or ((stem.lower(),) if len(stem) > 1 else ()):
+            out[term] += 1
+    return out
+
+
+def query_terms(task: str) -> list[str]:
+    """The distinct terms of a task, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for ident in _IDENT.findall(task):
+        for term in split_identifier(ident):
+            seen.setdefault(term, None)
+    return list(seen)
+
+
+@dataclass
+class Index:
+    """An inverted index for BM25: per term, the documents and their term frequency."""
+
+    paths: list[str]
+    lengths: list[int]
+    postings: dict[str, dict[int, int]] = field(default_factory=dict)
+    path_postings: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    @property
+    def avg_length(self) -> float:
+        return (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+
+
+def build_index(docs: Iterable[tuple[str, Mapping[str, int]]]) -> Index:
+    """Build an index from ``(path, term frequencies)`` pairs."""
+    paths: list[str] = []
+    lengths: list[int] = []
+    postings: dict[str, dict[int, int]] = {}
+    path_postings: dict[str, dict[int, int]] = {}
+    for doc, (path, tf) in enumerate(docs):
+        paths.append(path)
+        lengths.append(sum(tf.values()))
+        for term, n in tf.items():
+            postings.setdefault(term, {})[doc] = n
+        for term, n in path_terms(path).items():
+            path_postings.setdefault(term, {})[doc] = n
+    return Index(paths, lengths, postings, path_postings)
+
+
+def bm25(
+    index: Index,
+    terms: Sequence[str],
+    *,
+    k1: float = 1.2,
+    b: float = 0.75,
+    path_weight: float = 2.0,
+) -> dict[int, float]:
+    """BM25 scores (document id -> score) for the query terms, plus a weighted path field."""
+    n_docs = len(index.paths)
+    if not n_docs:
+        return {}
+    avg = index.avg_length or 1.0
+    scores: dict[int, float] = {}
+    for term in terms:
+        posting = index.postings.get(term, {})
+        in_path = index.path_postings.get(term, {})
+        df = len(posting.keys() | in_path.keys())
+        if not df:
+            continue
+        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        for doc, tf in posting.items():
+            norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * index.lengths[doc] / avg))
+            scores[doc] = scores.get(doc, 0.0) + idf * norm
+        for doc in in_path:
+            scores[doc] = scores.get(doc, 0.0) + idf * path_weight
+    return scores
