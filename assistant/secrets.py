@@ -46,7 +46,7 @@ class SecretFinding:
         """A sentence for a skip report; it never quotes the secret."""
         if self.line:
             return f"line {self.line} holds {self.what}"
-        return f"the name marks {self.what}"
+        return f"{self.what} (by its name)"
 
 
 # --- by name ------------------------------------------------------------------------------
