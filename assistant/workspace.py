@@ -556,10 +556,9 @@ def _walk(root: Path, options: DiscoverOptions, filt: _Filter, found: _Found) ->
 
 
 def _size(n: int) -> str:
-    if n >= 1 << 20:
-        return f"{n / (1 << 20):.1f} MiB".replace(".0 ", " ")
-    if n >= 1 << 10:
-        return f"{n / (1 << 10):.1f} KiB".replace(".0 ", " ")
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):.1f} {unit}".replace(".0 ", " ")
     return f"{n} B"
 
 

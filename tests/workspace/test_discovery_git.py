@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import git
+from wsutil import git
 
 from assistant import GitError, PackError
 from assistant.workspace import DiscoverOptions, Workspace, discover

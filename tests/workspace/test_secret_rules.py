@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Fakes
+from wsutil import Fakes
 
 from assistant import secrets
 
@@ -155,4 +155,4 @@ def test_verdicts_round_trip_through_the_cache_encoding() -> None:
     assert secrets.decode_verdict(secrets.encode_verdict(finding)) == finding
     with pytest.raises(ValueError):
         secrets.decode_verdict("no-such-kind:3")
-    assert secrets.CACHE_NAMESPACE == f"secrets/{secrets.VERSION}"
+    assert f"secrets/{secrets.VERSION}" == secrets.CACHE_NAMESPACE

@@ -1,4 +1,4 @@
-"""Helpers for discovery tests: git commands, and fake secrets assembled at run time.
+"""Helpers for discovery tests: git commands, trees, and fake secrets assembled at run time.
 
 The fakes are built by concatenation so this repository holds no secret-looking literal
 (tome packing itself must not flag its own tests).
@@ -10,9 +10,8 @@ import base64
 import random
 import string
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-
-import pytest
 
 
 def git(repo: Path, *args: str) -> str:
@@ -20,6 +19,15 @@ def git(repo: Path, *args: str) -> str:
         ["git", *args], cwd=repo, check=True, capture_output=True, text=True, timeout=30
     )
     return done.stdout
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.encode()
+        path.write_bytes(content)
 
 
 def _random(alphabet: str, n: int, seed: int) -> str:
@@ -50,8 +58,3 @@ class Fakes:
         + "END RSA PRIVATE"
         + " KEY-----\n"
     )
-
-
-@pytest.fixture
-def fakes() -> type[Fakes]:
-    return Fakes
