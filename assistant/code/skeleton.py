@@ -165,7 +165,7 @@ def skeleton_for_language(language: str, text: str) -> Skeleton:
             fast_text, elided = fast
             if elided == 0 or not parser("python").parse(encode(fast_text)).root_node.has_error:
                 return Skeleton(fast_text, elided, language)
-    return _tree_skeleton(language, text)
+    return tree_skeleton(language, text)
 
 
 def head(text: str, *, head_lines: int = HEAD_LINES) -> Skeleton:
@@ -185,7 +185,8 @@ def _bodies_query(language: str) -> tree_sitter.Query:
     return tree_sitter.Query(grammar(language), _SPECS[language].bodies)
 
 
-def _tree_skeleton(language: str, text: str) -> Skeleton:
+def tree_skeleton(language: str, text: str) -> Skeleton:
+    """The skeleton cut from a full tree-sitter parse (every language; Python's slow path)."""
     spec = _SPECS[language]
     tree = parser(language).parse(encode(text))
     bodies = tree_sitter.QueryCursor(_bodies_query(language)).captures(tree.root_node).get("body")
