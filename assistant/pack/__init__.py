@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import Cache
+from .. import tokens as tok
 from ..errors import ConfigError, PackError
 from ..workspace import DiscoverOptions, Skipped, SourceFile, discover
 from .render import FORMATS, Entry, Format, Part, Tier, join, render
@@ -118,8 +119,6 @@ def pack(
     listed in the tree. ``cache`` defaults to the user cache (``Cache.disabled()`` for none).
     ``progress(stage, done, total)`` is called as work advances.
     """
-    from .. import tokens as tok  # tiktoken loads only when a pack is made
-
     if format not in FORMATS:
         raise ConfigError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     if encoding not in tok.ENCODINGS:
@@ -142,7 +141,7 @@ def pack(
     t0 = time.perf_counter()
     files = workspace.files
     counter = tok.TokenCounter(encoding, cache=cache)
-    counts = counter.counts([(f.blob_sha, f.text) for f in files])
+    counts = _count(counter, files, progress)
     timings["count"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -190,6 +189,25 @@ def pack(
         task=task,
         timings=timings,
     )
+
+
+_CHUNK_CHARS = 4 << 20  # text per counting call: small enough to show progress
+
+
+def _count(counter: tok.TokenCounter, files: Sequence[SourceFile], progress: Progress | None) -> list[int]:
+    """Token counts of the files, in chunks so a long cold count can report progress."""
+    counts: list[int] = []
+    start = 0
+    while start < len(files):
+        end, size = start, 0
+        while end < len(files) and (size < _CHUNK_CHARS or end == start):
+            size += len(files[end].text)
+            end += 1
+        counts += counter.counts([(f.blob_sha, f.text) for f in files[start:end]])
+        start = end
+        if progress:
+            progress("count", start, len(files))
+    return counts
 
 
 def _entry(source: SourceFile, tokens: int, tier: Tier) -> Entry:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -70,32 +71,59 @@ def query_terms(task: str) -> list[str]:
 
 @dataclass
 class Index:
-    """An inverted index for BM25: per term, the documents and their term frequency."""
+    """An inverted index for BM25.
+
+    Postings are packed per term (``array("I")`` of document id, frequency pairs) so a
+    saved index loads fast and a query decodes only its own terms.
+    """
 
     paths: list[str]
     lengths: list[int]
-    postings: dict[str, dict[int, int]] = field(default_factory=dict)
-    path_postings: dict[str, dict[int, int]] = field(default_factory=dict)
+    postings: dict[str, bytes] = field(default_factory=dict)
+    path_postings: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def avg_length(self) -> float:
         return (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+
+    def posting(self, term: str) -> dict[int, int]:
+        return _unpack(self.postings.get(term))
+
+    def path_posting(self, term: str) -> dict[int, int]:
+        return _unpack(self.path_postings.get(term))
+
+
+def _pack(pairs: list[int]) -> bytes:
+    return array("I", pairs).tobytes()
+
+
+def _unpack(data: bytes | None) -> dict[int, int]:
+    if not data:
+        return {}
+    flat = array("I")
+    flat.frombytes(data)
+    return dict(zip(flat[0::2], flat[1::2], strict=True))
 
 
 def build_index(docs: Iterable[tuple[str, Mapping[str, int]]]) -> Index:
     """Build an index from ``(path, term frequencies)`` pairs."""
     paths: list[str] = []
     lengths: list[int] = []
-    postings: dict[str, dict[int, int]] = {}
-    path_postings: dict[str, dict[int, int]] = {}
+    postings: dict[str, list[int]] = {}
+    path_postings: dict[str, list[int]] = {}
     for doc, (path, tf) in enumerate(docs):
         paths.append(path)
         lengths.append(sum(tf.values()))
         for term, n in tf.items():
-            postings.setdefault(term, {})[doc] = n
+            postings.setdefault(term, []).extend((doc, n))
         for term, n in path_terms(path).items():
-            path_postings.setdefault(term, {})[doc] = n
-    return Index(paths, lengths, postings, path_postings)
+            path_postings.setdefault(term, []).extend((doc, n))
+    return Index(
+        paths,
+        lengths,
+        {t: _pack(p) for t, p in postings.items()},
+        {t: _pack(p) for t, p in path_postings.items()},
+    )
 
 
 def bm25(
@@ -113,8 +141,8 @@ def bm25(
     avg = index.avg_length or 1.0
     scores: dict[int, float] = {}
     for term in terms:
-        posting = index.postings.get(term, {})
-        in_path = index.path_postings.get(term, {})
+        posting = index.posting(term)
+        in_path = index.path_posting(term) if path_weight else {}
         df = len(posting.keys() | in_path.keys())
         if not df:
             continue
