@@ -22,6 +22,7 @@ their exceptions are translated into :mod:`assistant.errors`.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
@@ -306,22 +307,35 @@ class _Exchange:
         return _Call(prefix=prefix, kwargs=kwargs, timeout=timeout)
 
     # -- responses -------------------------------------------------------------------------
-    def feed(self, chunk: Any) -> str | None:
-        """One ``ChatCompletionChunk``: the text it adds, if any."""
-        raw_usage = getattr(chunk, "usage", None)
-        if raw_usage is not None:
-            self._attempt_usage = usage_from_api(raw_usage.model_dump())
+    def feed(self, data: str) -> str | None:
+        """One SSE ``data:`` payload (a chat.completion.chunk as JSON): the text it adds."""
+        try:
+            chunk = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise ModelError(
+                f"{self.backend.name} ({self.backend.base_url}) streamed something that is not "
+                f"JSON: {data[:120]!r}; is the base URL an OpenAI-compatible endpoint?"
+            ) from exc
+        if not isinstance(chunk, dict):
+            return None
+        if chunk.get("error"):
+            error = chunk["error"]
+            message = error.get("message", error) if isinstance(error, dict) else error
+            raise ModelError(f"{self.backend.name} ({self.backend.base_url}): {message}")
+        raw_usage = chunk.get("usage")
+        if isinstance(raw_usage, dict):
+            self._attempt_usage = usage_from_api(raw_usage)
         delta_text: str | None = None
-        for choice in chunk.choices or ():
-            if choice.index != 0:
+        for choice in chunk.get("choices") or ():
+            if choice.get("index", 0) != 0:
                 continue
-            content = choice.delta.content if choice.delta is not None else None
+            content = (choice.get("delta") or {}).get("content")
             if content:
                 self.text.add(content)
                 self._attempt_chars += len(content)
                 delta_text = content
-            if choice.finish_reason:
-                self._attempt_finish = choice.finish_reason
+            if choice.get("finish_reason"):
+                self._attempt_finish = choice["finish_reason"]
         return delta_text
 
     def _account_attempt(self) -> None:
@@ -392,6 +406,28 @@ class _Exchange:
             retries=self.retries,
             cost=cost(self.usage, prices) if prices is not None else None,
         )
+
+
+class _SSE:
+    """Server-sent events, line by line: returns each event's data once the event ends.
+
+    Comments (``: keep-alive``) and other fields are skipped; ``[DONE]`` ends the stream."""
+
+    __slots__ = ("data",)
+    DONE = "[DONE]"
+
+    def __init__(self) -> None:
+        self.data: list[str] = []
+
+    def line(self, line: str) -> str | None:
+        if not line:
+            if not self.data:
+                return None
+            data, self.data = "\n".join(self.data), []
+            return data
+        if line.startswith("data:"):
+            self.data.append(line[6:] if line.startswith("data: ") else line[5:])
+        return None
 
 
 def _stream_options_refused(exc: BaseException) -> bool:
@@ -474,9 +510,16 @@ class ReplyStream:
             delay: float | None
             try:
                 sdk = self._client._sdk(call.prefix)
-                with sdk.chat.completions.create(**call.kwargs, timeout=call.timeout) as stream:
-                    for chunk in stream:
-                        if text := ex.feed(chunk):
+                create = sdk.chat.completions.with_streaming_response.create
+                with create(**call.kwargs, timeout=call.timeout) as response:
+                    sse = _SSE()
+                    for line in response.iter_lines():
+                        data = sse.line(line)
+                        if data is None:
+                            continue
+                        if data == _SSE.DONE:
+                            break
+                        if text := ex.feed(data):
                             yield text
             except _CAUGHT as exc:
                 if _stream_options_refused(exc) and ex.stream_usage:
@@ -572,10 +615,16 @@ class AsyncReplyStream:
             delay: float | None
             try:
                 sdk = self._client._sdk(call.prefix)
-                stream = await sdk.chat.completions.create(**call.kwargs, timeout=call.timeout)
-                async with stream:
-                    async for chunk in stream:
-                        if text := ex.feed(chunk):
+                create = sdk.chat.completions.with_streaming_response.create
+                async with create(**call.kwargs, timeout=call.timeout) as response:
+                    sse = _SSE()
+                    async for line in response.iter_lines():
+                        data = sse.line(line)
+                        if data is None:
+                            continue
+                        if data == _SSE.DONE:
+                            break
+                        if text := ex.feed(data):
                             yield text
             except _CAUGHT as exc:
                 if _stream_options_refused(exc) and ex.stream_usage:
