@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fakeopenai import FakeOpenAI, Reply, serve  # noqa: E402
+from fakeopenai import FakeOpenAI, Reply, serve
 
-from assistant.model import Backend, Client, ClientOptions  # noqa: E402
-from assistant.model.client import _http  # noqa: E402  # the SDK's own transport, for the floor
+from assistant.model import Backend, Client, ClientOptions
+from assistant.model.client import _http  # the SDK's own transport, for the floor
 
 MB = 1024 * 1024
 SIZES_MB = (0.5, 1.0, 2.0, 4.0)
