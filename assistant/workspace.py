@@ -601,21 +601,28 @@ def blob_sha(data: bytes) -> str:
     return digest.hexdigest()
 
 
-def _read(path: str, limit: int) -> bytes:
-    """Read at most ``limit + 1`` bytes, not following a symlink that appeared meanwhile."""
+def _read(path: str, size: int, limit: int) -> bytes:
+    """Read a file of ``size`` bytes (from its stat), at most ``limit + 1`` bytes in all.
+
+    One ``read`` call for a file that has not changed since its stat: a short read that
+    returns the stat's size is EOF. Does not follow a symlink that appeared meanwhile.
+    """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
-        chunks = []
-        remaining = limit + 1
-        while remaining > 0:
-            chunk = os.read(fd, remaining)
+        data = os.read(fd, min(size, limit) + 1)
+        if len(data) == size or not data:
+            return data
+        chunks = [data]
+        total = len(data)
+        while total <= limit:
+            chunk = os.read(fd, limit + 1 - total)
             if not chunk:
                 break
             chunks.append(chunk)
-            remaining -= len(chunk)
+            total += len(chunk)
     finally:
         os.close(fd)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return b"".join(chunks)
 
 
 @dataclass(slots=True)
@@ -682,7 +689,7 @@ def _load(
             skipped.append(Skipped(rel, "too-large", _too_large(info.st_size, limit)))
             continue
         try:
-            data = _read(full, limit)
+            data = _read(full, info.st_size, limit)
         except FileNotFoundError:
             continue
         except OSError as exc:

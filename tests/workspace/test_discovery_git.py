@@ -231,3 +231,12 @@ def test_git_failures_become_git_error(make_repo) -> None:
     (root / ".git" / "index").write_bytes(b"not an index")
     with pytest.raises(GitError, match="ls-files"):
         discover(root)
+
+
+def test_unusual_names_and_a_repository_without_commits(make_repo) -> None:
+    names = ["with space.py", "tab\there.py", "caf\u00e9/\u4e2d\u6587.md", "-dash.py", "#hash.txt"]
+    root = make_repo({}, untracked={name: f"{i}\n" for i, name in enumerate(names)})
+    ws = discover(root)
+    assert paths(ws) == sorted(names)
+    git(root, "add", "-A")
+    assert paths(discover(root)) == sorted(names)  # now in the index, still no commit
