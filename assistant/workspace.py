@@ -179,6 +179,8 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 _VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr"})
 _TOMEIGNORE = ".tomeignore"
 _PROGRESS_EVERY = 256
+_SNIFF = 8192  # bytes a binary check looks at first
+_SNIFF_ABOVE = 64 << 10  # files larger than this are sniffed before they are read whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -605,24 +607,33 @@ def _read(path: str, size: int, limit: int) -> bytes:
     """Read a file of ``size`` bytes (from its stat), at most ``limit + 1`` bytes in all.
 
     One ``read`` call for a file that has not changed since its stat: a short read that
-    returns the stat's size is EOF. Does not follow a symlink that appeared meanwhile.
+    returns the stat's size is EOF. A file over 64 KiB is sniffed first: if its first 8 KiB
+    hold a NUL byte (a binary) only they are returned. Does not follow a symlink that
+    appeared since the stat.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
-        data = os.read(fd, min(size, limit) + 1)
-        if len(data) == size or not data:
-            return data
-        chunks = [data]
-        total = len(data)
-        while total <= limit:
-            chunk = os.read(fd, limit + 1 - total)
+        if size > _SNIFF_ABOVE:
+            head = os.read(fd, _SNIFF)
+            if b"\0" in head:
+                return head
+            chunks = [head]
+        else:
+            chunks = []
+        total = sum(map(len, chunks))
+        want = min(size, limit) + 1 - total
+        while want > 0:
+            chunk = os.read(fd, want)
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
+            if total == size:
+                break  # the stat's size: EOF unless the file grew, which the caller sees
+            want = limit + 1 - total
     finally:
         os.close(fd)
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 @dataclass(slots=True)
@@ -774,15 +785,19 @@ def discover(
             skipped.append(Skipped(path, "secret-name", finding.describe()))
             continue
         kept.append(path)
-    # submodules under an excluded folder are not reported either
-    skipped = [s for s in skipped if filt.ancestors(s.path) == "keep"]
+    # a submodule (or unreadable folder) that a rule excludes is not reported as such
+    skipped = [
+        s
+        for s in skipped
+        if filt.ancestors(s.path) == "keep"
+        and (not s.path.endswith("/") or filt.folder(s.path) == "keep")
+    ]
     skipped.extend(filt.skipped_dirs.values())
 
     reads = _load(top, kept, options, skipped, progress)
     findings = {} if options.allow_secrets else _secret_verdicts(reads, cache)
     files: list[SourceFile] = []
     for r in reads:
-        finding = None
         if not options.allow_secrets:
             finding = secrets.secret_in_config(r.path, r.text)
             if finding is not None:

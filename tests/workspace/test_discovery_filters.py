@@ -27,6 +27,9 @@ def test_binaries_and_encodings(make_repo) -> None:
             "bom.py": b"\xef\xbb\xbfx = 1\n",
             "nul.dat": b"abc\x00def",
             "late_nul.txt": b"a" * 20_000 + b"\x00",
+            "big_late_nul.txt": b"a" * 100_000 + b"\x00",  # sniffed, then read whole
+            "big.bin": b"\x00" + b"a" * 100_000,  # sniffed: 8 KiB suffice
+            "big.py": "x = 1\n" * 20_000,
             "latin1.txt": "caf\u00e9\n".encode("latin-1"),
             "utf16.txt": "hello\n".encode("utf-16"),
             "utf16be.txt": b"\xfe\xff" + "hi".encode("utf-16-be"),
@@ -34,10 +37,13 @@ def test_binaries_and_encodings(make_repo) -> None:
         }
     )
     ws = discover(root)
-    assert paths(ws) == ["bom.py", "ok.py"]
-    assert ws.files[0].text == "x = 1\n"
+    assert paths(ws) == ["big.py", "bom.py", "ok.py"]
+    assert ws.files[0].text == "x = 1\n" * 20_000
+    assert ws.files[1].text == "x = 1\n"
     details = {s.path: s.detail for s in ws.skipped}
     assert set(details) == {
+        "big.bin",
+        "big_late_nul.txt",
         "image.png",
         "late_nul.txt",
         "latin1.txt",
@@ -48,6 +54,8 @@ def test_binaries_and_encodings(make_repo) -> None:
     assert all(s.reason == "binary" for s in ws.skipped)
     assert "NUL byte at offset 3" in details["nul.dat"]
     assert "offset 20000" in details["late_nul.txt"]
+    assert "offset 100000" in details["big_late_nul.txt"]
+    assert "NUL byte at offset 0" in details["big.bin"]
     assert "not UTF-8" in details["latin1.txt"] and "0xe9" in details["latin1.txt"]
     assert "UTF-16" in details["utf16.txt"] and "convert it to UTF-8" in details["utf16.txt"]
 

@@ -157,6 +157,13 @@ def test_submodules_are_listed_not_descended(make_repo) -> None:
     assert "not descended" in ws.skipped[0].detail
 
 
+def test_excluded_submodules_are_not_reported(make_repo) -> None:
+    root = _submodule_repo(make_repo)
+    assert skips(discover(root, DiscoverOptions(exclude=("vendored/",)))) == {}
+    (root / ".tomeignore").write_text("/vendored\n")
+    assert skips(discover(root)) == {}
+
+
 def test_submodules_are_descended_when_asked(make_repo) -> None:
     root = _submodule_repo(make_repo)
     (root / "vendored" / "untracked.py").write_text("u\n")
