@@ -108,7 +108,10 @@ def _render(
     mapping: Sequence[int | None],
     offset: tuple[str, str],
 ) -> tuple[str, ...] | None:
-    """The replacement for ``file[start:end]``: file context kept, additions re-indented."""
+    """The replacement for ``file[start:end]``: file context kept, additions re-indented.
+
+    A file line the model left out goes just before the next line it did map.
+    """
     out: list[str] = []
     cursor = start
     bi = 0
@@ -132,17 +135,30 @@ def _render(
 
 
 class _Candidates:
-    """Distinct located results (two mappings giving the same text are one candidate)."""
+    """Distinct readings: two that change the file the same way are one candidate.
 
-    def __init__(self) -> None:
-        self.items: dict[tuple[int, int, tuple[str, ...]], None] = {}
+    A reading is keyed by its effect: the region with the lines it leaves unchanged trimmed
+    off both ends, so readings that differ only in how much context they cover are equal.
+    """
+
+    def __init__(self, file: Sequence[str]) -> None:
+        self.file = file
+        self.items: dict[tuple[int, int, tuple[str, ...]], tuple[int, int, tuple[str, ...]]] = {}
 
     def add(self, start: int, end: int, lines: tuple[str, ...] | None) -> None:
-        if lines is not None:
-            self.items[(start, end, lines)] = None
+        if lines is None:
+            return
+        s, e, new = start, end, list(lines)
+        while s < e and new and self.file[s] == new[0]:
+            s += 1
+            new.pop(0)
+        while s < e and new and self.file[e - 1] == new[-1]:
+            e -= 1
+            new.pop()
+        self.items.setdefault((s, e, tuple(new)), (start, end, lines))
 
     def as_located(self, level: Level) -> list[Located]:
-        return [Located(s, e, lines, level) for (s, e, lines) in self.items]
+        return [Located(s, e, lines, level) for (s, e, lines) in self.items.values()]
 
 
 _KEYS: dict[str, Callable[[str], str]] = {
@@ -181,7 +197,7 @@ def _contiguous(fl: FileLines, ops: Ops, level: Level, lo: int) -> list[Located]
     fn = _KEYS[level]
     bk = [fn(x) for x in before]
     fk = fl.keys(level)
-    cands = _Candidates()
+    cands = _Candidates(fl.lines)
     for p in fl.positions(level, bk[0]):
         if p < lo or p + n > len(fk) or fk[p : p + n] != bk:
             continue
@@ -192,6 +208,27 @@ def _contiguous(fl: FileLines, ops: Ops, level: Level, lo: int) -> list[Located]
         if offset is not None:
             cands.add(p, p + n, _render(fl.lines, p, p + n, ops, mapping, offset))
     return cands.as_located(level)
+
+
+def _settled_gap(
+    ops: Ops, at: Sequence[int], roles: Sequence[str], bk: Sequence[str], k: int, left_out: str
+) -> bool:  # bk: the file's text of each line the model gave
+    """Whether a file line the model left out, between its lines ``k - 1`` and ``k``, has
+    exactly one place: both neighbours are context with nothing added between them, and if
+    the line repeats a neighbour (a run of blank lines, say), no change touches that run,
+    since then any line of the run could be the one left out."""
+    lo, hi = k - 1, k
+    while lo > 0 and bk[lo] == left_out and bk[lo - 1] == left_out:
+        lo -= 1
+    while hi < len(bk) - 1 and bk[hi] == left_out and bk[hi + 1] == left_out:
+        hi += 1
+    if any(roles[i] != " " for i in range(lo, hi + 1)) or at[hi] - at[lo] != hi - lo:
+        return False
+    if left_out in (bk[k - 1], bk[k]):
+        edges = [at[lo] - 1, at[hi] + 1]
+        if any(0 <= e < len(ops) and ops[e][0] != " " for e in edges):
+            return False
+    return True
 
 
 def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located]:
@@ -207,7 +244,8 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located]:
     fk = fl.keys("indent")
     lines = fl.lines
     total = len(fk)
-    cands = _Candidates()
+    cands = _Candidates(fl.lines)
+    unsure: list[int] = []
 
     def settle(p: int, end: int, mapping: list[int | None]) -> None:
         pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
@@ -228,9 +266,14 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located]:
             while b < n and fk[end - 1 - b] == bk[n - 1 - b]:
                 b += 1
             for k in range(max(1, n - b), min(a, n - 1) + 1):
-                if roles[k - 1] == " " and roles[k] == " " and at[k] == at[k - 1] + 1:
-                    mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
+                mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
+                mapped = [lines[m].rstrip() for m in mapping if m is not None]
+                if _settled_gap(ops, at, roles, mapped, k, lines[p + k].rstrip()):
                     settle(p, end, mapping)
+                else:
+                    # next to a change: the left-out line could go before or after the added
+                    # lines, or be meant as removed; more than one reading, so no reading
+                    unsure.append(p)
         # the model holds one context line the file lacks: window of n - 1 lines
         end = p + n - 1
         if end <= total:
@@ -243,7 +286,10 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located]:
                         p + i if i < j else (None if i == j else p + i - 1) for i in range(n)
                     ]
                     settle(p, end, mapping)
-    return cands.as_located("context")
+    found = cands.as_located("context")
+    if unsure:  # each unsure window has at least two readings: never unique
+        found += [Located(q, q, ("", str(r)), "context") for q in unsure for r in (0, 1)]
+    return found
 
 
 def closest_region(file: Sequence[str], expected: Sequence[str]) -> Region | None:
@@ -297,14 +343,19 @@ def _choose(fl: FileLines, hunk: Hunk, found: list[Located], lo: int) -> Located
             inside = [c for c in found if scope[0] <= c.start and c.end <= scope[1]]
             if len(inside) == 1:
                 return inside[0]
-    starts = tuple(sorted(c.start + 1 for c in found))
+    starts = tuple(sorted({c.start + 1 for c in found}))
     shown = ", ".join(str(s) for s in starts[:8]) + (" ..." if len(starts) > 8 else "")
-    return Miss(
-        "ambiguous",
-        f"the lines to replace occur {len(found)} times (at lines {shown}); "
-        "refusing to guess which one is meant",
-        candidates=starts,
-    )
+    if all(c.level == "context" for c in found):
+        detail = (
+            f"one line differs between the hunk and the file, and the hunk then fits in more "
+            f"than one way (near line {shown}); refusing to guess"
+        )
+    else:
+        detail = (
+            f"the lines to replace occur {len(found)} times (at lines {shown}); "
+            "refusing to guess which one is meant"
+        )
+    return Miss("ambiguous", detail, candidates=starts)
 
 
 def _ladder(fl: FileLines, hunk: Hunk, ops: Ops, lo: int) -> Located | Miss | None:
