@@ -324,6 +324,11 @@ def _component_core(regex: str) -> tuple[str, bool] | None:
 Verdict = Literal["keep", "silent", "default"]
 
 
+def _user_glob(glob: str) -> str:
+    """A glob as typed on a command line: ``./src/`` means ``/src/`` (from the pack root)."""
+    return "/" + glob[2:] if glob.startswith("./") else glob
+
+
 class _Filter:
     """Every path rule of one discovery, with a verdict cache for folders.
 
@@ -334,16 +339,17 @@ class _Filter:
 
     def __init__(self, options: DiscoverOptions, tomeignores: list[tuple[str, _Rules]]) -> None:
         self.silent = [(prefix, rules) for prefix, rules in tomeignores if rules]
+        include = [_user_glob(g) for g in options.include]
         if options.exclude:
-            self.silent.append(("", _Rules(options.exclude)))
-        self.include = _Rules(options.include) if options.include else None
+            self.silent.append(("", _Rules(_user_glob(g) for g in options.exclude)))
+        self.include = _Rules(include) if include else None
         defaults = (
             DEFAULT_EXCLUDES if options.default_excludes is None else options.default_excludes
         )
         self.default = _Rules(defaults) if defaults else None
         overriding = [
             glob
-            for glob in options.include
+            for glob in include
             if self.default is not None and self.default.matches(glob.lstrip("/"))
         ]
         self.override = _Rules(overriding) if overriding else None

@@ -157,6 +157,9 @@ def test_include_and_exclude_globs(make_repo) -> None:
     ws = discover(root, DiscoverOptions(include=("src/",), exclude=("gen/", "*.ts")))
     assert paths(ws) == ["src/a.py"]
 
+    ws = discover(root, DiscoverOptions(include=("./src/",)))
+    assert paths(ws) == ["src/a.py", "src/b.ts", "src/gen/c.py"]
+
     ws = discover(root, DiscoverOptions(exclude=("/src/a.py", "tests")))
     assert paths(ws) == ["README.md", "src/b.ts", "src/gen/c.py"]
     assert ws.skipped == []
