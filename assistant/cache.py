@@ -12,6 +12,7 @@ degrades to a miss and one warning is emitted.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,9 +38,7 @@ class Cache:
     """Content-keyed cache. ``Cache(None)`` is a disabled cache that always misses."""
 
     def __init__(self, path: Path | str | None = None, *, enabled: bool = True) -> None:
-        self.path: Path | None = (
-            Path(path) if path is not None else (cache_dir() / "cache.sqlite3")
-        )
+        self.path: Path | None = Path(path) if path is not None else (cache_dir() / "cache.sqlite3")
         if not enabled:
             self.path = None
         self._conn: sqlite3.Connection | None = None
@@ -114,10 +113,8 @@ class Cache:
             )
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
             self._fail(exc)
 
     def put(self, ns: str, key: str, value: Value) -> None:

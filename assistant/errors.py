@@ -37,6 +37,13 @@ class PackError(AssistantError):
 class ModelError(AssistantError):
     """The model backend failed or refused."""
 
+    def __init__(
+        self, message: str, *, backend: str | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.backend = backend
+        self.status = status
+
 
 class AuthError(ModelError):
     """The backend rejected the key (or there is none)."""
@@ -45,9 +52,35 @@ class AuthError(ModelError):
 class RateLimitError(ModelError):
     """The backend kept answering 429 after every retry."""
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        backend: str | None = None,
+        status: int | None = 429,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, backend=backend, status=status)
+        self.retry_after = retry_after
+
 
 class ContextLengthError(ModelError):
     """The prompt plus the reserved output does not fit the backend's window."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        backend: str | None = None,
+        status: int | None = None,
+        prompt_tokens: int | None = None,
+        max_output: int | None = None,
+        window: int | None = None,
+    ) -> None:
+        super().__init__(message, backend=backend, status=status)
+        self.prompt_tokens = prompt_tokens
+        self.max_output = max_output
+        self.window = window
 
 
 class BackendUnavailable(ModelError):

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import WORK, django_tree  # noqa: E402
+from _django import WORK, django_tree
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -71,7 +71,16 @@ def main() -> int:
     tree = django_tree()
     scratch = Path(tempfile.mkdtemp(prefix="tome-bench-"))
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    tome = [sys.executable, "-m", "assistant", "pack", str(tree), "--encoding", args.encoding, "--json"]
+    tome = [
+        sys.executable,
+        "-m",
+        "assistant",
+        "pack",
+        str(tree),
+        "--encoding",
+        args.encoding,
+        "--json",
+    ]
 
     def cold_env(i: int) -> dict[str, str]:
         cache = scratch / f"cache-cold-{i}"
@@ -85,8 +94,10 @@ def main() -> int:
     listing = scratch / "files.json"
     manifest = _manifest(tree, args.encoding, scratch)
     listing.write_text(json.dumps([str(tree / p) for p in manifest]))
-    print(f"Django {tree.name}: {summary['files']:,} files packed, {summary['tokens']:,} tokens "
-          f"({args.encoding}); skipped {summary['skipped']}")
+    print(
+        f"Django {tree.name}: {summary['files']:,} files packed, {summary['tokens']:,} tokens "
+        f"({args.encoding}); skipped {summary['skipped']}"
+    )
 
     floor = min(
         timed_rss([sys.executable, "-c", FLOOR, str(listing), args.encoding], env=env)[0]
@@ -121,7 +132,9 @@ def main() -> int:
     print(f"cold tome pack: {cold:.2f}s  = {cold / floor:.2f}x floor   (target <= 1.3x)")
     print(f"warm tome pack: {warm:.2f}s  = {warm / floor:.3f}x floor  (target <= 0.15x)")
     print(f"peak RSS: {peak:.0f} MB (target <= 250 MB)")
-    print(f"tokens reported {reported:,} vs encoding the output {exact:,}; outputs byte-identical: {identical}")
+    print(
+        f"tokens reported {reported:,} vs encoding the output {exact:,}; outputs byte-identical: {identical}"
+    )
     results = {
         "cold <= 1.3x floor": cold / floor <= 1.3,
         "warm <= 0.15x floor": warm / floor <= 0.15,
@@ -132,7 +145,9 @@ def main() -> int:
     if not args.no_repomix:
         peer = _repomix(tree, scratch)
         if peer is not None:
-            print(f"repomix (cold): {peer:.2f}s; tome cold is {peer / cold:.1f}x faster (target >= 2x)")
+            print(
+                f"repomix (cold): {peer:.2f}s; tome cold is {peer / cold:.1f}x faster (target >= 2x)"
+            )
             results["tome cold >= 2x faster than repomix"] = peer / cold >= 2
     for name, ok in results.items():
         print(f"{'PASS' if ok else 'FAIL'}  {name}")
@@ -165,7 +180,11 @@ def _repomix(tree: Path, scratch: Path) -> float | None:
         shutil.rmtree(home, ignore_errors=True)
         home.mkdir()
         env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
-        wall, _, _ = timed_rss([str(binary), str(tree), "--output", str(scratch / "repomix.xml"), "--quiet"], env=env, cwd=scratch)
+        wall, _, _ = timed_rss(
+            [str(binary), str(tree), "--output", str(scratch / "repomix.xml"), "--quiet"],
+            env=env,
+            cwd=scratch,
+        )
         best = wall if best is None else min(best, wall)
     return best
 

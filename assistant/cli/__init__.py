@@ -9,6 +9,7 @@ This package is the only place (with ``tui``) that turns ``AssistantError`` into
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -40,10 +41,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, (_module, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
         if only is None or only == name:
-            try:
+            with contextlib.suppress(ModuleNotFoundError):  # not built yet: running says so
                 _load(name).add_arguments(sp)
-            except ModuleNotFoundError:
-                pass  # not built yet; running it says so
     return parser
 
 
@@ -76,7 +75,9 @@ def _run_tui() -> int:
     try:
         from tui.app import run as run_tui
     except ModuleNotFoundError:
-        print("tome: the terminal UI is not available in this build; try 'tome pack'", file=sys.stderr)
+        print(
+            "tome: the terminal UI is not available in this build; try 'tome pack'", file=sys.stderr
+        )
         return 2
     return int(run_tui() or 0)
 

@@ -8,11 +8,14 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..errors import ConfigError
 from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack
 from ..pack.render import FORMATS
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 _SUFFIX = {"xml": "xml", "markdown": "md"}
 
@@ -35,20 +38,50 @@ def _tokens(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", default=".", help="repository or folder (default: .)")
-    parser.add_argument("--budget", type=_tokens, help="token budget for the whole pack (e.g. 200k, 1m)")
+    parser.add_argument(
+        "--budget", type=_tokens, help="token budget for the whole pack (e.g. 200k, 1m)"
+    )
     parser.add_argument("--encoding", default=None, help=f"tokenizer (default: {DEFAULT_ENCODING})")
     parser.add_argument("--format", choices=FORMATS, default="xml")
     parser.add_argument(
         "--output", "-o", help="where to write the pack ('-' for stdout; default .tome/pack.xml)"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON summary object")
-    parser.add_argument("--include", action="append", default=[], metavar="GLOB", help="only these files (repeatable)")
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="also exclude these (repeatable)")
+    parser.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only these files (repeatable)",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="also exclude these (repeatable)",
+    )
     parser.add_argument("--task", help="what the pack is for (ranks files; placed last)")
-    parser.add_argument("--max-file-size", type=_size, default=1_048_576, metavar="SIZE", help="skip files larger than this (default 1MiB)")
-    parser.add_argument("--no-default-excludes", action="store_true", help="do not skip lock files and generated files")
-    parser.add_argument("--allow-secrets", action="store_true", help="include files that look like they hold secrets")
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write the token cache")
+    parser.add_argument(
+        "--max-file-size",
+        type=_size,
+        default=1_048_576,
+        metavar="SIZE",
+        help="skip files larger than this (default 1MiB)",
+    )
+    parser.add_argument(
+        "--no-default-excludes",
+        action="store_true",
+        help="do not skip lock files and generated files",
+    )
+    parser.add_argument(
+        "--allow-secrets",
+        action="store_true",
+        help="include files that look like they hold secrets",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the token cache"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -151,7 +184,9 @@ def _print_summary(result: Pack, out_path: Path | None, elapsed: float, stream: 
             console.print(f"  {reason}: {len(paths):,} ({sample})")
         for s in result.skipped:
             if s.reason.startswith("secret"):
-                console.print(f"  [yellow]{s.path}: {s.detail}[/yellow] (--allow-secrets to include)")
+                console.print(
+                    f"  [yellow]{s.path}: {s.detail}[/yellow] (--allow-secrets to include)"
+                )
 
 
 class _Progress:
@@ -160,8 +195,8 @@ class _Progress:
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
         self.started = time.monotonic()
-        self._progress = None
-        self._task = None
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> _Progress:
         return self
@@ -177,9 +212,10 @@ class _Progress:
             if time.monotonic() - self.started < 1.0:
                 return
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+            from rich.progress import Progress as RichProgress
 
-            self._progress = Progress(
+            self._progress = RichProgress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),

@@ -7,19 +7,22 @@ the pieces (:mod:`.select`, :mod:`.render`, :mod:`.tally`) are pure and usable a
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cache import Cache
 from .. import tokens as tok
+from ..cache import Cache
+from ..code import CodeIndex
+from ..code.index import VERSION as CODE_VERSION
 from ..errors import ConfigError, PackError
 from ..workspace import DiscoverOptions, Skipped, SourceFile, discover
-from .render import FORMATS, Entry, Format, Part, Tier, join, render
+from .rank import rank
+from .render import FORMATS, Entry, Format, Part, Tier, join, render, task_section, tree_start
 from .select import Candidate, fill, shrink
 from .tally import tally
 
-__all__ = ["Pack", "PackOptions", "PackedFile", "pack"]
+__all__ = ["Pack", "PackOptions", "PackedFile", "pack", "rank_files"]
 
 DEFAULT_ENCODING = "deepseek-v4"
 
@@ -68,6 +71,7 @@ class Pack:
     files: list[PackedFile]
     skipped: list[Skipped]
     task: str | None = None
+    stable_prefix_tokens: int = 0  # leading tokens any other task's pack of this tree shares
     timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -94,6 +98,7 @@ class Pack:
             "output": None,
             "skipped": self.skipped_by_reason,
             "tiers": self.tiers,
+            "stable_prefix_tokens": self.stable_prefix_tokens,
         }
 
 
@@ -122,7 +127,9 @@ def pack(
     if format not in FORMATS:
         raise ConfigError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     if encoding not in tok.ENCODINGS:
-        raise ConfigError(f"unknown encoding {encoding!r}; choose one of: {', '.join(tok.ENCODINGS)}")
+        raise ConfigError(
+            f"unknown encoding {encoding!r}; choose one of: {', '.join(tok.ENCODINGS)}"
+        )
     if budget is not None and budget <= 0:
         raise ConfigError(f"budget must be a positive number of tokens, not {budget}")
     opts = options or PackOptions()
@@ -145,26 +152,40 @@ def pack(
     timings["count"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    sources = {f.path: f for f in files}
+    by_path = dict(zip((f.path for f in files), counts, strict=True))
+    ranked = bool(task and task.strip())
+    if ranked:
+        assert task is not None
+        order = [path for path, _ in rank(files, task, root=workspace.root, cache=cache)]
+    else:
+        order = [f.path for f in files]
+    timings["rank"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    skeletons = _Skeletons(sources, counter, cache)
+    name = workspace.root.name or str(workspace.root)
 
     def count_batch(texts: Sequence[str]) -> list[int]:
         return tok.count_batch(texts, encoding)
 
-    name = workspace.root.name or str(workspace.root)
-    by_path = dict(zip((f.path for f in files), counts, strict=True))
-    sources = {f.path: f for f in files}
-    candidates = [Candidate(f.path, by_path[f.path], _overhead_estimate(f.path)) for f in files]
-    order = [c.path for c in candidates]
-
-    def build(tiers: dict[str, Tier]) -> tuple[list[Part], int]:
-        entries = [_entry(sources[p], by_path[p], tiers[p]) for p in order]
+    def build(tiers: Mapping[str, Tier]) -> tuple[list[Part], int]:
+        entries = [_entry(sources[p], by_path[p], tiers[p], skeletons) for p in order]
         parts = render(entries, name=name, format=format, encoding=encoding, task=task)
         return parts, tally(parts, encoding=encoding, count_batch=count_batch, cache=cache)
 
+    candidates = [Candidate(p, by_path[p], _overhead_estimate(p)) for p in order]
     if budget is None:
         tiers = fill(candidates, None)
         parts, total = build(tiers)
     else:
-        parts, total, tiers = _fit(candidates, budget, build)
+        parts, total, tiers = _fit(candidates, budget, build, skeletons)
+    text = join(parts)
+    if ranked and any(t != "full" for t in tiers.values()):
+        # The choice of files depends on the task: only the header before the tree is shared.
+        stable = tok.count(text[: text.index(tree_start(format))], encoding)
+    else:
+        stable = total - (tok.count(task_section(task, format), encoding) if task else 0)
     timings["render"] = time.perf_counter() - t0
 
     packed = [
@@ -173,12 +194,12 @@ def pack(
             tokens=by_path[f.path],
             tier=tiers[f.path],
             blob_sha=f.blob_sha,
-            shown_tokens=by_path[f.path] if tiers[f.path] == "full" else 0,
+            shown_tokens=_shown(tiers[f.path], by_path[f.path], skeletons, f.path),
         )
         for f in files
     ]
     return Pack(
-        text=join(parts),
+        text=text,
         tokens=total,
         encoding=encoding,
         format=format,
@@ -187,14 +208,32 @@ def pack(
         files=packed,
         skipped=workspace.skipped,
         task=task,
+        stable_prefix_tokens=stable,
         timings=timings,
     )
+
+
+def rank_files(
+    root: str | Path,
+    task: str,
+    *,
+    limit: int | None = None,
+    options: PackOptions | None = None,
+    cache: Cache | None = None,
+) -> list[tuple[str, float]]:
+    """The files of ``root`` (paths relative to it) by relevance to ``task``, best first."""
+    cache = Cache() if cache is None else cache
+    workspace = discover(root, (options or PackOptions()).discover_options(), cache=cache)
+    ranked = rank(workspace.files, task, root=workspace.root, cache=cache)
+    return ranked if limit is None else ranked[:limit]
 
 
 _CHUNK_CHARS = 4 << 20  # text per counting call: small enough to show progress
 
 
-def _count(counter: tok.TokenCounter, files: Sequence[SourceFile], progress: Progress | None) -> list[int]:
+def _count(
+    counter: tok.TokenCounter, files: Sequence[SourceFile], progress: Progress | None
+) -> list[int]:
     """Token counts of the files, in chunks so a long cold count can report progress."""
     counts: list[int] = []
     start = 0
@@ -210,20 +249,67 @@ def _count(counter: tok.TokenCounter, files: Sequence[SourceFile], progress: Pro
     return counts
 
 
-def _entry(source: SourceFile, tokens: int, tier: Tier) -> Entry:
+class _Skeletons:
+    """Skeletons of files and their token counts, made on demand and cached by blob sha."""
+
+    def __init__(
+        self, sources: Mapping[str, SourceFile], counter: tok.TokenCounter, cache: Cache
+    ) -> None:
+        self.sources = sources
+        self.counter = counter
+        self.code = CodeIndex(cache)
+        self.text: dict[str, str] = {}
+        self.tokens: dict[str, int] = {}
+
+    def key(self, path: str) -> str:
+        return f"skeleton:{CODE_VERSION}:{self.sources[path].blob_sha}"
+
+    def load(self, paths: Sequence[str]) -> dict[str, int]:
+        """Token counts of the skeletons of ``paths`` (made and counted in one batch)."""
+        todo = [p for p in paths if p not in self.tokens]
+        if todo:
+            made = self.code.skeletons_many(
+                (p, self.sources[p].blob_sha, self.sources[p].text) for p in todo
+            )
+            counts = self.counter.counts([(self.key(p), made[p].text) for p in todo])
+            for p, n in zip(todo, counts, strict=True):
+                self.text[p] = made[p].text
+                self.tokens[p] = n
+        return {p: self.tokens[p] for p in paths}
+
+
+def _entry(source: SourceFile, tokens: int, tier: Tier, skeletons: _Skeletons) -> Entry:
     if tier == "full":
         return Entry(source.path, tier, tokens, source.text, source.blob_sha, tokens)
+    if tier == "skeleton":
+        path = source.path
+        return Entry(
+            path, tier, tokens, skeletons.text[path], skeletons.key(path), skeletons.tokens[path]
+        )
     return Entry(source.path, tier, tokens)
+
+
+def _shown(tier: Tier, tokens: int, skeletons: _Skeletons, path: str) -> int:
+    return tokens if tier == "full" else skeletons.tokens[path] if tier == "skeleton" else 0
+
+
+FULL_SHARE = 0.8  # of a budget that cannot hold every file, what whole files may use
+_SKELETON_BATCH = 256
 
 
 def _fit(
     candidates: Sequence[Candidate],
     budget: int,
-    build: Callable[[dict[str, Tier]], tuple[list[Part], int]],
+    build: Callable[[Mapping[str, Tier]], tuple[list[Part], int]],
+    skeletons: _Skeletons,
 ) -> tuple[list[Part], int, dict[str, Tier]]:
-    """Fill the budget, render, and shrink until the exact total fits."""
+    """Fill the budget in tiers, render, and shrink until the exact total fits.
+
+    Whole files first, in the given order, up to :data:`FULL_SHARE` of the budget; then
+    skeletons of the files that follow, in order, while they fit; then whole files again
+    for whatever budget is left. If everything fits whole, everything is whole.
+    """
     order = [c.path for c in candidates]
-    cost = {c.path: c.tokens + c.overhead for c in candidates}
     # The header (tree, intro) is paid whatever is shown: measure it with nothing shown.
     empty: dict[str, Tier] = {p: "omitted" for p in order}
     _, fixed = build(empty)
@@ -233,10 +319,35 @@ def _fit(
             f"({fixed:,} tokens for {len(order):,} files); raise --budget or narrow the pack "
             "with --include/--exclude"
         )
-    tiers = fill(candidates, budget - fixed)
+    avail = budget - fixed
+    if sum(c.tokens + c.overhead for c in candidates) <= avail:
+        tiers = fill(candidates, avail)
+    else:
+        tiers = fill(candidates, int(avail * FULL_SHARE))
+        left = avail - sum(c.tokens + c.overhead for c in candidates if tiers[c.path] == "full")
+        rest = [c for c in candidates if tiers[c.path] == "omitted"]
+        for start in range(0, len(rest), _SKELETON_BATCH):
+            if left <= 0:
+                break
+            batch = rest[start : start + _SKELETON_BATCH]
+            sizes = skeletons.load([c.path for c in batch])
+            for c in batch:
+                skeleton_cost = sizes[c.path] + c.overhead
+                if sizes[c.path] < c.tokens and skeleton_cost <= left:
+                    tiers[c.path] = "skeleton"
+                    left -= skeleton_cost
+        for c in candidates:
+            if tiers[c.path] == "omitted" and c.tokens + c.overhead <= left:
+                tiers[c.path] = "full"
+                left -= c.tokens + c.overhead
     for _ in range(8):
         parts, total = build(tiers)
         if total <= budget:
             return parts, total, tiers
+        cost = {
+            c.path: c.overhead
+            + (c.tokens if tiers[c.path] == "full" else skeletons.tokens.get(c.path, 0))
+            for c in candidates
+        }
         tiers = shrink(tiers, order, total - budget, cost)
     raise PackError(f"could not fit the pack into {budget:,} tokens")  # pragma: no cover

@@ -4,14 +4,15 @@ Three signals, measured on real code (``bench/select.py``):
 
 1. **BM25** over code-aware terms of each file's contents (:mod:`.lexical`), with the
    path's parts as a boosted field: lexical relevance leads.
-2. **Definitions**: files whose tree-sitter definitions are named by the task's terms
-   (``get_or_create``, ``QuerySet``) or whose definition names share the task's terms.
-3. **The reference graph**: a file that defines what the best-scoring files use is
-   pulled up a little (one step of propagation from the top of the lexical ranking).
+2. **Definitions** (tree-sitter tags): a file that defines an identifier the task names
+   (``get_or_create``, ``QuerySet``) is pulled up; among the best lexical candidates, files
+   whose definition names share the task's terms are pulled up a little.
+3. **The reference graph**: the best files pass a share of their score to the files that
+   define the distinctive names they reference.
 
-The expensive per-file parts (term frequencies, definition names) are cached by blob sha;
-the assembled index of a whole tree is kept as one file per tree in the cache directory so
-a warm ranking of the same tree reads it back in milliseconds.
+Tags are needed only for the files a query touches (lexical candidates, and the files that
+mention a name), so they are computed lazily and cached by blob sha; the lexical index of a
+whole tree is kept as one file per packed folder, so a warm ranking reads it in milliseconds.
 """
 
 from __future__ import annotations
@@ -19,18 +20,17 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import Cache
-from ..code import CodeIndex
+from ..code import CodeIndex, FileTags
 from ..workspace import SourceFile
 from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
 
-_VERSION = "1"
-_TERMS_NS = f"terms/{_VERSION}"
+_VERSION = "2"
+_TERMS_NS = "terms/1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,22 +38,16 @@ class Weights:
     """How much each signal counts (tuned on the benchmark; see ``bench/select.py``)."""
 
     path: float = 2.0  # BM25 weight of a term found in the path
-    defs: float = 0.6  # share of the best score for a file defining a task identifier
-    def_terms: float = 0.25  # BM25-like weight of task terms in a file's definition names
+    defs: float = 0.5  # share of the best score for a file defining a task identifier
+    def_terms: float = 0.3  # share of the best score for definition names sharing task terms
     graph: float = 0.15  # share of a top file's score passed to the files it uses
-    graph_top: int = 20  # how many top files pass score along
+    candidates: int = 100  # lexical candidates whose definitions are read
+    graph_top: int = 10  # how many top files pass score along
+    max_definers: int = 3  # a name defined in more files than this says nothing
 
 
-LEXICAL_ONLY = Weights(path=0.0, defs=0.0, def_terms=0.0, graph=0.0)
-
-
-@dataclass
-class TreeIndex:
-    """Everything ranking needs about one tree, assembled once and cached as a whole."""
-
-    lexical: Index
-    defs: list[tuple[str, ...]]  # definition names per document
-    uses: list[tuple[int, ...]]  # per document: the documents defining what it mentions
+PLAIN_BM25 = Weights(path=0.0, defs=0.0, def_terms=0.0, graph=0.0)
+LEXICAL_ONLY = Weights(defs=0.0, def_terms=0.0, graph=0.0)
 
 
 def rank(
@@ -65,82 +59,119 @@ def rank(
     weights: Weights = Weights(),
 ) -> list[tuple[str, float]]:
     """Every file's path with its relevance to ``task``, best first (ties by path)."""
-    tree = tree_index(files, root=root, cache=cache)
-    scores = score(tree, task, weights=weights)
-    paths = tree.lexical.paths
+    cache = cache if cache is not None else Cache.disabled()
+    index = lexical_index(files, root=root, cache=cache)
+    scores = score(index, files, task, code=CodeIndex(cache), weights=weights)
+    paths = index.paths
     ranked = sorted(range(len(paths)), key=lambda d: (-scores.get(d, 0.0), paths[d]))
     return [(paths[d], scores.get(d, 0.0)) for d in ranked]
 
 
-def score(tree: TreeIndex, task: str, *, weights: Weights = Weights()) -> dict[int, float]:
-    """Scores per document id (only documents with a positive score)."""
-    index = tree.lexical
+def score(
+    index: Index,
+    files: Sequence[SourceFile],
+    task: str,
+    *,
+    code: CodeIndex,
+    weights: Weights = Weights(),
+) -> dict[int, float]:
+    """Scores per document id (``files[i]`` is document ``i``; only positive scores)."""
     terms = query_terms(task)
     scores = bm25(index, terms, path_weight=weights.path)
-    if not scores:
+    if not scores or not (weights.defs or weights.def_terms or weights.graph):
         return scores
     best = max(scores.values())
+    tags = _Tags(code, files)
 
-    if weights.defs or weights.def_terms:
-        idents = _task_identifiers(task)
+    if weights.def_terms:
         wanted = set(terms)
-        for doc, names in enumerate(tree.defs):
-            if not names:
-                continue
-            exact = sum(1 for n in names if n in idents)
+        for doc in _top(scores, weights.candidates):
+            names = tags.defs(doc)
             overlap = sum(1 for n in names for t in split_identifier(n) if t in wanted)
-            bonus = weights.defs * best * min(exact, 1) + weights.def_terms * best * (
-                overlap / (overlap + 5)
-            )
-            if bonus:
-                scores[doc] = scores.get(doc, 0.0) + bonus
+            if overlap:
+                scores[doc] += weights.def_terms * best * overlap / (overlap + 3)
+
+    if weights.defs:
+        for ident in _task_identifiers(task):
+            definers = tags.definers(index, ident, weights.max_definers)
+            for doc in definers:
+                scores[doc] = scores.get(doc, 0.0) + weights.defs * best / len(definers)
 
     if weights.graph:
-        top = sorted(scores, key=lambda d: -scores[d])[: weights.graph_top]
-        passed: Counter[int] = Counter()
-        for doc in top:
-            used = tree.uses[doc]
-            if not used:
-                continue
-            share = weights.graph * scores[doc] / len(used)
+        passed: dict[int, float] = {}
+        for doc in _top(scores, weights.graph_top):
+            used: set[int] = set()
+            for name in tags.refs(doc):
+                used.update(tags.definers(index, name, weights.max_definers))
+            used.discard(doc)
             for target in used:
-                if target != doc:
-                    passed[target] += share
+                passed[target] = passed.get(target, 0.0) + weights.graph * scores[doc] / len(used)
         for doc, extra in passed.items():
             scores[doc] = scores.get(doc, 0.0) + extra
     return scores
 
 
+def _top(scores: dict[int, float], n: int) -> list[int]:
+    return sorted(scores, key=lambda d: -scores[d])[:n]
+
+
+class _Tags:
+    """Tags of documents, read on demand through the cached :class:`CodeIndex`."""
+
+    def __init__(self, code: CodeIndex, files: Sequence[SourceFile]) -> None:
+        self.code = code
+        self.files = files
+        self.known: dict[int, FileTags | None] = {}
+        self._definers: dict[str, list[int]] = {}
+
+    def load(self, docs: Sequence[int]) -> None:
+        todo = [d for d in dict.fromkeys(docs) if d not in self.known]
+        if not todo:
+            return
+        items = [(self.files[d].path, self.files[d].blob_sha, self.files[d].text) for d in todo]
+        found = self.code.tags_many(items)
+        for d in todo:
+            self.known[d] = found.get(self.files[d].path)
+
+    def defs(self, doc: int) -> set[str]:
+        self.load([doc])
+        tags = self.known[doc]
+        return {s.name for s in tags.defs} if tags else set()
+
+    def refs(self, doc: int) -> set[str]:
+        self.load([doc])
+        tags = self.known[doc]
+        return {s.name for s in tags.refs if len(s.name) > 3} if tags else set()
+
+    def definers(self, index: Index, name: str, limit: int) -> list[int]:
+        """Documents that define ``name`` (none if more than ``limit`` do)."""
+        if name in self._definers:
+            return self._definers[name]
+        # A definer mentions the name: look only among the documents whose terms hold it.
+        term = name.lower().strip("_")
+        mention = index.posting(term)
+        found: list[int] = []
+        if mention and len(mention) <= 50 * limit:
+            self.load(sorted(mention))
+            found = [d for d in sorted(mention) if name in self.defs(d)]
+        self._definers[name] = found if len(found) <= limit else []
+        return self._definers[name]
+
+
 def _task_identifiers(task: str) -> set[str]:
-    """Words of the task that look like code: snake_case, CamelCase, dotted or called."""
+    """Words of the task that look like code: snake_case, CamelCase, or dotted names."""
     out: set[str] = set()
     for word in task.replace("(", " ").replace(")", " ").replace("`", " ").split():
         for part in word.strip(".,;:'\"").split("."):
-            if part and (("_" in part) or (part[:1].isupper() and any(c.islower() for c in part[1:]) and any(c.isupper() for c in part[1:])) or part[:1].isupper()):
+            if len(part) > 2 and ("_" in part.strip("_") or _is_camel(part)):
                 out.add(part)
     return out
 
 
-def _uses(defs: Sequence[tuple[str, ...]], tfs: Sequence[Mapping[str, int]]) -> list[tuple[int, ...]]:
-    """Per document, the documents that define a distinctive name it mentions.
-
-    A name is distinctive when it is longer than three characters and defined in at most
-    three files (``get`` or ``save`` say nothing about which file is meant).
-    """
-    definers: dict[str, list[int]] = {}
-    for doc, names in enumerate(defs):
-        for name in names:
-            if len(name) > 3:
-                definers.setdefault(name.lower(), []).append(doc)
-    distinctive = {name: tuple(docs) for name, docs in definers.items() if len(docs) <= 3}
-    uses: list[tuple[int, ...]] = []
-    for doc, tf in enumerate(tfs):
-        found: set[int] = set()
-        for term in distinctive.keys() & tf.keys():
-            found.update(distinctive[term])
-        found.discard(doc)
-        uses.append(tuple(sorted(found)))
-    return uses
+def _is_camel(word: str) -> bool:
+    return (
+        word[:1].isalpha() and any(c.isupper() for c in word[1:]) and any(c.islower() for c in word)
+    )
 
 
 # --- the index of a tree, cached ------------------------------------------------------------
@@ -161,10 +192,10 @@ def _index_file(cache: Cache, root: Path | None) -> Path | None:
     return cache.path.parent / "rank" / f"{key}.idx"
 
 
-def tree_index(
+def lexical_index(
     files: Sequence[SourceFile], *, root: Path | None = None, cache: Cache | None = None
-) -> TreeIndex:
-    """The ranking index of these files: from the per-root file, else built (and saved)."""
+) -> Index:
+    """The lexical index of these files: from the per-root file, else built (and saved)."""
     cache = cache if cache is not None else Cache.disabled()
     digest = _digest(files)
     where = _index_file(cache, root)
@@ -173,16 +204,10 @@ def tree_index(
         if loaded is not None:
             return loaded
     tfs = _term_frequencies(files, cache)
-    tags = CodeIndex(cache).tags_many((f.path, f.blob_sha, f.text) for f in files)
-    defs = [
-        tuple(sorted({s.name for s in t.defs})) if (t := tags.get(f.path)) is not None else ()
-        for f in files
-    ]
-    lexical = build_index(zip((f.path for f in files), tfs, strict=True))
-    tree = TreeIndex(lexical, defs, _uses(defs, tfs))
+    index = build_index(zip((f.path for f in files), tfs, strict=True))
     if where is not None:
-        _save(where, digest, tree)
-    return tree
+        _save(where, digest, index)
+    return index
 
 
 def _term_frequencies(files: Sequence[SourceFile], cache: Cache) -> list[dict[str, int]]:
@@ -201,10 +226,9 @@ def _term_frequencies(files: Sequence[SourceFile], cache: Cache) -> list[dict[st
     return out
 
 
-def _save(where: Path, digest: str, tree: TreeIndex) -> None:
-    index = tree.lexical
+def _save(where: Path, digest: str, index: Index) -> None:
     payload = marshal.dumps(
-        (digest, index.paths, index.lengths, index.postings, index.path_postings, tree.defs, tree.uses)
+        (digest, index.paths, index.lengths, index.postings, index.path_postings)
     )
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
@@ -215,12 +239,12 @@ def _save(where: Path, digest: str, tree: TreeIndex) -> None:
         pass  # the index is an accelerator; the next run rebuilds it
 
 
-def _load(where: Path, digest: str) -> TreeIndex | None:
+def _load(where: Path, digest: str) -> Index | None:
     try:
         data = marshal.loads(where.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not isinstance(data, tuple) or len(data) != 7 or data[0] != digest:
+    if not isinstance(data, tuple) or len(data) != 5 or data[0] != digest:
         return None
-    _, paths, lengths, postings, path_postings, defs, uses = data
-    return TreeIndex(Index(paths, lengths, postings, path_postings), defs, uses)
+    _, paths, lengths, postings, path_postings = data
+    return Index(paths, lengths, postings, path_postings)

@@ -138,37 +138,80 @@ def _render_xml(
     parts: list[Part] = []
     head = (
         f"<repository name={_attr(name)} encoding={_attr(encoding)}>\n"
-        f"<about>\n{_INTRO}\n{_counts_line(entries)}\n</about>\n"
-        f"<tree>\n{escape(tree)}</tree>\n"
+        f"<about>\n{_INTRO}\n</about>\n"
+        f"{tree_start('xml')}{escape(tree)}</tree>\n"
     )
     pending = head
     for entry in shown:
         tier_attr = ' tier="skeleton"' if entry.tier == "skeleton" else ""
-        pending += (
-            f"<file path={_attr(entry.path)} tokens=\"{entry.tokens}\"{tier_attr}>\n"
-        )
+        pending += f'<file path={_attr(entry.path)} tokens="{entry.tokens}"{tier_attr}>\n'
         parts.append(pending)
         parts.append(Content(entry.text, entry.shown_tokens, entry.key))
         pending = _close_newline(entry.text) + "</file>\n"
-    pending += "</repository>\n"
+    pending += f"<summary>{_counts_line(entries)}</summary>\n</repository>\n"
     if task is not None:
-        pending += f"<task>\n{task.strip()}\n</task>\n"
+        pending += task_section(task, "xml")
     parts.append(pending)
     return parts
 
 
 _LANGS = {
-    ".py": "python", ".pyi": "python", ".js": "javascript", ".mjs": "javascript",
-    ".cjs": "javascript", ".jsx": "jsx", ".ts": "typescript", ".tsx": "tsx", ".go": "go",
-    ".rs": "rust", ".java": "java", ".c": "c", ".h": "c", ".cc": "cpp", ".cpp": "cpp",
-    ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp", ".rb": "ruby", ".cs": "csharp", ".php": "php",
-    ".kt": "kotlin", ".swift": "swift", ".scala": "scala", ".sh": "bash", ".bash": "bash",
-    ".zsh": "zsh", ".ps1": "powershell", ".sql": "sql", ".html": "html", ".htm": "html",
-    ".css": "css", ".scss": "scss", ".json": "json", ".yaml": "yaml", ".yml": "yaml",
-    ".toml": "toml", ".ini": "ini", ".cfg": "ini", ".xml": "xml", ".md": "markdown",
-    ".rst": "rst", ".txt": "text", ".lua": "lua", ".r": "r", ".dart": "dart", ".ex": "elixir",
-    ".exs": "elixir", ".erl": "erlang", ".hs": "haskell", ".ml": "ocaml", ".vue": "vue",
-    ".svelte": "svelte", ".tf": "hcl", ".proto": "protobuf", ".po": "po",
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "jsx",
+    ".ts": "typescript",
+    ".tsx": "tsx",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".c": "c",
+    ".h": "c",
+    ".cc": "cpp",
+    ".cpp": "cpp",
+    ".cxx": "cpp",
+    ".hpp": "cpp",
+    ".hh": "cpp",
+    ".rb": "ruby",
+    ".cs": "csharp",
+    ".php": "php",
+    ".kt": "kotlin",
+    ".swift": "swift",
+    ".scala": "scala",
+    ".sh": "bash",
+    ".bash": "bash",
+    ".zsh": "zsh",
+    ".ps1": "powershell",
+    ".sql": "sql",
+    ".html": "html",
+    ".htm": "html",
+    ".css": "css",
+    ".scss": "scss",
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".toml": "toml",
+    ".ini": "ini",
+    ".cfg": "ini",
+    ".xml": "xml",
+    ".md": "markdown",
+    ".rst": "rst",
+    ".txt": "text",
+    ".lua": "lua",
+    ".r": "r",
+    ".dart": "dart",
+    ".ex": "elixir",
+    ".exs": "elixir",
+    ".erl": "erlang",
+    ".hs": "haskell",
+    ".ml": "ocaml",
+    ".vue": "vue",
+    ".svelte": "svelte",
+    ".tf": "hcl",
+    ".proto": "protobuf",
+    ".po": "po",
 }
 _NAMES = {"Dockerfile": "dockerfile", "Makefile": "makefile", "CMakeLists.txt": "cmake"}
 _FENCE_RUN = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
@@ -199,8 +242,8 @@ def _render_markdown(
     tree_fence = _fence(tree)
     pending = (
         f"# Repository: {name}\n\n{_INTRO}\n\n"
-        f"Encoding: {encoding}. {_counts_line(entries)}.\n\n"
-        f"## Tree\n\n{tree_fence}text\n{tree}{tree_fence}\n\n"
+        f"Encoding: {encoding}.\n\n"
+        f"{tree_start('markdown')}{tree_fence}text\n{tree}{tree_fence}\n\n"
     )
     for entry in shown:
         fence = _fence(entry.text)
@@ -212,10 +255,23 @@ def _render_markdown(
         parts.append(pending)
         parts.append(Content(entry.text, entry.shown_tokens, entry.key))
         pending = f"{_close_newline(entry.text)}{fence}\n\n"
+    pending += f"## Summary\n\n{_counts_line(entries)}.\n\n"
     if task is not None:
-        pending += f"## Task\n\n{task.strip()}\n"
+        pending += task_section(task, "markdown")
     parts.append(pending)
     return parts
+
+
+def tree_start(format: Format) -> str:
+    """The text that opens the tree: everything before it is the same for any task."""
+    return "<tree>\n" if format == "xml" else "## Tree\n\n"
+
+
+def task_section(task: str, format: Format) -> str:
+    """The closing task section: the only part of a pack that always depends on the task."""
+    if format == "xml":
+        return f"<task>\n{task.strip()}\n</task>\n"
+    return f"## Task\n\n{task.strip()}\n"
 
 
 def join(parts: Sequence[Part]) -> str:

@@ -56,7 +56,9 @@ def fill(
     return tiers
 
 
-def shrink(tiers: Mapping[str, Tier], order: Sequence[str], excess: int, cost: Mapping[str, int]) -> dict[str, Tier]:
+def shrink(
+    tiers: Mapping[str, Tier], order: Sequence[str], excess: int, cost: Mapping[str, int]
+) -> dict[str, Tier]:
     """Omit shown files from the end of ``order`` until at least ``excess`` tokens are freed."""
     out = dict(tiers)
     freed = 0

@@ -26,7 +26,14 @@ FILES = {
 
 @pytest.fixture
 def repo(make_repo) -> Path:
-    return make_repo(FILES, untracked={"notes.txt": "untracked but not ignored\n", ".gitignore": "*.log\n", "debug.log": "ignored\n"})
+    return make_repo(
+        FILES,
+        untracked={
+            "notes.txt": "untracked but not ignored\n",
+            ".gitignore": "*.log\n",
+            "debug.log": "ignored\n",
+        },
+    )
 
 
 # o200k_base may be counted by its offline fallback: still exact for what it counts with
@@ -37,11 +44,20 @@ def test_pack_counts_the_whole_output_exactly(repo: Path, encoding: str) -> None
     assert result.tokens == tokens.count(result.text, encoding)
     paths = [f.path for f in result.files]
     assert paths == sorted(paths)
-    assert set(paths) == {"README.md", "src/app.py", "src/util.py", "docs/guide.md", "notes.txt", ".gitignore"}
+    assert set(paths) == {
+        "README.md",
+        "src/app.py",
+        "src/util.py",
+        "docs/guide.md",
+        "notes.txt",
+        ".gitignore",
+    }
     for f in result.files:
         assert f.tokens == tokens.count((repo / f.path).read_text(), encoding)
         assert f'<file path="{f.path}" tokens="{f.tokens}">' in result.text
-    assert result.skipped_by_reason == {"binary": 1, "lockfile": 1} or set(result.skipped_by_reason) >= {"binary"}
+    assert result.skipped_by_reason == {"binary": 1, "lockfile": 1} or set(
+        result.skipped_by_reason
+    ) >= {"binary"}
 
 
 def test_two_packs_of_the_same_tree_are_byte_identical(repo: Path) -> None:
@@ -79,18 +95,34 @@ def test_task_goes_last(repo: Path) -> None:
 
 def test_cli_json_summary(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = repo / "out.xml"
-    assert main(["pack", str(repo), "--json", "--output", str(out), "--encoding", "cl100k_base"]) == 0
+    assert (
+        main(["pack", str(repo), "--json", "--output", str(out), "--encoding", "cl100k_base"]) == 0
+    )
     summary = json.loads(capsys.readouterr().out)
-    assert set(summary) == {"files", "tokens", "encoding", "budget", "output", "skipped", "tiers"}
+    assert set(summary) == {
+        "files",
+        "tokens",
+        "encoding",
+        "budget",
+        "output",
+        "skipped",
+        "tiers",
+        "stable_prefix_tokens",
+    }
     text = out.read_text(encoding="utf-8")
     assert summary["tokens"] == tokens.count(text, "cl100k_base")
-    assert summary["files"] == 6 and summary["encoding"] == "cl100k_base" and summary["budget"] is None
+    assert (
+        summary["files"] == 6 and summary["encoding"] == "cl100k_base" and summary["budget"] is None
+    )
     assert summary["output"] == str(out)
     assert summary["tiers"] == {"full": 6, "skeleton": 0, "omitted": 0}
     assert summary["skipped"]["binary"] == 1
+    assert summary["stable_prefix_tokens"] == summary["tokens"]  # no task: all of it is stable
 
 
-def test_cli_default_output_is_not_packed_again(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_default_output_is_not_packed_again(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["pack", str(repo)]) == 0
     first = (repo / ".tome" / "pack.xml").read_text(encoding="utf-8")
     screen = capsys.readouterr().out
@@ -101,8 +133,20 @@ def test_cli_default_output_is_not_packed_again(repo: Path, capsys: pytest.Captu
 
 def test_cli_stdout_output_and_markdown(repo: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "assistant", "pack", str(repo), "--output", "-", "--format", "markdown"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "pack",
+            str(repo),
+            "--output",
+            "-",
+            "--format",
+            "markdown",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert proc.stdout.startswith("# Repository: ")
     assert "```python\nimport os\n" in proc.stdout

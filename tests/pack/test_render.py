@@ -8,7 +8,9 @@ def _e(path: str, text: str, tier: str = "full", tokens: int = 3) -> Entry:
 
 
 def test_tree_has_folder_totals_tiers_and_stable_order() -> None:
-    tree = render_tree([_e("b/z.py", "", tokens=5), _e("a.py", "", tokens=2), _e("b/c/d.py", "", "omitted", 7)])
+    tree = render_tree(
+        [_e("b/z.py", "", tokens=5), _e("a.py", "", tokens=2), _e("b/c/d.py", "", "omitted", 7)]
+    )
     assert tree.splitlines() == ["a.py 2", "b/ 12", "  c/ 7", "    d.py 7 [omitted]", "  z.py 5"]
 
 
@@ -19,7 +21,10 @@ def test_xml_has_header_tree_files_by_path_and_task_last() -> None:
     assert text.index('<file path="a.py"') < text.index('<file path="src/b.py"')
     assert '<file path="big.py"' not in text and "big.py 999 [omitted]" in text
     assert '<file path="a.py" tokens="3">\na = 1\n</file>\n' in text  # newline added, not lost
-    assert text.endswith("</repository>\n<task>\ndo it\n</task>\n")
+    assert text.endswith(
+        "<summary>3 files: 2 full, 0 skeleton, 1 omitted</summary>\n</repository>\n"
+        "<task>\ndo it\n</task>\n"
+    )
 
 
 def test_xml_escapes_paths_in_attributes() -> None:
@@ -28,7 +33,9 @@ def test_xml_escapes_paths_in_attributes() -> None:
 
 
 def test_markdown_fence_outgrows_backticks_inside_the_file() -> None:
-    text = join(render([_e("README.md", "```py\nx\n```\n")], name="r", format="markdown", encoding="e"))
+    text = join(
+        render([_e("README.md", "```py\nx\n```\n")], name="r", format="markdown", encoding="e")
+    )
     assert "## README.md (3 tokens)\n\n````markdown\n```py\nx\n```\n````\n" in text
     assert language_tag("x/y.tsx") == "tsx" and language_tag("Makefile") == "makefile"
 
