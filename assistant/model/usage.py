@@ -116,7 +116,11 @@ def check_window(*, prompt_tokens: int, max_output: int, window: int, backend: s
     raise ContextLengthError(
         f"prompt {prompt_tokens:,} + output {max_output:,} > window {window:,} of {backend}; "
         f"lower --budget to at most {fits:,} tokens of prompt (or reserve less output "
-        "with --max-output)"
+        "with --max-output)",
+        backend=backend,
+        prompt_tokens=prompt_tokens,
+        max_output=max_output,
+        window=window,
     )
 
 
