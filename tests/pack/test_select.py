@@ -123,7 +123,7 @@ def test_without_a_task_the_budget_fills_in_path_order(repo: Path) -> None:
 
 
 def _common_prefix(a: str, b: str) -> str:
-    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     return a[:n]
 
 
