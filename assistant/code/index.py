@@ -7,8 +7,8 @@ the queries, the skeleton rules or the serialised form change.
 
 Serialised forms, chosen to load fast:
 
-- tags: compact JSON ``{"d": [[name, kind, line_start, span], ...], "r": [...]}`` where
-  ``span = line_end - line_start``;
+- tags: compact JSON ``{"d": [[name, kind, line_start, line_end], ...], "r": [...]}``,
+  rows that ``Symbol._make`` turns back into symbols without running Python code;
 - skeletons: ``"<elided_lines>\\n<text>"``.
 
 Files without a grammar are not cached: their tags are None and their skeleton is the
@@ -18,7 +18,7 @@ head of the file, both cheaper to compute than to look up.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from assistant.cache import Cache, Value
@@ -104,21 +104,16 @@ def _cached(
 
 def encode_tags(file_tags: FileTags) -> str:
     return json.dumps(
-        {"d": _rows(file_tags.defs), "r": _rows(file_tags.refs)},
+        {"d": file_tags.defs, "r": file_tags.refs},
         ensure_ascii=False,
         separators=(",", ":"),
     )
 
 
-def _rows(symbols: Sequence[Symbol]) -> list[tuple[str, str, int, int]]:
-    return [(s.name, s.kind, s.line_start, s.line_end - s.line_start) for s in symbols]
-
-
 def decode_tags(encoded: str) -> FileTags:
     data = json.loads(encoded)
     return FileTags(
-        defs=tuple(Symbol(n, k, start, start + span) for n, k, start, span in data["d"]),
-        refs=tuple(Symbol(n, k, start, start + span) for n, k, start, span in data["r"]),
+        defs=tuple(map(Symbol._make, data["d"])), refs=tuple(map(Symbol._make, data["r"]))
     )
 
 

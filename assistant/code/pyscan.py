@@ -17,15 +17,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SPECIAL = re.compile(r"[#'\"\\]")
-_DEF = re.compile(r"(?:async[ \t]+)?def\b")
-_DOCSTRING = re.compile(r"[rRuU]?['\"]")
+_SPECIAL = re.compile(rb"[#'\"\\]")
+_DEF = re.compile(rb"(?:async[ \t]+)?def\b")
 _STRING_REST = {  # from just after the opening quote(s) through the closing one
-    '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""'),
-    "'''": re.compile(r"(?:[^'\\]|\\.|'(?!''))*'''"),
-    '"': re.compile(r'(?:[^"\\]|\\.)*"'),
-    "'": re.compile(r"(?:[^'\\]|\\.)*'"),
+    b'"""': re.compile(rb'(?:[^"\\]|\\.|"(?!""))*"""'),
+    b"'''": re.compile(rb"(?:[^'\\]|\\.|'(?!''))*'''"),
+    b'"': re.compile(rb'(?:[^"\\]|\\.)*"'),
+    b"'": re.compile(rb"(?:[^'\\]|\\.)*'"),
 }
+# bracket counting in two C calls: openers become "(", closers ")", everything else goes
+_BRACKETS = bytes.maketrans(b"([{)]}", b"((()))")
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"([{)]}")
+_QUOTES = frozenset(b"\"'")
+_STRING_PREFIXES = frozenset(b"rRuU")
 MARKER = "...  # ⋯ {count} elided"
 
 
@@ -36,7 +40,6 @@ class Outline:
     starts: list[int]
     ends: list[int]
     widths: list[int]  # indentation width, tabs to multiples of 8
-    indents: list[str]  # the indentation as written
     is_block_def: list[bool]  # a ``def`` whose body follows on later lines
     is_docstring: list[bool]  # starts with a string literal (a docstring if first in a body)
 
@@ -45,78 +48,66 @@ class _Unreadable(Exception):
     """The source is not something the scan fully understands."""
 
 
-def outline(lines: list[str]) -> Outline | None:
-    """The logical lines of a Python file split on ``\\n``; None when it cannot be read."""
+def outline(lines: list[bytes]) -> Outline | None:
+    """The logical lines of UTF-8 source split on ``b"\\n"``; None when it cannot be read."""
     try:
         return _outline(lines)
     except _Unreadable:
         return None
 
 
-def _outline(lines: list[str]) -> Outline:
+def _outline(lines: list[bytes]) -> Outline:
     starts: list[int] = []
     ends: list[int] = []
     widths: list[int] = []
-    indents: list[str] = []
     is_block_def: list[bool] = []
     is_docstring: list[bool] = []
-    in_string: str | None = None  # the closing delimiter of a string left open
+    search = _SPECIAL.search
+    in_string: bytes | None = None  # the closing delimiter of a string left open
     depth = 0
     continued = False
     start_row = 0
-    opening = ""
-    last = ""  # the last code character of the current logical line
+    opening = b""
     for row, line in enumerate(lines):
         pos = 0
         if in_string is not None:
             match = _STRING_REST[in_string].match(line)
             if match is None:
-                if len(in_string) == 1 and not line.rstrip("\r").endswith("\\"):
+                if len(in_string) == 1 and not line.rstrip(b"\r").endswith(b"\\"):
                     raise _Unreadable
                 continue
             pos = match.end()
             in_string = None
-            last = "'"
         elif depth == 0 and not continued:
-            stripped = line.lstrip()
-            if not stripped or stripped[0] == "#":
-                continue  # blank and comment-only lines are not logical lines
+            opening = line.lstrip()
+            if not opening or opening[0] == 35:  # blank or "#": not a logical line
+                continue
             start_row = row
-            opening = stripped
-            last = ""
         continued = False
+        code_end = len(line)  # where this line's code stops (a comment or the end)
         while True:
-            match = _SPECIAL.search(line, pos)
-            end = len(line) if match is None else match.start()
+            match = search(line, pos)
+            end = code_end if match is None else match.start()
             if end > pos:
-                segment = line[pos:end]
-                depth += (
-                    segment.count("(")
-                    + segment.count("[")
-                    + segment.count("{")
-                    - segment.count(")")
-                    - segment.count("]")
-                    - segment.count("}")
-                )
-                tail = segment.rstrip()
-                if tail:
-                    last = tail[-1]
+                brackets = line[pos:end].translate(_BRACKETS, _NOT_BRACKETS)
+                if brackets:
+                    depth += 2 * brackets.count(b"(") - len(brackets)
             if match is None:
                 break
             char = match.group()
-            if char == "#":
-                break
             at = match.start()
-            if char == "\\":
+            if char == b"#":
+                code_end = at
+                break
+            if char == b"\\":
                 if line[at + 1 :].strip():
                     raise _Unreadable  # a backslash outside a string must end the line
                 continued = True
                 break
             delimiter = char * 3 if line.startswith(char * 3, at) else char
             closed = _STRING_REST[delimiter].match(line, at + len(delimiter))
-            last = char
             if closed is None:
-                if len(delimiter) == 1 and not line.rstrip("\r").endswith("\\"):
+                if len(delimiter) == 1 and not line.rstrip(b"\r").endswith(b"\\"):
                     raise _Unreadable
                 in_string = delimiter
                 break
@@ -124,32 +115,40 @@ def _outline(lines: list[str]) -> Outline:
         if depth < 0:
             raise _Unreadable
         if in_string is None and depth == 0 and not continued:
-            indent = lines[start_row][: len(lines[start_row]) - len(opening)]
+            first = lines[start_row]
+            indent = len(first) - len(opening)
             starts.append(start_row)
             ends.append(row)
-            indents.append(indent)
-            widths.append(_width(indent))
-            is_block_def.append(last == ":" and _DEF.match(opening) is not None)
-            is_docstring.append(_DOCSTRING.match(opening) is not None)
+            widths.append(
+                _width(first[:indent])
+                if b"\t" in first[:indent] or b"\f" in first[:indent]
+                else indent
+            )
+            is_block_def.append(
+                line[:code_end].rstrip().endswith(b":") and _DEF.match(opening) is not None
+            )
+            is_docstring.append(
+                opening[0] in _QUOTES
+                or (opening[0] in _STRING_PREFIXES and opening[1:2] in (b"'", b'"'))
+            )
     if in_string is not None or depth or continued:
         raise _Unreadable
-    return Outline(starts, ends, widths, indents, is_block_def, is_docstring)
+    return Outline(starts, ends, widths, is_block_def, is_docstring)
 
 
-def _width(indent: str) -> int:
-    if "\t" not in indent and "\f" not in indent:
-        return len(indent)
-    return len(indent.rpartition("\f")[2].expandtabs(8))
+def _width(indent: bytes) -> int:
+    return len(indent.rpartition(b"\f")[2].expandtabs(8))
 
 
-def _trailing_comments(lines: list[str], last: int, bound: int | None, width: int) -> int:
+def _trailing_comments(lines: list[bytes], last: int, bound: int | None, width: int) -> int:
     """Extend a body's last row over the comment lines indented under it that follow it."""
     stop = len(lines) if bound is None else bound
     for row in range(last + 1, stop):
-        stripped = lines[row].lstrip()
+        line = lines[row]
+        stripped = line.lstrip()
         if not stripped:
             continue
-        if stripped[0] != "#" or _width(lines[row][: len(lines[row]) - len(stripped)]) <= width:
+        if stripped[0] != 35 or _width(line[: len(line) - len(stripped)]) <= width:
             break
         last = row
     return last
@@ -157,10 +156,11 @@ def _trailing_comments(lines: list[str], last: int, bound: int | None, width: in
 
 def skeleton(text: str) -> tuple[str, int] | None:
     """The skeleton text and the number of elided lines, or None when the scan gives up."""
-    lines = text.split("\n")
-    found = outline(lines)
+    raw = text.encode("utf-8", "surrogatepass").split(b"\n")
+    found = outline(raw)
     if found is None:
         return None
+    lines = text.split("\n")  # the same rows: b"\n" occurs in UTF-8 only as "\n"
     starts, ends, widths = found.starts, found.ends, found.widths
     count = len(starts)
     out: list[str] = []
@@ -183,12 +183,12 @@ def skeleton(text: str) -> tuple[str, int] | None:
             continue
         row0 = starts[first]
         row1 = _trailing_comments(
-            lines, ends[stop - 1], starts[stop] if stop < count else None, width
+            raw, ends[stop - 1], starts[stop] if stop < count else None, width
         )
         rows = row1 - row0 + 1
-        marker = found.indents[first] + MARKER.format(
-            count=f"{rows} line" if rows == 1 else f"{rows} lines"
-        )
+        opening = raw[row0]
+        indent = lines[row0][: len(opening) - len(opening.lstrip())]  # ASCII, so same length
+        marker = indent + MARKER.format(count=f"{rows} line" if rows == 1 else f"{rows} lines")
         if sum(map(len, lines[row0 : row1 + 1])) + rows - 1 <= len(marker):
             k += 1  # not worth a marker; nested bodies are shorter still
             continue

@@ -13,6 +13,7 @@ line range of the captured node. Two normalisations on top of the shipped querie
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -21,9 +22,12 @@ from .registry import language_for, parser, tags_query
 _CONTAINERS = frozenset({"class", "interface"})
 
 
-@dataclass(frozen=True, slots=True)
-class Symbol:
-    """A named definition or reference: kind is class, function, method, call, type..."""
+class Symbol(NamedTuple):
+    """A named definition or reference: kind is class, function, method, call, type...
+
+    A named tuple rather than a dataclass: a repository has hundreds of thousands of them,
+    and ``Symbol._make`` builds one from a cached row without running Python code.
+    """
 
     name: str
     kind: str
