@@ -34,6 +34,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -65,7 +66,6 @@ _FALLBACKS: dict[str, tuple[str, ...]] = {
     "o200k_base": ("cl100k_base", "deepseek-v4"),
     "cl100k_base": ("deepseek-v4",),
 }
-_BATCH_CHARS = 1 << 22  # texts per encode_ordinary_batch call: bounds the token lists held
 _DEFAULT_THREADS = 8  # tiktoken's own default for the batch calls
 
 Ranks: TypeAlias = dict[bytes, int]
@@ -125,28 +125,24 @@ def count(text: str, encoding: str) -> int:
 def count_batch(
     texts: Sequence[str], encoding: str, *, num_threads: int | None = None
 ) -> list[int]:
-    """Token counts of many texts with tiktoken's threaded ``encode_ordinary_batch``.
+    """Token counts of many texts, encoded on ``num_threads`` threads (default 8).
 
-    Texts go in slices of about 4 M characters (about 1 M tokens, 40 MB of Python ints),
-    so memory stays flat however many texts there are.
+    The work is tiktoken's ``encode_ordinary_batch`` (a thread pool mapping
+    ``encode_ordinary``, which releases the GIL) with two changes for large trees: the
+    longest texts start first, so no thread is left with one big file at the end, and each
+    token list is dropped as soon as it is counted (the batch call returns them all: about
+    350 MB of Python ints for Django's 9.7 M tokens).
     """
-    enc = _resolve(encoding).encoding
-    threads = num_threads or _DEFAULT_THREADS
-    counts: list[int] = []
-    for part in _slices(texts, _BATCH_CHARS):
-        counts.extend(map(len, enc.encode_ordinary_batch(part, num_threads=threads)))
+    encode = _resolve(encoding).encoding.encode_ordinary
+    if len(texts) < 2:
+        return [len(encode(text)) for text in texts]
+    longest_first = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+    counts = [0] * len(texts)
+    with ThreadPoolExecutor(num_threads or _DEFAULT_THREADS) as pool:
+        found = pool.map(lambda i: len(encode(texts[i])), longest_first)
+        for index, n in zip(longest_first, found, strict=True):
+            counts[index] = n
     return counts
-
-
-def _slices(texts: Sequence[str], limit: int) -> Iterator[list[str]]:
-    start = size = 0
-    for end, text in enumerate(texts):
-        if size and size + len(text) > limit:
-            yield list(texts[start:end])
-            start, size = end, 0
-        size += len(text)
-    if start < len(texts):
-        yield list(texts[start:])
 
 
 class TokenCounter:

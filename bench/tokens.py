@@ -8,7 +8,8 @@
   the floor of building the same ``tiktoken.Encoding`` from ranks already in memory
   (target: deepseek-v4 warm load at most 1.5x that floor);
 * throughput of ``count_batch`` vs a plain tiktoken ``encode_ordinary_batch`` on the same
-  texts and encoding object (target: at most 1.05x the floor's time).
+  texts and encoding object (target: at most 1.05x the floor's time), and the peak memory
+  each adds in a fresh process.
 
 Timings are the best of ``--runs`` runs (the machines are shared and noisy).
 """
@@ -87,6 +88,36 @@ def load_in_fresh_process(name: str, cache: Path) -> tuple[float, str]:
     return float(result["load"]), str(result["used"])
 
 
+MEMORY = r"""
+import resource, sys
+sys.path.insert(0, sys.argv[2])
+from tokens import read_texts
+from _django import django_tree
+from assistant import tokens
+texts = read_texts(django_tree())
+enc = tokens.get_encoding("deepseek-v4")
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if sys.argv[1] == "floor":
+    total = sum(len(ids) for ids in enc.encode_ordinary_batch(texts))
+else:
+    total = sum(tokens.count_batch(texts, "deepseek-v4"))
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+
+
+def extra_memory(mode: str) -> float:
+    """MB that counting adds to the peak RSS of a fresh process holding the texts."""
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY, mode, str(HERE)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return float(out)
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -157,6 +188,10 @@ def main() -> int:
     print(f"  tome count_batch            {ours_s:6.2f} s  {megabytes / ours_s:6.1f} MB/s")
     print(f"  HF tokenizers encode_batch  {hf_seconds:6.2f} s  {hf_mbs:6.1f} MB/s")
     print(f"  count_batch / floor = {ours_s / floor_s:.2f}x")
+    print(
+        f"  peak memory added: floor {extra_memory('floor'):.0f} MB, "
+        f"count_batch {extra_memory('ours'):.0f} MB"
+    )
     results.append(("count_batch <= 1.05x encode_ordinary_batch", ours_s / floor_s <= 1.05))
 
     print()

@@ -45,20 +45,19 @@ def test_count_is_encode_ordinary() -> None:
     assert tokens.count("", ENC) == 0
 
 
-def test_batch_equals_single_counts_across_slices(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [f"line {i}\n" * (i % 7) + "數字 123456" for i in range(200)]
-    whole = tokens.count_batch(texts, ENC)
-    monkeypatch.setattr(tokens, "_BATCH_CHARS", 100)  # many small encode_ordinary_batch calls
-    assert tokens.count_batch(texts, ENC, num_threads=2) == whole
-    assert whole == [tokens.count(text, ENC) for text in texts]
+def test_batch_equals_single_counts_in_order() -> None:
+    texts = [f"line {i}\n" * (i % 7) + "數字 123456" * (i % 3) for i in range(200)]
+    expected = [tokens.count(text, ENC) for text in texts]
+    assert tokens.count_batch(texts, ENC) == expected
+    assert tokens.count_batch(texts, ENC, num_threads=1) == expected
+    assert tokens.count_batch(texts[:1], ENC) == expected[:1]
     assert tokens.count_batch([], ENC) == []
 
 
-def test_slices_cover_every_text_once() -> None:
-    texts = ["a" * n for n in (5, 1, 9, 0, 3, 12, 2)]
-    parts = list(tokens._slices(texts, 10))
-    assert [t for part in parts for t in part] == texts
-    assert all(sum(map(len, part)) <= 10 or len(part) == 1 for part in parts)
+def test_batch_equals_tiktoken_batch() -> None:
+    enc = tokens.get_encoding(ENC)
+    texts = ["a" * 5000, "", "x = 1\n" * 300, "中文 " * 700, "z"]
+    assert tokens.count_batch(texts, ENC) == [len(ids) for ids in enc.encode_ordinary_batch(texts)]
 
 
 def test_second_call_is_served_from_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
