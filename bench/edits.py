@@ -20,6 +20,7 @@ same diff as a peer measured in the same run.
 from __future__ import annotations
 
 import difflib
+import itertools
 import random
 import re
 import subprocess
@@ -32,10 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.edits import apply_edits  # noqa: E402
-from assistant.edits.parse import search_replace_ops  # noqa: E402
-from assistant.errors import EditError  # noqa: E402
-from bench._django import django_tree  # noqa: E402
+from assistant.edits import apply_edits
+from assistant.edits.parse import search_replace_ops
+from assistant.errors import EditError
+from bench._django import django_tree
 
 SEED = 20241204
 N_FILES = 70
@@ -47,7 +48,9 @@ class FileDiff:
     path: str
     old: tuple[str, ...]
     new: tuple[str, ...]
-    groups: tuple[tuple[int, int, tuple[tuple[str, str], ...]], ...]  # (old_start0, new_start0, ops)
+    groups: tuple[
+        tuple[int, int, tuple[tuple[str, str], ...]], ...
+    ]  # (old_start0, new_start0, ops)
     dropped: tuple[tuple[int, int], ...] = ()  # (group, index in ops) of a dropped context line
 
 
@@ -85,7 +88,11 @@ def _body_edit(lines: list[str], rng: random.Random) -> list[str] | None:
     if not blocks:
         return None
     s, e, _ = rng.choice(blocks)
-    body = [i for i in range(s + 2, e) if lines[i].strip() and not lines[i].strip().startswith(('"', "'"))]
+    body = [
+        i
+        for i in range(s + 2, e)
+        if lines[i].strip() and not lines[i].strip().startswith(('"', "'"))
+    ]
     if not body:
         return None
     i = rng.choice(body)
@@ -124,14 +131,16 @@ def _param_edit(lines: list[str], rng: random.Random) -> list[str] | None:
             while end < len(lines) and q not in lines[end]:
                 end += 1
         body = end + 1
-    new.insert(body, f"{inner}self._strict = strict" if "self" in args else f"{inner}_strict = strict")
+    new.insert(
+        body, f"{inner}self._strict = strict" if "self" in args else f"{inner}_strict = strict"
+    )
     return new
 
 
 def _move_edit(lines: list[str], rng: random.Random) -> list[str] | None:
     blocks = _blocks(lines)
     pairs = []
-    for a, b in zip(blocks, blocks[1:], strict=False):
+    for a, b in itertools.pairwise(blocks):
         if a[2] == b[2] and a[1] <= b[0] and all(not x.strip() for x in lines[a[1] : b[0]]):
             pairs.append((a, b))
     if not pairs:
@@ -249,7 +258,9 @@ def render(diffs: list[FileDiff], fmt: str, *, header: str, rng: random.Random) 
 # -- mistakes --------------------------------------------------------------------------------
 
 
-def _map_ops(d: FileDiff, fn: Callable[[int, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...]]) -> FileDiff:
+def _map_ops(
+    d: FileDiff, fn: Callable[[int, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...]]
+) -> FileDiff:
     return replace(d, groups=tuple((a, b, fn(k, ops)) for k, (a, b, ops) in enumerate(d.groups)))
 
 
@@ -326,7 +337,7 @@ def elide(d: FileDiff, rng: random.Random) -> FileDiff:
             lead += 1
         if lead < 6:
             return ops
-        return ops[:2] + ((" ", "..."),) + ops[4:]
+        return (*ops[:2], (" ", "..."), *ops[4:])
 
     return _map_ops(d, fn)
 
@@ -460,8 +471,11 @@ def speed(root: Path) -> bool:
         assert all(got[p] == intended[p] for p in files), name
         timings[name] = best
     raw = "".join(
-        "".join(difflib.unified_diff(files[p].splitlines(True), intended[p].splitlines(True),
-                                     f"a/{p}", f"b/{p}"))  # fmt: skip
+        "".join(
+            difflib.unified_diff(
+                files[p].splitlines(True), intended[p].splitlines(True), f"a/{p}", f"b/{p}"
+            )
+        )
         for p in files
     )
     t0 = time.perf_counter()
@@ -469,7 +483,9 @@ def speed(root: Path) -> bool:
                           capture_output=True, check=False)  # fmt: skip
     git_time = time.perf_counter() - t0
     size = sum(len(t) for t in files.values()) / 1e6
-    print(f"\n500-file edit ({len(files)} files, {size:.1f} MB of source, {len(patch) / 1e3:.0f} kB diff):")
+    print(
+        f"\n500-file edit ({len(files)} files, {size:.1f} MB of source, {len(patch) / 1e3:.0f} kB diff):"
+    )
     for name, t in timings.items():
         print(f"  apply_edits {name:<15} {t * 1000:7.1f} ms")
     ok_git = "ok" if done.returncode == 0 else f"exit {done.returncode}"

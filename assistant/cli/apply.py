@@ -125,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
         ok = sum(1 for h in f.hunks if h.state in (HunkState.APPLIED, HunkState.ACCEPTED))
         text.append(f"{label} {name}  (+{f.added} -{f.removed}, {ok} hunk{'s' * (ok != 1)})")
     n = len(cs)
-    text.append(f"{verb} {n} file{'s' * (n != 1)}" + ("" if args.check else "; 'tome undo' reverts"))
+    text.append(
+        f"{verb} {n} file{'s' * (n != 1)}" + ("" if args.check else "; 'tome undo' reverts")
+    )
     _emit(args, payload, text, err=False)
     return 0

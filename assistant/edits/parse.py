@@ -68,7 +68,9 @@ def path_from_line(line: str) -> str | None:
             break
     if s.startswith("./"):
         s = s[2:]
-    if not _PATH.match(s) or s.startswith("-") or ".." in s.split("/"):
+    # absolute and '..' paths are read too, so that confinement refuses them by name
+    bare = re.sub(r"^(?:[A-Za-z]:)?/+", "", s.replace("\\", "/"))
+    if not _PATH.match(bare) or s.startswith("-"):
         return None
     return s
 
