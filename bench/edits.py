@@ -19,24 +19,30 @@ same diff as a peer measured in the same run.
 
 from __future__ import annotations
 
-import difflib
-import itertools
-import random
-import re
-import subprocess
+import os
 import sys
-import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Run as a script, this folder comes first on sys.path, where a sibling module may shadow
+# the standard library (bench/select.py shadows ``select``): use the repository root instead.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+sys.path.insert(0, os.path.dirname(_HERE))
 
-from assistant.edits import apply_edits
-from assistant.edits.parse import search_replace_ops
-from assistant.errors import EditError
-from bench._django import django_tree
+import difflib  # noqa: E402
+import itertools  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from assistant.edits import apply_edits  # noqa: E402
+from assistant.edits.parse import search_replace_ops  # noqa: E402
+from assistant.errors import EditError  # noqa: E402
+from bench._django import django_tree  # noqa: E402
 
 SEED = 20241204
 N_FILES = 70
