@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.append(str(HERE))  # appended: bench/ module names must not shadow stdlib
 sys.path.insert(0, str(HERE.parent))
 from _django import django_tree  # noqa: E402
 
@@ -90,7 +90,7 @@ def load_in_fresh_process(name: str, cache: Path) -> tuple[float, str]:
 
 MEMORY = r"""
 import resource, sys
-sys.path.insert(0, sys.argv[2])
+sys.path.append(sys.argv[2])
 from tokens import read_texts
 from _django import django_tree
 from assistant import tokens
