@@ -89,19 +89,25 @@ def load_in_fresh_process(name: str, cache: Path) -> tuple[float, str]:
 
 
 MEMORY = r"""
-import resource, sys
+import sys
 sys.path.append(sys.argv[2])
 from tokens import read_texts
 from _django import django_tree
 from assistant import tokens
+
+def peak_mb():  # VmHWM starts afresh at exec; ru_maxrss would inherit the parent's peak
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
 texts = read_texts(django_tree())
 enc = tokens.get_encoding("deepseek-v4")
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_mb()
 if sys.argv[1] == "floor":
     total = sum(len(ids) for ids in enc.encode_ordinary_batch(texts))
 else:
     total = sum(tokens.count_batch(texts, "deepseek-v4"))
-print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+print(peak_mb() - before)
 """
 
 
