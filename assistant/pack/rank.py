@@ -31,13 +31,14 @@ from .lexical import Index, bm25, build_index, query_terms, split_identifier, te
 
 _VERSION = "2"
 _TERMS_NS = "terms/1"
+_RANKING_NS = f"ranking/{_VERSION}"  # a whole ranking, by tree digest, task and weights
 
 
 @dataclass(frozen=True, slots=True)
 class Weights:
     """How much each signal counts (tuned on the benchmark; see ``bench/select.py``)."""
 
-    path: float = 2.0  # BM25 weight of a term found in the path
+    path: float = 0.5  # BM25 weight of a term found in the path
     defs: float = 0.5  # share of the best score for a file defining a task identifier
     def_terms: float = 0.3  # share of the best score for definition names sharing task terms
     graph: float = 0.15  # share of a top file's score passed to the files it uses
@@ -60,10 +61,16 @@ def rank(
 ) -> list[tuple[str, float]]:
     """Every file's path with its relevance to ``task``, best first (ties by path)."""
     cache = cache if cache is not None else Cache.disabled()
+    key = hashlib.sha1(f"{_digest(files)}\0{task}\0{weights!r}".encode()).hexdigest()
+    hit = cache.get(_RANKING_NS, key)
+    if isinstance(hit, bytes):
+        order, values = marshal.loads(hit)
+        return [(files[d].path, v) for d, v in zip(order, values, strict=True)]
     index = lexical_index(files, root=root, cache=cache)
     scores = score(index, files, task, code=CodeIndex(cache), weights=weights)
     paths = index.paths
     ranked = sorted(range(len(paths)), key=lambda d: (-scores.get(d, 0.0), paths[d]))
+    cache.put(_RANKING_NS, key, marshal.dumps((ranked, [scores.get(d, 0.0) for d in ranked])))
     return [(paths[d], scores.get(d, 0.0)) for d in ranked]
 
 
