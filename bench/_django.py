@@ -26,8 +26,19 @@ def _sdist() -> Path:
         return found[0]
     dest.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-         f"django=={VERSION}", "-d", str(dest)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            f"django=={VERSION}",
+            "-d",
+            str(dest),
+        ],
         check=True,
     )
     return sorted(dest.glob(f"[Dd]jango-{VERSION}.tar.gz"))[0]
@@ -48,10 +59,18 @@ def django_tree() -> Path:
     (inner,) = list(tmp.iterdir())
     inner.rename(root)
     tmp.rmdir()
-    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@localhost",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@localhost"}
-    for cmd in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
-                ["git", "commit", "-q", "-m", f"Django {VERSION}"]):
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@localhost",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@localhost",
+    }
+    for cmd in (
+        ["git", "init", "-q", "-b", "main"],
+        ["git", "add", "-A"],
+        ["git", "commit", "-q", "-m", f"Django {VERSION}"],
+    ):
         subprocess.run(cmd, cwd=root, check=True, env=env)
     return root
 

@@ -36,12 +36,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _django import django_tree  # noqa: E402
+from _django import django_tree
 
-from assistant.cache import Cache  # noqa: E402
-from assistant.pack.rank import LEXICAL_ONLY, PLAIN_BM25, Weights, rank  # noqa: E402
-from assistant.tokens import TokenCounter  # noqa: E402
-from assistant.workspace import discover  # noqa: E402
+from assistant.cache import Cache
+from assistant.pack.rank import LEXICAL_ONLY, PLAIN_BM25, Weights, rank
+from assistant.tokens import TokenCounter
+from assistant.workspace import discover
 
 REPO = Path(__file__).resolve().parent.parent
 _SENTENCE = re.compile(r"(.+?[.!?])(\s|$)", re.S)

@@ -10,7 +10,9 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolated_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Point all user state (config, cache) at a temp dir and drop real API keys."""
     home = tmp_path_factory.mktemp("tome-home")
     monkeypatch.setenv("TOME_HOME", str(home))
