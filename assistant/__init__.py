@@ -1,9 +1,15 @@
 """tome: pack a repository into one prompt, ask a model, review and apply the edits.
 
 The public API, and only it. Everything else is reachable as ``assistant.<package>``.
+
+Beyond the pack, names are loaded on first use (PEP 562), so the ``tome`` command does not
+pay for openai or textual when it does not need them.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     ApplyConflict,
@@ -21,18 +27,108 @@ from .errors import (
     RateLimitError,
 )
 
+# ``assistant.pack`` is both a subpackage and the function users call: binding the function
+# here, after the subpackage has loaded, makes ``assistant.pack(...)`` the function for good.
+from .pack import Pack, PackedFile, PackOptions, pack, rank_files
+
+# public name -> module that defines it
+_LAZY: dict[str, str] = {
+    # discovery and tokens
+    "DiscoverOptions": "assistant.workspace",
+    "Skipped": "assistant.workspace",
+    "SourceFile": "assistant.workspace",
+    "Workspace": "assistant.workspace",
+    "discover": "assistant.workspace",
+    "count_tokens": "assistant.tokens",
+    # model
+    "Backend": "assistant.model",
+    "Client": "assistant.model",
+    "AsyncClient": "assistant.model",
+    "ClientOptions": "assistant.model",
+    "Prices": "assistant.model",
+    "Reply": "assistant.model",
+    "Usage": "assistant.model",
+    "available_backends": "assistant.model",
+    "resolve_backend": "assistant.model",
+    "Settings": "assistant.config",
+    "load_settings": "assistant.config",
+    # edits
+    "Changeset": "assistant.edits",
+    "FileEdit": "assistant.edits",
+    "apply_edits": "assistant.edits",
+    "parse_edits": "assistant.edits",
+}
+_RENAMED = {"count_tokens": "count"}
+
 __all__ = [
     "ApplyConflict",
     "AssistantError",
+    "AsyncClient",
     "AuthError",
+    "Backend",
     "BackendUnavailable",
+    "Changeset",
+    "Client",
+    "ClientOptions",
     "ConfigError",
     "ContextLengthError",
+    "DiscoverOptions",
     "EditError",
+    "FileEdit",
     "GitError",
     "MatchError",
     "ModelError",
+    "Pack",
     "PackError",
+    "PackOptions",
+    "PackedFile",
     "ParseError",
+    "Prices",
     "RateLimitError",
+    "Reply",
+    "Settings",
+    "Skipped",
+    "SourceFile",
+    "Usage",
+    "Workspace",
+    "apply_edits",
+    "available_backends",
+    "count_tokens",
+    "discover",
+    "load_settings",
+    "pack",
+    "parse_edits",
+    "rank_files",
+    "resolve_backend",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'assistant' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), _RENAMED.get(name, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from .config import Settings, load_settings
+    from .edits import Changeset, FileEdit, apply_edits, parse_edits
+    from .model import (
+        AsyncClient,
+        Backend,
+        Client,
+        ClientOptions,
+        Prices,
+        Reply,
+        Usage,
+        available_backends,
+        resolve_backend,
+    )
+    from .tokens import count as count_tokens
+    from .workspace import DiscoverOptions, Skipped, SourceFile, Workspace, discover

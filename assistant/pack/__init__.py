@@ -148,7 +148,10 @@ def pack(
     t0 = time.perf_counter()
     files = workspace.files
     counter = tok.TokenCounter(encoding, cache=cache)
-    counts = _count(counter, files, progress)
+    counts = counter.counts(
+        [(f.blob_sha, f.text) for f in files],
+        progress=(lambda done, total: progress("count", done, total)) if progress else None,
+    )
     timings["count"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -201,7 +204,7 @@ def pack(
     return Pack(
         text=text,
         tokens=total,
-        encoding=encoding,
+        encoding=counter.info.name,  # what really counted, if the requested one fell back
         format=format,
         budget=budget,
         root=workspace.root,
@@ -226,27 +229,6 @@ def rank_files(
     workspace = discover(root, (options or PackOptions()).discover_options(), cache=cache)
     ranked = rank(workspace.files, task, root=workspace.root, cache=cache)
     return ranked if limit is None else ranked[:limit]
-
-
-_CHUNK_CHARS = 4 << 20  # text per counting call: small enough to show progress
-
-
-def _count(
-    counter: tok.TokenCounter, files: Sequence[SourceFile], progress: Progress | None
-) -> list[int]:
-    """Token counts of the files, in chunks so a long cold count can report progress."""
-    counts: list[int] = []
-    start = 0
-    while start < len(files):
-        end, size = start, 0
-        while end < len(files) and (size < _CHUNK_CHARS or end == start):
-            size += len(files[end].text)
-            end += 1
-        counts += counter.counts([(f.blob_sha, f.text) for f in files[start:end]])
-        start = end
-        if progress:
-            progress("count", start, len(files))
-    return counts
 
 
 class _Skeletons:

@@ -7,6 +7,7 @@ import multiprocessing
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,11 +32,9 @@ class CountingBatch:
         self._real = tokens.count_batch
         monkeypatch.setattr(tokens, "count_batch", self)
 
-    def __call__(
-        self, texts: Sequence[str], encoding: str, *, num_threads: int | None = None
-    ) -> list[int]:
+    def __call__(self, texts: Sequence[str], encoding: str, **options: Any) -> list[int]:
         self.calls.append(list(texts))
-        return self._real(texts, encoding, num_threads=num_threads)
+        return self._real(texts, encoding, **options)
 
 
 def test_count_is_encode_ordinary() -> None:
@@ -141,3 +140,11 @@ def test_concurrent_writers_share_one_cache(tmp_path: Path) -> None:
     shared = [blob(f"shared = {i}\n") for i in range(40)]
     stored = Cache(path).get_many(counter.namespace, [sha for sha, _ in shared])
     assert stored == {sha: tokens.count(text, ENC) for sha, text in shared}
+
+
+def test_count_batch_reports_progress_to_the_end() -> None:
+    seen: list[tuple[int, int]] = []
+    texts = [f"text number {i}\n" * (i + 1) for i in range(130)]
+    counts = tokens.count_batch(texts, "cl100k_base", progress=lambda d, t: seen.append((d, t)))
+    assert counts == [tokens.count(t, "cl100k_base") for t in texts]
+    assert seen == [(64, 130), (128, 130), (130, 130)]
