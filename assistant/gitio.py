@@ -6,7 +6,9 @@ assistant`` stays fast and works on a machine without git until git is needed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,15 @@ from .errors import GitError
 if TYPE_CHECKING:
     import git
 
-__all__ = ["MODE_GITLINK", "MODE_SYMLINK", "GitListing", "list_files", "work_tree_of"]
+__all__ = [
+    "MODE_GITLINK",
+    "MODE_SYMLINK",
+    "Commit",
+    "GitListing",
+    "commit_paths",
+    "list_files",
+    "work_tree_of",
+]
 
 MODE_SYMLINK = 0o120000
 MODE_GITLINK = 0o160000  # a submodule's commit in the parent's index
@@ -118,3 +128,80 @@ def list_files(work_tree: Path, under: str = "", *, exclude_standard: bool = Tru
         else:
             untracked.append(path)
     return GitListing(tracked, untracked, nested)
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """A commit made by :func:`commit_paths`."""
+
+    sha: str
+    branch: str | None  # the ref HEAD pointed to (``refs/heads/main``); None when detached
+    paths: tuple[str, ...]  # relative to the work tree's top
+
+
+def commit_paths(path: Path, paths: Sequence[str], message: str) -> Commit:
+    """Commit exactly ``paths`` (relative to ``path``), as they are on disk, on top of HEAD.
+
+    Nothing else is touched: the commit is built in a temporary index (``GIT_INDEX_FILE``:
+    ``read-tree HEAD``, ``update-index`` of those paths, ``write-tree``, ``commit-tree``),
+    then HEAD's branch moves with ``update-ref`` only if it still points where it did (a
+    concurrent commit is refused, not overwritten). Last, the user's index entries for
+    exactly those paths are set to what was committed, as ``git commit --only`` does; every
+    other staged change stays staged and uncommitted. Commit hooks are not run.
+
+    A deleted path is committed as a deletion. Raises :class:`GitError` when there is
+    nothing to commit or git refuses (no identity configured, a locked index, ...).
+    """
+    git_mod = _git_module()
+    try:
+        repo = git_mod.Repo(path, search_parent_directories=True)
+    except (git_mod.exc.InvalidGitRepositoryError, git_mod.exc.NoSuchPathError) as exc:
+        raise GitError(f"{path} is not in a git work tree, so nothing can be committed") from exc
+    try:
+        if repo.bare or repo.working_tree_dir is None:
+            raise GitError(f"{path} is in a bare repository; there is no work tree to commit")
+        top = Path(repo.working_tree_dir).resolve()
+        prefix = Path(os.path.realpath(path)).relative_to(top).as_posix()
+        rel = sorted({p if prefix == "." else f"{prefix}/{p}" for p in paths})
+        if not rel:
+            raise GitError("nothing to commit: no paths were given")
+        try:
+            return _commit(repo, rel, message)
+        except git_mod.exc.GitCommandError as exc:
+            detail = (exc.stderr or "").strip() or str(exc)
+            raise GitError(f"git {exc.command[1] if len(exc.command) > 1 else ''} failed "
+                           f"while committing {', '.join(rel)}: {detail}") from exc  # fmt: skip
+    finally:
+        repo.close()
+
+
+def _commit(repo: git.Repo, paths: list[str], message: str) -> Commit:
+    g = repo.git
+    user = {**os.environ, "GIT_LITERAL_PATHSPECS": "1"}  # the user's index
+    head = g.rev_parse("--verify", "-q", "HEAD^{commit}", with_exceptions=False, env=user)
+    branch = g.symbolic_ref("-q", "HEAD", with_exceptions=False, env=user)
+    with tempfile.TemporaryDirectory(prefix="tome-index-") as tmp:
+        own = {**user, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        g.read_tree(head or "--empty", env=own)
+        g.update_index("--add", "--remove", "--", *paths, env=own)
+        tree = g.write_tree(env=own)
+        if head and tree == g.rev_parse(f"{head}^{{tree}}", env=user):
+            raise GitError(f"nothing to commit: {', '.join(paths)} are as HEAD has them")
+        sha = g.commit_tree(tree, *(["-p", head] if head else []), "-m", message, env=own)
+        staged = g.ls_files("-s", "-z", "--", *paths, env=own)
+    reflog = f"tome: {message.splitlines()[0] if message else 'commit'}"
+    g.update_ref("-m", reflog, "HEAD", sha, head or "", env=user)  # refused if HEAD moved
+    # the user's index: the committed paths as committed, nothing else
+    present: list[str] = []
+    infos: list[str] = []
+    for record in staged.split("\0"):
+        if record:
+            info, _, name = record.partition("\t")
+            mode, blob, _stage = info.split(" ")
+            infos += ["--cacheinfo", f"{mode},{blob},{name}"]
+            present.append(name)
+    if infos:
+        g.update_index("--add", *infos, env=user)
+    if gone := [p for p in paths if p not in present]:
+        g.update_index("--force-remove", "--", *gone, env=user)
+    return Commit(sha=sha, branch=branch or None, paths=tuple(paths))
