@@ -1,0 +1,144 @@
+"""The tome app: stylesheet, global keys, and which screen opens first.
+
+``make_app`` builds the app for the CLI, the tests and the snapshot tests alike;
+``run()`` is ``tome`` with no arguments (Compose in the current repository) and
+``run_review()`` is ``tome review``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from .screens.help import HelpScreen
+from .screens.review import ReviewScreen
+from .state import ReviewState
+
+ScreenFactory = Callable[["TomeApp"], Screen[Any]]
+
+
+class TomeApp(App[int]):
+    CSS_PATH = "tome.tcss"
+    TITLE = "tome"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, root: Path, first: ScreenFactory, *, assistant: Any = None) -> None:
+        super().__init__()
+        self.root = root
+        self.assistant = assistant
+        self._first = first
+
+    def on_mount(self) -> None:
+        self.push_screen(self._first(self))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    # -- screens talking up -----------------------------------------------------------------
+
+    def on_review_screen_resend_requested(self, event: ReviewScreen.ResendRequested) -> None:
+        from .screens.stream import StreamScreen
+
+        session, result = event.state.session, event.state.result
+        self.push_screen(
+            StreamScreen(
+                lambda cancel: session.resend(result, event.rejected, cancel=cancel),
+                title=f"re-sending {len(event.rejected)} rejected hunk(s)",
+            )
+        )
+
+    def open_review(self, state: ReviewState) -> None:
+        self.push_screen(ReviewScreen(state))
+
+
+def make_app(
+    root: Path | str,
+    *,
+    review: ReviewState | None = None,
+    assistant: Any = None,
+    screen: str = "compose",
+) -> TomeApp:
+    """The app on ``root``: ``review`` opens that review; otherwise ``screen`` opens first
+    (``compose`` or ``history``) with ``assistant`` (an ``assistant.Assistant``, made on
+    ``root`` when None)."""
+    root = Path(root).resolve()
+    if review is not None:
+        state = review
+        return TomeApp(root, lambda app: ReviewScreen(state), assistant=assistant)
+    if screen == "history":
+        from .screens.history import HistoryScreen
+
+        return TomeApp(root, lambda app: HistoryScreen(app.assistant), assistant=assistant)
+    from .screens.compose import ComposeScreen
+
+    return TomeApp(root, lambda app: ComposeScreen(app.assistant), assistant=assistant)
+
+
+def run(root: Path | str | None = None) -> int:
+    """``tome``: open Compose in the repository around the current directory."""
+    from assistant.session import Assistant
+
+    found = _find_root(Path(root or Path.cwd()))
+    app = make_app(found, assistant=Assistant(found))
+    return int(app.run() or 0)
+
+
+def run_review(
+    root: Path | str,
+    *,
+    patch_text: str | None = None,
+    result: Any = None,
+    session_id: str | None = None,
+    title: str | None = None,
+) -> int:
+    """``tome review``: a patch (any format), a session's ``Result``, or a stored session."""
+    root = Path(root).resolve()
+    assistant = None
+    if patch_text is not None:
+        state = ReviewState.from_patch(root, patch_text, title=title or "patch")
+    else:
+        from assistant.session import Assistant
+
+        assistant = Assistant(root)
+        if result is None:
+            result = assistant.load(session_id) if session_id else _latest(assistant)
+        state = review_state_for(assistant, result)
+    app = make_app(root, review=state, assistant=assistant)
+    return int(app.run() or 0)
+
+
+def review_state_for(assistant: Any, result: Any) -> ReviewState:
+    """The review of a session's result: applies and undos go through the session."""
+    return ReviewState.from_changeset(
+        assistant.root if hasattr(assistant, "root") else Path.cwd(),
+        result.changeset,
+        title=result.task,
+        session=assistant,
+        result=result,
+    )
+
+
+def _latest(assistant: Any) -> Any:
+    from assistant.errors import AssistantError
+
+    past = assistant.history(limit=1)
+    if not past:
+        raise AssistantError("no past session to review; run 'tome ask' or 'tome' first")
+    return assistant.load(past[0].session_id)
+
+
+def _find_root(start: Path) -> Path:
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return start

@@ -1,0 +1,1 @@
+"""Screens of the tome TUI, one per module."""

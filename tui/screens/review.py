@@ -1,0 +1,387 @@
+"""Review: the changed files on the left, the selected file's diff on the right, decide, apply.
+
+Decisions go straight into the :class:`~assistant.edits.Changeset`; writes go through
+:class:`tui.state.ReviewState` (``assistant.worktree``: journaled, atomic, undoable).
+Accepting or rejecting a hunk moves on to the next one, as ``git add -p`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+
+from assistant.edits import FileReview, HunkState
+from assistant.errors import AssistantError
+
+from ..state import ReviewState, edit_hunk
+from ..widgets.diff_view import DiffView
+from ..widgets.file_list import FileList
+from .confirm import ConfirmScreen
+from .reason import ReasonScreen
+
+DECIDABLE = (HunkState.PENDING, HunkState.ACCEPTED, HunkState.REJECTED, HunkState.CONFLICT)
+
+
+class ReviewScreen(Screen[None]):
+    """Review one changeset against the working tree."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "line(1)", "Line", show=False, priority=True),
+        Binding("k,up", "line(-1)", "Line", show=False, priority=True),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("n", "hunk(1)", "Next hunk", priority=True),
+        Binding("p", "hunk(-1)", "Prev", show=False, priority=True),
+        Binding("right_square_bracket", "file(1)", "Next file", show=False),
+        Binding("left_square_bracket", "file(-1)", "Prev file", show=False),
+        Binding("y,space", "accept", "Accept", priority=True),
+        Binding("x", "reject", "Reject", priority=True),
+        Binding("X", "reject_with_reason", "Reject with reason", show=False),
+        Binding("a", "accept_file", "All", show=False),
+        Binding("r", "reject_file", "None", show=False),
+        Binding("e", "edit", "Edit", show=False),
+        Binding("d", "toggle_split", "Split"),
+        Binding("enter", "apply", "Apply", priority=True),
+        Binding("u", "undo", "Undo"),
+        Binding("c", "commit", "Commit"),
+        Binding("s", "send_back", "Send back", show=False),
+        Binding("tab", "switch_pane", "Files⇄diff", show=False, priority=True),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q,escape", "back", "Back"),
+    ]
+
+    class Applied(Message):
+        """The accepted hunks were written (``paths``: the files changed)."""
+
+        def __init__(self, state: ReviewState, paths: list[str]) -> None:
+            super().__init__()
+            self.state = state
+            self.paths = paths
+
+    class ResendRequested(Message):
+        """The user asked to send the rejected hunks (with reasons) back to the model."""
+
+        def __init__(self, state: ReviewState, rejected: dict[str, str]) -> None:
+            super().__init__()
+            self.state = state
+            self.rejected = rejected
+
+    def __init__(self, state: ReviewState) -> None:
+        super().__init__()
+        self.state = state
+        self.file_index = 0
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="review-title", classes="title-bar")
+        with Horizontal(id="review-body"):
+            yield FileList(id="files")
+            yield DiffView(id="diff")
+        yield Static("", id="review-status", classes="status-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        files = self.query_one(FileList)
+        files.set_files(self.state.files)
+        self._show(0)
+        self.query_one(DiffView).focus()
+        for problem in self.state.problems:
+            self.notify(problem, title="cannot read part of the patch", severity="warning")
+
+    @property
+    def diff(self) -> DiffView:
+        return self.query_one(DiffView)
+
+    @property
+    def file(self) -> FileReview | None:
+        files = self.state.files
+        return files[self.file_index] if 0 <= self.file_index < len(files) else None
+
+    def _title(self) -> str:
+        cs = self.state.changeset
+        n = len(cs)
+        return (
+            f"[b]Review[/b]  {self.state.title}  ·  {n} file{'s' * (n != 1)}  "
+            f"[$success]+{cs.added}[/] [$error]-{cs.removed}[/]"
+        )
+
+    def _show(self, index: int, *, hunk: int | None = None, last: bool = False) -> None:
+        if not self.state.files:
+            self.diff.show(None)
+            self._status()
+            return
+        self.file_index = index
+        files = self.query_one(FileList)
+        if files.highlighted != index:
+            files.highlighted = index
+        self.diff.show(self.state.files[index], hunk=hunk, last=last)
+        self._status()
+
+    def _status(self) -> None:
+        s = self.state
+        counts = "  ".join(
+            f"{s.count(state)} {state}"
+            for state in HunkState
+            if s.count(state) or state == HunkState.PENDING
+        )
+        where = ""
+        f = self.file
+        if f is not None:
+            where = f"file {self.file_index + 1}/{len(s.files)}"
+            hunk = self.diff.current_hunk
+            if hunk:
+                where += f"  hunk {hunk}/{len(f.hunks)}"
+        self.query_one("#review-status", Static).update(f"{where}   {counts}")
+
+    def _decided(self) -> None:
+        self.query_one(FileList).refresh_file(self.file_index)
+        self.diff.refresh_states()
+        self._status()
+
+    # -- events from children ---------------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#files")
+    def _file_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index != self.file_index:
+            self._show(event.option_index)
+
+    @on(OptionList.OptionSelected, "#files")
+    def _file_selected(self, event: OptionList.OptionSelected) -> None:
+        self.diff.focus()
+
+    @on(DiffView.CursorMoved)
+    def _cursor_moved(self, event: DiffView.CursorMoved) -> None:
+        self._status()
+
+    # -- moving -----------------------------------------------------------------------------
+
+    def action_line(self, delta: int) -> None:
+        if self.focused is self.query_one(FileList):
+            target = self.file_index + delta
+            if 0 <= target < len(self.state.files):
+                self._show(target)
+            return
+        self.diff.move_line(delta)
+
+    def action_page(self, delta: int) -> None:
+        self.diff.move_line(delta * max(1, self.diff.size.height - 1))
+
+    def action_hunk(self, delta: int) -> None:
+        moved = self.diff.next_hunk() if delta > 0 else self.diff.prev_hunk()
+        if moved:
+            return
+        target = self.file_index + delta
+        if 0 <= target < len(self.state.files):
+            self._show(target, last=delta < 0)
+        else:
+            self.notify("last hunk" if delta > 0 else "first hunk", timeout=1.5)
+
+    def action_file(self, delta: int) -> None:
+        target = self.file_index + delta
+        if 0 <= target < len(self.state.files):
+            self._show(target)
+
+    def action_switch_pane(self) -> None:
+        files = self.query_one(FileList)
+        (self.diff if files.has_focus else files).focus()
+
+    def action_toggle_split(self) -> None:
+        self.diff.split = not self.diff.split
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
+
+    # -- deciding ---------------------------------------------------------------------------
+
+    def _current(self) -> tuple[FileReview, int] | None:
+        f = self.file
+        hunk = self.diff.current_hunk
+        if f is None or not hunk:
+            return None
+        return f, hunk
+
+    def _decide(self, accept: bool, *, advance: bool = True) -> None:
+        current = self._current()
+        if current is None:
+            return
+        f, hunk = current
+        state = f.hunk(hunk).state
+        if state not in DECIDABLE:
+            self.notify(f"hunk {hunk} is {state}; nothing to decide", severity="warning")
+            return
+        f.hunk(hunk).state = HunkState.ACCEPTED if accept else HunkState.REJECTED
+        self._decided()
+        if advance:
+            self.action_hunk(1)
+
+    def action_accept(self) -> None:
+        self._decide(True)
+
+    def action_reject(self) -> None:
+        self._decide(False)
+
+    def action_reject_with_reason(self) -> None:
+        current = self._current()
+        if current is None:
+            return
+        f, hunk = current
+        old = self.state.reasons.get((f.path, hunk), "")
+
+        def done(reason: str | None) -> None:
+            if reason is None:
+                return
+            self.state.set_reason(f.path, hunk, reason)
+            self._decided()
+
+        self.app.push_screen(ReasonScreen(f"Reject {f.path} hunk {hunk}: why?", value=old), done)
+
+    def _decide_file(self, accept: bool) -> None:
+        f = self.file
+        if f is None:
+            return
+        if f.failure is not None:
+            self.notify(f"{f.path} cannot be applied", severity="warning")
+            return
+        if accept:
+            f.accept()
+        else:
+            f.reject()
+        self._decided()
+
+    def action_accept_file(self) -> None:
+        self._decide_file(True)
+
+    def action_reject_file(self) -> None:
+        self._decide_file(False)
+
+    def action_edit(self) -> None:
+        current = self._current()
+        if current is None:
+            return
+        f, hunk = current
+        review = f.hunk(hunk)
+        if review.failure is not None or review.state == HunkState.APPLIED:
+            self.notify(f"hunk {hunk} is {review.state}; it cannot be edited", severity="warning")
+            return
+        new_lines = self._run_editor(f.path, review.new_lines)
+        if new_lines is None:
+            return
+        edit_hunk(f, hunk, new_lines)
+        review.state = HunkState.ACCEPTED
+        self.diff.show(f, hunk=hunk)
+        self._decided()
+        self.notify(f"hunk {hunk} edited and accepted")
+
+    def _run_editor(self, path: str, lines: tuple[str, ...]) -> list[str] | None:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        suffix = Path(path).suffix
+        with tempfile.TemporaryDirectory(prefix="tome-edit-") as tmp:
+            target = Path(tmp) / f"hunk{suffix}"
+            target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+            command = [*shlex.split(editor), str(target)]
+            try:
+                with self.app.suspend():
+                    done = subprocess.run(command, check=False)
+            except SuspendNotSupported:  # headless (tests): no terminal to hand over
+                done = subprocess.run(command, check=False, capture_output=True)
+            except OSError as exc:
+                self.notify(f"cannot run {editor!r}: {exc}", severity="error")
+                return None
+            if done.returncode != 0:
+                self.notify(f"{editor} exited with {done.returncode}; hunk unchanged")
+                return None
+            return target.read_text(encoding="utf-8").splitlines()
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def action_apply(self) -> None:
+        if self.query_one(FileList).has_focus:
+            self.diff.focus()
+            return
+        changes, keys = self.state.changes()
+        hunks = sum(1 for _, i in keys if i)
+        if not keys:
+            self.notify("no accepted hunks to apply: accept some with y or a", severity="warning")
+            return
+        question = f"Apply {hunks} accepted hunk{'s' * (hunks != 1)} to {len(changes)} file" + (
+            "s?" if len(changes) != 1 else "?"
+        )
+        self.app.push_screen(ConfirmScreen(question, yes="Apply"), self._apply_confirmed)
+
+    def _apply_confirmed(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            done = self.state.apply()
+        except (AssistantError, ValueError) as exc:
+            self.notify(str(exc), title="nothing was written", severity="error", timeout=8)
+            self._refresh_all()
+            return
+        paths = sorted({*done.written, *done.created, *done.deleted})
+        merged = f" ({len(done.merged)} merged)" if done.merged else ""
+        self.notify(f"applied to {len(paths)} file{'s' * (len(paths) != 1)}{merged}; u undoes")
+        self._refresh_all()
+        self.post_message(self.Applied(self.state, paths))
+
+    def action_undo(self) -> None:
+        try:
+            restored = self.state.undo()
+        except AssistantError as exc:
+            self.notify(str(exc), title="cannot undo", severity="error", timeout=8)
+            return
+        if not restored:
+            self.notify("nothing to undo", severity="warning")
+            return
+        self.notify(f"undone: {', '.join(restored)}")
+        self._refresh_all()
+
+    def action_commit(self) -> None:
+        paths = self.state.applied_paths()
+        if not paths:
+            self.notify("nothing applied yet: apply with Enter first", severity="warning")
+            return
+        n = len(paths)
+        question = f"Commit the {n} applied file{'s' * (n != 1)}?\n" + "\n".join(paths[:8])
+        self.app.push_screen(ConfirmScreen(question, yes="Commit"), self._commit_confirmed)
+
+    def _commit_confirmed(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            sha = self.state.commit()
+        except (AssistantError, ValueError) as exc:
+            self.notify(str(exc), title="not committed", severity="error", timeout=8)
+            return
+        self.notify(f"committed {sha[:10]}")
+
+    def action_send_back(self) -> None:
+        rejected = self.state.rejected_with_reasons()
+        if not rejected:
+            self.notify("no rejected hunks to send back", severity="warning")
+            return
+        if self.state.session is None:
+            self.notify("this review has no model session to send back to", severity="warning")
+            return
+        self.post_message(self.ResendRequested(self.state, rejected))
+
+    def _refresh_all(self) -> None:
+        self.query_one(FileList).refresh_all()
+        self.diff.refresh_states()
+        self.query_one("#review-title", Static).update(self._title())
+        self._status()

@@ -1,0 +1,1 @@
+"""Widgets of the tome TUI, one per module."""

@@ -1,0 +1,343 @@
+"""The diff pane: one file's hunks on Textual's Line API, unified or side by side.
+
+Only the visible lines are drawn (``render_line``), so a 5,000-line diff costs what 40 lines
+cost. Rows come from :mod:`tui.diffrows` (pure values); each row's highlighted body (syntax
+colours, the diff's background, word-level spans) is built once and cached, and cropped to the
+scroll position when drawn. Colours come from the theme through component classes.
+
+The pane keeps a line cursor and, through it, a hunk cursor: the hunk under the cursor is
+marked in the gutter and its header lights up. ``next_hunk``/``prev_hunk`` say False at the
+file's edge so the screen can move to the next file.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from assistant.edits import FileReview, HunkState
+
+from ..diffrows import Row, SplitRow, hunk_starts, split_rows, unified_rows
+from ..highlight import highlight_line
+
+SIGNS = {"added": "+", "removed": "-", "context": " "}
+STATE_LABEL = {
+    HunkState.PENDING: "pending",
+    HunkState.ACCEPTED: "✓ accepted",
+    HunkState.REJECTED: "✗ rejected",
+    HunkState.APPLIED: "● applied",
+    HunkState.FAILED: "! failed",
+    HunkState.CONFLICT: "! conflict",
+}
+
+
+class DiffView(ScrollView, can_focus=True):
+    """One file's diff with a line cursor and a hunk cursor."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "diff-view--added",
+        "diff-view--removed",
+        "diff-view--added-word",
+        "diff-view--removed-word",
+        "diff-view--header",
+        "diff-view--header-cursor",
+        "diff-view--note",
+        "diff-view--lineno",
+        "diff-view--cursor",
+        "diff-view--marker",
+        "diff-view--pending",
+        "diff-view--accepted",
+        "diff-view--rejected",
+        "diff-view--applied",
+        "diff-view--failed",
+        "diff-view--conflict",
+    }
+
+    DEFAULT_CSS = """
+    DiffView { background: $surface; }
+    DiffView > .diff-view--added { background: $success 12%; }
+    DiffView > .diff-view--removed { background: $error 12%; }
+    DiffView > .diff-view--added-word { background: $success 40%; }
+    DiffView > .diff-view--removed-word { background: $error 40%; }
+    DiffView > .diff-view--header { background: $panel; color: $text-muted; }
+    DiffView > .diff-view--header-cursor { background: $primary 35%; color: $text; text-style: bold; }
+    DiffView > .diff-view--note { color: $warning; }
+    DiffView > .diff-view--lineno { color: $text-disabled; }
+    DiffView > .diff-view--cursor { background: $primary; color: $text; }
+    DiffView > .diff-view--marker { color: $primary; }
+    DiffView > .diff-view--pending { color: $text-muted; }
+    DiffView > .diff-view--accepted { color: $success; text-style: bold; }
+    DiffView > .diff-view--rejected { color: $error; text-style: bold; }
+    DiffView > .diff-view--applied { color: $accent; text-style: bold; }
+    DiffView > .diff-view--failed { color: $warning; text-style: bold; }
+    DiffView > .diff-view--conflict { color: $warning; text-style: bold; }
+    """
+
+    class CursorMoved(Message):
+        """The cursor moved to another hunk (or another file was shown)."""
+
+        def __init__(self, view: DiffView, hunk: int) -> None:
+            super().__init__()
+            self.view = view
+            self.hunk = hunk
+
+    split: reactive[bool] = reactive(False)
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.file: FileReview | None = None
+        self._rows: list[Row] = []
+        self._split: list[SplitRow] = []
+        self._starts: list[int] = []
+        self._bodies: dict[tuple[Row, bool], list[Segment]] = {}
+        self._text_width = 0
+        self._number_width = 1
+        self._last_hunk = -1
+
+    # -- content ----------------------------------------------------------------------------
+
+    def show(self, file: FileReview | None, *, hunk: int | None = None, last: bool = False) -> None:
+        """Show ``file`` with the cursor on ``hunk`` (its first, or its last when ``last``)."""
+        self.file = file
+        self._rows = unified_rows(file) if file is not None else []
+        self._split = split_rows(self._rows)
+        self._bodies.clear()
+        numbers = [n for r in self._rows for n in (r.old_no, r.new_no) if n is not None]
+        self._number_width = len(str(max(numbers, default=1)))
+        self._text_width = max(
+            (len(r.text) for r in self._rows if r.kind not in ("header", "note")), default=0
+        )
+        self._layout()
+        self._last_hunk = -1
+        starts = self._starts
+        if hunk is not None:
+            target = next((s for s in starts if self._row_hunk(s) == hunk), 0)
+        else:
+            target = starts[-1] if last and starts else 0
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self._jump(target, top=True)
+
+    def _layout(self) -> None:
+        self._starts = hunk_starts([self._row_hunk(i) for i in range(self.row_count)])
+        gutter = self._gutter_width()
+        if self.split:
+            width = 1 + 2 * (gutter + self._text_width) + 1
+        else:
+            width = 1 + gutter + self._text_width
+        self.virtual_size = Size(width, self.row_count)
+        self.refresh()
+
+    def watch_split(self) -> None:
+        hunk = self.current_hunk
+        self._layout()
+        self.cursor = min(self.cursor, max(0, self.row_count - 1))
+        if self.file is not None:
+            start = next((s for s in self._starts if self._row_hunk(s) == hunk), 0)
+            self._jump(start, top=True)
+
+    def refresh_states(self) -> None:
+        """Repaint after a decision (states are read when drawing)."""
+        self.refresh()
+
+    # -- rows -------------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._split) if self.split else len(self._rows)
+
+    def _row_hunk(self, index: int) -> int:
+        return self._split[index].hunk if self.split else self._rows[index].hunk
+
+    @property
+    def current_hunk(self) -> int:
+        """The 1-based hunk under the cursor (0: the file-level header, or nothing shown)."""
+        if not self.row_count:
+            return 0
+        return self._row_hunk(min(self.cursor, self.row_count - 1))
+
+    @property
+    def hunk_rows(self) -> list[int]:
+        """The row index of each hunk's header."""
+        return list(self._starts)
+
+    # -- moving -----------------------------------------------------------------------------
+
+    def watch_cursor(self, value: int) -> None:
+        hunk = self.current_hunk
+        if hunk != self._last_hunk:
+            self._last_hunk = hunk
+            self.post_message(self.CursorMoved(self, hunk))
+        self.refresh()
+
+    def _jump(self, row: int, *, top: bool = False) -> None:
+        row = max(0, min(row, self.row_count - 1)) if self.row_count else 0
+        self.cursor = row
+        height = self.scrollable_content_region.height or self.size.height or 1
+        y = int(self.scroll_y)
+        if top:
+            end = self._hunk_end(row)
+            if row < y or end >= y + height:
+                self.scroll_to(y=max(0, row - 1), animate=False, immediate=True)
+        elif row < y:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= y + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    def _hunk_end(self, row: int) -> int:
+        later = [s for s in self._starts if s > row]
+        return (later[0] if later else self.row_count) - 1
+
+    def move_line(self, delta: int) -> None:
+        self._jump(self.cursor + delta)
+
+    def next_hunk(self) -> bool:
+        """Put the cursor on the next hunk's header; False when this was the last."""
+        later = [s for s in self._starts if s > self.cursor]
+        if not later:
+            return False
+        self._jump(later[0], top=True)
+        return True
+
+    def prev_hunk(self) -> bool:
+        """Put the cursor on this hunk's header, or the one before; False at the first."""
+        current = max((s for s in self._starts if s <= self.cursor), default=0)
+        target = current if self.cursor > current else None
+        if target is None:
+            earlier = [s for s in self._starts if s < current]
+            if not earlier:
+                return False
+            target = earlier[-1]
+        self._jump(target, top=True)
+        return True
+
+    def on_click(self, event: events.Click) -> None:
+        row = int(self.scroll_y) + event.y
+        if 0 <= row < self.row_count:
+            self.cursor = row
+        self.focus()
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def _gutter_width(self) -> int:
+        n = self._number_width
+        return n + 3 if self.split else 2 * n + 4
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"diff-view--{name}")
+
+    def _body(self, row: Row) -> list[Segment]:
+        """The row's text with syntax colours, diff background and word spans (cached)."""
+        dark = self.app.current_theme.dark if self.app.current_theme else True
+        key = (row, dark)
+        cached = self._bodies.get(key)
+        if cached is not None:
+            return cached
+        base = self.rich_style
+        if row.kind in ("added", "removed"):
+            base = base + self._style(row.kind)
+        text = Text(row.text, style=base, end="", no_wrap=True)
+        path = self.file.path if self.file is not None else ""
+        for start, end, style in highlight_line(path, row.text, dark=dark):
+            text.stylize(style, start, end)
+        if row.spans:
+            word = self._style(f"{row.kind}-word")
+            for start, end in row.spans:
+                text.stylize(word, start, end)
+        segments = list(text.render(self.app.console))
+        self._bodies[key] = segments
+        return segments
+
+    def _line_body(self, row: Row, width: int) -> Strip:
+        scroll_x = int(self.scroll_x)
+        fill = self.rich_style
+        if row.kind in ("added", "removed"):
+            fill = fill + self._style(row.kind)
+        strip = Strip(self._body(row))
+        return strip.crop_extend(scroll_x, scroll_x + width, fill)
+
+    def _numbers(self, row: Row, *, cursor: bool, which: str = "both") -> Segment:
+        n = self._number_width
+        old = "" if row.old_no is None else str(row.old_no)
+        new = "" if row.new_no is None else str(row.new_no)
+        if which == "old":
+            text = f"{old:>{n}} "
+        elif which == "new":
+            text = f"{new:>{n}} "
+        else:
+            text = f"{old:>{n}} {new:>{n}} "
+        style = self._style("cursor" if cursor else "lineno")
+        return Segment(text, self.rich_style + style)
+
+    def _sign(self, row: Row) -> Segment:
+        style = self.rich_style
+        if row.kind in ("added", "removed"):
+            style = style + self._style(row.kind) + self._style(f"{row.kind}-word")
+        return Segment(SIGNS.get(row.kind, " ") + " ", style)
+
+    def _marker(self, hunk: int) -> Segment:
+        on = self.file is not None and hunk == self.current_hunk and hunk > 0
+        return Segment("▌" if on else " ", self.rich_style + self._style("marker"))
+
+    def _full(self, row: Row, width: int, *, cursor: bool) -> list[Segment]:
+        """A header or note spanning the whole width."""
+        if row.kind == "note":
+            style = self.rich_style + self._style("note")
+            text = "    " + row.text
+            return [Segment(text[:width].ljust(width), style)]
+        on = row.hunk == self.current_hunk
+        style = self.rich_style + self._style("header-cursor" if on else "header")
+        label = ""
+        label_style = style
+        if self.file is not None and row.hunk:
+            state = self.file.hunk(row.hunk).state
+            label = f" {STATE_LABEL[state]} "
+            label_style = style + self._style(str(state))
+        head = (" " + row.text)[: max(0, width - len(label))]
+        pad = max(0, width - len(head) - len(label))
+        return [Segment(head + " " * pad, style), Segment(label[: width - len(head)], label_style)]
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if index >= self.row_count or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        cursor = index == self.cursor
+        if self.split:
+            return self._render_split(self._split[index], width, cursor=cursor)
+        row = self._rows[index]
+        marker = self._marker(row.hunk)
+        if row.kind in ("header", "note"):
+            return Strip([marker, *self._full(row, width - 1, cursor=cursor)], width)
+        gutter = [marker, self._numbers(row, cursor=cursor), self._sign(row)]
+        body_width = max(0, width - 1 - self._gutter_width())
+        body = self._line_body(row, body_width)
+        return Strip([*gutter, *body], width)
+
+    def _render_split(self, row: SplitRow, width: int, *, cursor: bool) -> Strip:
+        marker = self._marker(row.hunk)
+        if row.full is not None:
+            return Strip([marker, *self._full(row.full, width - 1, cursor=cursor)], width)
+        half = (width - 2) // 2
+        right_width = width - 2 - half
+        segments = [marker]
+        for side, which, w in ((row.left, "old", half), (row.right, "new", right_width)):
+            if which == "new":
+                segments.append(Segment("│", self.rich_style + self._style("lineno")))
+            if side is None:
+                segments.append(Segment(" " * w, self.rich_style + self._style("header")))
+                continue
+            segments.append(self._numbers(side, cursor=cursor, which=which))
+            segments.append(self._sign(side))
+            body_width = max(0, w - self._gutter_width())
+            segments.extend(self._line_body(side, body_width))
+        return Strip(segments, width)

@@ -1,0 +1,77 @@
+"""The Review screen's list of changed files: status, path and +/- counts per file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from assistant.edits import FileReview, HunkState
+
+from ..diffrows import file_title
+from ..state import file_status
+
+GLYPH = {
+    "pending": ("·", "$text-muted"),
+    "accepted": ("✓", "$success"),
+    "rejected": ("✗", "$error"),
+    "applied": ("●", "$accent"),
+    "failed": ("!", "$warning"),
+    "conflict": ("!", "$warning"),
+}
+
+
+def file_prompt(file: FileReview) -> Content:
+    """One line: glyph, path, counts and status word, coloured from the theme."""
+    status = file_status(file)
+    glyph, colour = GLYPH[status]
+    action = {"create": "A", "delete": "D"}.get(file.action, "R" if file.move_to else "M")
+    return Content.assemble(
+        (f"{glyph} ", colour),
+        (f"{action} ", "$text-muted"),
+        file_title(file),
+        " ",
+        (f"+{file.added}", "$success"),
+        " ",
+        (f"-{file.removed}", "$error"),
+        " ",
+        (_tally(file), colour),
+    )
+
+
+def _tally(file: FileReview) -> str:
+    """The status word, with how many hunks are decided when the file is part-way."""
+    status = file_status(file)
+    total = len(file.hunks)
+    decided = sum(1 for h in file.hunks if h.state != HunkState.PENDING)
+    if status == "pending" and 0 < decided < total:
+        return f"{decided}/{total} decided"
+    return status
+
+
+class FileList(OptionList):
+    """Changed files; highlighting one shows it in the diff pane (``OptionHighlighted``)."""
+
+    DEFAULT_CSS = """
+    FileList { height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._files: list[FileReview] = []
+
+    def set_files(self, files: Sequence[FileReview]) -> None:
+        self._files = list(files)
+        self.set_options(Option(file_prompt(f), id=f"f{i}") for i, f in enumerate(self._files))
+        if self._files:
+            self.highlighted = 0
+
+    def refresh_file(self, index: int) -> None:
+        """Redraw one file's line after a decision."""
+        self.replace_option_prompt_at_index(index, file_prompt(self._files[index]))
+
+    def refresh_all(self) -> None:
+        for i, f in enumerate(self._files):
+            self.replace_option_prompt_at_index(i, file_prompt(f))
