@@ -92,7 +92,7 @@ CREATE TABLE usage (
 CREATE TABLE changesets (
     session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
     edits TEXT NOT NULL,            -- JSON: the parsed edits, in answer order
-    originals TEXT NOT NULL,        -- JSON {path: packed text} of the files they touch
+    sources TEXT NOT NULL,          -- JSON: what the edits were located in (texts, bases)
     problems TEXT NOT NULL          -- JSON list of what could not be read or was refused
 );
 CREATE TABLE decisions (
@@ -189,7 +189,7 @@ class StoredSession:
     usage: dict[str, int | bool] | None
     cost: float | None
     edits: tuple[FileEdit, ...]
-    originals: dict[str, str]
+    sources: dict[str, Any]
     problems: tuple[str, ...]
     decisions: tuple[Decision, ...]
     applies: tuple[ApplyRow, ...]
@@ -376,10 +376,14 @@ class Store:
         usage: Mapping[str, int | bool] | None,
         cost: float | None,
         edits: Sequence[FileEdit],
-        originals: Mapping[str, str],
+        sources: Mapping[str, Any],
         problems: Sequence[str],
     ) -> None:
-        """Record the answer, its usage and its parsed edits: all of them, or none."""
+        """Record the answer, its usage and its parsed edits: all of them, or none.
+
+        ``sources`` is any JSON-able mapping: the session keeps there the text each edited
+        file had when the model saw it, so the changeset can be rebuilt without the disk.
+        """
         with self._db() as con:
             con.execute(
                 "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)",
@@ -394,7 +398,7 @@ class Store:
                 )  # fmt: skip
             con.execute(
                 "INSERT INTO changesets VALUES (?, ?, ?, ?)",
-                (session_id, edits_to_json(edits), json.dumps(dict(originals)),
+                (session_id, edits_to_json(edits), json.dumps(dict(sources)),
                  json.dumps(list(problems))),
             )  # fmt: skip
             con.execute("UPDATE sessions SET status = ? WHERE id = ?", (status, session_id))
@@ -529,7 +533,7 @@ class Store:
                 (session_id,),
             ).fetchone()
             change = con.execute(
-                "SELECT edits, originals, problems FROM changesets WHERE session_id = ?",
+                "SELECT edits, sources, problems FROM changesets WHERE session_id = ?",
                 (session_id,),
             ).fetchone()
             decisions = con.execute(
@@ -558,7 +562,7 @@ class Store:
             usage=usage_d,
             cost=usage[5] if usage else None,
             edits=tuple(edits_from_json(change[0])) if change else (),
-            originals=json.loads(change[1]) if change else {},
+            sources=json.loads(change[1]) if change else {},
             problems=tuple(json.loads(change[2])) if change else (),
             decisions=tuple(Decision(p, h, s, r) for p, h, s, r in decisions),
             applies=tuple(applies),

@@ -1,0 +1,841 @@
+"""One request end to end: pack, ask, parse the edits as they stream, review, apply, undo.
+
+The only place the pipeline is assembled. Everything it does is recorded in the
+repository's history (:mod:`assistant.store`, ``<root>/.tome/history.db``).
+
+    from assistant.session import Assistant
+
+    assistant = Assistant("path/to/repo", backend="deepseek-v4-flash")
+    result = assistant.ask("rename greet to welcome")      # or: for event in .stream(...)
+    print(result.answer)
+    for f in result.changeset:                             # review, hunk by hunk
+        f.accept()
+    record = assistant.apply(result, commit=True)          # journaled; committed alone
+    assistant.undo(result.session_id)                      # byte for byte
+
+**The prompt.** Two messages: the system message is the fixed :data:`SYSTEM` text plus the
+edit-format instructions for the backend (:mod:`assistant.edits.formats`); the user message
+is the pack, whose last section is the task. Nothing before the task depends on the task
+when the budget holds the whole repository, so two requests share their prompt prefix and
+a provider's prefix cache bills it at the cache-hit price.
+
+**Safety.** A reply still cut off after the client's automatic continuations is
+``Result.truncated`` and :meth:`Assistant.apply` refuses it unless forced. Edits are
+located in the text the model was shown (the packed version of each file); a file changed
+on disk since the pack is merged three ways at apply time, or refused
+(:func:`assistant.worktree.apply_changes`). Paths outside the repository are refused and
+listed in ``Result.problems``.
+
+**Threads.** :meth:`Assistant.stream` is a blocking generator: the TUI runs it in a thread
+worker and sets the ``cancel`` event to stop it (checked after every text delta). The store
+opens a connection per call, so any thread may use it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import gitio, worktree
+from .cache import Cache
+from .config import Settings, load_settings
+from .edits import (
+    Changeset,
+    EditParser,
+    FileConflict,
+    FileEdit,
+    FileReview,
+    HunkReview,
+    HunkState,
+    check_path,
+    default_format,
+    instructions,
+)
+from .errors import ApplyConflict, AssistantError, EditError, GitError
+from .model import Backend, Client, ClientOptions, Estimate, Reply, Usage, estimate
+from .model.client import DEFAULT_RESERVE, PER_MESSAGE_TOKENS, PER_REPLY_TOKENS, Message
+from .pack import Pack, PackOptions, pack
+from .pack.render import Format
+from .store import Decision, SessionSummary, Store
+
+__all__ = [
+    "SYSTEM",
+    "ApplyRecord",
+    "Assistant",
+    "Event",
+    "FileEdited",
+    "Finished",
+    "Manifest",
+    "ManifestEntry",
+    "Plan",
+    "Result",
+    "SessionSummary",
+    "TextDelta",
+    "UndoRecord",
+    "feedback",
+    "hunk_key",
+    "system_prompt",
+]
+
+SYSTEM = (
+    "You are a careful senior engineer. The user message holds a repository, packed as one "
+    "document (a directory tree, then files; files cut to their skeleton say so), and a task "
+    "at the end. Answer the task using only what the repository shows. When it needs code "
+    "changes, say briefly what you change and why, then give every change as an edit in the "
+    "format described below."
+)
+
+
+def system_prompt(edit_format: str) -> str:
+    """The system message: :data:`SYSTEM`, then the instructions of ``edit_format``."""
+    return f"{SYSTEM}\n\n{instructions(edit_format)}"
+
+
+# -- values -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One packed file: the blob sha that was shown, its tier and its tokens."""
+
+    path: str
+    blob_sha: str
+    tier: str
+    """``full``, ``skeleton`` or ``omitted``."""
+    tokens: int
+    """Tokens of the whole file."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What was packed: every file with its blob sha, tier and tokens; the pack's size."""
+
+    entries: tuple[ManifestEntry, ...]
+    tokens: int
+    encoding: str
+    budget: int | None
+
+    @classmethod
+    def of(cls, packed: Pack) -> Manifest:
+        entries = tuple(
+            ManifestEntry(f.path, f.blob_sha, f.tier, f.tokens)
+            for f in sorted(packed.files, key=lambda f: f.path)
+        )
+        return cls(entries, packed.tokens, packed.encoding, packed.budget)
+
+    def sha(self, path: str) -> str | None:
+        """The packed blob sha of ``path`` (None: not in the pack)."""
+        return self._by_path.get(path)
+
+    @property
+    def _by_path(self) -> dict[str, str]:
+        return {e.path: e.blob_sha for e in self.entries}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A request ready to send (:meth:`Assistant.plan`): nothing was sent yet."""
+
+    pack: Pack
+    messages: tuple[Message, ...]
+    """The system message, then the user message (the pack, the task last)."""
+    estimate: Estimate | None
+    """Cost with the prompt uncached and fully cached (None: the backend has no prices)."""
+    backend: Backend
+    prompt_tokens: int
+    """Tokens of the whole prompt (messages and their overhead)."""
+    max_output: int
+    """Output tokens reserved."""
+    edit_format: str
+
+    @property
+    def manifest(self) -> Manifest:
+        return Manifest.of(self.pack)
+
+    @property
+    def fits(self) -> bool:
+        """Whether prompt plus reserved output fit the backend's window."""
+        return self.prompt_tokens + self.max_output <= self.backend.window
+
+
+@dataclass
+class Result:
+    """One answered request: what was packed and asked, the answer and its edits.
+
+    ``changeset`` holds the review state (accept/reject per hunk); :meth:`Assistant.apply`
+    writes its accepted hunks. ``originals`` is the text each edited file had as the model
+    saw it, the text the changeset was located in.
+    """
+
+    session_id: int
+    task: str
+    manifest: Manifest
+    answer: str
+    usage: Usage | None
+    """None when the request was cancelled before the backend reported usage."""
+    cost: float | None
+    changeset: Changeset
+    truncated: bool
+    """The answer is incomplete (cut off, or cancelled): apply refuses it unless forced."""
+    backend: str
+    model: str = ""
+    edit_format: str = ""
+    paths: tuple[str, ...] | None = None
+    """The pack was restricted to these paths (None: the whole repository)."""
+    finish_reason: str | None = None
+    cancelled: bool = False
+    problems: tuple[str, ...] = ()
+    """Parts of the answer that could not be used: unreadable blocks, refused paths."""
+    originals: dict[str, str] = field(default_factory=dict)
+    bases: dict[str, str | None] = field(default_factory=dict)
+    """Blob sha each edited path must have on disk when applied (None: must not exist);
+    a different file is merged three ways, or refused."""
+    stale: tuple[str, ...] = ()
+    """Paths whose packed text was gone (changed on disk, not in git), located in the
+    current text instead; applying them is refused as a conflict."""
+    parent_id: int | None = None
+    """The session this one answers (a :meth:`Assistant.resend`)."""
+
+    @property
+    def complete(self) -> bool:
+        return not self.truncated
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the answer, as it arrives."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class FileEdited:
+    """An edit of one file, as soon as the parser has all of it."""
+
+    edit: FileEdit
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The last event of a stream: the whole result (already in the store)."""
+
+    result: Result
+
+
+Event = TextDelta | FileEdited | Finished
+
+
+@dataclass(frozen=True)
+class ApplyRecord:
+    """What :meth:`Assistant.apply` wrote."""
+
+    session_id: int
+    apply_id: int
+    journal: str
+    """The worktree journal (``.tome/journal/<id>``) that undo restores from."""
+    paths: tuple[str, ...]
+    """Paths written, created or deleted."""
+    merged: tuple[str, ...]
+    """Paths that had changed on disk since the pack and were merged three ways."""
+    commit: str | None = None
+    """The sha of the commit made with ``commit=True``."""
+
+
+@dataclass(frozen=True)
+class UndoRecord:
+    """What :meth:`Assistant.undo` restored."""
+
+    session_id: int | None
+    """None when the apply undone was not a session's (``tome apply``)."""
+    journal: str
+    restored: tuple[str, ...]
+    removed: tuple[str, ...]
+    recovered: bool
+    """True when this rolled back an apply that had been interrupted."""
+
+
+def hunk_key(path: str, index: int) -> str:
+    """The key of one hunk in :meth:`Assistant.resend`'s ``rejected`` mapping."""
+    return f"{path}#{index}"
+
+
+# -- feedback (pure) ----------------------------------------------------------------------
+
+
+def feedback(items: Sequence[tuple[FileReview, HunkReview, str]], *, applied: bool) -> str:
+    """The follow-up message that sends rejected hunks back: each quoted, with the reason."""
+    out = [
+        "I reviewed your edits and rejected the changes below. For each one: the file, the "
+        "change as you proposed it, and my reason.",
+        "",
+    ]
+    for f, h, reason in items:
+        out.append(f"### {f.path} (change {h.index})")
+        if h.failure is not None:
+            out.append("This edit could not be applied: " + h.failure.for_model())
+        else:
+            out += ["```diff", f.hunk_diff(h.index).rstrip("\n"), "```"]
+        out += [f"Reason: {reason.strip() or '(none given)'}", ""]
+    note = (
+        "The changes I accepted are applied already, so the repository above shows the "
+        "files as they are now. "
+        if applied
+        else "Everything else you proposed stays as it was. "
+    )
+    out.append(
+        note + "Propose new edits for the rejected changes only, in the same edit format, "
+        "against the files as shown above."
+    )
+    return "\n".join(out)
+
+
+def _decisions(cs: Changeset) -> list[Decision]:
+    return [Decision(f.path, h.index, str(h.state)) for f in cs for h in f.hunks]
+
+
+def _first_line(task: str) -> str:
+    line = task.strip().splitlines()[0] if task.strip() else "edit"
+    return line if len(line) <= 72 else line[:71] + "…"
+
+
+# -- the assistant ------------------------------------------------------------------------
+
+
+class Assistant:
+    """Sessions on one repository: plan, ask or stream, apply, undo, history, resend.
+
+    ``backend`` is a name from ``tome models``, a :class:`Backend`, or None for the
+    configured default; ``client`` (optional) is used instead of a client made per request
+    and is not closed here. ``format`` is the pack's format; ``edit_format`` the edit format
+    asked for (default: the backend's, :func:`assistant.edits.default_format`).
+    """
+
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        backend: str | Backend | None = None,
+        settings: Settings | None = None,
+        cache: Cache | None = None,
+        client: Client | None = None,
+        format: Format = "xml",
+        edit_format: str | None = None,
+    ) -> None:
+        from .model import resolve_backend
+
+        self.root = Path(root).resolve()
+        self.settings = settings if settings is not None else load_settings(project=self.root)
+        if client is not None:
+            self.backend = client.backend
+            self.options = client.options
+        else:
+            self.backend = (
+                backend
+                if isinstance(backend, Backend)
+                else resolve_backend(self.settings, name=backend)
+            )
+            self.options = ClientOptions.from_settings(self.settings)
+        self.cache = cache
+        self.format: Format = format
+        self.edit_format = edit_format or default_format(self.backend.model).name
+        instructions(self.edit_format)  # an unknown format fails here, not mid-request
+        self.store = Store.for_root(self.root)
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"Assistant(root={str(self.root)!r}, backend={self.backend.name!r})"
+
+    # -- planning --
+
+    def plan(
+        self, task: str, *, paths: Sequence[str] | None = None, budget: int | None = None
+    ) -> Plan:
+        """Pack the repository for ``task`` and price the request; sends nothing.
+
+        ``paths`` restricts the pack to those paths (patterns as ``tome pack --include``).
+        ``budget`` caps the pack's tokens (default: the window less the reserved output).
+        """
+        from .tokens import count
+
+        task = task.strip()
+        if not task:
+            raise EditError("the task is empty: say what to change")
+        backend = self.backend
+        system = system_prompt(self.edit_format)
+        reserve = min(self.options.max_output or DEFAULT_RESERVE, backend.max_output)
+        overhead = count(system, backend.encoding) + 2 * PER_MESSAGE_TOKENS + PER_REPLY_TOKENS
+        budget = budget or max(1, backend.window - reserve - overhead)
+        options = PackOptions(include=tuple(paths)) if paths else None
+        packed = pack(
+            self.root,
+            budget=budget,
+            encoding=backend.encoding,
+            format=self.format,
+            task=task,
+            options=options,
+            cache=self.cache,
+        )
+        messages: tuple[Message, ...] = (
+            {"role": "system", "content": system},
+            {"role": "user", "content": packed.text},
+        )
+        prompt_tokens = packed.tokens + overhead
+        prices = backend.prices
+        est = estimate(prompt_tokens, reserve, prices) if prices is not None else None
+        return Plan(packed, messages, est, backend, prompt_tokens, reserve, self.edit_format)
+
+    # -- asking --
+
+    def ask(
+        self, task: str, *, paths: Sequence[str] | None = None, budget: int | None = None
+    ) -> Result:
+        """Send ``task`` with the packed repository; the finished (recorded) result."""
+        return _last(self.stream(task, paths=paths, budget=budget))
+
+    def stream(
+        self,
+        task: str,
+        *,
+        paths: Sequence[str] | None = None,
+        budget: int | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[Event]:
+        """Like :meth:`ask`, yielding :class:`TextDelta` as the answer arrives,
+        :class:`FileEdited` as soon as each edit is complete, and :class:`Finished` last.
+
+        Setting ``cancel`` (or closing the generator) stops the request; a cancelled
+        stream still ends with :class:`Finished`, its result ``cancelled`` and ``truncated``.
+        A missing key fails before anything is packed; a prompt that does not fit fails
+        before anything is sent (:class:`~assistant.errors.ContextLengthError`).
+        """
+        client, owned = self._open_client()
+        try:
+            plan = self.plan(task, paths=paths, budget=budget)
+            yield from self._run(client, plan, plan.messages, paths=paths, cancel=cancel)
+        finally:
+            if owned:
+                client.close()
+
+    def resend(
+        self,
+        result: Result,
+        rejected: Mapping[str, str],
+        *,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[Event]:
+        """Send rejected hunks back to the model with the user's reasons; yields like
+        :meth:`stream`, for a new session whose ``parent_id`` is ``result.session_id``.
+
+        ``rejected`` maps :func:`hunk_key` (``"path#N"``, one hunk) or a bare path (every
+        rejected or failed hunk of that file) to the reason. Hunks named that were pending
+        or accepted are rejected first; failed hunks are sent with why they failed. The
+        repository is packed again as it is now (the same prompt prefix as before if
+        nothing was applied), followed by the previous answer and the follow-up message
+        (:func:`feedback`).
+        """
+        items = self._rejected(result, rejected)
+        self.store.decide(
+            result.session_id,
+            [Decision(f.path, h.index, str(h.state), reason) for f, h, reason in items],
+        )
+        applied = any(h.state == HunkState.APPLIED for f in result.changeset for h in f.hunks)
+        followup = feedback(items, applied=applied)
+        client, owned = self._open_client()
+        try:
+            plan = self.plan(result.task, paths=result.paths, budget=result.manifest.budget)
+            messages = (
+                *plan.messages,
+                {"role": "assistant", "content": result.answer},
+                {"role": "user", "content": followup},
+            )
+            from .tokens import count
+
+            extra = sum(count(t, plan.backend.encoding) for t in (result.answer, followup))
+            plan = dataclasses.replace(
+                plan,
+                messages=messages,
+                prompt_tokens=plan.prompt_tokens + extra + 2 * PER_MESSAGE_TOKENS,
+            )
+            yield from self._run(
+                client, plan, messages, paths=result.paths, cancel=cancel,
+                parent_id=result.session_id,
+            )  # fmt: skip
+        finally:
+            if owned:
+                client.close()
+
+    def _rejected(
+        self, result: Result, rejected: Mapping[str, str]
+    ) -> list[tuple[FileReview, HunkReview, str]]:
+        cs = result.changeset
+        paths = {f.path for f in cs}
+        items: list[tuple[FileReview, HunkReview, str]] = []
+        for key, reason in rejected.items():
+            if key in paths:
+                f = cs[key]
+                hunks = [h for h in f.hunks if h.state in (HunkState.REJECTED, HunkState.FAILED)]
+                if not hunks:
+                    f.reject()
+                    hunks = [h for h in f.hunks if h.state == HunkState.REJECTED]
+            else:
+                path, _, index = key.rpartition("#")
+                if path not in paths or not index.isdigit():
+                    raise EditError(
+                        f"{key!r} names no file or hunk of session {result.session_id}; use a "
+                        f"path ({', '.join(sorted(paths)) or 'none'}) or hunk_key(path, N)"
+                    )
+                f = cs[path]
+                h = f.hunk(int(index))
+                if h.state in (HunkState.PENDING, HunkState.ACCEPTED):
+                    f.reject(h.index)
+                elif h.state not in (HunkState.REJECTED, HunkState.FAILED):
+                    raise EditError(f"{key} is {h.state}; only a rejected hunk can be sent back")
+                hunks = [h]
+            items += [(f, h, reason) for h in hunks]
+        if not items:
+            raise EditError("nothing to send back: name at least one rejected hunk")
+        return items
+
+    def _open_client(self) -> tuple[Client, bool]:
+        if self._client is not None:
+            return self._client, False
+        return Client(self.backend, options=self.options), True
+
+    def _run(
+        self,
+        client: Client,
+        plan: Plan,
+        messages: Sequence[Message],
+        *,
+        paths: Sequence[str] | None,
+        cancel: threading.Event | None,
+        parent_id: int | None = None,
+    ) -> Iterator[Event]:
+        prepared = client.prepare(
+            messages, max_output=plan.max_output, prompt_tokens=plan.prompt_tokens
+        )
+        manifest = plan.manifest
+        task = plan.pack.task or ""
+        backend = plan.backend
+        session_id = self.store.begin(
+            task=task,
+            backend=backend.name,
+            model=backend.model,
+            encoding=manifest.encoding,
+            budget=manifest.budget,
+            tokens=manifest.tokens,
+            paths=paths,
+            edit_format=plan.edit_format,
+            manifest=((e.path, e.blob_sha, e.tier, e.tokens) for e in manifest.entries),
+            parent_id=parent_id,
+        )
+        parser = EditParser()
+        edits: list[FileEdit] = []
+        parts: list[str] = []
+        cancelled = False
+        stream = client.stream(messages, prepared=prepared)
+        deltas = iter(stream)
+        try:
+            for delta in deltas:
+                parts.append(delta)
+                yield TextDelta(delta)
+                for edit in parser.feed(delta):
+                    edits.append(edit)
+                    yield FileEdited(edit)
+                if cancel is not None and cancel.is_set():
+                    cancelled = True
+                    break
+        except (GeneratorExit, KeyboardInterrupt):
+            self.store.fail(session_id, status="cancelled", error="interrupted")
+            raise
+        except BaseException as exc:
+            self.store.fail(session_id, status="failed", error=str(exc))
+            raise
+        finally:
+            close = getattr(deltas, "close", None)
+            if close is not None:
+                close()  # drops the HTTP stream when we stopped early
+        for edit in parser.close():
+            edits.append(edit)
+            yield FileEdited(edit)
+        reply: Reply | None = None if cancelled else stream.reply
+        answer = reply.text if reply is not None else "".join(parts)
+        problems = [f"line {p.line}: {p.message}" for p in parser.problems]
+        usable, originals, bases, stale = self._sources(edits, manifest, problems)
+        result = Result(
+            session_id=session_id,
+            task=task,
+            manifest=manifest,
+            answer=answer,
+            usage=reply.usage if reply else None,
+            cost=reply.cost if reply else None,
+            changeset=Changeset.from_edits(originals, usable),
+            truncated=cancelled or (reply is not None and reply.truncated),
+            backend=backend.name,
+            model=backend.model,
+            edit_format=plan.edit_format,
+            paths=tuple(paths) if paths else None,
+            finish_reason=reply.finish_reason if reply else None,
+            cancelled=cancelled,
+            problems=tuple(problems),
+            originals=originals,
+            bases=bases,
+            stale=stale,
+            parent_id=parent_id,
+        )
+        status = "cancelled" if cancelled else "truncated" if result.truncated else "answered"
+        self.store.finish(
+            session_id,
+            status=status,
+            answer=answer,
+            finish_reason=result.finish_reason,
+            truncated=result.truncated,
+            continuations=reply.continuations if reply else 0,
+            retries=reply.retries if reply else 0,
+            usage=dataclasses.asdict(reply.usage) if reply else None,
+            cost=result.cost,
+            edits=usable,
+            sources={"texts": originals, "bases": bases, "stale": list(stale)},
+            problems=problems,
+        )
+        yield Finished(result)
+
+    def _sources(
+        self, edits: Sequence[FileEdit], manifest: Manifest, problems: list[str]
+    ) -> tuple[list[FileEdit], dict[str, str], dict[str, str | None], tuple[str, ...]]:
+        """The edits that can be used, and for each file they touch: the text to locate
+        them in (the packed version), the blob sha it must have on disk, and which texts
+        are not the packed version (it was gone)."""
+        usable: list[FileEdit] = []
+        originals: dict[str, str] = {}
+        bases: dict[str, str | None] = {}
+        stale: list[str] = []
+        refused: set[str] = set()
+        for edit in edits:
+            try:
+                names = [check_path(edit.path)] + (
+                    [check_path(edit.move_to)] if edit.move_to else []
+                )
+                for name in names:
+                    if name in bases or name in refused:
+                        continue
+                    self._source(name, manifest, originals, bases, stale)
+            except ApplyConflict as exc:  # refused paths, binaries, directories, links
+                if str(exc) not in problems:
+                    problems.append(str(exc))
+                refused.add(getattr(exc, "path", edit.path))
+                continue
+            if not refused.intersection(names):
+                usable.append(edit)
+        return usable, originals, bases, tuple(stale)
+
+    def _source(
+        self,
+        path: str,
+        manifest: Manifest,
+        originals: dict[str, str],
+        bases: dict[str, str | None],
+        stale: list[str],
+    ) -> None:
+        disk = worktree.read_file(self.root, path)
+        packed = manifest.sha(path)
+        if disk is None:
+            bases[path] = packed  # deleted since the pack: a conflict if the edit needs it
+            return
+        if packed is None or disk.sha == packed:
+            originals[path] = disk.text
+            bases[path] = disk.sha
+            return
+        bases[path] = packed
+        blob = worktree.packed_blob(self.root, packed)
+        if blob is not None:
+            originals[path] = worktree.decode(path, blob)[0]
+        else:
+            originals[path] = disk.text
+            stale.append(path)
+
+    # -- applying --
+
+    def apply(self, result: Result, *, commit: bool = False, force: bool = False) -> ApplyRecord:
+        """Write the accepted hunks of ``result``: all of them or none, journaled.
+
+        Each file must still be what was packed; one changed since is merged three ways
+        with the packed version, or refused (:class:`~assistant.errors.ApplyConflict`, the
+        file marked ``conflict``). A truncated answer is refused unless ``force``.
+        ``commit=True`` then commits exactly the applied paths, with the message
+        ``tome: <first line of the task>``; the rest of the index and the refs are left
+        alone (:func:`assistant.gitio.commit_paths`). The apply and every hunk's state are
+        recorded in the store.
+        """
+        if result.truncated and not force:
+            why = "was cancelled" if result.cancelled else "is cut off (finish_reason=length)"
+            raise EditError(
+                f"the answer of session {result.session_id} {why}; its edits may be "
+                "incomplete. Ask again (raise the output reserve or narrow the task), or "
+                "apply it with force=True (--force) after reviewing every hunk"
+            )
+        cs = result.changeset
+        changes = cs.result()
+        if not changes:
+            raise EditError(
+                f"nothing to apply in session {result.session_id}: no accepted hunk changes "
+                "a file (accept some first)"
+            )
+        base = {p: result.bases.get(p) for p in changes}
+        texts = {
+            p: result.originals[p]
+            for p in changes
+            if p in result.originals and p not in result.stale
+        }
+        try:
+            done = worktree.apply_changes(self.root, changes, base=base, base_texts=texts)
+        except FileConflict as exc:
+            for f in cs:
+                if exc.path in (f.path, f.move_to):
+                    cs.mark_conflict(f.path)
+            self.store.decide(result.session_id, _decisions(cs))
+            raise
+        cs.mark_applied()
+        paths = (*done.written, *done.created, *done.deleted)
+        apply_id = self.store.record_apply(
+            result.session_id,
+            journal=done.journal or "",
+            paths=paths,
+            merged=done.merged,
+            decisions=_decisions(cs),
+        )
+        sha = None
+        if commit:
+            sha = self.commit(result, paths, apply_id=apply_id)
+        return ApplyRecord(result.session_id, apply_id, done.journal or "", paths, done.merged, sha)
+
+    def commit(self, result: Result, paths: Sequence[str], *, apply_id: int | None = None) -> str:
+        """Commit ``paths`` (as they are on disk) with a message naming the task; the sha."""
+        body = f"Applied by tome from session {result.session_id} ({result.backend}"
+        body += f", {result.model})." if result.model else ")."
+        message = f"tome: {_first_line(result.task)}\n\n{body}\n\nTask:\n{result.task.strip()}\n"
+        try:
+            made = gitio.commit_paths(self.root, paths, message)
+        except GitError as exc:
+            raise GitError(
+                f"the edits are applied ('tome undo' reverts them) but not committed: {exc}"
+            ) from exc
+        if apply_id is not None:
+            self.store.record_commit(apply_id, made.sha)
+        return made.sha
+
+    def save(self, result: Result) -> None:
+        """Record the review state of every hunk (so :meth:`load` reopens it as left)."""
+        self.store.decide(result.session_id, _decisions(result.changeset))
+
+    # -- undoing --
+
+    def undo(self, session_id: int | None = None, *, force: bool = False) -> UndoRecord:
+        """Revert the last apply byte for byte (that of ``session_id``, which must be the
+        last one not undone: applies are undone newest first). ``force`` restores files
+        changed again since. A commit made by the apply stays; the files revert as
+        uncommitted changes."""
+        if session_id is not None:
+            self._check_last(session_id)
+        done = worktree.undo(self.root, force=force)
+        if done is None:
+            raise AssistantError("nothing to undo: no apply is recorded in this repository")
+        row = self.store.apply_for_journal(done.journal)
+        decisions: list[Decision] = []
+        if row is not None:
+            stored = self.store.load(row.session_id)
+            if stored is not None:
+                decisions = [
+                    Decision(d.path, d.hunk, str(HunkState.ACCEPTED))
+                    for d in stored.decisions
+                    if d.state == HunkState.APPLIED
+                ]
+        owner = self.store.record_undo(
+            journal=done.journal, paths=(*done.restored, *done.removed), decisions=decisions
+        )
+        return UndoRecord(owner, done.journal, done.restored, done.removed, done.recovered)
+
+    def _check_last(self, session_id: int) -> None:
+        stored = self.store.load(session_id)
+        if stored is None:
+            raise AssistantError(f"no session {session_id} in {self.store.path}")
+        live = [a for a in stored.applies if not a.undone]
+        if not live:
+            raise AssistantError(f"session {session_id} has no apply to undo")
+        last = next(
+            (name for name, state in reversed(worktree.journals(self.root))
+             if state in ("pending", "applied")),
+            None,
+        )  # fmt: skip
+        if last != live[-1].journal:
+            other = self.store.apply_for_journal(last) if last else None
+            who = f"session {other.session_id}" if other else "a later 'tome apply'"
+            if last is None:
+                raise AssistantError(
+                    f"session {session_id}'s apply was already reverted outside tome's history"
+                )
+            raise AssistantError(
+                f"session {session_id}'s apply is not the last one: {who} applied after it; "
+                "undo that first ('tome undo')"
+            )
+
+    # -- history --
+
+    def history(self, *, limit: int = 50) -> list[SessionSummary]:
+        """The newest ``limit`` sessions, newest first."""
+        return self.store.sessions(limit=limit)
+
+    def load(self, session_id: int) -> Result:
+        """A past session as a :class:`Result`, with its review state as it was left."""
+        stored = self.store.load(session_id)
+        if stored is None:
+            raise AssistantError(f"no session {session_id} in {self.store.path}")
+        texts: dict[str, str] = dict(stored.sources.get("texts", {}))
+        cs = Changeset.from_edits(texts, stored.edits)
+        for d in stored.decisions:
+            try:
+                h = cs[d.path].hunk(d.hunk)
+            except KeyError:
+                continue
+            if h.state != HunkState.FAILED:
+                h.state = HunkState(d.state)
+        s = stored.summary
+        manifest = Manifest(
+            tuple(ManifestEntry(*entry) for entry in stored.manifest),
+            stored.pack_tokens,
+            stored.encoding,
+            stored.budget,
+        )
+        return Result(
+            session_id=session_id,
+            task=s.task,
+            manifest=manifest,
+            answer=stored.answer,
+            usage=Usage(**stored.usage) if stored.usage else None,  # type: ignore[arg-type]
+            cost=stored.cost,
+            changeset=cs,
+            truncated=stored.truncated,
+            backend=s.backend,
+            model=s.model,
+            edit_format=stored.edit_format,
+            paths=stored.paths,
+            finish_reason=stored.finish_reason,
+            cancelled=s.status == "cancelled",
+            problems=stored.problems,
+            originals=texts,
+            bases=dict(stored.sources.get("bases", {})),
+            stale=tuple(stored.sources.get("stale", ())),
+            parent_id=s.parent_id,
+        )
+
+
+def _last(events: Iterator[Event]) -> Result:
+    result: Result | None = None
+    for event in events:
+        if isinstance(event, Finished):
+            result = event.result
+    assert result is not None, "a stream always ends with Finished"
+    return result
