@@ -172,8 +172,9 @@ def split_rows(rows: Sequence[Row]) -> list[SplitRow]:
 
     def flush() -> None:
         for left, right in zip_longest(removed, added):
-            hunk = (left or right).hunk  # type: ignore[union-attr]
-            out.append(SplitRow(hunk, left=left, right=right))
+            first = left if left is not None else right
+            assert first is not None
+            out.append(SplitRow(first.hunk, left=left, right=right))
         removed.clear()
         added.clear()
 

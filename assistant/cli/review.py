@@ -1,0 +1,43 @@
+"""``tome review [PATCH | --session ID]``: review edits hunk by hunk in the terminal UI.
+
+A patch file in any supported format is located against the working tree (``-C ROOT`` to
+choose it); applying there goes through ``assistant.worktree`` with the same safety as
+``tome apply``. Without a patch, the last session (or ``--session ID``) is reviewed again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import ConfigError
+from .apply import find_root
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("patch", metavar="PATCH", nargs="?", help="file holding the edit")
+    parser.add_argument("--session", metavar="ID", help="review a past session again")
+    parser.add_argument(
+        "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.patch and args.session:
+        raise ConfigError("give a PATCH or --session ID, not both")
+    if args.patch == "-":
+        raise ConfigError("the review reads keys from the terminal; save the patch to a file")
+    if not sys.stdout.isatty():
+        raise ConfigError("tome review needs a terminal; use 'tome apply --check PATCH' in scripts")
+    root = (args.root or find_root(Path.cwd())).resolve()
+    from tui.app import run_review
+
+    if args.patch:
+        path = Path(args.patch)
+        try:
+            text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        except OSError as exc:
+            raise ConfigError(f"cannot read {args.patch}: {exc.strerror}") from exc
+        return run_review(root, patch_text=text, title=path.name)
+    return run_review(root, session_id=args.session)

@@ -1,0 +1,229 @@
+"""The Review screen driven by keys (Pilot), asserting on the files on disk."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from tuikit import A_PY, B_TXT, PATCH, screen_text
+
+from assistant.edits import HunkState
+from tui.app import make_app
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.help import HelpScreen
+from tui.screens.review import ReviewScreen
+from tui.state import ReviewState
+from tui.widgets.diff_view import DiffView
+
+SIZE = (120, 40)
+pytestmark = pytest.mark.anyio
+
+
+def _app(repo: Path, patch: str = PATCH):  # type: ignore[no-untyped-def]
+    state = ReviewState.from_patch(repo, patch, title="test.diff")
+    return make_app(repo, review=state), state
+
+
+def _where(app) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    assert screen.file is not None
+    return screen.file.path, screen.diff.current_hunk
+
+
+async def test_opens_on_the_first_hunk_and_moves_with_n_p_j_k(repo: Path) -> None:
+    app, _ = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert _where(app) == ("a.py", 1)
+        text = screen_text(app)
+        assert "a.py" in text and "b.txt" in text
+        assert "return x + 100" in text
+        await pilot.press("n")
+        assert _where(app) == ("a.py", 2)
+        await pilot.press("n")
+        assert _where(app) == ("b.txt", 1)  # n crosses into the next file
+        await pilot.press("p")
+        assert _where(app) == ("a.py", 2)  # and back, onto the previous file's last hunk
+        await pilot.press("p")
+        assert _where(app) == ("a.py", 1)
+        diff = app.screen.query_one(DiffView)
+        await pilot.press("j", "j", "j")
+        assert diff.cursor == 3
+        await pilot.press("k")
+        assert diff.cursor == 2
+        await pilot.press("p")  # p on a hunk's line goes to its header
+        assert diff.cursor == 0
+
+
+async def test_accept_some_reject_others_apply_and_undo(repo: Path) -> None:
+    app, state = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("y")  # accept a.py hunk 1, move on
+        await pilot.press("x")  # reject a.py hunk 2
+        await pilot.press("space")  # accept b.txt hunk 1
+        assert [h.state for f in state.files for h in f.hunks] == [
+            HunkState.ACCEPTED,
+            HunkState.REJECTED,
+            HunkState.ACCEPTED,
+        ]
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        a_py = (repo / "a.py").read_text()
+        assert "return x + 100" in a_py
+        assert "return x + 10\n" in a_py and "x * 10" not in a_py
+        assert (repo / "b.txt").read_text() == "one\nTWO\nthree\n"
+        assert state.count(HunkState.APPLIED) == 2
+        assert "applied" in screen_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert (repo / "a.py").read_text() == A_PY
+        assert (repo / "b.txt").read_text() == B_TXT
+        assert state.count(HunkState.APPLIED) == 0
+        assert state.count(HunkState.ACCEPTED) == 2
+
+
+async def test_apply_asks_first_and_no_writes_nothing(repo: Path) -> None:
+    app, state = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")  # the whole file
+        await pilot.press("enter")
+        assert "Apply 2 accepted hunks to 1 file?" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert (repo / "a.py").read_text() == A_PY
+        assert state.count(HunkState.ACCEPTED) == 2
+
+
+async def test_enter_with_nothing_accepted_writes_nothing(repo: Path) -> None:
+    app, _ = _app(repo)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("x", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert "no accepted hunks" in screen_text(app)
+        assert (repo / "a.py").read_text() == A_PY
+
+
+async def test_a_second_apply_keeps_the_first(repo: Path) -> None:
+    app, _ = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("y", "enter", "y")  # a.py hunk 1 only
+        await pilot.pause()
+        assert "return x + 100" in (repo / "a.py").read_text()
+        await pilot.press("p", "n")  # back onto hunk 2 (the cursor moved on after y)
+        assert _where(app) == ("a.py", 2)
+        await pilot.press("y", "enter", "y")
+        await pilot.pause()
+        a_py = (repo / "a.py").read_text()
+        assert "return x + 100" in a_py and "return x * 10\n    # changed" in a_py
+        await pilot.press("u")  # undo reverts the second apply only
+        await pilot.pause()
+        a_py = (repo / "a.py").read_text()
+        assert "return x + 100" in a_py and "x * 10" not in a_py
+
+
+async def test_r_rejects_the_file_and_a_failed_hunk_shows_the_closest_match(repo: Path) -> None:
+    patch = PATCH.replace("-    return x + 10\n", "-    return x + 1O\n")  # typo: no match
+    app, state = _app(repo, patch)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        assert _where(app) == ("a.py", 2)
+        assert state.files[0].hunks[1].state == HunkState.FAILED
+        text = screen_text(app)
+        assert "cannot be applied" in text
+        assert "closest region" in text and "return x + 10" in text
+        assert "failed" in text
+        await pilot.press("y")  # a failed hunk cannot be accepted
+        assert state.files[0].hunks[1].state == HunkState.FAILED
+        await pilot.press("p", "r")
+        assert state.files[0].hunks[0].state == HunkState.REJECTED
+
+
+async def test_e_edits_the_hunk_in_the_editor(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('x + 100', 'x + 42'))\n"
+    )
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {editor}")
+    app, state = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        assert state.files[0].hunks[0].state == HunkState.ACCEPTED
+        assert "x + 42" in screen_text(app)
+        await pilot.press("enter", "y")
+        await pilot.pause()
+        a_py = (repo / "a.py").read_text()
+        assert "return x + 42\n" in a_py and "x + 100" not in a_py
+
+
+async def test_shift_x_rejects_with_a_reason(repo: Path) -> None:
+    app, state = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("X")
+        await pilot.pause()
+        await pilot.press(*"keep zero", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert state.files[0].hunks[0].state == HunkState.REJECTED
+        assert state.rejected_with_reasons() == {"a.py#1": "keep zero"}
+        await pilot.press("s")  # no model session behind a patch: says so, sends nothing
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_changed_on_disk_meanwhile_is_a_conflict_and_nothing_is_written(repo: Path) -> None:
+    app, state = _app(repo)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        (repo / "a.py").write_text(A_PY.replace("return x + 0", "return x - 0"))
+        await pilot.press("a", "n", "n")  # accept a.py, move on to b.txt
+        await pilot.press("y", "enter", "y")
+        await pilot.pause()
+        assert state.files[0].hunks[0].state == HunkState.CONFLICT
+        assert "nothing was written" in screen_text(app)
+        assert (repo / "b.txt").read_text() == B_TXT
+        assert "return x - 0" in (repo / "a.py").read_text()
+
+
+async def test_d_toggles_side_by_side_and_help_opens_and_closes(repo: Path) -> None:
+    app, _ = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.screen.query_one(DiffView).split
+        line = next(x for x in screen_text(app).splitlines() if "x + 100" in x)
+        assert "return x + 0" in line and "│" in line  # old and new on one row
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert "edit the hunk in $EDITOR" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_tab_and_the_file_list(repo: Path) -> None:
+    app, _ = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "j")  # in the file list, j moves between files
+        assert _where(app) == ("b.txt", 1)
+        await pilot.press("enter")  # back to the diff
+        assert app.screen.query_one(DiffView).has_focus
+        await pilot.click("#files", offset=(3, 0))  # the mouse works too
+        assert _where(app)[0] == "a.py"
+
+
+async def test_resizes_down_to_80x24(repo: Path) -> None:
+    app, _ = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        text = screen_text(app)
+        assert len(text.splitlines()) == 24
+        assert "return x + 100" in text and "Apply" in text
