@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant import worktree
+from assistant import gitio, worktree
 from assistant.edits import Changeset, EditParser, FileConflict, FileReview, HunkState, plan_edits
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class ReviewState:
     session: Any = None
     """The ``assistant.Assistant`` and ``Result`` pair when reviewing a model's answer."""
     result: Any = None
-    committer: Committer | None = None
+    committer: Committer | None = field(default=None, repr=False)
     reasons: dict[HunkKey, str] = field(default_factory=dict)
     """Why the user rejected a hunk, to send back to the model."""
     batches: list[list[HunkKey]] = field(default_factory=list)
@@ -215,9 +215,10 @@ class ReviewState:
         paths = self.applied_paths()
         if not paths:
             raise ValueError("nothing applied yet: apply with Enter before committing")
-        if self.committer is None:
-            raise ValueError("committing is not available in this build")
-        return self.committer(self.root, paths, message or f"tome: {self.title}")
+        message = message or f"tome: {self.title}"
+        if self.committer is not None:
+            return self.committer(self.root, paths, message)
+        return gitio.commit_paths(self.root, paths, message).sha
 
 
 def _read_tree(root: Path, paths: Iterable[str]) -> tuple[dict[str, str | None], dict[str, str]]:

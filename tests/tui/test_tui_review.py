@@ -227,3 +227,27 @@ async def test_resizes_down_to_80x24(repo: Path) -> None:
         text = screen_text(app)
         assert len(text.splitlines()) == 24
         assert "return x + 100" in text and "Apply" in text
+
+
+async def test_c_commits_only_the_applied_paths(repo: Path) -> None:
+    import git
+
+    (repo / "other.txt").write_text("staged, not ours\n")
+    with git.Repo(repo) as r:
+        r.index.add(["other.txt"])
+    app, _ = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")  # nothing applied yet: no dialog
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("n", "n", "y", "enter", "y")  # b.txt only
+        await pilot.pause()
+        await pilot.press("c")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+    with git.Repo(repo) as r:
+        head = r.head.commit
+        assert head.message.strip() == "tome: test.diff"
+        assert sorted(head.stats.files) == ["b.txt"]
+        assert head.tree["b.txt"].data_stream.read() == b"one\nTWO\nthree\n"
+        assert [d.a_path for d in r.index.diff("HEAD")] == ["other.txt"]  # still staged
