@@ -38,6 +38,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import gitio, worktree
 from .cache import Cache
@@ -55,11 +56,13 @@ from .edits import (
     instructions,
 )
 from .errors import ApplyConflict, AssistantError, EditError, GitError
-from .model import Backend, Client, ClientOptions, Estimate, Reply, Usage, estimate
-from .model.client import DEFAULT_RESERVE, PER_MESSAGE_TOKENS, PER_REPLY_TOKENS, Message
 from .pack import Pack, PackOptions, pack
 from .pack.render import Format
 from .store import Decision, SessionSummary, Store
+
+if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made, not before
+    from .model import Backend, Client, Estimate, Reply, Usage
+    from .model.client import Message
 
 __all__ = [
     "SYSTEM",
@@ -77,6 +80,7 @@ __all__ = [
     "UndoRecord",
     "feedback",
     "hunk_key",
+    "revert",
     "system_prompt",
 ]
 
@@ -150,6 +154,8 @@ class Plan:
     max_output: int
     """Output tokens reserved."""
     edit_format: str
+    paths: tuple[str, ...] | None = None
+    """The pack was restricted to these paths (None: the whole repository)."""
 
     @property
     def manifest(self) -> Manifest:
@@ -324,7 +330,7 @@ class Assistant:
         format: Format = "xml",
         edit_format: str | None = None,
     ) -> None:
-        from .model import resolve_backend
+        from .model import Backend, ClientOptions, resolve_backend
 
         self.root = Path(root).resolve()
         self.settings = settings if settings is not None else load_settings(project=self.root)
@@ -358,6 +364,8 @@ class Assistant:
         ``paths`` restricts the pack to those paths (patterns as ``tome pack --include``).
         ``budget`` caps the pack's tokens (default: the window less the reserved output).
         """
+        from .model import estimate
+        from .model.client import DEFAULT_RESERVE, PER_MESSAGE_TOKENS, PER_REPLY_TOKENS
         from .tokens import count
 
         task = task.strip()
@@ -385,7 +393,16 @@ class Assistant:
         prompt_tokens = packed.tokens + overhead
         prices = backend.prices
         est = estimate(prompt_tokens, reserve, prices) if prices is not None else None
-        return Plan(packed, messages, est, backend, prompt_tokens, reserve, self.edit_format)
+        return Plan(
+            packed,
+            messages,
+            est,
+            backend,
+            prompt_tokens,
+            reserve,
+            self.edit_format,
+            tuple(paths) if paths else None,
+        )
 
     # -- asking --
 
@@ -411,10 +428,16 @@ class Assistant:
         A missing key fails before anything is packed; a prompt that does not fit fails
         before anything is sent (:class:`~assistant.errors.ContextLengthError`).
         """
+        self.backend.require_key()  # a missing key fails before the repository is packed
+        plan = self.plan(task, paths=paths, budget=budget)
+        yield from self.send(plan, cancel=cancel)
+
+    def send(self, plan: Plan, *, cancel: threading.Event | None = None) -> Iterator[Event]:
+        """Send a request planned with :meth:`plan` (the TUI shows the plan first); yields
+        like :meth:`stream`."""
         client, owned = self._open_client()
         try:
-            plan = self.plan(task, paths=paths, budget=budget)
-            yield from self._run(client, plan, plan.messages, paths=paths, cancel=cancel)
+            yield from self._run(client, plan, plan.messages, cancel=cancel)
         finally:
             if owned:
                 client.close()
@@ -451,6 +474,7 @@ class Assistant:
                 {"role": "assistant", "content": result.answer},
                 {"role": "user", "content": followup},
             )
+            from .model.client import PER_MESSAGE_TOKENS
             from .tokens import count
 
             extra = sum(count(t, plan.backend.encoding) for t in (result.answer, followup))
@@ -459,10 +483,7 @@ class Assistant:
                 messages=messages,
                 prompt_tokens=plan.prompt_tokens + extra + 2 * PER_MESSAGE_TOKENS,
             )
-            yield from self._run(
-                client, plan, messages, paths=result.paths, cancel=cancel,
-                parent_id=result.session_id,
-            )  # fmt: skip
+            yield from self._run(client, plan, messages, cancel=cancel, parent_id=result.session_id)
         finally:
             if owned:
                 client.close()
@@ -500,6 +521,8 @@ class Assistant:
         return items
 
     def _open_client(self) -> tuple[Client, bool]:
+        from .model import Client
+
         if self._client is not None:
             return self._client, False
         return Client(self.backend, options=self.options), True
@@ -510,7 +533,6 @@ class Assistant:
         plan: Plan,
         messages: Sequence[Message],
         *,
-        paths: Sequence[str] | None,
         cancel: threading.Event | None,
         parent_id: int | None = None,
     ) -> Iterator[Event]:
@@ -527,7 +549,7 @@ class Assistant:
             encoding=manifest.encoding,
             budget=manifest.budget,
             tokens=manifest.tokens,
-            paths=paths,
+            paths=plan.paths,
             edit_format=plan.edit_format,
             manifest=((e.path, e.blob_sha, e.tier, e.tokens) for e in manifest.entries),
             parent_id=parent_id,
@@ -577,7 +599,7 @@ class Assistant:
             backend=backend.name,
             model=backend.model,
             edit_format=plan.edit_format,
-            paths=tuple(paths) if paths else None,
+            paths=plan.paths,
             finish_reason=reply.finish_reason if reply else None,
             cancelled=cancelled,
             problems=tuple(problems),
@@ -734,53 +756,12 @@ class Assistant:
     # -- undoing --
 
     def undo(self, session_id: int | None = None, *, force: bool = False) -> UndoRecord:
-        """Revert the last apply byte for byte (that of ``session_id``, which must be the
-        last one not undone: applies are undone newest first). ``force`` restores files
-        changed again since. A commit made by the apply stays; the files revert as
-        uncommitted changes."""
-        if session_id is not None:
-            self._check_last(session_id)
-        done = worktree.undo(self.root, force=force)
+        """Revert the last apply byte for byte; see :func:`revert`. Raises when there is
+        nothing to undo."""
+        done = revert(self.root, session_id, force=force, store=self.store)
         if done is None:
             raise AssistantError("nothing to undo: no apply is recorded in this repository")
-        row = self.store.apply_for_journal(done.journal)
-        decisions: list[Decision] = []
-        if row is not None:
-            stored = self.store.load(row.session_id)
-            if stored is not None:
-                decisions = [
-                    Decision(d.path, d.hunk, str(HunkState.ACCEPTED))
-                    for d in stored.decisions
-                    if d.state == HunkState.APPLIED
-                ]
-        owner = self.store.record_undo(
-            journal=done.journal, paths=(*done.restored, *done.removed), decisions=decisions
-        )
-        return UndoRecord(owner, done.journal, done.restored, done.removed, done.recovered)
-
-    def _check_last(self, session_id: int) -> None:
-        stored = self.store.load(session_id)
-        if stored is None:
-            raise AssistantError(f"no session {session_id} in {self.store.path}")
-        live = [a for a in stored.applies if not a.undone]
-        if not live:
-            raise AssistantError(f"session {session_id} has no apply to undo")
-        last = next(
-            (name for name, state in reversed(worktree.journals(self.root))
-             if state in ("pending", "applied")),
-            None,
-        )  # fmt: skip
-        if last != live[-1].journal:
-            other = self.store.apply_for_journal(last) if last else None
-            who = f"session {other.session_id}" if other else "a later 'tome apply'"
-            if last is None:
-                raise AssistantError(
-                    f"session {session_id}'s apply was already reverted outside tome's history"
-                )
-            raise AssistantError(
-                f"session {session_id}'s apply is not the last one: {who} applied after it; "
-                "undo that first ('tome undo')"
-            )
+        return done
 
     # -- history --
 
@@ -814,7 +795,7 @@ class Assistant:
             task=s.task,
             manifest=manifest,
             answer=stored.answer,
-            usage=Usage(**stored.usage) if stored.usage else None,  # type: ignore[arg-type]
+            usage=_usage(stored.usage),
             cost=stored.cost,
             changeset=cs,
             truncated=stored.truncated,
@@ -830,6 +811,85 @@ class Assistant:
             stale=tuple(stored.sources.get("stale", ())),
             parent_id=s.parent_id,
         )
+
+
+def revert(
+    root: str | Path,
+    session_id: int | None = None,
+    *,
+    force: bool = False,
+    store: Store | None = None,
+) -> UndoRecord | None:
+    """Revert the last apply in ``root`` byte for byte and record it in the history.
+
+    With ``session_id``, that session's apply must be the last one not undone (applies are
+    undone newest first, so nothing applied later is lost). ``force`` restores files changed
+    again since the apply. A commit made by the apply stays; the files revert as
+    uncommitted changes. None when there is nothing to undo. Needs no backend.
+    """
+    root = Path(root).resolve()
+    store = store or Store.for_root(root)
+    if session_id is not None:
+        _check_last(root, store, session_id)
+    done = worktree.undo(root, force=force)
+    if done is None:
+        return None
+    row = store.apply_for_journal(done.journal)
+    decisions: list[Decision] = []
+    if row is not None:
+        stored = store.load(row.session_id)
+        if stored is not None:
+            decisions = [
+                Decision(d.path, d.hunk, str(HunkState.ACCEPTED))
+                for d in stored.decisions
+                if d.state == HunkState.APPLIED
+            ]
+    owner = store.record_undo(
+        journal=done.journal, paths=(*done.restored, *done.removed), decisions=decisions
+    )
+    return UndoRecord(owner, done.journal, done.restored, done.removed, done.recovered)
+
+
+def _check_last(root: Path, store: Store, session_id: int) -> None:
+    stored = store.load(session_id)
+    if stored is None:
+        raise AssistantError(f"no session {session_id} in {store.path}")
+    live = [a for a in stored.applies if not a.undone]
+    if not live:
+        raise AssistantError(f"session {session_id} has no apply to undo")
+    last = next(
+        (
+            name
+            for name, state in reversed(worktree.journals(root))
+            if state in ("pending", "applied")
+        ),
+        None,
+    )
+    if last is None:
+        raise AssistantError(
+            f"session {session_id}'s apply was already reverted outside tome's history"
+        )
+    if last != live[-1].journal:
+        other = store.apply_for_journal(last)
+        who = f"session {other.session_id}" if other else "a later 'tome apply'"
+        raise AssistantError(
+            f"session {session_id}'s apply is not the last one: {who} applied after it; "
+            "undo that first ('tome undo')"
+        )
+
+
+def _usage(raw: Mapping[str, int | bool] | None) -> Usage | None:
+    from .model import Usage
+
+    if raw is None:
+        return None
+    return Usage(
+        prompt_tokens=int(raw["prompt_tokens"]),
+        completion_tokens=int(raw["completion_tokens"]),
+        cache_hit_tokens=int(raw["cache_hit_tokens"]),
+        cache_miss_tokens=int(raw["cache_miss_tokens"]),
+        estimated=bool(raw["estimated"]),
+    )
 
 
 def _last(events: Iterator[Event]) -> Result:

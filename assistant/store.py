@@ -308,7 +308,9 @@ class Store:
             con.execute("BEGIN IMMEDIATE")  # two processes creating it at once: one waits
             version = con.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
-                con.executescript(_SCHEMA)  # autocommit mode: runs inside our transaction
+                for statement in _SCHEMA.split(";"):  # executescript would commit midway
+                    if statement.strip():
+                        con.execute(statement)
                 con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             con.execute("COMMIT")
         except sqlite3.Error as exc:
