@@ -97,7 +97,7 @@ def run_review(
     *,
     patch_text: str | None = None,
     result: Any = None,
-    session_id: str | None = None,
+    session_id: int | None = None,
     title: str | None = None,
 ) -> int:
     """``tome review``: a patch (any format), a session's ``Result``, or a stored session."""
@@ -111,20 +111,9 @@ def run_review(
         assistant = Assistant(root)
         if result is None:
             result = assistant.load(session_id) if session_id else _latest(assistant)
-        state = review_state_for(assistant, result)
+        state = ReviewState.for_result(assistant, result)
     app = make_app(root, review=state, assistant=assistant)
     return int(app.run() or 0)
-
-
-def review_state_for(assistant: Any, result: Any) -> ReviewState:
-    """The review of a session's result: applies and undos go through the session."""
-    return ReviewState.from_changeset(
-        assistant.root if hasattr(assistant, "root") else Path.cwd(),
-        result.changeset,
-        title=result.task,
-        session=assistant,
-        result=result,
-    )
 
 
 def _latest(assistant: Any) -> Any:

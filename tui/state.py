@@ -13,13 +13,10 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant import gitio, worktree
 from assistant.edits import Changeset, EditParser, FileConflict, FileReview, HunkState, plan_edits
-
-if TYPE_CHECKING:
-    from assistant.worktree import Applied
 
 HunkKey = tuple[str, int]
 Committer = Callable[[Path, Sequence[str], str], str]
@@ -98,20 +95,21 @@ class ReviewState:
         return state
 
     @classmethod
-    def from_changeset(
-        cls,
-        root: Path,
-        changeset: Changeset,
-        *,
-        title: str,
-        session: Any = None,
-        result: Any = None,
-    ) -> ReviewState:
-        root = Path(root).resolve()
-        paths = sorted({p for f in changeset for p in (f.path, f.move_to) if p})
-        base, _ = _read_tree(root, paths)
-        originals = {f.path: f.plan.original for f in changeset if f.plan.original is not None}
-        return cls(root, changeset, title, base, originals, session=session, result=result)
+    def for_result(cls, assistant: Any, result: Any) -> ReviewState:
+        """A session's answer: applies, undos and commits go through the session."""
+        state = cls(
+            Path(assistant.root),
+            result.changeset,
+            result.task.strip().splitlines()[0] if result.task.strip() else "session",
+            dict(result.bases),
+            dict(result.originals),
+            session=assistant,
+            result=result,
+        )
+        state.problems = list(result.problems)
+        if result.truncated:
+            state.problems.append("the answer is incomplete (cut off or cancelled)")
+        return state
 
     # -- deciding ---------------------------------------------------------------------------
 
@@ -135,6 +133,11 @@ class ReviewState:
                 if h.state == HunkState.REJECTED:
                     out[f"{f.path}#{h.index}"] = self.reasons.get((f.path, h.index), "")
         return out
+
+    def save(self) -> None:
+        """Record every hunk's state in the session's store (nothing for a patch)."""
+        if self.session is not None:
+            self.session.save(self.result)
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -169,11 +172,16 @@ class ReviewState:
     def _applied(self, path: str, index: int) -> bool:
         return any((path, index) in batch for batch in self.batches)
 
-    def apply(self) -> Applied:
-        """Write the accepted hunks (all or nothing); they become ``applied``."""
+    def apply(self) -> list[str]:
+        """Write the accepted hunks (all or nothing); they become ``applied``. The paths
+        written. With a session, the session applies (and records it in the store)."""
         changes, keys = self.changes()
         if not keys:
             raise ValueError("no accepted hunks to apply: accept some with y or a first")
+        if self.session is not None:
+            record = self.session.apply(self.result)
+            self.batches.append(keys)
+            return sorted(record.paths)
         try:
             done = worktree.apply_changes(
                 self.root, changes, base=self.base, base_texts=self.originals
@@ -186,15 +194,18 @@ class ReviewState:
             if index:
                 self.changeset[path].hunk(index).state = HunkState.APPLIED
         self.batches.append(keys)
-        return done
+        return sorted({*done.written, *done.created, *done.deleted})
 
     def undo(self) -> list[str]:
         """Revert the last apply made from this review; the paths restored (empty: nothing)."""
         if not self.batches:
             return []
-        undone = worktree.undo(self.root)
-        if undone is None:
-            return []
+        if self.session is not None:
+            undone = self.session.undo(self.result.session_id)
+        else:
+            undone = worktree.undo(self.root)
+            if undone is None:
+                return []
         for path, index in self.batches.pop():
             if index:
                 self.changeset[path].hunk(index).state = HunkState.ACCEPTED
@@ -215,6 +226,8 @@ class ReviewState:
         paths = self.applied_paths()
         if not paths:
             raise ValueError("nothing applied yet: apply with Enter before committing")
+        if self.session is not None:
+            return str(self.session.commit(self.result, paths))
         message = message or f"tome: {self.title}"
         if self.committer is not None:
             return self.committer(self.root, paths, message)

@@ -17,7 +17,7 @@ from .apply import find_root
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("patch", metavar="PATCH", nargs="?", help="file holding the edit")
-    parser.add_argument("--session", metavar="ID", help="review a past session again")
+    parser.add_argument("--session", metavar="ID", type=int, help="review a past session again")
     parser.add_argument(
         "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
     )

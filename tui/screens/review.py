@@ -201,6 +201,9 @@ class ReviewScreen(Screen[None]):
     def action_toggle_split(self) -> None:
         self.diff.split = not self.diff.split
 
+    def on_unmount(self) -> None:
+        self.state.save()
+
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
@@ -328,14 +331,12 @@ class ReviewScreen(Screen[None]):
         if not yes:
             return
         try:
-            done = self.state.apply()
+            paths = self.state.apply()
         except (AssistantError, ValueError) as exc:
             self.notify(str(exc), title="nothing was written", severity="error", timeout=8)
             self._refresh_all()
             return
-        paths = sorted({*done.written, *done.created, *done.deleted})
-        merged = f" ({len(done.merged)} merged)" if done.merged else ""
-        self.notify(f"applied to {len(paths)} file{'s' * (len(paths) != 1)}{merged}; u undoes")
+        self.notify(f"applied to {len(paths)} file{'s' * (len(paths) != 1)}; u undoes")
         self._refresh_all()
         self.post_message(self.Applied(self.state, paths))
 

@@ -1,0 +1,70 @@
+"""How much of the model's window the pack uses, and what the request would cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.reactive import reactive
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The figures the meter shows; prices are US dollars per million tokens."""
+
+    tokens: int
+    window: int
+    output: int = 0
+    """Output tokens reserved."""
+    miss_price: float | None = None
+    hit_price: float | None = None
+    output_price: float | None = None
+
+    @property
+    def fraction(self) -> float:
+        return (self.tokens + self.output) / self.window if self.window else 0.0
+
+    def cost(self, *, cached: bool) -> float | None:
+        price = self.hit_price if cached else self.miss_price
+        if price is None:
+            return None
+        out = self.output * (self.output_price or 0.0)
+        return (self.tokens * price + out) / 1e6
+
+
+def bar(fraction: float, width: int) -> str:
+    """A bar of eighth blocks, ``width`` cells wide, filled to ``fraction`` (clamped)."""
+    eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
+    full, part = divmod(eighths, 8)
+    partial = " ▏▎▍▌▋▊▉"[part] if part else ""
+    return ("█" * full + partial).ljust(width)
+
+
+def describe(budget: Budget) -> str:
+    colour = (
+        "$error" if budget.fraction > 1 else "$warning" if budget.fraction > 0.8 else "$success"
+    )
+    line = (
+        f"[{colour}]{bar(budget.fraction, 24)}[/] "
+        f"{budget.tokens:,} + {budget.output:,} of {budget.window:,} tokens "
+        f"({budget.fraction:.0%})"
+    )
+    miss, hit = budget.cost(cached=False), budget.cost(cached=True)
+    if miss is not None and hit is not None:
+        line += (
+            f"\n[$text-muted]cost[/] ${miss:.4f}  [$text-muted]with the prefix cached[/] ${hit:.4f}"
+        )
+    return line
+
+
+class BudgetMeter(Static):
+    """Shows a :class:`Budget`; set ``budget`` to update."""
+
+    DEFAULT_CSS = """
+    BudgetMeter { height: 2; }
+    """
+
+    budget: reactive[Budget | None] = reactive(None)
+
+    def watch_budget(self, budget: Budget | None) -> None:
+        self.update("counting tokens…" if budget is None else describe(budget))

@@ -1,0 +1,128 @@
+"""The Compose screen's file tree: token counts per file and folder, include/exclude toggles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+
+@dataclass
+class Entry:
+    """A file or folder: its path, its tokens (a folder's: the sum), whether it is in."""
+
+    path: str
+    tokens: int = 0
+    included: bool = True
+    children: dict[str, Entry] = field(default_factory=dict)
+
+    @property
+    def is_dir(self) -> bool:
+        return bool(self.children)
+
+    def files(self) -> Iterable[Entry]:
+        if not self.children:
+            yield self
+        for child in self.children.values():
+            yield from child.files()
+
+    def included_tokens(self) -> int:
+        return sum(f.tokens for f in self.files() if f.included)
+
+
+def build(files: Iterable[tuple[str, int]]) -> Entry:
+    """A tree of entries from ``(path, tokens)`` pairs; folders sum their files."""
+    root = Entry("")
+    for path, tokens in files:
+        node = root
+        parts = path.split("/")
+        for depth, part in enumerate(parts):
+            key = "/".join(parts[: depth + 1])
+            node = node.children.setdefault(part, Entry(key))
+            node.tokens += tokens
+        root.tokens += tokens
+    return root
+
+
+class FileTree(Tree[Entry]):
+    """Files under the root; space toggles the file or folder under the cursor."""
+
+    class Toggled(Message):
+        """Files were included or excluded."""
+
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "toggle_include", "Include/exclude")]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(".", data=Entry(""), id=id)
+        self.show_root = False
+        self.guide_depth = 2
+
+    def set_files(self, files: Iterable[tuple[str, int]]) -> None:
+        entry = build(files)
+        self.clear()
+        self.root.data = entry
+        self._add(self.root, entry)
+        self.root.expand()
+
+    def _add(self, node: TreeNode[Entry], entry: Entry) -> None:
+        kids = sorted(entry.children.items(), key=lambda kv: (not kv[1].is_dir, kv[0]))
+        for name, child in kids:
+            label = self._label(name, child)
+            if child.is_dir:
+                branch = node.add(label, data=child, expand=False)
+                self._add(branch, child)
+            else:
+                node.add_leaf(label, data=child)
+
+    @staticmethod
+    def _label(name: str, entry: Entry) -> Text:
+        tokens = entry.included_tokens() if entry.is_dir else entry.tokens
+        mark = "■" if entry.included else "□"
+        text = Text.assemble(f"{mark} ", name + ("/" if entry.is_dir else ""), "  ")
+        text.append(f"{tokens:,}", style="dim")
+        if not entry.included:
+            text.stylize("strike dim")
+        return text
+
+    def action_toggle_include(self) -> None:
+        node = self.cursor_node
+        if node is None or node.data is None:
+            return
+        entry = node.data
+        state = not entry.included
+        for f in entry.files():
+            f.included = state
+        entry.included = state
+        self._relabel(self.root)
+        self.post_message(self.Toggled(entry))
+
+    def _relabel(self, node: TreeNode[Entry]) -> None:
+        for child in node.children:
+            entry = child.data
+            if entry is None:
+                continue
+            if entry.is_dir:
+                entry.included = any(f.included for f in entry.files())
+            child.set_label(self._label(entry.path.rsplit("/", 1)[-1], entry))
+            self._relabel(child)
+
+    @property
+    def entry(self) -> Entry:
+        assert self.root.data is not None
+        return self.root.data
+
+    def included_paths(self) -> list[str] | None:
+        """The included files, or None when every file is (no restriction)."""
+        files = list(self.entry.files())
+        chosen = [f.path for f in files if f.included]
+        return None if len(chosen) == len(files) else chosen
