@@ -192,6 +192,9 @@ class Result:
     paths: tuple[str, ...] | None = None
     """The pack was restricted to these paths (None: the whole repository)."""
     finish_reason: str | None = None
+    continuations: int = 0
+    """Follow-up requests made because the answer was cut off."""
+    retries: int = 0
     cancelled: bool = False
     problems: tuple[str, ...] = ()
     """Parts of the answer that could not be used: unreadable blocks, refused paths."""
@@ -601,6 +604,8 @@ class Assistant:
             edit_format=plan.edit_format,
             paths=plan.paths,
             finish_reason=reply.finish_reason if reply else None,
+            continuations=reply.continuations if reply else 0,
+            retries=reply.retries if reply else 0,
             cancelled=cancelled,
             problems=tuple(problems),
             originals=originals,
@@ -615,8 +620,8 @@ class Assistant:
             answer=answer,
             finish_reason=result.finish_reason,
             truncated=result.truncated,
-            continuations=reply.continuations if reply else 0,
-            retries=reply.retries if reply else 0,
+            continuations=result.continuations,
+            retries=result.retries,
             usage=dataclasses.asdict(reply.usage) if reply else None,
             cost=result.cost,
             edits=usable,
@@ -804,6 +809,8 @@ class Assistant:
             edit_format=stored.edit_format,
             paths=stored.paths,
             finish_reason=stored.finish_reason,
+            continuations=stored.continuations,
+            retries=stored.retries,
             cancelled=s.status == "cancelled",
             problems=stored.problems,
             originals=texts,

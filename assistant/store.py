@@ -186,6 +186,8 @@ class StoredSession:
     answer: str
     finish_reason: str | None
     truncated: bool
+    continuations: int
+    retries: int
     usage: dict[str, int | bool] | None
     cost: float | None
     edits: tuple[FileEdit, ...]
@@ -526,7 +528,8 @@ class Store:
                 (session_id,),
             ).fetchall()
             answer = con.execute(
-                "SELECT text, finish_reason, truncated FROM answers WHERE session_id = ?",
+                "SELECT text, finish_reason, truncated, continuations, retries FROM answers "
+                "WHERE session_id = ?",
                 (session_id,),
             ).fetchone()
             usage = con.execute(
@@ -561,6 +564,8 @@ class Store:
             answer=answer[0] if answer else "",
             finish_reason=answer[1] if answer else None,
             truncated=bool(answer[2]) if answer else True,
+            continuations=answer[3] if answer else 0,
+            retries=answer[4] if answer else 0,
             usage=usage_d,
             cost=usage[5] if usage else None,
             edits=tuple(edits_from_json(change[0])) if change else (),

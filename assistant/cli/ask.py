@@ -1,9 +1,16 @@
-"""``tome ask TASK --print``: pack the repository, send it with the task, stream the answer.
+"""``tome ask TASK``: pack the repository, send it with the task, stream the answer.
 
-The answer goes to stdout as it arrives; the estimate before sending and the usage line
-after (tokens, cache hit/miss, cost) go to stderr, so ``tome ask ... > answer.md`` keeps
-only the answer. A reply still cut off after the automatic continuations exits with
-status 3 and says so: it must not be applied as if complete.
+Modes: ``--print`` (the default) prints the answer; ``--apply`` then shows a summary of
+the edits and asks y/N on stdin before applying them (``--yes`` applies without asking,
+for scripts and CI), with the same safety as ``tome apply`` (every hunk must locate, or
+nothing is written; journaled; ``tome undo`` reverts); ``--review`` opens the answer in the
+terminal UI. ``--commit`` commits exactly the applied paths. Every request is recorded in
+the history (``tome history``).
+
+The answer goes to stdout as it arrives; the estimate before sending, the usage line after
+(tokens, cache hit/miss, cost), the summary and the prompt go to stderr, so
+``tome ask ... > answer.md`` keeps only the answer. Exit status: 0 done, 1 failed or not
+applied, 3 the answer is still cut off after the automatic continuations (never applied).
 
 ``--base-url http://HOST:PORT/v1 --model NAME`` talks to any OpenAI-compatible server
 (the key, if it needs one, from ``OPENAI_API_KEY``).
@@ -14,25 +21,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from ..config import load_settings
-from ..model import (
-    Client,
-    ClientOptions,
-    Prepared,
-    format_estimate,
-    format_usage,
-    resolve_backend,
-)
-from ..model.client import DEFAULT_RESERVE, PER_MESSAGE_TOKENS, PER_REPLY_TOKENS
+from ..edits import HunkState
+from ..errors import EditError
+from ..session import Assistant, FileEdited, Finished, TextDelta, system_prompt
 
-SYSTEM = (
-    "You are a careful senior engineer. The user message holds a repository, packed as one "
-    "document (a directory tree, then files; files cut to their skeleton say so), and a task "
-    "at the end. Answer the task using only what the repository shows; when you propose code "
-    "changes, give them as unified diffs against the files as shown, with paths relative to "
-    "the repository root."
-)
+if TYPE_CHECKING:
+    from ..session import Result
+
+SYSTEM = system_prompt("search-replace")
+"""The system message for backends asked for SEARCH/REPLACE edits (most of them)."""
 TRUNCATED_EXIT = 3
 
 
@@ -49,13 +49,41 @@ def _tokens(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("task", nargs="+", help="what to do (quote it, or give several words)")
-    parser.add_argument(
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
         "--print",
+        action="store_const",
+        const="print",
+        dest="mode",
+        help="print the answer and the usage line (the default)",
+    )
+    mode.add_argument(
+        "--apply",
+        action="store_const",
+        const="apply",
+        dest="mode",
+        help="apply the edits after a y/N prompt (every hunk must apply, or nothing is written)",
+    )
+    mode.add_argument(
+        "--review",
+        action="store_const",
+        const="review",
+        dest="mode",
+        help="review the edits hunk by hunk in the terminal UI",
+    )
+    parser.add_argument("-y", "--yes", action="store_true", help="with --apply: do not ask")
+    parser.add_argument(
+        "--commit",
         action="store_true",
-        dest="print_only",
-        help="print the answer and the usage line, no review (the only mode for now)",
+        help="with --apply: commit exactly the applied paths ('tome: <task>')",
     )
     parser.add_argument("-C", "--path", default=".", help="repository or folder (default: .)")
+    parser.add_argument(
+        "--include",
+        action="append",
+        metavar="PATH",
+        help="pack only these paths (repeatable; patterns as in 'tome pack --include')",
+    )
     parser.add_argument("--backend", help="a backend from 'tome models' (default from config)")
     parser.add_argument(
         "--base-url", help="any OpenAI-compatible endpoint, e.g. http://HOST:PORT/v1"
@@ -73,12 +101,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output tokens to reserve (default: min(32768, backend's))",
     )
     parser.add_argument("--format", choices=("xml", "markdown"), default="xml")
+    parser.set_defaults(mode="print")
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..pack import pack
-    from ..tokens import count
+    from ..model import format_estimate, format_usage, resolve_backend
 
+    if args.mode != "apply" and (args.yes or args.commit):
+        print("tome: --yes and --commit go with --apply", file=sys.stderr)
+        return 2
     root = Path(args.path)
     task = " ".join(args.task).strip()
     settings = load_settings(project=root, overrides={"max_output": args.max_output})
@@ -89,46 +120,112 @@ def run(args: argparse.Namespace) -> int:
         model=args.model,
         api_key_env=args.api_key_env,
     )
-    options = ClientOptions.from_settings(settings)
-    with Client(backend, options=options) as client:  # a missing key fails here, before packing
-        reserve = min(options.max_output or DEFAULT_RESERVE, backend.max_output)
-        overhead = count(SYSTEM, backend.encoding) + 2 * PER_MESSAGE_TOKENS + PER_REPLY_TOKENS
-        budget = args.budget or max(1, backend.window - reserve - overhead)
-        packed = pack(root, budget=budget, encoding=backend.encoding, format=args.format, task=task)
-        messages = [
-            {"role": "system", "content": SYSTEM},
-            {"role": "user", "content": packed.text},
-        ]
-        prepared: Prepared = client.prepare(
-            messages, max_output=reserve, prompt_tokens=packed.tokens + overhead
-        )
-        where = f"{backend.name}: {backend.model} at {backend.base_url}"
-        if prepared.estimate is not None:
-            print(f"tome: {where}; {format_estimate(prepared.estimate)}", file=sys.stderr)
-        else:
-            print(f"tome: {where}; prompt {prepared.prompt_tokens:,} tokens", file=sys.stderr)
-        stream = client.stream(messages, prepared=prepared)
-        out = sys.stdout
-        for delta in stream:
-            out.write(delta)
+    backend.require_key()  # a missing key fails here, before packing
+    assistant = Assistant(root, backend=backend, settings=settings, format=args.format)
+    plan = assistant.plan(task, paths=args.include, budget=args.budget)
+    where = f"{backend.name}: {backend.model} at {backend.base_url}"
+    if plan.estimate is not None:
+        print(f"tome: {where}; {format_estimate(plan.estimate)}", file=sys.stderr)
+    else:
+        print(f"tome: {where}; prompt {plan.prompt_tokens:,} tokens", file=sys.stderr)
+    out = sys.stdout
+    result: Result | None = None
+    edited = 0
+    for event in assistant.send(plan):
+        if isinstance(event, TextDelta):
+            out.write(event.text)
             out.flush()
-        reply = stream.reply
-    assert reply is not None
-    if reply.text and not reply.text.endswith("\n"):
+        elif isinstance(event, FileEdited):
+            edited += 1
+        elif isinstance(event, Finished):
+            result = event.result
+    assert result is not None
+    if result.answer and not result.answer.endswith("\n"):
         out.write("\n")
+    out.flush()
     notes = []
-    if reply.continuations:
-        notes.append(f"{reply.continuations} continuation(s)")
-    if reply.retries:
-        notes.append(f"{reply.retries} retr{'y' if reply.retries == 1 else 'ies'}")
+    if result.continuations:
+        notes.append(f"{result.continuations} continuation(s)")
+    if result.retries:
+        n = result.retries
+        notes.append(f"{n} retr{'y' if n == 1 else 'ies'}")
     extra = f" ({', '.join(notes)})" if notes else ""
-    print(f"tome: {format_usage(reply.usage, backend.prices)}{extra}", file=sys.stderr)
-    if reply.truncated:
+    if result.usage is not None:
+        print(f"tome: {format_usage(result.usage, backend.prices)}{extra}", file=sys.stderr)
+    print(f"tome: session {result.session_id} ('tome history')", file=sys.stderr)
+    if result.truncated:
         print(
             "tome: the answer is still cut off (finish_reason=length) after "
-            f"{reply.continuations} continuation(s); do not apply it as is: raise --max-output, "
+            f"{result.continuations} continuation(s); do not apply it as is: raise --max-output, "
             "narrow the task, or lower --budget",
             file=sys.stderr,
         )
         return TRUNCATED_EXIT
+    if args.mode == "apply":
+        return _apply(assistant, result, yes=args.yes, commit=args.commit, stdin=sys.stdin)
+    if args.mode == "review":
+        return _review(assistant, result)
     return 0
+
+
+def summary(result: Result) -> list[str]:
+    """One line per file the answer changes (``M app.py  (+2 -2, 2 hunks)``), then failures."""
+    lines = []
+    for f in result.changeset:
+        label = {"create": "A", "delete": "D"}.get(f.action, "R" if f.move_to else "M")
+        name = f"{f.path} -> {f.move_to}" if f.move_to else f.path
+        ok = sum(1 for h in f.hunks if h.state != HunkState.FAILED)
+        lines.append(f"  {label} {name}  (+{f.added} -{f.removed}, {ok} hunk{'s' * (ok != 1)})")
+    lines += [f"  {f.describe()}" for f in result.changeset.failures]
+    lines += [f"  cannot use: {p}" for p in result.problems]
+    return lines
+
+
+def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
+           stdin: TextIO) -> int:  # fmt: skip
+    err = sys.stderr
+    cs = result.changeset
+    if not len(cs):
+        print("tome: the answer has no edits to apply", file=err)
+        return 1
+    print(f"tome: the answer changes {len(cs)} file{'s' * (len(cs) != 1)}:", file=err)
+    print("\n".join(summary(result)), file=err)
+    if cs.failures or result.problems:
+        print(
+            f"tome: {len(cs.failures) + len(result.problems)} edit(s) cannot be applied; "
+            f"nothing was written (review the rest: tome review --session {result.session_id})",
+            file=err,
+        )
+        return 1
+    if not yes:
+        print("Apply these changes? [y/N] ", end="", file=err, flush=True)
+        answer = stdin.readline().strip().lower()
+        if answer not in ("y", "yes"):
+            print(f"tome: nothing applied (session {result.session_id})", file=err)
+            return 1
+    cs.accept_all()
+    try:
+        record = assistant.apply(result, commit=commit)
+    except EditError:
+        print("tome: nothing was written", file=err)
+        raise
+    n = len(record.paths)
+    merged = f", merged {', '.join(record.merged)}" if record.merged else ""
+    print(f"tome: changed {n} file{'s' * (n != 1)}{merged}; 'tome undo' reverts", file=err)
+    if record.commit:
+        print(f"tome: committed {record.commit[:12]} (tome: {result.task.splitlines()[0]})",
+              file=err)  # fmt: skip
+    return 0
+
+
+def _review(assistant: Assistant, result: Result) -> int:
+    try:
+        from tui.app import run_review
+    except ImportError:
+        print(
+            f"tome: the terminal UI is not available in this build; the answer is session "
+            f"{result.session_id}: 'tome ask --apply' or 'tome apply' it instead",
+            file=sys.stderr,
+        )
+        return 2
+    return int(run_review(assistant.root, result=result, session_id=result.session_id) or 0)

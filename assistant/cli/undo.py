@@ -1,4 +1,11 @@
-"""``tome undo``: revert the last ``tome apply`` byte for byte (or an interrupted one)."""
+"""``tome undo [--session ID]``: revert the last apply byte for byte (or an interrupted one).
+
+Without ``--session`` the last apply is reverted, whoever made it (``tome apply``, ``tome
+ask --apply``, the TUI). With ``--session ID`` it must be that session's apply: applies are
+undone newest first, so nothing applied later is lost. Undos of a session's apply are
+recorded in the history. A commit made by the apply stays; the files revert as
+uncommitted changes.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,16 @@ import json
 import sys
 from pathlib import Path
 
-from .. import worktree
+from ..session import revert
 from .apply import find_root
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force", action="store_true", help="restore even files changed since the apply"
+    )
+    parser.add_argument(
+        "--session", type=int, metavar="ID", help="undo this session's apply ('tome history')"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON report")
     parser.add_argument(
@@ -23,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = (args.root or find_root(Path.cwd())).resolve()
-    done = worktree.undo(root, force=args.force)
+    done = revert(root, args.session, force=args.force)
     if done is None:
         if args.json:
             print(json.dumps({"ok": False, "error": "nothing to undo"}))
@@ -32,9 +42,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.json:
         print(json.dumps({"ok": True, "journal": done.journal, "restored": list(done.restored),
-                          "removed": list(done.removed), "recovered": done.recovered}))  # fmt: skip
+                          "removed": list(done.removed), "recovered": done.recovered,
+                          "session": done.session_id}))  # fmt: skip
         return 0
     what = "rolled back the interrupted apply" if done.recovered else "reverted the last apply"
+    if done.session_id is not None:
+        what += f" of session {done.session_id}"
     for path in done.restored:
         print(f"restored {path}")
     for path in done.removed:

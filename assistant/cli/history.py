@@ -1,0 +1,96 @@
+"""``tome history``: past sessions, newest first, and the size of the history database.
+
+``--json`` prints one JSON document. ``--prune --keep N`` keeps the newest N sessions,
+``--prune --older-than DAYS`` drops sessions older than that (both may be given); the
+space is given back to the disk. The database size is always printed, so growth is never
+silent. Needs no backend and no key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+from ..store import SessionSummary, Store
+from .apply import find_root
+
+DAY = 86_400.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("-n", "--limit", type=int, default=50, help="sessions to list (50)")
+    parser.add_argument("--prune", action="store_true", help="delete old sessions")
+    parser.add_argument("--keep", type=int, metavar="N", help="with --prune: keep the newest N")
+    parser.add_argument(
+        "--older-than", type=float, metavar="DAYS", help="with --prune: drop sessions older"
+    )
+    parser.add_argument(
+        "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
+    )
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    value = n / 1024
+    for unit in ("KB", "MB"):
+        if value < 1024:
+            return f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{value:,.1f} GB"
+
+
+def _line(s: SessionSummary) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created))
+    cost = f"${s.cost:.4f}" if s.cost is not None else "-"
+    task = s.task.strip().splitlines()[0] if s.task.strip() else ""
+    task = task if len(task) <= 60 else task[:59] + "…"
+    files = f"{s.files} file{'s' * (s.files != 1)}"
+    return (
+        f"{s.session_id:>5}  {when}  {s.status:<9}  {files:>8}  {s.tokens:>10,} tok  "
+        f"{cost:>8}  {s.backend}  {task}"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    root = (args.root or find_root(Path.cwd())).resolve()
+    store = Store.for_root(root)
+    pruned = None
+    if args.prune:
+        if args.keep is None and args.older_than is None:
+            print("tome: --prune needs --keep N or --older-than DAYS", file=sys.stderr)
+            return 2
+        if (args.keep is not None and args.keep < 0) or (args.older_than or 0) < 0:
+            print("tome: --keep and --older-than take numbers >= 0", file=sys.stderr)
+            return 2
+        older = None if args.older_than is None else args.older_than * DAY
+        pruned = store.prune(keep=args.keep, older_than=older)
+    elif args.keep is not None or args.older_than is not None:
+        print("tome: --keep and --older-than go with --prune", file=sys.stderr)
+        return 2
+    sessions = store.sessions(limit=args.limit) if store.path.exists() else []
+    total = store.count() if store.path.exists() else 0
+    size = store.size()
+    if args.json:
+        payload = {
+            "database": str(store.path),
+            "bytes": size,
+            "sessions_total": total,
+            "sessions": [dataclasses.asdict(s) for s in sessions],
+        }
+        if pruned is not None:
+            payload["pruned"] = pruned
+        print(json.dumps(payload, indent=2))
+        return 0
+    if pruned is not None:
+        print(f"pruned {pruned} session{'s' * (pruned != 1)}")
+    for s in sessions:
+        print(_line(s))
+    shown = f"{len(sessions)} of {total}" if total > len(sessions) else f"{total}"
+    print(f"history: {shown} session{'s' * (total != 1)}, {_size(size)} in {store.path}")
+    return 0
