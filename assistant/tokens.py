@@ -35,7 +35,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -49,6 +49,7 @@ from .paths import cache_dir
 __all__ = [
     "ENCODINGS",
     "VERSION",
+    "CountAhead",
     "EncodingFallbackWarning",
     "EncodingInfo",
     "TokenCounter",
@@ -67,6 +68,7 @@ _FALLBACKS: dict[str, tuple[str, ...]] = {
     "o200k_base": ("cl100k_base", "deepseek-v4"),
     "cl100k_base": ("deepseek-v4",),
 }
+_AHEAD_BATCH = 256  # texts per cache lookup while counting ahead
 _DEFAULT_THREADS = 8  # tiktoken's own default for the batch calls
 
 Ranks: TypeAlias = dict[bytes, int]
@@ -215,6 +217,74 @@ class TokenCounter:
             self.cache.put_many(self.namespace, fresh)
             known.update(fresh)
         return [known[sha] for sha in shas]
+
+
+def _count_one(text: str, encoding: str) -> int:
+    return len(_resolve(encoding).encoding.encode_ordinary(text))
+
+
+class CountAhead:
+    """Count texts while they are still being read: a streaming front to a TokenCounter.
+
+    ``add(sha, text)`` as each file is read: every :data:`_AHEAD_BATCH` texts, the cache is
+    asked once and the misses go to a thread pool (tiktoken releases the GIL, so encoding
+    runs on the other cores while the reader goes on). ``counts(items)`` waits for the rest
+    and stores the new counts. A cold pack then costs about max(read, encode) instead of
+    their sum; a warm one never builds the encoding.
+    """
+
+    def __init__(self, counter: TokenCounter, *, num_threads: int | None = None) -> None:
+        self.counter = counter
+        self.threads = num_threads or _DEFAULT_THREADS
+        self._pending: dict[str, str] = {}
+        self._known: dict[str, int] = {}
+        self._running: dict[str, Future[int]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+
+    def add(self, sha: str, text: str) -> None:
+        if sha in self._known or sha in self._running:
+            return
+        self._pending[sha] = text
+        if len(self._pending) >= _AHEAD_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, {}
+        found = self.counter.cache.get_many(self.counter.namespace, list(batch))
+        for sha, text in batch.items():
+            value = found.get(sha)
+            if isinstance(value, int):
+                self._known[sha] = value
+                continue
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.threads)
+            self._running[sha] = self._pool.submit(_count_one, text, self.counter.encoding)
+
+    def counts(
+        self,
+        items: Sequence[tuple[str, str]],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[int]:
+        """Counts of ``(sha, text)`` pairs in order; texts never added are counted now."""
+        for sha, text in items:
+            self.add(sha, text)
+        self._flush()
+        fresh: dict[str, int] = {}
+        try:
+            total = len(self._running)
+            for done, (sha, future) in enumerate(self._running.items(), 1):
+                fresh[sha] = future.result()
+                if progress and (done % 64 == 0 or done == total):
+                    progress(done, total)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = None
+            self._running = {}
+        self.counter.cache.put_many(self.counter.namespace, fresh)
+        self._known.update(fresh)
+        return [self._known[sha] for sha, _ in items]
 
 
 # --- resolution: which encoding counts for a name ------------------------------------------

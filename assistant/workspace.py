@@ -677,6 +677,7 @@ def _load(
     options: DiscoverOptions,
     skipped: list[Skipped],
     progress: Progress | None,
+    on_text: Callable[[str, str], None] | None = None,
 ) -> list[_Read]:
     out: list[_Read] = []
     total = len(paths)
@@ -720,7 +721,10 @@ def _load(
         except NotText as exc:
             skipped.append(Skipped(rel, "binary", str(exc)))
             continue
-        out.append(_Read(rel, data, text, blob_sha(data)))
+        sha = blob_sha(data)
+        out.append(_Read(rel, data, text, sha))
+        if on_text is not None:
+            on_text(sha, text)
     if progress is not None:
         progress(total, total)
     return out
@@ -757,12 +761,16 @@ def discover(
     *,
     cache: Cache | None = None,
     progress: Progress | None = None,
+    on_text: Callable[[str, str], None] | None = None,
 ) -> Workspace:
     """The files under ``root`` that go into a prompt, and those left out with a reason.
 
     ``cache`` keeps secret-scan verdicts by blob sha (None: scan every file).
-    ``progress(done, total)`` is called while files are read. Raises PackError for a path
-    that is not a folder, GitError when git fails on a repository.
+    ``progress(done, total)`` is called while files are read. ``on_text(blob_sha, text)`` is
+    called as each file is decoded, before the secret scan decides whether it stays: a
+    consumer may start work early (the packer counts tokens ahead) but must take its list of
+    files from the result. Raises PackError for a path that is not a folder, GitError when
+    git fails on a repository.
     """
     if options.max_file_bytes < 0:
         raise PackError(f"max_file_bytes must be >= 0, not {options.max_file_bytes}")
@@ -800,7 +808,7 @@ def discover(
     ]
     skipped.extend(filt.skipped_dirs.values())
 
-    reads = _load(top, kept, options, skipped, progress)
+    reads = _load(top, kept, options, skipped, progress, on_text)
     findings = {} if options.allow_secrets else _secret_verdicts(reads, cache)
     files: list[SourceFile] = []
     for r in reads:

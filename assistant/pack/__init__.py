@@ -150,18 +150,20 @@ def pack(
     timings: dict[str, float] = {}
 
     t0 = time.perf_counter()
+    counter = tok.TokenCounter(encoding, cache=cache)
+    ahead = tok.CountAhead(counter)  # counts on other cores while files are still read
     workspace = discover(
         root,
         opts.discover_options(),
         cache=cache,
         progress=(lambda done, total: progress("read", done, total)) if progress else None,
+        on_text=ahead.add,
     )
     timings["discover"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     files = workspace.files
-    counter = tok.TokenCounter(encoding, cache=cache)
-    counts = counter.counts(
+    counts = ahead.counts(
         [(f.blob_sha, f.text) for f in files],
         progress=(lambda done, total: progress("count", done, total)) if progress else None,
     )

@@ -148,3 +148,31 @@ def test_count_batch_reports_progress_to_the_end() -> None:
     counts = tokens.count_batch(texts, "cl100k_base", progress=lambda d, t: seen.append((d, t)))
     assert counts == [tokens.count(t, "cl100k_base") for t in texts]
     assert seen == [(64, 130), (128, 130), (130, 130)]
+
+
+def test_count_ahead_gives_the_counter_s_counts_and_fills_the_cache(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "c.sqlite3")
+    items = [blob(f"def f{i}():\n    return {i} * 'x'\n" * (i % 7 + 1)) for i in range(600)]
+    ahead = tokens.CountAhead(TokenCounter(ENC, cache=cache))
+    for sha, text in items[:500]:  # the last 100 are never announced
+        ahead.add(sha, text)
+    got = ahead.counts(items)
+    assert got == [tokens.count(text, ENC) for _, text in items]
+    stored = cache.get_many(TokenCounter(ENC, cache=cache).namespace, [s for s, _ in items])
+    assert len(stored) == len({s for s, _ in items})
+
+
+def test_count_ahead_encodes_nothing_when_every_count_is_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = Cache(tmp_path / "c.sqlite3")
+    items = [blob(f"line {i}\n") for i in range(300)]
+    TokenCounter(ENC, cache=cache).counts(items)
+    encoded: list[str] = []
+    real = tokens._count_one
+    monkeypatch.setattr(tokens, "_count_one", lambda t, e: encoded.append(t) or real(t, e))
+    ahead = tokens.CountAhead(TokenCounter(ENC, cache=cache))
+    for sha, text in items:
+        ahead.add(sha, text)
+    assert ahead.counts(items) == [tokens.count(t, ENC) for _, t in items]
+    assert encoded == []
