@@ -38,13 +38,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias
-
-import tiktoken
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .cache import Cache
 from .errors import ConfigError
 from .paths import cache_dir
+
+if TYPE_CHECKING:
+    import tiktoken  # imported when an encoding is first built: warm packs never need it
 
 __all__ = [
     "ENCODINGS",
@@ -618,6 +619,8 @@ _MAGIC = b"tome-bpe\x01" + bytes([marshal.version])
 
 def _encoding(name: str, parts: _Parts) -> tiktoken.Encoding:
     pat_str, ranks, specials = parts
+    import tiktoken
+
     return tiktoken.Encoding(name, pat_str=pat_str, mergeable_ranks=ranks, special_tokens=specials)
 
 

@@ -15,11 +15,8 @@ from typing import TextIO
 
 from .. import tokens as tok
 from ..cache import Cache
-from ..code import CodeIndex
-from ..code.index import VERSION as CODE_VERSION
 from ..errors import ConfigError, PackError
 from ..workspace import DiscoverOptions, Skipped, SourceFile, discover
-from .rank import rank
 from .render import FORMATS, Entry, Format, Part, Tier, join, render, task_section, tree_start
 from .select import Candidate, fill, shrink
 from .tally import tally
@@ -175,6 +172,8 @@ def pack(
     ranked = bool(task and task.strip())
     if ranked:
         assert task is not None
+        from .rank import rank  # tree-sitter and the index load only for a task
+
         order = [path for path, _ in rank(files, task, root=workspace.root, cache=cache)]
     else:
         order = [f.path for f in files]
@@ -243,6 +242,8 @@ def rank_files(
     """The files of ``root`` (paths relative to it) by relevance to ``task``, best first."""
     cache = Cache() if cache is None else cache
     workspace = discover(root, (options or PackOptions()).discover_options(), cache=cache)
+    from .rank import rank
+
     ranked = rank(workspace.files, task, root=workspace.root, cache=cache)
     return ranked if limit is None else ranked[:limit]
 
@@ -255,18 +256,22 @@ class _Skeletons:
     ) -> None:
         self.sources = sources
         self.counter = counter
-        self.code = CodeIndex(cache)
+        self.cache = cache
         self.text: dict[str, str] = {}
         self.tokens: dict[str, int] = {}
 
     def key(self, path: str) -> str:
-        return f"skeleton:{CODE_VERSION}:{self.sources[path].blob_sha}"
+        from ..code.index import VERSION
+
+        return f"skeleton:{VERSION}:{self.sources[path].blob_sha}"
 
     def load(self, paths: Sequence[str]) -> dict[str, int]:
         """Token counts of the skeletons of ``paths`` (made and counted in one batch)."""
         todo = [p for p in paths if p not in self.tokens]
         if todo:
-            made = self.code.skeletons_many(
+            from ..code import CodeIndex  # tree-sitter loads only when a skeleton is needed
+
+            made = CodeIndex(self.cache).skeletons_many(
                 (p, self.sources[p].blob_sha, self.sources[p].text) for p in todo
             )
             counts = self.counter.counts([(self.key(p), made[p].text) for p in todo])
