@@ -50,6 +50,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
@@ -671,6 +672,42 @@ def _symlink_skip(root: Path, rel: str) -> Skipped:
     )
 
 
+def _load_one(root: Path, base: str, rel: str, limit: int) -> _Read | Skipped | None:
+    """Stat, read, decode and hash one file (None: gone from the working tree)."""
+    full = base + rel
+    try:
+        info = os.lstat(full)
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # deleted in the working tree
+    except OSError as exc:
+        return Skipped(rel, "unreadable", f"cannot stat ({exc.strerror})")
+    mode = info.st_mode
+    if stat.S_ISLNK(mode):
+        return _symlink_skip(root, rel)
+    if stat.S_ISDIR(mode):
+        return None  # a tracked file replaced by a folder: its files are listed themselves
+    if not stat.S_ISREG(mode):
+        return Skipped(rel, "unreadable", "not a regular file (device, fifo, socket)")
+    if info.st_size > limit:
+        return Skipped(rel, "too-large", _too_large(info.st_size, limit))
+    try:
+        data = _read(full, info.st_size, limit)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return Skipped(rel, "unreadable", f"cannot read ({exc.strerror})")
+    if len(data) > limit:  # grew since the stat
+        return Skipped(rel, "too-large", _too_large(len(data), limit))
+    try:
+        text = decode_text(data)
+    except NotText as exc:
+        return Skipped(rel, "binary", str(exc))
+    return _Read(rel, data, text, blob_sha(data))
+
+
+_READERS = 4  # threads reading files: stat, open, read and sha1 release the GIL
+
+
 def _load(
     root: Path,
     paths: list[str],
@@ -683,48 +720,17 @@ def _load(
     total = len(paths)
     limit = options.max_file_bytes
     base = str(root) + os.sep
-    for done, rel in enumerate(paths, 1):
-        if progress is not None and done % _PROGRESS_EVERY == 0:
-            progress(done, total)
-        full = base + rel
-        try:
-            info = os.lstat(full)
-        except (FileNotFoundError, NotADirectoryError):
-            continue  # deleted in the working tree
-        except OSError as exc:
-            skipped.append(Skipped(rel, "unreadable", f"cannot stat ({exc.strerror})"))
-            continue
-        mode = info.st_mode
-        if stat.S_ISLNK(mode):
-            skipped.append(_symlink_skip(root, rel))
-            continue
-        if stat.S_ISDIR(mode):
-            continue  # a tracked file replaced by a folder: its files are listed themselves
-        if not stat.S_ISREG(mode):
-            skipped.append(Skipped(rel, "unreadable", "not a regular file (device, fifo, socket)"))
-            continue
-        if info.st_size > limit:
-            skipped.append(Skipped(rel, "too-large", _too_large(info.st_size, limit)))
-            continue
-        try:
-            data = _read(full, info.st_size, limit)
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            skipped.append(Skipped(rel, "unreadable", f"cannot read ({exc.strerror})"))
-            continue
-        if len(data) > limit:  # grew since the stat
-            skipped.append(Skipped(rel, "too-large", _too_large(len(data), limit)))
-            continue
-        try:
-            text = decode_text(data)
-        except NotText as exc:
-            skipped.append(Skipped(rel, "binary", str(exc)))
-            continue
-        sha = blob_sha(data)
-        out.append(_Read(rel, data, text, sha))
-        if on_text is not None:
-            on_text(sha, text)
+    with ThreadPoolExecutor(_READERS) as pool:
+        results = pool.map(lambda rel: _load_one(root, base, rel, limit), paths, chunksize=64)
+        for done, result in enumerate(results, 1):
+            if progress is not None and done % _PROGRESS_EVERY == 0:
+                progress(done, total)
+            if isinstance(result, Skipped):
+                skipped.append(result)
+            elif result is not None:
+                out.append(result)
+                if on_text is not None:
+                    on_text(result.sha, result.text)
     if progress is not None:
         progress(total, total)
     return out

@@ -59,7 +59,7 @@ def normalise(parts: Sequence[Part]) -> list[Part]:
     """Fold blank contents into the literals and merge adjacent literals, so literals never touch."""
     out: list[Part] = []
     for part in parts:
-        if isinstance(part, Content) and not part.text.strip():
+        if isinstance(part, Content) and (not part.text or part.text.isspace()):
             part = part.text  # blank text: counted with the literals around it
         if isinstance(part, str) and out and isinstance(out[-1], str):
             out[-1] = out[-1] + part
