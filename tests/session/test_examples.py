@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import git
-from conftest import APP, RENAME, REPO, UTIL
 from fakeopenai import FakeOpenAI, Reply
+from sessiondata import APP, RENAME, REPO, UTIL
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import git
 import pytest
-from conftest import APP, FAST, RENAME, REPO, UTIL, AssistantFactory
 from fakeopenai import FakeOpenAI, Reply
+from sessiondata import APP, FAST, RENAME, REPO, UTIL, AssistantFactory
 
 from assistant.edits import HunkState, instructions
 from assistant.errors import ApplyConflict, AssistantError, EditError

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import git
 import pytest
-from conftest import APP, RENAME, REPO, UTIL
 from fakeopenai import FakeOpenAI, Reply
+from sessiondata import APP, RENAME, REPO, UTIL
 
 from assistant.cli import main
 from assistant.cli.ask import TRUNCATED_EXIT

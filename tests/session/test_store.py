@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import RENAME
+from sessiondata import RENAME
 
 from assistant.edits import parse_edits
 from assistant.errors import AssistantError, ConfigError
