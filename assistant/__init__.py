@@ -52,6 +52,17 @@ _LAZY: dict[str, str] = {
     "resolve_backend": "assistant.model",
     "Settings": "assistant.config",
     "load_settings": "assistant.config",
+    # sessions
+    "Assistant": "assistant.session",
+    "Result": "assistant.session",
+    "Plan": "assistant.session",
+    "Manifest": "assistant.session",
+    "TextDelta": "assistant.session",
+    "FileEdited": "assistant.session",
+    "Finished": "assistant.session",
+    "ApplyRecord": "assistant.session",
+    "UndoRecord": "assistant.session",
+    "SessionSummary": "assistant.store",
     # edits
     "Changeset": "assistant.edits",
     "FileEdit": "assistant.edits",
@@ -62,6 +73,8 @@ _RENAMED = {"count_tokens": "count"}
 
 __all__ = [
     "ApplyConflict",
+    "ApplyRecord",
+    "Assistant",
     "AssistantError",
     "AsyncClient",
     "AuthError",
@@ -75,7 +88,10 @@ __all__ = [
     "DiscoverOptions",
     "EditError",
     "FileEdit",
+    "FileEdited",
+    "Finished",
     "GitError",
+    "Manifest",
     "MatchError",
     "ModelError",
     "Pack",
@@ -83,12 +99,17 @@ __all__ = [
     "PackOptions",
     "PackedFile",
     "ParseError",
+    "Plan",
     "Prices",
     "RateLimitError",
     "Reply",
+    "Result",
+    "SessionSummary",
     "Settings",
     "Skipped",
     "SourceFile",
+    "TextDelta",
+    "UndoRecord",
     "Usage",
     "Workspace",
     "apply_edits",
@@ -130,5 +151,17 @@ if TYPE_CHECKING:
         available_backends,
         resolve_backend,
     )
+    from .session import (
+        ApplyRecord,
+        Assistant,
+        FileEdited,
+        Finished,
+        Manifest,
+        Plan,
+        Result,
+        TextDelta,
+        UndoRecord,
+    )
+    from .store import SessionSummary
     from .tokens import count as count_tokens
     from .workspace import DiscoverOptions, Skipped, SourceFile, Workspace, discover
