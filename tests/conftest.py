@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import git
 import pytest
+from fakeopenai import FakeOpenAI, serve
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +25,13 @@ def _isolated_state(
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     (home / "gitconfig").write_text("[user]\n\tname = Test\n\temail = test@example.com\n")
     return home
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A running fake OpenAI-compatible server on 127.0.0.1 (see tests/fakeopenai.py)."""
+    with serve() as fake:
+        yield fake
 
 
 RepoFactory = Callable[..., Path]

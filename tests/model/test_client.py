@@ -9,8 +9,8 @@ import asyncio
 import dataclasses
 
 import pytest
-from conftest import FAST, ClientFactory
 from fakeopenai import FakeOpenAI, Reply
+from modelkit import FAST, ClientFactory
 
 from assistant.errors import (
     AuthError,

@@ -7,17 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakeopenai import FakeOpenAI, serve
+from fakeopenai import FakeOpenAI
 from sessiondata import FAST, AssistantFactory, backend_for
 
 from assistant.model import Client, ClientOptions
 from assistant.session import Assistant
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    with serve() as fake:
-        yield fake
 
 
 @pytest.fixture

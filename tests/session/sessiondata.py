@@ -6,13 +6,13 @@ A module of its own (not ``conftest``): several test folders have a conftest, so
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+import modelkit
 from fakeopenai import FakeOpenAI
 
-from assistant.model import Backend, ClientOptions, Prices, RetryPolicy, Timeouts
+from assistant.model import Backend, ClientOptions, RetryPolicy, Timeouts
 from assistant.session import Assistant
 
 FAST = ClientOptions(
@@ -60,21 +60,8 @@ def add(a: int, b: int) -> int:
 
 
 def backend_for(fake: FakeOpenAI, **changes: Any) -> Backend:
-    """A DeepSeek-like backend on ``fake``, counting with cl100k_base (available offline)."""
-    backend = Backend(
-        name="test",
-        base_url=fake.base_url,
-        model="fake-model",
-        window=100_000,
-        max_output=1_000,
-        encoding="cl100k_base",
-        api_key_env="TEST_MODEL_KEY",
-        key_required=False,
-        prices=Prices(cache_hit=0.028, cache_miss=0.14, output=0.28),
-        continuation="prefix",
-        prefix_base_url=fake.beta_url,
-    )
-    return dataclasses.replace(backend, **changes)
+    """The shared test backend, counting with cl100k_base (available offline)."""
+    return modelkit.backend_for(fake, **{"encoding": "cl100k_base", **changes})
 
 
 AssistantFactory = Callable[..., Assistant]
