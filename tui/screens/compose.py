@@ -40,7 +40,7 @@ class ComposeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         a = self.assistant
-        yield Static(f"[b]tome[/b]  {a.root}", id="compose-title", classes="title-bar")
+        yield Static(f"[b]tome[/b]  {a.root.name}", id="compose-title", classes="title-bar")
         with Horizontal(id="compose-body"):
             yield FileTree(id="tree")
             with Vertical(id="compose-side"):

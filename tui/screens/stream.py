@@ -99,6 +99,9 @@ class StreamScreen(Screen[None]):
                 self.app.call_from_thread(self._text, "".join(buffer))
             self.app.call_from_thread(self._failed, str(exc))
 
+    def on_unmount(self) -> None:
+        self.cancel.set()  # leaving (or quitting) stops the request
+
     def _text(self, text: str) -> None:
         self.chars += len(text)
         self.query_one("#answer", Log).write(text)
