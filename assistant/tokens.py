@@ -70,6 +70,7 @@ _FALLBACKS: dict[str, tuple[str, ...]] = {
     "cl100k_base": ("deepseek-v4",),
 }
 _AHEAD_BATCH = 256  # texts per cache lookup while counting ahead
+_AHEAD_TASK = 16  # texts per thread-pool task while counting ahead
 _DEFAULT_THREADS = 8  # tiktoken's own default for the batch calls
 
 Ranks: TypeAlias = dict[bytes, int]
@@ -220,8 +221,9 @@ class TokenCounter:
         return [known[sha] for sha in shas]
 
 
-def _count_one(text: str, encoding: str) -> int:
-    return len(_resolve(encoding).encoding.encode_ordinary(text))
+def _count_many(texts: list[str], encoding: str) -> list[int]:
+    encode = _resolve(encoding).encoding.encode_ordinary
+    return [len(encode(text)) for text in texts]
 
 
 class CountAhead:
@@ -238,13 +240,15 @@ class CountAhead:
         self.counter = counter
         self.threads = num_threads or _DEFAULT_THREADS
         self._pending: dict[str, str] = {}
+        self._sent: set[str] = set()
         self._known: dict[str, int] = {}
-        self._running: dict[str, Future[int]] = {}
+        self._running: list[tuple[list[str], Future[list[int]]]] = []
         self._pool: ThreadPoolExecutor | None = None
 
     def add(self, sha: str, text: str) -> None:
-        if sha in self._known or sha in self._running:
+        if sha in self._known or sha in self._sent:
             return
+        self._sent.add(sha)
         self._pending[sha] = text
         if len(self._pending) >= _AHEAD_BATCH:
             self._flush()
@@ -252,14 +256,22 @@ class CountAhead:
     def _flush(self) -> None:
         batch, self._pending = self._pending, {}
         found = self.counter.cache.get_many(self.counter.namespace, list(batch))
+        misses: list[tuple[str, str]] = []
         for sha, text in batch.items():
             value = found.get(sha)
             if isinstance(value, int):
                 self._known[sha] = value
-                continue
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.threads)
-            self._running[sha] = self._pool.submit(_count_one, text, self.counter.encoding)
+            else:
+                misses.append((sha, text))
+        if not misses:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads)
+        # a few texts per task: one future per text costs more in lock traffic than it saves
+        for start in range(0, len(misses), _AHEAD_TASK):
+            group = misses[start : start + _AHEAD_TASK]
+            future = self._pool.submit(_count_many, [t for _, t in group], self.counter.encoding)
+            self._running.append(([sha for sha, _ in group], future))
 
     def counts(
         self,
@@ -273,16 +285,16 @@ class CountAhead:
         self._flush()
         fresh: dict[str, int] = {}
         try:
-            total = len(self._running)
-            for done, (sha, future) in enumerate(self._running.items(), 1):
-                fresh[sha] = future.result()
-                if progress and (done % 64 == 0 or done == total):
-                    progress(done, total)
+            total = sum(len(shas) for shas, _ in self._running)
+            for shas, future in self._running:
+                fresh.update(zip(shas, future.result(), strict=True))
+                if progress:
+                    progress(len(fresh), total)
         finally:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
                 self._pool = None
-            self._running = {}
+            self._running = []
         self.counter.cache.put_many(self.counter.namespace, fresh)
         self._known.update(fresh)
         return [self._known[sha] for sha, _ in items]

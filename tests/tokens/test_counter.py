@@ -169,8 +169,8 @@ def test_count_ahead_encodes_nothing_when_every_count_is_cached(
     items = [blob(f"line {i}\n") for i in range(300)]
     TokenCounter(ENC, cache=cache).counts(items)
     encoded: list[str] = []
-    real = tokens._count_one
-    monkeypatch.setattr(tokens, "_count_one", lambda t, e: encoded.append(t) or real(t, e))
+    real = tokens._count_many
+    monkeypatch.setattr(tokens, "_count_many", lambda ts, e: encoded.extend(ts) or real(ts, e))
     ahead = tokens.CountAhead(TokenCounter(ENC, cache=cache))
     for sha, text in items:
         ahead.add(sha, text)
