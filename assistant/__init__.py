@@ -27,9 +27,9 @@ from .errors import (
     RateLimitError,
 )
 
-# ``assistant.pack`` is both a subpackage and the function users call: binding the function
-# here, after the subpackage has loaded, makes ``assistant.pack(...)`` the function for good.
-from .pack import Pack, PackedFile, PackOptions, pack, rank_files
+# ``assistant.pack`` is the subpackage, and calling it calls the function ``pack`` (see
+# assistant/pack/__init__.py); type checkers see the function.
+from .pack import Pack, PackedFile, PackOptions, rank_files
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
@@ -151,6 +151,7 @@ if TYPE_CHECKING:
         available_backends,
         resolve_backend,
     )
+    from .pack import pack
     from .session import (
         ApplyRecord,
         Assistant,
