@@ -7,6 +7,8 @@ the pieces (:mod:`.select`, :mod:`.render`, :mod:`.tally`) are pure and usable a
 from __future__ import annotations
 
 import functools
+import hashlib
+import marshal
 import sys
 import time
 import types
@@ -160,8 +162,20 @@ def pack(
     )
     timings["discover"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
     files = workspace.files
+    ranked = bool(task and task.strip())
+    t0 = time.perf_counter()
+    if ranked:
+        assert task is not None
+        from .rank import rank  # tree-sitter and the index load only for a task
+
+        # ranking runs here while the counting ahead still runs on the other cores
+        order = [path for path, _ in rank(files, task, root=workspace.root, cache=cache)]
+    else:
+        order = [f.path for f in files]
+    timings["rank"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
     counts = ahead.counts(
         [(f.blob_sha, f.text) for f in files],
         progress=(lambda done, total: progress("count", done, total)) if progress else None,
@@ -171,17 +185,6 @@ def pack(
     t0 = time.perf_counter()
     sources = {f.path: f for f in files}
     by_path = dict(zip((f.path for f in files), counts, strict=True))
-    ranked = bool(task and task.strip())
-    if ranked:
-        assert task is not None
-        from .rank import rank  # tree-sitter and the index load only for a task
-
-        order = [path for path, _ in rank(files, task, root=workspace.root, cache=cache)]
-    else:
-        order = [f.path for f in files]
-    timings["rank"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
     skeletons = _Skeletons(sources, counter, cache)
     name = workspace.root.name or str(workspace.root)
 
@@ -198,14 +201,34 @@ def pack(
         tiers = fill(candidates, None)
         parts, total = build(tiers)
     else:
-        parts, total, tiers = _fit(candidates, budget, build, skeletons)
+        key = _tiers_key(files, task, budget, counter.namespace, format)
+        remembered = _remembered_tiers(cache, key, files)
+        fitted = None
+        if remembered is not None:
+            skeletons.load([p for p, t in remembered.items() if t == "skeleton"])
+            parts, total = build(remembered)
+            if total <= budget:
+                fitted, tiers = (parts, total), remembered
+        if fitted is None:
+            parts, total, tiers = _fit(candidates, budget, build, skeletons)
+            cache.put(_TIERS_NS, key, marshal.dumps([_TIER_CODES[tiers[f.path]] for f in files]))
+
+    def cached_count(text: str) -> int:
+        key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+        hit = cache.get(counter.namespace, key)
+        if isinstance(hit, int):
+            return hit
+        n = tok.count(text, encoding)
+        cache.put(counter.namespace, key, n)
+        return n
+
     if ranked and any(t != "full" for t in tiers.values()):
         # The choice of files depends on the task: only the header before the tree is shared.
         head = parts[0]
         assert isinstance(head, str)
-        stable = tok.count(head[: head.index(tree_start(format))], encoding)
+        stable = cached_count(head[: head.index(tree_start(format))])
     else:
-        stable = total - (tok.count(task_section(task, format), encoding) if task else 0)
+        stable = total - (cached_count(task_section(task, format)) if task else 0)
     timings["render"] = time.perf_counter() - t0
 
     packed = [
@@ -283,6 +306,34 @@ class _Skeletons:
         return {p: self.tokens[p] for p in paths}
 
 
+_TIERS_NS = "tiers/1"  # a budgeted pack's tier per file, by tree, task, budget and encoding
+_TIER_CODES: dict[Tier, int] = {"full": 0, "skeleton": 1, "omitted": 2}
+_TIER_NAMES: tuple[Tier, ...] = ("full", "skeleton", "omitted")
+
+
+def _tiers_key(
+    files: Sequence[SourceFile], task: str | None, budget: int, counts_ns: str, format: str
+) -> str:
+    digest = hashlib.sha1(f"{task}\0{budget}\0{counts_ns}\0{format}".encode())
+    for f in files:
+        digest.update(f"{f.path}\0{f.blob_sha}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _remembered_tiers(
+    cache: Cache, key: str, files: Sequence[SourceFile]
+) -> dict[str, Tier] | None:
+    """The tiers a previous identical pack chose (checked again against the budget)."""
+    hit = cache.get(_TIERS_NS, key)
+    if not isinstance(hit, bytes):
+        return None
+    try:
+        codes = marshal.loads(hit)
+        return {f.path: _TIER_NAMES[c] for f, c in zip(files, codes, strict=True)}
+    except (ValueError, EOFError, TypeError, IndexError):
+        return None
+
+
 def _entry(source: SourceFile, tokens: int, tier: Tier, skeletons: _Skeletons) -> Entry:
     if tier == "full":
         return Entry(source.path, tier, tokens, source.text, source.blob_sha, tokens)
@@ -331,16 +382,21 @@ def _fit(
         tiers = fill(candidates, int(avail * FULL_SHARE))
         left = avail - sum(c.tokens + c.overhead for c in candidates if tiers[c.path] == "full")
         rest = [c for c in candidates if tiers[c.path] == "omitted"]
+        enough = max(256, avail // 200)  # left over when the skeleton pass may stop
         for start in range(0, len(rest), _SKELETON_BATCH):
-            if left <= 0:
+            if left <= enough:
                 break
             batch = rest[start : start + _SKELETON_BATCH]
             sizes = skeletons.load([c.path for c in batch])
+            placed = 0
             for c in batch:
                 skeleton_cost = sizes[c.path] + c.overhead
                 if sizes[c.path] < c.tokens and skeleton_cost <= left:
                     tiers[c.path] = "skeleton"
                     left -= skeleton_cost
+                    placed += 1
+            if not placed:
+                break  # the budget left holds no skeleton of this many candidates
         for c in candidates:
             if tiers[c.path] == "omitted" and c.tokens + c.overhead <= left:
                 tiers[c.path] = "full"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +43,7 @@ class Weights:
     def_terms: float = 0.3  # share of the best score for definition names sharing task terms
     graph: float = 0.15  # share of a top file's score passed to the files it uses
     candidates: int = 100  # lexical candidates whose definitions are read
+    max_tagged: int = 400  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
     max_definers: int = 3  # a name defined in more files than this says nothing
 
@@ -88,7 +89,7 @@ def score(
     if not scores or not (weights.defs or weights.def_terms or weights.graph):
         return scores
     best = max(scores.values())
-    tags = _Tags(code, files)
+    tags = _Tags(code, files, scores, weights.max_tagged)
 
     if weights.def_terms:
         wanted = set(terms)
@@ -125,14 +126,28 @@ def _top(scores: dict[int, float], n: int) -> list[int]:
 class _Tags:
     """Tags of documents, read on demand through the cached :class:`CodeIndex`."""
 
-    def __init__(self, code: CodeIndex, files: Sequence[SourceFile]) -> None:
+    def __init__(
+        self,
+        code: CodeIndex,
+        files: Sequence[SourceFile],
+        scores: Mapping[int, float],
+        limit: int,
+    ) -> None:
         self.code = code
         self.files = files
+        self.scores = scores  # lexical scores: the order in which to spend the limit
+        self.left = limit
         self.known: dict[int, FileTags | None] = {}
         self._definers: dict[str, list[int]] = {}
 
     def load(self, docs: Sequence[int]) -> None:
         todo = [d for d in dict.fromkeys(docs) if d not in self.known]
+        if len(todo) > self.left:
+            todo.sort(key=lambda d: -self.scores.get(d, 0.0))
+            for d in todo[self.left :]:
+                self.known[d] = None  # over the limit: read as having no definitions
+            todo = todo[: self.left]
+        self.left -= len(todo)
         if not todo:
             return
         items = [(self.files[d].path, self.files[d].blob_sha, self.files[d].text) for d in todo]
