@@ -35,6 +35,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,7 +239,9 @@ class CountAhead:
 
     def __init__(self, counter: TokenCounter, *, num_threads: int | None = None) -> None:
         self.counter = counter
-        self.threads = num_threads or _DEFAULT_THREADS
+        self.threads = num_threads or min(_DEFAULT_THREADS, os.cpu_count() or 2)
+        # encoding is CPU-bound: at most one task per core runs; see sharing_a_core()
+        self._slots = threading.BoundedSemaphore(self.threads)
         self._pending: dict[str, str] = {}
         self._sent: set[str] = set()
         self._known: dict[str, int] = {}
@@ -270,8 +273,28 @@ class CountAhead:
         # a few texts per task: one future per text costs more in lock traffic than it saves
         for start in range(0, len(misses), _AHEAD_TASK):
             group = misses[start : start + _AHEAD_TASK]
-            future = self._pool.submit(_count_many, [t for _, t in group], self.counter.encoding)
+            future = self._pool.submit(self._count_group, [t for _, t in group])
             self._running.append(([sha for sha, _ in group], future))
+
+    def _count_group(self, texts: list[str]) -> list[int]:
+        with self._slots:
+            return _count_many(texts, self.counter.encoding)
+
+    @contextmanager
+    def sharing_a_core(self) -> Iterator[None]:
+        """Leave one core to the caller while it does CPU work of its own (ranking).
+
+        Python work holds the GIL and tiktoken's does not: with every core encoding, the
+        caller's thread gets a sliver of one, and both finish late.
+        """
+        if self.threads < 2:
+            yield
+            return
+        self._slots.acquire()
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     def counts(
         self,

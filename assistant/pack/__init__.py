@@ -170,7 +170,8 @@ def pack(
         from .rank import rank  # tree-sitter and the index load only for a task
 
         # ranking runs here while the counting ahead still runs on the other cores
-        order = [path for path, _ in rank(files, task, root=workspace.root, cache=cache)]
+        with ahead.sharing_a_core():
+            order = [path for path, _ in rank(files, task, root=workspace.root, cache=cache)]
     else:
         order = [f.path for f in files]
     timings["rank"] = time.perf_counter() - t0

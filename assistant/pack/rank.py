@@ -42,8 +42,8 @@ class Weights:
     defs: float = 0.5  # share of the best score for a file defining a task identifier
     def_terms: float = 0.3  # share of the best score for definition names sharing task terms
     graph: float = 0.15  # share of a top file's score passed to the files it uses
-    candidates: int = 100  # lexical candidates whose definitions are read
-    max_tagged: int = 400  # files whose definitions one query may read (bounds a cold query)
+    candidates: int = 50  # lexical candidates whose definitions are read
+    max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
     max_definers: int = 3  # a name defined in more files than this says nothing
 
@@ -100,7 +100,7 @@ def score(
                 scores[doc] += weights.def_terms * best * overlap / (overlap + 3)
 
     if weights.defs:
-        for ident in _task_identifiers(task):
+        for ident in sorted(_task_identifiers(task)):
             definers = tags.definers(index, ident, weights.max_definers)
             for doc in definers:
                 scores[doc] = scores.get(doc, 0.0) + weights.defs * best / len(definers)
@@ -109,7 +109,7 @@ def score(
         passed: dict[int, float] = {}
         for doc in _top(scores, weights.graph_top):
             used: set[int] = set()
-            for name in tags.refs(doc):
+            for name in sorted(tags.refs(doc)):  # sorted: the tag budget is spent in a fixed order
                 used.update(tags.definers(index, name, weights.max_definers))
             used.discard(doc)
             for target in used:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,32 @@ def test_fill_omits_what_does_not_fit_and_goes_on() -> None:
     cands = [Candidate("a", 50, 5), Candidate("b", 500, 5), Candidate("c", 10, 5)]
     assert fill(cands, 80) == {"a": "full", "b": "omitted", "c": "full"}
     assert fill(cands, None) == {"a": "full", "b": "full", "c": "full"}
+
+
+RANK_SCRIPT = """
+import sys
+from assistant.cache import Cache
+from assistant.pack.rank import Weights, rank
+from assistant.workspace import discover
+ws = discover(sys.argv[1], cache=Cache.disabled())
+out = rank(ws.files, "compute_tax InvoiceRenderer render_line_items checkout", weights=Weights(def_terms=0.0, defs=0.0, max_tagged=4))
+print([p for p, _ in out])
+"""
+
+
+def test_ranking_does_not_depend_on_hash_seeds(repo: Path) -> None:
+    import subprocess
+    import sys
+
+    seen = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run(
+            [sys.executable, "-c", RANK_SCRIPT, str(repo)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
+        seen.add(proc.stdout)
+    assert len(seen) == 1
