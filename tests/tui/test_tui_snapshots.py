@@ -74,21 +74,10 @@ class _Assistant:
         )  # fmt: skip
 
     def history(self, *, limit: int = 50) -> list[SessionSummary]:
+        first = "rename greet to welcome\nand its callers"
         return [
-            SessionSummary(
-                2, "type add", "test", "fake-model", 1_000_000.0, "applied", 1, 612, 0.0001
-            ),  # fmt: skip
-            SessionSummary(
-                1,
-                "rename greet to welcome\nand its callers",
-                "test",
-                "fake-model",
-                996_400.0,
-                "answered",
-                2,
-                598,
-                0.0002,
-            ),  # fmt: skip
+            SessionSummary(2, "type add", "test", "fake-model", 1e6, "applied", 1, 612, 0.0001),
+            SessionSummary(1, first, "test", "fake-model", 996_400.0, "answered", 2, 598, 0.0002),
         ]
 
 

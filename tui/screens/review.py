@@ -18,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
@@ -25,7 +26,7 @@ from textual.widgets import Footer, OptionList, Static
 from assistant.edits import FileReview, HunkState
 from assistant.errors import AssistantError
 
-from ..state import ReviewState, edit_hunk
+from ..state import ReviewState, counts, edit_hunk
 from ..widgets.diff_view import DiffView
 from ..widgets.file_list import FileList
 from .confirm import ConfirmScreen
@@ -111,11 +112,16 @@ class ReviewScreen(Screen[None]):
         return files[self.file_index] if 0 <= self.file_index < len(files) else None
 
     def _title(self) -> str:
-        cs = self.state.changeset
-        n = len(cs)
+        files = self.state.files
+        n = len(files)
+        added = removed = 0
+        for f in files:
+            a, r = counts(f)
+            added += a
+            removed += r
         return (
-            f"[b]Review[/b]  {self.state.title}  ·  {n} file{'s' * (n != 1)}  "
-            f"[$success]+{cs.added}[/] [$error]-{cs.removed}[/]"
+            f"[b]Review[/b]  {escape(self.state.title)}  ·  {n} file{'s' * (n != 1)}  "
+            f"[$success]+{added}[/] [$error]-{removed}[/]"
         )
 
     def _show(self, index: int, *, hunk: int | None = None, last: bool = False) -> None:
@@ -132,7 +138,7 @@ class ReviewScreen(Screen[None]):
 
     def _status(self) -> None:
         s = self.state
-        counts = "  ".join(
+        tally = "  ".join(
             f"{s.count(state)} {state}"
             for state in HunkState
             if s.count(state) or state == HunkState.PENDING
@@ -144,7 +150,7 @@ class ReviewScreen(Screen[None]):
             hunk = self.diff.current_hunk
             if hunk:
                 where += f"  hunk {hunk}/{len(f.hunks)}"
-        self.query_one("#review-status", Static).update(f"{where}   {counts}")
+        self.query_one("#review-status", Static).update(f"{where}   {tally}", layout=False)
 
     def _decided(self) -> None:
         self.query_one(FileList).refresh_file(self.file_index)

@@ -17,6 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Log, OptionList, Static
 
@@ -35,7 +36,8 @@ def edit_line(edit: Any) -> str:
     if edit.content is not None and not edit.hunks:
         added = edit.content.count("\n") + (not edit.content.endswith("\n"))
     target = f" → {edit.move_to}" if edit.move_to else ""
-    return f"{edit.action:<7} {edit.path}{target}  [$success]+{added}[/] [$error]-{removed}[/]"
+    name = escape(f"{edit.path}{target}")
+    return f"{edit.action:<7} {name}  [$success]+{added}[/] [$error]-{removed}[/]"
 
 
 class StreamScreen(Screen[None]):

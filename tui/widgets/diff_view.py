@@ -12,11 +12,12 @@ file's edge so the screen can move to the next file.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import pairwise
 from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.geometry import Size
 from textual.message import Message
@@ -38,6 +39,38 @@ STATE_LABEL = {
     HunkState.FAILED: "! failed",
     HunkState.CONFLICT: "! conflict",
 }
+
+
+def paint(
+    text: str,
+    base: Style,
+    syntax: Sequence[tuple[int, int, Style]],
+    words: Sequence[tuple[int, int]],
+    word: Style,
+) -> list[Segment]:
+    """Segments of ``text``: ``base``, then syntax colours, then ``word`` over word spans."""
+    if not syntax and not words:
+        return [Segment(text, base)] if text else []
+    cuts = {0, len(text)}
+    for start, end, _ in syntax:
+        cuts.update((start, end))
+    for start, end in words:
+        cuts.update((start, end))
+    points = sorted(c for c in cuts if 0 <= c <= len(text))
+    colour: list[Style | None] = [None] * len(text)
+    for start, end, style in syntax:
+        colour[start:end] = [style] * (end - start)
+    marked = bytearray(len(text))
+    for start, end in words:
+        marked[start:end] = b"\x01" * (end - start)
+    out: list[Segment] = []
+    for start, end in pairwise(points):
+        if start == end:
+            continue
+        style = word if marked[start] else base
+        syn = colour[start]
+        out.append(Segment(text[start:end], style + syn if syn is not None else style))
+    return out
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -100,6 +133,7 @@ class DiffView(ScrollView, can_focus=True):
         self._split: list[SplitRow] = []
         self._starts: list[int] = []
         self._bodies: dict[tuple[Row, bool], list[Segment]] = {}
+        self._styles: dict[str, Style] = {}
         self._text_width = 0
         self._number_width = 1
         self._last_hunk = -1
@@ -232,36 +266,42 @@ class DiffView(ScrollView, can_focus=True):
         n = self._number_width
         return n + 3 if self.split else 2 * n + 4
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()  # the theme or the CSS changed: styles and bodies are stale
+        self._bodies.clear()
+
+    @property
+    def _base(self) -> Style:
+        style = self._styles.get("")
+        if style is None:
+            style = self._styles[""] = self.rich_style
+        return style
+
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"diff-view--{name}")
+        """A component style on the pane's base style (cached until the styles change)."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self._base + self.get_component_rich_style(f"diff-view--{name}")
+            self._styles[name] = style
+        return style
 
     def _body(self, row: Row) -> list[Segment]:
         """The row's text with syntax colours, diff background and word spans (cached)."""
         dark = self.app.current_theme.dark if self.app.current_theme else True
         key = (row, dark)
         cached = self._bodies.get(key)
-        if cached is not None:
-            return cached
-        base = self.rich_style
-        if row.kind in ("added", "removed"):
-            base = base + self._style(row.kind)
-        text = Text(row.text, style=base, end="", no_wrap=True)
-        path = self.file.path if self.file is not None else ""
-        for start, end, style in highlight_line(path, row.text, dark=dark):
-            text.stylize(style, start, end)
-        if row.spans:
-            word = self._style(f"{row.kind}-word")
-            for start, end in row.spans:
-                text.stylize(word, start, end)
-        segments = list(text.render(self.app.console))
-        self._bodies[key] = segments
-        return segments
+        if cached is None:
+            path = self.file.path if self.file is not None else ""
+            base = self._style(row.kind) if row.kind in ("added", "removed") else self._base
+            word = self._style(f"{row.kind}-word") if row.spans else base
+            spans = highlight_line(path, row.text, dark=dark)
+            cached = self._bodies[key] = paint(row.text, base, spans, row.spans, word)
+        return cached
 
     def _line_body(self, row: Row, width: int) -> Strip:
         scroll_x = int(self.scroll_x)
-        fill = self.rich_style
-        if row.kind in ("added", "removed"):
-            fill = fill + self._style(row.kind)
+        fill = self._style(row.kind) if row.kind in ("added", "removed") else self._base
         strip = Strip(self._body(row))
         return strip.crop_extend(scroll_x, scroll_x + width, fill)
 
@@ -276,26 +316,26 @@ class DiffView(ScrollView, can_focus=True):
         else:
             text = f"{old:>{n}} {new:>{n}} "
         style = self._style("cursor" if cursor else "lineno")
-        return Segment(text, self.rich_style + style)
+        return Segment(text, style)
 
     def _sign(self, row: Row) -> Segment:
-        style = self.rich_style
+        style = self._base
         if row.kind in ("added", "removed"):
-            style = style + self._style(row.kind) + self._style(f"{row.kind}-word")
+            style = self._style(f"{row.kind}-word")
         return Segment(SIGNS.get(row.kind, " ") + " ", style)
 
     def _marker(self, hunk: int) -> Segment:
         on = self.file is not None and hunk == self.current_hunk and hunk > 0
-        return Segment("▌" if on else " ", self.rich_style + self._style("marker"))
+        return Segment("▌" if on else " ", self._style("marker"))
 
     def _full(self, row: Row, width: int, *, cursor: bool) -> list[Segment]:
         """A header or note spanning the whole width."""
         if row.kind == "note":
-            style = self.rich_style + self._style("note")
+            style = self._style("note")
             text = "    " + row.text
             return [Segment(text[:width].ljust(width), style)]
         on = row.hunk == self.current_hunk
-        style = self.rich_style + self._style("header-cursor" if on else "header")
+        style = self._style("header-cursor" if on else "header")
         label = ""
         label_style = style
         if self.file is not None and row.hunk:
@@ -310,7 +350,7 @@ class DiffView(ScrollView, can_focus=True):
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
         if index >= self.row_count or width <= 0:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base)
         cursor = index == self.cursor
         if self.split:
             return self._render_split(self._split[index], width, cursor=cursor)
@@ -332,9 +372,9 @@ class DiffView(ScrollView, can_focus=True):
         segments = [marker]
         for side, which, w in ((row.left, "old", half), (row.right, "new", right_width)):
             if which == "new":
-                segments.append(Segment("│", self.rich_style + self._style("lineno")))
+                segments.append(Segment("│", self._style("lineno")))
             if side is None:
-                segments.append(Segment(" " * w, self.rich_style + self._style("header")))
+                segments.append(Segment(" " * w, self._style("header")))
                 continue
             segments.append(self._numbers(side, cursor=cursor, which=which))
             segments.append(self._sign(side))

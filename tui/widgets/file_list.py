@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 from assistant.edits import FileReview, HunkState
 
 from ..diffrows import file_title
-from ..state import file_status
+from ..state import counts, file_status
 
 GLYPH = {
     "pending": ("·", "$text-muted"),
@@ -27,15 +27,16 @@ def file_prompt(file: FileReview) -> Content:
     """One line: glyph, path, counts and status word, coloured from the theme."""
     status = file_status(file)
     glyph, colour = GLYPH[status]
+    added, removed = counts(file)
     action = {"create": "A", "delete": "D"}.get(file.action, "R" if file.move_to else "M")
     return Content.assemble(
         (f"{glyph} ", colour),
         (f"{action} ", "$text-muted"),
         file_title(file),
         " ",
-        (f"+{file.added}", "$success"),
+        (f"+{added}", "$success"),
         " ",
-        (f"-{file.removed}", "$error"),
+        (f"-{removed}", "$error"),
         " ",
         (_tally(file), colour),
     )
@@ -44,8 +45,9 @@ def file_prompt(file: FileReview) -> Content:
 def _tally(file: FileReview) -> str:
     """The status word, with how many hunks are decided when the file is part-way."""
     status = file_status(file)
-    total = len(file.hunks)
-    decided = sum(1 for h in file.hunks if h.state != HunkState.PENDING)
+    located = [h for h in file.hunks if h.state != HunkState.FAILED]
+    total = len(located)
+    decided = sum(1 for h in located if h.state != HunkState.PENDING)
     if status == "pending" and 0 < decided < total:
         return f"{decided}/{total} decided"
     return status

@@ -1,0 +1,245 @@
+"""Review screen benchmark: a 200-file, 5,000-changed-line changeset, in process with Pilot.
+
+    python3 bench/tui.py            # ~20 s on 2 cores
+
+Targets (issue 6): opening Review is interactive within 0.5 s (app start to the diff pane's
+first paint and to the first key handled); moving to the next hunk renders in under 50 ms
+(the ``n`` key, handled and repainted, including every file switch on the way); peak memory
+under 200 MB (process peak RSS, and the Python heap peak under tracemalloc).
+
+The floor is the same app on a 1-file changeset (5 hunks), measured in the same run: the
+ratio says what the changeset's size costs on top of Textual itself. Parsing and locating
+the patch (the edit engine, benchmarked in bench/edits.py) is reported separately.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+sys.path.insert(0, os.path.dirname(_HERE))
+
+import asyncio  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from tui.app import TomeApp, make_app  # noqa: E402
+from tui.screens.review import ReviewScreen  # noqa: E402
+from tui.state import ReviewState  # noqa: E402
+from tui.widgets.diff_view import DiffView  # noqa: E402
+
+FILES = 200
+HUNKS = 5  # per file
+SIZE = (120, 40)
+MOVES = 300  # n presses measured one at a time (crosses 60 files)
+HELD = 200  # then n held down (40 more files)
+
+
+def make_tree(root: Path, files: int, hunks: int) -> str:
+    """Python files under ``root`` and a unified diff changing 25 lines per file
+    (each hunk: 2 lines removed, 3 added), in a few packages."""
+    patch: list[str] = []
+    for i in range(files):
+        rel = f"pkg{i % 8}/module_{i:03d}.py"
+        lines = []
+        for f in range(hunks * 3):
+            lines += [f"def handler_{i}_{f}(request, value):",
+                      f"    result = compute(value, factor={f})",
+                      f"    return respond(request, result)  # {i}", ""]  # fmt: skip
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n")
+        patch += [f"--- a/{rel}", f"+++ b/{rel}"]
+        for h in range(hunks):
+            f = h * 3 + 1
+            start = f * 4 + 1
+            patch.append(f"@@ -{start},4 +{start},5 @@")
+            patch.append(f" def handler_{i}_{f}(request, value):")
+            patch.append(f"-    result = compute(value, factor={f})")
+            patch.append(f"-    return respond(request, result)  # {i}")
+            patch.append(f"+    result = compute_fast(value, factor={f}, cache=True)")
+            patch.append(f"+    log.debug('handler %s', {f})")
+            patch.append(f"+    return respond(request, result, status=200)  # {i}")
+            patch.append(" ")
+    return "\n".join(patch) + "\n"
+
+
+def vm_hwm_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def session(
+    state: ReviewState, root: Path, *, moves: int, held: int = 0, cold: int = 0
+) -> dict[str, float | list[float]]:
+    """Run the app on ``state``; time the first paint, the first key and each ``n``.
+
+    Keys go in with ``App.simulate_key``; a figure ends at the first screen update
+    (``App._display``) after the key's effect. Pilot's own waits (for an idle CPU) are only
+    used between measurements, never inside one.
+    """
+    painted: list[float] = []
+    handled: list[float] = []  # when each n was handled
+    displays: list[float] = [0.0]  # when each screen update went out
+    shown = asyncio.Event()
+    render_line, display, hunk = DiffView.render_line, TomeApp._display, ReviewScreen.action_hunk
+
+    def timed_render(self: DiffView, y: int):  # type: ignore[no-untyped-def]
+        if not painted and self.file is not None:
+            painted.append(time.perf_counter())
+        return render_line(self, y)
+
+    def timed_display(self: TomeApp, screen, renderable) -> None:  # type: ignore[no-untyped-def]
+        display(self, screen, renderable)
+        if renderable is not None:
+            displays.append(time.perf_counter())
+            shown.set()
+
+    def counted_hunk(self: ReviewScreen, delta: int) -> None:
+        hunk(self, delta)
+        handled.append(time.perf_counter())
+
+    async def until(done) -> None:  # type: ignore[no-untyped-def]
+        while not done():
+            shown.clear()
+            await asyncio.wait_for(shown.wait(), 10)
+
+    DiffView.render_line = timed_render  # type: ignore[method-assign]
+    TomeApp._display = timed_display  # type: ignore[method-assign]
+    ReviewScreen.action_hunk = counted_hunk  # type: ignore[method-assign]
+    try:
+        start = time.perf_counter()
+        app = make_app(root, review=state)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: bool(painted))
+            diff = app.screen.query_one(DiffView)
+            app.simulate_key("j")  # at once: whatever start-up work is queued comes first
+            await until(lambda: diff.cursor == 1)
+            moved = time.perf_counter()
+            await until(lambda: displays[-1] > moved)  # the repaint that shows it
+            first_key = displays[-1] - start
+
+            async def press_n(n: int) -> float:
+                goal = len(handled) + n
+                t = time.perf_counter()
+                for _ in range(n):
+                    app.simulate_key("n")
+                await until(lambda: len(handled) >= goal)
+                await until(lambda: displays[-1] > handled[-1])  # the repaint after the last
+                return displays[-1] - t
+
+            per_move: list[float] = []
+            switches: list[float] = []  # the moves that opened the next file
+            inside: list[float] = []  # the moves within a file
+            screen = app.screen
+            for _ in range(moves):  # one key at a time, the app idle before each
+                await pilot.pause()
+                before = screen.file_index  # type: ignore[attr-defined]
+                took = await press_n(1)
+                per_move.append(took)
+                switched = screen.file_index != before  # type: ignore[attr-defined]
+                (switches if switched else inside).append(took)
+            await pilot.pause()
+            held_total = await press_n(held) if held else 0.0
+            render: list[float] = []
+            for _ in range(cold):  # the pane's own cost: every visible line drawn cold
+                await press_n(1)
+                diff._bodies.clear()
+                t = time.perf_counter()
+                for y in range(diff.size.height):
+                    diff.render_line(y)
+                render.append(time.perf_counter() - t)
+    finally:
+        DiffView.render_line = render_line  # type: ignore[method-assign]
+        TomeApp._display = display  # type: ignore[method-assign]
+        ReviewScreen.action_hunk = hunk  # type: ignore[method-assign]
+    return {
+        "paint": (painted[0] - start) if painted else float("nan"),
+        "first_key": first_key,
+        "moves": per_move,
+        "switches": switches,
+        "inside": inside,
+        "held": held_total / held if held else 0.0,
+        "render": render,
+    }
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="tome-bench-tui-") as tmp:
+        big, small = Path(tmp) / "big", Path(tmp) / "small"
+        big_patch = make_tree(big, FILES, HUNKS)
+        small_patch = make_tree(small, 1, HUNKS)
+
+        t = time.perf_counter()
+        state = ReviewState.from_patch(big, big_patch, title="bench.diff")
+        locate = time.perf_counter() - t
+        cs = state.changeset
+        changed = cs.added + cs.removed
+        hunks = sum(len(f.hunks) for f in cs)
+        print(f"changeset: {len(cs)} files, {hunks} hunks, {changed:,} changed lines "
+              f"(+{cs.added:,} -{cs.removed:,}); parse and locate {locate * 1000:.0f} ms")  # fmt: skip
+
+        def small_state() -> ReviewState:
+            return ReviewState.from_patch(small, small_patch)
+
+        asyncio.run(session(small_state(), small, moves=2))  # warm: imports, lexers
+        asyncio.run(session(ReviewState.from_patch(big, big_patch), big, moves=2))
+        floor = asyncio.run(session(small_state(), small, moves=HUNKS - 1))
+        got = asyncio.run(session(state, big, moves=MOVES, held=HELD, cold=50))
+
+        tracemalloc.start()
+        asyncio.run(session(ReviewState.from_patch(big, big_patch), big, moves=50))
+        _, heap_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        rss = vm_hwm_mb()
+
+    def ms(x: float) -> str:
+        return f"{x * 1000:7.1f} ms"
+
+    paint, key = float(got["paint"]), float(got["first_key"])  # type: ignore[arg-type]
+    fpaint, fkey = float(floor["paint"]), float(floor["first_key"])  # type: ignore[arg-type]
+    moves: list[float] = got["moves"]  # type: ignore[assignment]
+    render: list[float] = got["render"]  # type: ignore[assignment]
+    print()
+    print(f"{'':34}{'200 files':>12}{'floor (1 file)':>16}{'ratio':>8}")
+    print(f"{'start to first diff paint':34}{ms(paint):>12}{ms(fpaint):>16}{paint / fpaint:7.2f}x")
+    print(f"{'start to first key handled':34}{ms(key):>12}{ms(fkey):>16}{key / fkey:7.2f}x")
+    print(f"{'n (key + repaint), median':34}{ms(statistics.median(moves)):>12}")
+    print(f"{'n (key + repaint), p95':34}{ms(pct(moves, 0.95)):>12}")
+    print(f"{'n (key + repaint), max':34}{ms(max(moves)):>12}")
+    switches: list[float] = got["switches"]  # type: ignore[assignment]
+    inside: list[float] = got["inside"]  # type: ignore[assignment]
+    print(f"{'n within a file, p95':34}{ms(pct(inside, 0.95)):>12}")
+    print(f"{'n onto the next file, median':34}{ms(statistics.median(switches)):>12}")
+    print(f"{'n held down, per key':34}{ms(float(got['held'])):>12}")  # type: ignore[arg-type]
+    print(f"{'diff pane, 40 lines cold, median':34}{ms(statistics.median(render)):>12}")
+    print(f"{'peak RSS (VmHWM)':34}{rss:9.1f} MB")
+    print(f"{'peak Python heap (tracemalloc)':34}{heap_peak / 2**20:9.1f} MB")
+    print()
+    open_s = max(paint, key)
+    results = [
+        ("open Review interactive < 0.5 s", open_s < 0.5, f"{open_s * 1000:.0f} ms"),
+        ("next hunk renders < 50 ms (p95)", pct(moves, 0.95) < 0.05,
+         f"p95 {pct(moves, 0.95) * 1000:.1f} ms, max {max(moves) * 1000:.1f} ms"),
+        ("memory < 200 MB (peak RSS)", rss < 200, f"{rss:.0f} MB"),
+    ]  # fmt: skip
+    for name, ok, figure in results:
+        print(f"{'PASS' if ok else 'FAIL'}  {name}: {figure}")
+    return 0 if all(ok for _, ok, _ in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
