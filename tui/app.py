@@ -85,10 +85,18 @@ def make_app(
 
 def run(root: Path | str | None = None) -> int:
     """``tome``: open Compose in the repository around the current directory."""
+    import sys
+
+    from assistant.errors import AssistantError
     from assistant.session import Assistant
 
     found = _find_root(Path(root or Path.cwd()))
-    app = make_app(found, assistant=Assistant(found))
+    try:
+        assistant = Assistant(found)
+    except AssistantError as exc:  # no usable backend configured, say: before any drawing
+        print(f"tome: error: {exc}", file=sys.stderr)
+        return 1
+    app = make_app(found, assistant=assistant)
     return int(app.run() or 0)
 
 
