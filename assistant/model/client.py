@@ -171,7 +171,11 @@ def _translate(exc: BaseException, backend: Backend) -> _Failure:
         if status == 429:
             after = parse_retry_after(dict(exc.response.headers))
             return _Failure(
-                RateLimitError(f"{said}; wait and retry, or lower the request rate", retry_after=after), True, after
+                RateLimitError(
+                    f"{said}; wait and retry, or lower the request rate", retry_after=after
+                ),
+                True,
+                after,
             )
         if status in (401, 403):
             env = backend.api_key_env or "the key variable"
