@@ -3,15 +3,15 @@ undo, send rejected hunks back, history; asserting on disk and on the session st
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 import pytest
-from fakeopenai import FakeOpenAI, Reply, serve
+from fakeopenai import FakeOpenAI, Reply
+from modelkit import backend_for
 from tuikit import screen_text
 
 from assistant.edits import HunkState
-from assistant.model import Backend, Client, ClientOptions, Prices, RetryPolicy, Timeouts
+from assistant.model import Client, ClientOptions, RetryPolicy, Timeouts
 from assistant.session import Assistant
 from tui.app import make_app
 from tui.screens.compose import ComposeScreen
@@ -73,26 +73,16 @@ FAST = ClientOptions(
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with serve() as server:
-        yield server
+def fake(fake_openai: FakeOpenAI) -> FakeOpenAI:
+    return fake_openai
 
 
 @pytest.fixture
 def assistant(make_repo, fake: FakeOpenAI) -> Iterator[Assistant]:  # type: ignore[no-untyped-def]
     root = make_repo({"app.py": APP, "util.py": UTIL, "README.md": "# demo\n"})
-    backend = Backend(
-        name="test",
-        base_url=fake.base_url,
-        model="fake-model",
-        window=100_000,
-        max_output=1_000,
-        encoding="cl100k_base",
-        api_key_env="TEST_MODEL_KEY",
-        key_required=False,
-        prices=Prices(cache_hit=0.028, cache_miss=0.14, output=0.28),
-    )
-    client = Client(dataclasses.replace(backend), options=FAST, sleep=lambda _: None)
+    # a plain OpenAI-style backend (no prefix continuation), counting with cl100k_base
+    backend = backend_for(fake, encoding="cl100k_base", continuation="message")
+    client = Client(backend, options=FAST, sleep=lambda _: None)
     yield Assistant(root, client=client)
     client.close()
 
