@@ -50,7 +50,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
@@ -705,9 +704,6 @@ def _load_one(root: Path, base: str, rel: str, limit: int) -> _Read | Skipped | 
     return _Read(rel, data, text, blob_sha(data))
 
 
-_READERS = 4  # threads reading files: stat, open, read and sha1 release the GIL
-
-
 def _load(
     root: Path,
     paths: list[str],
@@ -720,17 +716,17 @@ def _load(
     total = len(paths)
     limit = options.max_file_bytes
     base = str(root) + os.sep
-    with ThreadPoolExecutor(_READERS) as pool:
-        results = pool.map(lambda rel: _load_one(root, base, rel, limit), paths, chunksize=64)
-        for done, result in enumerate(results, 1):
-            if progress is not None and done % _PROGRESS_EVERY == 0:
-                progress(done, total)
-            if isinstance(result, Skipped):
-                skipped.append(result)
-            elif result is not None:
-                out.append(result)
-                if on_text is not None:
-                    on_text(result.sha, result.text)
+    # One thread: measured on Django, reader threads lose more to the GIL than they gain.
+    for done, rel in enumerate(paths, 1):
+        result = _load_one(root, base, rel, limit)
+        if progress is not None and done % _PROGRESS_EVERY == 0:
+            progress(done, total)
+        if isinstance(result, Skipped):
+            skipped.append(result)
+        elif result is not None:
+            out.append(result)
+            if on_text is not None:
+                on_text(result.sha, result.text)
     if progress is not None:
         progress(total, total)
     return out
