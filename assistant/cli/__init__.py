@@ -42,7 +42,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_module, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
-        if only is None or only == name:
+        if only is None or only == name:  # None: every subcommand's options
             with contextlib.suppress(ModuleNotFoundError):  # not built yet: running says so
                 _load(name).add_arguments(sp)
     return parser
@@ -74,7 +74,8 @@ def _main(argv: Sequence[str] | None) -> int:
     first = next((a for a in args_list if not a.startswith("-")), None)
     if not args_list:
         return _run_tui()
-    parser = build_parser(only=first if first in COMMANDS else None)
+    # load only the subcommand that runs: `tome --help` must not import openai or textual
+    parser = build_parser(only=first if first in COMMANDS else "")
     args = parser.parse_args(args_list)
     if args.command is None:
         parser.print_help()
