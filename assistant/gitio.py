@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -187,6 +186,8 @@ def _commit(repo: git.Repo, paths: list[str], message: str) -> Commit:
     user = {**os.environ, "GIT_LITERAL_PATHSPECS": "1"}  # the user's index
     head = g.rev_parse("--verify", "-q", "HEAD^{commit}", with_exceptions=False, env=user)
     branch = g.symbolic_ref("-q", "HEAD", with_exceptions=False, env=user)
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="tome-index-") as tmp:
         own = {**user, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
         g.read_tree(head or "--empty", env=own)

@@ -24,18 +24,14 @@ Encodings are built once per process and shared by every thread.
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import importlib.util
-import json
 import marshal
 import os
-import tempfile
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +42,8 @@ from .errors import ConfigError
 from .paths import cache_dir
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     import tiktoken  # imported when an encoding is first built: warm packs never need it
 
 __all__ = [
@@ -168,6 +166,8 @@ def count_batch(
         return [len(encode(text)) for text in texts]
     longest_first = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
     counts = [0] * len(texts)
+    from concurrent.futures import ThreadPoolExecutor  # here: warm packs never count
+
     with ThreadPoolExecutor(num_threads or _DEFAULT_THREADS) as pool:
         found = pool.map(lambda i: len(encode(texts[i])), longest_first)
         for done, (index, n) in enumerate(zip(longest_first, found, strict=True), 1):
@@ -269,6 +269,8 @@ class CountAhead:
         if not misses:
             return
         if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             self._pool = ThreadPoolExecutor(self.threads)
         # a few texts per task: one future per text costs more in lock traffic than it saves
         for start in range(0, len(misses), _AHEAD_TASK):
@@ -443,6 +445,8 @@ def _tiktoken_cache_dir() -> Path | None:
     for var in ("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR"):
         if var in os.environ:
             return Path(os.environ[var]) if os.environ[var] else None
+    import tempfile
+
     return Path(tempfile.gettempdir()) / "data-gym-cache"
 
 
@@ -487,11 +491,13 @@ def _build_openai(name: str) -> _Loaded | None:
 
 def _parse_tiktoken(data: bytes) -> Ranks:
     """tiktoken's own format: one ``base64(token) rank`` per line."""
+    from base64 import b64decode
+
     ranks: Ranks = {}
     for line in data.splitlines():
         if line:
             token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
+            ranks[b64decode(token)] = int(rank)
     return ranks
 
 
@@ -564,6 +570,8 @@ def _build_deepseek() -> _Loaded:
 def _from_hf_tokenizer(data: bytes, path: Path) -> _Parts:
     """Convert a byte-level BPE tokenizer.json into (pattern, mergeable ranks, specials)."""
     try:
+        import json
+
         doc = json.loads(data)
         model = doc["model"]
         vocab: dict[str, int] = model["vocab"]
@@ -693,6 +701,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
     """Write via a temp file and rename; a cache that cannot be written is only slower."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
