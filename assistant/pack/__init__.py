@@ -204,13 +204,11 @@ def pack(
     else:
         key = _tiers_key(files, task, budget, counter.namespace, format)
         remembered = _remembered_tiers(cache, key, files)
-        fitted = None
-        if remembered is not None:
+        if remembered is not None:  # the same tree, task and budget as before: same tiers
             skeletons.load([p for p, t in remembered.items() if t == "skeleton"])
             parts, total = build(remembered)
-            if total <= budget:
-                fitted, tiers = (parts, total), remembered
-        if fitted is None:
+            tiers = remembered
+        if remembered is None or total > budget:
             parts, total, tiers = _fit(candidates, budget, build, skeletons)
             cache.put(_TIERS_NS, key, marshal.dumps([_TIER_CODES[tiers[f.path]] for f in files]))
 

@@ -180,3 +180,21 @@ def test_ranking_does_not_depend_on_hash_seeds(repo: Path) -> None:
         )
         seen.add(proc.stdout)
     assert len(seen) == 1
+
+
+def test_a_repeated_budgeted_pack_reuses_its_tiers(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.pack as packing
+
+    whole = pack(repo, encoding="cl100k_base")
+    first = pack(repo, encoding="cl100k_base", budget=whole.tokens // 3, task="compute_tax")
+
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("tiers should come from the cache")
+
+    monkeypatch.setattr(packing, "_fit", no_fit)
+    again = pack(repo, encoding="cl100k_base", budget=whole.tokens // 3, task="compute_tax")
+    assert again.text == first.text and again.tokens == first.tokens
+    with pytest.raises(AssertionError, match="from the cache"):  # a new budget fits afresh
+        pack(repo, encoding="cl100k_base", budget=whole.tokens // 4, task="compute_tax")
