@@ -69,6 +69,7 @@ __all__ = [
     "SourceFile",
     "Workspace",
     "discover",
+    "tree_digest",
 ]
 
 SKIP_REASONS: tuple[str, ...] = (
@@ -600,6 +601,14 @@ def decode_text(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         where = exc.start + start
         raise NotText(f"not UTF-8 text (byte 0x{data[where]:02x} at offset {where})") from None
+
+
+def tree_digest(files: Sequence[SourceFile]) -> str:
+    """A digest of what a tree holds: every file's path and blob sha, in order."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for f in files:
+        digest.update(f"{f.path}\0{f.blob_sha}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def blob_sha(data: bytes) -> str:

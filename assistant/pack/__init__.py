@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from .. import tokens as tok
 from ..cache import Cache
 from ..errors import ConfigError, PackError
-from ..workspace import DiscoverOptions, Skipped, SourceFile, discover
+from ..workspace import DiscoverOptions, Skipped, SourceFile, discover, tree_digest
 from .render import FORMATS, Entry, Format, Part, Tier, join, render, task_section, tree_start
 from .select import Candidate, fill, shrink
 from .tally import tally
@@ -313,10 +313,8 @@ _TIER_NAMES: tuple[Tier, ...] = ("full", "skeleton", "omitted")
 def _tiers_key(
     files: Sequence[SourceFile], task: str | None, budget: int, counts_ns: str, format: str
 ) -> str:
-    digest = hashlib.sha1(f"{task}\0{budget}\0{counts_ns}\0{format}".encode())
-    for f in files:
-        digest.update(f"{f.path}\0{f.blob_sha}\0".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    parts = f"{tree_digest(files)}\0{task}\0{budget}\0{counts_ns}\0{format}"
+    return hashlib.sha1(parts.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _remembered_tiers(

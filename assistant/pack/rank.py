@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..cache import Cache
 from ..code import CodeIndex, FileTags
-from ..workspace import SourceFile
+from ..workspace import SourceFile, tree_digest
 from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
 
 _VERSION = "2"
@@ -62,12 +62,13 @@ def rank(
 ) -> list[tuple[str, float]]:
     """Every file's path with its relevance to ``task``, best first (ties by path)."""
     cache = cache if cache is not None else Cache.disabled()
-    key = hashlib.sha1(f"{_digest(files)}\0{task}\0{weights!r}".encode()).hexdigest()
+    tree = tree_digest(files)
+    key = hashlib.sha1(f"{_VERSION}\0{tree}\0{task}\0{weights!r}".encode()).hexdigest()
     hit = cache.get(_RANKING_NS, key)
     if isinstance(hit, bytes):
         order, values = marshal.loads(hit)
         return [(files[d].path, v) for d, v in zip(order, values, strict=True)]
-    index = lexical_index(files, root=root, cache=cache)
+    index = lexical_index(files, root=root, cache=cache, tree=tree)
     scores = score(index, files, task, code=CodeIndex(cache), weights=weights)
     paths = index.paths
     ranked = sorted(range(len(paths)), key=lambda d: (-scores.get(d, 0.0), paths[d]))
@@ -199,13 +200,6 @@ def _is_camel(word: str) -> bool:
 # --- the index of a tree, cached ------------------------------------------------------------
 
 
-def _digest(files: Sequence[SourceFile]) -> str:
-    h = hashlib.sha1(f"rank/{_VERSION}".encode())
-    for f in files:
-        h.update(f"{f.path}\0{f.blob_sha}\0".encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
-
-
 def _index_file(cache: Cache, root: Path | None) -> Path | None:
     """One file per packed folder, replaced whenever its tree changes: bounded by design."""
     if cache.path is None or root is None:
@@ -215,11 +209,18 @@ def _index_file(cache: Cache, root: Path | None) -> Path | None:
 
 
 def lexical_index(
-    files: Sequence[SourceFile], *, root: Path | None = None, cache: Cache | None = None
+    files: Sequence[SourceFile],
+    *,
+    root: Path | None = None,
+    cache: Cache | None = None,
+    tree: str | None = None,
 ) -> Index:
-    """The lexical index of these files: from the per-root file, else built (and saved)."""
+    """The lexical index of these files: from the per-root file, else built (and saved).
+
+    ``tree`` is :func:`~assistant.workspace.tree_digest` of ``files`` when already known.
+    """
     cache = cache if cache is not None else Cache.disabled()
-    digest = _digest(files)
+    digest = f"{_VERSION}/{tree or tree_digest(files)}"
     where = _index_file(cache, root)
     if where is not None:
         loaded = _load(where, digest)
