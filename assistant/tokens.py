@@ -29,6 +29,7 @@ import hashlib
 import importlib.util
 import marshal
 import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -70,6 +71,10 @@ _FALLBACKS: dict[str, tuple[str, ...]] = {
 }
 _AHEAD_BATCH = 256  # texts per cache lookup while counting ahead
 _AHEAD_TASK = 16  # texts per thread-pool task while counting ahead
+# While counting ahead, the GIL changes hands this often (seconds; Python's default: 0.005).
+# An encoding thread needs the GIL for a moment after each text; with the default it waits
+# up to 5 ms for a Python-busy caller to let go, and on Django half its core was lost so.
+_AHEAD_SWITCH_INTERVAL = 0.0005
 _DEFAULT_THREADS = 8  # tiktoken's own default for the batch calls
 
 Ranks: TypeAlias = dict[bytes, int]
@@ -240,13 +245,17 @@ class CountAhead:
     def __init__(self, counter: TokenCounter, *, num_threads: int | None = None) -> None:
         self.counter = counter
         self.threads = num_threads or min(_DEFAULT_THREADS, os.cpu_count() or 2)
-        # encoding is CPU-bound: at most one task per core runs; see sharing_a_core()
-        self._slots = threading.BoundedSemaphore(self.threads)
+        # encoding is CPU-bound: at most one task per core runs, less the cores the caller
+        # keeps for itself (see sharing_a_core())
+        self._cores = threading.Condition()
+        self._busy = 0
+        self._reserved = 0
         self._pending: dict[str, str] = {}
         self._sent: set[str] = set()
         self._known: dict[str, int] = {}
         self._running: list[tuple[list[str], Future[list[int]]]] = []
         self._pool: ThreadPoolExecutor | None = None
+        self._switch_interval: float | None = None  # the process's own, while we run
 
     def add(self, sha: str, text: str) -> None:
         if sha in self._known or sha in self._sent:
@@ -272,6 +281,10 @@ class CountAhead:
             from concurrent.futures import ThreadPoolExecutor
 
             self._pool = ThreadPoolExecutor(self.threads)
+            interval = sys.getswitchinterval()
+            if interval > _AHEAD_SWITCH_INTERVAL:
+                self._switch_interval = interval
+                sys.setswitchinterval(_AHEAD_SWITCH_INTERVAL)
         # a few texts per task: one future per text costs more in lock traffic than it saves
         for start in range(0, len(misses), _AHEAD_TASK):
             group = misses[start : start + _AHEAD_TASK]
@@ -279,24 +292,38 @@ class CountAhead:
             self._running.append(([sha for sha, _ in group], future))
 
     def _count_group(self, texts: list[str]) -> list[int]:
-        with self._slots:
+        with self._cores:
+            while self._busy >= self.threads - self._reserved:
+                self._cores.wait()
+            self._busy += 1
+        try:
             return _count_many(texts, self.counter.encoding)
+        finally:
+            with self._cores:
+                self._busy -= 1
+                self._cores.notify()
 
     @contextmanager
     def sharing_a_core(self) -> Iterator[None]:
         """Leave one core to the caller while it does CPU work of its own (ranking).
 
         Python work holds the GIL and tiktoken's does not: with every core encoding, the
-        caller's thread gets a sliver of one, and both finish late.
+        caller's thread gets a sliver of one, and both finish late. The caller does not wait
+        for a core to come free (a semaphore would let the encoding threads, which take a
+        slot again the moment they give one back, keep it from the caller for a second or
+        more): the task running on that core finishes its few texts, and no other starts.
         """
         if self.threads < 2:
             yield
             return
-        self._slots.acquire()
+        with self._cores:
+            self._reserved += 1
         try:
             yield
         finally:
-            self._slots.release()
+            with self._cores:
+                self._reserved -= 1
+                self._cores.notify_all()
 
     def counts(
         self,
@@ -316,13 +343,23 @@ class CountAhead:
                 if progress:
                     progress(len(fresh), total)
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(cancel_futures=True)
-                self._pool = None
-            self._running = []
+            self.close()
         self.counter.cache.put_many(self.counter.namespace, fresh)
         self._known.update(fresh)
         return [self._known[sha] for sha, _ in items]
+
+    def close(self) -> None:
+        """Stop counting ahead: drop queued work, give the process its switch interval back.
+
+        ``counts()`` closes; call this when abandoning the counts (an error while reading).
+        """
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+        self._running = []
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
 
 
 # --- resolution: which encoding counts for a name ------------------------------------------

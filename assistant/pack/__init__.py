@@ -153,34 +153,38 @@ def pack(
     t0 = time.perf_counter()
     counter = tok.TokenCounter(encoding, cache=cache)
     ahead = tok.CountAhead(counter)  # counts on other cores while files are still read
-    workspace = discover(
-        root,
-        opts.discover_options(),
-        cache=cache,
-        progress=(lambda done, total: progress("read", done, total)) if progress else None,
-        on_text=ahead.add,
-    )
-    timings["discover"] = time.perf_counter() - t0
+    try:
+        workspace = discover(
+            root,
+            opts.discover_options(),
+            cache=cache,
+            progress=(lambda done, total: progress("read", done, total)) if progress else None,
+            on_text=ahead.add,
+        )
+        timings["discover"] = time.perf_counter() - t0
 
-    files = workspace.files
-    ranked = bool(task and task.strip())
-    t0 = time.perf_counter()
-    if ranked:
-        assert task is not None
-        from .rank import rank  # tree-sitter and the index load only for a task
+        files = workspace.files
+        ranked = bool(task and task.strip())
+        t0 = time.perf_counter()
+        if ranked:
+            assert task is not None
+            from .rank import rank  # tree-sitter and the index load only for a task
 
-        # ranking runs here while the counting ahead still runs on the other cores
-        with ahead.sharing_a_core():
-            order = [path for path, _ in rank(files, task, root=workspace.root, cache=cache)]
-    else:
-        order = [f.path for f in files]
-    timings["rank"] = time.perf_counter() - t0
+            # ranking runs here while the counting ahead still runs on the other cores
+            with ahead.sharing_a_core():
+                order = [path for path, _ in rank(files, task, root=workspace.root, cache=cache)]
+        else:
+            order = [f.path for f in files]
+        timings["rank"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    counts = ahead.counts(
-        [(f.blob_sha, f.text) for f in files],
-        progress=(lambda done, total: progress("count", done, total)) if progress else None,
-    )
+        t0 = time.perf_counter()
+        counts = ahead.counts(
+            [(f.blob_sha, f.text) for f in files],
+            progress=(lambda done, total: progress("count", done, total)) if progress else None,
+        )
+    except BaseException:
+        ahead.close()  # no thread goes on counting for nobody
+        raise
     timings["count"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -176,3 +177,27 @@ def test_count_ahead_encodes_nothing_when_every_count_is_cached(
         ahead.add(sha, text)
     assert ahead.counts(items) == [tokens.count(t, ENC) for _, t in items]
     assert encoded == []
+
+
+def test_count_ahead_hands_the_gil_over_quickly_only_while_it_counts(tmp_path: Path) -> None:
+    own = sys.getswitchinterval()
+    items = [blob(f"value_{i} = {i}\n" * 40) for i in range(300)]
+    ahead = tokens.CountAhead(TokenCounter(ENC, cache=Cache(tmp_path / "c.sqlite3")))
+    for sha, text in items:
+        ahead.add(sha, text)
+    assert sys.getswitchinterval() == tokens._AHEAD_SWITCH_INTERVAL < own
+    with ahead.sharing_a_core():  # the caller keeps a core and never waits for it
+        assert ahead._reserved == 1
+    ahead.counts(items)
+    assert sys.getswitchinterval() == own
+
+
+def test_count_ahead_abandoned_stops_and_restores_the_switch_interval(tmp_path: Path) -> None:
+    own = sys.getswitchinterval()
+    items = [blob(f"other_{i} = {i}\n" * 40) for i in range(300)]
+    ahead = tokens.CountAhead(TokenCounter(ENC, cache=Cache(tmp_path / "c.sqlite3")))
+    for sha, text in items:
+        ahead.add(sha, text)
+    ahead.close()
+    assert sys.getswitchinterval() == own
+    assert ahead._pool is None and ahead._running == []
