@@ -107,33 +107,82 @@ def list_files(work_tree: Path, under: str = "", *, exclude_standard: bool = Tru
     ``under`` is a folder relative to the work tree; git runs
     at the top so the repository's ignore rules apply exactly as they do for git itself.
     """
-    spec = ["--", f":(top,literal){under}"] if under else []
-    standard = ["--exclude-standard"] if exclude_standard else []
-    outputs: list[str] = []
-    for args in (["-z", "--stage", *spec], ["-z", "--others", *standard, *spec]):
-        proc = _git(["ls-files", *args], work_tree)
-        if proc.returncode != 0:
-            said = proc.stderr.decode("utf-8", "replace").strip()
-            raise GitError(f"git ls-files failed in {work_tree}: {said or proc.returncode}")
-        outputs.append(proc.stdout.decode("utf-8", "surrogateescape"))
-    staged, others = outputs
-    tracked: dict[str, int] = {}
-    for record in staged.split("\0"):
-        if not record:
-            continue
-        info, _, path = record.partition("\t")
-        # unmerged paths appear once per stage; the mode is the same kind in each
-        tracked[path] = int(info.split(" ", 1)[0], 8)
-    untracked: list[str] = []
-    nested: list[str] = []
-    for path in others.split("\0"):
-        if not path:
-            continue
-        if path.endswith("/"):
-            nested.append(path.rstrip("/"))
-        else:
-            untracked.append(path)
+    run = Listing(work_tree, under, exclude_standard=exclude_standard)
+    tracked = run.tracked()
+    untracked, nested = run.untracked()
     return GitListing(tracked, untracked, nested)
+
+
+class Listing:
+    """The two ``git ls-files`` runs of :func:`list_files`, started together.
+
+    The untracked listing walks the whole work tree (on Django, 28 ms against 4 ms for the
+    index): a caller can read the tracked files while it runs. Call :meth:`untracked`
+    (or :meth:`close`) before dropping the object, so no git process outlives it.
+    """
+
+    def __init__(self, work_tree: Path, under: str = "", *, exclude_standard: bool = True):
+        self.work_tree = work_tree
+        spec = ["--", f":(top,literal){under}"] if under else []
+        standard = ["--exclude-standard"] if exclude_standard else []
+        self._others = _start(["ls-files", "-z", "--others", *standard, *spec], work_tree)
+        try:
+            self._staged = _start(["ls-files", "-z", "--stage", *spec], work_tree)
+        except BaseException:
+            self.close()
+            raise
+
+    def tracked(self) -> dict[str, int]:
+        """Tracked path -> index mode (unmerged paths once)."""
+        tracked: dict[str, int] = {}
+        for record in self._finish(self._staged).split("\0"):
+            if not record:
+                continue
+            info, _, path = record.partition("\t")
+            # unmerged paths appear once per stage; the mode is the same kind in each
+            tracked[path] = int(info.split(" ", 1)[0], 8)
+        return tracked
+
+    def untracked(self) -> tuple[list[str], list[str]]:
+        """Untracked files no ignore rule excludes, and untracked nested repositories."""
+        untracked: list[str] = []
+        nested: list[str] = []
+        for path in self._finish(self._others).split("\0"):
+            if not path:
+                continue
+            if path.endswith("/"):
+                nested.append(path.rstrip("/"))
+            else:
+                untracked.append(path)
+        return untracked, nested
+
+    def close(self) -> None:
+        for proc in (getattr(self, "_others", None), getattr(self, "_staged", None)):
+            if proc is not None and proc.returncode is None:
+                proc.kill()
+                proc.communicate()
+
+    def _finish(self, proc: subprocess.Popen[bytes]) -> str:
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            self.close()
+            said = err.decode("utf-8", "replace").strip()
+            raise GitError(f"git ls-files failed in {self.work_tree}: {said or proc.returncode}")
+        return out.decode("utf-8", "surrogateescape")
+
+
+def _start(args: Sequence[str], cwd: Path) -> subprocess.Popen[bytes]:
+    """Start a read-only ``git`` query; a missing executable is a GitError."""
+    try:
+        return subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    except FileNotFoundError as exc:
+        raise GitError("cannot run git: it is not installed or not on PATH") from exc
 
 
 @dataclass(frozen=True, slots=True)

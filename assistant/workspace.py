@@ -49,7 +49,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
@@ -469,32 +469,40 @@ def _tomeignores(root: Path, repo_root: Path | None) -> list[tuple[str, _Rules]]
 
 
 def _from_git(
-    work_tree: Path, under: str, out_prefix: str, options: DiscoverOptions, found: _Found
-) -> None:
-    """Add the files git lists under ``under`` (work-tree relative) to ``found``.
+    work_tree: Path, under: str, out_prefix: str, options: DiscoverOptions
+) -> Iterator[_Found]:
+    """The files git lists under ``under`` (work-tree relative), in batches: tracked files
+    first, while git still looks for untracked ones, then those (and submodules' files).
 
     ``out_prefix`` turns a path relative to ``work_tree/under`` into one relative to the
     pack root (non-empty inside a submodule).
     """
-    listing = gitio.list_files(work_tree, under, exclude_standard=options.use_gitignore)
-    cut = len(under) + 1 if under else 0
-    repos: list[tuple[str, str]] = []  # (path, what)
-    for path, mode in listing.tracked.items():
-        if mode == gitio.MODE_GITLINK:
-            repos.append((path, "git submodule"))
-        else:
-            found.paths.append(out_prefix + path[cut:])
-    found.paths.extend(out_prefix + path[cut:] for path in listing.untracked)
-    repos.extend((path, "untracked nested git repository") for path in listing.nested_repos)
+    listing = gitio.Listing(work_tree, under, exclude_standard=options.use_gitignore)
+    try:
+        tracked = listing.tracked()
+        cut = len(under) + 1 if under else 0
+        repos: list[tuple[str, str]] = []  # (path, what)
+        first = _Found()
+        for path, mode in tracked.items():
+            if mode == gitio.MODE_GITLINK:
+                repos.append((path, "git submodule"))
+            else:
+                first.paths.append(out_prefix + path[cut:])
+        yield first
+        untracked, nested = listing.untracked()
+    finally:
+        listing.close()
+    rest = _Found(paths=[out_prefix + path[cut:] for path in untracked])
+    repos.extend((path, "untracked nested git repository") for path in nested)
     for path, what in repos:
         rel = out_prefix + path[cut:]
         sub = work_tree / path
         if not options.submodules:
-            found.skipped.append(
+            rest.skipped.append(
                 Skipped(rel + "/", "submodule", f"{what}; not descended (enable submodules)")
             )
         elif not (sub / ".git").exists():
-            found.skipped.append(
+            rest.skipped.append(
                 Skipped(
                     rel + "/",
                     "submodule",
@@ -502,7 +510,8 @@ def _from_git(
                 )
             )
         else:
-            _from_git(sub, "", rel + "/", options, found)
+            yield from _from_git(sub, "", rel + "/", options)
+    yield rest
 
 
 def _walk(root: Path, options: DiscoverOptions, filt: _Filter, found: _Found) -> None:
@@ -720,13 +729,16 @@ def _load(
     skipped: list[Skipped],
     progress: Progress | None,
     on_text: Callable[[str, str], None] | None = None,
+    *,
+    done_before: int = 0,
 ) -> list[_Read]:
+    """Read ``paths``; ``done_before`` files were read before (progress counts on)."""
     out: list[_Read] = []
-    total = len(paths)
+    total = done_before + len(paths)
     limit = options.max_file_bytes
     base = str(root) + os.sep
     # One thread: measured on Django, reader threads lose more to the GIL than they gain.
-    for done, rel in enumerate(paths, 1):
+    for done, rel in enumerate(paths, done_before + 1):
         result = _load_one(root, base, rel, limit)
         if progress is not None and done % _PROGRESS_EVERY == 0:
             progress(done, total)
@@ -788,38 +800,45 @@ def discover(
     top = _resolve_root(root)
     repo_root = gitio.work_tree_of(top)
     filt = _Filter(options, _tomeignores(top, repo_root))
-    found = _Found()
     if repo_root is not None:
         under = top.relative_to(repo_root).as_posix()
-        _from_git(repo_root, "" if under == "." else under, "", options, found)
+        batches: Iterable[_Found] = _from_git(repo_root, "" if under == "." else under, "", options)
     else:
-        _walk(top, options, filt, found)
+        walked = _Found()
+        _walk(top, options, filt, walked)
+        batches = (walked,)
 
-    skipped = found.skipped
-    kept: list[str] = []
-    for path in found.paths:
-        if filt.ancestors(path) != "keep":
-            continue
-        verdict, why = filt.file(path)
-        if verdict == "silent":
-            continue
-        if verdict == "default":
-            skipped.append(Skipped(path, "default-exclude", why))
-            continue
-        if not options.allow_secrets and (finding := secrets.secret_by_name(path)):
-            skipped.append(Skipped(path, "secret-name", finding.describe()))
-            continue
-        kept.append(path)
+    skipped: list[Skipped] = []
+    listed: list[Skipped] = []  # skips found while listing, judged below
+    reads: list[_Read] = []
+    attempted = 0
+    for found in batches:  # each batch is read while git lists the next
+        listed.extend(found.skipped)
+        kept: list[str] = []
+        for path in found.paths:
+            if filt.ancestors(path) != "keep":
+                continue
+            verdict, why = filt.file(path)
+            if verdict == "silent":
+                continue
+            if verdict == "default":
+                skipped.append(Skipped(path, "default-exclude", why))
+                continue
+            if not options.allow_secrets and (finding := secrets.secret_by_name(path)):
+                skipped.append(Skipped(path, "secret-name", finding.describe()))
+                continue
+            kept.append(path)
+        reads += _load(top, kept, options, skipped, progress, on_text, done_before=attempted)
+        attempted += len(kept)
     # a submodule (or unreadable folder) that a rule excludes is not reported as such
-    skipped = [
+    skipped.extend(
         s
-        for s in skipped
+        for s in listed
         if filt.ancestors(s.path) == "keep"
         and (not s.path.endswith("/") or filt.folder(s.path) == "keep")
-    ]
+    )
     skipped.extend(filt.skipped_dirs.values())
 
-    reads = _load(top, kept, options, skipped, progress, on_text)
     findings = {} if options.allow_secrets else _secret_verdicts(reads, cache)
     files: list[SourceFile] = []
     for r in reads:
