@@ -21,7 +21,7 @@ from textual.containers import Horizontal
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from assistant.edits import FileReview, HunkState
 from assistant.errors import AssistantError
@@ -29,6 +29,7 @@ from assistant.errors import AssistantError
 from ..state import ReviewState, counts, edit_hunk
 from ..widgets.diff_view import DiffView
 from ..widgets.file_list import FileList
+from ..widgets.footer import Footer
 from .confirm import ConfirmScreen
 from .reason import ReasonScreen
 
@@ -37,6 +38,8 @@ DECIDABLE = (HunkState.PENDING, HunkState.ACCEPTED, HunkState.REJECTED, HunkStat
 
 class ReviewScreen(Screen[None]):
     """Review one changeset against the working tree."""
+
+    AUTO_FOCUS = "#diff"  # focused as the screen opens (focusing later redraws the footer)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "line(1)", "Line", show=False, priority=True),

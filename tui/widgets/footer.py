@@ -1,0 +1,37 @@
+"""The key bar: Textual's footer, rebuilt only when the keys it shows change."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from textual.widgets import Footer as TextualFooter
+
+
+class Footer(TextualFooter):
+    """Textual's ``Footer``, skipping rebuilds that would show the same keys.
+
+    Textual's footer recomposes (new key widgets, then a layout of the whole screen) each
+    time it hears the bindings may have changed: three times as the Review screen opens,
+    where one would do, each ~10 ms plus a full repaint. This one remembers what it showed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: Hashable = None
+
+    def _showing(self) -> Hashable:
+        """What ``compose`` would show: each active binding's key, label and state."""
+        if not self._bindings_ready:
+            return None
+        keys = tuple(
+            (b.key, b.action, b.description, b.show, b.group, enabled, tooltip)
+            for _, b, enabled, tooltip in self.screen.active_bindings.values()
+        )
+        return keys, self.compact, self.show_command_palette
+
+    async def recompose(self) -> None:
+        showing = self._showing()
+        if showing is not None and showing == self._shown:
+            return
+        self._shown = showing
+        await super().recompose()
