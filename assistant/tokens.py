@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import itertools
 import marshal
 import os
 import sys
@@ -121,6 +122,29 @@ class _Loaded:
                     self._encoding = self._make()
                     self._make = None  # drop what the builder held (the source bytes)
         return self._encoding
+
+    @functools.cached_property
+    def joiner(self) -> tuple[str, int] | None:
+        """A special token that can join texts for one encoding call, and its id.
+
+        Chosen so that no other special token starts where it starts (neither is a prefix
+        of the other) and no overlap of its end with its start can form it again around a
+        joint (it has no border): a text that does not hold it cannot hide or fake a joint.
+        """
+        enc = self.encoding
+        specials = sorted(enc.special_tokens_set)
+        known = set(specials)
+        after = dict(itertools.pairwise(specials))
+        # the longest first: the least likely to turn up in a source file
+        for special in sorted(specials, key=lambda t: (-len(t), t)):
+            if (
+                len(special) > 1
+                and not any(special[:k] == special[-k:] for k in range(1, len(special)))
+                and not any(special[:k] in known for k in range(1, len(special)))
+                and not after.get(special, "").startswith(special)
+            ):
+                return special, enc.encode_single_token(special)
+        return None
 
 
 _lock = threading.Lock()
@@ -228,8 +252,43 @@ class TokenCounter:
 
 
 def _count_many(texts: list[str], encoding: str) -> list[int]:
-    encode = _resolve(encoding).encoding.encode_ordinary
-    return [len(encode(text)) for text in texts]
+    """Token counts of ``texts``, encoded in one call where that is exact.
+
+    The texts are joined by a special token and encoded with it allowed: tiktoken encodes
+    the text between two special tokens on its own, exactly as ``encode_ordinary`` would
+    encode that text alone, so the ids between two joints are one text's tokens. One call
+    per group instead of one per text matters for threads that count while the caller runs
+    Python: each call's end needs the GIL, and waiting for it cost them half their time on
+    Django. A text that holds the joining token is counted alone; if the joints found are
+    not the joints made, every text is counted alone.
+    """
+    loaded = _resolve(encoding)
+    enc = loaded.encoding
+    joiner = loaded.joiner if len(texts) > 1 else None
+    if joiner is None:
+        return [len(enc.encode_ordinary(text)) for text in texts]
+    special, special_id = joiner
+    counts = [0] * len(texts)
+    joined: list[int] = []
+    for i, text in enumerate(texts):
+        if special in text:
+            counts[i] = len(enc.encode_ordinary(text))
+        else:
+            joined.append(i)
+    if not joined:
+        return counts
+    ids = enc.encode(
+        special.join(texts[i] for i in joined), allowed_special={special}, disallowed_special=()
+    )
+    if ids.count(special_id) != len(joined) - 1:  # a joint went unseen: count one by one
+        return [len(enc.encode_ordinary(text)) for text in texts]
+    start = 0
+    for i in joined[:-1]:
+        end = ids.index(special_id, start)
+        counts[i] = end - start
+        start = end + 1
+    counts[joined[-1]] = len(ids) - start
+    return counts
 
 
 class CountAhead:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import multiprocessing
+import random
 import sys
 import threading
 from collections.abc import Sequence
@@ -11,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant import tokens
 from assistant.cache import Cache
@@ -201,3 +205,55 @@ def test_count_ahead_abandoned_stops_and_restores_the_switch_interval(tmp_path: 
     ahead.close()
     assert sys.getswitchinterval() == own
     assert ahead._pool is None and ahead._running == []
+
+
+JOIN_EDGES = [
+    "",
+    " ",
+    "\n\n",
+    "trailing spaces   ",
+    "   leading spaces",
+    "x",
+    "123456789",
+    "数一数",
+    "ends in a letter",
+    "'s and 're",
+    "\t\tdef f():\n\t\treturn 1\n\n\n",
+    "<|endofprompt",
+    "|>",
+    "<｜place▁holder",
+    "for▁pointer▁replace｜>",
+    "holds the joint <|endofprompt|> in its text",
+    "and <｜place▁holder▁for▁pointer▁replace｜> too",
+]
+
+
+@pytest.mark.parametrize("encoding", ["deepseek-v4", "cl100k_base"])
+def test_joined_counting_is_exact_at_every_joint(encoding: str) -> None:
+    loaded = tokens._resolve(encoding)
+    assert loaded.joiner is not None
+    rng = random.Random(5)
+    for _ in range(200):
+        texts = rng.choices(JOIN_EDGES, k=rng.randint(2, 12))
+        assert tokens._count_many(texts, encoding) == [tokens.count(t, encoding) for t in texts]
+
+
+@given(st.lists(st.text(alphabet=" \n\tab1_<|>｜▁数'", max_size=12), min_size=2, max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_joined_counting_equals_counting_alone(texts: list[str]) -> None:
+    assert tokens._count_many(texts, ENC) == [tokens.count(t, ENC) for t in texts]
+
+
+def test_joined_counting_is_exact_on_real_code() -> None:
+    spec = importlib.util.find_spec("django")  # located, never imported
+    assert spec is not None and spec.submodule_search_locations
+    root = Path(next(iter(spec.submodule_search_locations)))
+    texts = [p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.py"))[:600]]
+    for encoding in ("deepseek-v4", "cl100k_base"):
+        alone = [tokens.count(t, encoding) for t in texts]
+        joined = [
+            n
+            for i in range(0, len(texts), 16)
+            for n in tokens._count_many(texts[i : i + 16], encoding)
+        ]
+        assert joined == alone
