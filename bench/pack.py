@@ -109,24 +109,29 @@ def main() -> int:
     )
 
     floor_env = {**env, "TOME_CACHE_DIR": str(scratch / "cache-cold-99")}
-    floor = min(
-        timed_rss([sys.executable, "-c", FLOOR, str(listing), args.encoding], env=floor_env)[0]
-        for _ in range(args.runs)
-    )
-    colds, warms, rss = [], [], []
     warm_env = {**env, "TOME_CACHE_DIR": str(scratch / "cache-warm")}
+    timed_rss([*tome, "--output", str(scratch / "warm-fill.xml")], env=warm_env)
+    # Floor, cold and warm runs take turns, so a burst of load from elsewhere on a shared
+    # machine falls on all of them alike; each figure is the best of its runs.
+    floors, colds, warms, rss = [], [], [], []
     outputs = []
     for i in range(args.runs):
+        floors.append(
+            timed_rss([sys.executable, "-c", FLOOR, str(listing), args.encoding], env=floor_env)[0]
+        )
         out_file = scratch / f"pack-{i}.xml"
         wall, peak, _ = timed_rss([*tome, "--output", str(out_file)], env=cold_env(i))
         colds.append(wall)
         rss.append(peak)
         outputs.append(out_file)
-    timed_rss([*tome, "--output", str(scratch / "warm-fill.xml")], env=warm_env)
-    for _ in range(args.runs):
         wall, peak, out = timed_rss([*tome, "--output", str(scratch / "warm.xml")], env=warm_env)
         warms.append(wall)
         rss.append(peak)
+    floor = min(floors)
+    print("runs (s): " + "; ".join(
+        f"{name} {' '.join(f'{t:.2f}' for t in runs)}"
+        for name, runs in (("floor", floors), ("cold", colds), ("warm", warms))
+    ))  # fmt: skip
     cold, warm, peak = min(colds), min(warms), max(rss)
 
     text = outputs[0].read_text(encoding="utf-8")
