@@ -46,9 +46,11 @@ secret verdicts are cached by blob sha (namespace :data:`assistant.secrets.CACHE
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import re
 import stat
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -689,7 +691,9 @@ def _symlink_skip(root: Path, rel: str) -> Skipped:
     )
 
 
-def _load_one(root: Path, base: str, rel: str, limit: int) -> _Read | Skipped | None:
+def _load_one(
+    root: Path, base: str, rel: str, limit: int, memo: _StatMemo | None = None
+) -> _Read | Skipped | None:
     """Stat, read, decode and hash one file (None: gone from the working tree)."""
     full = base + rel
     try:
@@ -707,6 +711,9 @@ def _load_one(root: Path, base: str, rel: str, limit: int) -> _Read | Skipped | 
         return Skipped(rel, "unreadable", "not a regular file (device, fifo, socket)")
     if info.st_size > limit:
         return Skipped(rel, "too-large", _too_large(info.st_size, limit))
+    known_sha, known_binary = memo.recall(rel, info) if memo is not None else (None, None)
+    if known_binary is not None:
+        return Skipped(rel, "binary", known_binary)  # not read again: it has not changed
     try:
         data = _read(full, info.st_size, limit)
     except FileNotFoundError:
@@ -718,8 +725,77 @@ def _load_one(root: Path, base: str, rel: str, limit: int) -> _Read | Skipped | 
     try:
         text = decode_text(data)
     except NotText as exc:
+        if memo is not None and (len(data) == info.st_size or b"\0" in data):
+            memo.learn(rel, info, None, str(exc))
         return Skipped(rel, "binary", str(exc))
-    return _Read(rel, data, text, blob_sha(data))
+    if known_sha is not None and len(data) == info.st_size:
+        return _Read(rel, data, text, known_sha)
+    sha = blob_sha(data)
+    if memo is not None and len(data) == info.st_size:
+        memo.learn(rel, info, sha, None)
+    return _Read(rel, data, text, sha)
+
+
+class _StatMemo:
+    """What earlier discoveries learnt about files that have not changed since.
+
+    Per path: the blob sha of a text file, or why a file is binary, with the file's size,
+    mtime, ctime and inode when it was read. A file whose four still match is the same
+    file: its sha is not computed again and a binary is not read again (git's index works
+    the same way). Only files last changed two seconds or more before the discovery began
+    are remembered, so a write that lands in the same clock tick as a read cannot hide; the
+    ctime (which no tool can set back) is part of both checks. One file per packed folder,
+    in the cache's folder, rewritten only when something changed.
+    """
+
+    _VERSION = 1
+    _SETTLED_NS = 2_000_000_000
+
+    def __init__(self, where: Path) -> None:
+        self.where = where
+        self.settled_before = time.time_ns() - self._SETTLED_NS
+        self.known: dict[str, tuple[int, int, int, int, str | None, str | None]] = {}
+        self.seen: dict[str, tuple[int, int, int, int, str | None, str | None]] = {}
+        try:
+            version, known = marshal.loads(where.read_bytes())
+            if version == self._VERSION and isinstance(known, dict):
+                self.known = known
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # none yet, or unreadable: learn again
+
+    @classmethod
+    def for_root(cls, cache: Cache | None, root: Path) -> _StatMemo | None:
+        if cache is None or cache.path is None:
+            return None
+        key = hashlib.sha1(str(root).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        return cls(cache.path.parent / "stat" / f"{key}.marshal")
+
+    def recall(self, rel: str, info: os.stat_result) -> tuple[str | None, str | None]:
+        """(sha, None) for an unchanged text file, (None, why) for a binary, else both None."""
+        entry = self.known.get(rel)
+        if entry is None or entry[:4] != (
+            info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+        ):  # fmt: skip
+            return None, None
+        self.seen[rel] = entry
+        return entry[4], entry[5]
+
+    def learn(self, rel: str, info: os.stat_result, sha: str | None, why: str | None) -> None:
+        if max(info.st_mtime_ns, info.st_ctime_ns) < self.settled_before:
+            self.seen[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
+                              sha, why)  # fmt: skip
+
+    def save(self) -> None:
+        """Keep what this discovery saw (files no longer listed are forgotten)."""
+        if self.seen == self.known:
+            return
+        try:
+            self.where.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.where.with_name(f".{self.where.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps((self._VERSION, self.seen)))
+            os.replace(tmp, self.where)
+        except OSError:
+            pass  # an accelerator: the next discovery hashes again
 
 
 def _load(
@@ -731,6 +807,7 @@ def _load(
     on_text: Callable[[str, str], None] | None = None,
     *,
     done_before: int = 0,
+    memo: _StatMemo | None = None,
 ) -> list[_Read]:
     """Read ``paths``; ``done_before`` files were read before (progress counts on)."""
     out: list[_Read] = []
@@ -739,7 +816,7 @@ def _load(
     base = str(root) + os.sep
     # One thread: measured on Django, reader threads lose more to the GIL than they gain.
     for done, rel in enumerate(paths, done_before + 1):
-        result = _load_one(root, base, rel, limit)
+        result = _load_one(root, base, rel, limit, memo)
         if progress is not None and done % _PROGRESS_EVERY == 0:
             progress(done, total)
         if isinstance(result, Skipped):
@@ -800,6 +877,7 @@ def discover(
     top = _resolve_root(root)
     repo_root = gitio.work_tree_of(top)
     filt = _Filter(options, _tomeignores(top, repo_root))
+    memo = _StatMemo.for_root(cache, top)
     if repo_root is not None:
         under = top.relative_to(repo_root).as_posix()
         batches: Iterable[_Found] = _from_git(repo_root, "" if under == "." else under, "", options)
@@ -828,8 +906,12 @@ def discover(
                 skipped.append(Skipped(path, "secret-name", finding.describe()))
                 continue
             kept.append(path)
-        reads += _load(top, kept, options, skipped, progress, on_text, done_before=attempted)
+        reads += _load(
+            top, kept, options, skipped, progress, on_text, done_before=attempted, memo=memo
+        )
         attempted += len(kept)
+    if memo is not None:
+        memo.save()
     # a submodule (or unreadable folder) that a rule excludes is not reported as such
     skipped.extend(
         s
