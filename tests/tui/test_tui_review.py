@@ -160,6 +160,9 @@ async def test_e_edits_the_hunk_in_the_editor(
         await pilot.pause()
         assert state.files[0].hunks[0].state == HunkState.ACCEPTED
         assert "x + 42" in screen_text(app)
+        await pilot.press("right_square_bracket", "left_square_bracket")  # away and back
+        await pilot.pause()
+        assert "x + 42" in screen_text(app) and "x + 100" not in screen_text(app)
         await pilot.press("enter", "y")
         await pilot.pause()
         a_py = (repo / "a.py").read_text()
@@ -217,6 +220,50 @@ async def test_tab_and_the_file_list(repo: Path) -> None:
         assert app.screen.query_one(DiffView).has_focus
         await pilot.click("#files", offset=(3, 0))  # the mouse works too
         assert _where(app)[0] == "a.py"
+
+
+def _row_backgrounds(app) -> list[object]:  # type: ignore[no-untyped-def]
+    """The background behind the status glyph on each of the file list's first two rows."""
+    strips = app.screen._compositor.render_strips()
+    x, y = app.screen.query_one("#files").region.offset
+    return [strips[y + i].crop(x + 1, x + 2)._segments[0].style.bgcolor for i in (0, 1)]
+
+
+async def test_the_file_list_highlight_follows_the_file_shown(repo: Path) -> None:
+    app, _ = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        on, off = _row_backgrounds(app)
+        assert on != off
+        await pilot.press("n", "n")  # onto b.txt: its row lights up, a.py's goes out
+        await pilot.pause()
+        assert _row_backgrounds(app) == [off, on]
+        await pilot.press("p")
+        await pilot.pause()
+        assert _row_backgrounds(app) == [on, off]
+
+
+async def test_the_next_file_is_drawn_before_it_is_shown(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.widgets import diff_view
+
+    app, _ = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # a.py shown, and b.txt's first screen built meanwhile
+        painted: list[str] = []
+        real = diff_view.highlight_line
+
+        def counted(path: str, text: str, *, dark: bool = True):  # type: ignore[no-untyped-def]
+            painted.append(text)
+            return real(path, text, dark=dark)
+
+        monkeypatch.setattr(diff_view, "highlight_line", counted)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert _where(app) == ("b.txt", 1)
+        assert "TWO" in screen_text(app)
+        assert painted == []
 
 
 async def test_resizes_down_to_80x24(repo: Path) -> None:

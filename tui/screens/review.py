@@ -86,6 +86,7 @@ class ReviewScreen(Screen[None]):
         super().__init__()
         self.state = state
         self.file_index = 0
+        self._preparing = False
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -174,6 +175,18 @@ class ReviewScreen(Screen[None]):
     @on(DiffView.CursorMoved)
     def _cursor_moved(self, event: DiffView.CursorMoved) -> None:
         self._status()
+        if not self._preparing:  # once this move is on screen, build what the next would show
+            self._preparing = True
+            self.call_after_refresh(self._prepare_next)
+
+    def _prepare_next(self) -> None:
+        self._preparing = False
+        files, diff = self.state.files, self.diff
+        diff.warm()
+        if self.file_index + 1 < len(files):
+            diff.prepare(files[self.file_index + 1])
+        if self.file_index > 0:
+            diff.prepare(files[self.file_index - 1], last=True)
 
     # -- moving -----------------------------------------------------------------------------
 

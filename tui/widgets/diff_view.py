@@ -5,6 +5,10 @@ cost. Rows come from :mod:`tui.diffrows` (pure values); each row's highlighted b
 colours, the diff's background, word-level spans) is built once and cached, and cropped to the
 scroll position when drawn. Colours come from the theme through component classes.
 
+The rows and bodies of the last few files shown are kept, and ``prepare``/``warm`` build them
+ahead (the screen calls them once a move has been painted, for the files and lines a next
+move would show), so that a key press mostly draws what is already built.
+
 The pane keeps a line cursor and, through it, a hunk cursor: the hunk under the cursor is
 marked in the gutter and its header lights up. ``next_hunk``/``prev_hunk`` say False at the
 file's edge so the screen can move to the next file.
@@ -12,7 +16,8 @@ file's edge so the screen can move to the next file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import ClassVar
 
@@ -25,7 +30,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from assistant.edits import FileReview, HunkState
+from assistant.edits import FilePlan, FileReview, HunkState
 
 from ..diffrows import Row, SplitRow, hunk_starts, split_rows, unified_rows
 from ..highlight import highlight_line
@@ -71,6 +76,57 @@ def paint(
         syn = colour[start]
         out.append(Segment(text[start:end], style + syn if syn is not None else style))
     return out
+
+
+Bodies = dict[tuple[Row, bool], list[Segment]]
+"""A row's painted text, by row and dark/light theme."""
+
+
+@dataclass(eq=False, slots=True)
+class FileRows:
+    """One file's rows, built once (and again when the file is edited: a new plan)."""
+
+    file: FileReview
+    plan: FilePlan
+    rows: list[Row]
+    split: list[SplitRow]
+    number_width: int
+    text_width: int
+    bodies: Bodies = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, file: FileReview) -> FileRows:
+        rows = unified_rows(file)
+        numbers = [n for r in rows for n in (r.old_no, r.new_no) if n is not None]
+        return cls(
+            file,
+            file.plan,
+            rows,
+            split_rows(rows),
+            number_width=len(str(max(numbers, default=1))),
+            text_width=max(
+                (len(r.text) for r in rows if r.kind not in ("header", "note")), default=0
+            ),
+        )
+
+    def fresh(self, file: FileReview) -> bool:
+        return self.file is file and self.plan is file.plan
+
+    def starts(self, split: bool) -> list[int]:
+        return hunk_starts([r.hunk for r in (self.split if split else self.rows)])
+
+    def texts(self, split: bool, start: int, end: int) -> Iterator[Row]:
+        """The rows with a body among display rows ``start:end`` (either view)."""
+        if split:
+            for pair in self.split[max(0, start) : end]:
+                yield from (side for side in (pair.left, pair.right) if side is not None)
+        else:
+            yield from (
+                r for r in self.rows[max(0, start) : end] if r.kind not in ("header", "note")
+            )
+
+
+KEEP = 8  # files whose rows and bodies are kept (the one shown, its neighbours, recent ones)
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -132,25 +188,28 @@ class DiffView(ScrollView, can_focus=True):
         self._rows: list[Row] = []
         self._split: list[SplitRow] = []
         self._starts: list[int] = []
-        self._bodies: dict[tuple[Row, bool], list[Segment]] = {}
+        self._bodies: Bodies = {}
         self._styles: dict[str, Style] = {}
         self._text_width = 0
         self._number_width = 1
         self._last_hunk = -1
+        self._kept: dict[int, FileRows] = {}  # by id(file), oldest first
 
     # -- content ----------------------------------------------------------------------------
 
     def show(self, file: FileReview | None, *, hunk: int | None = None, last: bool = False) -> None:
-        """Show ``file`` with the cursor on ``hunk`` (its first, or its last when ``last``)."""
+        """Show ``file`` with the cursor on ``hunk`` (its first, or its last when ``last``).
+
+        Showing the file already shown rebuilds its rows (after it was edited)."""
+        if file is not None and file is self.file:
+            self._kept.pop(id(file), None)
         self.file = file
-        self._rows = unified_rows(file) if file is not None else []
-        self._split = split_rows(self._rows)
-        self._bodies.clear()
-        numbers = [n for r in self._rows for n in (r.old_no, r.new_no) if n is not None]
-        self._number_width = len(str(max(numbers, default=1)))
-        self._text_width = max(
-            (len(r.text) for r in self._rows if r.kind not in ("header", "note")), default=0
-        )
+        built = self._file_rows(file) if file is not None else None
+        self._rows = built.rows if built is not None else []
+        self._split = built.split if built is not None else []
+        self._bodies = built.bodies if built is not None else {}
+        self._number_width = built.number_width if built is not None else 1
+        self._text_width = built.text_width if built is not None else 0
         self._layout()
         self._last_hunk = -1
         starts = self._starts
@@ -160,6 +219,40 @@ class DiffView(ScrollView, can_focus=True):
             target = starts[-1] if last and starts else 0
         self.scroll_to(0, 0, animate=False, immediate=True)
         self._jump(target, top=True)
+
+    def _file_rows(self, file: FileReview) -> FileRows:
+        """The file's rows, kept from before when the file is unchanged since."""
+        kept = self._kept.pop(id(file), None)
+        if kept is None or not kept.fresh(file):
+            kept = FileRows.build(file)
+        self._kept[id(file)] = kept  # now the newest
+        while len(self._kept) > KEEP:
+            del self._kept[next(iter(self._kept))]
+        return kept
+
+    def prepare(self, file: FileReview, *, last: bool = False) -> None:
+        """Build ``file``'s rows and the bodies ``show(file, last=last)`` would draw first."""
+        built = self._file_rows(file)
+        starts = built.starts(self.split)
+        top = max(0, starts[-1] - 1) if last and starts else 0
+        self._paint(built, built.texts(self.split, top, top + self._height()))
+
+    def warm(self) -> None:
+        """Paint the bodies a screen above and below the one shown (where n and p go)."""
+        if self.file is None:
+            return
+        built = self._file_rows(self.file)
+        y, height = int(self.scroll_y), self._height()
+        self._paint(built, built.texts(self.split, y - height, y + 2 * height))
+
+    def _height(self) -> int:
+        return self.scrollable_content_region.height or self.size.height or 1
+
+    def _paint(self, built: FileRows, rows: Iterator[Row]) -> None:
+        dark = self._dark
+        for row in rows:
+            if (row, dark) not in built.bodies:
+                self._body(row, built)
 
     def _layout(self) -> None:
         self._starts = hunk_starts([self._row_hunk(i) for i in range(self.row_count)])
@@ -216,7 +309,7 @@ class DiffView(ScrollView, can_focus=True):
     def _jump(self, row: int, *, top: bool = False) -> None:
         row = max(0, min(row, self.row_count - 1)) if self.row_count else 0
         self.cursor = row
-        height = self.scrollable_content_region.height or self.size.height or 1
+        height = self._height()
         y = int(self.scroll_y)
         if top:
             end = self._hunk_end(row)
@@ -270,6 +363,12 @@ class DiffView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles.clear()  # the theme or the CSS changed: styles and bodies are stale
         self._bodies.clear()
+        for kept in self._kept.values():
+            kept.bodies.clear()
+
+    @property
+    def _dark(self) -> bool:
+        return self.app.current_theme.dark if self.app.current_theme else True
 
     @property
     def _base(self) -> Style:
@@ -286,17 +385,20 @@ class DiffView(ScrollView, can_focus=True):
             self._styles[name] = style
         return style
 
-    def _body(self, row: Row) -> list[Segment]:
-        """The row's text with syntax colours, diff background and word spans (cached)."""
-        dark = self.app.current_theme.dark if self.app.current_theme else True
+    def _body(self, row: Row, built: FileRows | None = None) -> list[Segment]:
+        """The row's text with syntax colours, diff background and word spans (cached), of
+        the file shown or of ``built``."""
+        dark = self._dark
         key = (row, dark)
-        cached = self._bodies.get(key)
+        bodies = self._bodies if built is None else built.bodies
+        cached = bodies.get(key)
         if cached is None:
-            path = self.file.path if self.file is not None else ""
+            file = self.file if built is None else built.file
+            path = file.path if file is not None else ""
             base = self._style(row.kind) if row.kind in ("added", "removed") else self._base
             word = self._style(f"{row.kind}-word") if row.spans else base
             spans = highlight_line(path, row.text, dark=dark)
-            cached = self._bodies[key] = paint(row.text, base, spans, row.spans, word)
+            cached = bodies[key] = paint(row.text, base, spans, row.spans, word)
         return cached
 
     def _line_body(self, row: Row, width: int) -> Strip:

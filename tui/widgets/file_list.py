@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -60,6 +61,10 @@ class FileList(OptionList):
     FileList { height: 1fr; }
     """
 
+    # OptionList redraws every visible row when the highlight moves; only two rows change
+    # (a scroll, when it needs one, still redraws the lot).
+    highlighted: reactive[int | None] = reactive(None, repaint=False)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._files: list[FileReview] = []
@@ -69,6 +74,12 @@ class FileList(OptionList):
         self.set_options(Option(file_prompt(f), id=f"f{i}") for i, f in enumerate(self._files))
         if self._files:
             self.highlighted = 0
+
+    def _watch_highlighted(self, old: int | None, new: int | None) -> None:
+        lines, heights = self._index_to_line, self._heights
+        for index in (old, new):
+            if index is not None and index in lines:
+                self.refresh_lines(lines[index], heights[index])
 
     def refresh_file(self, index: int) -> None:
         """Redraw one file's line after a decision."""
