@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -67,6 +68,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     finally:
         warnings.showwarning = shown
+
+
+def entry() -> None:
+    """The ``tome`` command: :func:`main`, then a fast exit.
+
+    A pack leaves tens of megabytes in small objects; freeing them one by one at exit
+    took 20-50 ms of a 0.45 s warm pack. By the time ``main`` returns, everything tome
+    writes is closed (output files are written atomically, the SQLite stores commit each
+    write and recover their write-ahead log on the next open) and no thread is left
+    running, so only the standard streams need flushing. Errors and ``SystemExit`` leave
+    the usual way.
+    """
+    try:
+        code = main()
+    except BrokenPipeError:  # the reader went away (``tome pack --json | head -c1``)
+        os._exit(1)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (``tome pack --json | head -c1``)
+            code = code or 1
+    os._exit(code)
 
 
 def _main(argv: Sequence[str] | None) -> int:
