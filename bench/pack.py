@@ -72,7 +72,11 @@ def main() -> int:
 
     tree = django_tree()
     scratch = Path(tempfile.mkdtemp(prefix="tome-bench-"))
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # As an installed tome runs: with its modules' bytecode cached (this machine sets
+    # PYTHONDONTWRITEBYTECODE, which would compile every module from source at each start);
+    # the floor, which imports assistant.tokens, runs with the same cache.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONPYCACHEPREFIX": str(scratch / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     tome = [
         sys.executable,
         "-m",

@@ -172,7 +172,11 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
 
 
 def _pack_figures(tree: Path, scratch: Path, task: str) -> dict[str, bool]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # As an installed tome runs: with its modules' bytecode cached (this machine sets
+    # PYTHONDONTWRITEBYTECODE, which would compile every module from source at each start);
+    # the floor, which imports assistant.tokens, runs with the same cache.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONPYCACHEPREFIX": str(scratch / "pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     listing = scratch / "files.json"
     paths = [str(tree / f.path) for f in discover(tree, cache=Cache(scratch / "c0.sqlite3")).files]
     listing.write_text(json.dumps(paths))
