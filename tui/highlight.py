@@ -4,11 +4,15 @@ A diff shows scattered lines, not whole files, so each line is lexed on its own 
 a multi-line string may be coloured as code; that is the usual trade in diff viewers).
 Styles come from a pygments theme through rich, keeping only colour, bold and italic so the
 diff's own backgrounds show through.
+
+One lexer per language, shared by all its files, so a line seen in one file is coloured from
+the cache in the next. The cache holds plain numbers (styles by index in ``_STYLES``): tuples
+of ints are invisible to the garbage collector, which otherwise walks every cached span.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_for_filename
@@ -23,6 +27,10 @@ DARK_THEME = "monokai"
 LIGHT_THEME = "friendly"
 
 
+_SHARED: dict[type[Lexer], Lexer] = {}
+"""The first lexer made of each kind, used for every file of that kind."""
+
+
 @lru_cache(maxsize=256)
 def lexer_for(path: str) -> Lexer | None:
     """The lexer for a file name, or None (plain text: nothing to colour)."""
@@ -30,7 +38,7 @@ def lexer_for(path: str) -> Lexer | None:
         lexer = get_lexer_for_filename(path, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return None
-    return None if lexer.name == "Text only" else lexer
+    return None if lexer.name == "Text only" else _SHARED.setdefault(type(lexer), lexer)
 
 
 @lru_cache(maxsize=4)
@@ -38,12 +46,18 @@ def _theme(name: str) -> PygmentsSyntaxTheme:
     return PygmentsSyntaxTheme(name)
 
 
-@lru_cache(maxsize=2048)
-def _token_style(theme: str, token: _TokenType) -> Style | None:
+_STYLES: list[Style] = []
+"""Every style a token has been given, in order of first use (the cache refers by index)."""
+
+
+@cache  # a few hundred token types: each style is appended once
+def _token_style(theme: str, token: _TokenType) -> int | None:
+    """The index in ``_STYLES`` of a token's style (None: uncoloured)."""
     style = _theme(theme).get_style_for_token(token)
     if style.color is None and not style.bold and not style.italic:
         return None
-    return Style(color=style.color, bold=style.bold, italic=style.italic)
+    _STYLES.append(Style(color=style.color, bold=style.bold, italic=style.italic))
+    return len(_STYLES) - 1
 
 
 def highlight_line(path: str, text: str, *, dark: bool = True) -> Spans:
@@ -51,13 +65,15 @@ def highlight_line(path: str, text: str, *, dark: bool = True) -> Spans:
     lexer = lexer_for(path)
     if lexer is None or not text.strip():
         return []
-    return list(_highlight(lexer, text, DARK_THEME if dark else LIGHT_THEME))
+    styles = _STYLES
+    spans = _highlight(lexer, text, DARK_THEME if dark else LIGHT_THEME)
+    return [(start, end, styles[style]) for start, end, style in spans]
 
 
 @lru_cache(maxsize=16384)
-def _highlight(lexer: Lexer, text: str, theme: str) -> tuple[tuple[int, int, Style], ...]:
+def _highlight(lexer: Lexer, text: str, theme: str) -> tuple[tuple[int, int, int], ...]:
     """Lines repeat across a diff (context, moved code): each is lexed once."""
-    spans: Spans = []
+    spans: list[tuple[int, int, int]] = []
     # the unprocessed stream gives offsets and skips the filter pipeline (3x less overhead)
     for pos, token, value in lexer.get_tokens_unprocessed(text + "\n"):
         if pos >= len(text):

@@ -1,0 +1,32 @@
+"""Syntax colours for single diff lines."""
+
+from __future__ import annotations
+
+import gc
+
+from rich.style import Style
+
+from tui import highlight
+
+
+def test_a_line_is_coloured_once_for_every_file_of_its_language() -> None:
+    assert highlight.lexer_for("a.py") is highlight.lexer_for("pkg/b.py")
+    assert highlight.lexer_for("notes.txt") is None
+    line = "def handler_shared(request):  # a"
+    spans = highlight.highlight_line("a.py", line)
+    assert spans == highlight.highlight_line("pkg/b.py", line)
+    assert all(isinstance(style, Style) for _, _, style in spans)
+    coloured = {line[s:e]: style for s, e, style in spans}
+    assert coloured["def"].color is not None and coloured["def"] != coloured["handler_shared"]
+    before = highlight._highlight.cache_info().hits
+    highlight.highlight_line("pkg/c.py", line)
+    assert highlight._highlight.cache_info().hits == before + 1
+
+
+def test_the_cache_is_invisible_to_the_garbage_collector() -> None:
+    line = "value = compute(value, factor=3)  # untracked"
+    highlight.highlight_line("a.py", line)
+    gc.collect()  # tuples of plain numbers are untracked as a collection finds them:
+    gc.collect()  # the spans at the first, the tuple holding them at the next
+    cached = highlight._highlight(highlight.lexer_for("a.py"), line, highlight.DARK_THEME)
+    assert cached and not gc.is_tracked(cached)
