@@ -218,6 +218,9 @@ class Workspace:
     repo_root: Path | None  # the git work tree containing it, or None outside git
     files: list[SourceFile] = field(default_factory=list)  # sorted by path
     skipped: list[Skipped] = field(default_factory=list)  # sorted by path
+    # what the files and skips were made from: every file read (path, size, blob sha) and
+    # every skip not decided by a file's content; equal states give equal workspaces
+    state: str = ""
 
 
 Progress = Callable[[int, int], None]
@@ -665,9 +668,10 @@ def _read(path: str, size: int, limit: int) -> bytes:
 @dataclass(slots=True)
 class _Read:
     path: str
-    data: bytes
+    data: bytes  # empty when only stat-ed (probe)
     text: str
     sha: str
+    size: int
 
 
 def _symlink_skip(root: Path, rel: str) -> Skipped:
@@ -691,10 +695,22 @@ def _symlink_skip(root: Path, rel: str) -> Skipped:
     )
 
 
+class _MustRead(Exception):
+    """A stat-only scan met a file it does not know: only reading it would tell."""
+
+
 def _load_one(
-    root: Path, base: str, rel: str, limit: int, memo: _StatMemo | None = None
+    root: Path,
+    base: str,
+    rel: str,
+    limit: int,
+    memo: _StatMemo | None = None,
+    stat_only: bool = False,
 ) -> _Read | Skipped | None:
-    """Stat, read, decode and hash one file (None: gone from the working tree)."""
+    """Stat, read, decode and hash one file (None: gone from the working tree).
+
+    ``stat_only``: read nothing; a text file the memo does not know raises _MustRead.
+    """
     full = base + rel
     try:
         info = os.lstat(full)
@@ -714,6 +730,10 @@ def _load_one(
     known_sha, known_binary = memo.recall(rel, info) if memo is not None else (None, None)
     if known_binary is not None:
         return Skipped(rel, "binary", known_binary)  # not read again: it has not changed
+    if stat_only:
+        if known_sha is None:
+            raise _MustRead(rel)
+        return _Read(rel, b"", "", known_sha, info.st_size)
     try:
         data = _read(full, info.st_size, limit)
     except FileNotFoundError:
@@ -729,11 +749,11 @@ def _load_one(
             memo.learn(rel, info, None, str(exc))
         return Skipped(rel, "binary", str(exc))
     if known_sha is not None and len(data) == info.st_size:
-        return _Read(rel, data, text, known_sha)
+        return _Read(rel, data, text, known_sha, len(data))
     sha = blob_sha(data)
     if memo is not None and len(data) == info.st_size:
         memo.learn(rel, info, sha, None)
-    return _Read(rel, data, text, sha)
+    return _Read(rel, data, text, sha, len(data))
 
 
 class _StatMemo:
@@ -808,6 +828,7 @@ def _load(
     *,
     done_before: int = 0,
     memo: _StatMemo | None = None,
+    stat_only: bool = False,
 ) -> list[_Read]:
     """Read ``paths``; ``done_before`` files were read before (progress counts on)."""
     out: list[_Read] = []
@@ -816,7 +837,7 @@ def _load(
     base = str(root) + os.sep
     # One thread: measured on Django, reader threads lose more to the GIL than they gain.
     for done, rel in enumerate(paths, done_before + 1):
-        result = _load_one(root, base, rel, limit, memo)
+        result = _load_one(root, base, rel, limit, memo, stat_only)
         if progress is not None and done % _PROGRESS_EVERY == 0:
             progress(done, total)
         if isinstance(result, Skipped):
@@ -872,6 +893,60 @@ def discover(
     files from the result. Raises PackError for a path that is not a folder, GitError when
     git fails on a repository.
     """
+    top, repo_root, reads, skipped = _scan(root, options, cache, progress, on_text)
+    state = _state(reads, skipped)
+    findings = {} if options.allow_secrets else _secret_verdicts(reads, cache)
+    files: list[SourceFile] = []
+    for r in reads:
+        if not options.allow_secrets:
+            finding = secrets.secret_in_config(r.path, r.text)
+            if finding is not None:
+                skipped.append(Skipped(r.path, "secret-name", finding.describe()))
+                continue
+            finding = findings.get(r.sha)
+            if finding is not None:
+                skipped.append(Skipped(r.path, "secret-content", finding.describe()))
+                continue
+        files.append(SourceFile(r.path, r.text, len(r.data), r.sha))
+    files.sort(key=lambda f: f.path)
+    skipped.sort(key=lambda s: s.path)
+    return Workspace(root=top, repo_root=repo_root, files=files, skipped=skipped, state=state)
+
+
+def probe(
+    root: str | Path, options: DiscoverOptions = DiscoverOptions(), *, cache: Cache | None
+) -> str | None:
+    """:attr:`Workspace.state` of what :func:`discover` would return now, without reading
+    a file; None unless every file to read is one the cache knows unchanged (by its stat).
+    """
+    try:
+        _, _, reads, skipped = _scan(root, options, cache, None, None, stat_only=True)
+    except _MustRead:
+        return None
+    return _state(reads, skipped)
+
+
+def _state(reads: Sequence[_Read], skipped: Sequence[Skipped]) -> str:
+    """Digest of the files read (path, size, sha) and the skips made before any content
+    check; the secret checks that follow depend on nothing else."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for r in sorted(reads, key=lambda r: r.path):
+        digest.update(f"F\0{r.path}\0{r.size}\0{r.sha}\0".encode("utf-8", "surrogatepass"))
+    for k in sorted(skipped, key=lambda k: (k.path, k.reason)):
+        digest.update(f"S\0{k.path}\0{k.reason}\0{k.detail}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _scan(
+    root: str | Path,
+    options: DiscoverOptions,
+    cache: Cache | None,
+    progress: Progress | None,
+    on_text: Callable[[str, str], None] | None,
+    *,
+    stat_only: bool = False,
+) -> tuple[Path, Path | None, list[_Read], list[Skipped]]:
+    """List, filter by path and read (or, ``stat_only``, only stat) the candidates."""
     if options.max_file_bytes < 0:
         raise PackError(f"max_file_bytes must be >= 0, not {options.max_file_bytes}")
     top = _resolve_root(root)
@@ -907,10 +982,18 @@ def discover(
                 continue
             kept.append(path)
         reads += _load(
-            top, kept, options, skipped, progress, on_text, done_before=attempted, memo=memo
+            top,
+            kept,
+            options,
+            skipped,
+            progress,
+            on_text,
+            done_before=attempted,
+            memo=memo,
+            stat_only=stat_only,
         )
         attempted += len(kept)
-    if memo is not None:
+    if memo is not None and not stat_only:
         memo.save()
     # a submodule (or unreadable folder) that a rule excludes is not reported as such
     skipped.extend(
@@ -921,19 +1004,4 @@ def discover(
     )
     skipped.extend(filt.skipped_dirs.values())
 
-    findings = {} if options.allow_secrets else _secret_verdicts(reads, cache)
-    files: list[SourceFile] = []
-    for r in reads:
-        if not options.allow_secrets:
-            finding = secrets.secret_in_config(r.path, r.text)
-            if finding is not None:
-                skipped.append(Skipped(r.path, "secret-name", finding.describe()))
-                continue
-            finding = findings.get(r.sha)
-            if finding is not None:
-                skipped.append(Skipped(r.path, "secret-content", finding.describe()))
-                continue
-        files.append(SourceFile(r.path, r.text, len(r.data), r.sha))
-    files.sort(key=lambda f: f.path)
-    skipped.sort(key=lambda s: s.path)
-    return Workspace(root=top, repo_root=repo_root, files=files, skipped=skipped)
+    return top, repo_root, reads, skipped

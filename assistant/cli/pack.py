@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ..errors import ConfigError
-from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack
+from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack, remember_output, reuse_output
 from ..pack.render import FORMATS
 
 if TYPE_CHECKING:
@@ -98,38 +98,53 @@ def run(args: argparse.Namespace) -> int:
         default_excludes=() if args.no_default_excludes else None,
     )
     started = time.perf_counter()
+    cache = Cache.disabled() if args.no_cache else Cache()
+    request = {
+        "budget": args.budget,
+        "encoding": encoding,
+        "format": args.format,
+        "task": args.task,
+        "options": options,
+        "cache": cache,
+    }
+    to_stdout = args.output == "-"
+    out_path: Path | None = None
+    if not to_stdout:
+        out_path = Path(args.output) if args.output else _default_output(args.path, args.format)
+        # the same tree, request and untouched output as last time: the file is up to date
+        reused = reuse_output(args.path, out_path, **request)
+        if reused is not None:
+            _report(reused, out_path, time.perf_counter() - started, args.json, unchanged=True)
+            return 0
     with _Progress(enabled=sys.stderr.isatty() and not args.json) as progress:
-        result = pack(
-            args.path,
-            budget=args.budget,
-            encoding=encoding,
-            format=args.format,
-            task=args.task,
-            options=options,
-            cache=Cache.disabled() if args.no_cache else None,
-            progress=progress.update,
-        )
+        result = pack(args.path, progress=progress.update, **request)
     elapsed = time.perf_counter() - started
 
-    if args.output == "-":
+    if out_path is None:
         result.write(sys.stdout)
         sys.stdout.flush()
         _print_summary(result, None, elapsed, sys.stderr)
         return 0
-    out_path = Path(args.output) if args.output else _default_output(result, args.format)
     _write(out_path, result)
-    if args.json:
+    remember_output(result, out_path, encoding=encoding, options=options, cache=cache)
+    _report(result, out_path, elapsed, args.json)
+    return 0
+
+
+def _report(
+    result: Pack, out_path: Path, elapsed: float, as_json: bool, *, unchanged: bool = False
+) -> None:
+    if as_json:
         summary = result.summary()
         summary["output"] = str(out_path)
         json.dump(summary, sys.stdout)
         sys.stdout.write("\n")
     else:
-        _print_summary(result, out_path, elapsed, sys.stdout)
-    return 0
+        _print_summary(result, out_path, elapsed, sys.stdout, unchanged=unchanged)
 
 
-def _default_output(result: Pack, fmt: str) -> Path:
-    return result.root / ".tome" / f"pack.{_SUFFIX[fmt]}"
+def _default_output(path: str, fmt: str) -> Path:
+    return Path(path).expanduser().resolve() / ".tome" / f"pack.{_SUFFIX[fmt]}"
 
 
 def _write(path: Path, result: Pack) -> None:
@@ -144,7 +159,9 @@ def _write(path: Path, result: Pack) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _print_summary(result: Pack, out_path: Path | None, elapsed: float, stream: TextIO) -> None:
+def _print_summary(
+    result: Pack, out_path: Path | None, elapsed: float, stream: TextIO, *, unchanged: bool = False
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -161,7 +178,11 @@ def _print_summary(result: Pack, out_path: Path | None, elapsed: float, stream: 
             f"  tiers: {tiers['full']:,} full, {tiers['skeleton']:,} skeleton, "
             f"{tiers['omitted']:,} omitted (listed in the tree)"
         )
-    if out_path is not None:
+    if out_path is not None and unchanged:
+        console.print(
+            f"  [bold]{out_path}[/bold] already holds it (nothing changed; not rewritten)"
+        )
+    elif out_path is not None:
         console.print(f"  written to [bold]{out_path}[/bold]")
     top = sorted(result.files, key=lambda f: (-f.tokens, f.path))[:10]
     if top:

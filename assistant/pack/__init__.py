@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import marshal
+import os
 import sys
 import time
 import types
@@ -20,7 +21,7 @@ from typing import Any, TextIO
 from .. import tokens as tok
 from ..cache import Cache
 from ..errors import ConfigError, PackError
-from ..workspace import DiscoverOptions, Skipped, SourceFile, discover, tree_digest
+from ..workspace import DiscoverOptions, Skipped, SourceFile, discover, probe, tree_digest
 from .render import FORMATS, Entry, Format, Part, Tier, join, render, task_section, tree_start
 from .select import Candidate, fill, shrink
 from .tally import tally
@@ -76,6 +77,7 @@ class Pack:
     task: str | None = None
     stable_prefix_tokens: int = 0  # leading tokens any other task's pack of this tree shares
     timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    state: str = field(default="", compare=False, repr=False)  # the Workspace.state packed
 
     @functools.cached_property
     def text(self) -> str:
@@ -256,7 +258,131 @@ def pack(
         task=task,
         stable_prefix_tokens=stable,
         timings=timings,
+        state=workspace.state,
     )
+
+
+# --- an unchanged output file --------------------------------------------------------------
+
+_OUTPUTS_NS = "outputs/1"  # per output file: what it holds, and its stat when written
+
+
+def reuse_output(
+    root: str | Path,
+    output: Path,
+    *,
+    budget: int | None,
+    encoding: str,
+    format: Format,
+    task: str | None,
+    options: PackOptions,
+    cache: Cache,
+) -> Pack | None:
+    """The pack already in ``output``, if packing again would write the same bytes there.
+
+    True when the tree is unchanged (:func:`~assistant.workspace.probe`: every file known
+    by its stat, nothing read), the request is the same, and ``output`` is as tome left it
+    (its size, mtime, ctime and inode). The result's ``parts`` are empty: its text is the
+    file. Used by ``tome pack``, which then leaves the file alone.
+    """
+    if cache.path is None or encoding not in tok.ENCODINGS or format not in FORMATS:
+        return None
+    hit = cache.get(_OUTPUTS_NS, _output_slot(output))
+    if not isinstance(hit, bytes):
+        return None
+    try:
+        key, stamp, meta = marshal.loads(hit)
+        if stamp != _stamp(output):
+            return None
+        state = probe(root, options.discover_options(), cache=cache)
+        counts_ns = tok.TokenCounter(encoding, cache=cache).namespace
+        wanted = _output_key(state or "", encoding, counts_ns, format, task, budget, options)
+        if state is None or key != wanted:
+            return None
+        tokens, real_encoding, top, files, skipped, stable = meta
+        return Pack(
+            parts=(),
+            tokens=tokens,
+            encoding=real_encoding,
+            format=format,
+            budget=budget,
+            root=Path(top),
+            files=[PackedFile(*f) for f in files],
+            skipped=[Skipped(*k) for k in skipped],
+            task=task,
+            stable_prefix_tokens=stable,
+            state=state,
+        )
+    except (OSError, ValueError, TypeError, EOFError):
+        return None
+
+
+def remember_output(
+    result: Pack, output: Path, *, encoding: str, options: PackOptions, cache: Cache
+) -> None:
+    """Record that ``output`` now holds ``result`` (just written), for :func:`reuse_output`.
+
+    ``encoding`` and ``options`` are what the pack was asked for.
+    """
+    if cache.path is None or not result.state:
+        return
+    counts_ns = tok.TokenCounter(encoding, cache=cache).namespace
+    key = _output_key(
+        result.state, encoding, counts_ns, result.format, result.task, result.budget, options
+    )
+    meta = (
+        result.tokens,
+        result.encoding,
+        str(result.root),
+        [(f.path, f.tokens, f.tier, f.blob_sha, f.shown_tokens) for f in result.files],
+        [(k.path, k.reason, k.detail) for k in result.skipped],
+        result.stable_prefix_tokens,
+    )
+    try:
+        stamp = _stamp(output)
+    except OSError:
+        return  # gone already: nothing to remember
+    cache.put(_OUTPUTS_NS, _output_slot(output), marshal.dumps((key, stamp, meta)))
+
+
+def _output_slot(output: Path) -> str:
+    return str(Path(os.path.abspath(output)))
+
+
+def _stamp(path: Path) -> tuple[int, int, int, int]:
+    info = os.stat(path)
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def _output_key(
+    state: str,
+    encoding: str,
+    counts_ns: str,
+    format: str,
+    task: str | None,
+    budget: int | None,
+    options: PackOptions,
+) -> str:
+    parts = "\0".join(
+        map(str, (_code_stamp(), state, encoding, counts_ns, format, task, budget, options))
+    )
+    return hashlib.sha1(parts.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """The code that makes a pack, as of now (an upgrade or an edit changes the stamp)."""
+    here = Path(__file__).parent
+    sources = sorted(here.glob("*.py")) + sorted((here.parent / "code").glob("*.py"))
+    sources += [here.parent / n for n in ("workspace.py", "secrets.py", "tokens.py")]
+    stamps = []
+    for source in sources:
+        try:
+            info = source.stat()
+        except OSError:
+            continue
+        stamps.append(f"{source.name}:{info.st_size}:{info.st_mtime_ns}")
+    return ";".join(stamps)
 
 
 def rank_files(
