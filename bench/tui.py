@@ -22,6 +22,7 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 sys.path.insert(0, os.path.dirname(_HERE))
 
 import asyncio  # noqa: E402
+import gc  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -87,6 +88,8 @@ async def session(
     used between measurements, never inside one.
     """
     painted: list[float] = []
+    full_gc: list[float] = []  # each full collection while the n presses were measured
+    gc_started, counting = [0.0], [False]
     handled: list[float] = []  # when each n was handled
     displays: list[float] = [0.0]  # when each screen update went out
     shown = asyncio.Event()
@@ -107,6 +110,12 @@ async def session(
         hunk(self, delta)
         handled.append(time.perf_counter())
 
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif info["generation"] == 2 and counting[0]:
+            full_gc.append(time.perf_counter() - gc_started[0])
+
     async def until(done) -> None:  # type: ignore[no-untyped-def]
         while not done():
             shown.clear()
@@ -115,6 +124,7 @@ async def session(
     DiffView.render_line = timed_render  # type: ignore[method-assign]
     TomeApp._display = timed_display  # type: ignore[method-assign]
     ReviewScreen.action_hunk = counted_hunk  # type: ignore[method-assign]
+    gc.callbacks.append(on_gc)
     try:
         start = time.perf_counter()
         app = make_app(root, review=state)
@@ -140,6 +150,7 @@ async def session(
             switches: list[float] = []  # the moves that opened the next file
             inside: list[float] = []  # the moves within a file
             screen = app.screen
+            counting[0] = True
             for _ in range(moves):  # one key at a time, the app idle before each
                 await pilot.pause()
                 before = screen.file_index  # type: ignore[attr-defined]
@@ -147,6 +158,7 @@ async def session(
                 per_move.append(took)
                 switched = screen.file_index != before  # type: ignore[attr-defined]
                 (switches if switched else inside).append(took)
+            counting[0] = False
             await pilot.pause()
             held_total = await press_n(held) if held else 0.0
             render: list[float] = []
@@ -158,6 +170,7 @@ async def session(
                     diff.render_line(y)
                 render.append(time.perf_counter() - t)
     finally:
+        gc.callbacks.remove(on_gc)
         DiffView.render_line = render_line  # type: ignore[method-assign]
         TomeApp._display = display  # type: ignore[method-assign]
         ReviewScreen.action_hunk = hunk  # type: ignore[method-assign]
@@ -169,6 +182,7 @@ async def session(
         "inside": inside,
         "held": held_total / held if held else 0.0,
         "render": render,
+        "full_gc": full_gc,
     }
 
 
@@ -224,6 +238,10 @@ def main() -> int:
     inside: list[float] = got["inside"]  # type: ignore[assignment]
     print(f"{'n within a file, p95':34}{ms(pct(inside, 0.95)):>12}")
     print(f"{'n onto the next file, median':34}{ms(statistics.median(switches)):>12}")
+    print(f"{'n onto the next file, p95':34}{ms(pct(switches, 0.95)):>12}")
+    full_gc: list[float] = got["full_gc"]  # type: ignore[assignment]
+    longest = ms(max(full_gc)) if full_gc else "-"
+    print(f"{'full GC passes while measuring n':34}{len(full_gc):>9}    longest {longest.strip()}")
     print(f"{'n held down, per key':34}{ms(float(got['held'])):>12}")  # type: ignore[arg-type]
     print(f"{'diff pane, 40 lines cold, median':34}{ms(statistics.median(render)):>12}")
     print(f"{'peak RSS (VmHWM)':34}{rss:9.1f} MB")
