@@ -266,6 +266,38 @@ async def test_the_next_file_is_drawn_before_it_is_shown(
         assert painted == []
 
 
+def _marked(app) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+    """Each diff row's text (after the gutter) and whether it carries the hunk mark."""
+    x, y = app.screen.query_one(DiffView).region.offset
+    rows = screen_text(app).splitlines()[y:]
+    return {row[x + 1 :].strip(): row[x : x + 1] == "▌" for row in rows if len(row) > x + 1}
+
+
+async def test_the_hunk_mark_and_the_cursor_move_with_n_and_j(repo: Path) -> None:
+    app, _ = _app(repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        marked = _marked(app)
+        assert next(v for k, v in marked.items() if k.endswith("return x + 100"))
+        assert not next(v for k, v in marked.items() if k.endswith("return x * 10"))
+        await pilot.press("n")
+        await pilot.pause()
+        marked = _marked(app)
+        assert not next(v for k, v in marked.items() if k.endswith("return x + 100"))
+        assert next(v for k, v in marked.items() if k.endswith("return x * 10"))
+        await pilot.press("p", "j", "j")  # the cursor's line number lights up, and only it
+        await pilot.pause()
+        diff = app.screen.query_one(DiffView)
+        strips = app.screen._compositor.render_strips()
+        x, y = diff.region.offset
+        lit = [
+            i
+            for i in range(4)
+            if strips[y + i].crop(x + 1, x + 2)._segments[0].style == diff._style("cursor")
+        ]
+        assert lit == [2]
+
+
 async def test_resizes_down_to_80x24(repo: Path) -> None:
     app, _ = _app(repo)
     async with app.run_test(size=SIZE) as pilot:

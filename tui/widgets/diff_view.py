@@ -180,7 +180,7 @@ class DiffView(ScrollView, can_focus=True):
             self.hunk = hunk
 
     split: reactive[bool] = reactive(False)
-    cursor: reactive[int] = reactive(0, always_update=True)
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
@@ -299,12 +299,22 @@ class DiffView(ScrollView, can_focus=True):
 
     # -- moving -----------------------------------------------------------------------------
 
-    def watch_cursor(self, value: int) -> None:
+    def watch_cursor(self, old: int, new: int) -> None:
+        """Repaint the rows the move changes: the two cursor rows and, when the hunk changed,
+        both hunks (their gutter marks and headers). A scroll repaints the rest."""
         hunk = self.current_hunk
         if hunk != self._last_hunk:
+            self._refresh_hunk(self._last_hunk)
+            self._refresh_hunk(hunk)
             self._last_hunk = hunk
             self.post_message(self.CursorMoved(self, hunk))
-        self.refresh()
+        self.refresh_line(old)
+        self.refresh_line(new)
+
+    def _refresh_hunk(self, hunk: int) -> None:
+        start = next((s for s in self._starts if self._row_hunk(s) == hunk), None)
+        if start is not None:
+            self.refresh_lines(start, self._hunk_end(start) - start + 1)
 
     def _jump(self, row: int, *, top: bool = False) -> None:
         row = max(0, min(row, self.row_count - 1)) if self.row_count else 0
