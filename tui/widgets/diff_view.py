@@ -235,7 +235,7 @@ class DiffView(ScrollView, can_focus=True):
         built = self._file_rows(file)
         starts = built.starts(self.split)
         top = max(0, starts[-1] - 1) if last and starts else 0
-        self._paint(built, built.texts(self.split, top, top + self._height()))
+        self._paint_bodies(built, built.texts(self.split, top, top + self._height()))
 
     def warm(self) -> None:
         """Paint the bodies a screen above and below the one shown (where n and p go)."""
@@ -243,12 +243,12 @@ class DiffView(ScrollView, can_focus=True):
             return
         built = self._file_rows(self.file)
         y, height = int(self.scroll_y), self._height()
-        self._paint(built, built.texts(self.split, y - height, y + 2 * height))
+        self._paint_bodies(built, built.texts(self.split, y - height, y + 2 * height))
 
     def _height(self) -> int:
         return self.scrollable_content_region.height or self.size.height or 1
 
-    def _paint(self, built: FileRows, rows: Iterator[Row]) -> None:
+    def _paint_bodies(self, built: FileRows, rows: Iterator[Row]) -> None:
         dark = self._dark
         for row in rows:
             if (row, dark) not in built.bodies:
