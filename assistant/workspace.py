@@ -40,7 +40,10 @@ Decisions:
 
 Speed: each file is ``lstat``-ed and read once (no per-file subprocess or GitPython
 object); path rules are compiled into one regex per rule set and evaluated once per folder;
-secret verdicts are cached by blob sha (namespace :data:`assistant.secrets.CACHE_NAMESPACE`).
+secret verdicts are cached by blob sha (namespace :data:`assistant.secrets.CACHE_NAMESPACE`);
+a file whose size, mtime, ctime and inode are as when it was last read is not hashed again
+(a binary not even read): :class:`_StatMemo`. :func:`probe` tells from stats alone whether a
+folder is as it was, for callers that can then reuse what they made from it.
 """
 
 from __future__ import annotations
@@ -886,7 +889,8 @@ def discover(
 ) -> Workspace:
     """The files under ``root`` that go into a prompt, and those left out with a reason.
 
-    ``cache`` keeps secret-scan verdicts by blob sha (None: scan every file).
+    ``cache`` keeps secret-scan verdicts by blob sha and, beside it, what each file's stat
+    says it still is (None: scan and hash every file).
     ``progress(done, total)`` is called while files are read. ``on_text(blob_sha, text)`` is
     called as each file is decoded, before the secret scan decides whether it stays: a
     consumer may start work early (the packer counts tokens ahead) but must take its list of

@@ -295,9 +295,10 @@ def reuse_output(
         if stamp != _stamp(output):
             return None
         state = probe(root, options.discover_options(), cache=cache)
+        if state is None:
+            return None  # a file changed, or is new: only reading it would tell
         counts_ns = tok.TokenCounter(encoding, cache=cache).namespace
-        wanted = _output_key(state or "", encoding, counts_ns, format, task, budget, options)
-        if state is None or key != wanted:
+        if key != _output_key(state, encoding, counts_ns, format, task, budget, options):
             return None
         tokens, real_encoding, top, files, skipped, stable = meta
         return Pack(
