@@ -803,6 +803,18 @@ class _StatMemo:
         self.seen[rel] = entry
         return entry[4], entry[5]
 
+    def unchanged(self, root: Path) -> bool:
+        """Whether every remembered file is as remembered (False when none is)."""
+        base = str(root) + os.sep
+        for rel, entry in self.known.items():
+            try:
+                info = os.lstat(base + rel)
+            except OSError:
+                return False
+            if entry[:4] != (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino):
+                return False
+        return bool(self.known)
+
     def learn(self, rel: str, info: os.stat_result, sha: str | None, why: str | None) -> None:
         if max(info.st_mtime_ns, info.st_ctime_ns) < self.settled_before:
             self.seen[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
@@ -922,7 +934,14 @@ def probe(
 ) -> str | None:
     """:attr:`Workspace.state` of what :func:`discover` would return now, without reading
     a file; None unless every file to read is one the cache knows unchanged (by its stat).
+
+    A changed tree is usually told in a few milliseconds: the files the memo remembers are
+    stat-ed first, before git lists the tree and the path rules are applied.
     """
+    top = _resolve_root(root)
+    memo = _StatMemo.for_root(cache, top)
+    if memo is None or not memo.unchanged(top):
+        return None
     try:
         _, _, reads, skipped = _scan(root, options, cache, None, None, stat_only=True)
     except _MustRead:
