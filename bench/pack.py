@@ -162,8 +162,9 @@ def main() -> int:
     print(f"warm tome pack: {warm:.2f}s  = {warm / floor:.3f}x floor  (target <= 0.15x)")
     render = min(renders)
     print(
-        f"  of which: the output left alone (unchanged tree and request); written to a new file "
-        f"instead, every file read and rendered again: {render:.2f}s = {render / floor:.3f}x floor"
+        f"  (tome found its output up to date and left it; written to a new file instead, every "
+        f"file read and rendered again from the caches: {render:.2f}s = {render / floor:.3f}x "
+        "floor, shown, not judged)"
     )
     print(f"peak RSS: {peak:.0f} MB (target <= 250 MB)")
     print(
