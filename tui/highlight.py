@@ -12,12 +12,14 @@ of ints are invisible to the garbage collector, which otherwise walks every cach
 
 from __future__ import annotations
 
+import os
+from fnmatch import fnmatchcase
 from functools import cache, lru_cache
 
 from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_for_filename
+from pygments.lexers import find_lexer_class
+from pygments.lexers._mapping import LEXERS
 from pygments.token import _TokenType
-from pygments.util import ClassNotFound
 from rich.style import Style
 from rich.syntax import PygmentsSyntaxTheme
 
@@ -33,12 +35,31 @@ _SHARED: dict[type[Lexer], Lexer] = {}
 
 @lru_cache(maxsize=256)
 def lexer_for(path: str) -> Lexer | None:
-    """The lexer for a file name, or None (plain text: nothing to colour)."""
-    try:
-        lexer = get_lexer_for_filename(path, stripnl=False, ensurenl=False)
-    except ClassNotFound:
+    """The lexer for a file name, or None (plain text: nothing to colour).
+
+    Chosen among pygments' own lexers as ``get_lexer_for_filename`` chooses (the highest
+    priority, an exact name before a pattern), but never among plugin lexers: looking those
+    up imports every package that registers one (IPython: 0.2 s, in the middle of opening
+    the Review screen).
+    """
+    name = os.path.basename(path)
+    found: list[tuple[float, str, type[Lexer]]] = []
+    for _, lexer_name, _, patterns, _ in LEXERS.values():
+        for pattern in patterns:
+            if fnmatchcase(name, pattern):
+                cls = find_lexer_class(lexer_name)
+                if cls is not None:
+                    bonus = 0.5 if "*" not in pattern else 0.0
+                    found.append((cls.priority + bonus, cls.__name__, cls))
+    if not found:
         return None
-    return None if lexer.name == "Text only" else _SHARED.setdefault(type(lexer), lexer)
+    cls = max(found, key=lambda m: (m[0], m[1]))[2]
+    if cls.name == "Text only":
+        return None
+    lexer = _SHARED.get(cls)
+    if lexer is None:
+        lexer = _SHARED[cls] = cls(stripnl=False, ensurenl=False)
+    return lexer
 
 
 @lru_cache(maxsize=4)

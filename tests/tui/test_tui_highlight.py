@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 
+import pygments.lexers
+import pytest
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_for_filename
+from pygments.util import ClassNotFound
 from rich.style import Style
 
 from tui import highlight
@@ -30,3 +36,30 @@ def test_the_cache_is_invisible_to_the_garbage_collector() -> None:
     gc.collect()  # the spans at the first, the tuple holding them at the next
     cached = highlight._highlight(highlight.lexer_for("a.py"), line, highlight.DARK_THEME)
     assert cached and not gc.is_tracked(cached)
+
+
+NAMES = ["a.py", "x.js", "a.tsx", "a.rs", "a.go", "a.h", "a.cpp", "Makefile", "Dockerfile",
+         "CMakeLists.txt", "a.json", "a.yml", "a.toml", "a.md", "a.html", "a.sql", "setup.cfg",
+         "a.txt", "README", "a.unknownext"]  # fmt: skip
+
+
+def test_lexers_are_pygments_own_choice_without_loading_plugins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = {}
+    for name in NAMES:
+        try:
+            lexer = get_lexer_for_filename(name)
+            expected[name] = None if lexer.name == "Text only" else type(lexer)
+        except ClassNotFound:
+            expected[name] = None
+
+    def no_plugins() -> Iterator[type[Lexer]]:
+        raise AssertionError("plugin lexers were looked up")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(pygments.lexers, "find_plugin_lexers", no_plugins)
+    highlight.lexer_for.cache_clear()
+    got = {name: type(lx) if (lx := highlight.lexer_for(name)) else None for name in NAMES}
+    assert got == expected
+    assert expected["a.py"] is not None and expected["a.unknownext"] is None
