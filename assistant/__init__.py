@@ -2,8 +2,8 @@
 
 The public API, and only it. Everything else is reachable as ``assistant.<package>``.
 
-Beyond the pack, names are loaded on first use (PEP 562), so the ``tome`` command does not
-pay for openai or textual when it does not need them.
+Names are loaded on first use (PEP 562), so the ``tome`` command does not pay for the packer,
+openai or textual when it does not need them.
 """
 
 from __future__ import annotations
@@ -27,12 +27,16 @@ from .errors import (
     RateLimitError,
 )
 
-# ``assistant.pack`` is the subpackage, and calling it calls the function ``pack`` (see
-# assistant/pack/__init__.py); type checkers see the function.
-from .pack import Pack, PackedFile, PackOptions, rank_files
-
-# public name -> module that defines it
+# public name -> module that defines it. ``assistant.pack`` is the subpackage, and calling
+# it calls the function ``pack`` (see assistant/pack/__init__.py); type checkers see the
+# function.
 _LAZY: dict[str, str] = {
+    # the pack
+    "pack": "assistant.pack",
+    "Pack": "assistant.pack",
+    "PackedFile": "assistant.pack",
+    "PackOptions": "assistant.pack",
+    "rank_files": "assistant.pack",
     # discovery and tokens
     "DiscoverOptions": "assistant.workspace",
     "Skipped": "assistant.workspace",
@@ -128,7 +132,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'assistant' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), _RENAMED.get(name, name))
+    loaded = importlib.import_module(module)
+    value = loaded if name == "pack" else getattr(loaded, _RENAMED.get(name, name))
     globals()[name] = value
     return value
 
@@ -151,7 +156,7 @@ if TYPE_CHECKING:
         available_backends,
         resolve_backend,
     )
-    from .pack import pack
+    from .pack import Pack, PackedFile, PackOptions, pack, rank_files
     from .session import (
         ApplyRecord,
         Assistant,
