@@ -39,11 +39,12 @@ Decisions:
   modified and untracked files are right.
 
 Speed: each file is ``lstat``-ed and read once (no per-file subprocess or GitPython
-object); path rules are compiled into one regex per rule set and evaluated once per folder;
-secret verdicts are cached by blob sha (namespace :data:`assistant.secrets.CACHE_NAMESPACE`);
-a file whose size, mtime, ctime and inode are as when it was last read is not hashed again
-(a binary not even read): :class:`_StatMemo`. :func:`probe` tells from stats alone whether a
-folder is as it was, for callers that can then reuse what they made from it.
+object); path rules (:mod:`assistant.pathrules`) are compiled into one regex per rule set
+and evaluated once per folder; secret verdicts are cached by blob sha (namespace
+:data:`assistant.secrets.CACHE_NAMESPACE`); a file whose size, mtime, ctime and inode are as
+when it was last read is not hashed again (a binary not even read): :class:`_StatMemo`.
+:func:`probe` tells from stats alone whether a folder is as it was, for callers that can
+then reuse what they made from it.
 """
 
 from __future__ import annotations
@@ -51,20 +52,16 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import re
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, cast
-
-from pathspec import GitIgnoreSpec
-from pathspec.pattern import RegexPattern
 
 from . import gitio, secrets
 from .cache import Cache
 from .errors import PackError
+from .pathrules import DEFAULT_EXCLUDES, PathFilter, Rules
 
 __all__ = [
     "DEFAULT_EXCLUDES",
@@ -88,98 +85,6 @@ SKIP_REASONS: tuple[str, ...] = (
     "symlink-broken",
     "submodule",
     "unreadable",
-)
-
-DEFAULT_EXCLUDES: tuple[str, ...] = (
-    # lock files: long, generated, of no use to a model
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "bun.lock",
-    "bun.lockb",
-    "deno.lock",
-    "poetry.lock",
-    "uv.lock",
-    "Pipfile.lock",
-    "pdm.lock",
-    "pixi.lock",
-    "conda-lock.yml",
-    "Cargo.lock",
-    "Gemfile.lock",
-    "composer.lock",
-    "go.sum",
-    "go.work.sum",
-    "mix.lock",
-    "flake.lock",
-    "Podfile.lock",
-    "pubspec.lock",
-    "Package.resolved",
-    "packages.lock.json",
-    "gradle.lockfile",
-    ".pnp.cjs",
-    ".pnp.loader.mjs",
-    # minified and bundled code, source maps, build info
-    "*.min.js",
-    "*.min.mjs",
-    "*.min.cjs",
-    "*.min.css",
-    "*.map",
-    "*.tsbuildinfo",
-    # generated code (protobuf, gRPC)
-    "*_pb2.py",
-    "*_pb2.pyi",
-    "*_pb2_grpc.py",
-    "*.pb.go",
-    "*.pb.gw.go",
-    "*.pb.cc",
-    "*.pb.h",
-    "*_pb.js",
-    "*_pb.d.ts",
-    "*_grpc_pb.js",
-    # dependencies and vendored code
-    "node_modules/",
-    "bower_components/",
-    "jspm_packages/",
-    "vendor/",
-    ".yarn/",
-    ".pnpm-store/",
-    ".venv/",
-    "venv/",
-    # build output
-    "dist/",
-    "build/",
-    "target/",
-    ".next/",
-    ".nuxt/",
-    ".svelte-kit/",
-    ".output/",
-    ".vercel/",
-    ".turbo/",
-    ".parcel-cache/",
-    "*.egg-info/",
-    ".eggs/",
-    "__pycache__/",
-    "*.py[cod]",
-    ".gradle/",
-    ".terraform/",
-    "bazel-*/",
-    # test, coverage and tool caches; editor and OS litter
-    "coverage/",
-    ".nyc_output/",
-    "htmlcov/",
-    ".tox/",
-    ".nox/",
-    ".mypy_cache/",
-    ".pytest_cache/",
-    ".ruff_cache/",
-    ".hypothesis/",
-    ".cache/",
-    ".sass-cache/",
-    ".idea/",
-    ".DS_Store",
-    "Thumbs.db",
-    "*.log",
 )
 
 _VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr"})
@@ -227,204 +132,7 @@ class Workspace:
 
 
 Progress = Callable[[int, int], None]
-_Levels = tuple[tuple[str, "_Rules"], ...]  # (folder prefix, its .gitignore) from the top down
-
-
-# --- path rules (pure) ----------------------------------------------------------------------
-
-
-_ANY_DIRS = "^(?:.+/)?"
-_DIR_MARK_ENDS = (("(?:(?P<ps_d>/)|$)", False), ("(?P<ps_d>/)", True))
-_LITERAL = re.compile(r"(?:\\.|[A-Za-z0-9_ ])+")  # an escaped literal name
-
-
-class _Rules:
-    """Gitignore-style patterns compiled for speed; same answers as ``GitIgnoreSpec``.
-
-    Without negations (the usual case) the patterns become two regexes: those that match a
-    single path component anywhere (``*.min.js``, ``node_modules/``) are joined into one
-    that is tried at each component start, the others (``/dist``, ``docs/*.md``) into one
-    tried on the whole path. pathspec's own loop costs a regex per pattern per path, which
-    is 0.4 s for the default excludes over Django; this is ~20x less.
-    """
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self.spec = GitIgnoreSpec.from_lines(list(lines))
-        patterns = [
-            p
-            for p in cast(Sequence[RegexPattern], self.spec.patterns)
-            if p.include is not None and p.regex is not None
-        ]
-        self._empty = not patterns
-        self._slow = any(not p.include for p in patterns)
-        self._names: set[str] = set()  # literal component names (``yarn.lock``, ``dist/``)
-        component: list[str] = []
-        whole: list[str] = []
-        for p in patterns:
-            regex = cast("re.Pattern[str]", p.regex).pattern
-            parts = _component_core(regex)
-            if parts is None:
-                whole.append(regex.replace("(?P<ps_d>", "(?:"))
-                continue
-            core, folder_only = parts
-            if _LITERAL.fullmatch(core):
-                name = re.sub(r"\\(.)", r"\1", core)
-                self._names.add(name + "/")
-                if not folder_only:
-                    self._names.add(name)
-            else:
-                component.append(f"(?:{core}{'/' if folder_only else '(?:/|$)'})")
-        self._component = re.compile("|".join(component)) if component else None
-        self._whole = re.compile("|".join(f"(?:{r})" for r in whole)) if whole else None
-
-    def __bool__(self) -> bool:
-        return not self._empty
-
-    def verdict(self, path: str, *, leaf: bool = False) -> bool | None:
-        """True: excluded (matched), False: re-included by a negation, None: no match.
-
-        A folder is checked as ``"dir/"`` (trailing slash), as git does for ``dir/`` rules.
-        ``leaf=True`` skips the per-component rules for the folders above ``path``, for
-        callers that have judged those folders already.
-        """
-        if self._slow:
-            return self.spec.check_file(path).include
-        if self._whole is not None and self._whole.match(path):
-            return True
-        start = path.rfind("/", 0, len(path) - 1) + 1 if leaf else 0
-        names = self._names
-        match = self._component.match if self._component is not None else None
-        while start < len(path):
-            end = path.find("/", start)
-            name = path[start:] if end == -1 else path[start : end + 1]
-            if name in names or (match is not None and match(path, start)):
-                return True
-            if end == -1:
-                break
-            start = end + 1
-        return None
-
-    def matches(self, path: str) -> bool:
-        return self.verdict(path) is True
-
-    def which(self, path: str) -> str:
-        """The pattern that decides ``path`` (for messages; slow path, called on hits)."""
-        result = self.spec.check_file(path)
-        if result.index is None:
-            return ""
-        return str(self.spec.patterns[result.index].pattern)
-
-
-def _component_core(regex: str) -> tuple[str, bool] | None:
-    """For a pathspec regex that matches one path component at any depth: the regex for
-    that component's name, and whether it matches folders only. None for other patterns."""
-    if not regex.startswith(_ANY_DIRS):
-        return None
-    rest = regex[len(_ANY_DIRS) :]
-    for mark, folder_only in _DIR_MARK_ENDS:
-        if rest.endswith(mark):
-            core = rest[: -len(mark)]
-            if "/" in core.replace("[^/]", "") or "(" in core:
-                return None
-            return core, folder_only
-    return None
-
-
-Verdict = Literal["keep", "silent", "default"]
-
-
-def _user_glob(glob: str) -> str:
-    """A glob as typed on a command line: ``./src/`` means ``/src/`` (from the pack root)."""
-    return "/" + glob[2:] if glob.startswith("./") else glob
-
-
-class _Filter:
-    """Every path rule of one discovery, with a verdict cache for folders.
-
-    ``silent`` rules (ignore files, excludes) drop paths without a report; ``default``
-    drops are reported. Paths are relative to the pack root; ``tome`` rules carry the prefix
-    that turns such a path into one relative to where the ``.tomeignore`` lives.
-    """
-
-    def __init__(self, options: DiscoverOptions, tomeignores: list[tuple[str, _Rules]]) -> None:
-        self.silent = [(prefix, rules) for prefix, rules in tomeignores if rules]
-        include = [_user_glob(g) for g in options.include]
-        if options.exclude:
-            self.silent.append(("", _Rules(_user_glob(g) for g in options.exclude)))
-        self.include = _Rules(include) if include else None
-        defaults = (
-            DEFAULT_EXCLUDES if options.default_excludes is None else options.default_excludes
-        )
-        self.default = _Rules(defaults) if defaults else None
-        overriding = [
-            glob
-            for glob in include
-            if self.default is not None and self.default.matches(glob.lstrip("/"))
-        ]
-        self.override = _Rules(overriding) if overriding else None
-        self._dirs: dict[str, Verdict] = {}
-        self._under: dict[str, Verdict] = {}  # folder -> verdict of it and its ancestors
-        self.skipped_dirs: dict[str, Skipped] = {}
-
-    def _silenced(self, path: str) -> bool:
-        return any(rules.verdict(prefix + path, leaf=True) for prefix, rules in self.silent)
-
-    def folder(self, folder: str) -> Verdict:
-        """Verdict for a folder (``"a/b/"``) itself, ancestors not considered."""
-        cached = self._dirs.get(folder)
-        if cached is not None:
-            return cached
-        verdict: Verdict = "keep"
-        if self._silenced(folder):
-            verdict = "silent"
-        elif (
-            self.default is not None
-            and self.override is None
-            and self.default.verdict(folder, leaf=True)
-        ):
-            verdict = "default"
-            pattern = self.default.which(folder)
-            self.skipped_dirs[folder] = Skipped(
-                folder,
-                "default-exclude",
-                f"folder matches the default exclude {pattern!r}; "
-                "name it in an include glob to pack it",
-            )
-        self._dirs[folder] = verdict
-        return verdict
-
-    def ancestors(self, path: str) -> Verdict:
-        """The first non-keep verdict among the folders above ``path`` (``a/b`` or ``a/b/``).
-
-        Memoised by parent folder, so each folder is judged once per discovery.
-        """
-        parent = path[: path.rfind("/", 0, len(path) - 1) + 1]
-        if not parent:
-            return "keep"
-        verdict = self._under.get(parent)
-        if verdict is None:
-            verdict = self.ancestors(parent)
-            if verdict == "keep":
-                verdict = self.folder(parent)
-            self._under[parent] = verdict
-        return verdict
-
-    def file(self, path: str) -> tuple[Verdict, str]:
-        """Verdict for a file (its folders are checked separately) and, if reported, why."""
-        if self._silenced(path):
-            return "silent", ""
-        if self.include is not None and not self.include.matches(path):
-            return "silent", ""
-        if (
-            self.default is not None
-            and self.default.verdict(path, leaf=True)
-            and (self.override is None or not self.override.matches(path))
-        ):
-            pattern = self.default.which(path)
-            return "default", (
-                f"matches the default exclude {pattern!r}; name it in an include glob to pack it"
-            )
-        return "keep", ""
+_Levels = tuple[tuple[str, Rules], ...]  # (folder prefix, its .gitignore) from the top down
 
 
 # --- candidates ------------------------------------------------------------------------------
@@ -454,18 +162,18 @@ def _resolve_root(root: str | Path) -> Path:
     return resolved
 
 
-def _read_rules(path: Path) -> _Rules | None:
+def _read_rules(path: Path) -> Rules | None:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
     except OSError as exc:
         raise PackError(f"cannot read {path} ({exc.strerror}); fix its permissions") from exc
-    return _Rules(text.splitlines())
+    return Rules(text.splitlines())
 
 
-def _tomeignores(root: Path, repo_root: Path | None) -> list[tuple[str, _Rules]]:
-    found: list[tuple[str, _Rules]] = []
+def _tomeignores(root: Path, repo_root: Path | None) -> list[tuple[str, Rules]]:
+    found: list[tuple[str, Rules]] = []
     if repo_root is not None and repo_root != root:
         rules = _read_rules(repo_root / _TOMEIGNORE)
         if rules is not None:
@@ -522,7 +230,7 @@ def _from_git(
     yield rest
 
 
-def _walk(root: Path, options: DiscoverOptions, filt: _Filter, found: _Found) -> None:
+def _walk(root: Path, options: DiscoverOptions, filt: PathFilter, found: _Found) -> None:
     """Walk ``root`` outside git: apply ``.gitignore`` files, prune excluded folders."""
     stack: list[tuple[str, _Levels]] = [("", ())]
     seen: set[tuple[int, int]] = set()
@@ -974,7 +682,12 @@ def _scan(
         raise PackError(f"max_file_bytes must be >= 0, not {options.max_file_bytes}")
     top = _resolve_root(root)
     repo_root = gitio.work_tree_of(top)
-    filt = _Filter(options, _tomeignores(top, repo_root))
+    filt = PathFilter(
+        include=options.include,
+        exclude=options.exclude,
+        default_excludes=options.default_excludes,
+        tomeignores=_tomeignores(top, repo_root),
+    )
     memo = _StatMemo.for_root(cache, top)
     if repo_root is not None:
         under = top.relative_to(repo_root).as_posix()
@@ -1025,6 +738,6 @@ def _scan(
         if filt.ancestors(s.path) == "keep"
         and (not s.path.endswith("/") or filt.folder(s.path) == "keep")
     )
-    skipped.extend(filt.skipped_dirs.values())
+    skipped.extend(Skipped(d, "default-exclude", why) for d, why in filt.skipped_dirs.items())
 
     return top, repo_root, reads, skipped
