@@ -1,6 +1,6 @@
 """Benchmark ``tome pack`` on the Django 5.1.4 source against a floor and a peer.
 
-    python3 bench/pack.py [--runs 3] [--encoding deepseek-v4] [--no-repomix]
+    python3 bench/pack.py [--runs 5] [--encoding deepseek-v4] [--no-repomix]
 
 * floor: one Python process that reads every file the pack holds and counts it with the
   same tiktoken encoding in batches (``encode_ordinary_batch``), measured in this run;
@@ -14,7 +14,8 @@
 * if Node is present: ``repomix`` (installed once into bench/.work, its cache emptied) on the
   same tree, as a peer: ``tome pack`` cold must be at least 2x faster.
 
-Each figure is the best of ``--runs`` runs (the machines are shared and noisy).
+Each figure is the best of ``--runs`` runs (the machines are shared and noisy: for tens of
+seconds at a time, two encoding threads here can take twice their usual CPU time).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def timed_rss(
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--encoding", default="deepseek-v4")
     parser.add_argument("--no-repomix", action="store_true")
     args = parser.parse_args()
