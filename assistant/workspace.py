@@ -617,7 +617,10 @@ def discover(
     files from the result. Raises PackError for a path that is not a folder, GitError when
     git fails on a repository.
     """
-    top, repo_root, reads, skipped = _scan(root, options, cache, progress, on_text)
+    top = _resolve_root(root)
+    repo_root, reads, skipped = _scan(
+        top, options, _StatMemo.for_root(cache, top), progress, on_text
+    )
     state = _state(reads, skipped)
     findings = {} if options.allow_secrets else _secret_verdicts(reads, cache)
     files: list[SourceFile] = []
@@ -651,7 +654,7 @@ def probe(
     if memo is None or not memo.unchanged(top):
         return None
     try:
-        _, _, reads, skipped = _scan(root, options, cache, None, None, stat_only=True)
+        _, reads, skipped = _scan(top, options, memo, None, None, stat_only=True)
     except _MustRead:
         return None
     return _state(reads, skipped)
@@ -669,18 +672,18 @@ def _state(reads: Sequence[_Read], skipped: Sequence[Skipped]) -> str:
 
 
 def _scan(
-    root: str | Path,
+    top: Path,
     options: DiscoverOptions,
-    cache: Cache | None,
+    memo: _StatMemo | None,
     progress: Progress | None,
     on_text: Callable[[str, str], None] | None,
     *,
     stat_only: bool = False,
-) -> tuple[Path, Path | None, list[_Read], list[Skipped]]:
-    """List, filter by path and read (or, ``stat_only``, only stat) the candidates."""
+) -> tuple[Path | None, list[_Read], list[Skipped]]:
+    """List, filter by path and read (or, ``stat_only``, only stat) the candidates of the
+    resolved folder ``top``; also its git work tree, if any."""
     if options.max_file_bytes < 0:
         raise PackError(f"max_file_bytes must be >= 0, not {options.max_file_bytes}")
-    top = _resolve_root(root)
     repo_root = gitio.work_tree_of(top)
     filt = PathFilter(
         include=options.include,
@@ -688,7 +691,6 @@ def _scan(
         default_excludes=options.default_excludes,
         tomeignores=_tomeignores(top, repo_root),
     )
-    memo = _StatMemo.for_root(cache, top)
     if repo_root is not None:
         under = top.relative_to(repo_root).as_posix()
         batches: Iterable[_Found] = _from_git(repo_root, "" if under == "." else under, "", options)
@@ -740,4 +742,4 @@ def _scan(
     )
     skipped.extend(Skipped(d, "default-exclude", why) for d, why in filt.skipped_dirs.items())
 
-    return top, repo_root, reads, skipped
+    return repo_root, reads, skipped
