@@ -183,12 +183,18 @@ def test_count_ahead_encodes_nothing_when_every_count_is_cached(
     assert encoded == []
 
 
-def test_count_ahead_hands_the_gil_over_quickly_only_while_it_counts(tmp_path: Path) -> None:
-    own = sys.getswitchinterval()
+def counting_ahead(tmp_path: Path) -> tuple[tokens.CountAhead, list[tuple[str, str]]]:
+    """A CountAhead that has been handed 300 uncached texts (its threads are counting)."""
     items = [blob(f"value_{i} = {i}\n" * 40) for i in range(300)]
     ahead = tokens.CountAhead(TokenCounter(ENC, cache=Cache(tmp_path / "c.sqlite3")))
     for sha, text in items:
         ahead.add(sha, text)
+    return ahead, items
+
+
+def test_count_ahead_hands_the_gil_over_quickly_only_while_it_counts(tmp_path: Path) -> None:
+    own = sys.getswitchinterval()
+    ahead, items = counting_ahead(tmp_path)
     assert sys.getswitchinterval() == tokens._AHEAD_SWITCH_INTERVAL < own
     with ahead.sharing_a_core():  # the caller keeps a core and never waits for it
         assert ahead._reserved == 1
@@ -198,10 +204,7 @@ def test_count_ahead_hands_the_gil_over_quickly_only_while_it_counts(tmp_path: P
 
 def test_count_ahead_abandoned_stops_and_restores_the_switch_interval(tmp_path: Path) -> None:
     own = sys.getswitchinterval()
-    items = [blob(f"other_{i} = {i}\n" * 40) for i in range(300)]
-    ahead = tokens.CountAhead(TokenCounter(ENC, cache=Cache(tmp_path / "c.sqlite3")))
-    for sha, text in items:
-        ahead.add(sha, text)
+    ahead, _ = counting_ahead(tmp_path)
     ahead.close()
     assert sys.getswitchinterval() == own
     assert ahead._pool is None and ahead._running == []
