@@ -71,6 +71,8 @@ __all__ = [
     "SourceFile",
     "Workspace",
     "discover",
+    "probe",
+    "stat_stamp",
     "tree_digest",
 ]
 
@@ -467,6 +469,12 @@ def _load_one(
     return _Read(rel, data, text, sha, len(data))
 
 
+def stat_stamp(info: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells a file unchanged since it was stat-ed: size, mtime, ctime and inode (git's
+    index rule; no tool can set the ctime back)."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
 class _StatMemo:
     """What earlier discoveries learnt about files that have not changed since.
 
@@ -504,9 +512,7 @@ class _StatMemo:
     def recall(self, rel: str, info: os.stat_result) -> tuple[str | None, str | None]:
         """(sha, None) for an unchanged text file, (None, why) for a binary, else both None."""
         entry = self.known.get(rel)
-        if entry is None or entry[:4] != (
-            info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
-        ):  # fmt: skip
+        if entry is None or entry[:4] != stat_stamp(info):
             return None, None
         self.seen[rel] = entry
         return entry[4], entry[5]
@@ -519,14 +525,13 @@ class _StatMemo:
                 info = os.lstat(base + rel)
             except OSError:
                 return False
-            if entry[:4] != (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino):
+            if entry[:4] != stat_stamp(info):
                 return False
         return bool(self.known)
 
     def learn(self, rel: str, info: os.stat_result, sha: str | None, why: str | None) -> None:
         if max(info.st_mtime_ns, info.st_ctime_ns) < self.settled_before:
-            self.seen[rel] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino,
-                              sha, why)  # fmt: skip
+            self.seen[rel] = (*stat_stamp(info), sha, why)
 
     def save(self) -> None:
         """Keep what this discovery saw (files no longer listed are forgotten)."""

@@ -21,7 +21,15 @@ from typing import Any, TextIO
 from .. import tokens as tok
 from ..cache import Cache
 from ..errors import ConfigError, PackError
-from ..workspace import DiscoverOptions, Skipped, SourceFile, discover, probe, tree_digest
+from ..workspace import (
+    DiscoverOptions,
+    Skipped,
+    SourceFile,
+    discover,
+    probe,
+    stat_stamp,
+    tree_digest,
+)
 from .render import FORMATS, Entry, Format, Part, Tier, join, render, task_section, tree_start
 from .select import Candidate, fill, shrink
 from .tally import tally
@@ -351,8 +359,7 @@ def _output_slot(output: Path) -> str:
 
 
 def _stamp(path: Path) -> tuple[int, int, int, int]:
-    info = os.stat(path)
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return stat_stamp(os.stat(path))
 
 
 def _output_key(
@@ -375,7 +382,9 @@ def _code_stamp() -> str:
     """The code that makes a pack, as of now (an upgrade or an edit changes the stamp)."""
     here = Path(__file__).parent
     sources = sorted(here.glob("*.py")) + sorted((here.parent / "code").glob("*.py"))
-    sources += [here.parent / n for n in ("workspace.py", "secrets.py", "tokens.py")]
+    sources += [
+        here.parent / n for n in ("workspace.py", "pathrules.py", "secrets.py", "tokens.py")
+    ]
     stamps = []
     for source in sources:
         try:
