@@ -3,7 +3,7 @@
 GitPython (and with it the ``git`` executable) is imported on first use, so ``import
 assistant`` stays fast and works on a machine without git until git is needed.
 
-The two read-only queries on every pack's path (:func:`work_tree_of`, :func:`list_files`)
+The two read-only queries on every pack's path (:func:`work_tree_of`, :class:`Listing`)
 run the ``git`` executable directly, the very commands GitPython would run: importing
 GitPython alone costs 85-140 ms, a fifth of what a warm pack of Django may take in all.
 """
@@ -27,23 +27,13 @@ __all__ = [
     "MODE_GITLINK",
     "MODE_SYMLINK",
     "Commit",
-    "GitListing",
+    "Listing",
     "commit_paths",
-    "list_files",
     "work_tree_of",
 ]
 
 MODE_SYMLINK = 0o120000
 MODE_GITLINK = 0o160000  # a submodule's commit in the parent's index
-
-
-@dataclass(frozen=True, slots=True)
-class GitListing:
-    """What git would pack under a folder; paths are posix, relative to the work tree."""
-
-    tracked: dict[str, int]  # path -> index mode (0o100644, 0o120000, 0o160000 ...)
-    untracked: list[str]  # untracked files that no ignore rule (incl. nested ones) excludes
-    nested_repos: list[str]  # untracked folders that are git repositories of their own
 
 
 def _git_module() -> Any:
@@ -98,27 +88,20 @@ def work_tree_of(path: Path) -> Path | None:
     return top
 
 
-def list_files(work_tree: Path, under: str = "", *, exclude_standard: bool = True) -> GitListing:
+class Listing:
     """Tracked files and untracked-but-not-ignored files of ``work_tree``, below ``under``.
 
     One ``git ls-files`` for the index (with modes) and one for untracked files with
     ``--exclude-standard``: ``.gitignore`` at every level, ``.git/info/exclude`` and the
     user's ``core.excludesFile`` (``exclude_standard=False`` lists ignored files too).
-    ``under`` is a folder relative to the work tree; git runs
-    at the top so the repository's ignore rules apply exactly as they do for git itself.
-    """
-    run = Listing(work_tree, under, exclude_standard=exclude_standard)
-    tracked = run.tracked()
-    untracked, nested = run.untracked()
-    return GitListing(tracked, untracked, nested)
+    ``under`` is a folder relative to the work tree; git runs at the top so the
+    repository's ignore rules apply exactly as they do for git itself. Paths are posix,
+    relative to the work tree.
 
-
-class Listing:
-    """The two ``git ls-files`` runs of :func:`list_files`, started together.
-
-    The untracked listing walks the whole work tree (on Django, 28 ms against 4 ms for the
-    index): a caller can read the tracked files while it runs. Call :meth:`untracked`
-    (or :meth:`close`) before dropping the object, so no git process outlives it.
+    Both start at once. The untracked listing walks the whole work tree (on Django, 28 ms
+    against 4 ms for the index): a caller can read the tracked files while it runs. Call
+    :meth:`untracked` (or :meth:`close`) before dropping the object, so no git process
+    outlives it.
     """
 
     def __init__(self, work_tree: Path, under: str = "", *, exclude_standard: bool = True):
