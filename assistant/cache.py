@@ -13,6 +13,7 @@ degrades to a miss and one warning is emitted.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import sqlite3
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -119,6 +120,15 @@ class Cache:
 
     def put(self, ns: str, key: str, value: Value) -> None:
         self.put_many(ns, {key: value})
+
+    def folder_file(self, kind: str, folder: Path, suffix: str) -> Path | None:
+        """Where to keep one file of ``kind`` for ``folder``, beside the database: for what is
+        too big for a row and replaced whole (one per folder, so bounded). None when
+        the cache is disabled."""
+        if self.path is None:
+            return None
+        key = hashlib.sha1(str(folder).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        return self.path.parent / kind / f"{key}{suffix}"
 
     def close(self) -> None:
         if self._conn is not None:

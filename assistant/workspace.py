@@ -504,10 +504,8 @@ class _StatMemo:
 
     @classmethod
     def for_root(cls, cache: Cache | None, root: Path) -> _StatMemo | None:
-        if cache is None or cache.path is None:
-            return None
-        key = hashlib.sha1(str(root).encode("utf-8", "surrogatepass")).hexdigest()[:20]
-        return cls(cache.path.parent / "stat" / f"{key}.marshal")
+        where = cache.folder_file("stat", root, ".marshal") if cache is not None else None
+        return cls(where) if where is not None else None
 
     def recall(self, rel: str, info: os.stat_result) -> tuple[str | None, str | None]:
         """(sha, None) for an unchanged text file, (None, why) for a binary, else both None."""

@@ -202,10 +202,7 @@ def _is_camel(word: str) -> bool:
 
 def _index_file(cache: Cache, root: Path | None) -> Path | None:
     """One file per packed folder, replaced whenever its tree changes: bounded by design."""
-    if cache.path is None or root is None:
-        return None
-    key = hashlib.sha1(str(root).encode("utf-8", "surrogatepass")).hexdigest()[:20]
-    return cache.path.parent / "rank" / f"{key}.idx"
+    return cache.folder_file("rank", root, ".idx") if root is not None else None
 
 
 def lexical_index(
