@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import sqlite3
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -134,3 +135,22 @@ class Cache:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write a cache file whole, via a temp file and a rename (a reader sees the old file or
+    the new one); one that cannot be written is only slower, so errors are ignored."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from .cache import Cache
+from .cache import Cache, write_file
 from .errors import ConfigError
 from .paths import cache_dir
 
@@ -782,7 +782,7 @@ def _converted(name: str, digest: str, convert: Callable[[], _Parts]) -> _Parts:
                 pass
     parts = convert()
     body = marshal.dumps(parts)
-    _write_atomic(path, _MAGIC + hashlib.sha256(body).digest() + body)
+    write_file(path, _MAGIC + hashlib.sha256(body).digest() + body)
     return parts
 
 
@@ -791,21 +791,3 @@ def _read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temp file and rename; a cache that cannot be written is only slower."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        pass

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import gitio, secrets
-from .cache import Cache
+from .cache import Cache, write_file
 from .errors import PackError
 from .pathrules import DEFAULT_EXCLUDES, PathFilter, Rules
 
@@ -535,13 +535,8 @@ class _StatMemo:
         """Keep what this discovery saw (files no longer listed are forgotten)."""
         if self.seen == self.known:
             return
-        try:
-            self.where.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.where.with_name(f".{self.where.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps((self._VERSION, self.seen)))
-            os.replace(tmp, self.where)
-        except OSError:
-            pass  # an accelerator: the next discovery hashes again
+        # an accelerator: unwritten, the next discovery hashes again
+        write_file(self.where, marshal.dumps((self._VERSION, self.seen)))
 
 
 def _load(

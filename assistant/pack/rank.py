@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import Cache
+from ..cache import Cache, write_file
 from ..code import CodeIndex, FileTags
 from ..workspace import SourceFile, tree_digest
 from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
@@ -250,13 +249,7 @@ def _save(where: Path, digest: str, index: Index) -> None:
     payload = marshal.dumps(
         (digest, index.paths, index.lengths, index.postings, index.path_postings)
     )
-    try:
-        where.parent.mkdir(parents=True, exist_ok=True)
-        tmp = where.with_name(f".{where.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(payload)
-        os.replace(tmp, where)
-    except OSError:
-        pass  # the index is an accelerator; the next run rebuilds it
+    write_file(where, payload)  # an accelerator: unwritten, the next run rebuilds it
 
 
 def _load(where: Path, digest: str) -> Index | None:
