@@ -29,8 +29,20 @@ __all__ = [
     "Commit",
     "Listing",
     "commit_paths",
+    "git_command",
     "work_tree_of",
 ]
+
+# Passed to every git call. A work tree's ``.git`` can be a file that points at a config the
+# repository brings, and git runs commands that config names: the file-system monitor on
+# every status-like query, hooks on commit. tome needs none of them.
+GIT_SAFETY = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null")
+
+
+def git_command(*args: str) -> list[str]:
+    """The argv for ``git ARGS`` with tome's safety flags (:data:`GIT_SAFETY`)."""
+    return ["git", *GIT_SAFETY, *args]
+
 
 MODE_SYMLINK = 0o120000
 MODE_GITLINK = 0o160000  # a submodule's commit in the parent's index
@@ -64,7 +76,7 @@ def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     """Run ``git`` (read-only queries only); a missing executable is a GitError."""
     try:
         return subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL
+            git_command(*args), cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL
         )
     except FileNotFoundError as exc:
         raise GitError("cannot run git: it is not installed or not on PATH") from exc
@@ -158,7 +170,7 @@ def _start(args: Sequence[str], cwd: Path) -> subprocess.Popen[bytes]:
     """Start a read-only ``git`` query; a missing executable is a GitError."""
     try:
         return subprocess.Popen(
-            ["git", *args],
+            git_command(*args),
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
