@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import sqlite3
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
+from . import fsio
 from .paths import cache_dir
 
 Value: TypeAlias = int | float | str | bytes
@@ -139,18 +139,8 @@ class Cache:
 
 def write_file(path: Path, data: bytes) -> None:
     """Write a cache file whole, via a temp file and a rename (a reader sees the old file or
-    the new one); one that cannot be written is only slower, so errors are ignored."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        pass
+    the new one); one that cannot be written is only slower, so errors are ignored. The
+    cache folder is the user's, so no confinement; the temp file is still created without
+    following links (:func:`assistant.fsio.atomic_write`)."""
+    with contextlib.suppress(OSError, fsio.UnsafePath):
+        fsio.atomic_write(path, data)

@@ -11,12 +11,17 @@ symlink between the check and the write, a device node or FIFO where an output g
   (``dir_fd``), the temp file is created in the last one and renamed there: a symlink
   anywhere below ``root``, or one swapped in while tome works, makes the write fail
   instead of landing outside. ``root`` itself is trusted (the caller resolved it).
-- **Special files** (character and block devices, FIFOs, sockets) are written by opening
-  them, never by renaming over them: ``--output /dev/null`` stays a device.
-- **Modes.** A new file gets ``0o666`` less the umask, as ``open()`` would; an explicit
-  ``mode`` is limited to the permission bits (no setuid, setgid or sticky bit, whatever a
-  journal or a repository says). ``owner`` keeps a replaced file's owner and group when
-  tome runs as root.
+- **Special files** (character and block devices, FIFOs, sockets) the user names are
+  written by opening them, never by renaming over them: ``--output /dev/null`` stays a
+  device. Below ``root`` a special file is refused like a symlink: the repository put it
+  there, and writing into a FIFO blocks, into a disk's device node destroys it.
+- **Links the user names.** Without ``root`` the caller chose the path (``--output``): a
+  symlink there is followed, as the shell's ``>`` would, and its target replaced; the link
+  stays a link.
+- **Modes.** A new file gets ``0o666`` less the umask, as ``open()`` would; a replaced file
+  keeps its permission bits (a 0600 output stays 0600); an explicit ``mode`` is limited to
+  the permission bits (no setuid, setgid or sticky bit, whatever a journal or a repository
+  says). ``owner`` keeps a replaced file's owner and group when tome runs as root.
 - **Durability** is the caller's choice: ``durable=True`` fsyncs the file before the rename
   and the directory after it (the working tree and the journal); caches and the pack
   output skip both (a crash loses a cache entry, never a half-written file).
@@ -164,22 +169,32 @@ def open_atomic(
 ) -> Iterator[BinaryIO]:
     """A binary file that becomes ``path`` whole when the block ends, or not at all.
 
-    A special file at ``path`` (a device, a FIFO) is opened and written in place instead.
-    A symlink at ``path`` is refused when ``root`` is given; without ``root`` the caller
-    resolved the path it wants (``--output`` is the user's choice) and a link is replaced.
+    With ``root``, a symlink or a special file at ``path`` is refused (:class:`UnsafePath`).
+    Without ``root`` the caller chose the path (``--output`` is the user's choice): a
+    special file there (a device, a FIFO) is opened and written in place, and a symlink is
+    followed to its target, which is replaced (the link stays).
     """
     path = Path(path)
+    if root is None:
+        path = Path(os.path.realpath(path))  # the user's link: write where it points
     name = path.name
     with open_parent(path, root=root, dir_mode=dir_mode) as dfd:
         existing = _lstat(name, dfd)
+        if existing is not None and root is not None:
+            if stat.S_ISLNK(existing.st_mode):
+                raise UnsafePath(path, "is a symbolic link; tome does not write through links here")
+            if _is_special(existing.st_mode):
+                raise UnsafePath(
+                    path, "is a device, FIFO or socket, not a file; tome does not write into it"
+                )
         if existing is not None and _is_special(existing.st_mode):
             with _open_special(name, dfd, path) as fh:
                 yield fh
             return
-        if existing is not None and stat.S_ISLNK(existing.st_mode) and root is not None:
-            raise UnsafePath(path, "is a symbolic link; tome does not write through links here")
         if existing is not None and stat.S_ISDIR(existing.st_mode):
             raise UnsafePath(path, "is a folder, not a file")
+        if mode is None and existing is not None and stat.S_ISREG(existing.st_mode):
+            mode = existing.st_mode  # replacing a file keeps its permissions
         tmp, fd = _create_temp(name, dfd, path)
         try:
             if mode is not None:
@@ -307,8 +322,7 @@ def state_dir(root: Path, *, create: bool = True) -> Path:
                 "(git rm -r --cached .tome) or work in a fresh copy without it",
             )
         if st.st_mode & 0o077 and st.st_uid == os.geteuid():
-            with contextlib.suppress(OSError):
-                os.chmod(folder, 0o700)
+            _tighten(folder)
         return folder
     if not create:
         return folder
@@ -317,6 +331,16 @@ def state_dir(root: Path, *, create: bool = True) -> Path:
     with contextlib.suppress(FileExistsError):
         os.mkdir(folder, 0o700)
     return state_dir(root, create=False)
+
+
+def _tighten(folder: Path) -> None:
+    """chmod 0700 the folder itself: opened without following a link swapped in meanwhile."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, _DIR_FLAGS)
+        try:
+            os.fchmod(fd, 0o700)
+        finally:
+            os.close(fd)
 
 
 def _tracked(root: Path) -> bool:

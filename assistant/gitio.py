@@ -11,6 +11,7 @@ GitPython alone costs 85-140 ms, a fifth of what a warm pack of Django may take 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,14 +30,38 @@ __all__ = [
     "Commit",
     "Listing",
     "commit_paths",
+    "exclude_state_dir",
     "git_command",
     "work_tree_of",
 ]
 
-# Passed to every git call. A work tree's ``.git`` can be a file that points at a config the
-# repository brings, and git runs commands that config names: the file-system monitor on
-# every status-like query, hooks on commit. tome needs none of them.
+# Passed to every git call. A work tree's ``.git`` can be a file that points at a git
+# folder the repository brings (or an archive can carry its own ``.git/config``), and git
+# runs commands that config names: the file-system monitor on every query that reads the
+# index (``ls-files``, ``update-index``, ...), hooks (``update-ref`` runs
+# ``reference-transaction``). tome needs none of them, from any config.
 GIT_SAFETY = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null")
+
+# Settings that make the commands of :func:`commit_paths` run a program: clean filters
+# (``update-index`` of a path whose attributes name a driver) and signing (``commit-tree``
+# with ``commit.gpgSign``). They are honoured from the user's config (system, global, the
+# environment); where the repository's own config (scope local or worktree) sets one, tome
+# puts back the user's value, or a value that runs nothing (:data:`_NEUTRAL`).
+_COMMAND_KEYS = (
+    r"^(filter\..+\.(clean|smudge|process|required)"
+    r"|commit\.gpgsign|gpg\.format|gpg\.program|gpg\.[a-z0-9]+\.program"
+    r"|gpg\.ssh\.defaultkeycommand)$"
+)
+_TRUSTED_SCOPES = frozenset({"system", "global", "command"})
+_NEUTRAL = {
+    "commit.gpgsign": "false",
+    "gpg.format": "openpgp",
+    "gpg.program": "gpg",
+    "gpg.openpgp.program": "gpg",
+    "gpg.x509.program": "gpgsm",
+    "gpg.ssh.program": "ssh-keygen",
+    "gpg.ssh.defaultkeycommand": "",
+}
 
 
 def git_command(*args: str) -> list[str]:
@@ -201,6 +226,11 @@ def commit_paths(path: Path, paths: Sequence[str], message: str) -> Commit:
 
     A deleted path is committed as a deletion. Raises :class:`GitError` when there is
     nothing to commit or git refuses (no identity configured, a locked index, ...).
+
+    Git runs no program the repository's own config names (see :data:`GIT_SAFETY` and
+    :func:`_user_commands`): a commit is signed only when the user's config asks, with the
+    user's program; a path whose ``.gitattributes`` filter only the repository's config
+    defines is refused (committing it unfiltered would store other bytes than git would).
     """
     git_mod = _git_module()
     try:
@@ -208,6 +238,9 @@ def commit_paths(path: Path, paths: Sequence[str], message: str) -> Commit:
     except (git_mod.exc.InvalidGitRepositoryError, git_mod.exc.NoSuchPathError) as exc:
         raise GitError(f"{path} is not in a git work tree, so nothing can be committed") from exc
     try:
+        repo.git.set_persistent_git_options(c=list(GIT_SAFETY[1::2]))
+        overlay, unsafe_filters = _user_commands(repo.git)
+        repo.git.set_persistent_git_options(c=[*GIT_SAFETY[1::2], *overlay])
         if repo.bare or repo.working_tree_dir is None:
             raise GitError(f"{path} is in a bare repository; there is no work tree to commit")
         top = Path(repo.working_tree_dir).resolve()
@@ -216,6 +249,7 @@ def commit_paths(path: Path, paths: Sequence[str], message: str) -> Commit:
         if not rel:
             raise GitError("nothing to commit: no paths were given")
         try:
+            _refuse_repository_filters(repo.git, rel, unsafe_filters)
             return _commit(repo, rel, message)
         except git_mod.exc.GitCommandError as exc:
             detail = (exc.stderr or "").strip() or str(exc)
@@ -257,3 +291,149 @@ def _commit(repo: git.Repo, paths: list[str], message: str) -> Commit:
     if gone := [p for p in paths if p not in present]:
         g.update_index("--force-remove", "--", *gone, env=user)
     return Commit(sha=sha, branch=branch or None, paths=tuple(paths))
+
+
+def _user_commands(g: Any) -> tuple[list[str], dict[str, str]]:
+    """``-c`` values that undo what the repository's own config says about running programs.
+
+    For each setting of :data:`_COMMAND_KEYS` whose value comes from the repository (scope
+    ``local`` or ``worktree``), the user's value (system, global, environment) is put back,
+    or one that runs nothing. Also returns the filter drivers left without a command
+    (driver -> the setting), which :func:`_refuse_repository_filters` checks.
+    """
+    listed = g.config(
+        "--show-scope", "--null", "--get-regexp", _COMMAND_KEYS, with_exceptions=False
+    )
+    effective: dict[str, tuple[str, str]] = {}  # key -> (scope, value), git's order: last wins
+    trusted: dict[str, str] = {}
+    fields = listed.split("\0")
+    for scope, entry in zip(fields[0::2], fields[1::2], strict=False):
+        key, _, value = entry.partition("\n")
+        effective[key] = (scope, value)
+        if scope in _TRUSTED_SCOPES:
+            trusted[key] = value
+    overlay: list[str] = []
+    unsafe: dict[str, str] = {}
+    for key, (scope, _value) in effective.items():
+        if scope in _TRUSTED_SCOPES:
+            continue
+        if key in trusted:
+            value = trusted[key]
+        elif key.startswith("filter."):
+            value = ""  # an empty command: git runs no filter
+            if key.endswith((".clean", ".process")):
+                unsafe[key[len("filter.") : key.rindex(".")]] = key
+        else:
+            value = _NEUTRAL.get(key, "")
+        overlay.append(f"{key}={value}")
+    return overlay, unsafe
+
+
+def _refuse_repository_filters(g: Any, paths: Sequence[str], unsafe: dict[str, str]) -> None:
+    """A GitError when a path to commit goes through a filter only the repository defines."""
+    if not unsafe:
+        return
+    out = g.check_attr("-z", "filter", "--", *paths)
+    fields = out.split("\0")
+    for name, _attr, driver in zip(fields[0::3], fields[1::3], fields[2::3], strict=False):
+        if driver in unsafe:
+            raise GitError(
+                f"not committing {name}: its .gitattributes filter {driver!r} is defined only "
+                f"by this repository's own git config ({unsafe[driver]}), and tome does not "
+                "run programs a repository configures. Review that setting and commit with "
+                "git yourself, or define the filter in your global git config"
+            )
+
+
+# -- the exclude file -----------------------------------------------------------------------
+
+_EXCLUDE_LINE = ".tome/"
+
+
+def exclude_state_dir(root: Path) -> bool:
+    """Keep tome's state folder out of git: add ``.tome/`` to the repository's exclude file.
+
+    ``root`` is the top of the work tree. The file written is ``<root>/.git/info/exclude``
+    when ``<root>/.git`` is a real folder; for a linked work tree (``.git`` is a file) it is
+    the main repository's, but only when that folder really is a ``.git`` folder that lists
+    this work tree (git writes the back link). A ``.git`` that is a symlink, or a file that
+    points anywhere else, gets nothing written: it is the repository's to steer, not tome's
+    to follow. Written via :func:`assistant.fsio.atomic_write` from the git folder down
+    without following links. True when the line is there afterwards.
+    """
+    from . import fsio
+
+    found = _own_git_dir(Path(root))
+    if found is None:
+        return False
+    base, git_dir = found
+    exclude = git_dir / "info" / "exclude"
+    try:
+        old = _read_regular(exclude)
+        if old is None:
+            return False
+        lines = old.decode("utf-8", "surrogateescape").splitlines()
+        if any(line.strip() in (_EXCLUDE_LINE, "/" + _EXCLUDE_LINE) for line in lines):
+            return True
+        sep = b"\n" if old and not old.endswith(b"\n") else b""
+        fsio.atomic_write(exclude, old + sep + _EXCLUDE_LINE.encode() + b"\n", root=base)
+    except (OSError, fsio.UnsafePath):
+        return False
+    return True
+
+
+def _own_git_dir(root: Path) -> tuple[Path, Path] | None:
+    """The git folder whose ``info/exclude`` tome may write for ``root``, and the folder to
+    walk down from without following links; None when there is none tome may write."""
+    dot_git = root / ".git"
+    try:
+        st = os.lstat(dot_git)
+    except OSError:
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        return root, dot_git
+    if not stat.S_ISREG(st.st_mode):
+        return None  # a symlink or stranger
+    try:
+        text = _read_regular(dot_git, limit=4096)
+    except OSError:
+        return None
+    if text is None or not text.startswith(b"gitdir: "):
+        return None
+    gitdir = (root / os.fsdecode(text[len(b"gitdir: ") :].strip())).resolve()
+    common = gitdir.parent.parent
+    if gitdir.parent.name != "worktrees" or common.name != ".git":
+        return None
+    try:
+        back = _read_regular(gitdir / "gitdir", limit=4096)
+    except OSError:
+        return None
+    if back is None or Path(os.fsdecode(back.strip())).resolve() != dot_git.resolve():
+        return None
+    return common, common
+
+
+def _read_regular(path: Path, *, limit: int = 1 << 20) -> bytes | None:
+    """The bytes of a regular file (b"" when missing); None for a link, FIFO, device, or a
+    file over ``limit``. Opened without following links or blocking on a FIFO."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return b""
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.ELOOP:
+            return None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

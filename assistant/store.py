@@ -22,13 +22,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import fsio, gitio
 from .edits import FileEdit, Hunk
 from .errors import AssistantError, ConfigError
 
@@ -243,31 +246,31 @@ def edits_from_json(text: str) -> list[FileEdit]:
 # -- the store ------------------------------------------------------------------------------
 
 
-def _exclude_tome(root: Path) -> None:
-    """Add ``.tome/`` to ``.git/info/exclude`` (when ``root`` is a git work tree's top)."""
-    git_dir = root / ".git"
-    if not git_dir.is_dir():
-        return
-    exclude = git_dir / "info" / "exclude"
-    exclude.parent.mkdir(exist_ok=True)
-    lines = exclude.read_text().splitlines() if exclude.exists() else []
-    if ".tome/" not in lines and "/.tome/" not in lines:
-        with exclude.open("a") as fh:
-            fh.write(("\n" if lines and lines[-1] else "") + ".tome/\n")
+_SIDE_FILES = ("", "-journal", "-wal", "-shm")  # every name SQLite opens for a database
 
 
 class Store:
     """The history database. Each method opens its own connection: safe from any thread
-    (the TUI streams in a worker thread) and from several processes at once."""
+    (the TUI streams in a worker thread) and from several processes at once.
+
+    A repository is untrusted, and ``.tome`` can arrive with it: in a folder named
+    ``.tome`` the folder must pass :func:`assistant.fsio.state_dir` (a real folder, not
+    tracked, 0700), and before every connection the database and its side files
+    (``-journal``, ``-wal``, ``-shm``) must be plain files or absent: a symlink (or a hard
+    link) there is refused, never turned into SQLite. SQLite is handed the path of the
+    folder tome opened without following links, so a folder swapped meanwhile is not used.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        # <root>/.tome/<db>: the state folder of the repository at root, checked as such
+        self._root = self.path.parent.parent if self.path.parent.name == fsio.STATE_DIR else None
         self._ready = False
 
     @classmethod
     def for_root(cls, root: str | Path) -> Store:
         """The store of the repository at ``root``: ``<root>/.tome/history.db``."""
-        return cls(Path(root) / ".tome" / DB_NAME)
+        return cls(Path(root) / fsio.STATE_DIR / DB_NAME)
 
     # -- connection and schema --
 
@@ -279,10 +282,7 @@ class Store:
         """
         if not self._ready:
             self._create()
-        try:
-            con = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
+        con = self._connect()
         try:
             con.execute("PRAGMA foreign_keys = ON")
             con.execute("BEGIN IMMEDIATE")
@@ -297,14 +297,26 @@ class Store:
         finally:
             con.close()
 
-    def _create(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.path.parent.name == ".tome":
-            _exclude_tome(self.path.parent.parent)
+    def _connect(self) -> sqlite3.Connection:
+        """A connection to the checked database file (see the class docstring)."""
         try:
-            con = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
+            with fsio.open_parent(self.path, root=self._root, dir_mode=0o700) as folder:
+                for suffix in _SIDE_FILES:
+                    _check_plain(self.path.name + suffix, folder, self.path.parent)
+                try:
+                    return sqlite3.connect(
+                        _via_fd(folder, self.path), timeout=30.0, isolation_level=None
+                    )
+                except sqlite3.Error as exc:
+                    raise self._error(exc) from exc
+        except OSError as exc:
+            raise AssistantError(f"history database {self.path}: {exc.strerror or exc}") from exc
+
+    def _create(self) -> None:
+        if self._root is not None:
+            fsio.state_dir(self._root)  # refuses a linked, non-folder or tracked .tome
+            gitio.exclude_state_dir(self._root)
+        con = self._connect()
         try:
             con.execute("PRAGMA journal_mode = WAL")
             con.execute("BEGIN IMMEDIATE")  # two processes creating it at once: one waits
@@ -638,7 +650,7 @@ class Store:
                 )  # fmt: skip
             con.executemany("DELETE FROM sessions WHERE id = ?", ((i,) for i in ids))
         if ids:
-            con2 = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            con2 = self._connect()
             try:
                 con2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 con2.execute("VACUUM")
@@ -646,3 +658,30 @@ class Store:
             finally:
                 con2.close()
         return len(ids)
+
+
+def _check_plain(name: str, folder: int, shown: Path) -> None:
+    """Refuse ``name`` in ``folder`` unless it is absent or a plain file of its own."""
+    try:
+        st = os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(st.st_mode):
+        reason = "is a symbolic link"
+    elif not stat.S_ISREG(st.st_mode):
+        reason = "is not a plain file"
+    elif st.st_nlink > 1:
+        reason = "is a hard link to another file"
+    else:
+        return
+    raise fsio.UnsafePath(
+        shown / name,
+        f"{reason}; tome keeps its history only in a plain file there and will not write "
+        "through it. Remove it if you did not put it there",
+    )
+
+
+def _via_fd(folder: int, path: Path) -> str:
+    """``path`` as seen through the open folder (Linux ``/proc``), else as given."""
+    proc = f"/proc/self/fd/{folder}"
+    return f"{proc}/{path.name}" if os.path.isdir(proc) else str(path)

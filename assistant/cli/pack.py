@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -10,7 +11,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ..errors import ConfigError
+from .. import fsio, gitio
+from ..errors import ConfigError, PackError
 from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack, remember_output, reuse_output
 from ..pack.render import FORMATS
 
@@ -109,8 +111,13 @@ def run(args: argparse.Namespace) -> int:
     }
     to_stdout = args.output == "-"
     out_path: Path | None = None
+    confined: Path | None = None
     if not to_stdout:
-        out_path = Path(args.output) if args.output else _default_output(args.path, args.format)
+        root = _repository_root(args.path)
+        if args.output:
+            out_path, confined = _output_target(Path(args.output), root)
+        else:
+            out_path, confined = _default_output(root, args.format), root
         # the same tree, request and untouched output as last time: the file is up to date
         reused = reuse_output(args.path, out_path, **request)
         if reused is not None:
@@ -125,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         _print_summary(result, None, elapsed, sys.stderr)
         return 0
-    _write(out_path, result)
+    _write(out_path, result, root=confined)
     remember_output(result, out_path, encoding=encoding, options=options, cache=cache)
     _report(result, out_path, elapsed, args.json)
     return 0
@@ -143,20 +150,67 @@ def _report(
         _print_summary(result, out_path, elapsed, sys.stdout, unchanged=unchanged)
 
 
-def _default_output(path: str, fmt: str) -> Path:
-    return Path(path).expanduser().resolve() / ".tome" / f"pack.{_SUFFIX[fmt]}"
+def _repository_root(path: str) -> Path:
+    """The top of the git work tree holding ``path``, or ``path`` itself outside git."""
+    folder = Path(path).expanduser()
+    if not folder.is_dir():
+        said = "is not a folder" if folder.exists() else "no such folder"
+        raise PackError(f"{folder}: {said}; pass the folder to pack")
+    return gitio.work_tree_of(folder) or folder.resolve()
 
 
-def _write(path: Path, result: Pack) -> None:
-    """Write atomically (a reader never sees half a pack), part by part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def _default_output(root: Path, fmt: str) -> Path:
+    """``<root>/.tome/pack.<fmt>``, in a state folder :func:`fsio.state_dir` accepts."""
+    folder = _state_dir(root)
+    gitio.exclude_state_dir(root)
+    return folder / f"pack.{_SUFFIX[fmt]}"
+
+
+def _state_dir(root: Path) -> Path:
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            result.write(fh)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        return fsio.state_dir(root)
+    except fsio.UnsafePath as exc:
+        raise PackError(
+            f"cannot write the pack into {exc.path}: {exc.reason}; or give --output FILE"
+        ) from exc
+
+
+def _output_target(output: Path, root: Path) -> tuple[Path, Path | None]:
+    """Where ``--output`` goes, and the repository root to confine it under (None: outside).
+
+    Inside the repository (the path, as spelled, passes through the repository's top) every
+    folder and the file itself are the repository's, untrusted: the write walks them without
+    following links, so a committed symlink (``out.xml -> ~/.bashrc``) is refused. Outside,
+    the path is the user's: a link there is followed to its target, a device or FIFO is
+    written in place.
+    """
+    spelled = Path(os.path.abspath(output.expanduser()))
+    top = os.path.realpath(root)
+    parts = spelled.parts
+    for depth in range(1, len(parts)):
+        if os.path.realpath(Path(*parts[:depth])) == top:
+            rest = parts[depth:]
+            if rest[0] == fsio.STATE_DIR and len(rest) > 1:
+                _state_dir(Path(top))
+            return Path(top, *rest), Path(top)
+    return spelled, None
+
+
+def _write(path: Path, result: Pack, *, root: Path | None) -> None:
+    """Write whole (a reader never sees half a pack), part by part, via :mod:`fsio`: a new
+    file beside ``path`` (never one that exists), then a rename; a device or FIFO the user
+    names is written in place. With ``root``, nothing below it is followed or written into
+    unless it is a real folder or file."""
+    try:
+        with fsio.open_atomic(path, root=root) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            result.write(text)
+            text.flush()
+            text.detach()
+    except fsio.UnsafePath as exc:
+        raise PackError(f"cannot write the pack to {exc.path}: {exc.reason}") from exc
+    except OSError as exc:
+        raise PackError(f"cannot write the pack to {path}: {exc.strerror or exc}") from exc
 
 
 def _print_summary(

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import marshal
 import os
+import stat
 import sys
 import time
 import types
@@ -349,8 +350,8 @@ def remember_output(
     )
     try:
         stamp = _stamp(output)
-    except OSError:
-        return  # gone already: nothing to remember
+    except (OSError, ValueError):
+        return  # gone already, or not a file: nothing to remember
     cache.put(_OUTPUTS_NS, _output_slot(output), marshal.dumps((key, stamp, meta)))
 
 
@@ -359,7 +360,12 @@ def _output_slot(output: Path) -> str:
 
 
 def _stamp(path: Path) -> tuple[int, int, int, int]:
-    return stat_stamp(os.stat(path))
+    """The output's stat; only a regular file can be left alone (a FIFO's reader waits for
+    the bytes, a device holds nothing to compare), so anything else is a ValueError."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError(f"{path} is not a regular file")
+    return stat_stamp(st)
 
 
 def _output_key(
