@@ -306,3 +306,120 @@ def test_exclude_of_a_linked_work_tree_goes_to_its_main_repository(
     _git(root, "worktree", "add", "-q", str(linked))
     assert gitio.exclude_state_dir(linked)
     assert ".tome/" in (root / ".git" / "info" / "exclude").read_text().splitlines()
+
+
+# -- git runs nothing the repository's config names -------------------------------------------
+
+APP = "def greet(name):\n    return 'hi ' + name\n"
+ANSWER = """Renamed.
+
+app.py
+```python
+<<<<<<< SEARCH
+def greet(name):
+=======
+def welcome(name):
+>>>>>>> REPLACE
+```
+"""
+
+
+def _hostile_git_dir(make_repo, tmp_path: Path, *, attributes: str = "") -> tuple[Path, Path]:
+    """A work tree whose ``.git`` is a file (``gitdir: ./evil``) pointing at a git folder the
+    repository brings: its config names a command for the file-system monitor, a clean
+    filter and commit signing, and every hook is that command. The marker file it appends
+    to is the evidence."""
+    files = {"app.py": APP, "README.md": "# demo\n"}
+    if attributes:
+        files[".gitattributes"] = attributes
+    root = make_repo(files)
+    marker = tmp_path / "pwned"
+    command = tmp_path / "payload.sh"
+    command.write_text(f'#!/bin/sh\necho "$0 $*" >> {marker}\ncat\n')
+    command.chmod(0o755)
+    (root / ".git").rename(root / "evil")
+    (root / ".git").write_text("gitdir: ./evil\n")
+    config = root / "evil" / "config"
+    for key, value in [
+        ("core.fsmonitor", str(command)),
+        ("filter.evil.clean", str(command)),
+        ("filter.evil.smudge", str(command)),
+        ("commit.gpgSign", "true"),
+        ("gpg.program", str(command)),
+    ]:
+        _git(root, "config", "--file", str(config), key, value)
+    hooks = root / "evil" / "hooks"
+    for hook in ("reference-transaction", "pre-commit", "commit-msg", "post-commit",
+                 "post-index-change", "post-checkout"):  # fmt: skip
+        (hooks / hook).write_text(command.read_text())
+        (hooks / hook).chmod(0o755)
+    return root, marker
+
+
+def _ran(marker: Path) -> str:
+    return marker.read_text() if marker.exists() else ""
+
+
+def test_pack_runs_no_command_from_a_repository_git_config(
+    make_repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, marker = _hostile_git_dir(make_repo, tmp_path, attributes="*.py filter=evil\n")
+    _git(root, "status")  # the layout is live: git itself runs the monitor here
+    assert "payload" in _ran(marker)
+    marker.unlink()
+
+    assert main(["pack", str(root), "--output", str(tmp_path / "pack.xml")]) == 0
+    assert main(["pack", str(root)]) == 0
+
+    assert "def greet" in (tmp_path / "pack.xml").read_text()
+    assert _ran(marker) == ""
+
+
+# the generic backend counts with o200k_base, which this machine lacks offline (documented fallback)
+@pytest.mark.filterwarnings("ignore::assistant.tokens.EncodingFallbackWarning")
+def test_ask_apply_commit_runs_no_command_from_a_repository_git_config(
+    make_repo, tmp_path: Path, fake_openai, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fakeopenai import Reply
+
+    root, marker = _hostile_git_dir(make_repo, tmp_path, attributes="*.md filter=evil\n")
+    fake_openai.push(Reply(text=ANSWER))
+    code = main(["ask", "rename greet", "-C", str(root), "--base-url", fake_openai.base_url,
+                 "--model", "m", "--apply", "--yes", "--commit"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "committed" in err
+    assert _ran(marker) == ""  # no monitor, no hook, no filter, no signing program
+    show = subprocess.run(["git", "log", "-1", "--format=%s%n%G?", "--name-only"], cwd=root,
+                          capture_output=True, text=True, check=True,
+                          env={**os.environ, "GIT_CONFIG_COUNT": "1",
+                               "GIT_CONFIG_KEY_0": "core.fsmonitor",
+                               "GIT_CONFIG_VALUE_0": "false"}).stdout  # fmt: skip
+    assert show.splitlines()[:2] == ["tome: rename greet", "N"]  # committed, not signed
+    assert "app.py" in show
+
+
+def test_a_commit_through_a_filter_only_the_repository_defines_is_refused(
+    make_repo, tmp_path: Path
+) -> None:
+    root, marker = _hostile_git_dir(make_repo, tmp_path, attributes="*.py filter=evil\n")
+    (root / "app.py").write_text(APP.replace("greet", "welcome"))
+    with pytest.raises(gitio.GitError, match="filter 'evil' is defined only by this repository"):
+        gitio.commit_paths(root, ["app.py"], "rename")
+    assert _ran(marker) == ""
+
+
+def test_the_users_own_filter_and_signing_settings_still_apply(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the user's global config (trusted) defines the filter; the repository maps paths to it
+    root = make_repo({"app.py": APP, ".gitattributes": "*.py filter=upper\n"})
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "filter.upper.clean")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "tr a-z A-Z")
+    _git(root, "config", "filter.upper.clean", "cat")  # the repository's try to override
+    (root / "app.py").write_text("def welcome(): pass\n")
+    made = gitio.commit_paths(root, ["app.py"], "upper")
+    blob = subprocess.run(["git", "show", f"{made.sha}:app.py"], cwd=root, capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    assert blob == "DEF WELCOME(): PASS\n"
