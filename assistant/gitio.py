@@ -91,6 +91,7 @@ def _repo(path: Path) -> Iterator[git.Repo]:
         repo = git_mod.Repo(path)
     except (git_mod.exc.InvalidGitRepositoryError, git_mod.exc.NoSuchPathError) as exc:
         raise GitError(f"{path} is not a git work tree: {exc}") from exc
+    repo.git.set_persistent_git_options(c=list(GIT_SAFETY[1::2]))
     try:
         yield repo
     finally:
