@@ -114,6 +114,8 @@ def work_tree_of(path: Path) -> Path | None:
     A bare repository, or a path inside a ``.git`` folder, counts as outside git.
     """
     resolved = path.resolve()
+    if not resolved.is_dir():
+        return None  # git cannot start in it (a missing path would read "git is not installed")
     proc = _git(["rev-parse", "--is-inside-work-tree", "--show-toplevel"], resolved)
     if proc.returncode != 0:
         return None  # not a repository (or inside .git, or git refuses it)

@@ -110,6 +110,28 @@ def test_pack_refuses_a_symlinked_tome_folder(
     assert list(elsewhere.iterdir()) == []
 
 
+def test_a_symlink_at_the_default_output_is_refused(
+    make_repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    victim = _victim(tmp_path)
+    root = make_repo(FILES)
+    (root / ".tome").mkdir()
+    (root / ".tome" / "pack.xml").symlink_to(victim)
+    assert main(["pack", str(root)]) == 1
+    assert "symbolic link" in capsys.readouterr().err
+    assert victim.read_bytes() == PRECIOUS
+
+
+def test_pack_of_a_missing_folder_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["pack", str(tmp_path / "missing")]) == 1
+    assert capsys.readouterr().err.startswith("tome: error:")
+    assert gitio.work_tree_of(tmp_path / "missing") is None
+    (tmp_path / "file").write_text("x")
+    assert gitio.work_tree_of(tmp_path / "file") is None
+
+
 def test_the_default_output_is_at_the_repository_root(
     make_repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
