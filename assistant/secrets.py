@@ -189,9 +189,10 @@ _PLACEHOLDER_WORDS = (
 )
 # `${VAR}`, `$VAR`, `%(name)s`, `%VAR%`, `{{ var }}`, `<password>`, `#{var}`, `@VAR@`, `****`
 _TEMPLATE = re.compile(
-    rb"\$\{|\$\(|^\$[A-Za-z_]|%\(|^%[A-Za-z_]+%|\{\{|\{%|^<[^>]*>$|#\{|^@[A-Za-z_]+@$|^\*+$"
+    rb"\$\{[A-Za-z_]|\$\([A-Za-z_]|^\$[A-Za-z_]|%\([A-Za-z_]\w*\)[sdr]|^%[A-Za-z_]+%"
+    rb"|\{\{\s*[\w.|]+\s*\}\}|\{%.*%\}|^<[^>]*>$|#\{[\w.]+\}|^@[A-Za-z_]+@$|^\*+$"
 )
-_PATH = re.compile(rb"(?:\.|~)?/[\w./-]*")
+_PATH = re.compile(rb"(?:\.|~)?(?:/[\w.-]+){2,}/?")
 _UUID = re.compile(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -234,9 +235,16 @@ def _alphabet_run(value: bytes, n: int = 5) -> bool:
     return False
 
 
+_FILLERS = (b"xxxx", b"****", b"....")
+_LONG_WORDS = _FILLERS + tuple(w for w in _PLACEHOLDER_WORDS if len(w) >= 6)
+
+
 def _placeholder(value: bytes) -> bool:
+    """A placeholder word in a value, or filler; in a long random value a word can occur by
+    chance, so there only filler counts."""
     lower = value.lower()
-    return any(word in lower for word in _PLACEHOLDER_WORDS)
+    words = _PLACEHOLDER_WORDS if len(value) < 48 else _LONG_WORDS
+    return any(word in lower for word in words)
 
 
 def _looks_random(body: bytes) -> bool:
@@ -244,8 +252,8 @@ def _looks_random(body: bytes) -> bool:
     if _placeholder(body) or len(body) < 8:
         return False
     hexish = all(c in b"0123456789abcdefABCDEF" for c in body)
-    if hexish:
-        return _entropy(body) >= 3.0
+    if hexish:  # random hex of 32 has 3.7 bits a character; filler and runs have far less
+        return _entropy(body) >= 2.5 and not _alphabet_run(body, 6)
     return _classes(body) >= 2 and len(set(body)) >= min(10, len(body) // 3)
 
 
@@ -275,7 +283,7 @@ def _looks_like_password(value: bytes) -> bool:
         return len(value) >= 20 and _entropy(value) >= 3.0
     if value.isdigit():
         return False
-    threshold = 3.5 if len(value) >= 20 else min(3.0, math.log2(len(value)) * 0.85)
+    threshold = 3.5 if len(value) >= 24 else min(3.0, math.log2(len(value)) * 0.7)
     return _classes(value) >= 2 and _entropy(value) >= threshold
 
 
@@ -291,7 +299,7 @@ class _Rule:
     check: Callable[[bytes], bool] | None = None  # is the secret value real?
     body: int = 0  # bytes of fixed prefix the check skips
     back: int = 0  # how far before its keyword a match may start
-    reach: int = 2048  # how far after its keyword a match must start
+    reach: int = 0  # how far after its keyword a match may start (0: a token's prefix)
 
 
 def _rule(
@@ -302,7 +310,7 @@ def _rule(
     check: Callable[[bytes], bool] | None = None,
     body: int = 0,
     back: int = 0,
-    reach: int = 2048,
+    reach: int = 0,
 ) -> _Rule:
     return _Rule(kind, what, keywords, re.compile(pattern), check, body, back, reach)
 
@@ -513,7 +521,7 @@ _TOKEN_RULES: tuple[_Rule, ...] = (
 )
 
 # detect-secrets BasicAuthDetector: a password between `scheme://user:` and `@host`
-_LONGEST = 1100  # bytes: no token rule matches more
+_LONGEST = 100  # bytes: no token rule with a keyword beside it (back, reach) is longer
 
 _URL_PASSWORD = re.compile(
     rb"://(?<=[A-Za-z0-9]://)(?P<user>[^\s:/@'\"<>]{0,64}):(?P<v>[^\s/@'\"<>]{1,128})@"
@@ -558,17 +566,19 @@ def _assignment(data: bytes, lower: bytes, at: int, kind: str, what: str) -> Sec
         return None
     group = "qv" if match.group("qv") else "xv" if match.group("xv") else "v"
     value = match.group(group)
-    if not _looks_like_password(value):
-        return None
     line_start = lower.rfind(b"\n", 0, at) + 1
+    line = lower[line_start : match.end()]
+    if _AWS_SECRET.fullmatch(value) and (
+        b"aws" in line or b"secretaccesskey" in line.replace(b"_", b"")
+    ):  # AWS secret keys are 40 base64 characters; a "/" in one does not make it a path
+        if not _looks_random(value):
+            return None
+        kind, what = "aws-secret-access-key", "an AWS secret access key"
+    elif not _looks_like_password(value):
+        return None
     if match.group("comma") and b"define" not in lower[line_start:at]:
         return None  # a list of names, not PHP's define('NAME', 'value')
-    line = lower[line_start : match.end()]
-    if (len(value) == 40 and b"aws" in line and _AWS_SECRET.fullmatch(value)) or (
-        b"secretaccesskey" in line.replace(b"_", b"")
-    ):
-        kind, what = "aws-secret-access-key", "an AWS secret access key"
-    elif kind == "registry-auth" and b"auths" not in lower:
+    if kind == "registry-auth" and b"auths" not in lower:
         return None
     return _finding(data, kind, what, match.start(group), match.end(group))
 
@@ -587,6 +597,7 @@ _TABLE: tuple[tuple[bytes, _Rule | str, str], ...] = (
 )
 _AUTOMATON = ahocorasick_rs.BytesAhoCorasick([kw for kw, _, _ in _TABLE])
 
+_GENERIC_KINDS = frozenset({kind for _, kind, _ in _KEYWORDS} | {"url-password"})
 _WHOLE_FILE_KINDS = frozenset({"kubeconfig-client-key", "registry-auth"})
 _MOSTLY_SECRET = 0.5  # of a file's non-blank bytes: then nothing useful is left
 
@@ -605,9 +616,12 @@ def _key_block_end(data: bytes, body_end: int) -> int:
 
 
 def _token(data: bytes, rule: _Rule, at: int, done: dict[_Rule, int]) -> SecretFinding | None:
-    start = max(0, at - rule.back, done.get(rule, 0))
-    match = rule.pattern.search(data, start, at + rule.reach + _LONGEST)
-    if match is None or match.start() > at:
+    if rule.back or rule.reach:  # the keyword is not the token's prefix: look around it
+        start = max(0, at - rule.back, done.get(rule, 0))
+        match = rule.pattern.search(data, start, at + rule.reach + _LONGEST)
+    else:
+        match = rule.pattern.match(data, at)
+    if match is None:
         return None
     done[rule] = match.end()
     group = "v" if "v" in rule.pattern.groupindex else 0
@@ -648,7 +662,8 @@ def find_secrets(data: bytes) -> list[SecretFinding]:
             finding = _assignment(data, lower, at + (lower[at] == 0x22), rule, what)
         if finding is not None:
             found.append(finding)
-    found.sort(key=lambda f: (f.start, -f.end))
+    # by position; of two finds of one span, the named kind before the generic one
+    found.sort(key=lambda f: (f.start, -f.end, f.kind in _GENERIC_KINDS))
     kept: list[SecretFinding] = []
     for finding in found:
         if kept and finding.start < kept[-1].end:
