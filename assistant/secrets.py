@@ -37,6 +37,7 @@ bytes alone, so callers cache them by blob sha under :data:`CACHE_NAMESPACE` (bu
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -228,7 +229,7 @@ def _alphabet_run(value: bytes, n: int = 5) -> bool:
     """Whether ``value`` holds ``n`` consecutive characters in order (``bcdef``, ``34567``):
     typed by a person writing a fixture, next to never drawn at random."""
     run = 1
-    for a, b in zip(value, value[1:], strict=False):
+    for a, b in itertools.pairwise(value):
         run = run + 1 if b == a + 1 else 1
         if run >= n:
             return True

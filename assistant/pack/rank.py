@@ -150,9 +150,7 @@ class _Tags:
         self.left -= len(todo)
         if not todo:
             return
-        items = [
-            (self.files[d].path, self.files[d].content_key, self.files[d].text) for d in todo
-        ]
+        items = [(self.files[d].path, self.files[d].content_key, self.files[d].text) for d in todo]
         found = self.code.tags_many(items)
         for d in todo:
             self.known[d] = found.get(self.files[d].path)
