@@ -623,6 +623,8 @@ def _token(data: bytes, rule: _Rule, at: int, done: dict[_Rule, int]) -> SecretF
     else:
         match = rule.pattern.match(data, at)
     if match is None:
+        if rule.back or rule.reach:  # every start up to here was tried: skip it next time
+            done[rule] = max(done.get(rule, 0), at + rule.reach + 1)
         return None
     done[rule] = match.end()
     group = "v" if "v" in rule.pattern.groupindex else 0
