@@ -395,7 +395,8 @@ def _code_stamp() -> str:
     here = Path(__file__).parent
     sources = sorted(here.glob("*.py")) + sorted((here.parent / "code").glob("*.py"))
     sources += [
-        here.parent / n for n in ("workspace.py", "pathrules.py", "secrets.py", "tokens.py")
+        here.parent / n
+        for n in ("workspace.py", "pathrules.py", "secrets.py", "secretrules.py", "tokens.py")
     ]
     stamps = []
     for source in sources:
