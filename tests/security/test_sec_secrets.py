@@ -158,3 +158,22 @@ def test_old_cache_verdicts_are_not_misread(make_repo, tmp_path: Path) -> None:
     result = pack(root, encoding="cl100k_base", cache=cache)
     assert stripe not in result.text
     assert secrets.CACHE_NAMESPACE != "secrets/1"
+
+
+def test_a_key_block_in_code_is_redacted_and_later_lines_keep_their_numbers(make_repo) -> None:
+    sample = next(s for s in secrets_corpus(8, rounds=1) if s.kind == "private-key")
+    helpers = "".join(
+        f"\n\ndef check_{i}(data: bytes) -> bool:\n    return sign(data) == {i}\n"
+        for i in range(30)
+    )
+    source = sample.text + helpers + "\n\ndef verify(data):\n    return sign(data)\n"
+    root = make_repo({"signing.py": source})
+    result = pack(root, encoding="cl100k_base", cache=Cache.disabled())
+    (packed,) = result.files  # the code outweighs the key: kept, the key redacted
+    shown = result.text[result.text.index('KEY = """') :]
+    assert sample.value not in result.text and "BEGIN RSA PRIVATE" not in result.text
+    assert shown.startswith('KEY = """\n[tome: redacted private-key secret, line 2]\n')
+    lines = source.splitlines()
+    assert shown.splitlines()[lines.index("def verify(data):")] == "def verify(data):"
+    assert [(r.kind, r.line) for r in result.redacted] == [("private-key", 2)]
+    assert packed.path == "signing.py"
