@@ -50,10 +50,12 @@ _PLACEHOLDER_WORDS = (
     b"lorem",
     b"tome: redacted",
 )
-# `${VAR}`, `$VAR`, `%(name)s`, `%VAR%`, `{{ var }}`, `<password>`, `#{var}`, `@VAR@`, `****`
+# `${VAR}`, `$VAR`, `%(name)s`, `%VAR%`, `{{ var }}`, `<password>`, `#{var}`, `@VAR@`, `****`,
+# `{field}`, `1_000`
 _TEMPLATE = re.compile(
     rb"\$\{[A-Za-z_]|\$\([A-Za-z_]|^\$[A-Za-z_]|%\([A-Za-z_]\w*\)[sdr]|^%[A-Za-z_]+%"
     rb"|\{\{\s*[\w.|]+\s*\}\}|\{%.*%\}|^<[^>]*>$|#\{[\w.]+\}|^@[A-Za-z_]+@$|^\*+$"
+    rb"|^\{[\w.\[\]()'\"!:]+\}$|^[0-9_.,]+$"  # an f-string field `{entry.tokens}`, a number
 )
 _PATH = re.compile(rb"(?:\.|~)?(?:/[\w.-]+){2,}/?")
 _UUID = re.compile(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -127,6 +129,23 @@ _DOTTED = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(\))?")
 _HASH_SCHEMES = (b"pbkdf2_", b"argon2", b"bcrypt", b"sha1$", b"md5$", b"$2", b"sha256$", b"crypt$")
 
 
+# a regular expression, not a value: `[a-zA-Z_]`, `\d+`
+_REGEX = re.compile(
+    rb"\[\^?(?:[\w\\.$+/]|[A-Za-z0-9]-[A-Za-z0-9])*[A-Za-z0-9]-[A-Za-z0-9][\w\\.$+/-]*\]|\\[dwsDWS]"
+)
+_SEGMENT = re.compile(rb"[A-Za-z0-9]+")
+_WORD = re.compile(rb"[a-z]+[0-9]*|[A-Z][a-z]*[0-9]*|[A-Z]+[0-9]*|[0-9]+")
+
+
+def _wordy(value: bytes) -> bool:
+    """Words joined by punctuation (`urn:ietf:params:oauth:token-type:jwt`, `Content-Type`,
+    `api-v2.internal`): a name a person wrote. Random text mixes case inside its runs."""
+    segments = _SEGMENT.findall(value)
+    return len(segments) >= 2 and all(
+        _WORD.fullmatch(s) and (len(s) >= 3 or s.isdigit()) for s in segments
+    )
+
+
 def looks_like_password(value: bytes) -> bool:
     """A literal assigned to a secret keyword: long enough, mixed, random, no placeholder.
 
@@ -138,7 +157,7 @@ def looks_like_password(value: bytes) -> bool:
         return False
     if any(p.fullmatch(value) for p in (_IDENTIFIER, _SNAKE, _DOTTED)) or _placeholder(value):
         return False
-    if _alphabet_run(value):
+    if _alphabet_run(value) or _REGEX.search(value) or _wordy(value):
         return False
     if value.startswith(_HASH_SCHEMES) or len(set(value)) < min(6, len(value) // 2):
         return False
@@ -417,7 +436,7 @@ ASSIGN = re.compile(
     rb")[ \t]{0,16}"
     rb"(?:(?P<q>['\"\x60])(?P<qv>[^'\"\x60\s\\\x00-\x1f\x7f]{8,200})(?P=q)"
     rb"|(?(xml)(?P<xv>[^<\s\x00-\x1f\x7f]{8,200})</"
-    rb"|(?P<v>[^\s'\"\x60;,(){}\[\]<>\x00-\x1f\x7f]{8,200})(?=[\s;,]|$)))"
+    rb"|(?P<v>[^\s'\"\x60;,(){}\[\]<>\\\x00-\x1f\x7f]{8,200})(?=[\s;,]|$)))"
 )
 AWS_SECRET = re.compile(rb"[A-Za-z0-9/+]{40}")
 LINE_REACH = 320  # how far past its keyword an assignment's value may end
