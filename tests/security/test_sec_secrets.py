@@ -186,6 +186,8 @@ def test_tomes_own_tree_has_no_findings() -> None:
     hits = []
     for folder in ("assistant", "tests", "tui", "bench"):
         for path in sorted((root / folder).rglob("*.py")):
+            if any(part.startswith(".") for part in path.relative_to(root).parts):
+                continue  # bench/.work holds a downloaded Django, with its test fixtures
             for finding in secrets.find_secrets(path.read_bytes()):
                 hits.append(f"{path.relative_to(root)}: {finding.describe()}")
     assert hits == []
