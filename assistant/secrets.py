@@ -1,38 +1,76 @@
-"""Recognise files that hold secrets, so they never reach a prompt. Pure functions.
+"""Recognise secrets in files, so they never reach a prompt. Pure functions.
 
-Two checks, both high-confidence (ordinary source must not trip them):
+Two checks:
 
-- by name: :func:`secret_by_name` (``.env``, private keys, keystores, credential files);
-  ``.npmrc`` and ``.pypirc`` count only when they hold a token (:func:`secret_in_config`);
-- by content: :func:`scan_content` finds private key blocks, AWS access key ids, ``sk-`` style
-  API keys (OpenAI, Anthropic, DeepSeek ...), GitHub tokens and Slack tokens.
+- by name: :func:`secret_by_name` (``.env``, private keys, keystores, credential files,
+  kubeconfig, a Docker ``config.json``): such files are secrets by nature and are left out
+  whole; ``.npmrc`` and ``.pypirc`` count only when they hold a token (:func:`secret_in_config`);
+- by content: :func:`find_secrets` finds every secret in a file's bytes, with its span, so
+  the caller can :func:`redact` the values and keep the rest of the file (or, when
+  :func:`drops_whole_file` says the file is mostly secret or a secret by nature, leave it out).
 
-A finding names the kind and the line, never the secret itself. The content scan runs
-three literal-led prefilter passes over the bytes (~500 MB/s together) and the per-kind
-patterns only where one hits; a candidate must also look random, which rules out
-placeholders such as ``AKIAIOSFODNN7EXAMPLE`` or ``sk-xxxxxxxx...``. Verdicts depend on
-the bytes alone, so callers cache them by blob sha under :data:`CACHE_NAMESPACE`
-(bump :data:`VERSION` whenever a pattern changes).
+The rules (:mod:`assistant.secretrules`) are a curated port of gitleaks' and
+detect-secrets' rule sets, with attribution. Two families:
+
+- tokens with a fixed prefix (``sk_live_``, ``AIza``, ``ghp_``, ``glpat-``, JWTs, private key
+  blocks ...) whose body must also look random, which rules out placeholders such as
+  ``sk_test_xxxx`` or ``AKIAIOSFODNN7EXAMPLE``;
+- a keyword assignment (``password = "..."``, ``secret:``, ``token=``, ``define('DB_PASSWORD',
+  ...)``, ``<password>``) or a password in a URL (``postgres://user:pass@host``), whose value
+  must be a literal (not ``${VAR}``, ``os.environ[...]``, ``get_password()``, an identifier)
+  with the entropy and character mix of a real secret and no placeholder word in it.
+
+Speed (the scan runs over every file of a pack): as in gitleaks, every rule names a few
+lower-case keywords, and one Aho-Corasick pass (``ahocorasick_rs``, Apache-2.0) over a
+lower-cased copy finds them all; each hit then runs only its own rule, anchored at the hit.
+A file without a keyword costs that one pass (~500 MB/s); Python's ``re`` cannot do this
+in one pass (an alternation of literals is tried at every position, ~50-80 MB/s, and one
+``in`` test per keyword is ~25 passes).
+
+A finding names the kind and the line, never the secret itself. Verdicts depend on the
+bytes alone, so callers cache them by blob sha under :data:`CACHE_NAMESPACE` (bump
+:data:`VERSION` whenever a rule or the verdict encoding changes).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+
+import ahocorasick_rs
+
+from .secretrules import (
+    ASSIGN,
+    AWS_SECRET,
+    KEYWORDS,
+    LINE_REACH,
+    LONGEST,
+    TOKEN_RULES,
+    URL_PASSWORD,
+    Rule,
+    looks_like_password,
+    looks_random,
+    url_password,
+)
 
 __all__ = [
     "CACHE_NAMESPACE",
     "VERSION",
     "SecretFinding",
     "decode_verdict",
+    "drops_whole_file",
     "encode_verdict",
+    "find_secrets",
+    "marker",
+    "redact",
     "scan_content",
     "secret_by_name",
     "secret_in_config",
 ]
 
-VERSION = 1
+VERSION = 2
 CACHE_NAMESPACE = f"secrets/{VERSION}"
 
 
@@ -41,6 +79,8 @@ class SecretFinding:
     kind: str  # stable slug: "private-key", "aws-access-key-id", "env-file" ...
     what: str  # human phrase: "a private key block"
     line: int = 0  # 1-based line of the first hit; 0 when the name alone decided
+    start: int = 0  # byte span of the secret value in the file (0, 0: by name)
+    end: int = 0
 
     def describe(self) -> str:
         """A sentence for a skip report; it never quotes the secret."""
@@ -59,6 +99,7 @@ _SECRET_NAMES: dict[str, str] = {
     ".git-credentials": "a git credentials file",
     ".htpasswd": "an htpasswd password file",
     "credentials.json": "a credentials file",
+    "kubeconfig": "a kubeconfig file",
 }
 _SECRET_SUFFIXES: dict[str, str] = {
     "pem": "a PEM key or certificate file",
@@ -68,6 +109,12 @@ _SECRET_SUFFIXES: dict[str, str] = {
     "jks": "a Java keystore",
     "keystore": "a keystore",
     "ppk": "a PuTTY private key",
+    "kubeconfig": "a kubeconfig file",
+}
+_IN_FOLDER: dict[tuple[str, str], str] = {
+    (".aws", "credentials"): "an AWS credentials file",
+    (".kube", "config"): "a kubeconfig file",
+    (".docker", "config.json"): "a Docker config file (registry logins)",
 }
 _SSH_KEY_PREFIXES = ("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519")
 _TOKEN_CONFIGS = frozenset({".npmrc", ".pypirc"})
@@ -83,8 +130,8 @@ def secret_by_name(path: str) -> SecretFinding | None:
         return SecretFinding("ssh-private-key", "an SSH private key file")
     if what := _SECRET_NAMES.get(lower):
         return SecretFinding("credentials-file", what)
-    if lower == "credentials" and PurePosixPath(path).parent.name == ".aws":
-        return SecretFinding("credentials-file", "an AWS credentials file")
+    if what := _IN_FOLDER.get((PurePosixPath(path).parent.name, lower)):
+        return SecretFinding("credentials-file", what)
     stem, dot, suffix = lower.rpartition(".")
     if dot and stem and (what := _SECRET_SUFFIXES.get(suffix)):
         return SecretFinding("key-file", what)
@@ -117,129 +164,188 @@ def secret_in_config(path: str, text: str) -> SecretFinding | None:
     )
 
 
-# --- by content ---------------------------------------------------------------------------
+def _assignment(data: bytes, lower: bytes, at: int, kind: str, what: str) -> SecretFinding | None:
+    match = ASSIGN.match(data, at, at + LINE_REACH)
+    if match is None:
+        return None
+    group = "qv" if match.group("qv") else "xv" if match.group("xv") else "v"
+    value = match.group(group)
+    line_start = lower.rfind(b"\n", 0, at) + 1
+    line = lower[line_start : match.end()]
+    if AWS_SECRET.fullmatch(value) and (
+        b"aws" in line or b"secretaccesskey" in line.replace(b"_", b"")
+    ):  # AWS secret keys are 40 base64 characters; a "/" in one does not make it a path
+        if not looks_random(value):
+            return None
+        kind, what = "aws-secret-access-key", "an AWS secret access key"
+    elif not looks_like_password(value):
+        return None
+    if match.group("comma") and b"define" not in lower[line_start:at]:
+        return None  # a list of names, not PHP's define('NAME', 'value')
+    if kind == "registry-auth" and b"auths" not in lower:
+        return None
+    return _finding(data, kind, what, match.start(group), match.end(group))
+
+
+# --- the scan ------------------------------------------------------------------------------
 #
-# Python's regex engine finds a pattern that starts with a literal character with a fast skip
-# loop (1-2.5 GB/s); one alternation over every kind, or a pattern that opens with a
-# lookbehind, is tried at every position and crawls (~10-100 MB/s). So every pattern opens
-# with its literal prefix and checks its left boundary with a lookbehind placed after it;
-# three prefilter passes decide whether a file needs the per-kind patterns at all.
+# One Aho-Corasick pass over a lower-cased copy finds every keyword of every rule (as
+# gitleaks does); a file without one costs that pass and nothing more. Each hit then runs
+# only its own rule, anchored near the hit.
 
-_PREFILTERS = (
-    re.compile(rb"-(?:(?<=sk-)|(?<=xox[bpars]-)|----BEGIN)"),  # sk- keys, Slack, key blocks
-    re.compile(rb"gh[pousr]_|github_pat_"),
-    re.compile(rb"A[KS]IA"),
+_URL = (b"://", "url", "")
+_TABLE: tuple[tuple[bytes, Rule | str, str], ...] = (
+    *((kw, rule, "") for rule in TOKEN_RULES for kw in rule.keywords),
+    *((kw, kind, what) for kw, kind, what in KEYWORDS),
+    _URL,
 )
+_AUTOMATON = ahocorasick_rs.BytesAhoCorasick([kw for kw, _, _ in _TABLE])
 
-_BREAK = rb"(?:\\[rn]|\s)+"  # real line breaks, or `\n` escapes inside a string literal
-# (kind, what, pattern, whether the token must look random)
-_RULES: tuple[tuple[str, str, re.Pattern[bytes], bool], ...] = (
-    (
-        "private-key",
-        "a private key block",
-        re.compile(
-            rb"-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----"
-            + _BREAK
-            + rb"(?:[A-Za-z-]+:[^\n\\]*"  # PEM headers such as Proc-Type: 4,ENCRYPTED
-            + _BREAK
-            + rb")*[A-Za-z0-9+/=]{32,}"
-        ),
-        False,
-    ),
-    (
-        "aws-access-key-id",
-        "an AWS access key id",
-        re.compile(rb"A[KS]IA(?<![A-Za-z0-9]A[KS]IA)[A-Z2-7]{16}(?![A-Za-z0-9])"),
-        True,
-    ),
-    (
-        "anthropic-api-key",
-        "an Anthropic API key",
-        re.compile(rb"sk-(?<![A-Za-z0-9_-]sk-)ant-(?:api|admin|oat)\d\d-[A-Za-z0-9_-]{80,}"),
-        True,
-    ),
-    (
-        "sk-api-key",
-        "an sk- style API key",
-        re.compile(
-            rb"sk-(?<![A-Za-z0-9_-]sk-)"
-            rb"(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9]{32,})(?![A-Za-z0-9_-])"
-        ),
-        True,
-    ),
-    (
-        "github-token",
-        "a GitHub token",
-        re.compile(
-            rb"gh[pousr]_(?<![A-Za-z0-9_]gh[pousr]_)[A-Za-z0-9]{36}(?![A-Za-z0-9_])"
-            rb"|github_pat_(?<![A-Za-z0-9_]github_pat_)[A-Za-z0-9]{22}_[A-Za-z0-9]{59}"
-            rb"(?![A-Za-z0-9_])"
-        ),
-        True,
-    ),
-    (
-        "slack-token",
-        "a Slack token",
-        re.compile(rb"xox[bpars]-(?<![A-Za-z0-9]xox[bpars]-)[0-9]{6,}-[A-Za-z0-9-]{10,}"),
-        True,
-    ),
-)
-_WHAT = {kind: what for kind, what, _, _ in _RULES}
-_KNOWN_PREFIX = re.compile(
-    rb"sk-(?:ant-[a-z]+\d\d-|proj-|svcacct-|admin-)?|xox.-|gh._|github_pat_|A[KS]IA"
-)
+_GENERIC_KINDS = frozenset({kind for _, kind, _ in KEYWORDS} | {"url-password"})
+_WHOLE_FILE_KINDS = frozenset({"kubeconfig-client-key", "registry-auth"})
+_MOSTLY_SECRET = 0.5  # of a file's non-blank bytes: then nothing useful is left
 
 
-def _looks_random(token: bytes) -> bool:
-    """Keys are random: mixed character classes, many distinct characters, no placeholder."""
-    prefix = _KNOWN_PREFIX.match(token)
-    tail = token[prefix.end() :] if prefix else token
-    upper = tail.upper()
-    if b"EXAMPLE" in upper or b"XXXX" in upper:
-        return False
-    classes = (
-        any(0x30 <= c <= 0x39 for c in tail)
-        + any(0x41 <= c <= 0x5A for c in tail)
-        + any(0x61 <= c <= 0x7A for c in tail)
-    )
-    # AWS ids are upper-case base32: one class is normal there
-    needed = 1 if token.startswith((b"AKIA", b"ASIA")) else 2
-    return classes >= needed and len(set(tail)) >= min(10, len(tail) // 3)
+def _finding(data: bytes, kind: str, what: str, start: int, end: int) -> SecretFinding:
+    return SecretFinding(kind, what, data.count(b"\n", 0, start) + 1, start, end)
+
+
+def _key_block_end(data: bytes, body_end: int) -> int:
+    """Where a private key block ends: after its END line, else after its base64 body."""
+    end = data.find(b"-----END", body_end, body_end + 20_000)
+    if end == -1:
+        return body_end
+    close = data.find(b"-----", end + 8, end + 80)
+    return body_end if close == -1 else close + 5
+
+
+def _token(data: bytes, rule: Rule, at: int, done: dict[Rule, int]) -> SecretFinding | None:
+    if rule.back or rule.reach:  # the keyword is not the token's prefix: look around it
+        start = max(0, at - rule.back, done.get(rule, 0))
+        match = rule.pattern.search(data, start, at + rule.reach + LONGEST)
+    else:
+        match = rule.pattern.match(data, at)
+    if match is None:
+        if rule.back or rule.reach:  # every start up to here was tried: skip it next time
+            done[rule] = max(done.get(rule, 0), at + rule.reach + 1)
+        return None
+    done[rule] = match.end()
+    group = "v" if "v" in rule.pattern.groupindex else 0
+    value = match.group(group)
+    if rule.check is not None and not rule.check(value[rule.body :]):
+        return None
+    start, end = match.span(group)
+    if rule.kind == "private-key":
+        end = _key_block_end(data, end)
+    return _finding(data, rule.kind, rule.what, start, end)
+
+
+def _url(data: bytes, at: int) -> SecretFinding | None:
+    match = URL_PASSWORD.match(data, at)
+    if match is None:
+        return None
+    value = match.group("v")
+    if value == match.group("user") or not url_password(value):
+        return None
+    return _finding(data, "url-password", "a password in a URL", *match.span("v"))
+
+
+def find_secrets(data: bytes) -> list[SecretFinding]:
+    """Every secret in a file's bytes, by position, spans not overlapping."""
+    lower = data.lower()  # same offsets as data
+    hits = _AUTOMATON.find_matches_as_indexes(lower, overlapping=True)
+    if not hits:
+        return []
+    found: list[SecretFinding] = []
+    done: dict[Rule, int] = {}  # per token rule: where its last match ended
+    for index, at, _ in hits:
+        _, rule, what = _TABLE[index]
+        if isinstance(rule, Rule):
+            finding = _token(data, rule, at, done)
+        elif rule == "url":
+            finding = _url(data, at)
+        else:
+            finding = _assignment(data, lower, at + (lower[at] == 0x22), rule, what)
+        if finding is not None:
+            found.append(finding)
+    # by position; of two finds of one span, the named kind before the generic one
+    found.sort(key=lambda f: (f.start, -f.end, f.kind in _GENERIC_KINDS))
+    kept: list[SecretFinding] = []
+    for finding in found:
+        if kept and finding.start < kept[-1].end:
+            continue  # inside a secret already found (a JWT assigned to `token = `)
+        kept.append(finding)
+    return kept
 
 
 def scan_content(data: bytes) -> SecretFinding | None:
-    """The first (by position) high-confidence secret in a file's bytes, or None."""
-    if not any(prefilter.search(data) for prefilter in _PREFILTERS):
+    """The first (by position) secret in a file's bytes, or None."""
+    found = find_secrets(data)
+    return found[0] if found else None
+
+
+def drops_whole_file(data: bytes, findings: Sequence[SecretFinding]) -> SecretFinding | None:
+    """The finding that makes the whole file a secret, or None when redacting its values
+    leaves useful code: a kind that marks a secrets file (a kubeconfig user key, a Docker
+    registry login), or secrets that are most of the file (a key block, a service account)."""
+    if not findings:
         return None
-    first: tuple[int, str, str] | None = None
-    for kind, what, pattern, random in _RULES:
-        for match in pattern.finditer(data):
-            if first is not None and match.start() >= first[0]:
-                break
-            if random and not _looks_random(match.group()):
-                continue
-            first = (match.start(), kind, what)
-            break
-    if first is None:
-        return None
-    start, kind, what = first
-    return SecretFinding(kind, what, data.count(b"\n", 0, start) + 1)
+    for finding in findings:
+        if finding.kind in _WHOLE_FILE_KINDS:
+            return finding
+    secret = sum(f.end - f.start for f in findings)
+    content = len(data) - sum(data.count(c) for c in (b" ", b"\n", b"\t", b"\r"))
+    return findings[0] if secret >= _MOSTLY_SECRET * max(content, 1) else None
+
+
+def marker(finding: SecretFinding) -> str:
+    """What stands in a prompt where the secret was: its kind and line, never its value."""
+    return f"[tome: redacted {finding.kind} secret, line {finding.line}]"
+
+
+def redact(data: bytes, findings: Sequence[SecretFinding]) -> bytes:
+    """``data`` with each finding's span replaced by its :func:`marker`. A span over several
+    lines keeps its line breaks after the marker, so later line numbers do not move."""
+    out: list[bytes] = []
+    done = 0
+    for finding in sorted(findings, key=lambda f: f.start):
+        if finding.start < done or finding.end <= finding.start:
+            continue
+        out.append(data[done : finding.start])
+        out.append(marker(finding).encode())
+        out.append(b"\n" * data.count(b"\n", finding.start, finding.end))
+        done = finding.end
+    out.append(data[done:])
+    return b"".join(out)
 
 
 # --- cache encoding -----------------------------------------------------------------------
 
+_WHAT = {rule.kind: rule.what for rule in TOKEN_RULES}
+_WHAT.update({kind: what for _, kind, what in KEYWORDS})
+_WHAT.update(
+    {"url-password": "a password in a URL", "aws-secret-access-key": "an AWS secret access key"}
+)
 
-def encode_verdict(finding: SecretFinding | None) -> str:
-    """A cache value for a scan verdict: ``""`` for clean, ``"kind:line"`` for a hit."""
-    return "" if finding is None else f"{finding.kind}:{finding.line}"
+
+def encode_verdict(findings: Sequence[SecretFinding]) -> str:
+    """A cache value for a scan verdict: ``""`` for clean, else ``kind:line:start:end``
+    entries joined by ``;``."""
+    return ";".join(f"{f.kind}:{f.line}:{f.start}:{f.end}" for f in findings)
 
 
-def decode_verdict(value: str) -> SecretFinding | None:
+def decode_verdict(value: str) -> list[SecretFinding]:
     """The inverse of :func:`encode_verdict`; ValueError for a value it did not write."""
     if not value:
-        return None
-    kind, _, line = value.rpartition(":")
-    what = _WHAT.get(kind)
-    if what is None or not line.isdigit():
-        raise ValueError(f"not a secrets verdict: {value!r}")
-    return SecretFinding(kind, what, int(line))
+        return []
+    out = []
+    for entry in value.split(";"):
+        kind, *numbers = entry.split(":")
+        what = _WHAT.get(kind)
+        if what is None or len(numbers) != 3 or not all(n.isdigit() for n in numbers):
+            raise ValueError(f"not a secrets verdict: {value!r}")
+        line, start, end = map(int, numbers)
+        if not (line >= 1 and start < end):
+            raise ValueError(f"not a secrets verdict: {value!r}")
+        out.append(SecretFinding(kind, what, line, start, end))
+    return out

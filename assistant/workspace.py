@@ -21,6 +21,14 @@ syntax) at the repository root and at the packed folder, ``exclude`` globs, and 
 build folders; a whole folder is reported once), binaries, files over the size limit,
 secrets, symlinks and submodules.
 
+Secrets (:mod:`assistant.secrets`): a file that is a secret by its name (``.env``, key
+files, credentials, kubeconfig) is skipped whole. A secret found in a file's content is
+replaced by a marker (``[tome: redacted <kind> secret, line N]``) and the rest of the file
+is kept: :attr:`Workspace.redacted` lists each one (path, kind, line), and
+:attr:`SourceFile.redactions` counts them. A file that would be mostly markers, or that is
+a secrets file by its content (a kubeconfig key, a registry login), is skipped whole as
+``secret-content``. ``allow_secrets`` turns every secret check off.
+
 Decisions:
 
 - an ``include`` glob wins over the default excludes when the glob itself falls under them
@@ -67,6 +75,7 @@ __all__ = [
     "DEFAULT_EXCLUDES",
     "SKIP_REASONS",
     "DiscoverOptions",
+    "Redacted",
     "Skipped",
     "SourceFile",
     "Workspace",
@@ -102,6 +111,16 @@ class SourceFile:
     text: str  # decoded UTF-8 (BOM removed): exactly what goes into a prompt
     size: int  # bytes on disk
     blob_sha: str  # git blob sha1 of the bytes read: sha1(b"blob %d\0" % len + data)
+    redactions: int = 0  # secrets replaced in ``text`` by a marker (0: text is the file)
+
+    @property
+    def content_key(self) -> str:
+        """The key of what is derived from ``text`` (token counts, skeletons, terms): the
+        blob sha, told apart when the text is redacted, so a cache never serves what was
+        made from the secret-bearing text (an ``allow_secrets`` run) for the redacted one."""
+        if not self.redactions:
+            return self.blob_sha
+        return f"{self.blob_sha}+redacted/{secrets.VERSION}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +128,15 @@ class Skipped:
     path: str  # posix, relative to the pack root; a folder ends with "/"
     reason: str  # one of SKIP_REASONS
     detail: str  # a sentence for a human; never quotes a secret
+
+
+@dataclass(frozen=True, slots=True)
+class Redacted:
+    """A secret replaced in a packed file's text by a marker; never holds the secret."""
+
+    path: str  # posix, relative to the pack root
+    kind: str  # the finding's kind: "stripe-key", "password" ...
+    line: int  # 1-based line of the secret in the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +156,7 @@ class Workspace:
     repo_root: Path | None  # the git work tree containing it, or None outside git
     files: list[SourceFile] = field(default_factory=list)  # sorted by path
     skipped: list[Skipped] = field(default_factory=list)  # sorted by path
+    redacted: list[Redacted] = field(default_factory=list)  # by path, then line
     # what the files and skips were made from: every file read (path, size, blob sha) and
     # every skip not decided by a file's content; equal states give equal workspaces
     state: str = ""
@@ -331,10 +360,10 @@ def decode_text(data: bytes) -> str:
 
 
 def tree_digest(files: Sequence[SourceFile]) -> str:
-    """A digest of what a tree holds: every file's path and blob sha, in order."""
+    """A digest of what a tree holds: every file's path and content key, in order."""
     digest = hashlib.sha1(usedforsecurity=False)
     for f in files:
-        digest.update(f"{f.path}\0{f.blob_sha}\0".encode("utf-8", "surrogatepass"))
+        digest.update(f"{f.path}\0{f.content_key}\0".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -572,26 +601,45 @@ def _load(
     return out
 
 
-def _secret_verdicts(reads: list[_Read], cache: Cache | None) -> dict[str, secrets.SecretFinding]:
+def _secret_verdicts(
+    reads: list[_Read], cache: Cache | None
+) -> dict[str, list[secrets.SecretFinding]]:
     """Content-scan findings by blob sha; cached verdicts are reused, new ones stored."""
     unique = {r.sha: r.data for r in reads}
     cached = cache.get_many(secrets.CACHE_NAMESPACE, list(unique)) if cache is not None else {}
-    findings: dict[str, secrets.SecretFinding] = {}
+    findings: dict[str, list[secrets.SecretFinding]] = {}
     fresh: dict[str, str] = {}
     for sha, data in unique.items():
         try:
             value = cached[sha]
             if not isinstance(value, str):
                 raise ValueError(value)
-            finding = secrets.decode_verdict(value)
+            found = secrets.decode_verdict(value)
         except (KeyError, ValueError):  # a miss, or a value this version did not write
-            finding = secrets.scan_content(data)
-            fresh[sha] = secrets.encode_verdict(finding)
-        if finding is not None:
-            findings[sha] = finding
+            found = secrets.find_secrets(data)
+            fresh[sha] = secrets.encode_verdict(found)
+        if found:
+            findings[sha] = found
     if cache is not None and fresh:
         cache.put_many(secrets.CACHE_NAMESPACE, fresh)
     return findings
+
+
+def _redacted(
+    r: _Read, found: list[secrets.SecretFinding]
+) -> tuple[SourceFile, list[Redacted]] | Skipped:
+    """The file with its secrets replaced by markers, or a skip when nothing useful would
+    be left (or the file is a secret by nature: a kubeconfig, a registry login)."""
+    whole = secrets.drops_whole_file(r.data, found)
+    if whole is None:
+        try:
+            text = decode_text(secrets.redact(r.data, found))
+        except NotText:  # a span that cut a character: leave the file out instead
+            whole = found[0]
+        else:
+            source = SourceFile(r.path, text, len(r.data), r.sha, len(found))
+            return source, [Redacted(r.path, f.kind, f.line) for f in found]
+    return Skipped(r.path, "secret-content", whole.describe())
 
 
 # --- the stage ---------------------------------------------------------------------------------
@@ -622,20 +670,34 @@ def discover(
     state = _state(reads, skipped)
     findings = {} if options.allow_secrets else _secret_verdicts(reads, cache)
     files: list[SourceFile] = []
+    redacted: list[Redacted] = []
     for r in reads:
         if not options.allow_secrets:
             finding = secrets.secret_in_config(r.path, r.text)
             if finding is not None:
                 skipped.append(Skipped(r.path, "secret-name", finding.describe()))
                 continue
-            finding = findings.get(r.sha)
-            if finding is not None:
-                skipped.append(Skipped(r.path, "secret-content", finding.describe()))
+            found = findings.get(r.sha)
+            if found:
+                result = _redacted(r, found)
+                if isinstance(result, Skipped):
+                    skipped.append(result)
+                else:
+                    files.append(result[0])
+                    redacted += result[1]
                 continue
         files.append(SourceFile(r.path, r.text, len(r.data), r.sha))
     files.sort(key=lambda f: f.path)
     skipped.sort(key=lambda s: s.path)
-    return Workspace(root=top, repo_root=repo_root, files=files, skipped=skipped, state=state)
+    redacted.sort(key=lambda d: (d.path, d.line))
+    return Workspace(
+        root=top,
+        repo_root=repo_root,
+        files=files,
+        skipped=skipped,
+        redacted=redacted,
+        state=state,
+    )
 
 
 def probe(

@@ -217,6 +217,7 @@ def _print_summary(
     result: Pack, out_path: Path | None, elapsed: float, stream: TextIO, *, unchanged: bool = False
 ) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(file=stream, highlight=False, soft_wrap=True)
@@ -260,8 +261,16 @@ def _print_summary(
         for s in result.skipped:
             if s.reason.startswith("secret"):
                 console.print(
-                    f"  [yellow]{s.path}: {s.detail}[/yellow] (--allow-secrets to include)"
+                    f"  [yellow]{s.path}: {s.detail}[/yellow] (--allow-secrets to include)",
                 )
+    if result.redacted:
+        files = len({r.path for r in result.redacted})
+        console.print(
+            f"[bold]Redacted {len(result.redacted):,} secrets in {files:,} files[/bold] "
+            "(each value replaced by a marker, the rest packed; --allow-secrets keeps them):"
+        )
+        for r in result.redacted:
+            console.print(f"  [yellow]{escape(r.path)}:{r.line}: a {r.kind} secret[/yellow]")
 
 
 class _Progress:

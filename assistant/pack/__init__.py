@@ -24,6 +24,7 @@ from ..cache import Cache
 from ..errors import ConfigError, PackError
 from ..workspace import (
     DiscoverOptions,
+    Redacted,
     Skipped,
     SourceFile,
     discover,
@@ -87,6 +88,7 @@ class Pack:
     stable_prefix_tokens: int = 0  # leading tokens any other task's pack of this tree shares
     timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     state: str = field(default="", compare=False, repr=False)  # the Workspace.state packed
+    redacted: list[Redacted] = field(default_factory=list)  # secrets replaced by a marker
 
     @functools.cached_property
     def text(self) -> str:
@@ -122,6 +124,13 @@ class Pack:
             "budget": self.budget,
             "output": None,
             "skipped": self.skipped_by_reason,
+            # which secrets were replaced by a marker and which files were left out for one
+            "redacted": [{"path": r.path, "kind": r.kind, "line": r.line} for r in self.redacted],
+            "secret_skipped": [
+                {"path": s.path, "reason": s.reason, "detail": s.detail}
+                for s in self.skipped
+                if s.reason.startswith("secret")
+            ],
             "tiers": self.tiers,
             "stable_prefix_tokens": self.stable_prefix_tokens,
         }
@@ -190,7 +199,7 @@ def pack(
 
         t0 = time.perf_counter()
         counts = ahead.counts(
-            [(f.blob_sha, f.text) for f in files],
+            [(f.content_key, f.text) for f in files],
             progress=(lambda done, total: progress("count", done, total)) if progress else None,
         )
     except BaseException:
@@ -268,12 +277,13 @@ def pack(
         stable_prefix_tokens=stable,
         timings=timings,
         state=workspace.state,
+        redacted=workspace.redacted,
     )
 
 
 # --- an unchanged output file --------------------------------------------------------------
 
-_OUTPUTS_NS = "outputs/1"  # per output file: what it holds, and its stat when written
+_OUTPUTS_NS = "outputs/2"  # per output file: what it holds, and its stat when written
 
 
 def reuse_output(
@@ -309,7 +319,7 @@ def reuse_output(
         counts_ns = tok.TokenCounter(encoding, cache=cache).namespace
         if key != _output_key(state, encoding, counts_ns, format, task, budget, options):
             return None
-        tokens, real_encoding, top, files, skipped, stable = meta
+        tokens, real_encoding, top, files, skipped, stable, redacted = meta
         return Pack(
             parts=(),
             tokens=tokens,
@@ -322,6 +332,7 @@ def reuse_output(
             task=task,
             stable_prefix_tokens=stable,
             state=state,
+            redacted=[Redacted(*r) for r in redacted],
         )
     except (OSError, ValueError, TypeError, EOFError):
         return None
@@ -347,6 +358,7 @@ def remember_output(
         [(f.path, f.tokens, f.tier, f.blob_sha, f.shown_tokens) for f in result.files],
         [(k.path, k.reason, k.detail) for k in result.skipped],
         result.stable_prefix_tokens,
+        [(r.path, r.kind, r.line) for r in result.redacted],
     )
     try:
         stamp = _stamp(output)
@@ -389,7 +401,8 @@ def _code_stamp() -> str:
     here = Path(__file__).parent
     sources = sorted(here.glob("*.py")) + sorted((here.parent / "code").glob("*.py"))
     sources += [
-        here.parent / n for n in ("workspace.py", "pathrules.py", "secrets.py", "tokens.py")
+        here.parent / n
+        for n in ("workspace.py", "pathrules.py", "secrets.py", "secretrules.py", "tokens.py")
     ]
     stamps = []
     for source in sources:
@@ -433,7 +446,7 @@ class _Skeletons:
     def key(self, path: str) -> str:
         from ..code.index import VERSION
 
-        return f"skeleton:{VERSION}:{self.sources[path].blob_sha}"
+        return f"skeleton:{VERSION}:{self.sources[path].content_key}"
 
     def load(self, paths: Sequence[str]) -> dict[str, int]:
         """Token counts of the skeletons of ``paths`` (made and counted in one batch)."""
@@ -442,7 +455,7 @@ class _Skeletons:
             from ..code import CodeIndex  # tree-sitter loads only when a skeleton is needed
 
             made = CodeIndex(self.cache).skeletons_many(
-                (p, self.sources[p].blob_sha, self.sources[p].text) for p in todo
+                (p, self.sources[p].content_key, self.sources[p].text) for p in todo
             )
             counts = self.counter.counts([(self.key(p), made[p].text) for p in todo])
             for p, n in zip(todo, counts, strict=True):
@@ -479,7 +492,7 @@ def _remembered_tiers(
 
 def _entry(source: SourceFile, tokens: int, tier: Tier, skeletons: _Skeletons) -> Entry:
     if tier == "full":
-        return Entry(source.path, tier, tokens, source.text, source.blob_sha, tokens)
+        return Entry(source.path, tier, tokens, source.text, source.content_key, tokens)
     if tier == "skeleton":
         path = source.path
         return Entry(

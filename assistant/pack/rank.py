@@ -150,7 +150,7 @@ class _Tags:
         self.left -= len(todo)
         if not todo:
             return
-        items = [(self.files[d].path, self.files[d].blob_sha, self.files[d].text) for d in todo]
+        items = [(self.files[d].path, self.files[d].content_key, self.files[d].text) for d in todo]
         found = self.code.tags_many(items)
         for d in todo:
             self.known[d] = found.get(self.files[d].path)
@@ -230,16 +230,16 @@ def lexical_index(
 
 
 def _term_frequencies(files: Sequence[SourceFile], cache: Cache) -> list[dict[str, int]]:
-    found = cache.get_many(_TERMS_NS, list(dict.fromkeys(f.blob_sha for f in files)))
+    found = cache.get_many(_TERMS_NS, list(dict.fromkeys(f.content_key for f in files)))
     fresh: dict[str, bytes] = {}
     out: list[dict[str, int]] = []
     for f in files:
-        blob = found.get(f.blob_sha) or fresh.get(f.blob_sha)
+        blob = found.get(f.content_key) or fresh.get(f.content_key)
         if isinstance(blob, bytes):
             out.append(marshal.loads(blob))
             continue
         tf = dict(terms_of(f.text))
-        fresh[f.blob_sha] = marshal.dumps(tf)
+        fresh[f.content_key] = marshal.dumps(tf)
         out.append(tf)
     cache.put_many(_TERMS_NS, fresh)
     return out

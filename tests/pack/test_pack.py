@@ -106,6 +106,8 @@ def test_cli_json_summary(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "budget",
         "output",
         "skipped",
+        "redacted",
+        "secret_skipped",
         "tiers",
         "stable_prefix_tokens",
     }

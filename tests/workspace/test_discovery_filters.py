@@ -220,16 +220,17 @@ def test_secret_verdicts_are_cached_by_blob_sha(make_repo, tmp_path: Path) -> No
     assert stored == {shas["clean.py"]: ""}
 
     # a warm run trusts the cache instead of rescanning: a planted verdict shows it
-    cache.put(CACHE_NAMESPACE, shas["clean.py"], "aws-access-key-id:7")
+    cache.put(CACHE_NAMESPACE, shas["clean.py"], "aws-access-key-id:7:0:5")
     warm = discover(root, cache=cache)
     assert {s.path: s.detail for s in warm.skipped} == {
         "clean.py": "line 7 holds an AWS access key id",
         "leak.py": "line 1 holds a Slack token",
     }
     # a value this version did not write is a miss, rescanned and overwritten
-    cache.put(CACHE_NAMESPACE, shas["clean.py"], "garbage")
-    assert paths(discover(root, cache=cache)) == ["clean.py"]
-    assert cache.get(CACHE_NAMESPACE, shas["clean.py"]) == ""
+    for value in ("garbage", "aws-access-key-id:7"):  # the second: version 1's shape
+        cache.put(CACHE_NAMESPACE, shas["clean.py"], value)
+        assert paths(discover(root, cache=cache)) == ["clean.py"]
+        assert cache.get(CACHE_NAMESPACE, shas["clean.py"]) == ""
     cache.close()
 
 

@@ -148,11 +148,12 @@ def test_longer_tokens_are_not_cut_to_fit() -> None:
 
 
 def test_verdicts_round_trip_through_the_cache_encoding() -> None:
-    assert secrets.encode_verdict(None) == ""
-    assert secrets.decode_verdict("") is None
-    finding = secrets.scan_content(f"\n\nx = '{Fakes.slack}'\n".encode())
-    assert finding is not None
-    assert secrets.decode_verdict(secrets.encode_verdict(finding)) == finding
-    with pytest.raises(ValueError):
-        secrets.decode_verdict("no-such-kind:3")
+    assert secrets.encode_verdict([]) == ""
+    assert secrets.decode_verdict("") == []
+    found = secrets.find_secrets(f"\n\nx = '{Fakes.slack}'\ny = '{Fakes.github}'\n".encode())
+    assert [f.kind for f in found] == ["slack-token", "github-token"]
+    assert secrets.decode_verdict(secrets.encode_verdict(found)) == found
+    for value in ("no-such-kind:3:0:4", "slack-token:3", "slack-token:3:9:2", "slack-token:x:1:2"):
+        with pytest.raises(ValueError):
+            secrets.decode_verdict(value)
     assert f"secrets/{secrets.VERSION}" == secrets.CACHE_NAMESPACE
