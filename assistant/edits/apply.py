@@ -12,12 +12,12 @@ Text rules, so that an edit never changes more than it means to:
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .diff import LineMatcher
 from .failures import EditParseError, HunkFailure, HunkMatchError, ParseProblem, check_path
 from .match import FileLines, Located, Miss, closest_region, locate
 from .model import FileEdit, Hunk, Op
@@ -93,7 +93,7 @@ class Text:
             out_e.extend(self.endings[cursor : loc.start])
             old = self.lines[loc.start : loc.end]
             old_e = self.endings[loc.start : loc.end]
-            sm = difflib.SequenceMatcher(None, old, loc.lines, autojunk=False)
+            sm = LineMatcher(old, loc.lines)
             for tag, i1, i2, j1, j2 in sm.get_opcodes():
                 out_c.extend(loc.lines[j1:j2])
                 if tag == "equal":
@@ -172,7 +172,7 @@ def _failure(path: str, index: int, total: int, miss: Miss, hunk: Hunk) -> HunkF
 
 def _whole_file_hunks(old: Sequence[str], new: Sequence[str]) -> list[tuple[Hunk, Located]]:
     out: list[tuple[Hunk, Located]] = []
-    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    sm = LineMatcher(old, new)
     for group in sm.get_grouped_opcodes(3):
         ops: list[tuple[Op, str]] = []
         for tag, i1, i2, j1, j2 in group:

@@ -19,11 +19,11 @@ the same over a whole text.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import deque
 from collections.abc import Iterable
 
+from .diff import LineMatcher
 from .failures import EditParseError, ParseProblem
 from .model import Action, FileEdit, Hunk, Op, Syntax
 
@@ -193,7 +193,7 @@ def search_replace_ops(search: Iterable[str], replace: Iterable[str]) -> tuple[t
     """Hunk lines for a SEARCH/REPLACE pair: equal lines are context, the rest removed/added."""
     a, b = list(search), list(replace)
     ops: list[tuple[Op, str]] = []
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    sm = LineMatcher(a, b)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":
             ops.extend((" ", x) for x in a[i1:i2])
