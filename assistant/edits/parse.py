@@ -276,6 +276,7 @@ class EditParser:
         self._closed = False
         self._out: list[FileEdit] = []
         self.problems: list[ParseProblem] = []
+        self._refused = False
         self._state = "text"
         self._fence: str | None = None
         self._path: str | None = None
@@ -305,9 +306,19 @@ class EditParser:
         self._buf = [rest] if rest else []
         for line in complete:
             self._lineno += 1
-            self._q.append((self._lineno, line.removesuffix("\r")))
+            self._q.append((self._lineno, self._text_only(line).removesuffix("\r")))
         self._drain(final=False)
         return self._take()
+
+    def _text_only(self, line: str) -> str:
+        """The one place the answer's text is checked: a NUL byte refuses the answer from
+        that line on (an edit would turn a text file binary), as a problem with its line."""
+        if "\x00" in line and not self._refused:
+            self._refused = True
+            column = line.index("\x00") + 1
+            self._problem(self._lineno, f"a NUL byte (column {column}): an edit must be text; "
+                                        "nothing from here on is used")  # fmt: skip
+        return line
 
     def close(self) -> list[FileEdit]:
         """Flush the rest of the text; return the last edits. Records cut-off blocks."""
@@ -315,7 +326,8 @@ class EditParser:
             self._closed = True
             if self._buf:
                 self._lineno += 1
-                self._q.append((self._lineno, "".join(self._buf).removesuffix("\r")))
+                last = self._text_only("".join(self._buf))
+                self._q.append((self._lineno, last.removesuffix("\r")))
                 self._buf = []
             self._drain(final=True)
             self._end_of_text()
@@ -323,7 +335,7 @@ class EditParser:
 
     def _take(self) -> list[FileEdit]:
         out, self._out = self._out, []
-        return out
+        return [] if self._refused else out
 
     def _peek(self, k: int) -> str | None:
         return self._q[k][1] if k < len(self._q) else None
@@ -663,6 +675,21 @@ class EditParser:
         elif self._state == "whole":
             self._problem(self._whole_line, f"the block for {self._whole_path} is not closed")
         self._state = "text"
+
+
+def decode_patch(data: bytes, source: str) -> str:
+    """A patch file's bytes as text: strict UTF-8 (a BOM dropped), never U+FFFD.
+
+    Raises :class:`EditParseError` naming ``source``, the line and the byte offset of the
+    first byte that is not UTF-8. NUL bytes are refused by the parser itself.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = (f"{source} is not UTF-8 text: byte {exc.start} (0x{data[exc.start]:02x}) "
+                   "cannot be decoded; save the patch as UTF-8")  # fmt: skip
+        raise EditParseError([ParseProblem(line, message)]) from None
 
 
 def parse_edits(text: str, *, strict: bool = True) -> list[FileEdit]:
