@@ -302,32 +302,37 @@ class EditParser:
                 self._buf.append(chunk)
             return []
         self._buf.append(chunk)
-        *complete, rest = "".join(self._buf).split("\n")
+        text = "".join(self._buf)
+        complete = text.split("\n")
+        rest = complete.pop()
         self._buf = [rest] if rest else []
-        for line in complete:
-            self._lineno += 1
-            self._q.append((self._lineno, self._text_only(line).removesuffix("\r")))
+        self._queue(text, complete)
         self._drain(final=False)
         return self._take()
 
-    def _text_only(self, line: str) -> str:
-        """The one place the answer's text is checked: a NUL byte refuses the answer from
-        that line on (an edit would turn a text file binary), as a problem with its line."""
-        if "\x00" in line and not self._refused:
+    def _queue(self, text: str, lines: list[str]) -> None:
+        """Queue complete lines, numbered. The one place the answer's text is checked: a
+        NUL byte refuses the answer from that line on (an edit would turn a text file
+        binary), as a problem with its line."""
+        first = self._lineno + 1
+        if "\x00" in text and not self._refused:
+            k = next(i for i, line in enumerate(lines) if "\x00" in line)
             self._refused = True
-            column = line.index("\x00") + 1
-            self._problem(self._lineno, f"a NUL byte (column {column}): an edit must be text; "
-                                        "nothing from here on is used")  # fmt: skip
-        return line
+            column = lines[k].index("\x00") + 1
+            self._problem(first + k, f"a NUL byte (column {column}): an edit must be text; "
+                                     "nothing from here on is used")  # fmt: skip
+        if "\r" in text:
+            lines = [line.removesuffix("\r") for line in lines]
+        self._lineno += len(lines)
+        self._q.extend(zip(range(first, self._lineno + 1), lines, strict=True))
 
     def close(self) -> list[FileEdit]:
         """Flush the rest of the text; return the last edits. Records cut-off blocks."""
         if not self._closed:
             self._closed = True
             if self._buf:
-                self._lineno += 1
-                last = self._text_only("".join(self._buf))
-                self._q.append((self._lineno, last.removesuffix("\r")))
+                last = "".join(self._buf)
+                self._queue(last, [last])
                 self._buf = []
             self._drain(final=True)
             self._end_of_text()
@@ -553,6 +558,8 @@ class EditParser:
             self._state = "text"
             return True
         # inside a hunk
+        if line[:1] in ("+", " ") and self._hunk_run(sec):
+            return True
         if self._is_fence_close(line) or line.startswith(("diff --git", "*** ")):
             self._end_section()
             self._state = "text"
@@ -629,7 +636,30 @@ class EditParser:
         else:  # a context line whose leading space the model forgot
             sec.add(" ", line)
 
+    def _hunk_run(self, sec: _Section) -> bool:
+        """Take a run of added and context lines in one loop (no marker can start one)."""
+        q = self._q
+        mark = self._fence[0] if self._fence else None
+        taken = False
+        while len(q) > 1:
+            n, line = q[0]
+            if line[:1] not in ("+", " ") or (mark is not None and mark in line):
+                break
+            q.popleft()
+            if not line.isspace():
+                self._last_nonblank = n
+            sec.add(line[0], line[1:])  # type: ignore[arg-type]
+            taken = True
+        return taken
+
     def _search_replace(self) -> None:
+        q = self._q
+        body = self._search if self._state == "search" else self._replace
+        while len(q) > 1 and q[0][1][:1] not in ("<", "=", ">"):  # plain lines, one loop
+            n, line = q.popleft()
+            if line and not line.isspace():
+                self._last_nonblank = n
+            body.append(line)
         n, line = self._pop()
         if self._state == "search":
             if _sr_end(line):
@@ -653,6 +683,13 @@ class EditParser:
         self._replace.append(line)
 
     def _whole_block(self) -> None:
+        q, body = self._q, self._whole
+        mark = self._fence[0] if self._fence else "`"
+        while len(q) > 1 and mark not in q[0][1]:  # the file's lines, in one loop
+            n, line = q.popleft()
+            body.append(line)
+            if line and not line.isspace():
+                self._last_nonblank = n
         _n, line = self._pop()
         if self._is_fence_close(line):
             self._fence = None
