@@ -27,21 +27,24 @@ class LineMatcher(difflib.SequenceMatcher[str]):
 
     def __init__(self, a: Sequence[str], b: Sequence[str]) -> None:
         super().__init__(None, a, b, autojunk=False)
+        self._pair = (a, b)
+        self._blocks: list[difflib.Match] | None = None
 
-    def get_matching_blocks(self) -> list[difflib.Match]:  # type: ignore[override]
-        if self.matching_blocks is None:
-            a, b = self.a, self.b
+    def get_matching_blocks(self) -> list[difflib.Match]:
+        if self._blocks is None:
+            a, b = self._pair
+            blocks: list[Block]
             if len(a) * len(b) <= SMALL:
-                blocks = [tuple(m) for m in super().get_matching_blocks()][:-1]
+                blocks = [(m.a, m.b, m.size) for m in super().get_matching_blocks()][:-1]
             else:
                 blocks = _patience(a, b)
-            self.matching_blocks = _merge(blocks, len(a), len(b))
-        return self.matching_blocks  # type: ignore[return-value]
+            self._blocks = _merge(blocks, len(a), len(b))
+        return self._blocks
 
 
-def _merge(blocks: list[tuple[int, ...]], la: int, lb: int) -> list[difflib.Match]:
+def _merge(blocks: list[Block], la: int, lb: int) -> list[difflib.Match]:
     out: list[difflib.Match] = []
-    for i, j, k in sorted(blocks):  # type: ignore[misc]
+    for i, j, k in sorted(blocks):
         if not k:
             continue
         if out and out[-1].a + out[-1].size == i and out[-1].b + out[-1].size == j:
