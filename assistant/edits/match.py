@@ -303,7 +303,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
     # index in ``ops`` of each before line, to see what sits between two of them
     at = [i for i, (op, _) in enumerate(ops) if op != "+"]
     n = len(before)
-    if n < 3:
+    if n < 3 or n - 1 > len(fl.lines):  # too short to say where, or longer than the file
         return []
     bk = [x.strip() for x in before]
     fk = fl.keys("indent")
