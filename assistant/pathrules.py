@@ -127,6 +127,9 @@ class Rules:
 
     def __init__(self, lines: Iterable[str]) -> None:
         self.spec = GitIgnoreSpec.from_lines(list(lines))
+        for p in cast(Sequence[RegexPattern], self.spec.patterns):
+            if p.regex is not None:  # the slow path and which() use these too
+                p.regex = re.compile(linear(p.regex.pattern))
         patterns = [
             p
             for p in cast(Sequence[RegexPattern], self.spec.patterns)
@@ -190,6 +193,34 @@ class Rules:
         if result.index is None:
             return ""
         return str(self.spec.patterns[result.index].pattern)
+
+
+_STAR = r"[^/]*"
+_STARS = re.compile(r"(?:\[\^/\]\*){2,}")
+# a run of fixed-width tokens between two stars of one segment: escaped or plain literal
+# characters, ``[^/]`` (``?``), a class that cannot match ``/``
+_STAR_CHUNK = re.compile(
+    r"\[\^/\]\*((?:\\.|[A-Za-z0-9_ \-]|\[\^/\]|\[[^\]^/][^\]/]*\])+)(?=\[\^/\]\*)"
+)
+_DEEP = r"(?:/.+)?"
+_DEEP_CHUNK = re.compile(r"\(\?:/\.\+\)\?((?:(?!\(\?:/\.\+\)\?).)+?)(?=\(\?:/\.\+\)\?)")
+
+
+def linear(regex: str) -> str:
+    """pathspec's regex for a gitignore pattern, rewritten so that it cannot backtrack
+    exponentially: ``*a*a*a*b`` on one long name took 37 s, ``a/**/x/**/x/**/b`` on a deep
+    path seconds.
+
+    Each wildcard followed by a fixed-width run and another wildcard of the same segment
+    becomes ``(?>[^/]*?run)``: the run at its leftmost place, committed (the classic
+    greedy glob match, which is exact when every run has a fixed width). Likewise a
+    ``/**/`` followed by whole segments and another ``/**/`` takes the leftmost place of
+    those segments. The last wildcard of a segment and the last ``**`` backtrack alone,
+    which is linear. Same matches as the original regex.
+    """
+    out = _STARS.sub(lambda _m: _STAR.replace("\\", "\\\\"), regex)
+    out = _STAR_CHUNK.sub(lambda m: f"(?>[^/]*?{m.group(1)})", out)
+    return _DEEP_CHUNK.sub(lambda m: f"(?>(?:/.+?)?{m.group(1)}(?=/))", out)
 
 
 def _component_core(regex: str) -> tuple[str, bool] | None:

@@ -707,6 +707,11 @@ class Assistant:
         cs = result.changeset
         changes = cs.result()
         if not changes:
+            if not len(cs) and result.problems:  # every edit was refused: say why
+                raise EditError(
+                    f"nothing to apply in session {result.session_id}: no edit of the answer "
+                    "can be used:\n" + "\n".join(f"  {p}" for p in result.problems)
+                )
             raise EditError(
                 f"nothing to apply in session {result.session_id}: no accepted hunk changes "
                 "a file (accept some first)"

@@ -1,6 +1,7 @@
 """Edit engine benchmark: real Django files, realistic edits, the mistakes models make.
 
-    python3 bench/edits.py            # ~1 minute on 2 cores
+    python3 bench/edits.py                 # ~1 minute on 2 cores
+    python3 bench/edits.py --adversarial   # only the hostile answers, a few seconds
 
 Tasks come from Django 5.1.4 source files (``bench/_django.py``): changed function bodies,
 added parameters, moved methods, and identifiers renamed across files. Each task is rendered
@@ -15,6 +16,13 @@ Targets: >= 99% exact among tasks whose edit carries enough information to be un
 hunk's lines, or every elided segment, occur once in the file), and 0 silently wrong in
 every row. Also: apply a 500-file edit in under 1 s, against ``git apply --check`` on the
 same diff as a peer measured in the same run.
+
+Adversarial answers (``--adversarial``): inputs of up to 1 MB built to hit quadratic or
+exponential paths (markers followed by a megabyte of spaces, SEARCH blocks that match
+nothing, hunks over files of equal lines, whole files of repeated lines, 20,000 blocks on
+one file, a long line or blank run streamed in small chunks). Each must parse and apply or
+be refused in under 1 s; the ratio is against reading the answer once (its lines and a
+sha-256) in the same run.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 sys.path.insert(0, os.path.dirname(_HERE))
 
 import difflib  # noqa: E402
+import hashlib  # noqa: E402
 import itertools  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
@@ -39,7 +48,7 @@ from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from assistant.edits import apply_edits  # noqa: E402
+from assistant.edits import EditParser, apply_edits, plan_edits  # noqa: E402
 from assistant.edits.parse import search_replace_ops  # noqa: E402
 from assistant.errors import EditError  # noqa: E402
 from bench._django import django_tree  # noqa: E402
@@ -502,7 +511,108 @@ def speed(root: Path) -> bool:
     return good
 
 
+# -- adversarial answers ---------------------------------------------------------------------
+
+MB = 1_000_000
+
+
+def _lines(prefix: str, n: int) -> str:
+    return "".join(f"{prefix}{i}\n" for i in range(n))
+
+
+def _fill(unit: str, size: int) -> str:
+    return unit * max(1, size // len(unit))
+
+
+def _sr(path: str, search: str, replace: str) -> str:
+    return f"{path}\n```\n<<<<<<< SEARCH\n{search}=======\n{replace}>>>>>>> REPLACE\n```\n"
+
+
+def adversarial_cases() -> list[tuple[str, dict[str, str], str, int]]:
+    """(name, files, answer, chunk) with answers of up to 1 MB; chunk > 0: streamed in
+    pieces of that many characters, as a model's answer arrives."""
+    code = _lines("value = compute(", 2000)
+    same = "x = 1\n" * 100_000
+    cases = [
+        ("'>>>>>>>' + 1 MB of spaces in a block",
+         {"a.py": "x\n"}, "a.py\n<<<<<<< SEARCH\nx\n=======\n>>>>>>>" + " " * MB + "x\n", 0),
+        ("fence + 1 MB of spaces", {}, "a.py\n```" + " " * MB + "`\n", 0),
+        ("'*** Update File:' + 1 MB of spaces", {},
+         "*** Begin Patch\n*** Update File: a" + " " * MB + "b\n*** End Patch\n", 0),
+        ("'diff --git' + 1 MB of ' a'", {}, "diff --git" + " a" * (MB // 2) + "\n", 0),
+        ("'@@ -1' + 1 MB of spaces", {"a.py": "x\n"},
+         "--- a/a.py\n+++ b/a.py\n@@ -1" + " " * MB + "x\n-x\n+y\n", 0),
+        ("SEARCH of 20k lines, no match", {"a.py": code},
+         _sr("a.py", _lines("missing = line(", 20_000), "x\n"), 0),
+        ("hunk of 140k lines over equal lines", {"a.py": same},
+         "--- a/a.py\n+++ b/a.py\n@@\n" + " x = 1\n" * 140_000 + "-x = 1\n+y = 2\n", 0),
+        ("whole file of 50k lines, repeats", {"a.py": _lines("old(", 50_000)},
+         "a.py\n```\n" + "}\n\n" * 25_000 + _lines("new(", 25_000) + "```\n", 0),
+        ("SEARCH of long lines, no match (closest)", {"a.py": _lines("a" * 200, 2000)},
+         _sr("a.py", _lines("b" * 200, 4000), "x\n"), 0),
+        ("20k SEARCH blocks on one file", {"a.py": _lines("line ", 40_000)},
+         "".join(_sr("a.py", f"line {i}\n", f"row {i}\n") for i in range(0, 40_000, 2))[:MB], 0),
+        ("one 1 MB line, streamed by 16", {}, _fill("a", MB), 16),
+        ("1 MB of blank lines after a fence, streamed by 16", {"a.py": "x\n"},
+         "a.py\n```\n" + "\n" * MB, 16),
+        ("1 MB of '+' lines in a hunk, streamed by 64", {"a.py": "x\n"},
+         "--- a/a.py\n+++ b/a.py\n@@\n x\n" + _fill("+y\n", MB), 64),
+    ]  # fmt: skip
+    return cases
+
+
+def _outcome(files: dict[str, str], answer: str, chunk: int) -> str:
+    if chunk:
+        parser = EditParser()
+        edits = [
+            e for i in range(0, len(answer), chunk) for e in parser.feed(answer[i : i + chunk])
+        ]
+        edits += parser.close()
+        if parser.problems and not edits:
+            return f"refused ({len(parser.problems)} problem(s))"
+        try:
+            plans = plan_edits(files, edits)
+        except EditError:
+            return "refused"
+        failed = sum(len(p.failures) for p in plans)
+        return f"{len(edits)} edit(s), {failed} refused hunk(s)"
+    try:
+        got = apply_edits(files, answer)
+    except EditError as exc:
+        lines = str(exc).split("\n")
+        return "refused: " + (lines[1] if len(lines) > 1 else lines[0]).strip()[:60]
+    return f"applied ({len(got)} file(s))"
+
+
+def _floor(answer: str) -> float:
+    """Reading the answer once: its lines and a sha of it."""
+    t0 = time.perf_counter()
+    answer.splitlines()
+    hashlib.sha256(answer.encode()).hexdigest()
+    return time.perf_counter() - t0
+
+
+def adversarial() -> bool:
+    print("\nadversarial answers (parse + apply or refuse; target < 1 s each):")
+    print(f"  {'case':<50} {'size':>8} {'time':>9} {'floor':>8} {'ratio':>7}  verdict  outcome")
+    ok = True
+    for name, files, answer, chunk in adversarial_cases():
+        t0 = time.perf_counter()
+        outcome = _outcome(files, answer, chunk)
+        took = time.perf_counter() - t0
+        floor = _floor(answer)
+        good = took < 1.0
+        ok &= good
+        print(f"  {name:<50} {len(answer) / 1e3:>6.0f}kB {took * 1000:>7.0f}ms "
+              f"{floor * 1000:>6.1f}ms {took / floor:>6.0f}x  {'PASS' if good else 'FAIL':<7}  "
+              f"{outcome}")  # fmt: skip
+    print(f"  adversarial: {'PASS' if ok else 'FAIL'}")
+    return ok
+
+
 def main() -> int:
+    if "--adversarial" in sys.argv[1:]:
+        return 0 if adversarial() else 1
     root = django_tree()
     t0 = time.perf_counter()
     tasks = build_tasks(root)
@@ -510,7 +620,8 @@ def main() -> int:
     print(f"accuracy: {'PASS' if ok else 'FAIL'} (>= 99% exact where unique, 0 silently wrong)"
           f"  [{time.perf_counter() - t0:.1f} s]")  # fmt: skip
     fast = speed(root)
-    return 0 if ok and fast else 1
+    hard = adversarial()
+    return 0 if ok and fast and hard else 1
 
 
 if __name__ == "__main__":

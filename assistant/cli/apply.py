@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import worktree
 from ..edits import Changeset, EditParser, HunkFailure, HunkState, plan_edits
+from ..edits.parse import decode_patch
 from ..errors import EditError
 
 
@@ -38,9 +39,9 @@ def find_root(start: Path) -> Path:
 
 def _read(source: str) -> str:
     if source == "-":
-        return sys.stdin.read()
-    data = Path(source).read_bytes()
-    return data.decode("utf-8-sig", errors="replace")
+        raw = getattr(sys.stdin, "buffer", None)  # None: a text stream, decoded already
+        return decode_patch(raw.read(), "standard input") if raw else sys.stdin.read()
+    return decode_patch(Path(source).read_bytes(), source)
 
 
 def _failure_json(f: HunkFailure) -> dict[str, Any]:
@@ -83,9 +84,9 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], text: list[str], *,
 def run(args: argparse.Namespace) -> int:
     root = (args.root or find_root(Path.cwd())).resolve()
     parser = EditParser()
-    edits = parser.feed(_read(args.patch)) + parser.close()
     base: dict[str, str | None] = {}
     try:
+        edits = parser.feed(_read(args.patch)) + parser.close()
         paths = {p for e in edits for p in (e.path, e.move_to) if p}
         disk = {p: worktree.read_file(root, p) for p in sorted(paths)}
         files = {worktree.resolve(root, p)[0]: f.text for p, f in disk.items() if f is not None}
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         _emit(args, {"ok": False, "error": str(exc)}, [f"tome: error: {exc}"], err=True)
         return 1
     problems = [f"line {p.line}: {p.message}" for p in parser.problems]
-    if not edits:
+    if not edits and not problems:  # otherwise the problems say why nothing is usable
         problems.append("no edit found in the input")
     failures = cs.failures
     payload: dict[str, Any] = {"ok": False, "check": args.check, "problems": problems,

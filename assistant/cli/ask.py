@@ -186,7 +186,11 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
     err = sys.stderr
     cs = result.changeset
     if not len(cs):
-        print("tome: the answer has no edits to apply", file=err)
+        if result.problems:  # every edit was refused: say why, not that there were none
+            print("tome: no edit of the answer can be used:", file=err)
+            print("\n".join(f"  {p}" for p in result.problems), file=err)
+        else:
+            print("tome: the answer has no edits to apply", file=err)
         return 1
     print(f"tome: the answer changes {len(cs)} file{'s' * (len(cs) != 1)}:", file=err)
     print("\n".join(summary(result)), file=err)

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..edits.parse import decode_patch
 from ..errors import ConfigError
 from .apply import find_root
 
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if args.patch:
         path = Path(args.patch)
         try:
-            text = path.read_bytes().decode("utf-8-sig", errors="replace")
+            text = decode_patch(path.read_bytes(), args.patch)
         except OSError as exc:
             raise ConfigError(f"cannot read {args.patch}: {exc.strerror}") from exc
         return run_review(root, patch_text=text, title=path.name)

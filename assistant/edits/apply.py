@@ -12,12 +12,13 @@ Text rules, so that an edit never changes more than it means to:
 
 from __future__ import annotations
 
-import difflib
+import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .diff import LineMatcher
 from .failures import EditParseError, HunkFailure, HunkMatchError, ParseProblem, check_path
 from .match import FileLines, Located, Miss, closest_region, locate
 from .model import FileEdit, Hunk, Op
@@ -93,7 +94,7 @@ class Text:
             out_e.extend(self.endings[cursor : loc.start])
             old = self.lines[loc.start : loc.end]
             old_e = self.endings[loc.start : loc.end]
-            sm = difflib.SequenceMatcher(None, old, loc.lines, autojunk=False)
+            sm = LineMatcher(old, loc.lines)
             for tag, i1, i2, j1, j2 in sm.get_opcodes():
                 out_c.extend(loc.lines[j1:j2])
                 if tag == "equal":
@@ -172,7 +173,7 @@ def _failure(path: str, index: int, total: int, miss: Miss, hunk: Hunk) -> HunkF
 
 def _whole_file_hunks(old: Sequence[str], new: Sequence[str]) -> list[tuple[Hunk, Located]]:
     out: list[tuple[Hunk, Located]] = []
-    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    sm = LineMatcher(old, new)
     for group in sm.get_grouped_opcodes(3):
         ops: list[tuple[Op, str]] = []
         for tag, i1, i2, j1, j2 in group:
@@ -252,7 +253,7 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
                         _file_failure(path, "missing-file", "no such file to edit"))  # fmt: skip
     fl = FileLines(Text.of(original).lines)
     out: list[PlannedHunk] = []
-    taken: list[tuple[int, int, int]] = []
+    taken = _Taken()
     lo = 0
     current: FileEdit | None = None
     for i, (edit, hunk) in enumerate(hunks, 1):
@@ -264,25 +265,61 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
         else:
             result = locate(fl, hunk, lo=lo if edit.ordered else 0)
         if isinstance(result, Located):
-            clash = next(
-                (j for s, e, j in taken if _overlaps(s, e, result.start, result.end)), None
-            )
+            clash = taken.clash(result.start, result.end)
             if clash is not None:
                 detail = f"overlaps hunk {clash} (lines {result.start + 1}-{result.end})"
                 result = Miss("overlap", detail, closest_region(fl.lines, hunk.before))
         if isinstance(result, Miss):
             out.append(PlannedHunk(i, hunk, None, _failure(path, i, total, result, hunk)))
             continue
-        taken.append((result.start, result.end, i))
+        taken.add(result.start, result.end, i)
         lo = result.end
         out.append(PlannedHunk(i, hunk, result, None))
     return FilePlan(path, "update", original, tuple(out), move_to)
 
 
-def _overlaps(s1: int, e1: int, s2: int, e2: int) -> bool:
-    if s1 == e1 or s2 == e2:  # an insertion point inside the other region
-        return s1 < s2 < e1 or s2 < s1 < e2
-    return s1 < e2 and s2 < e1
+class _Taken:
+    """The regions located hunks replace (never overlapping), searchable in log time, so an
+    answer of 50,000 hunks on one file is not 50,000 squared checks.
+
+    Two regions overlap when they share a line; an insertion point (an empty region)
+    overlaps a region it falls strictly inside.
+    """
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []  # regions with lines, by start (so also by end)
+        self.spans: list[tuple[int, int]] = []  # (end, hunk) of each
+        self.points: list[tuple[int, int]] = []  # insertion points: (line, hunk)
+
+    def clash(self, start: int, end: int) -> int | None:
+        """The first hunk (lowest index) whose region overlaps ``[start, end)``."""
+        found: list[int] = []
+        k = bisect.bisect_right(self.starts, start) - 1  # the last region starting at or before
+        if start == end:
+            if k >= 0 and self.starts[k] < start < self.spans[k][0]:
+                found.append(self.spans[k][1])
+            return min(found, default=None)
+        if k >= 0 and self.spans[k][0] > start:
+            found.append(self.spans[k][1])
+        k += 1
+        while k < len(self.starts) and self.starts[k] < end:
+            found.append(self.spans[k][1])
+            break  # regions do not overlap: the first one found inside is the only one
+        p = bisect.bisect_right(self.points, (start, 1 << 62))
+        while p < len(self.points) and self.points[p][0] < end:
+            found.append(self.points[p][1])
+            p += 1
+            if len(found) > 2:
+                break
+        return min(found, default=None)
+
+    def add(self, start: int, end: int, hunk: int) -> None:
+        if start == end:
+            bisect.insort(self.points, (start, hunk))
+            return
+        k = bisect.bisect_left(self.starts, start)
+        self.starts.insert(k, start)
+        self.spans.insert(k, (end, hunk))
 
 
 def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[FilePlan]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .apply import FilePlan, Text, plan_edits
+from .diff import LineMatcher
 from .failures import HunkFailure
 from .model import FileEdit
 from .parse import parse_edits
@@ -65,7 +66,7 @@ class HunkReview:
 
 def _counts(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
     added = removed = 0
-    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    sm = LineMatcher(old, new)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag != "equal":
             removed += i2 - i1
@@ -178,7 +179,7 @@ class FileReview:
         b = a + shift if new_n else a + shift - 1
         out = [f"@@ -{a},{old_n} +{b},{new_n} @@"]
         out.extend(" " + x for x in pre)
-        sm = difflib.SequenceMatcher(None, h.old_lines, h.new_lines, autojunk=False)
+        sm = LineMatcher(h.old_lines, h.new_lines)
         for tag, i1, i2, j1, j2 in sm.get_opcodes():
             if tag == "equal":
                 out.extend(" " + x for x in h.old_lines[i1:i2])

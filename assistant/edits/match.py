@@ -23,10 +23,12 @@ model's copy of them.
 from __future__ import annotations
 
 import difflib
+import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .diff import LineMatcher
 from .failures import FailureKind, Region
 from .model import ELISION, Hunk, Op
 
@@ -148,14 +150,12 @@ class _Candidates:
     def add(self, start: int, end: int, lines: tuple[str, ...] | None) -> None:
         if lines is None:
             return
-        s, e, new = start, end, list(lines)
-        while s < e and new and self.file[s] == new[0]:
-            s += 1
-            new.pop(0)
-        while s < e and new and self.file[e - 1] == new[-1]:
-            e -= 1
-            new.pop()
-        self.items.setdefault((s, e, tuple(new)), (start, end, lines))
+        s, e, i, j = start, end, 0, len(lines)
+        while s < e and i < j and self.file[s] == lines[i]:
+            s, i = s + 1, i + 1
+        while s < e and i < j and self.file[e - 1] == lines[j - 1]:
+            e, j = e - 1, j - 1
+        self.items.setdefault((s, e, lines[i:j]), (start, end, lines))
 
     def as_located(self, level: Level) -> list[Located]:
         return [Located(s, e, lines, level) for (s, e, lines) in self.items.values()]
@@ -168,6 +168,22 @@ _KEYS: dict[str, Callable[[str], str]] = {
 }
 
 
+def _matched_from(pat: Sequence[int], text: Sequence[int]) -> list[int]:
+    """``out[p]``: the length of the longest common prefix of ``text[p:]`` and ``pat``."""
+    seq = [*pat, -(1 << 62), *text]  # the separator matches nothing
+    n = len(seq)
+    z = [0] * n
+    left = right = 0
+    for i in range(1, n):
+        k = min(right - i, z[i - left]) if i < right else 0
+        while i + k < n and seq[k] == seq[i + k]:
+            k += 1
+        z[i] = k
+        if i + k > right:
+            left, right = i, i + k
+    return z[len(pat) + 1 :]
+
+
 class FileLines:
     """A file's lines with per-rung keys and first-line indexes, built once per file."""
 
@@ -175,12 +191,33 @@ class FileLines:
         self.lines = list(lines)
         self._keys: dict[str, list[str]] = {}
         self._index: dict[str, dict[str, list[int]]] = {}
+        self._tables: dict[str, dict[str, int]] = {}
+        self._ids: dict[str, list[int]] = {}
 
     def keys(self, level: str) -> list[str]:
         if level not in self._keys:
             fn = _KEYS[level]
             self._keys[level] = [fn(x) for x in self.lines]
         return self._keys[level]
+
+    def ids(self, level: str) -> list[int]:
+        """Each line's key as a small int (equal keys, equal ids), for linear scans."""
+        if level not in self._ids:
+            table: dict[str, int] = {}
+            self._ids[level] = [table.setdefault(k, len(table)) for k in self.keys(level)]
+            self._tables[level] = table
+        return self._ids[level]
+
+    def runs(self, level: str, block: Sequence[str]) -> tuple[list[int], list[int]]:
+        """For every file line ``p``: how many lines of ``block`` match from ``p`` on, and
+        how many of its last lines match ending at ``p``. Linear (Z-algorithm on ids), so a
+        file of equal lines costs no more than any other."""
+        ids = self.ids(level)
+        table = self._tables[level]
+        pat = [table.get(k, -1 - i) for i, k in enumerate(block)]
+        forward = _matched_from(pat, ids)
+        backward = _matched_from(pat[::-1], ids[::-1])[::-1]
+        return forward, backward
 
     def positions(self, level: str, key: str) -> list[int]:
         if level not in self._index:
@@ -191,16 +228,44 @@ class FileLines:
         return self._index[level].get(key, [])
 
 
-def _contiguous(fl: FileLines, ops: Ops, level: Level, lo: int) -> list[Located]:
+CAP = 64
+"""Most candidate readings rendered for one hunk: more than that many places is ambiguous
+whatever the anchors say (an answer is untrusted; each reading costs the hunk's length)."""
+_DIRECT = 200_000
+"""Above this many line comparisons, candidate positions are checked by one linear pass."""
+
+
+def _too_many(starts: Sequence[int], detail: str) -> Miss:
+    shown = ", ".join(str(s + 1) for s in starts[:8]) + (" ..." if len(starts) > 8 else "")
+    return Miss("ambiguous", detail.format(n=len(starts), shown=shown),
+                candidates=tuple(s + 1 for s in starts))  # fmt: skip
+
+
+_MANY = (
+    "the lines to replace occur {n} times (at lines {shown}); refusing to guess which one is meant"
+)
+
+
+def _contiguous(
+    fl: FileLines, ops: Ops, level: Level, lo: int, eof: bool = False
+) -> list[Located] | Miss:
     before = [t for op, t in ops if op != "+"]
     n = len(before)
     fn = _KEYS[level]
     bk = [fn(x) for x in before]
     fk = fl.keys(level)
+    starts = [p for p in fl.positions(level, bk[0]) if p >= lo and p + n <= len(fk)]
+    if eof:
+        starts = [p for p in starts if p + n == len(fk)]
+    if len(starts) * n > _DIRECT:
+        forward = fl.runs(level, bk)[0]
+        starts = [p for p in starts if forward[p] >= n]
+    else:
+        starts = [p for p in starts if fk[p : p + n] == bk]
+    if len(starts) > CAP:
+        return _too_many(starts, _MANY)
     cands = _Candidates(fl.lines)
-    for p in fl.positions(level, bk[0]):
-        if p < lo or p + n > len(fk) or fk[p : p + n] != bk:
-            continue
+    for p in starts:
         mapping = list(range(p, p + n))
         offset: tuple[str, str] | None = ("", "")
         if level == "indent":
@@ -231,14 +296,14 @@ def _settled_gap(
     return True
 
 
-def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located]:
+def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
     """Candidates with one extra model context line, or one file line the model left out."""
     before = [t for op, t in ops if op != "+"]
     roles = [op for op, _ in ops if op != "+"]
     # index in ``ops`` of each before line, to see what sits between two of them
     at = [i for i, (op, _) in enumerate(ops) if op != "+"]
     n = len(before)
-    if n < 3:
+    if n < 3 or n - 1 > len(fl.lines):  # too short to say where, or longer than the file
         return []
     bk = [x.strip() for x in before]
     fk = fl.keys("indent")
@@ -253,18 +318,32 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located]:
         if offset is not None:
             cands.add(p, end, _render(lines, p, end, ops, mapping, offset))
 
-    for p in fl.positions("indent", bk[0]):
-        if p < lo:
-            continue
-        a = 0
-        while a < n and p + a < total and fk[p + a] == bk[a]:
-            a += 1
+    starts = [p for p in fl.positions("indent", bk[0]) if p >= lo]
+    runs = fl.runs("indent", bk) if len(starts) * n > _DIRECT else None
+
+    def ends_with(end: int, most: int) -> int:
+        """How many last lines of the hunk match the file lines ending before ``end``."""
+        if runs is not None:
+            return min(runs[1][end - 1], most) if end > 0 else 0
+        b = 0
+        while b < most and fk[end - 1 - b] == bk[n - 1 - b]:
+            b += 1
+        return b
+
+    for p in starts:
+        if len(cands.items) + len(unsure) > CAP:
+            return _too_many(sorted({p for (p, _e, _l) in cands.items.values()} | set(unsure)),
+                             _ONE_OFF)  # fmt: skip
+        if runs is not None:
+            a = min(runs[0][p], n)
+        else:
+            a = 0
+            while a < n and p + a < total and fk[p + a] == bk[a]:
+                a += 1
         # the file holds one line the model left out: window of n + 1 lines
         end = p + n + 1
         if a < n and end <= total:
-            b = 0
-            while b < n and fk[end - 1 - b] == bk[n - 1 - b]:
-                b += 1
+            b = ends_with(end, n)
             for k in range(max(1, n - b), min(a, n - 1) + 1):
                 mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
                 mapped = [lines[m].rstrip() for m in mapping if m is not None]
@@ -277,9 +356,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located]:
         # the model holds one context line the file lacks: window of n - 1 lines
         end = p + n - 1
         if end <= total:
-            b = 0
-            while b < n - 1 and fk[end - 1 - b] == bk[n - 1 - b]:
-                b += 1
+            b = ends_with(end, n - 1)
             for j in range(max(1, n - 1 - b), min(a, n - 2) + 1):
                 if roles[j] == " ":
                     mapping = [
@@ -290,6 +367,12 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located]:
     if unsure:  # each unsure window has at least two readings: never unique
         found += [Located(q, q, ("", str(r)), "context") for q in unsure for r in (0, 1)]
     return found
+
+
+_ONE_OFF = (
+    "one line differs between the hunk and the file, and the hunk then fits in more than "
+    "one way ({n} readings, near line {shown}); refusing to guess"
+)
 
 
 def closest_region(file: Sequence[str], expected: Sequence[str]) -> Region | None:
@@ -303,17 +386,28 @@ def closest_region(file: Sequence[str], expected: Sequence[str]) -> Region | Non
     sums = [sum(hits[:window])]
     for i in range(window, len(file)):
         sums.append(sums[-1] + hits[i] - hits[i - window])
-    order = sorted(range(len(sums)), key=lambda i: (-sums[i], i))[:12]
-    target = "\n".join(x.rstrip() for x in expected)
+    order = heapq.nsmallest(12, range(len(sums)), key=lambda i: (-sums[i], i))
+    target = [x.rstrip() for x in expected]
     best: tuple[float, int] | None = None
     for s in order:
-        text = "\n".join(x.rstrip() for x in file[s : s + window])
-        ratio = difflib.SequenceMatcher(None, target, text, autojunk=False).ratio()
+        ratio = _similarity(target, [x.rstrip() for x in file[s : s + window]])
         if best is None or ratio > best[0] + 1e-12:
             best = (ratio, s)
     assert best is not None
     ratio, s = best
     return Region(s + 1, s + window, round(ratio, 4), tuple(file[s : s + window]))
+
+
+CHARS = 4_000
+"""Longest pair of texts compared character by character (difflib is quadratic in it)."""
+
+
+def _similarity(a: Sequence[str], b: Sequence[str]) -> float:
+    """difflib's ratio of two stretches: by character when short, else by line."""
+    x, y = "\n".join(a), "\n".join(b)
+    if len(x) + len(y) <= CHARS:
+        return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio()
+    return LineMatcher(a, b).ratio()
 
 
 def _anchor_scope(fl: FileLines, anchors: Sequence[str], lo: int) -> tuple[int, int] | None:
@@ -360,15 +454,19 @@ def _choose(fl: FileLines, hunk: Hunk, found: list[Located], lo: int) -> Located
 
 def _ladder(fl: FileLines, hunk: Hunk, ops: Ops, lo: int) -> Located | Miss | None:
     scopes = [lo, 0] if lo > 0 else [0]
-    rungs: list[Callable[[int], list[Located]]] = [
-        lambda s: _contiguous(fl, ops, "exact", s),
-        lambda s: _contiguous(fl, ops, "whitespace", s),
-        lambda s: _contiguous(fl, ops, "indent", s),
+    eof = hunk.at_eof
+    rungs: list[Callable[[int], list[Located] | Miss]] = [
+        lambda s: _contiguous(fl, ops, "exact", s, eof),
+        lambda s: _contiguous(fl, ops, "whitespace", s, eof),
+        lambda s: _contiguous(fl, ops, "indent", s, eof),
         lambda s: _one_line_off(fl, ops, s),
     ]
     for rung in rungs:
         for s in scopes:
-            result = _choose(fl, hunk, rung(s), s)
+            found = rung(s)
+            if isinstance(found, Miss):
+                return found
+            result = _choose(fl, hunk, found, s)
             if result is not None:
                 return result
     return None

@@ -19,22 +19,20 @@ the same over a whole text.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import deque
 from collections.abc import Iterable
 
+from .diff import LineMatcher
 from .failures import EditParseError, ParseProblem
 from .model import Action, FileEdit, Hunk, Op, Syntax
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*([^`]*)$")
-_SR_START = re.compile(r"^<{5,9}\s*SEARCH\s*$")
-_SR_DIVIDER = re.compile(r"^={7}\s*$")
-_SR_END = re.compile(r"^>{5,9}\s*(?:REPLACE|UPDATED)?\s*$")
-_DIFF_GIT = re.compile(r'^diff --git\s+("?)(?:a/)?(.+?)\1\s+("?)(?:b/)?(.+?)\3\s*$')
-_HUNK_HEAD = re.compile(r"^@@+\s*(?:-(\d+)(?:,\d+)?\s*(?:\+\d+(?:,\d+)?)?\s*(?:@@+)?)?\s*(.*)$")
-_PATCH_FILE = re.compile(r"^\*\*\* (Update|Add|Delete) File:\s*(.+?)\s*$")
-_PATCH_MOVE = re.compile(r"^\*\*\* Move to:\s*(.+?)\s*$")
+# Every marker is recognised with string methods or with a regex that cannot backtrack
+# (no two adjacent quantifiers that can match the same character): a model's answer is
+# untrusted, and ``\s*(X)?\s*$`` on a marker followed by 50,000 spaces is quadratic.
+_HUNK_HEAD = re.compile(r"-(\d+)(?:,\d+)?")
+_HUNK_NEW = re.compile(r"\+\d+(?:,\d+)?")
+_PATCH_KINDS = {"Update": "update", "Add": "create", "Delete": "delete"}
 _EXT_HEADERS = (
     "index ", "new file mode", "deleted file mode", "old mode", "new mode", "similarity index",
     "dissimilarity index", "rename from ", "rename to ", "copy from ", "copy to ",
@@ -44,6 +42,104 @@ _PATH = re.compile(
 )
 _PATH_PREFIX = re.compile(r"^(?:file(?:name)?|path)\s*:\s*", re.IGNORECASE)
 _DIFF_LANGS = {"diff", "patch", "udiff"}
+
+
+def _fence(line: str) -> tuple[str, str] | None:
+    """``(marker, info)`` for a fence opening line (up to 3 spaces, 3+ backticks or tildes,
+    an info string without backticks), else None."""
+    rest = line.lstrip()
+    if len(line) - len(rest) > 3 or not rest.startswith(("```", "~~~")):
+        return None
+    mark = rest[0]
+    run = len(rest) - len(rest.lstrip(mark))
+    info = rest[run:]
+    if "`" in info:
+        return None
+    return rest[:run], info.strip()
+
+
+def _marker(line: str, char: str, low: int, high: int) -> str | None:
+    """The words after a run of ``low``..``high`` ``char`` that opens ``line``, else None."""
+    s = line.rstrip()
+    body = s.lstrip(char)
+    if not low <= len(s) - len(body) <= high:
+        return None
+    return body.strip()
+
+
+def _sr_start(line: str) -> bool:
+    return _marker(line, "<", 5, 9) == "SEARCH"
+
+
+def _sr_divider(line: str) -> bool:
+    return _marker(line, "=", 7, 7) == ""
+
+
+def _sr_end(line: str) -> bool:
+    return _marker(line, ">", 5, 9) in ("", "REPLACE", "UPDATED")
+
+
+def _diff_git(line: str) -> tuple[str, str] | None:
+    """The two paths of a ``diff --git a/x b/y`` line (prefixes and quotes kept off)."""
+    if not line.startswith("diff --git") or not line[10:11].isspace():
+        return None
+    rest = line[10:].strip()
+    if rest.startswith('"'):
+        end = rest.find('"', 1)
+        if end < 0:
+            return None
+        old, new = rest[1:end], rest[end + 1 :].strip()
+    else:
+        # the old and new paths are usually the same: split where the halves agree
+        cut = _split_paths(rest)
+        if cut is None:
+            return None
+        old, new = rest[:cut].rstrip(), rest[cut:].lstrip()
+    if new.startswith('"') and new.endswith('"') and len(new) >= 2:
+        new = new[1:-1]
+    old = old.removeprefix("a/")
+    new = new.removeprefix("b/")
+    return (old, new) if old and new else None
+
+
+def _split_paths(rest: str) -> int | None:
+    """Where ``a/x b/y`` splits: before `` b/`` if there is one, else at the first blank."""
+    at = rest.find(" b/")
+    if at > 0:
+        return at + 1
+    parts = rest.split(None, 1)
+    if len(parts) < 2:
+        return None
+    return len(rest) - len(parts[1])
+
+
+def _hunk_head(line: str) -> tuple[int | None, str]:
+    """The old start line and the anchor text of a ``@@ -l,c +l,c @@ anchor`` line."""
+    rest = line.lstrip("@").strip()
+    start = None
+    if m := _HUNK_HEAD.match(rest):
+        start = int(m.group(1))
+        rest = rest[m.end() :].lstrip()
+        if n := _HUNK_NEW.match(rest):
+            rest = rest[n.end() :].lstrip()
+        if rest.startswith("@@"):
+            rest = rest.lstrip("@").lstrip()
+    return start, rest.strip()
+
+
+def _patch_file(line: str) -> tuple[Action, str] | None:
+    if not line.startswith("*** "):
+        return None
+    kind, _, rest = line[4:].partition(" File:")
+    action = _PATCH_KINDS.get(kind)
+    path = rest.strip()
+    return (action, path) if action and path else None  # type: ignore[return-value]
+
+
+def _patch_move(line: str) -> str | None:
+    if not line.startswith("*** Move to:"):
+        return None
+    return line[len("*** Move to:") :].strip() or None
 
 
 def path_from_line(line: str) -> str | None:
@@ -97,7 +193,7 @@ def search_replace_ops(search: Iterable[str], replace: Iterable[str]) -> tuple[t
     """Hunk lines for a SEARCH/REPLACE pair: equal lines are context, the rest removed/added."""
     a, b = list(search), list(replace)
     ops: list[tuple[Op, str]] = []
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    sm = LineMatcher(a, b)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":
             ops.extend((" ", x) for x in a[i1:i2])
@@ -173,12 +269,14 @@ class EditParser:
     """
 
     def __init__(self) -> None:
-        self._buf = ""
+        self._buf: list[str] = []  # the unfinished last line, in pieces (joined once)
+        self._scan: tuple[int, int, int, str | None, str] | None = None  # _whole_or_fence
         self._q: deque[tuple[int, str]] = deque()
         self._lineno = 0
         self._closed = False
         self._out: list[FileEdit] = []
         self.problems: list[ParseProblem] = []
+        self._refused = False
         self._state = "text"
         self._fence: str | None = None
         self._path: str | None = None
@@ -199,29 +297,50 @@ class EditParser:
         """Add text; return the edits completed by it (possibly none)."""
         if self._closed:
             raise ValueError("feed() after close()")
-        self._buf += chunk
-        *complete, self._buf = self._buf.split("\n")
-        for line in complete:
-            self._lineno += 1
-            self._q.append((self._lineno, line.removesuffix("\r")))
+        if "\n" not in chunk:  # a long line fed in small chunks stays linear
+            if chunk:
+                self._buf.append(chunk)
+            return []
+        self._buf.append(chunk)
+        text = "".join(self._buf)
+        complete = text.split("\n")
+        rest = complete.pop()
+        self._buf = [rest] if rest else []
+        self._queue(text, complete)
         self._drain(final=False)
         return self._take()
+
+    def _queue(self, text: str, lines: list[str]) -> None:
+        """Queue complete lines, numbered. The one place the answer's text is checked: a
+        NUL byte refuses the answer from that line on (an edit would turn a text file
+        binary), as a problem with its line."""
+        first = self._lineno + 1
+        if "\x00" in text and not self._refused:
+            k = next(i for i, line in enumerate(lines) if "\x00" in line)
+            self._refused = True
+            column = lines[k].index("\x00") + 1
+            self._problem(first + k, f"a NUL byte (column {column}): an edit must be text; "
+                                     "nothing from here on is used")  # fmt: skip
+        if "\r" in text:
+            lines = [line.removesuffix("\r") for line in lines]
+        self._lineno += len(lines)
+        self._q.extend(zip(range(first, self._lineno + 1), lines, strict=True))
 
     def close(self) -> list[FileEdit]:
         """Flush the rest of the text; return the last edits. Records cut-off blocks."""
         if not self._closed:
             self._closed = True
             if self._buf:
-                self._lineno += 1
-                self._q.append((self._lineno, self._buf.removesuffix("\r")))
-                self._buf = ""
+                last = "".join(self._buf)
+                self._queue(last, [last])
+                self._buf = []
             self._drain(final=True)
             self._end_of_text()
         return self._take()
 
     def _take(self) -> list[FileEdit]:
         out, self._out = self._out, []
-        return out
+        return [] if self._refused else out
 
     def _peek(self, k: int) -> str | None:
         return self._q[k][1] if k < len(self._q) else None
@@ -272,10 +391,10 @@ class EditParser:
             self._fence = None
             self._pop()
             return True
-        fence = _FENCE.match(line) if self._fence is None else None
+        fence = _fence(line) if self._fence is None else None
         if fence:
-            return self._open_fence(final, n, fence.group(1), fence.group(2).strip())
-        if _SR_START.match(line):
+            return self._open_fence(final, n, fence[0], fence[1])
+        if _sr_start(line):
             self._pop()
             if self._path is None:
                 self._problem(n, "a SEARCH block with no file path before it")
@@ -288,9 +407,9 @@ class EditParser:
             self._state = "patch"
             self._section = None
             return True
-        if m := _DIFF_GIT.match(line):
+        if paths := _diff_git(line):
             self._pop()
-            old, new = _strip_prefix(m.group(2), m.group(4))
+            old, new = _strip_prefix(*paths)
             self._section = _Section(new, "update", "udiff", n)
             if old != new:
                 self._section.move_to, self._section.path = new, old
@@ -320,6 +439,8 @@ class EditParser:
         return True
 
     def _open_fence(self, final: bool, n: int, marker: str, info: str) -> bool:
+        if self._scan is not None and self._scan[0] == n:
+            return self._whole_or_fence(final, n, marker, self._scan[4])
         path = None
         words = info.replace(":", " ").split()
         if words and words[0].lower() not in _DIFF_LANGS:
@@ -333,13 +454,20 @@ class EditParser:
             self._pop()
             self._fence = marker
             return True
-        # A fence right after a path: a whole file, unless it holds edit markers.
-        k, seen = 1, 0
-        first = None
+        return self._whole_or_fence(final, n, marker, path)
+
+    def _whole_or_fence(self, final: bool, n: int, marker: str, path: str) -> bool:
+        """A fence right after a path: a whole file, unless it holds edit markers. The look
+        ahead resumes where it stopped when it needed more lines (blank runs stay linear)."""
+        k, seen, first = 1, 0, None
+        if self._scan is not None and self._scan[0] == n:
+            _n, k, seen, first, _path = self._scan
+        self._scan = None
         while True:
             nxt = self._peek(k)
             if nxt is None:
                 if not final:
+                    self._scan = (n, k, seen, first, path)
                     return False
                 break
             k += 1
@@ -349,7 +477,7 @@ class EditParser:
             if seen == 0:
                 first = s
                 if (
-                    _SR_START.match(s)
+                    _sr_start(s)
                     or s.startswith(("diff --git", "--- ", "@@", "*** Begin Patch"))
                     or s == marker
                 ):
@@ -359,7 +487,7 @@ class EditParser:
                     break
                 seen = 1
                 continue
-            if not _SR_START.match(s):
+            if not _sr_start(s):
                 first = None
             break
         self._pop()
@@ -394,9 +522,7 @@ class EditParser:
         n, line = self._q[0]
         if line.startswith("@@"):
             self._pop()
-            m = _HUNK_HEAD.match(line)
-            start = int(m.group(1)) if m and m.group(1) else None
-            anchor = (m.group(2) if m else "").strip()
+            start, anchor = _hunk_head(line)
             anchor = "" if set(anchor) <= {"@", ".", " "} else anchor
             sec.start_hunk(start, anchor)
             self._state = "hunk"
@@ -432,6 +558,8 @@ class EditParser:
             self._state = "text"
             return True
         # inside a hunk
+        if line[:1] in ("+", " ") and self._hunk_run(sec):
+            return True
         if self._is_fence_close(line) or line.startswith(("diff --git", "*** ")):
             self._end_section()
             self._state = "text"
@@ -474,17 +602,16 @@ class EditParser:
             if s != "*** End Patch":
                 self._fence = None
             return
-        if m := _PATCH_FILE.match(line):
+        if found := _patch_file(line):
             self._end_section()
-            kind = {"Update": "update", "Add": "create", "Delete": "delete"}[m.group(1)]
-            self._section = _Section(m.group(2), kind, "patch", n)  # type: ignore[arg-type]
+            self._section = _Section(found[1], found[0], "patch", n)
             return
         if sec is None:
             if s and s != "*** Begin Patch":
                 self._problem(n, "text inside *** Begin Patch before any *** ... File: line")
             return
-        if m := _PATCH_MOVE.match(line):
-            sec.move_to = m.group(1)
+        if move := _patch_move(line):
+            sec.move_to = move
             return
         if s == "*** End of File":
             sec.at_eof = True
@@ -509,19 +636,42 @@ class EditParser:
         else:  # a context line whose leading space the model forgot
             sec.add(" ", line)
 
+    def _hunk_run(self, sec: _Section) -> bool:
+        """Take a run of added and context lines in one loop (no marker can start one)."""
+        q = self._q
+        mark = self._fence[0] if self._fence else None
+        taken = False
+        while len(q) > 1:
+            n, line = q[0]
+            if line[:1] not in ("+", " ") or (mark is not None and mark in line):
+                break
+            q.popleft()
+            if not line.isspace():
+                self._last_nonblank = n
+            sec.add(line[0], line[1:])  # type: ignore[arg-type]
+            taken = True
+        return taken
+
     def _search_replace(self) -> None:
+        q = self._q
+        body = self._search if self._state == "search" else self._replace
+        while len(q) > 1 and q[0][1][:1] not in ("<", "=", ">"):  # plain lines, one loop
+            n, line = q.popleft()
+            if line and not line.isspace():
+                self._last_nonblank = n
+            body.append(line)
         n, line = self._pop()
         if self._state == "search":
-            if _SR_END.match(line):
+            if _sr_end(line):
                 self._state = "text"
                 self._problem(n, "a SEARCH block with no ======= line before its end")
                 return
-            if _SR_DIVIDER.match(line):
+            if _sr_divider(line):
                 self._state = "replace"
             else:
                 self._search.append(line)
             return
-        if _SR_END.match(line):
+        if _sr_end(line):
             self._state = "text"
             if self._sr_path:
                 ops = search_replace_ops(self._search, self._replace)
@@ -533,6 +683,13 @@ class EditParser:
         self._replace.append(line)
 
     def _whole_block(self) -> None:
+        q, body = self._q, self._whole
+        mark = self._fence[0] if self._fence else "`"
+        while len(q) > 1 and mark not in q[0][1]:  # the file's lines, in one loop
+            n, line = q.popleft()
+            body.append(line)
+            if line and not line.isspace():
+                self._last_nonblank = n
         _n, line = self._pop()
         if self._is_fence_close(line):
             self._fence = None
@@ -555,6 +712,21 @@ class EditParser:
         elif self._state == "whole":
             self._problem(self._whole_line, f"the block for {self._whole_path} is not closed")
         self._state = "text"
+
+
+def decode_patch(data: bytes, source: str) -> str:
+    """A patch file's bytes as text: strict UTF-8 (a BOM dropped), never U+FFFD.
+
+    Raises :class:`EditParseError` naming ``source``, the line and the byte offset of the
+    first byte that is not UTF-8. NUL bytes are refused by the parser itself.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = (f"{source} is not UTF-8 text: byte {exc.start} (0x{data[exc.start]:02x}) "
+                   "cannot be decoded; save the patch as UTF-8")  # fmt: skip
+        raise EditParseError([ParseProblem(line, message)]) from None
 
 
 def parse_edits(text: str, *, strict: bool = True) -> list[FileEdit]:
