@@ -99,8 +99,10 @@ class RetryPolicy:
 
 
 def format_seconds(value: float) -> str:
-    """``4 s``, ``0.5 s``, ``3600 s``: whole seconds unless under ten."""
-    return f"{value:.0f} s" if value >= 10 or value == int(value) else f"{value:.1f} s"
+    """``4 s``, ``0.25 s``, ``3600 s``: whole seconds unless under ten."""
+    if value >= 10 or value == int(value):
+        return f"{value:.0f} s"
+    return f"{value:.2g} s"
 
 
 def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
