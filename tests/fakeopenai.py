@@ -146,6 +146,18 @@ def _usage(reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
     return usage
 
 
+def _event_bytes(model: Any, delta: dict[str, Any], finish: str | None) -> bytes:
+    """One SSE event holding a chat.completion.chunk."""
+    chunk = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return b"data: " + json.dumps(chunk).encode() + b"\n\n"
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -258,18 +270,12 @@ class _Handler(BaseHTTPRequestHandler):
     @staticmethod
     def _events(reply: Reply, body: dict[str, Any]) -> bytes:
         """The whole normal stream of ``reply`` as bytes (for the drip)."""
-
-        def event(payload: dict[str, Any]) -> bytes:
-            chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0}
-            return b"data: " + json.dumps({**chunk, **payload}).encode() + b"\n\n"
-
-        step = max(1, reply.chunk_chars)
+        model, step = body.get("model"), max(1, reply.chunk_chars)
         out = [
-            event({"choices": [{"index": 0, "delta": {"content": reply.text[i : i + step]}}]})
+            _event_bytes(model, {"content": reply.text[i : i + step]}, None)
             for i in range(0, len(reply.text), step)
         ]
-        out.append(event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
-        out.append(event({"choices": [], "usage": _usage(reply, body)}))
+        out.append(_event_bytes(model, {}, reply.finish_reason))
         return b"".join(out) + b"data: [DONE]\n\n"
 
     def _stream(self, reply: Reply, body: dict[str, Any]) -> None:
@@ -282,7 +288,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         started = time.perf_counter()
-        if reply.pings is not None:
+        if reply.pings is not None:  # the text (never finished), then pings for ever
+            step = max(1, reply.chunk_chars)
+            for start in range(0, len(reply.text), step):
+                delta = {"content": reply.text[start : start + step]}
+                self._chunk(_event_bytes(body.get("model"), delta, None))
             self._until_the_client_leaves(iter(lambda: b": keep-alive\n\n", None), reply.pings)
             return
         if reply.drip is not None:
@@ -293,31 +303,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._chunk(b": keep-alive\n\n")
         model = body.get("model")
         if reply.endless:
-            piece = (
-                b"data: "
-                + json.dumps(
-                    {
-                        "id": "chatcmpl-fake",
-                        "object": "chat.completion.chunk",
-                        "created": 0,
-                        "model": model,
-                        "choices": [{"index": 0, "delta": {"content": reply.text}}],
-                    }
-                ).encode()
-                + b"\n\n"
-            )
-            self._until_the_client_leaves(iter(lambda: piece * 64, None), 0.0)
+            piece = _event_bytes(model, {"content": reply.text}, None) * 64
+            self._until_the_client_leaves(iter(lambda: piece, None), 0.0)
             return
 
         def event(delta: dict[str, Any], finish: str | None = None) -> bytes:
-            chunk = {
-                "id": "chatcmpl-fake",
-                "object": "chat.completion.chunk",
-                "created": 0,
-                "model": model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-            }
-            return b"data: " + json.dumps(chunk).encode() + b"\n\n"
+            return _event_bytes(model, delta, finish)
 
         text, step = reply.text, max(1, reply.chunk_chars)
         pending: list[bytes] = [event({"role": "assistant", "content": ""})]

@@ -481,9 +481,7 @@ class _Exchange:
         if now - self._last_text > self._stall:
             what = "nothing" if not self._attempt_chars else "no new text"
             raise BackendUnavailable(
-                self._late(
-                    f"sent {what} for {format_seconds(now - self._last_text)} (only keep-alives)"
-                )
+                self._late(f"sent {what} for {format_seconds(self._stall)} (only keep-alives)")
             )
 
     def _late(self, what: str) -> str:
