@@ -64,6 +64,7 @@ _LAZY: dict[str, str] = {
     "TextDelta": "assistant.session",
     "FileEdited": "assistant.session",
     "Finished": "assistant.session",
+    "Retrying": "assistant.session",
     "ApplyRecord": "assistant.session",
     "UndoRecord": "assistant.session",
     "SessionSummary": "assistant.store",
@@ -108,6 +109,7 @@ __all__ = [
     "RateLimitError",
     "Reply",
     "Result",
+    "Retrying",
     "SessionSummary",
     "Settings",
     "Skipped",
@@ -165,6 +167,7 @@ if TYPE_CHECKING:
         Manifest,
         Plan,
         Result,
+        Retrying,
         TextDelta,
         UndoRecord,
     )

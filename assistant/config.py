@@ -58,10 +58,14 @@ class Settings:
     # retries and timeouts
     max_retries: int = 4
     backoff_base: float = 1.0  # seconds before the first retry; doubles each time
-    backoff_max: float = 60.0  # cap on one wait, Retry-After included
+    backoff_max: float = 60.0  # cap on one backoff wait
+    max_retry_wait: float = 60.0  # the longest Retry-After slept; a longer one is reported
+    max_retry_total: float = 300.0  # seconds of waiting over all retries of one reply
     connect_timeout: float = 10.0
     read_timeout: float = 120.0  # the first byte of a small prompt; scales with size
     read_timeout_per_mtok: float = 300.0  # extra seconds per million prompt tokens
+    request_deadline: float | None = None  # seconds one request may take (None: by size)
+    max_answer_bytes: int = 8 * 1024 * 1024  # a longer answer is stopped, not kept whole
     max_continuations: int = 4  # automatic follow-ups after finish_reason "length"
     # named backends, raw tables: {name: {key: value}}
     backends: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

@@ -61,7 +61,7 @@ from .pack.render import Format
 from .store import Decision, SessionSummary, Store
 
 if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made, not before
-    from .model import Backend, Client, Estimate, Reply, Usage
+    from .model import Backend, Client, Estimate, Reply, RetryNotice, Usage
     from .model.client import Message
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "ManifestEntry",
     "Plan",
     "Result",
+    "Retrying",
     "SessionSummary",
     "TextDelta",
     "UndoRecord",
@@ -234,7 +235,15 @@ class Finished:
     result: Result
 
 
-Event = TextDelta | FileEdited | Finished
+@dataclass(frozen=True)
+class Retrying:
+    """The backend failed in a way worth retrying; the request waits, then tries again.
+    ``str(notice)`` is the line to show: ``retrying in 4 s (429 rate limited)``."""
+
+    notice: RetryNotice
+
+
+Event = TextDelta | FileEdited | Retrying | Finished
 
 
 @dataclass(frozen=True)
@@ -562,9 +571,12 @@ class Assistant:
         parts: list[str] = []
         cancelled = False
         stream = client.stream(messages, prepared=prepared)
-        deltas = iter(stream)
+        deltas = stream.events()
         try:
             for delta in deltas:
+                if not isinstance(delta, str):
+                    yield Retrying(delta)
+                    continue
                 parts.append(delta)
                 yield TextDelta(delta)
                 for edit in parser.feed(delta):

@@ -12,7 +12,9 @@ talks to it exactly as it talks to a provider:
 
 Replies are scripted (:class:`Reply`, consumed first in first out) and can inject faults:
 an error status with ``Retry-After``, a connection dropped mid-stream, a slow first byte,
-``finish_reason: length``. Every request is recorded (:class:`Received`) so a test asserts on
+``finish_reason: length``; and the hostile ones: keep-alive comments and nothing else
+(``pings``), the stream dripped a byte at a time (``drip``), a text that never ends
+(``endless``), a 200 whose body is anything (``raw_body``: a JSON error, an HTML page). Every request is recorded (:class:`Received`) so a test asserts on
 what the server got as well as on what the client returned.
 
 Use :func:`serve` as a context manager, or the ``fake_openai`` fixture in
@@ -57,6 +59,14 @@ class Reply:
     keepalives: int = 1  # ": keep-alive" comments before the first event
     drop_after: int | None = None  # close the connection after this many text events
     batch_events: int = 1  # events per TCP write (benchmarks raise it)
+    pings: float | None = None  # send only ": keep-alive" comments, one every this many s
+    drip: float | None = None  # send the stream one byte at a time, this many s apart
+    endless: bool = False  # stream ``text`` again and again, never finishing
+    raw_body: str | None = None  # a 200 with this body (and raw_type) instead of a stream
+    raw_type: str = "application/json"
+
+
+HOSTILE_SECONDS = 20.0  # a hostile stream stops by itself after this, if the client did not
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,18 @@ def _usage(reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
     return usage
 
 
+def _event_bytes(model: Any, delta: dict[str, Any], finish: str | None) -> bytes:
+    """One SSE event holding a chat.completion.chunk."""
+    chunk = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return b"data: " + json.dumps(chunk).encode() + b"\n\n"
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -197,7 +219,9 @@ class _Handler(BaseHTTPRequestHandler):
                 reply.status, reply.error or "scripted error", reply.error_type, reply.headers
             )
             return
-        if body.get("stream"):
+        if reply.raw_body is not None:
+            self._raw(reply.raw_body, reply.raw_type)
+        elif body.get("stream"):
             self._stream(reply, body)
         else:
             self._complete(reply, body)
@@ -219,6 +243,41 @@ class _Handler(BaseHTTPRequestHandler):
         }
         self._json(200, payload, reply.headers)
 
+    def _raw(self, text: str, content_type: str) -> None:
+        data = text.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _until_the_client_leaves(self, pieces: Iterator[bytes], pause: float) -> None:
+        """Write ``pieces`` as chunks, ``pause`` s apart, until the client closes (the
+        fault under test) or :data:`HOSTILE_SECONDS` pass."""
+        ends = time.monotonic() + HOSTILE_SECONDS
+        try:
+            for piece in pieces:
+                if time.monotonic() > ends:
+                    break
+                self._chunk(piece)
+                self.wfile.flush()
+                if pause:
+                    time.sleep(pause)  # the drip being simulated, not synchronisation
+        except (ConnectionError, OSError):
+            pass
+        self.close_connection = True
+
+    @staticmethod
+    def _events(reply: Reply, body: dict[str, Any]) -> bytes:
+        """The whole normal stream of ``reply`` as bytes (for the drip)."""
+        model, step = body.get("model"), max(1, reply.chunk_chars)
+        out = [
+            _event_bytes(model, {"content": reply.text[i : i + step]}, None)
+            for i in range(0, len(reply.text), step)
+        ]
+        out.append(_event_bytes(model, {}, reply.finish_reason))
+        return b"".join(out) + b"data: [DONE]\n\n"
+
     def _stream(self, reply: Reply, body: dict[str, Any]) -> None:
         fake = self.server.fake
         self.send_response(200)
@@ -229,19 +288,27 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         started = time.perf_counter()
+        if reply.pings is not None:  # the text (never finished), then pings for ever
+            step = max(1, reply.chunk_chars)
+            for start in range(0, len(reply.text), step):
+                delta = {"content": reply.text[start : start + step]}
+                self._chunk(_event_bytes(body.get("model"), delta, None))
+            self._until_the_client_leaves(iter(lambda: b": keep-alive\n\n", None), reply.pings)
+            return
+        if reply.drip is not None:
+            whole = self._events(reply, body)
+            self._until_the_client_leaves((whole[i : i + 1] for i in range(len(whole))), reply.drip)
+            return
         for _ in range(reply.keepalives):
             self._chunk(b": keep-alive\n\n")
         model = body.get("model")
+        if reply.endless:
+            piece = _event_bytes(model, {"content": reply.text}, None) * 64
+            self._until_the_client_leaves(iter(lambda: piece, None), 0.0)
+            return
 
         def event(delta: dict[str, Any], finish: str | None = None) -> bytes:
-            chunk = {
-                "id": "chatcmpl-fake",
-                "object": "chat.completion.chunk",
-                "created": 0,
-                "model": model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-            }
-            return b"data: " + json.dumps(chunk).encode() + b"\n\n"
+            return _event_bytes(model, delta, finish)
 
         text, step = reply.text, max(1, reply.chunk_chars)
         pending: list[bytes] = [event({"role": "assistant", "content": ""})]

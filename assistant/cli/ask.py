@@ -7,8 +7,9 @@ nothing is written; journaled; ``tome undo`` reverts); ``--review`` opens the an
 terminal UI. ``--commit`` commits exactly the applied paths. Every request is recorded in
 the history (``tome history``).
 
-The answer goes to stdout as it arrives; the estimate before sending, the usage line after
-(tokens, cache hit/miss, cost), the summary and the prompt go to stderr, so
+The answer goes to stdout as it arrives; the estimate before sending, a line per retry
+(``tome: retrying in 4 s (429 rate limited)``), the usage line after (tokens, cache
+hit/miss, cost), the summary and the prompt go to stderr, so
 ``tome ask ... > answer.md`` keeps only the answer. Exit status: 0 done, 1 failed or not
 applied, 3 the answer is still cut off after the automatic continuations (never applied).
 
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..config import load_settings
 from ..edits import HunkState
 from ..errors import EditError
-from ..session import Assistant, FileEdited, Finished, TextDelta, system_prompt
+from ..session import Assistant, FileEdited, Finished, Retrying, TextDelta, system_prompt
 
 if TYPE_CHECKING:
     from ..session import Result
@@ -137,6 +138,9 @@ def run(args: argparse.Namespace) -> int:
             out.flush()
         elif isinstance(event, FileEdited):
             edited += 1
+        elif isinstance(event, Retrying):
+            out.flush()
+            print(f"tome: {event.notice}", file=sys.stderr, flush=True)
         elif isinstance(event, Finished):
             result = event.result
     assert result is not None

@@ -26,6 +26,7 @@ from .client import (
     Prepared,
     Reply,
     ReplyStream,
+    RetryNotice,
     count_prompt,
 )
 from .retry import RetryPolicy, Timeouts, parse_retry_after
@@ -52,6 +53,7 @@ __all__ = [
     "Prices",
     "Reply",
     "ReplyStream",
+    "RetryNotice",
     "RetryPolicy",
     "Timeouts",
     "Usage",

@@ -12,8 +12,17 @@ their exceptions are translated into :mod:`assistant.errors`.
   with the partial answer as the assistant prefix; others: a follow-up message), up to
   ``max_continuations``; a reply still cut off is marked :attr:`Reply.truncated`. A stream
   dropped after some text resumes the same way, so what was already yielded stays valid.
+- Time and memory are bounded whatever the server does: each request has a deadline
+  (:meth:`~.retry.Timeouts.deadline_for`) checked on every chunk of bytes, stops when no new
+  text arrives for the read timeout (keep-alive comments are not text), and an answer past
+  ``max_answer_bytes`` is stopped. These end the reply with an error: a partial answer is
+  never returned as a whole one.
+- A 200 whose body is not an event stream (a JSON error, an HTML page from a proxy or a
+  wrong base URL) is reported with the server's own words, escaped and shortened.
 - Text deltas are yielded as they arrive; the :class:`Reply` (text, usage, cost) is on the
-  stream object once it is exhausted.
+  stream object once it is exhausted. :meth:`ReplyStream.events` also yields a
+  :class:`RetryNotice` before each wait, so a caller can say ``retrying in 4 s (429 rate
+  limited)`` while it waits.
 
 :class:`Client` is blocking; :class:`AsyncClient` is its twin for the TUI. Both run the same
 :class:`_Exchange` state machine, which does no I/O.
@@ -22,10 +31,24 @@ their exceptions are translated into :mod:`assistant.errors`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import html
+import http
 import json
 import random
+import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+import unicodedata
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,12 +58,13 @@ from ..config import Settings
 from ..errors import (
     AuthError,
     BackendUnavailable,
+    ConfigError,
     ContextLengthError,
     ModelError,
     RateLimitError,
 )
 from .backend import Backend
-from .retry import RetryPolicy, Timeouts, parse_retry_after
+from .retry import RetryPolicy, Timeouts, format_seconds, parse_retry_after
 from .usage import Estimate, Usage, check_window, cost, estimate, usage_from_api
 
 try:  # openai >= 3 moved to httpx2; older releases use httpx
@@ -57,6 +81,7 @@ __all__ = [
     "Prepared",
     "Reply",
     "ReplyStream",
+    "RetryNotice",
     "count_prompt",
 ]
 
@@ -70,6 +95,9 @@ NO_KEY = "not-needed"  # the SDK insists on a key; local servers ignore it
 PER_MESSAGE_TOKENS = 4
 PER_REPLY_TOKENS = 3
 _RETRY_STATUSES = frozenset({408, 409, 425, 500, 502, 503, 504, 520, 522, 524, 529})
+DEFAULT_MAX_ANSWER_BYTES = 8 * 1024 * 1024
+_BODY_KEPT = 64 * 1024  # bytes of a body that is not an event stream, kept to describe it
+_MESSAGE_CHARS = 300  # characters of a server's message shown to the user
 
 
 @dataclass(frozen=True)
@@ -80,6 +108,15 @@ class ClientOptions:
     timeouts: Timeouts = field(default_factory=Timeouts)
     max_continuations: int = 4
     max_output: int | None = None  # reserved output per request; None: min(backend's, 32,768)
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES  # UTF-8 bytes of one reply's text
+
+    def __post_init__(self) -> None:
+        for name, value in (
+            ("max_continuations", self.max_continuations),
+            ("max_answer_bytes", self.max_answer_bytes),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"client options: {name} = {value!r} must be an integer >= 0")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ClientOptions:
@@ -88,7 +125,21 @@ class ClientOptions:
             timeouts=Timeouts.from_settings(settings),
             max_continuations=settings.max_continuations,
             max_output=settings.max_output,
+            max_answer_bytes=settings.max_answer_bytes,
         )
+
+
+@dataclass(frozen=True)
+class RetryNotice:
+    """A retry about to happen: ``str()`` is the line to show (``retrying in 4 s (429 rate
+    limited)``). ``attempt`` counts retries from 1."""
+
+    attempt: int
+    delay: float
+    reason: str
+
+    def __str__(self) -> str:
+        return f"retrying in {format_seconds(self.delay)} ({self.reason})"
 
 
 DEFAULT_RESERVE = 32_768
@@ -138,6 +189,53 @@ class _Failure:
     error: ModelError
     retry: bool
     retry_after: float | None = None
+    reason: str = ""  # why, in a few words, for the retry notice ("429 rate limited")
+    said: str = ""  # the message without advice, for a refusal to retry
+
+
+def _printable(text: str, limit: int = _MESSAGE_CHARS) -> str:
+    """A server's words made safe to print: control and format characters escaped (no
+    terminal escapes, no bidi overrides), whitespace runs folded, at most ``limit`` chars."""
+    out: list[str] = []
+    size = 0
+    for ch in " ".join(text.split()):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs"):
+            piece = ch.encode("unicode_escape").decode("ascii")
+        else:
+            piece = ch
+        out.append(piece)
+        size += len(piece)
+        if size > limit:
+            return "".join(out)[:limit] + "…"
+    return "".join(out)
+
+
+_TITLE = re.compile(r"<title[^>]*>([^<]*)</title", re.IGNORECASE)
+
+
+def _describe_body(body: str) -> tuple[str, bool]:
+    """What a body that should have been an OpenAI response holds, in the server's words:
+    (description, whether the server reported an error itself)."""
+    text = body.strip()
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        error = parsed.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            error = error["message"]
+        if not error and isinstance(parsed.get("message"), str):
+            error = parsed["message"]
+        if error:
+            return _printable(str(error)), True
+        return f"JSON that is not an OpenAI response: {_printable(text, 200)}", False
+    head = text[:2048].lower()
+    if head.startswith("<") and ("<html" in head or "<!doctype" in head or "<title" in head):
+        title = _TITLE.search(text[:_BODY_KEPT])
+        named = f" (title: {_printable(html.unescape(title.group(1)), 120)})" if title else ""
+        return f"an HTML page{named}, not an OpenAI-compatible response", False
+    return f"something that is not an OpenAI response: {_printable(text, 200)}", False
 
 
 def _server_message(exc: openai.APIStatusError) -> str:
@@ -145,10 +243,19 @@ def _server_message(exc: openai.APIStatusError) -> str:
     if isinstance(body, Mapping):
         inner = body.get("error", body)
         if isinstance(inner, Mapping) and isinstance(inner.get("message"), str):
-            return str(inner["message"])
+            return _printable(str(inner["message"]))
         if isinstance(body.get("message"), str):
-            return str(body["message"])
-    return exc.message
+            return _printable(str(body["message"]))
+    if isinstance(body, str) and body.strip():
+        return _describe_body(body)[0]
+    return _printable(exc.message)
+
+
+def _status_reason(status: int) -> str:
+    try:
+        return f"{status} {http.HTTPStatus(status).phrase.lower()}"
+    except ValueError:
+        return str(status)
 
 
 def _is_context_overflow(message: str) -> bool:
@@ -161,9 +268,11 @@ def _is_context_overflow(message: str) -> bool:
 def _translate(exc: BaseException, backend: Backend) -> _Failure:
     where = f"{backend.name} ({backend.base_url})"
     if isinstance(exc, openai.APITimeoutError | _http.TimeoutException):
-        return _Failure(BackendUnavailable(f"{where}: timed out waiting for the model"), True)
+        said = f"{where}: timed out waiting for the model"
+        return _Failure(BackendUnavailable(said), True, reason="timed out", said=said)
     if isinstance(exc, openai.APIConnectionError | _http.TransportError):
-        return _Failure(BackendUnavailable(f"{where}: connection failed or dropped ({exc})"), True)
+        said = f"{where}: connection failed or dropped ({_printable(str(exc))})"
+        return _Failure(BackendUnavailable(said), True, reason="connection dropped", said=said)
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         message = _server_message(exc)
@@ -176,6 +285,8 @@ def _translate(exc: BaseException, backend: Backend) -> _Failure:
                 ),
                 True,
                 after,
+                reason="429 rate limited",
+                said=said,
             )
         if status in (401, 403):
             env = backend.api_key_env or "the key variable"
@@ -199,12 +310,18 @@ def _translate(exc: BaseException, backend: Backend) -> _Failure:
             return _Failure(ContextLengthError(f"{said}; lower --budget or --max-output"), False)
         if status in _RETRY_STATUSES or status >= 500:
             after = parse_retry_after(dict(exc.response.headers))
-            return _Failure(BackendUnavailable(f"{said}; try again later"), True, after)
+            return _Failure(
+                BackendUnavailable(f"{said}; try again later"),
+                True,
+                after,
+                reason=_status_reason(status),
+                said=said,
+            )
         return _Failure(ModelError(f"{said}; the request was refused as sent"), False)
     if isinstance(exc, openai.APIError):
-        return _Failure(ModelError(f"{where}: {exc.message}"), False)
+        return _Failure(ModelError(f"{where}: {_printable(exc.message)}"), False)
     if isinstance(exc, openai.OpenAIError):
-        return _Failure(ModelError(f"{where}: {exc}"), False)
+        return _Failure(ModelError(f"{where}: {_printable(str(exc))}"), False)
     raise TypeError(f"not a backend error: {exc!r}")  # pragma: no cover - programming error
 
 
@@ -258,8 +375,10 @@ class _Exchange:
         messages: Sequence[Message],
         prepared: Prepared,
         stream_usage: bool,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.backend = backend
+        self.clock = clock
         self.options = options
         self.messages = [dict(m) for m in messages]
         self.prepared = prepared
@@ -271,11 +390,20 @@ class _Exchange:
         self.finish: str | None = None
         self.done = False
         self.truncated = False
+        self.answer_bytes = 0  # UTF-8 bytes of the text, against options.max_answer_bytes
+        self.waited = 0.0  # seconds of retry waits so far, against retry.max_total
+        self.notice: RetryNotice | None = None  # the retry about to happen, for the caller
         # per attempt
         self._attempt_chars = 0
         self._attempt_finish: str | None = None
         self._attempt_usage: Usage | None = None
         self._usage_dropped = False
+        self._sse = _SSE(options.max_answer_bytes + _BODY_KEPT)
+        self._started = 0.0
+        self._last_text = 0.0
+        self._deadline = 0.0
+        self._stall = 0.0
+        self.attempt_done = False  # the server said [DONE]
 
     # -- requests --------------------------------------------------------------------------
     def next_call(self) -> _Call | None:
@@ -284,6 +412,8 @@ class _Exchange:
         self._attempt_chars = 0
         self._attempt_finish = None
         self._attempt_usage = None
+        self._sse = _SSE(self.options.max_answer_bytes + _BODY_KEPT)
+        self.attempt_done = False
         messages: list[dict[str, Any]] = list(self.messages)
         prefix = False
         max_output = self.prepared.max_output
@@ -306,9 +436,69 @@ class _Exchange:
         if self.stream_usage:
             kwargs["stream_options"] = {"include_usage": True}
         t = self.options.timeouts
-        read = t.read_for(self.prepared.prompt_tokens + self.text.size // 4)
+        prompt = self.prepared.prompt_tokens + self.text.size // 4
+        self._stall = t.read_for(prompt)
+        self._deadline = t.deadline_for(prompt, max_output)
+        self._started = self._last_text = self.clock()
+        read = min(self._stall, self._deadline)  # a silent socket ends by the deadline too
         timeout = openai.Timeout(read, connect=t.connect, read=read, write=read, pool=t.connect)
         return _Call(prefix=prefix, kwargs=kwargs, timeout=timeout)
+
+    # -- bytes -----------------------------------------------------------------------------
+    def receive(self, chunk: bytes) -> list[str]:
+        """Bytes of the body as they arrive: the text deltas they complete. Checks the
+        request's deadline and the time since the last text on every chunk, so a server
+        that drips bytes or only sends keep-alives is stopped on time."""
+        try:
+            events = self._sse.feed(chunk)
+        except _LineTooLong as exc:
+            raise _too_large(self.backend, self.options.max_answer_bytes, self.text.size) from exc
+        texts = [t for data in events if (t := self._event(data))]
+        self._check_time()
+        return texts
+
+    def body_ended(self) -> list[str]:
+        """The body ended: the text of a last event that had no blank line after it."""
+        return [t for data in self._sse.close() if (t := self._event(data))]
+
+    def _event(self, data: str) -> str | None:
+        if self.attempt_done:
+            return None
+        if data == _SSE.DONE:
+            self.attempt_done = True
+            return None
+        text = self.feed(data)
+        if text:
+            self._last_text = self.clock()
+        return text
+
+    def _check_time(self) -> None:
+        now = self.clock()
+        if now - self._started > self._deadline:
+            raise BackendUnavailable(
+                self._late(f"passed its deadline of {format_seconds(self._deadline)}")
+            )
+        if now - self._last_text > self._stall:
+            what = "nothing" if not self._attempt_chars else "no new text"
+            raise BackendUnavailable(
+                self._late(f"sent {what} for {format_seconds(self._stall)} (only keep-alives)")
+            )
+
+    def _late(self, what: str) -> str:
+        where = f"{self.backend.name} ({self.backend.base_url})"
+        got = f"; {self.text.size:,} characters had arrived, not used" if self.text.size else ""
+        subject = "the request" if what.startswith("passed") else "the backend"
+        return (
+            f"{where}: {subject} {what}{got}; try again later, or raise request_deadline / "
+            "read_timeout if the model is just slow"
+        )
+
+    def _not_a_stream(self) -> ModelError:
+        where = f"{self.backend.name} ({self.backend.base_url})"
+        body, own = _describe_body(self._sse.junk.decode("utf-8", "replace"))
+        if own:
+            return ModelError(f"{where}: the backend answered 200 with an error: {body}")
+        return ModelError(f"{where}: the backend answered with {body}; check base_url")
 
     # -- responses -------------------------------------------------------------------------
     def feed(self, data: str) -> str | None:
@@ -325,7 +515,9 @@ class _Exchange:
         if chunk.get("error"):
             error = chunk["error"]
             message = error.get("message", error) if isinstance(error, dict) else error
-            raise ModelError(f"{self.backend.name} ({self.backend.base_url}): {message}")
+            raise ModelError(
+                f"{self.backend.name} ({self.backend.base_url}): {_printable(str(message))}"
+            )
         raw_usage = chunk.get("usage")
         if isinstance(raw_usage, dict):
             self._attempt_usage = usage_from_api(raw_usage)
@@ -334,13 +526,23 @@ class _Exchange:
             if choice.get("index", 0) != 0:
                 continue
             content = (choice.get("delta") or {}).get("content")
-            if content:
+            if content and isinstance(content, str):
+                self._count_bytes(content)
                 self.text.add(content)
                 self._attempt_chars += len(content)
                 delta_text = content
             if choice.get("finish_reason"):
                 self._attempt_finish = choice["finish_reason"]
         return delta_text
+
+    def _count_bytes(self, content: str) -> None:
+        # len() is a lower bound of the UTF-8 size; encode only when it could matter
+        size = len(content)
+        if self.answer_bytes + 4 * size > self.options.max_answer_bytes:
+            size = len(content.encode("utf-8", "surrogatepass"))
+        self.answer_bytes += size
+        if self.answer_bytes > self.options.max_answer_bytes:
+            raise _too_large(self.backend, self.options.max_answer_bytes, self.text.size)
 
     def _account_attempt(self) -> None:
         if self._attempt_usage is not None:
@@ -359,15 +561,17 @@ class _Exchange:
         """The stream ended cleanly. Returns a delay before the next call, or None."""
         self._account_attempt()
         finish = self._attempt_finish
+        if finish is None and self._sse.junk and not self._attempt_chars:
+            raise self._not_a_stream()  # a 200 that is a JSON error or an HTML page
         if finish is None:  # the body ended without a finish_reason: a silent drop
-            return self._retry(
-                BackendUnavailable(
-                    f"{self.backend.name} ({self.backend.base_url}): the stream ended without "
-                    "a finish reason (connection dropped)"
-                ),
-                None,
-                None,
+            said = (
+                f"{self.backend.name} ({self.backend.base_url}): the stream ended without "
+                "a finish reason (connection dropped)"
             )
+            failure = _Failure(
+                BackendUnavailable(said), True, reason="connection dropped", said=said
+            )
+            return self._retry(failure, None)
         self.finish = finish
         if finish == "length":
             can_continue = self.backend.continuation != "none" and self.text.size > 0
@@ -382,22 +586,45 @@ class _Exchange:
     def failed(self, exc: BaseException) -> float:
         """A request raised. Returns the delay before retrying, or raises the final error."""
         self._account_attempt()
+        if self._sse.junk and not self._attempt_chars and isinstance(exc, _http.HTTPError):
+            raise self._not_a_stream() from exc  # a page, then the connection closed
+        if self._started and self.clock() - self._started > self._deadline:
+            late = f"passed its deadline of {format_seconds(self._deadline)}"
+            raise BackendUnavailable(self._late(late)) from exc
         failure = _translate(exc, self.backend)
         if not failure.retry:
             raise failure.error from exc
-        return self._retry(failure.error, failure.retry_after, exc)
+        return self._retry(failure, exc)
 
-    def _retry(self, error: ModelError, after: float | None, cause: BaseException | None) -> float:
+    def _retry(self, failure: _Failure, cause: BaseException | None) -> float:
+        error, after = failure.error, failure.retry_after
         if self.text.size and self.backend.continuation == "none":
             raise ModelError(
                 f"{error}; {self.text.size:,} characters had arrived and {self.backend.name} "
                 "cannot continue a partial answer: send again"
             ) from cause
-        if self.retries >= self.options.retry.max_retries:
-            raise type(error)(f"{error} (gave up after {self.retries} retries)") from cause
-        delay = self.options.retry.delay(self.retries, retry_after=after, rand=random.random())
+        policy = self.options.retry
+        delay = policy.delay(self.retries, retry_after=after, rand=random.random())
+        refusal = policy.refusal(
+            retries=self.retries, waited=self.waited, delay=delay, retry_after=after
+        )
+        if refusal is not None:
+            if after is not None and after > policy.wait_limit:
+                message = f"{failure.said or error}; {refusal}"
+            else:
+                message = f"{error} ({refusal})"
+            if isinstance(error, RateLimitError):
+                raise RateLimitError(message, retry_after=error.retry_after) from cause
+            raise type(error)(message) from cause
         self.retries += 1
+        self.waited += delay
+        self.notice = RetryNotice(attempt=self.retries, delay=delay, reason=failure.reason)
         return delay
+
+    def take_notice(self) -> RetryNotice | None:
+        """The retry about to happen (once), so the stream can show it before it waits."""
+        notice, self.notice = self.notice, None
+        return notice
 
     def reply(self) -> Reply:
         prices = self.backend.prices
@@ -412,26 +639,84 @@ class _Exchange:
         )
 
 
+def format_size(n: int) -> str:
+    """``8 MiB``, ``512 KiB``, ``1,000 bytes``."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{n:,} bytes"
+
+
+def _too_large(backend: Backend, limit: int, chars: int) -> ModelError:
+    return ModelError(
+        f"{backend.name} ({backend.base_url}): the answer passed the {format_size(limit)} cap "
+        f"(max_answer_bytes) after {chars:,} characters and was stopped; nothing of it is used: "
+        "narrow the task, or raise max_answer_bytes"
+    )
+
+
 class _SSE:
-    """Server-sent events, line by line: returns each event's data once the event ends.
+    """Server-sent events from raw bytes: returns each event's data once the event ends.
 
-    Comments (``: keep-alive``) and other fields are skipped; ``[DONE]`` ends the stream."""
+    Bytes, not lines, so the caller regains control on every chunk (a server dripping one
+    byte a second never completes a line). Comments (``: keep-alive``) and the other SSE
+    fields are skipped; ``[DONE]`` is returned as data for the caller to stop on. Lines
+    that are no SSE field at all (a JSON error body, an HTML page) are kept, up to
+    :data:`_BODY_KEPT` bytes, in :attr:`junk` for the error message. A line longer than
+    ``limit`` bytes raises :class:`_LineTooLong`: memory stays bounded."""
 
-    __slots__ = ("data",)
+    __slots__ = ("buffer", "data", "junk", "limit")
     DONE = "[DONE]"
+    FIELDS = frozenset({b"data", b"event", b"id", b"retry"})
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
+        self.buffer = bytearray()
         self.data: list[str] = []
+        self.junk = bytearray()
+        self.limit = limit
 
-    def line(self, line: str) -> str | None:
+    def feed(self, chunk: bytes) -> list[str]:
+        self.buffer += chunk
+        if b"\n" not in chunk:  # the common drip: no line ends here, nothing to scan
+            if len(self.buffer) > self.limit:
+                raise _LineTooLong(self.limit)
+            return []
+        *lines, rest = self.buffer.split(b"\n")
+        self.buffer = bytearray(rest)
+        if len(self.buffer) > self.limit:
+            raise _LineTooLong(self.limit)
+        return [d for line in lines if (d := self._line(bytes(line))) is not None]
+
+    def close(self) -> list[str]:
+        """The body ended: the last line (without its newline) and the last event."""
+        rest, self.buffer = bytes(self.buffer), bytearray()
+        events = [d for line in (rest, b"") if (d := self._line(line)) is not None]
+        return events
+
+    def _line(self, line: bytes) -> str | None:
+        if line.endswith(b"\r"):
+            line = line[:-1]
         if not line:
             if not self.data:
                 return None
             data, self.data = "\n".join(self.data), []
             return data
-        if line.startswith("data:"):
-            self.data.append(line[6:] if line.startswith("data: ") else line[5:])
+        if line.startswith(b":"):
+            return None  # a comment: keep-alive
+        name, colon, value = line.partition(b":")
+        if name == b"data" and colon:
+            self.data.append(
+                (value[1:] if value.startswith(b" ") else value).decode("utf-8", "replace")
+            )
+        elif name not in self.FIELDS and len(self.junk) < _BODY_KEPT:
+            self.junk += line[: _BODY_KEPT - len(self.junk)] + b"\n"
         return None
+
+
+class _LineTooLong(Exception):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
 
 
 def _stream_options_refused(exc: BaseException) -> bool:
@@ -509,6 +794,13 @@ class ReplyStream:
         self.reply: Reply | None = None
 
     def __iter__(self) -> Iterator[str]:
+        with contextlib.closing(self.events()) as events:  # closed with us: drops the HTTP
+            for event in events:
+                if isinstance(event, str):
+                    yield event
+
+    def events(self) -> Generator[str | RetryNotice, None, None]:
+        """Text deltas, and a :class:`RetryNotice` before each retry's wait."""
         ex = self._exchange
         while (call := ex.next_call()) is not None:
             delay: float | None
@@ -516,15 +808,12 @@ class ReplyStream:
                 sdk = self._client._sdk(call.prefix)
                 create = sdk.chat.completions.with_streaming_response.create
                 with create(**call.kwargs, timeout=call.timeout) as response:
-                    sse = _SSE()
-                    for line in response.iter_lines():
-                        data = sse.line(line)
-                        if data is None:
-                            continue
-                        if data == _SSE.DONE:
+                    for chunk in response.iter_bytes():
+                        yield from ex.receive(chunk)
+                        if ex.attempt_done:
                             break
-                        if text := ex.feed(data):
-                            yield text
+                    else:
+                        yield from ex.body_ended()
             except _CAUGHT as exc:
                 if _stream_options_refused(exc) and ex.stream_usage:
                     ex.stream_usage = self._client._stream_usage = False
@@ -532,6 +821,8 @@ class ReplyStream:
                 delay = ex.failed(exc)
             else:
                 delay = ex.ended()
+            if (notice := ex.take_notice()) is not None:
+                yield notice
             if delay:
                 self._client._sleep(delay)
         self.reply = ex.reply()
@@ -614,6 +905,13 @@ class AsyncReplyStream:
         self.reply: Reply | None = None
 
     async def __aiter__(self) -> AsyncIterator[str]:
+        async with contextlib.aclosing(self.events()) as events:
+            async for event in events:
+                if isinstance(event, str):
+                    yield event
+
+    async def events(self) -> AsyncGenerator[str | RetryNotice, None]:
+        """Text deltas, and a :class:`RetryNotice` before each retry's wait."""
         ex = self._exchange
         while (call := ex.next_call()) is not None:
             delay: float | None
@@ -621,14 +919,13 @@ class AsyncReplyStream:
                 sdk = self._client._sdk(call.prefix)
                 create = sdk.chat.completions.with_streaming_response.create
                 async with create(**call.kwargs, timeout=call.timeout) as response:
-                    sse = _SSE()
-                    async for line in response.iter_lines():
-                        data = sse.line(line)
-                        if data is None:
-                            continue
-                        if data == _SSE.DONE:
+                    async for chunk in response.iter_bytes():
+                        for text in ex.receive(chunk):
+                            yield text
+                        if ex.attempt_done:
                             break
-                        if text := ex.feed(data):
+                    else:
+                        for text in ex.body_ended():
                             yield text
             except _CAUGHT as exc:
                 if _stream_options_refused(exc) and ex.stream_usage:
@@ -637,6 +934,8 @@ class AsyncReplyStream:
                 delay = ex.failed(exc)
             else:
                 delay = ex.ended()
+            if (notice := ex.take_notice()) is not None:
+                yield notice
             if delay:
                 await self._client._sleep(delay)
         self.reply = ex.reply()

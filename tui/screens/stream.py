@@ -63,6 +63,7 @@ class StreamScreen(Screen[None]):
         self.chars = 0
         self.done = False
         self.failed: str | None = None
+        self.retrying = ""  # the last retry notice, shown in the stats line
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]Asking[/b]  {self.title_text}", id="stream-title", classes="title-bar")
@@ -94,6 +95,8 @@ class StreamScreen(Screen[None]):
                     last = time.monotonic()
                 if kind == "FileEdited":
                     self.app.call_from_thread(self._edited, event.edit)
+                elif kind == "Retrying":
+                    self.app.call_from_thread(self._retrying, str(event.notice))
                 elif kind == "Finished":
                     self.app.call_from_thread(self._finished, event.result)
         except AssistantError as exc:
@@ -111,6 +114,11 @@ class StreamScreen(Screen[None]):
     def _edited(self, edit: Any) -> None:
         self.query_one("#edits", OptionList).add_option(edit_line(edit))
 
+    def _retrying(self, line: str) -> None:
+        self.retrying = line
+        self.notify(line, title="the backend failed", severity="warning", markup=False)
+        self._stats()
+
     def _stats(self) -> None:
         if self.done:
             return
@@ -121,6 +129,8 @@ class StreamScreen(Screen[None]):
         )
         if self.output_price is not None:
             line += f"   ~${tokens * self.output_price / 1e6:.4f} output so far"
+        if self.retrying:
+            line += f"   {escape(self.retrying)}"
         line += "   escape cancels"
         self.query_one("#stream-stats", Static).update(line)
 
@@ -145,8 +155,8 @@ class StreamScreen(Screen[None]):
     def _failed(self, message: str) -> None:
         self.done = True
         self.failed = message
-        self.query_one("#stream-stats", Static).update(f"[$error]failed:[/] {message}")
-        self.notify(message, title="the request failed", severity="error", timeout=10)
+        self.query_one("#stream-stats", Static).update(f"[$error]failed:[/] {escape(message)}")
+        self.notify(message, title="the request failed", severity="error", timeout=10, markup=False)
 
     def action_cancel(self) -> None:
         if self.done:
