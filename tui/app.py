@@ -150,7 +150,7 @@ def run(root: Path | str | None = None) -> int:
     try:
         assistant = Assistant(found)
     except AssistantError as exc:  # no usable backend configured, say: before any drawing
-        print(f"tome: error: {exc}", file=sys.stderr)
+        print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
         return 1
     app = make_app(found, assistant=assistant)
     app.collect_on_exit = False
