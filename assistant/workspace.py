@@ -751,13 +751,14 @@ def _scan(
     if options.max_file_bytes < 0:
         raise PackError(f"max_file_bytes must be >= 0, not {options.max_file_bytes}")
     repo_root = gitio.work_tree_of(top)
-    skipped: list[Skipped] = []
+    unused: list[Skipped] = []  # ignore files whose rules are not used
     filt = PathFilter(
         include=options.include,
         exclude=options.exclude,
         default_excludes=options.default_excludes,
-        tomeignores=_tomeignores(top, repo_root, skipped),
+        tomeignores=_tomeignores(top, repo_root, unused),
     )
+    skipped: list[Skipped] = []
     if repo_root is not None:
         under = top.relative_to(repo_root).as_posix()
         batches: Iterable[_Found] = _from_git(repo_root, "" if under == "." else under, "", options)
@@ -811,4 +812,8 @@ def _scan(
     )
     skipped.extend(Skipped(d, "default-exclude", why) for d, why in filt.skipped_dirs.items())
 
+    # an unused ignore file is reported once, saying so (not also as, say, a symlink)
+    unused.extend(s for s in skipped if s.detail.startswith(_UNUSED))
+    said = {s.path for s in unused}
+    skipped = [s for s in skipped if s.path not in said] + unused
     return repo_root, reads, skipped

@@ -228,7 +228,7 @@ def _print_summary(
                     )
                 )
         for s in result.skipped:
-            if s.reason == "bad-name":
+            if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
                 console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))
 
 

@@ -180,7 +180,7 @@ def test_an_ignore_file_that_is_a_fifo_or_dev_zero_does_not_hang(
     assert "Traceback" not in done.stderr
     summary = json.loads(done.stdout)
     assert summary["files"] == 2  # the pack still works
-    assert summary["skipped"].get("unreadable", 0) >= 1  # and says the file was not used
+    assert summary["skipped"] == {"unreadable": 1}  # and says, once, the rules are not used
 
 
 def test_a_huge_ignore_file_is_not_used_and_reported(
