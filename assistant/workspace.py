@@ -19,7 +19,7 @@ syntax) at the repository root and at the packed folder, ``exclude`` globs, and 
 ``include`` globs (when given) do not match. What tome leaves out on its own is reported as
 :class:`Skipped`: default excludes (lock files, minified and generated code, dependency and
 build folders; a whole folder is reported once), binaries, files over the size limit,
-secrets, symlinks and submodules.
+secrets, symlinks, submodules and names that are not UTF-8.
 
 Secrets (:mod:`assistant.secrets`): a file that is a secret by its name (``.env``, key
 files, credentials, kubeconfig) is skipped whole. A secret found in a file's content is
@@ -43,6 +43,13 @@ Decisions:
 - text is UTF-8; a UTF-8 BOM is stripped. UTF-16/32 files (BOM) are skipped as ``binary``
   with a detail saying to convert them: decoding them would put text in the prompt that an
   edit could not be written back in the file's own encoding;
+- a file whose name is not valid UTF-8 (Linux allows any bytes) is skipped as ``bad-name``:
+  the prompt is UTF-8, and a model could not name the file back in an edit;
+- ignore files (``.tomeignore``, and the ``.gitignore`` files the walk reads itself) are
+  the repository's, so untrusted: one is read only if it is a regular file, not through a
+  symlink (as git reads ``.gitignore`` since 2.32), without blocking (a FIFO), and up to
+  1 MiB; otherwise its rules are not used and it is reported as
+  ``unreadable``, so a ``.tomeignore`` that is ``/dev/zero`` or a FIFO cannot hang a pack;
 - the blob sha is computed from the bytes read (``git hash-object`` without filters), so
   modified and untracked files are right.
 
@@ -96,10 +103,13 @@ SKIP_REASONS: tuple[str, ...] = (
     "symlink-broken",
     "submodule",
     "unreadable",
+    "bad-name",
 )
 
 _VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr"})
 _TOMEIGNORE = ".tomeignore"
+_IGNORE_FILE_LIMIT = 1 << 20
+"""Bytes of one ignore file read at most; a larger one is not used (and is reported)."""
 _PROGRESS_EVERY = 256
 _SNIFF = 8192  # bytes a binary check looks at first
 _SNIFF_ABOVE = 64 << 10  # files larger than this are sniffed before they are read whole
@@ -193,23 +203,67 @@ def _resolve_root(root: str | Path) -> Path:
     return resolved
 
 
-def _read_rules(path: Path) -> Rules | None:
+def _read_rules(path: Path, shown: str, skipped: list[Skipped]) -> Rules | None:
+    """The rules of the ignore file at ``path`` (None: there is none, or it is not used).
+
+    One that cannot be used safely (a symlink, a FIFO or device, over
+    1 MiB) adds a skip under the name ``shown`` to ``skipped``.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
     except OSError as exc:
+        if path.is_symlink():  # ELOOP (EMLINK on some BSDs): O_NOFOLLOW refused it
+            skipped.append(Skipped(shown, "unreadable", _UNUSED + "it is a symlink"))
+            return None
         raise PackError(f"cannot read {path} ({exc.strerror}); fix its permissions") from exc
-    return Rules(text.splitlines())
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return None  # a folder of that name holds no rules
+        if not stat.S_ISREG(info.st_mode):
+            why = "it is not a regular file (a FIFO, socket or device)"
+            skipped.append(Skipped(shown, "unreadable", _UNUSED + why))
+            return None
+        data = _read_at_most(fd, _IGNORE_FILE_LIMIT + 1)
+    except OSError as exc:
+        raise PackError(f"cannot read {path} ({exc.strerror}); fix its permissions") from exc
+    finally:
+        os.close(fd)
+    if len(data) > _IGNORE_FILE_LIMIT:
+        why = f"it is larger than {_size(_IGNORE_FILE_LIMIT)}"
+        skipped.append(Skipped(shown, "unreadable", _UNUSED + why))
+        return None
+    return Rules(data.decode("utf-8", errors="replace").splitlines())
 
 
-def _tomeignores(root: Path, repo_root: Path | None) -> list[tuple[str, Rules]]:
+_UNUSED = "ignore file not used (its patterns do not apply): "
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        chunk = os.read(fd, min(limit - total, 1 << 16))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _tomeignores(
+    root: Path, repo_root: Path | None, skipped: list[Skipped]
+) -> list[tuple[str, Rules]]:
     found: list[tuple[str, Rules]] = []
     if repo_root is not None and repo_root != root:
-        rules = _read_rules(repo_root / _TOMEIGNORE)
+        shown = os.path.relpath(repo_root / _TOMEIGNORE, root).replace(os.sep, "/")
+        rules = _read_rules(repo_root / _TOMEIGNORE, shown, skipped)
         if rules is not None:
             found.append((root.relative_to(repo_root).as_posix() + "/", rules))
-    rules = _read_rules(root / _TOMEIGNORE)
+    rules = _read_rules(root / _TOMEIGNORE, _TOMEIGNORE, skipped)
     if rules is not None:
         found.append(("", rules))
     return found
@@ -286,7 +340,7 @@ def _walk(root: Path, options: DiscoverOptions, filt: PathFilter, found: _Found)
             )
             continue
         if options.use_gitignore and any(e.name == ".gitignore" for e in entries):
-            rules = _read_rules(root / prefix / ".gitignore")
+            rules = _read_rules(root / prefix / ".gitignore", prefix + ".gitignore", found.skipped)
             if rules:
                 levels = (*levels, (prefix, rules))
         for entry in entries:
@@ -731,6 +785,20 @@ def _state(reads: Sequence[_Read], skipped: Sequence[Skipped]) -> str:
     return digest.hexdigest()
 
 
+_BAD_NAME = "the name is not valid UTF-8, so a model could not name it back; rename it to pack it"
+
+
+def _is_utf8(path: str) -> bool:
+    """Whether a listed path (bad bytes arrive as lone surrogates) is valid UTF-8."""
+    if path.isascii():
+        return True
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _scan(
     top: Path,
     options: DiscoverOptions,
@@ -745,12 +813,14 @@ def _scan(
     if options.max_file_bytes < 0:
         raise PackError(f"max_file_bytes must be >= 0, not {options.max_file_bytes}")
     repo_root = gitio.work_tree_of(top)
+    unused: list[Skipped] = []  # ignore files whose rules are not used
     filt = PathFilter(
         include=options.include,
         exclude=options.exclude,
         default_excludes=options.default_excludes,
-        tomeignores=_tomeignores(top, repo_root),
+        tomeignores=_tomeignores(top, repo_root, unused),
     )
+    skipped: list[Skipped] = []
     if repo_root is not None:
         under = top.relative_to(repo_root).as_posix()
         batches: Iterable[_Found] = _from_git(repo_root, "" if under == "." else under, "", options)
@@ -759,7 +829,6 @@ def _scan(
         _walk(top, options, filt, walked)
         batches = (walked,)
 
-    skipped: list[Skipped] = []
     listed: list[Skipped] = []  # skips found while listing, judged below
     reads: list[_Read] = []
     attempted = 0
@@ -774,6 +843,9 @@ def _scan(
                 continue
             if verdict == "default":
                 skipped.append(Skipped(path, "default-exclude", why))
+                continue
+            if not _is_utf8(path):
+                skipped.append(Skipped(path, "bad-name", _BAD_NAME))
                 continue
             if not options.allow_secrets and (finding := secrets.secret_by_name(path)):
                 skipped.append(Skipped(path, "secret-name", finding.describe()))
@@ -802,4 +874,8 @@ def _scan(
     )
     skipped.extend(Skipped(d, "default-exclude", why) for d, why in filt.skipped_dirs.items())
 
+    # an unused ignore file is reported once, saying so (not also as, say, a symlink)
+    unused.extend(s for s in skipped if s.detail.startswith(_UNUSED))
+    said = {s.path for s in unused}
+    skipped = [s for s in skipped if s.path not in said] + unused
     return repo_root, reads, skipped

@@ -14,7 +14,10 @@ from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+
+from assistant.display import safe
 
 from .screens.help import HelpScreen
 from .screens.review import ReviewScreen
@@ -38,6 +41,26 @@ class TomeApp(App[int]):
         self._first = first
         self._thresholds = gc.get_threshold()
         self._frozen = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's ``notify``, but plain text with controls escaped, for every screen.
+
+        What tome notifies often holds a file name, an error from a server or a line of an
+        answer: none of it may be parsed as markup or reach the terminal raw. No toast of
+        tome's needs markup, so ``markup`` is ignored here (``Widget.notify`` always passes
+        it), in the one place every toast passes through.
+        """
+        super().notify(
+            safe(message), title=safe(title), severity=severity, timeout=timeout, markup=False
+        )
 
     # -- the collector ----------------------------------------------------------------------
     # Start-up leaves ~120k long-lived objects (Textual, pygments, the changeset). A full
@@ -127,7 +150,7 @@ def run(root: Path | str | None = None) -> int:
     try:
         assistant = Assistant(found)
     except AssistantError as exc:  # no usable backend configured, say: before any drawing
-        print(f"tome: error: {exc}", file=sys.stderr)
+        print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
         return 1
     app = make_app(found, assistant=assistant)
     app.collect_on_exit = False

@@ -6,6 +6,11 @@ match). Paired removed/added lines carry the character spans that differ, found 
 with difflib, so the pane can highlight words inside changed lines. ``split_rows`` pairs the
 same rows for a side-by-side view. Hunk states are not baked in: the pane reads them when it
 draws, so a decision repaints without rebuilding rows.
+
+Every row's text is escaped for the terminal (:mod:`assistant.display`): hunks, notes and
+file names come from the model or the repository, and the pane draws them as raw segments.
+Escaping happens here, before word spans and syntax colours are computed, so both index the
+text that is drawn.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Literal
 
+from assistant.display import safe, safe_name
 from assistant.edits import FileReview
 
 RowKind = Literal["header", "context", "removed", "added", "note"]
@@ -84,6 +90,8 @@ def _offsets(tokens: Sequence[str]) -> list[int]:
 
 
 def _expand(text: str) -> str:
+    """One line as drawn: controls escaped, tabs expanded."""
+    text = safe(text)
     return text.expandtabs(TAB) if "\t" in text else text
 
 
@@ -145,9 +153,10 @@ def hunk_rows(file: FileReview, index: int, *, context: int = 3) -> list[Row]:
 
 
 def file_title(file: FileReview) -> str:
+    """The file's name (and where it moves), for one line; escaped."""
     if file.move_to:
-        return f"{file.path} → {file.move_to}"
-    return file.path
+        return f"{safe_name(file.path)} → {safe_name(file.move_to)}"
+    return safe_name(file.path)
 
 
 def unified_rows(file: FileReview, *, context: int = 3) -> list[Row]:

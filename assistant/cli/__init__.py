@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TextIO
 
+from ..display import safe
 from ..errors import AssistantError
 
 # name -> (module, one-line help). Modules live in this package.
@@ -57,8 +58,8 @@ def _show_warning(
     file: TextIO | None = None,
     line: str | None = None,
 ) -> None:
-    """Warnings for a person: one line, no source excerpt."""
-    print(f"tome: warning: {message}", file=file or sys.stderr)
+    """Warnings for a person: one line, no source excerpt (and no terminal control)."""
+    print(f"tome: warning: {safe(str(message))}", file=file or sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,7 +112,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return int(module.run(args) or 0)
     except AssistantError as exc:
-        print(f"tome: error: {exc}", file=sys.stderr)
+        print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("tome: interrupted", file=sys.stderr)

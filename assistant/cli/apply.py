@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import worktree
+from ..display import safe, safe_name
 from ..edits import Changeset, EditParser, HunkFailure, HunkState, plan_edits
 from ..edits.parse import decode_patch
 from ..errors import EditError
@@ -75,10 +76,12 @@ def _report(cs: Changeset) -> list[dict[str, Any]]:
 
 
 def _emit(args: argparse.Namespace, payload: dict[str, Any], text: list[str], *, err: bool) -> None:
+    """The JSON report (``json`` escapes every control character itself), or the text
+    report with what came from the edit (paths, hunks, messages) escaped for the terminal."""
     if args.json:
         print(json.dumps(payload, indent=2))
     else:
-        print("\n".join(text), file=sys.stderr if err else sys.stdout)
+        print(safe("\n".join(text)), file=sys.stderr if err else sys.stdout)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -122,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     text = []
     for f in cs:
         label = {"create": "A", "delete": "D"}.get(f.action, "R" if f.move_to else "M")
-        name = f"{f.path} -> {f.move_to}" if f.move_to else f.path
+        name = safe_name(f.path) + (f" -> {safe_name(f.move_to)}" if f.move_to else "")
         ok = sum(1 for h in f.hunks if h.state in (HunkState.APPLIED, HunkState.ACCEPTED))
         text.append(f"{label} {name}  (+{f.added} -{f.removed}, {ok} hunk{'s' * (ok != 1)})")
     n = len(cs)

@@ -10,8 +10,11 @@ the history (``tome history``).
 The answer goes to stdout as it arrives; the estimate before sending, a line per retry
 (``tome: retrying in 4 s (429 rate limited)``), the usage line after (tokens, cache
 hit/miss, cost), the summary and the prompt go to stderr, so
-``tome ask ... > answer.md`` keeps only the answer. Exit status: 0 done, 1 failed or not
-applied, 3 the answer is still cut off after the automatic continuations (never applied).
+``tome ask ... > answer.md`` keeps only the answer. The answer is the model's, so control
+characters in it (an ESC, a lone carriage return, bidirectional overrides) are written
+escaped (:mod:`assistant.display`), to a terminal or not; the history keeps it verbatim.
+Exit status: 0 done, 1 failed or not applied, 3 the answer is still cut off after the
+automatic continuations (never applied).
 
 ``--base-url http://HOST:PORT/v1 --model NAME`` talks to any OpenAI-compatible server
 (the key, if it needs one, from ``OPENAI_API_KEY``).
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ..config import load_settings
+from ..display import Escaper, safe, safe_name
 from ..edits import HunkState
 from ..errors import EditError
 from ..session import Assistant, FileEdited, Finished, Retrying, TextDelta, system_prompt
@@ -124,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     backend.require_key()  # a missing key fails here, before packing
     assistant = Assistant(root, backend=backend, settings=settings, format=args.format)
     plan = assistant.plan(task, paths=args.include, budget=args.budget)
-    where = f"{backend.name}: {backend.model} at {backend.base_url}"
+    where = safe(f"{backend.name}: {backend.model} at {backend.base_url}")
     if plan.estimate is not None:
         print(f"tome: {where}; {format_estimate(plan.estimate)}", file=sys.stderr)
     else:
@@ -132,9 +136,10 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     result: Result | None = None
     edited = 0
+    shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
     for event in assistant.send(plan):
         if isinstance(event, TextDelta):
-            out.write(event.text)
+            out.write(shown.feed(event.text))
             out.flush()
         elif isinstance(event, FileEdited):
             edited += 1
@@ -144,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
         elif isinstance(event, Finished):
             result = event.result
     assert result is not None
+    out.write(shown.close())
     if result.answer and not result.answer.endswith("\n"):
         out.write("\n")
     out.flush()
@@ -173,15 +179,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def summary(result: Result) -> list[str]:
-    """One line per file the answer changes (``M app.py  (+2 -2, 2 hunks)``), then failures."""
+    """One line per file the answer changes (``M app.py  (+2 -2, 2 hunks)``), then failures.
+
+    Paths and failures come from the model's answer: escaped for the terminal."""
     lines = []
     for f in result.changeset:
         label = {"create": "A", "delete": "D"}.get(f.action, "R" if f.move_to else "M")
-        name = f"{f.path} -> {f.move_to}" if f.move_to else f.path
+        name = safe_name(f.path) + (f" -> {safe_name(f.move_to)}" if f.move_to else "")
         ok = sum(1 for h in f.hunks if h.state != HunkState.FAILED)
         lines.append(f"  {label} {name}  (+{f.added} -{f.removed}, {ok} hunk{'s' * (ok != 1)})")
-    lines += [f"  {f.describe()}" for f in result.changeset.failures]
-    lines += [f"  cannot use: {p}" for p in result.problems]
+    lines += [f"  {safe(f.describe())}" for f in result.changeset.failures]
+    lines += [f"  cannot use: {safe(p)}" for p in result.problems]
     return lines
 
 
@@ -218,10 +226,11 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
         print("tome: nothing was written", file=err)
         raise
     n = len(record.paths)
-    merged = f", merged {', '.join(record.merged)}" if record.merged else ""
+    merged = f", merged {', '.join(map(safe_name, record.merged))}" if record.merged else ""
     print(f"tome: changed {n} file{'s' * (n != 1)}{merged}; 'tome undo' reverts", file=err)
     if record.commit:
-        print(f"tome: committed {record.commit[:12]} (tome: {result.task.splitlines()[0]})",
+        first = safe_name(result.task.splitlines()[0])
+        print(f"tome: committed {record.commit[:12]} (tome: {first})",
               file=err)  # fmt: skip
     return 0
 

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..display import safe_name
 from ..store import SessionSummary, Store
 from .apply import find_root
 
@@ -49,11 +50,11 @@ def _line(s: SessionSummary) -> str:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created))
     cost = f"${s.cost:.4f}" if s.cost is not None else "-"
     task = s.task.strip().splitlines()[0] if s.task.strip() else ""
-    task = task if len(task) <= 60 else task[:59] + "…"
+    task = safe_name(task if len(task) <= 60 else task[:59] + "…")
     files = f"{s.files} file{'s' * (s.files != 1)}"
     return (
         f"{s.session_id:>5}  {when}  {s.status:<9}  {files:>8}  {s.tokens:>10,} tok  "
-        f"{cost:>8}  {s.backend}  {task}"
+        f"{cost:>8}  {safe_name(s.backend)}  {task}"
     )
 
 
@@ -92,5 +93,5 @@ def run(args: argparse.Namespace) -> int:
     for s in sessions:
         print(_line(s))
     shown = f"{len(sessions)} of {total}" if total > len(sessions) else f"{total}"
-    print(f"history: {shown} session{'s' * (total != 1)}, {_size(size)} in {store.path}")
+    print(f"history: {shown} session{'s' * (total != 1)}, {_size(size)} in {safe_name(store.path)}")
     return 0

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..config import load_settings
+from ..display import safe_name
 from ..model import Backend, available_backends
 
 
@@ -68,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
         table.append(
             (
                 "*" if row["default"] else "",
-                backend.name,
-                backend.model or "(--model)",
+                safe_name(backend.name),  # names may come from the repository's config
+                safe_name(backend.model or "(--model)"),
                 f"{backend.window:,}",
                 f"{backend.max_output:,}",
                 "unknown"

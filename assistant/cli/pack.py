@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .. import fsio, gitio
+from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
 from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack, remember_output, reuse_output
 from ..pack.render import FORMATS
@@ -216,17 +217,26 @@ def _write(path: Path, result: Pack, *, root: Path | None) -> None:
 def _print_summary(
     result: Pack, out_path: Path | None, elapsed: float, stream: TextIO, *, unchanged: bool = False
 ) -> None:
+    """The one-screen summary. Names come from the repository: each is escaped
+    (:func:`~assistant.display.safe_name`) and given to rich as plain ``Text``, never as
+    markup, so a file named ``[red]x[/]`` or holding an ESC prints as it is spelt."""
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console(file=stream, highlight=False, soft_wrap=True)
+    def line(*parts: str | tuple[str, str]) -> Text:
+        return Text.assemble(*parts)
+
+    console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False, markup=False)
     tiers = result.tiers
     budget = f" of {result.budget:,} budget" if result.budget else ""
     console.print(
-        f"[bold]Packed {len(result.files):,} files[/bold] from {result.root} "
-        f"into [bold]{result.tokens:,} tokens[/bold]{budget} ({result.encoding}, {result.format}) "
-        f"in {elapsed:.2f}s"
+        line(
+            (f"Packed {len(result.files):,} files", "bold"),
+            f" from {safe_name(result.root)} into ",
+            (f"{result.tokens:,} tokens", "bold"),
+            f"{budget} ({result.encoding}, {result.format}) in {elapsed:.2f}s",
+        )
     )
     if result.budget is not None or tiers["skeleton"]:
         console.print(
@@ -235,10 +245,14 @@ def _print_summary(
         )
     if out_path is not None and unchanged:
         console.print(
-            f"  [bold]{out_path}[/bold] already holds it (nothing changed; not rewritten)"
+            line(
+                "  ",
+                (safe_name(out_path), "bold"),
+                " already holds it (nothing changed; not rewritten)",
+            )
         )
     elif out_path is not None:
-        console.print(f"  written to [bold]{out_path}[/bold]")
+        console.print(line("  written to ", (safe_name(out_path), "bold")))
     top = sorted(result.files, key=lambda f: (-f.tokens, f.path))[:10]
     if top:
         table = Table(title="Largest files", title_justify="left", box=None, pad_edge=False)
@@ -248,29 +262,40 @@ def _print_summary(
         table.add_column("tier")
         file_total = sum(f.tokens for f in result.files) or 1
         for f in top:
-            table.add_row(f"{f.tokens:,}", f"{100 * f.tokens / file_total:.1f}%", f.path, f.tier)
+            share = f"{100 * f.tokens / file_total:.1f}%"
+            table.add_row(f"{f.tokens:,}", share, Text(safe_name(f.path)), f.tier)
         console.print(table)
     if result.skipped:
-        console.print(f"[bold]Skipped {len(result.skipped):,} files:[/bold]")
+        console.print(line((f"Skipped {len(result.skipped):,} files:", "bold")))
         by_reason: dict[str, list[str]] = {}
         for s in result.skipped:
-            by_reason.setdefault(s.reason, []).append(s.path)
+            by_reason.setdefault(s.reason, []).append(safe_name(s.path))
         for reason, paths in sorted(by_reason.items()):
             sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
-            console.print(f"  {reason}: {len(paths):,} ({sample})")
+            console.print(line(f"  {reason}: {len(paths):,} ({sample})"))
         for s in result.skipped:
             if s.reason.startswith("secret"):
                 console.print(
-                    f"  [yellow]{s.path}: {s.detail}[/yellow] (--allow-secrets to include)",
+                    line(
+                        ("  " + safe_name(s.path) + ": " + safe(s.detail), "yellow"),
+                        " (--allow-secrets to include)",
+                    )
                 )
+        for s in result.skipped:
+            if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
+                console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))
     if result.redacted:
         files = len({r.path for r in result.redacted})
         console.print(
-            f"[bold]Redacted {len(result.redacted):,} secrets in {files:,} files[/bold] "
-            "(each value replaced by a marker, the rest packed; --allow-secrets keeps them):"
+            line(
+                (f"Redacted {len(result.redacted):,} secrets in {files:,} files", "bold"),
+                " (each value replaced by a marker, the rest packed; --allow-secrets keeps them):",
+            )
         )
         for r in result.redacted:
-            console.print(f"  [yellow]{escape(r.path)}:{r.line}: a {r.kind} secret[/yellow]")
+            console.print(
+                line((f"  {safe_name(r.path)}:{r.line}: a {safe(r.kind)} secret", "yellow"))
+            )
 
 
 class _Progress:

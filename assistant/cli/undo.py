@@ -14,6 +14,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..display import safe_name
 from ..session import revert
 from .apply import find_root
 
@@ -49,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
     if done.session_id is not None:
         what += f" of session {done.session_id}"
     for path in done.restored:
-        print(f"restored {path}")
+        print(f"restored {safe_name(path)}")
     for path in done.removed:
-        print(f"removed {path}")
-    print(f"{what} ({done.journal})")
+        print(f"removed {safe_name(path)}")
+    print(f"{what} ({safe_name(done.journal)})")
     return 0

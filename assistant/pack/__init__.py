@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from .. import tokens as tok
 from ..cache import Cache
+from ..display import safe_name
 from ..errors import ConfigError, PackError
 from ..workspace import (
     DiscoverOptions,
@@ -211,7 +212,7 @@ def pack(
     sources = {f.path: f for f in files}
     by_path = dict(zip((f.path for f in files), counts, strict=True))
     skeletons = _Skeletons(sources, counter, cache)
-    name = workspace.root.name or str(workspace.root)
+    name = safe_name(workspace.root.name or str(workspace.root))  # the prompt is UTF-8
 
     def count_batch(texts: Sequence[str]) -> list[int]:
         return tok.count_batch(texts, encoding)

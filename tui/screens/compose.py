@@ -14,9 +14,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Select, Static, TextArea
 
+from assistant.display import safe_name
 from assistant.errors import AssistantError
 
 from ..widgets.budget_meter import Budget, BudgetMeter
@@ -40,7 +42,8 @@ class ComposeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         a = self.assistant
-        yield Static(f"[b]tome[/b]  {a.root.name}", id="compose-title", classes="title-bar")
+        title = Content.assemble(("tome", "bold"), "  ", safe_name(a.root.name))
+        yield Static(title, id="compose-title", classes="title-bar")
         with Horizontal(id="compose-body"):
             yield FileTree(id="tree")
             with Vertical(id="compose-side"):

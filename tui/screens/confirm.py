@@ -7,12 +7,18 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from assistant.display import safe
+
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Dismisses with True (y, Enter, the first button) or False (n, Escape)."""
+    """Dismisses with True (y, Enter, the first button) or False (n, Escape).
+
+    The question is shown as plain text (it may name files), never parsed as markup.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "answer(True)", "Yes", priority=True),
@@ -27,7 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="question")
+            yield Label(Content(safe(self.question)), classes="question")  # plain text
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button(f"{self.no} (n)", id="no")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from assistant.display import safe_name
 from assistant.errors import AssistantError
 
 from ..state import ReviewState
@@ -57,12 +59,12 @@ class HistoryScreen(Screen[None]):
             table.add_row(
                 str(s.session_id),
                 when(s.created, now=self.now),
-                s.status,
+                Text(safe_name(s.status)),  # str cells are parsed as markup: Text is not
                 str(s.files),
                 f"{s.tokens:,}",
                 "" if s.cost is None else f"${s.cost:.4f}",
-                s.backend,
-                task[:60],
+                Text(safe_name(s.backend)),
+                Text(safe_name(task[:60])),
                 key=str(s.session_id),
             )
         if not table.row_count:

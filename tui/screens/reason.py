@@ -7,8 +7,11 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from assistant.display import safe
 
 
 class ReasonScreen(ModalScreen[str | None]):
@@ -23,7 +26,7 @@ class ReasonScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="question")
+            yield Label(Content(safe(self.title_text)), classes="question")  # plain text
             yield Input(self.value, placeholder="what is wrong with this hunk?", id="reason")
             yield Label("Enter to reject with this reason · Escape to cancel", classes="hint")
 

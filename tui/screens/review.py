@@ -18,11 +18,12 @@ from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.markup import escape
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
+from assistant.display import safe_name
 from assistant.edits import FileReview, HunkState
 from assistant.errors import AssistantError
 
@@ -115,7 +116,7 @@ class ReviewScreen(Screen[None]):
         files = self.state.files
         return files[self.file_index] if 0 <= self.file_index < len(files) else None
 
-    def _title(self) -> str:
+    def _title(self) -> Content:
         files = self.state.files
         n = len(files)
         added = removed = 0
@@ -123,9 +124,12 @@ class ReviewScreen(Screen[None]):
             a, r = counts(f)
             added += a
             removed += r
-        return (
-            f"[b]Review[/b]  {escape(self.state.title)}  ·  {n} file{'s' * (n != 1)}  "
-            f"[$success]+{added}[/] [$error]-{removed}[/]"
+        return Content.assemble(
+            ("Review", "bold"),
+            f"  {safe_name(self.state.title)}  ·  {n} file{'s' * (n != 1)}  ",
+            (f"+{added}", "$success"),
+            " ",
+            (f"-{removed}", "$error"),
         )
 
     def _show(self, index: int, *, hunk: int | None = None, last: bool = False) -> None:
@@ -274,14 +278,15 @@ class ReviewScreen(Screen[None]):
             self.state.set_reason(f.path, hunk, reason)
             self._decided()
 
-        self.app.push_screen(ReasonScreen(f"Reject {f.path} hunk {hunk}: why?", value=old), done)
+        question = f"Reject {safe_name(f.path)} hunk {hunk}: why?"
+        self.app.push_screen(ReasonScreen(question, value=old), done)
 
     def _decide_file(self, accept: bool) -> None:
         f = self.file
         if f is None:
             return
         if f.failure is not None:
-            self.notify(f"{f.path} cannot be applied", severity="warning")
+            self.notify(f"{safe_name(f.path)} cannot be applied", severity="warning")
             return
         if accept:
             f.accept()
@@ -371,7 +376,7 @@ class ReviewScreen(Screen[None]):
         if not restored:
             self.notify("nothing to undo", severity="warning")
             return
-        self.notify(f"undone: {', '.join(restored)}")
+        self.notify(f"undone: {', '.join(map(safe_name, restored))}")
         self._refresh_all()
 
     def action_commit(self) -> None:
@@ -380,7 +385,8 @@ class ReviewScreen(Screen[None]):
             self.notify("nothing applied yet: apply with Enter first", severity="warning")
             return
         n = len(paths)
-        question = f"Commit the {n} applied file{'s' * (n != 1)}?\n" + "\n".join(paths[:8])
+        shown = "\n".join(map(safe_name, paths[:8]))
+        question = f"Commit the {n} applied file{'s' * (n != 1)}?\n{shown}"
         self.app.push_screen(ConfirmScreen(question, yes="Commit"), self._commit_confirmed)
 
     def _commit_confirmed(self, yes: bool | None) -> None:

@@ -17,10 +17,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.markup import escape
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Log, OptionList, Static
 
+from assistant.display import Escaper, safe, safe_name
 from assistant.errors import AssistantError
 
 from ..state import ReviewState
@@ -29,15 +30,19 @@ Source = Callable[[threading.Event], Iterator[Any]]
 FLUSH_EVERY = 0.05
 
 
-def edit_line(edit: Any) -> str:
-    """One line for a parsed :class:`assistant.edits.FileEdit`."""
+def edit_line(edit: Any) -> Content:
+    """One line for a parsed :class:`assistant.edits.FileEdit` (its path is the model's)."""
     added = sum(h.added for h in edit.hunks)
     removed = sum(h.removed for h in edit.hunks)
     if edit.content is not None and not edit.hunks:
         added = edit.content.count("\n") + (not edit.content.endswith("\n"))
-    target = f" → {edit.move_to}" if edit.move_to else ""
-    name = escape(f"{edit.path}{target}")
-    return f"{edit.action:<7} {name}  [$success]+{added}[/] [$error]-{removed}[/]"
+    target = f" → {safe_name(edit.move_to)}" if edit.move_to else ""
+    return Content.assemble(
+        f"{edit.action:<7} {safe_name(edit.path)}{target}  ",
+        (f"+{added}", "$success"),
+        " ",
+        (f"-{removed}", "$error"),
+    )
 
 
 class StreamScreen(Screen[None]):
@@ -64,9 +69,11 @@ class StreamScreen(Screen[None]):
         self.done = False
         self.failed: str | None = None
         self.retrying = ""  # the last retry notice, shown in the stats line
+        self.shown = Escaper()  # the answer is the model's: shown, never obeyed
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]Asking[/b]  {self.title_text}", id="stream-title", classes="title-bar")
+        title = Content.assemble(("Asking", "bold"), "  ", safe_name(self.title_text))
+        yield Static(title, id="stream-title", classes="title-bar")
         with Horizontal(id="stream-body"):
             yield Log(id="answer", highlight=False)
             yield OptionList(id="edits")
@@ -109,7 +116,7 @@ class StreamScreen(Screen[None]):
 
     def _text(self, text: str) -> None:
         self.chars += len(text)
-        self.query_one("#answer", Log).write(text)
+        self.query_one("#answer", Log).write(self.shown.feed(text))
 
     def _edited(self, edit: Any) -> None:
         self.query_one("#edits", OptionList).add_option(edit_line(edit))
@@ -130,9 +137,9 @@ class StreamScreen(Screen[None]):
         if self.output_price is not None:
             line += f"   ~${tokens * self.output_price / 1e6:.4f} output so far"
         if self.retrying:
-            line += f"   {escape(self.retrying)}"
+            line += f"   {safe(self.retrying)}"
         line += "   escape cancels"
-        self.query_one("#stream-stats", Static).update(line)
+        self.query_one("#stream-stats", Static).update(Content(line))  # plain, never markup
 
     def _finished(self, result: Any) -> None:
         self.done = True
@@ -148,15 +155,21 @@ class StreamScreen(Screen[None]):
         self.query_one("#stream-stats", Static).update("   ".join(parts))
         assistant = getattr(self.app, "assistant", None)
         if not len(result.changeset):
-            self.notify("the answer holds no edits", severity="warning")
+            if result.problems:  # every edit was refused: say why, not that there were none
+                why = "\n".join(result.problems[:5])
+                self.notify(why, title="no edit of the answer can be used", severity="warning",
+                            timeout=10)  # fmt: skip
+            else:
+                self.notify("the answer holds no edits", severity="warning")
             return
         self.app.switch_screen(_review(ReviewState.for_result(assistant, result)))
 
     def _failed(self, message: str) -> None:
         self.done = True
         self.failed = message
-        self.query_one("#stream-stats", Static).update(f"[$error]failed:[/] {escape(message)}")
-        self.notify(message, title="the request failed", severity="error", timeout=10, markup=False)
+        failed = Content.assemble(("failed:", "$error"), " ", safe(message))
+        self.query_one("#stream-stats", Static).update(failed)
+        self.notify(message, title="the request failed", severity="error", timeout=10)
 
     def action_cancel(self) -> None:
         if self.done:

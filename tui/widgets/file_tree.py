@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from assistant.display import safe_name
+
 
 @dataclass
 class Entry:
@@ -88,7 +90,8 @@ class FileTree(Tree[Entry]):
     def _label(name: str, entry: Entry) -> Text:
         tokens = entry.included_tokens() if entry.is_dir else entry.tokens
         mark = "■" if entry.included else "□"
-        text = Text.assemble(f"{mark} ", name + ("/" if entry.is_dir else ""), "  ")
+        shown = safe_name(name) + ("/" if entry.is_dir else "")  # a name from the repository
+        text = Text.assemble(f"{mark} ", shown, "  ")
         text.append(f"{tokens:,}", style="dim")
         if not entry.included:
             text.stylize("strike dim")
