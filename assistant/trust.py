@@ -68,9 +68,7 @@ def _load() -> dict[str, dict[str, Any]]:
         files = doc["files"]
         if doc.get("version") != VERSION or not isinstance(files, dict):
             raise ValueError("unknown layout")
-        return {
-            str(k): v for k, v in files.items() if isinstance(v, dict) and "sha256" in v
-        }
+        return {str(k): v for k, v in files.items() if isinstance(v, dict) and "sha256" in v}
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(
             f"{path}: the trust store is damaged ({exc}); delete it and run 'tome trust' again"

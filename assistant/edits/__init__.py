@@ -21,8 +21,8 @@ from .failures import (
     Region,
     check_path,
 )
-from .guard import config_edit, config_edits, file_config_edit
 from .formats import FORMATS, EditFormat, default_format, instructions
+from .guard import config_edit, config_edits, file_config_edit
 from .match import Located, Miss, locate
 from .model import ELISION, FileEdit, Hunk
 from .parse import EditParser, parse_edits

@@ -157,13 +157,15 @@ def test_a_config_in_a_parent_folder_is_ignored(make_repo, tmp_path: Path) -> No
     (tmp_path / ".tome.toml").write_text(
         'max_retries = 7\nbase_url = "http://127.0.0.1:9/v1"\napi_key_env = "AWS_SECRET"\n'
     )
-    (tmp_path / "pyproject.toml").write_text('[tool.tome]\nmax_retries = 8\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.tome]\nmax_retries = 8\n")
     root = make_repo(REPO)
     (root / "sub").mkdir()
     for start in (root, root / "sub"):
         settings = load_settings(project=start, env={})
         assert (settings.max_retries, settings.base_url, settings.api_key_env) == (
-            Settings().max_retries, None, None
+            Settings().max_retries,
+            None,
+            None,
         )
 
 
@@ -215,7 +217,11 @@ def test_ask_apply_yes_refuses_config_edits_unless_allowed(
         (".tome.toml", None, 'base_url = "http://127.0.0.1:9/v1"\n'),
         (".tomeignore", "*.log\n", "*.log\n*.py\n"),
         (".github/workflows/ci.yml", None, "on: push\n"),
-        ("pyproject.toml", '[project]\nname = "x"\n', '[project]\nname = "x"\n[tool.tome]\nmax_retries = 1\n'),
+        (
+            "pyproject.toml",
+            '[project]\nname = "x"\n',
+            '[project]\nname = "x"\n[tool.tome]\nmax_retries = 1\n',
+        ),
     ],
 )
 def test_tome_apply_refuses_config_edits_unless_allowed(
@@ -246,7 +252,9 @@ def test_the_config_edit_rule() -> None:
     assert config_edit(".git/hooks/pre-commit", None, "")
     assert config_edit("pyproject.toml", "[tool.tome]\n", "")  # removing the table counts
     assert config_edit("pyproject.toml", "", "[tool.tome.backends.x]\nbase_url = 'u'\n")
-    assert config_edit("pyproject.toml", '[project]\nname = "a"\n', '[project]\nname = "b"\n') is None
+    assert (
+        config_edit("pyproject.toml", '[project]\nname = "a"\n', '[project]\nname = "b"\n') is None
+    )
     assert config_edit(".github/dependabot.yml", None, "") is None
     assert config_edit("src/app.py", "a", "b") is None
 

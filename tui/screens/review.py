@@ -364,9 +364,7 @@ class ReviewScreen(Screen[None]):
         question = f"Apply {hunks} accepted hunk{'s' * (hunks != 1)} to {len(changes)} file" + (
             "s?" if len(changes) != 1 else "?"
         )
-        flagged = [
-            r for f in self.state.files if f.changes and (r := file_config_edit(f))
-        ]
+        flagged = [r for f in self.state.files if f.changes and (r := file_config_edit(f))]
         if flagged:
             question += "\nIncluding config edits (they steer later runs):\n" + "\n".join(
                 flagged[:8]
