@@ -348,3 +348,34 @@ def test_a_fifo_config_is_refused_without_hanging(make_repo) -> None:
         env=dict(os.environ),
     )  # fmt: skip
     assert "refused:" in done.stdout and "not a regular file" in done.stdout, done.stderr
+
+
+# -- the review screen -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_the_review_screen_flags_config_edits(make_repo) -> None:
+    from textual.widgets import Static
+
+    from tui.app import make_app
+    from tui.screens.review import ReviewScreen
+    from tui.state import ReviewState
+
+    root = make_repo(REPO)
+    state = ReviewState.from_patch(root, CONFIG_PATCH, title="p.diff")
+    app = make_app(root, review=state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        title = str(screen.query_one("#review-title", Static).render())
+        assert "1 config edit" in title
+        assert screen.file is not None and screen.file.path == ".tome.toml"
+        assert "config edit" in str(screen.query_one("#review-status", Static).render())
+        await pilot.press("]")  # app.py: an ordinary file
+        assert "config edit" not in str(screen.query_one("#review-status", Static).render())
