@@ -1,7 +1,9 @@
 """``tome apply PATCH|-``: apply an edit in any supported format to the working tree.
 
 Every hunk is located first; if any fails, nothing is written and each failing hunk is
-reported (exit 1). ``--check`` stops after validating. The write is one journaled
+reported (exit 1). An edit to a file that steers later runs (:mod:`assistant.edits.guard`:
+``.tome.toml``, ``.tomeignore``, ``[tool.tome]``, ``.github/workflows/``) refuses the whole
+patch unless ``--allow-config-edits`` is given. ``--check`` stops after validating. The write is one journaled
 transaction that ``tome undo`` reverts byte for byte.
 """
 

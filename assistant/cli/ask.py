@@ -4,7 +4,9 @@ Modes: ``--print`` (the default) prints the answer; ``--apply`` then shows a sum
 the edits and asks y/N on stdin before applying them (``--yes`` applies without asking,
 for scripts and CI), with the same safety as ``tome apply`` (every hunk must locate, or
 nothing is written; journaled; ``tome undo`` reverts); ``--review`` opens the answer in the
-terminal UI. ``--commit`` commits exactly the applied paths. Every request is recorded in
+terminal UI. Edits to files that steer later runs (:mod:`assistant.edits.guard`: tome's
+config, CI workflows) are flagged in the summary; ``--yes`` alone refuses the whole answer
+then, ``--allow-config-edits`` lets them through. ``--commit`` commits exactly the applied paths. Every request is recorded in
 the history (``tome history``).
 
 The answer goes to stdout as it arrives; the estimate before sending, the usage line after
