@@ -4,8 +4,9 @@ Precedence, highest first:
 
 1. explicit arguments (``load_settings(overrides={"backend": "ollama"})``, e.g. CLI flags);
 2. ``TOME_<FIELD>`` environment variables (``TOME_BACKEND``, ``TOME_MAX_RETRIES`` ...);
-3. the project: ``.tome.toml``, or ``[tool.tome]`` in ``pyproject.toml``, in the start
-   directory or the nearest parent that has one;
+3. the project: ``.tome.toml``, or ``[tool.tome]`` in ``pyproject.toml``, at the repository
+   root only (the git top level of the start directory; the start directory outside git).
+   A parent folder's file never counts: anything above the repository is not the project's;
 4. the user: ``config.toml`` in :func:`assistant.paths.config_dir`;
 5. the defaults on :class:`Settings`.
 
@@ -23,26 +24,51 @@ A config file holds the scalar fields at the top level and named backends as tab
 ``[backends.NAME]`` tables merge key by key (project over user); their meaning belongs to
 :mod:`assistant.model`. API keys are never read from files: only the *name* of the
 environment variable that holds one.
+
+The project's file comes with the repository, so it is untrusted: settings that decide where
+the user's key goes (:data:`KEY_SETTINGS`, and any backend key outside
+:data:`SAFE_BACKEND_KEYS`) are refused until the user runs ``tome trust`` on that exact
+content (:mod:`assistant.trust`). Everything else (budgets, retries, encodings) applies as
+is. Every number is range-checked (:data:`_RANGES`), from files and ``TOME_*`` alike.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import trust
 from .errors import ConfigError
 from .paths import config_dir
 
-__all__ = ["Settings", "find_project_config", "load_settings", "read_toml"]
+__all__ = [
+    "ProjectConfig",
+    "Settings",
+    "find_project_config",
+    "key_settings",
+    "load_settings",
+    "project_root",
+    "read_toml",
+]
 
 ENV_PREFIX = "TOME_"
 PROJECT_FILE = ".tome.toml"
 USER_FILE = "config.toml"
+MAX_CONFIG_BYTES = 1 << 20  # a config file is a few hundred bytes; more is not a config
+
+KEY_SETTINGS = frozenset({"base_url", "prefix_base_url", "api_key_env"})
+"""Top-level settings that decide where the key goes or which variable is read."""
+SAFE_BACKEND_KEYS = frozenset(
+    {"model", "window", "max_output", "encoding", "prices", "max_tokens_param",
+     "stream_usage", "continuation", "key_required"}
+)  # fmt: skip
+"""Keys of a ``[backends.NAME]`` table that cannot move a key; any other needs trust."""
 
 
 @dataclass(frozen=True)
@@ -74,41 +100,174 @@ class Settings:
 _SCALARS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "backends"}
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, *, follow_symlinks: bool = True) -> dict[str, Any]:
     """Parse one TOML file, with a :class:`ConfigError` that names the file and the line."""
+    return parse_toml(path, read_config_bytes(path, follow_symlinks=follow_symlinks))
+
+
+def read_config_bytes(path: Path, *, follow_symlinks: bool = True) -> bytes:
+    """A config file's bytes: a regular file only (a FIFO or device would hang or never
+    end), at most :data:`MAX_CONFIG_BYTES`. ``follow_symlinks=False`` for repository files."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if not follow_symlinks and os.path.islink(path):
+            raise ConfigError(
+                f"{path}: is a symbolic link; tome reads the project's config only from a "
+                "regular file at the repository root"
+            ) from exc
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(f"{path}: is not a regular file; tome reads config only from one")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES:,} bytes; not a config file")
+    return data
 
 
-def find_project_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
-    """The nearest ``.tome.toml`` (or ``pyproject.toml`` with ``[tool.tome]``) at or above
-    ``start``, with its settings table; ``None`` when there is none."""
-    for directory in (start, *start.parents):
-        own = directory / PROJECT_FILE
-        if own.is_file():
-            return own, read_toml(own)
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            table = read_toml(pyproject).get("tool", {}).get("tome")
-            if isinstance(table, dict):
-                return pyproject, table
+def parse_toml(path: Path, data: bytes) -> dict[str, Any]:
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 ({exc.reason})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from exc
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """The project's config file: where it is, its exact bytes (what trust is bound to) and
+    its settings table (``[tool.tome]`` for a ``pyproject.toml``)."""
+
+    path: Path
+    data: bytes
+    table: dict[str, Any]
+
+
+def project_root(start: Path) -> Path:
+    """The folder whose config counts: the git top level of ``start``, else ``start``."""
+    from .gitio import work_tree_of  # the git edge runs git (hardened); only when asked
+
+    start = Path(start).resolve()
+    return work_tree_of(start) or start
+
+
+def find_project_config(start: Path) -> ProjectConfig | None:
+    """``.tome.toml`` (else ``pyproject.toml`` with ``[tool.tome]``) at the repository root of
+    ``start`` (:func:`project_root`); ``None`` when there is none. Parent folders never count.
+    """
+    root = project_root(start)
+    own = root / PROJECT_FILE
+    if os.path.lexists(own):
+        data = read_config_bytes(own, follow_symlinks=False)
+        return ProjectConfig(own, data, parse_toml(own, data))
+    pyproject = root / "pyproject.toml"
+    if os.path.lexists(pyproject):
+        data = read_config_bytes(pyproject, follow_symlinks=False)
+        tool = parse_toml(pyproject, data).get("tool", {})
+        table = tool.get("tome") if isinstance(tool, dict) else None
+        if isinstance(table, dict):
+            return ProjectConfig(pyproject, data, table)
     return None
 
 
+def key_settings(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The settings of one config table that decide where a key goes, as ``(where, value)``
+    (``("base_url", ...)``, ``("[backends.x] api_key_env", ...)``): what trust is about."""
+    found: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name in KEY_SETTINGS:
+            found.append((name, value))
+        elif name == "backends" and isinstance(value, Mapping):
+            for backend, entry in value.items():
+                if not isinstance(entry, Mapping):
+                    continue
+                for bkey, bvalue in entry.items():
+                    if bkey.replace("-", "_") not in SAFE_BACKEND_KEYS:
+                        found.append((f"[backends.{backend}] {bkey}", bvalue))
+    return found
+
+
+def _check_trust(found: ProjectConfig) -> None:
+    """Refuse a project file that moves the key, unless the user trusted this content."""
+    risky = key_settings(found.table)
+    if not risky or trust.is_trusted(found.path, found.data):
+        return
+    names = ", ".join(where for where, _ in risky)
+    raise ConfigError(
+        f"{found.path} sets {names}: settings that decide where your API key is sent, in a "
+        "file that came with the repository. tome does not follow them until you trust this "
+        f"file: read it, then run 'tome trust' in {found.path.parent} (or 'tome trust "
+        f"{found.path}'); a changed file needs trusting again. Or remove those settings, "
+        "or put them in your own config"
+    )
+
+
+_RANGES: dict[str, tuple[float, float]] = {
+    # Settings fields (inclusive bounds; NaN and infinities fail every comparison)
+    "max_retries": (0, 20),
+    "backoff_base": (0, 60),
+    "backoff_max": (0, 3600),
+    "connect_timeout": (0.1, 600),
+    "read_timeout": (1, 86_400),
+    "read_timeout_per_mtok": (0, 86_400),
+    "max_continuations": (0, 50),
+    "max_retry_wait": (0, 86_400),
+    "max_retry_total": (0, 86_400),
+    "request_deadline": (1, 7 * 86_400),
+    "max_answer_bytes": (1, 1 << 30),
+    "max_output": (1, 16_777_216),
+    # [backends.NAME] numbers (checked by assistant.model.backend)
+    "backends.window": (1, 1 << 30),
+    "backends.max_output": (1, 16_777_216),
+    "backends.prices": (0, 100_000),  # dollars per million tokens, each of the three
+}
+"""Allowed range of every number tome reads from config or ``TOME_*``. A new numeric
+setting adds its line here (a test checks that every numeric field has one)."""
+
+
+def check_range(key: str, value: float, origin: str) -> None:
+    """A :class:`ConfigError` naming ``origin``, ``key`` and the range when ``value`` is
+    outside ``_RANGES[key]`` (negative, NaN, infinite or absurd)."""
+    bounds = _RANGES.get(key)
+    if bounds is None:
+        return
+    low, high = bounds
+    if not low <= value <= high:
+        name = key.removeprefix("backends.")
+        raise ConfigError(
+            f"{origin}: {name} = {value!r} is out of range; allowed: {low:g} to {high:g}"
+        )
+
+
 def _coerce(name: str, value: Any, origin: str) -> Any:
-    """Check (and for strings from env, convert) one scalar against its field type."""
+    """Check (and for strings from env, convert) one scalar against its field type and
+    range."""
     kind = str(_SCALARS[name].type)
     try:
         if "int" in kind and not isinstance(value, bool):
-            return int(value) if isinstance(value, str | int) else _bad(name, value, origin)
+            number: float = (
+                int(value) if isinstance(value, str | int) else _bad(name, value, origin)
+            )
+            check_range(name, number, origin)
+            return number
         if "float" in kind and not isinstance(value, bool):
             if isinstance(value, str | int | float):
-                return float(value)
+                number = float(value)
+                check_range(name, number, origin)
+                return number
             return _bad(name, value, origin)
     except ValueError as exc:
         raise ConfigError(f"{origin}: {name} = {value!r} is not a number") from exc
@@ -173,9 +332,11 @@ def load_settings(
     user_file = config_dir() / USER_FILE
     if user_file.is_file():
         merge(*_layer(read_toml(user_file), str(user_file)))
-    found = find_project_config(Path(project or Path.cwd()).resolve())
+    found = find_project_config(Path(project or Path.cwd()))
     if found is not None:
-        merge(*_layer(found[1], str(found[0])))
+        layer = _layer(found.table, str(found.path))
+        _check_trust(found)
+        merge(*layer)
     for name in _SCALARS:
         raw = environ.get(ENV_PREFIX + name.upper())
         if raw is not None and raw != "":
@@ -186,6 +347,8 @@ def load_settings(
         if key == "backends":
             merge({}, value)
         elif key in _SCALARS:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                check_range(key, value, "explicit setting")
             values[key] = value
         else:
             raise ConfigError(f"unknown setting {key!r}")

@@ -1,7 +1,7 @@
-"""Where tome keeps user state: config and cache directories.
+"""Where tome keeps user state: config, cache and state directories.
 
-``TOME_HOME`` relocates all user state (``$TOME_HOME/config``, ``$TOME_HOME/cache``);
-``TOME_CACHE_DIR`` relocates the cache alone. Otherwise platformdirs decides.
+``TOME_HOME`` relocates all user state (``$TOME_HOME/config``, ``$TOME_HOME/cache``,
+``$TOME_HOME/state``); ``TOME_CACHE_DIR`` relocates the cache alone. Otherwise platformdirs decides.
 Nothing here touches the filesystem until a function is called.
 """
 
@@ -29,3 +29,11 @@ def config_dir() -> Path:
     if home := os.environ.get("TOME_HOME"):
         return Path(home).expanduser() / "config"
     return Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
+def state_dir() -> Path:
+    """The directory for the user's own records (the trust store): not a cache, never
+    in a repository. Whatever is here, the user (not a repository) put it here."""
+    if home := os.environ.get("TOME_HOME"):
+        return Path(home).expanduser() / "state"
+    return Path(platformdirs.user_state_dir(APP, appauthor=False))

@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("models", "list the configured model backends"),
     "review": ("review", "review a patch or a past session in the terminal UI"),
     "history": ("history", "list past sessions"),
+    "trust": ("trust", "trust a repository's config file (settings that move your API key)"),
 }
 
 

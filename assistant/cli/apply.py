@@ -1,7 +1,9 @@
 """``tome apply PATCH|-``: apply an edit in any supported format to the working tree.
 
 Every hunk is located first; if any fails, nothing is written and each failing hunk is
-reported (exit 1). ``--check`` stops after validating. The write is one journaled
+reported (exit 1). An edit to a file that steers later runs (:mod:`assistant.edits.guard`:
+``.tome.toml``, ``.tomeignore``, ``[tool.tome]``, ``.github/workflows/``) refuses the whole
+patch unless ``--allow-config-edits`` is given. ``--check`` stops after validating. The write is one journaled
 transaction that ``tome undo`` reverts byte for byte.
 """
 
@@ -15,7 +17,7 @@ from typing import Any
 
 from .. import worktree
 from ..display import safe, safe_name
-from ..edits import Changeset, EditParser, HunkFailure, HunkState, plan_edits
+from ..edits import Changeset, EditParser, HunkFailure, HunkState, file_config_edit, plan_edits
 from ..edits.parse import decode_patch
 from ..errors import EditError
 
@@ -24,6 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("patch", metavar="PATCH", help="file holding the edit, or '-' for stdin")
     parser.add_argument("--check", action="store_true", help="validate only; write nothing")
     parser.add_argument("--json", action="store_true", help="print one JSON report")
+    parser.add_argument(
+        "--allow-config-edits",
+        action="store_true",
+        help="also apply edits to .tome.toml, .tomeignore, [tool.tome] in pyproject.toml or "
+        ".github/workflows/ (refused otherwise: they steer every later run)",
+    )
     parser.add_argument(
         "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
     )
@@ -109,6 +117,18 @@ def run(args: argparse.Namespace) -> int:
         if failures:
             text.append(f"tome: {len(failures)} hunk(s) cannot be applied; nothing was written")
             text.extend(f.describe() for f in failures)
+        _emit(args, payload, text, err=True)
+        return 1
+    flagged = [r for f in cs if (r := file_config_edit(f))]
+    payload["config_edits"] = flagged
+    if flagged and not args.allow_config_edits:
+        text = ["tome: the edit changes files that steer later runs (config, CI):"]
+        text += [f"  ! {reason}" for reason in flagged]
+        text.append(
+            "tome: nothing was written (all or none); read them, then rerun with "
+            "--allow-config-edits, or review the patch: tome review PATCH"
+        )
+        payload["error"] = "config edits need --allow-config-edits"
         _emit(args, payload, text, err=True)
         return 1
     cs.accept_all()

@@ -4,7 +4,9 @@ Modes: ``--print`` (the default) prints the answer; ``--apply`` then shows a sum
 the edits and asks y/N on stdin before applying them (``--yes`` applies without asking,
 for scripts and CI), with the same safety as ``tome apply`` (every hunk must locate, or
 nothing is written; journaled; ``tome undo`` reverts); ``--review`` opens the answer in the
-terminal UI. ``--commit`` commits exactly the applied paths. Every request is recorded in
+terminal UI. Edits to files that steer later runs (:mod:`assistant.edits.guard`: tome's
+config, CI workflows) are flagged in the summary; ``--yes`` alone refuses the whole answer
+then, ``--allow-config-edits`` lets them through. ``--commit`` commits exactly the applied paths. Every request is recorded in
 the history (``tome history``).
 
 The answer goes to stdout as it arrives; the estimate before sending, a line per retry
@@ -29,7 +31,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from ..config import load_settings
 from ..display import Escaper, safe, safe_name
-from ..edits import HunkState
+from ..edits import HunkState, file_config_edit
 from ..errors import EditError
 from ..session import Assistant, FileEdited, Finished, Retrying, TextDelta, system_prompt
 
@@ -77,6 +79,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="review the edits hunk by hunk in the terminal UI",
     )
     parser.add_argument("-y", "--yes", action="store_true", help="with --apply: do not ask")
+    parser.add_argument(
+        "--allow-config-edits",
+        action="store_true",
+        help="with --apply --yes: also apply edits to .tome.toml, .tomeignore, [tool.tome], "
+        ".github/workflows/ (refused otherwise)",
+    )
     parser.add_argument(
         "--commit",
         action="store_true",
@@ -172,7 +180,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return TRUNCATED_EXIT
     if args.mode == "apply":
-        return _apply(assistant, result, yes=args.yes, commit=args.commit, stdin=sys.stdin)
+        return _apply(assistant, result, yes=args.yes, commit=args.commit, stdin=sys.stdin,
+                      allow_config_edits=args.allow_config_edits)  # fmt: skip
     if args.mode == "review":
         return _review(assistant, result)
     return 0
@@ -187,14 +196,17 @@ def summary(result: Result) -> list[str]:
         label = {"create": "A", "delete": "D"}.get(f.action, "R" if f.move_to else "M")
         name = safe_name(f.path) + (f" -> {safe_name(f.move_to)}" if f.move_to else "")
         ok = sum(1 for h in f.hunks if h.state != HunkState.FAILED)
-        lines.append(f"  {label} {name}  (+{f.added} -{f.removed}, {ok} hunk{'s' * (ok != 1)})")
+        flag = "  ! config edit" if file_config_edit(f) else ""
+        lines.append(
+            f"  {label} {name}  (+{f.added} -{f.removed}, {ok} hunk{'s' * (ok != 1)}){flag}"
+        )
     lines += [f"  {safe(f.describe())}" for f in result.changeset.failures]
     lines += [f"  cannot use: {safe(p)}" for p in result.problems]
     return lines
 
 
 def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
-           stdin: TextIO) -> int:  # fmt: skip
+           stdin: TextIO, allow_config_edits: bool = False) -> int:  # fmt: skip
     err = sys.stderr
     cs = result.changeset
     if not len(cs):
@@ -213,6 +225,18 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
             file=err,
         )
         return 1
+    flagged = [r for f in cs if (r := file_config_edit(f))]
+    if flagged:
+        print("tome: the answer edits files that steer later runs (config, CI):", file=err)
+        print("\n".join(f"  ! {reason}" for reason in flagged), file=err)
+        if yes and not allow_config_edits:
+            print(
+                "tome: --yes does not apply config edits; nothing was written (all or none). "
+                "Review them (tome review --session "
+                f"{result.session_id}) or add --allow-config-edits",
+                file=err,
+            )
+            return 1
     if not yes:
         print("Apply these changes? [y/N] ", end="", file=err, flush=True)
         answer = stdin.readline().strip().lower()

@@ -22,6 +22,7 @@ from .failures import (
     check_path,
 )
 from .formats import FORMATS, EditFormat, default_format, instructions
+from .guard import config_edit, config_edits, file_config_edit
 from .match import Located, Miss, locate
 from .model import ELISION, FileEdit, Hunk
 from .parse import EditParser, parse_edits
@@ -50,7 +51,10 @@ __all__ = [
     "Region",
     "apply_edits",
     "check_path",
+    "config_edit",
+    "config_edits",
     "default_format",
+    "file_config_edit",
     "instructions",
     "locate",
     "parse_edits",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
 
-from ..config import Settings
+from ..config import Settings, check_range
 from ..errors import ConfigError
 
 __all__ = [
@@ -136,6 +136,8 @@ def _build(name: str, table: Mapping[str, Any], env: Mapping[str, str] | None = 
             raise ConfigError(
                 f"{where}: prices need numbers cache_hit, cache_miss and output (per million)"
             ) from exc
+        for price in ("cache_hit", "cache_miss", "output"):
+            check_range("backends.prices", getattr(values["prices"], price), f"{where} prices")
     if values["encoding"] not in ENCODINGS:
         raise ConfigError(
             f"{where}: unknown encoding {values['encoding']!r}; choose one of {', '.join(ENCODINGS)}"
@@ -145,8 +147,9 @@ def _build(name: str, table: Mapping[str, Any], env: Mapping[str, str] | None = 
     if values.get("max_tokens_param", "max_tokens") not in ("max_tokens", "max_completion_tokens"):
         raise ConfigError(f"{where}: max_tokens_param must be max_tokens or max_completion_tokens")
     for number in ("window", "max_output"):
-        if not isinstance(values[number], int) or values[number] <= 0:
+        if not isinstance(values[number], int) or isinstance(values[number], bool):
             raise ConfigError(f"{where}: {number} must be a positive integer")
+        check_range(f"backends.{number}", values[number], where)
     return Backend(name=name, **values)
 
 

@@ -84,13 +84,18 @@ def test_moving_a_prefix_backend_moves_its_beta_endpoint() -> None:
 
 
 def test_custom_backend_and_price_override_from_project_config(tmp_path: Path) -> None:
-    (tmp_path / ".tome.toml").write_text(
+    # a project file that defines where a key goes applies once the user trusts it
+    from assistant import trust
+
+    config = tmp_path / ".tome.toml"
+    config.write_text(
         'backend = "work"\n'
         "[backends.work]\n"
         'base_url = "https://llm.example/v1"\nmodel = "big"\napi_key_env = "WORK_KEY"\n'
         'window = 200000\nmax_output = 16000\nencoding = "cl100k_base"\n'
         "[backends.deepseek-v4-pro.prices]\ncache_miss = 0.66\n"
     )
+    trust.trust(config, config.read_bytes())
     settings = load_settings(project=tmp_path, env={})
     work = resolve_backend(settings, env={})
     assert (work.name, work.model, work.window, work.encoding, work.prices) == (
@@ -111,7 +116,7 @@ def test_custom_backend_and_price_override_from_project_config(tmp_path: Path) -
         ({"base_url": "u", "window": 1, "max_output": 1, "encoding": "utf8"}, "unknown encoding"),
         (
             {"base_url": "u", "window": 0, "max_output": 1, "encoding": "o200k_base"},
-            "window must be a positive integer",
+            "window = 0 is out of range; allowed: 1 to",
         ),
         (
             {"base_url": "u", "window": 1, "max_output": 1, "encoding": "o200k_base", "prices": {}},

@@ -41,21 +41,18 @@ def test_precedence_explicit_over_env_over_project_over_user(tmp_path: Path) -> 
     assert settings.backoff_max == Settings().backoff_max  # default
 
 
-def test_tool_tome_in_pyproject_is_found_from_a_subdirectory(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text(
-        '[project]\nname = "x"\n[tool.tome]\nbackend = "vllm"\n'
-    )
-    sub = tmp_path / "src" / "pkg"
+def test_tool_tome_in_pyproject_is_found_from_a_subdirectory(make_repo) -> None:
+    # only the repository root counts (was: the nearest parent folder with a config)
+    root = make_repo({"pyproject.toml": '[project]\nname = "x"\n[tool.tome]\nbackend = "vllm"\n'})
+    sub = root / "src" / "pkg"
     sub.mkdir(parents=True)
     assert load_settings(project=sub, env={}).backend == "vllm"
 
 
-def test_pyproject_without_tool_tome_does_not_stop_the_search(tmp_path: Path) -> None:
-    (tmp_path / ".tome.toml").write_text('backend = "vllm"\n')
-    sub = tmp_path / "sub"
-    sub.mkdir()
-    (sub / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    assert load_settings(project=sub, env={}).backend == "vllm"
+def test_a_subfolder_config_does_not_count_inside_a_repository(make_repo) -> None:
+    root = make_repo({".tome.toml": 'backend = "vllm"\n', "sub/.tome.toml": 'backend = "ollama"\n'})
+    (root / "sub" / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert load_settings(project=root / "sub", env={}).backend == "vllm"
 
 
 def test_backend_tables_merge_key_by_key(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
 from assistant.display import safe_name
-from assistant.edits import FileReview, HunkState
+from assistant.edits import FileReview, HunkState, file_config_edit
 from assistant.errors import AssistantError
 
 from ..state import ReviewState, counts, edit_hunk
@@ -106,6 +106,19 @@ class ReviewScreen(Screen[None]):
         self.query_one(DiffView).focus()
         for problem in self.state.problems:
             self.notify(problem, title="cannot read part of the patch", severity="warning")
+        flagged = self._config_edits()
+        if flagged:
+            self.notify(
+                "\n".join(flagged),
+                title="config edits: they steer every later run; read them before accepting",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
+
+    def _config_edits(self) -> list[str]:
+        """Why each flagged file is a config edit (assistant.edits.file_config_edit)."""
+        return [r for f in self.state.files if (r := file_config_edit(f))]
 
     @property
     def diff(self) -> DiffView:
@@ -124,12 +137,15 @@ class ReviewScreen(Screen[None]):
             a, r = counts(f)
             added += a
             removed += r
+        flagged = sum(1 for f in files if file_config_edit(f))
+        warn = f"! {flagged} config edit{'s' * (flagged != 1)}" if flagged else ""
         return Content.assemble(
             ("Review", "bold"),
             f"  {safe_name(self.state.title)}  ·  {n} file{'s' * (n != 1)}  ",
             (f"+{added}", "$success"),
             " ",
             (f"-{removed}", "$error"),
+            *(("  ", (warn, "$warning")) if warn else ()),
         )
 
     def _show(self, index: int, *, hunk: int | None = None, last: bool = False) -> None:
@@ -158,6 +174,8 @@ class ReviewScreen(Screen[None]):
             hunk = self.diff.current_hunk
             if hunk:
                 where += f"  hunk {hunk}/{len(f.hunks)}"
+            if file_config_edit(f):
+                where = "[$warning]! config edit[/]  " + where
         self.query_one("#review-status", Static).update(f"{where}   {tally}", layout=False)
 
     def _decided(self) -> None:
@@ -352,6 +370,11 @@ class ReviewScreen(Screen[None]):
         question = f"Apply {hunks} accepted hunk{'s' * (hunks != 1)} to {len(changes)} file" + (
             "s?" if len(changes) != 1 else "?"
         )
+        flagged = [r for f in self.state.files if f.changes and (r := file_config_edit(f))]
+        if flagged:
+            question += "\nIncluding config edits (they steer later runs):\n" + "\n".join(
+                flagged[:8]
+            )
         self.app.push_screen(ConfirmScreen(question, yes="Apply"), self._apply_confirmed)
 
     def _apply_confirmed(self, yes: bool | None) -> None:
