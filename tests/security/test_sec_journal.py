@@ -23,7 +23,7 @@ from assistant import worktree
 from assistant.cli import main
 
 pytestmark = [
-    pytest.mark.filterwarnings("always::assistant.worktree.JournalIgnored"),
+    pytest.mark.filterwarnings("always:ignoring journal"),
     pytest.mark.filterwarnings("ignore::assistant.tokens.EncodingFallbackWarning"),
 ]
 
