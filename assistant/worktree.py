@@ -54,6 +54,7 @@ Encoding = Literal["utf-8", "utf-8-sig", "latin-1"]
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NAME_MAX = 255
 _PATH_MAX = 4096
+_MAX_DEPTH = 200  # no project nests deeper; deeper trips recursion in tools (and in git)
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -66,7 +67,10 @@ def blob_sha(data: bytes) -> str:
 
 def _check_length(path: str, real_root: Path, rel: str) -> None:
     """Names that the file system cannot hold are refused up front (no ENAMETOOLONG later)."""
-    for part in rel.split("/"):
+    parts = rel.split("/")
+    if len(parts) > _MAX_DEPTH:
+        raise PathRefused(path, f"it is {len(parts)} folders deep (at most {_MAX_DEPTH})")
+    for part in parts:
         if len(os.fsencode(part)) > _NAME_MAX:
             raise PathRefused(path, f"a name in it is longer than {_NAME_MAX} bytes")
     if len(os.fsencode(real_root / rel)) >= _PATH_MAX:
@@ -143,6 +147,7 @@ def read_file(root: Path, path: str, *, raw: bool = False) -> DiskFile | None:
     except IsADirectoryError:
         raise FileConflict(rel, "is a directory, not a file") from None
     except NotADirectoryError:
+        _check_parents(Path(os.path.realpath(root)), rel)  # names the file in the way
         raise FileConflict(rel, "cannot be a file: a folder above it is a file") from None
     except OSError as exc:
         raise FileConflict(rel, f"cannot be read: {exc.strerror}") from None
