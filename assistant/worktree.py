@@ -3,8 +3,11 @@
 Everything that touches the disk when an edit is applied lives here:
 
 - **Confinement.** Every path goes through ``edits.check_path`` (no absolute paths, no
-  ``..``, nothing in ``.git/`` or ``.tome/``), then is resolved on disk: a path that is a
-  symlink, or runs through a symlinked directory that leaves the root, is refused.
+  ``..``, nothing in ``.git/`` or ``.tome/`` or their NTFS/HFS+ aliases), then is resolved
+  on disk: a path that is a symlink, or runs through a symlinked directory that leaves the
+  root, is refused; so is a name the file system cannot hold (NAME_MAX, PATH_MAX, more
+  than 200 folders deep), a file where a folder must be, an unwritable folder, a FIFO.
+  All of it at plan time: ``--check`` refuses what the apply would fail on.
 - **Encoding.** Files are read as bytes. UTF-8 is decoded as UTF-8; a UTF-8 BOM is set
   aside and written back; anything else is read as latin-1, which maps every byte to one
   character, so untouched bytes round-trip exactly (new text that latin-1 cannot hold is
@@ -15,10 +18,17 @@ Everything that touches the disk when an edit is applied lives here:
   merge with conflicts is refused with both sides. Without ``base`` the current file is the
   base: no check.
 - **Transaction.** Everything is validated first; then the journal is written and fsynced
-  (manifest plus the original bytes of every file, under ``<root>/.tome/journal/<id>/``);
-  only then are the files written, each atomically (temp file in the same directory, fsync,
-  rename, fsync of the directory). A crash in the middle leaves a ``pending`` journal that
-  :func:`recover` (run by every apply and undo) rolls back byte for byte.
+  (manifest plus the original bytes of every file, under ``<root>/.tome/journal/<id>/``,
+  folders 0700, copies with the original's mode); only then are the files written, each
+  through :func:`assistant.fsio.atomic_write` (parents opened from the root without
+  following links, so a folder swapped for a link meanwhile fails the write; the mode and,
+  as root, the owner of a replaced file kept; new files get the umask). A crash in the
+  middle leaves a ``pending`` journal that :func:`recover` (run by every apply) rolls back
+  byte for byte, removing tome's temp files in the folders it touched.
+- **Whose journal.** ``.tome`` can arrive with a repository, so only journals this
+  machine wrote for this folder are replayed: each manifest carries an HMAC-SHA256 keyed by
+  a secret in the user's state folder (see "the journal" below). Anything else is left in
+  place with a :class:`JournalIgnored` warning; a linked or tracked ``.tome`` is refused.
 - **Undo.** :func:`undo` restores the last apply's originals byte for byte, and refuses if a
   file was changed again since (``force=True`` overrides).
 """
@@ -186,16 +196,15 @@ def _write_file(
     real_root: Path, rel: str, data: bytes, mode: int | None, owner: tuple[int, int] | None
 ) -> None:
     """Write one file of the tree: parents opened from the root without following links."""
-    fsio.atomic_write(
-        real_root / rel, data, root=real_root, mode=mode, owner=owner, durable=True
-    )
+    fsio.atomic_write(real_root / rel, data, root=real_root, mode=mode, owner=owner, durable=True)
 
 
 def _remove(real_root: Path, rel: str) -> None:
     target = real_root / rel
-    with contextlib.suppress(FileNotFoundError), fsio.open_parent(
-        target, root=real_root, create=False
-    ) as dfd:
+    with (
+        contextlib.suppress(FileNotFoundError),
+        fsio.open_parent(target, root=real_root, create=False) as dfd,
+    ):
         st = os.stat(target.name, dir_fd=dfd, follow_symlinks=False)
         if stat.S_ISDIR(st.st_mode):
             raise FileConflict(rel, "is a directory, not a file")
@@ -206,9 +215,10 @@ def _remove(real_root: Path, rel: str) -> None:
 def _rmdir(real_root: Path, rel: str) -> None:
     """Remove an empty folder an apply created (nothing when it is not empty or gone)."""
     target = real_root / rel
-    with contextlib.suppress(OSError), fsio.open_parent(
-        target, root=real_root, create=False
-    ) as dfd:
+    with (
+        contextlib.suppress(OSError),
+        fsio.open_parent(target, root=real_root, create=False) as dfd,
+    ):
         os.rmdir(target.name, dir_fd=dfd)
 
 
@@ -218,7 +228,12 @@ def _rmdir(real_root: Path, rel: str) -> None:
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
-            gitio.git_command(*args), cwd=root, input=stdin, capture_output=True, check=False, timeout=60
+            gitio.git_command(*args),
+            cwd=root,
+            input=stdin,
+            capture_output=True,
+            check=False,
+            timeout=60,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise GitError(f"git {args[0]} failed to run: {exc}") from exc

@@ -179,7 +179,6 @@ def reserved_alias(part: str) -> str | None:
     return None
 
 
-
 def check_path(path: str) -> str:
     """Normalise a path from a model and refuse anything that could leave the repository.
 
