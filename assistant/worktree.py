@@ -770,7 +770,10 @@ def _remove_temps(real_root: Path, jdir: Path, manifest: dict[str, Any]) -> None
     folders = {posixpath.dirname(e["path"]) for e in manifest["files"]}
     for folder in sorted(folders):
         where = real_root / folder
-        if folder and (os.path.islink(where) or resolve(real_root, folder)[0] != folder):
+        try:
+            if folder and (os.path.islink(where) or resolve(real_root, folder)[0] != folder):
+                continue
+        except AssistantError:  # a folder now linked elsewhere: not ours to clean
             continue
         fsio.remove_temps(where)
     fsio.remove_temps(jdir / "blobs")
