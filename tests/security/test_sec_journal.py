@@ -29,6 +29,7 @@ pytestmark = [
 
 JID = "20260101T000000-000000000-abcdef"
 HOOK = b'#!/bin/sh\ntouch "$HOME/pwned"\n'
+REPLY = "a.py\n```python\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n```\n"
 PATCH = "--- a/a.py\n+++ b/a.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n"
 
 
@@ -94,8 +95,7 @@ def test_committed_journal_is_not_replayed_by_ask_apply(
 ) -> None:
     files, outside = _hostile(tmp_path)
     root = make_repo(files)
-    fake_openai.push(Reply(text="a.py\n```python\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n"
-                                ">>>>>>> REPLACE\n```\n"))  # fmt: skip
+    fake_openai.push(Reply(text=REPLY))
     code = main(["ask", "bump x", "-C", str(root), "--base-url", fake_openai.base_url,
                  "--model", "m", "--apply", "--yes"])  # fmt: skip
     err = capsys.readouterr().err
@@ -243,3 +243,18 @@ def test_kill_9_mid_apply_is_rolled_back_without_temp_files(make_repo) -> None:
     assert len(undone) == 1 and undone[0].recovered
     assert {p.name: p.read_bytes() for p in root.iterdir() if p.is_file()} == before
     assert not list(root.rglob("*.tome-tmp"))
+
+
+def test_planted_journal_is_ignored_by_ask_apply(
+    make_repo, tmp_path, capsys, fake_openai: FakeOpenAI
+) -> None:
+    files, outside = _hostile(tmp_path)
+    tracked = {k: v for k, v in files.items() if not k.startswith(".tome/")}
+    root = make_repo(tracked, untracked={k: v for k, v in files.items() if k.startswith(".tome/")})
+    fake_openai.push(Reply(text=REPLY))
+    code = main(["ask", "bump x", "-C", str(root), "--base-url", fake_openai.base_url,
+                 "--model", "m", "--apply", "--yes"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 0 and _warned(err)
+    _assert_untouched(root, outside)
+    assert (root / "a.py").read_text() == "x = 2\n"
