@@ -150,6 +150,34 @@ class EditParseError(ParseError):
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _RESERVED = (".git", ".tome")
 
+# Code points HFS+ ignores when it compares names, so ``.g\u200cit`` opens ``.git`` on a Mac
+# (git's utf8.c ``next_hfs_char``: U+200C-200F, U+202A-202E, U+206A-206F, U+FEFF).
+_HFS_IGNORED = frozenset(
+    [*range(0x200C, 0x2010), *range(0x202A, 0x202F), *range(0x206A, 0x2070), 0xFEFF]
+)
+
+
+def reserved_alias(part: str) -> str | None:
+    """The reserved folder (``.git``, ``.tome``) that the name ``part`` opens on some file
+    system, or None.
+
+    A port of git's ``is_hfs_dotgit`` (utf8.c) and ``is_ntfs_dotgit`` /
+    ``is_ntfs_dot_generic`` (path.c; git is GPL-2.0, this is a re-implementation of the
+    rule, not its code), applied on every platform as ``core.protectHFS`` and
+    ``core.protectNTFS`` do: case is ignored; HFS+ ignorable code points are dropped;
+    NTFS drops trailing dots and spaces and reads ``name:stream`` (``.git::$INDEX_ALLOCATION``)
+    as ``name``; 8.3 short names ``GIT~1`` (and ``TOME~1``) name the long one.
+    """
+    name = "".join(c for c in part if ord(c) not in _HFS_IGNORED).lower()
+    head = name.split(":", 1)[0].rstrip(". ")
+    for reserved in _RESERVED:
+        if head == reserved:
+            return reserved
+        short = reserved[1:][:6]
+        if len(head) == len(short) + 2 and head.startswith(short + "~") and head[-1] in "1234":
+            return reserved
+    return None
+
 
 def check_path(path: str) -> str:
     """Normalise a path from a model and refuse anything that could leave the repository.
@@ -171,6 +199,8 @@ def check_path(path: str) -> str:
     if ".." in parts:
         raise PathRefused(path, "'..' would leave the repository")
     for part in parts:
-        if part.lower() in _RESERVED:
-            raise PathRefused(path, f"{part}/ belongs to git or tome, not to the project")
+        reserved = reserved_alias(part)
+        if reserved is not None:
+            shown = "" if part.lower() == reserved else f" (another name for {reserved}/)"
+            raise PathRefused(path, f"{part}/{shown} belongs to git or tome, not to the project")
     return posixpath.join(*parts)

@@ -65,20 +65,19 @@ def test_apply_then_undo_restores_bytes_modes_and_removes_new_files(make_repo) -
 def test_crash_after_second_of_three_writes_is_rolled_back(make_repo, monkeypatch) -> None:
     root = make_repo({"a.txt": "a\n", "b.txt": "b\r\n", "c.txt": "c"})
     before = snapshot(root)
-    real = worktree._atomic_write
-    calls: list[Path] = []
+    real = worktree._write_file
+    calls: list[str] = []
 
-    def crashing(target: Path, data: bytes, mode: int | None = None) -> None:
-        if ".tome" not in target.parts:
-            calls.append(target)
-            if len(calls) == 3:
-                raise OSError("simulated power loss")
-        real(target, data, mode)
+    def crashing(real_root: Path, rel: str, *args: object) -> None:
+        calls.append(rel)
+        if len(calls) == 3:
+            raise OSError("simulated power loss")
+        real(real_root, rel, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(worktree, "_atomic_write", crashing)
+    monkeypatch.setattr(worktree, "_write_file", crashing)
     with pytest.raises(OSError, match="power loss"):
         worktree.apply_changes(root, {"a.txt": "A\n", "b.txt": "B\r\n", "c.txt": "C"})
-    monkeypatch.setattr(worktree, "_atomic_write", real)
+    monkeypatch.setattr(worktree, "_write_file", real)
     assert (root / "a.txt").read_bytes() == b"A\n"  # two of three were written
     assert worktree.journals(root)[-1][1] == "pending"
     undone = worktree.undo(root)
@@ -88,17 +87,17 @@ def test_crash_after_second_of_three_writes_is_rolled_back(make_repo, monkeypatc
 
 def test_next_apply_recovers_an_interrupted_one_first(make_repo, monkeypatch) -> None:
     root = make_repo({"a.txt": "a\n", "b.txt": "b\n"})
-    real = worktree._atomic_write
+    real = worktree._write_file
 
-    def crashing(target: Path, data: bytes, mode: int | None = None) -> None:
-        if target.name == "b.txt":
+    def crashing(real_root: Path, rel: str, *args: object) -> None:
+        if rel == "b.txt":
             raise OSError("crash")
-        real(target, data, mode)
+        real(real_root, rel, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(worktree, "_atomic_write", crashing)
+    monkeypatch.setattr(worktree, "_write_file", crashing)
     with pytest.raises(OSError):
         worktree.apply_changes(root, {"a.txt": "A\n", "b.txt": "B\n"})
-    monkeypatch.setattr(worktree, "_atomic_write", real)
+    monkeypatch.setattr(worktree, "_write_file", real)
     worktree.apply_changes(root, {"b.txt": "BB\n"})
     assert (root / "a.txt").read_text() == "a\n"
     assert [s for _n, s in worktree.journals(root)] == ["undone", "applied"]
