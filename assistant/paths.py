@@ -32,8 +32,8 @@ def config_dir() -> Path:
 
 
 def state_dir() -> Path:
-    """The directory for the user's own records (the trust store): not a cache, never
-    in a repository. Whatever is here, the user (not a repository) put it here."""
+    """The directory for the user's own records (the trust store, the journal key): not a
+    cache, never in a repository. Whatever is here, the user (not a repository) put it."""
     if home := os.environ.get("TOME_HOME"):
         return Path(home).expanduser() / "state"
     return Path(platformdirs.user_state_dir(APP, appauthor=False))

@@ -459,11 +459,7 @@ class JournalIgnored(UserWarning):
 
 def _key_path() -> Path:
     """The journal key's file: user state, never inside a repository."""
-    if home := os.environ.get("TOME_HOME"):
-        return Path(home).expanduser() / "state" / "journal.key"
-    import platformdirs
-
-    return Path(platformdirs.user_state_dir(paths.APP, appauthor=False)) / "journal.key"
+    return paths.state_dir() / "journal.key"
 
 
 def _journal_key(*, create: bool) -> bytes | None:
