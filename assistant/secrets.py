@@ -298,9 +298,13 @@ def drops_whole_file(data: bytes, findings: Sequence[SecretFinding]) -> SecretFi
     return findings[0] if secret >= _MOSTLY_SECRET * max(content, 1) else None
 
 
+MARKER_PREFIX = "[tome: redacted "
+"""How every :func:`marker` begins; an edit that writes one back is refused (worktree)."""
+
+
 def marker(finding: SecretFinding) -> str:
     """What stands in a prompt where the secret was: its kind and line, never its value."""
-    return f"[tome: redacted {finding.kind} secret, line {finding.line}]"
+    return f"{MARKER_PREFIX}{finding.kind} secret, line {finding.line}]"
 
 
 def redact(data: bytes, findings: Sequence[SecretFinding]) -> bytes:

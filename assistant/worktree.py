@@ -58,6 +58,7 @@ from . import fsio, gitio, paths
 from .edits.failures import FileConflict, PathRefused, check_path
 from .errors import AssistantError, GitError
 from .fsio import PERMISSION_BITS
+from .secrets import MARKER_PREFIX
 
 JOURNAL = Path(".tome") / "journal"
 Encoding = Literal["utf-8", "utf-8-sig", "latin-1"]
@@ -305,6 +306,7 @@ def plan_writes(
         rel, target = resolve(root, path)
         current = read_file(root, rel)
         _check_parents(real_root, rel)
+        _check_no_marker(rel, current, text)
         known = base or {}
         expected = known.get(path, known.get(rel, _NO_BASE))
         if expected is not _NO_BASE:
@@ -329,6 +331,21 @@ def _write(rel: str, target: Path, current: DiskFile | None, text: str | None, *
     mode = current.mode if current else None
     owner = current.owner if current else None
     return Write(rel, target, new, old, mode, merged, owner)
+
+
+def _check_no_marker(rel: str, current: DiskFile | None, text: str | None) -> None:
+    """Refuse an edit that writes back the marker a redacted secret stood behind in the
+    prompt: the model saw the marker, not the secret, so a whole-file rewrite (or a hunk
+    that kept the line) would replace the real value with it."""
+    if text is None or MARKER_PREFIX not in text:
+        return
+    if text.count(MARKER_PREFIX) > (current.text.count(MARKER_PREFIX) if current else 0):
+        raise FileConflict(
+            rel,
+            "the edit writes tome's redaction marker ('[tome: redacted ...]'): the model saw "
+            "the marker, not the secret it stands for, so applying it would lose the secret; "
+            "edit those lines by hand or ask again for the rest",
+        )
 
 
 def _check_parents(real_root: Path, rel: str) -> None:

@@ -191,3 +191,30 @@ def test_tomes_own_tree_has_no_findings() -> None:
             for finding in secrets.find_secrets(path.read_bytes()):
                 hits.append(f"{path.relative_to(root)}: {finding.describe()}")
     assert hits == []
+
+
+def test_an_edit_that_writes_the_marker_back_is_refused(make_repo, tmp_path: Path, capsys) -> None:
+    """The model saw the marker, not the secret: a whole-file rewrite of a redacted file must
+    not replace the real value with the marker (an untouched marker line is no edit)."""
+    stripe = next(s.value for s in secrets_corpus(7, rounds=1) if s.kind == "stripe-sk")
+    root = make_repo({"billing.py": _module(stripe)})
+    packed = pack(root, encoding="cl100k_base", cache=Cache(tmp_path / "c.sqlite3"))
+    seen = packed.text.split('stripe.api_key = "', 1)[1].split('"', 1)[0]
+    assert seen.startswith(secrets.MARKER_PREFIX)
+    original = (root / "billing.py").read_bytes()
+    rewritten = original.decode().replace(stripe, seen) + "\nTIMEOUT = 30\n"
+    answer = tmp_path / "answer.md"
+    answer.write_text(f"billing.py\n```python\n{rewritten}```\n")
+
+    assert main(["apply", str(answer), "-C", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "redaction marker" in err and stripe not in err
+    assert (root / "billing.py").read_bytes() == original
+    # a hunk that leaves the secret's line alone still applies
+    patch = tmp_path / "p.diff"
+    patch.write_text(
+        "--- a/billing.py\n+++ b/billing.py\n@@ -1,1 +1,2 @@\n"
+        f"+# billing\n {original.decode().splitlines()[0]}\n"
+    )
+    assert main(["apply", str(patch), "-C", str(root)]) == 0
+    assert stripe in (root / "billing.py").read_text()
