@@ -100,7 +100,7 @@ def _alphabet_run(value: bytes, n: int = 5) -> bool:
     return False
 
 
-_FILLERS = (b"xxxx", b"****", b"....")
+_FILLERS = (b"xxxx", b"****", b"...", "\u2026".encode())  # an ellipsis elides a value
 _LONG_WORDS = _FILLERS + tuple(w for w in _PLACEHOLDER_WORDS if len(w) >= 6)
 
 
@@ -108,7 +108,7 @@ def _placeholder(value: bytes) -> bool:
     """A placeholder word in a value, or filler; in a long random value a word can occur by
     chance, so there only filler counts."""
     lower = value.lower()
-    words = _PLACEHOLDER_WORDS if len(value) < 48 else _LONG_WORDS
+    words = _PLACEHOLDER_WORDS + _FILLERS if len(value) < 48 else _LONG_WORDS
     return any(word in lower for word in words)
 
 

@@ -218,3 +218,15 @@ def test_an_edit_that_writes_the_marker_back_is_refused(make_repo, tmp_path: Pat
     )
     assert main(["apply", str(patch), "-C", str(root)]) == 0
     assert stripe in (root / "billing.py").read_text()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'singular=[<Text token: "content...">, <Var token: "variable...">]\n',
+        b'password = "hunter\xe2\x80\xa6"\n',
+    ],
+)
+def test_an_elided_value_is_not_a_secret(line: bytes) -> None:
+    """Seen in Django's tests: a value cut short with an ellipsis is an example, not a key."""
+    assert secrets.find_secrets(line) == []
