@@ -24,6 +24,7 @@ is a protocol error on the client side, as it is with a real provider.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import sys
@@ -64,6 +65,8 @@ class Reply:
     endless: bool = False  # stream ``text`` again and again, never finishing
     raw_body: str | None = None  # a 200 with this body (and raw_type) instead of a stream
     raw_type: str = "application/json"
+    raw_encoding: str | None = None  # send raw_data with this Content-Encoding instead
+    raw_data: bytes = b""  # the encoded body sent with raw_encoding
 
 
 HOSTILE_SECONDS = 20.0  # a hostile stream stops by itself after this, if the client did not
@@ -219,7 +222,9 @@ class _Handler(BaseHTTPRequestHandler):
                 reply.status, reply.error or "scripted error", reply.error_type, reply.headers
             )
             return
-        if reply.raw_body is not None:
+        if reply.raw_encoding is not None:
+            self._raw_bytes(reply.raw_data, reply.raw_type, reply.raw_encoding)
+        elif reply.raw_body is not None:
             self._raw(reply.raw_body, reply.raw_type)
         elif body.get("stream"):
             self._stream(reply, body)
@@ -242,6 +247,15 @@ class _Handler(BaseHTTPRequestHandler):
             "usage": _usage(reply, body),
         }
         self._json(200, payload, reply.headers)
+
+    def _raw_bytes(self, data: bytes, content_type: str, encoding: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        with contextlib.suppress(OSError):  # the client may stop reading early: the test's point
+            self.wfile.write(data)
 
     def _raw(self, text: str, content_type: str) -> None:
         data = text.encode()

@@ -39,12 +39,14 @@ import random
 import re
 import time
 import unicodedata
+import zlib
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
     Awaitable,
     Callable,
     Generator,
+    Iterable,
     Iterator,
     Mapping,
     Sequence,
@@ -432,6 +434,7 @@ class _Exchange:
             "messages": messages,
             "stream": True,
             self.backend.max_tokens_param: max_output,
+            "extra_headers": {"Accept-Encoding": _ACCEPTED_ENCODINGS},
         }
         if self.stream_usage:
             kwargs["stream_options"] = {"include_usage": True}
@@ -655,6 +658,58 @@ def _too_large(backend: Backend, limit: int, chars: int) -> ModelError:
     )
 
 
+_ACCEPTED_ENCODINGS = "gzip, deflate"
+_PIECE = 64 * 1024  # the most bytes one decoded piece may hold
+
+
+class _Decoder:
+    """The body's bytes as the server encoded them -> decoded pieces of at most
+    :data:`_PIECE` bytes, so the answer cap is checked between pieces and a compressed
+    bomb (a few kilobytes that inflate to gigabytes) cannot fill memory first. Only the
+    encodings tome asks for are read; anything else is refused with the server's word."""
+
+    def __init__(self, headers: Any, backend: Backend) -> None:
+        encoding = str(headers.get("content-encoding", "") or "").strip().lower()
+        if encoding in ("", "identity"):
+            self._inflate: Any = None
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            self._inflate = zlib.decompressobj(wbits=47 if "gzip" in encoding else 15)
+        else:
+            raise ModelError(
+                f"{backend.name} ({backend.base_url}): the answer came encoded as "
+                f"{_printable(encoding)[:40]!r}, which tome did not ask for ({_ACCEPTED_ENCODINGS})"
+            )
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._inflate is None:
+            for at in range(0, len(data), _PIECE):
+                yield data[at : at + _PIECE]
+            return
+        try:
+            while data:
+                piece = self._inflate.decompress(data, _PIECE)
+                data = self._inflate.unconsumed_tail
+                if piece:
+                    yield piece
+        except zlib.error as exc:
+            raise _http.DecodingError(f"the compressed answer is damaged: {exc}") from exc
+
+
+def _decoded(chunks: Iterable[bytes], headers: Any, backend: Backend) -> Iterator[bytes]:
+    decoder = _Decoder(headers, backend)
+    for data in chunks:
+        yield from decoder.feed(data)
+
+
+async def _adecoded(
+    chunks: AsyncIterator[bytes], headers: Any, backend: Backend
+) -> AsyncIterator[bytes]:
+    decoder = _Decoder(headers, backend)
+    async for data in chunks:
+        for piece in decoder.feed(data):
+            yield piece
+
+
 class _SSE:
     """Server-sent events from raw bytes: returns each event's data once the event ends.
 
@@ -808,7 +863,8 @@ class ReplyStream:
                 sdk = self._client._sdk(call.prefix)
                 create = sdk.chat.completions.with_streaming_response.create
                 with create(**call.kwargs, timeout=call.timeout) as response:
-                    for chunk in response.iter_bytes():
+                    raw = response.http_response
+                    for chunk in _decoded(raw.iter_raw(), raw.headers, ex.backend):
                         yield from ex.receive(chunk)
                         if ex.attempt_done:
                             break
@@ -919,7 +975,8 @@ class AsyncReplyStream:
                 sdk = self._client._sdk(call.prefix)
                 create = sdk.chat.completions.with_streaming_response.create
                 async with create(**call.kwargs, timeout=call.timeout) as response:
-                    async for chunk in response.iter_bytes():
+                    raw = response.http_response
+                    async for chunk in _adecoded(raw.aiter_raw(), raw.headers, ex.backend):
                         for text in ex.receive(chunk):
                             yield text
                         if ex.attempt_done:

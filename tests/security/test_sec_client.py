@@ -163,6 +163,61 @@ def test_one_endless_line_is_stopped_at_the_cap_too(
         client.complete(MESSAGES, prompt_tokens=10)
 
 
+def _gzip_bomb(inflated: int) -> bytes:
+    """One SSE event whose text is ``inflated`` bytes of 'z', gzipped (~1,000 to 1)."""
+    import zlib
+
+    pack = zlib.compressobj(9, wbits=31)
+    out = [pack.compress(b'data: {"choices":[{"index":0,"delta":{"content":"')]
+    block = b"z" * (1 << 20)
+    out += [pack.compress(block) for _ in range(inflated >> 20)]
+    out.append(pack.compress(b'"}}]}\n\n') + pack.flush())
+    return b"".join(out)
+
+
+def test_a_compressed_bomb_is_stopped_at_the_cap_without_inflating_it(
+    fake_openai: FakeOpenAI, make_client: ClientFactory
+) -> None:
+    import tracemalloc
+
+    bomb = _gzip_bomb(256 << 20)  # 256 MiB of text in about 250 KB
+    assert len(bomb) < 1 << 20
+    fake_openai.push(Reply(raw_encoding="gzip", raw_data=bomb, raw_type="text/event-stream"))
+    options = dataclasses.replace(_options(), max_answer_bytes=1 << 20)
+    client, _ = make_client(options=options)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelError, match=r"passed the 1 MiB cap"):
+            client.complete(MESSAGES, prompt_tokens=10)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # decoded a piece at a time: never near the 64 MiB one raw chunk inflates to at once
+    assert peak < 16 << 20, f"peak {peak / 2**20:.1f} MiB"
+
+
+def test_one_large_compressed_read_is_inflated_a_piece_at_a_time(fake_openai: FakeOpenAI) -> None:
+    """What bounds the bomb above by design: on loopback the reads are small, but one read
+    of a 64 KiB compressed chunk could inflate to 64 MiB at once. The decoder never hands
+    on more than 64 KiB, so the answer cap is checked between pieces."""
+    from assistant.model import client as client_module
+
+    bomb = _gzip_bomb(64 << 20)
+    decoder = client_module._Decoder({"content-encoding": "gzip"}, backend_for(fake_openai))
+    pieces = decoder.feed(bomb)
+    sizes = [len(next(pieces)) for _ in range(100)]
+    assert max(sizes) <= 64 * 1024 and sum(sizes) >= 100 * 1024
+
+
+def test_an_encoding_tome_did_not_ask_for_is_refused(
+    fake_openai: FakeOpenAI, make_client: ClientFactory
+) -> None:
+    fake_openai.push(Reply(raw_encoding="br", raw_data=b"\x1b\x00", raw_type="text/event-stream"))
+    client, _ = make_client(options=_options())
+    with pytest.raises(ModelError, match=r"encoded as 'br', which tome did not ask for"):
+        client.complete(MESSAGES, prompt_tokens=10)
+
+
 def test_the_default_cap_is_8_mib_and_follows_the_settings() -> None:
     assert ClientOptions().max_answer_bytes == 8 * 1024 * 1024
     settings = load_settings(env={"TOME_MAX_ANSWER_BYTES": "1000", "TOME_REQUEST_DEADLINE": "9"})
