@@ -330,3 +330,23 @@ async def test_c_commits_only_the_applied_paths(repo: Path) -> None:
         assert sorted(head.stats.files) == ["b.txt"]
         assert head.tree["b.txt"].data_stream.read() == b"one\nTWO\nthree\n"
         assert [d.a_path for d in r.index.diff("HEAD")] == ["other.txt"]  # still staged
+
+
+async def test_a_planted_journal_is_ignored_with_a_warning_on_screen(repo: Path) -> None:
+    """A journal tome did not write is never replayed; in the UI its warning is a toast
+    (stderr is not on screen)."""
+    planted = repo / ".tome" / "journal" / "20260101T000000-000000000-abcdef"
+    planted.mkdir(parents=True)
+    (planted / "manifest.json").write_text(
+        '{"version":1,"state":"pending","created":0,"dirs":[],'
+        '"files":[{"path":"b.txt","old":null,"new":null,"mode":420}]}'
+    )
+    app, state = _app(repo)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("a", "enter", "y")
+        await pilot.pause()
+        shown = screen_text(app)  # the toast wraps: its words, line by line
+        assert "ignoring journal" in shown and "not" in shown
+        assert ".tome/journal/20260101T000000-000000000-abcdef" in shown
+        assert (repo / "b.txt").exists()  # the planted "undo" of b.txt did not run
+        assert state.count(HunkState.APPLIED) >= 1

@@ -11,6 +11,9 @@ import os
 import shlex
 import subprocess
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
@@ -381,7 +384,8 @@ class ReviewScreen(Screen[None]):
         if not yes:
             return
         try:
-            paths = self.state.apply()
+            with self._warnings_shown():
+                paths = self.state.apply()
         except (AssistantError, ValueError) as exc:
             self.notify(str(exc), title="nothing was written", severity="error", timeout=8)
             self._refresh_all()
@@ -390,9 +394,22 @@ class ReviewScreen(Screen[None]):
         self._refresh_all()
         self.post_message(self.Applied(self.state, paths))
 
+    @contextmanager
+    def _warnings_shown(self) -> Iterator[None]:
+        """What the library warns about meanwhile (a journal it ignored) as toasts: in the
+        terminal UI stderr is not on screen."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                yield
+            finally:
+                for warning in caught:
+                    self.notify(str(warning.message), title="tome", severity="warning", timeout=10)
+
     def action_undo(self) -> None:
         try:
-            restored = self.state.undo()
+            with self._warnings_shown():
+                restored = self.state.undo()
         except AssistantError as exc:
             self.notify(str(exc), title="cannot undo", severity="error", timeout=8)
             return
