@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from typing import Any
 
 from . import trust
 from .errors import ConfigError
+from .fsio import NotRegularFile, read_regular
 from .paths import config_dir
 
 __all__ = [
@@ -108,30 +108,23 @@ def read_toml(path: Path, *, follow_symlinks: bool = True) -> dict[str, Any]:
 def read_config_bytes(path: Path, *, follow_symlinks: bool = True) -> bytes:
     """A config file's bytes: a regular file only (a FIFO or device would hang or never
     end), at most :data:`MAX_CONFIG_BYTES`. ``follow_symlinks=False`` for repository files."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    if not follow_symlinks:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if not follow_symlinks and os.path.islink(path):
+        return read_regular(path, limit=MAX_CONFIG_BYTES, follow_symlinks=follow_symlinks)
+    except NotRegularFile as exc:
+        if exc.kind == "link":
             raise ConfigError(
                 f"{path}: is a symbolic link; tome reads the project's config only from a "
                 "regular file at the repository root"
             ) from exc
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ConfigError(f"{path}: is not a regular file; tome reads config only from one")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(MAX_CONFIG_BYTES + 1)
+        if exc.kind == "large":
+            raise ConfigError(
+                f"{path}: larger than {MAX_CONFIG_BYTES:,} bytes; not a config file"
+            ) from exc
+        raise ConfigError(
+            f"{path}: is not a regular file; tome reads config only from one"
+        ) from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
-    finally:
-        os.close(fd)
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES:,} bytes; not a config file")
-    return data
 
 
 def parse_toml(path: Path, data: bytes) -> dict[str, Any]:

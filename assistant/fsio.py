@@ -32,23 +32,26 @@ symlink between the check and the write, a device node or FIFO where an output g
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 
 from .errors import AssistantError
 
 __all__ = [
     "PERMISSION_BITS",
     "TEMP_SUFFIX",
+    "NotRegularFile",
     "UnsafePath",
     "atomic_write",
     "open_atomic",
     "open_parent",
+    "read_regular",
     "state_dir",
 ]
 
@@ -57,6 +60,7 @@ TEMP_SUFFIX = ".tome-tmp"
 STATE_DIR = ".tome"
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _DIR_FLAGS = os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC
@@ -71,6 +75,62 @@ class UnsafePath(AssistantError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{path}: {reason}")
+
+
+class NotRegularFile(UnsafePath):
+    """:func:`read_regular` found no regular file to read: ``kind`` says what it found
+    (``"link"``, ``"folder"``, ``"special"`` for a FIFO, socket or device, ``"large"``)."""
+
+    _REASONS: ClassVar[dict[str, str]] = {
+        "link": "is a symbolic link",
+        "folder": "is a folder",
+        "special": "is not a regular file (a FIFO, socket or device)",
+        "large": "is larger than the limit",
+    }
+
+    def __init__(self, path: str | Path, kind: str) -> None:
+        self.kind = kind
+        super().__init__(path, self._REASONS[kind])
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def read_regular(path: str | Path, *, limit: int, follow_symlinks: bool = False) -> bytes:
+    """The bytes of the regular file at ``path``, at most ``limit`` of them.
+
+    What a repository names may be a link, a FIFO (opening or reading it would block), a
+    device (``/dev/zero`` never ends) or huge: opened with ``O_NONBLOCK`` (and
+    ``O_NOFOLLOW`` unless ``follow_symlinks``), checked with ``fstat``, read to ``limit``.
+    Raises :class:`NotRegularFile` for those, ``OSError`` (``FileNotFoundError`` ...) when
+    it cannot be opened at all.
+    """
+    flags = os.O_RDONLY | _NONBLOCK | _CLOEXEC | (0 if follow_symlinks else _NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        looped = exc.errno in (errno.ELOOP, errno.EMLINK)  # O_NOFOLLOW met a link
+        if looped and not follow_symlinks and os.path.islink(path):
+            raise NotRegularFile(path, "link") from exc
+        raise
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise NotRegularFile(path, "folder")
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(path, "special")
+        if st.st_size > limit:
+            raise NotRegularFile(path, "large")
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit and (chunk := os.read(fd, min(limit + 1 - total, 1 << 16))):
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    if total > limit:  # it grew while being read
+        raise NotRegularFile(path, "large")
+    return b"".join(chunks)
 
 
 # -- directories ---------------------------------------------------------------------------
@@ -141,8 +201,6 @@ def _open_dir(path: Path, shown: str, *, follow: bool) -> int:
 
 
 def _dir_error(path: Path, exc: OSError) -> AssistantError:
-    import errno
-
     if exc.errno in (errno.ELOOP, errno.EMLINK) or (
         exc.errno == errno.ENOTDIR and os.path.islink(path)
     ):

@@ -419,24 +419,11 @@ def _own_git_dir(root: Path) -> tuple[Path, Path] | None:
 def _read_regular(path: Path, *, limit: int = 1 << 20) -> bytes | None:
     """The bytes of a regular file (b"" when missing); None for a link, FIFO, device, or a
     file over ``limit``. Opened without following links or blocking on a FIFO."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    from . import fsio
+
     try:
-        fd = os.open(path, flags)
+        return fsio.read_regular(path, limit=limit)
     except FileNotFoundError:
         return b""
-    except OSError as exc:
-        import errno
-
-        if exc.errno == errno.ELOOP:
-            return None
-        raise
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    except fsio.NotRegularFile:
+        return None

@@ -73,7 +73,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import gitio, secrets
+from . import fsio, gitio, secrets
 from .cache import Cache, write_file
 from .errors import PackError
 from .pathrules import DEFAULT_EXCLUDES, PathFilter, Rules
@@ -209,49 +209,28 @@ def _read_rules(path: Path, shown: str, skipped: list[Skipped]) -> Rules | None:
     One that cannot be used safely (a symlink, a FIFO or device, over
     1 MiB) adds a skip under the name ``shown`` to ``skipped``.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+        data = fsio.read_regular(path, limit=_IGNORE_FILE_LIMIT)
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
-    except OSError as exc:
-        if path.is_symlink():  # ELOOP (EMLINK on some BSDs): O_NOFOLLOW refused it
-            skipped.append(Skipped(shown, "unreadable", _UNUSED + "it is a symlink"))
-            return None
-        raise PackError(f"cannot read {path} ({exc.strerror}); fix its permissions") from exc
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
+    except fsio.NotRegularFile as exc:
+        if exc.kind == "folder":
             return None  # a folder of that name holds no rules
-        if not stat.S_ISREG(info.st_mode):
-            why = "it is not a regular file (a FIFO, socket or device)"
-            skipped.append(Skipped(shown, "unreadable", _UNUSED + why))
-            return None
-        data = _read_at_most(fd, _IGNORE_FILE_LIMIT + 1)
-    except OSError as exc:
-        raise PackError(f"cannot read {path} ({exc.strerror}); fix its permissions") from exc
-    finally:
-        os.close(fd)
-    if len(data) > _IGNORE_FILE_LIMIT:
-        why = f"it is larger than {_size(_IGNORE_FILE_LIMIT)}"
+        why = (
+            _UNUSABLE_IGNORE_FILE.get(exc.kind) or f"it is larger than {_size(_IGNORE_FILE_LIMIT)}"
+        )
         skipped.append(Skipped(shown, "unreadable", _UNUSED + why))
         return None
+    except OSError as exc:
+        raise PackError(f"cannot read {path} ({exc.strerror}); fix its permissions") from exc
     return Rules(data.decode("utf-8", errors="replace").splitlines())
 
 
 _UNUSED = "ignore file not used (its patterns do not apply): "
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
-    while total < limit:
-        chunk = os.read(fd, min(limit - total, 1 << 16))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)
+_UNUSABLE_IGNORE_FILE = {
+    "link": "it is a symlink",
+    "special": "it is not a regular file (a FIFO, socket or device)",
+}
 
 
 def _tomeignores(

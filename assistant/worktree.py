@@ -575,14 +575,9 @@ def _write_manifest(real_root: Path, jdir: Path, manifest: dict[str, Any], key: 
 def _read_regular(path: Path, limit: int) -> bytes | None:
     """The bytes of a regular file, not through a link at its name (None: not one)."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
+        return fsio.read_regular(path, limit=limit)
+    except (OSError, fsio.NotRegularFile):
         return None
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        return fh.read()
 
 
 def _verified(real_root: Path, name: str, key: bytes | None) -> dict[str, Any] | str:
