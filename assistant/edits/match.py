@@ -25,7 +25,7 @@ from __future__ import annotations
 import difflib
 import heapq
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from .diff import LineMatcher
@@ -43,6 +43,9 @@ class Located:
     end: int
     lines: tuple[str, ...]
     level: Level
+    tolerances: tuple[str, ...] = ()
+    """What was tolerated to place the hunk, for a reviewer (empty when it matched exactly):
+    short phrases such as ``trailing whitespace ignored``."""
 
 
 @dataclass(frozen=True)
@@ -509,8 +512,32 @@ def _elided(fl: FileLines, hunk: Hunk, lo: int) -> Located | Miss | None:
     return Located(first.start, pos, tuple(out), "elision")
 
 
+TOLERATED: dict[Level, str] = {
+    "whitespace": "trailing whitespace ignored",
+    "indent": "indentation ignored",
+    "context": "one context line differs from the file",
+    "elision": "lines elided with '...'",
+}
+"""What each loose rung tolerates, in the words a reviewer is shown."""
+
+
+def _noted(found: Located) -> Located:
+    """``found`` with its rung's tolerance named, unless it already names what it tolerated."""
+    if found.tolerances or found.level not in TOLERATED:
+        return found
+    return replace(found, tolerances=(TOLERATED[found.level],))
+
+
 def locate(lines: FileLines | Sequence[str], hunk: Hunk, *, lo: int = 0) -> Located | Miss:
-    """Find where ``hunk`` goes in ``lines``; search from ``lo`` first (ordered formats)."""
+    """Find where ``hunk`` goes in ``lines``; search from ``lo`` first (ordered formats).
+
+    A hunk placed by a tolerance says which in ``Located.tolerances``.
+    """
+    found = _locate(lines, hunk, lo)
+    return _noted(found) if isinstance(found, Located) else found
+
+
+def _locate(lines: FileLines | Sequence[str], hunk: Hunk, lo: int) -> Located | Miss:
     fl = lines if isinstance(lines, FileLines) else FileLines(lines)
     if not hunk.before:
         if hunk.at_eof:
