@@ -655,9 +655,7 @@ class Assistant:
         refused: set[str] = set()
         for edit in edits:
             try:
-                names = [check_path(edit.path)] + (
-                    [check_path(edit.move_to)] if edit.move_to else []
-                )
+                names = [check_path(p) for p in edit.paths]
                 for name in names:
                     if name in bases or name in refused:
                         continue

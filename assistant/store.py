@@ -210,12 +210,23 @@ def _hunk_to_json(h: Hunk) -> dict[str, Any]:
         "old_start": h.old_start,
         "anchors": list(h.anchors),
         "at_eof": h.at_eof,
+        "old_no_newline": h.old_no_newline,
+        "new_no_newline": h.new_no_newline,
+        "problem": h.problem,
     }
 
 
 def _hunk_from_json(d: Mapping[str, Any]) -> Hunk:
     lines = tuple((str(x[0]), str(x[1:])) for x in d["lines"])
-    return Hunk(lines, d.get("old_start"), tuple(d.get("anchors", ())), bool(d.get("at_eof")))  # type: ignore[arg-type]
+    return Hunk(
+        lines,  # type: ignore[arg-type]
+        d.get("old_start"),
+        tuple(d.get("anchors", ())),
+        bool(d.get("at_eof")),
+        bool(d.get("old_no_newline")),  # rows written before these fields: False, ""
+        bool(d.get("new_no_newline")),
+        str(d.get("problem", "")),
+    )
 
 
 def edits_to_json(edits: Sequence[FileEdit]) -> str:
@@ -223,7 +234,7 @@ def edits_to_json(edits: Sequence[FileEdit]) -> str:
     return json.dumps([
         {"path": e.path, "action": e.action, "syntax": e.syntax,
          "hunks": [_hunk_to_json(h) for h in e.hunks], "content": e.content,
-         "move_to": e.move_to, "line": e.line}
+         "move_to": e.move_to, "line": e.line, "other_path": e.other_path}
         for e in edits
     ])  # fmt: skip
 
@@ -238,6 +249,7 @@ def edits_from_json(text: str) -> list[FileEdit]:
             content=d["content"],
             move_to=d["move_to"],
             line=int(d["line"]),
+            other_path=d.get("other_path"),  # absent from rows written before it existed
         )
         for d in json.loads(text)
     ]
