@@ -45,7 +45,7 @@ _HUNK_NEW = re.compile(r"\+\d+(?:,(\d+))?")
 # with a fixed character, so the search is linear
 _STAMP = re.compile(
     r" (?:\d{4}-\d\d-\d\d[ T]\d|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z][a-z] "
-    r"|\((?:original|modified|revision \d|working copy|nonexistent|new|deleted)\b)"
+    r"|\((?:original|modified|revision \d+|working copy|nonexistent|new|deleted)\))"
 )
 _PATCH_KINDS = {"Update": "update", "Add": "create", "Delete": "delete"}
 _EXT_HEADERS = (
