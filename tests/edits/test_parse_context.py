@@ -1,0 +1,133 @@
+"""A context line that lost its leading space (a bare line inside a hunk) is context when the
+hunk goes on after it; prose after the last hunk still ends the diff; a hunk that cannot be
+told apart from the prose fails whole. Never half a hunk."""
+
+from __future__ import annotations
+
+import colorsys
+import random
+from pathlib import Path
+
+import pytest
+
+from assistant.edits import EditParser, HunkMatchError, apply_edits, parse_edits, plan_edits
+
+from .realdiff import git_apply, real_diff, tome_apply
+
+# CPython's colorsys.py: top-level lines (def, comments) are the ones a lost space leaves bare
+SOURCE = Path(colorsys.__file__).read_text()
+CHANGED = (
+    SOURCE.replace("# YIQ: used by composite video signals (linear combinations of RGB)\n", "")
+    .replace("    y = 0.30*r + 0.59*g + 0.11*b", "    y = 0.299*r + 0.587*g + 0.114*b")
+)
+assert CHANGED != SOURCE
+
+
+def _bare(patch: str, prefix: str = " def rgb_to_yiq") -> str:
+    """The patch with the context line starting with ``prefix`` missing its space."""
+    lines = patch.split("\n")
+    k = next(i for i, x in enumerate(lines) if x.startswith(prefix))
+    lines[k] = lines[k][1:]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def git_patch(make_repo) -> str:
+    before, after = {"colorsys.py": SOURCE.encode()}, {"colorsys.py": CHANGED.encode()}
+    text = real_diff(make_repo, before, after, "-U5").decode()
+    # one hunk; the bare line sits between its removed and added lines
+    assert text.count("\n@@ ") == 1
+    at = text.index("\n def rgb_to_yiq")
+    assert "\n-#" in text[:at] and "\n+" in text[at:]
+    return text
+
+
+def test_bare_context_line_between_removed_and_added_lines(make_repo, tmp_path, git_patch):
+    """Before, the hunk ended at the bare line: the comment was removed and the new formula
+    dropped (half the hunk, silently)."""
+    expected = git_apply(make_repo, {"colorsys.py": SOURCE.encode()}, git_patch.encode())
+    assert expected["colorsys.py"] == CHANGED.encode()
+    code, got = tome_apply(make_repo, tmp_path, {"colorsys.py": SOURCE.encode()},
+                           _bare(git_patch).encode())  # fmt: skip
+    assert (code, got) == (0, expected)
+
+
+def test_bare_context_line_with_a_count_free_header(git_patch: str) -> None:
+    """``@@ ... @@`` (no counts): the lines after the bare one say the hunk goes on."""
+    lines = _bare(git_patch).split("\n")
+    lines = ["@@ ... @@" if x.startswith("@@") else x for x in lines]
+    assert apply_edits({"colorsys.py": SOURCE}, "\n".join(lines)) == {"colorsys.py": CHANGED}
+
+
+def test_several_bare_lines_in_a_row(git_patch: str) -> None:
+    patch = _bare(_bare(_bare(git_patch), " # Y: perceived"), " # I, Q")
+    assert apply_edits({"colorsys.py": SOURCE}, patch) == {"colorsys.py": CHANGED}
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_prose_after_the_last_hunk_ends_the_diff(git_patch: str, header: bool) -> None:
+    patch = git_patch
+    if not header:
+        patch = "\n".join("@@ @@" if x.startswith("@@") else x for x in patch.split("\n"))
+    answer = patch + "That keeps the YIQ coefficients in line with the NTSC standard.\n"
+    assert apply_edits({"colorsys.py": SOURCE}, answer) == {"colorsys.py": CHANGED}
+    # prose then a bullet list: the counts say the hunk was complete
+    listed = git_patch + "Changes:\n- dropped a comment\n+ more precise weights\n"
+    assert apply_edits({"colorsys.py": SOURCE}, listed) == {"colorsys.py": CHANGED}
+    # prose then another file's diff
+    more = answer + "--- a/other.py\n+++ b/other.py\n@@ -1 +1 @@\n-a = 1\n+a = 2\n"
+    got = apply_edits({"colorsys.py": SOURCE, "other.py": "a = 1\n"}, more)
+    assert got == {"colorsys.py": CHANGED, "other.py": "a = 2\n"}
+
+
+def test_prose_at_the_end_of_a_fenced_diff_does_not_swallow_the_fence() -> None:
+    answer = ("```diff\n--- a/a.py\n+++ b/a.py\n@@\n-x = 1\n+x = 2\nend of change\n```\n"
+              "- a note after the fence\n")  # fmt: skip
+    assert apply_edits({"a.py": "x = 1\n"}, answer) == {"a.py": "x = 2\n"}
+
+
+def test_a_bare_line_the_counts_rule_out_fails_the_whole_hunk() -> None:
+    """The counts say only added lines are left, yet a bare line comes first and hunk lines
+    follow it: the hunk fails whole; the removal before it is not applied alone."""
+    answer = "--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n x = 1\n-y = 2\nz = 3\n+y = 4\n"
+    (edit,) = parse_edits(answer)
+    assert edit.hunks[0].problem and len(edit.hunks) == 1
+    (plan,) = plan_edits({"a.py": "x = 1\ny = 2\nz = 3\n"}, [edit])
+    (failure,) = plan.failures
+    assert failure.kind == "malformed" and "'z = 3'" in failure.detail
+    with pytest.raises(HunkMatchError):
+        apply_edits({"a.py": "x = 1\ny = 2\nz = 3\n"}, answer)
+
+
+def _feed(text: str, cuts: list[int]) -> tuple[list[object], list[object]]:
+    parser = EditParser()
+    out: list[object] = []
+    last = 0
+    for cut in [*cuts, len(text)]:
+        out += parser.feed(text[last:cut])
+        last = cut
+    out += parser.close()
+    return out, list(parser.problems)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bare_lines_read_the_same_whatever_the_chunks(git_patch: str, seed: int) -> None:
+    rng = random.Random(seed)
+    answer = (_bare(_bare(git_patch), " # I, Q") + "Some prose.\n- a list item\n"
+              "--- a/b.py\n+++ b/b.py\n@@\n x\nbare\n\n+y\nthe end")  # fmt: skip
+    whole = _feed(answer, [])
+    cuts = sorted(rng.sample(range(1, len(answer)), 40))
+    assert _feed(answer, cuts) == whole
+    assert _feed(answer, list(range(1, len(answer)))) == whole  # a character at a time
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("goes_on", [True, False])
+def test_a_long_run_of_bare_lines_is_read_in_linear_time(goes_on: bool) -> None:
+    run = "bare line\n" * 200_000
+    answer = "--- a/a.py\n+++ b/a.py\n@@\n-x\n" + run + ("+y\n" if goes_on else "")
+    parser = EditParser()
+    edits = [e for i in range(0, len(answer), 16) for e in parser.feed(answer[i : i + 16])]
+    edits += parser.close()
+    (edit,) = edits
+    assert len(edit.hunks[0].lines) == (200_002 if goes_on else 1)
