@@ -260,7 +260,9 @@ class _Section:
         self.created: list[str] = []  # a new file's lines, each with its own ending
         self.created_no_newline = False
 
-    def start_hunk(self, old_start: int | None, counts: tuple[int, int] | None, anchor: str) -> None:
+    def start_hunk(
+        self, old_start: int | None, counts: tuple[int, int] | None, anchor: str
+    ) -> None:
         self.close_hunk()
         self.old_start = old_start
         self.left = list(counts) if counts is not None else None
@@ -304,12 +306,12 @@ class _Section:
             self.created_no_newline = True
 
     def close_hunk(self) -> None:
-        due = self.context_due()
-        if self.blanks and self.ops and due and self.left is not None:
-            # blank context lines that lost their space: kept when the counts say exactly
-            # that many lines are still due on both sides (else they separate hunks)
-            if self.left[0] == self.left[1] <= self.blanks:
-                keep, self.blanks = self.left[0], 0
+        # blank context lines that lost their space: kept when the counts say exactly that
+        # many lines are still due on both sides (else they separate hunks)
+        left = self.left
+        if self.blanks and self.ops and self.context_due() and left and left[0] == left[1]:
+            keep, self.blanks = min(left[0], self.blanks), 0
+            if keep == left[0]:
                 for _ in range(keep):
                     self.add(" ", "")
         self.blanks = 0

@@ -16,10 +16,9 @@ from .realdiff import git_apply, real_diff, tome_apply
 
 # CPython's colorsys.py: top-level lines (def, comments) are the ones a lost space leaves bare
 SOURCE = Path(colorsys.__file__).read_text()
-CHANGED = (
-    SOURCE.replace("# YIQ: used by composite video signals (linear combinations of RGB)\n", "")
-    .replace("    y = 0.30*r + 0.59*g + 0.11*b", "    y = 0.299*r + 0.587*g + 0.114*b")
-)
+CHANGED = SOURCE.replace(
+    "# YIQ: used by composite video signals (linear combinations of RGB)\n", ""
+).replace("    y = 0.30*r + 0.59*g + 0.11*b", "    y = 0.299*r + 0.587*g + 0.114*b")
 assert CHANGED != SOURCE
 
 

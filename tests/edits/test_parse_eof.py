@@ -43,7 +43,8 @@ def _before_blank() -> int:
     return next(
         i
         for i in range(len(LINES) - 4)
-        if LINES[i + 3] == b"\n" and b"\n" not in (LINES[i], LINES[i + 1], LINES[i + 2])
+        if LINES[i + 3] == b"\n"
+        and b"\n" not in (LINES[i], LINES[i + 1], LINES[i + 2])
         and all(x == b"\n" or LINES[i + 4 + k] != b"\n" for k, x in enumerate(LINES[i + 4 : i + 7]))
     )
 
@@ -53,7 +54,7 @@ BLANK_CASES = {
     # the hunk's last context line is blank
     "blank-context-at-hunk-end": (
         SOURCE,
-        b"".join(LINES[:_AT] + [LINES[_AT].rstrip(b"\n") + b"  # changed\n"] + LINES[_AT + 1 :]),
+        b"".join([*LINES[:_AT], LINES[_AT].rstrip(b"\n") + b"  # changed\n", *LINES[_AT + 1 :]]),
     ),
     # two of three trailing blank lines removed: a blank context line before the removals
     "trailing-blank-lines-partly-removed": (SOURCE + b"\n\n\n", SOURCE + b"\n"),
@@ -124,9 +125,17 @@ BEGIN = "*** Begin Patch\n*** Update File: a.py\n"
     ("old", "body", "new"),
     [
         # removing the final newline
-        ("x = 1\ny = 2\n", " x = 1\n-y = 2\n+y = 2\n\\ No newline at end of file\n", "x = 1\ny = 2"),
+        (
+            "x = 1\ny = 2\n",
+            " x = 1\n-y = 2\n+y = 2\n\\ No newline at end of file\n",
+            "x = 1\ny = 2",
+        ),
         # adding it
-        ("x = 1\ny = 2", " x = 1\n-y = 2\n\\ No newline at end of file\n+y = 2\n", "x = 1\ny = 2\n"),
+        (
+            "x = 1\ny = 2",
+            " x = 1\n-y = 2\n\\ No newline at end of file\n+y = 2\n",
+            "x = 1\ny = 2\n",
+        ),
         # removing the last line of a file without one
         ("x = 1\ny = 2", " x = 1\n-y = 2\n\\ No newline at end of file\n", "x = 1\n"),
         # the marker after a context line: both sides lack it
