@@ -58,6 +58,7 @@ _PATH = re.compile(
 _PATH_PREFIX = re.compile(r"^(?:file(?:name)?|path)\s*:\s*", re.IGNORECASE)
 _DIFF_LANGS = {"diff", "patch", "udiff"}
 _HUNK_OPS = ("+", "-", " ", "\\")
+_MARKS = frozenset("`~d*<=>")  # the first character of every marker that is not indented
 
 
 def _fence(line: str) -> tuple[str, str] | None:
@@ -621,8 +622,9 @@ class EditParser:
         elif edit.action != "update" or edit.hunks or edit.move_to:
             self._out.append(edit)
         elif not sec.modes:  # a mode change alone is not applied, as before
-            self._problem(sec.line, f"the diff of {edit.path} has no hunks (no @@ lines), so it "
-                                    "changes nothing; send the hunks")  # fmt: skip
+            what = "no hunks (no @@ lines)" if sec.syntax == "udiff" else "no changed lines"
+            self._problem(sec.line, f"the edit of {edit.path} has {what}, so it changes "
+                                    "nothing; send the lines to change")  # fmt: skip
 
     def _diff(self, final: bool) -> bool:
         sec = self._section
@@ -753,7 +755,7 @@ class EditParser:
                 verdict: bool | None = False
                 break
             bare = nxt[:1] not in _HUNK_OPS and not nxt.startswith("@@")
-            if not nxt.strip() or (bare and not self._is_marker(nxt)):
+            if not nxt.strip() or (bare and (nxt[0] not in _MARKS or not self._is_marker(nxt))):
                 k += 1
                 continue
             verdict = self._hunk_line(k, final)

@@ -137,7 +137,7 @@ def test_a_diff_with_no_hunks_is_refused_by_tome_apply(make_repo, tmp_path, caps
     code, got = tome_apply(make_repo, tmp_path, files, patch)
     err = capsys.readouterr().err
     assert code == 1 and got == files
-    assert "the diff of ext.c has no hunks" in err
+    assert "the edit of ext.c has no hunks (no @@ lines)" in err
 
 
 def test_hunks_that_change_nothing_are_refused(make_repo, tmp_path, capsys) -> None:
