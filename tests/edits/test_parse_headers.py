@@ -185,3 +185,15 @@ def test_plan_edits_picks_the_existing_side_and_names_both_when_it_cannot() -> N
     assert plan.path == "x.py" and not plan.failures  # the same text: the --- side
     (plan,) = plan_edits({"x.py": "x = 1\n", "x_new.py": "y = 1\n"}, [edit])
     assert plan.failure is not None and plan.failure.kind == "two-files"
+
+
+def test_a_copy_is_refused_not_read_as_a_rename(make_repo, tmp_path, capsys) -> None:
+    """``copy from``/``copy to`` (git diff -C): before, the source file was deleted."""
+    files = {"a.c": C_SOURCE}
+    after = {"a.c": C_SOURCE, "b.c": C_CHANGED}
+    patch = real_diff(make_repo, files, after, "-C", "--find-copies-harder")
+    assert b"copy from a.c" in patch
+    code, got = tome_apply(make_repo, tmp_path, files, patch)
+    err = capsys.readouterr().err
+    assert code == 1 and got == files
+    assert "a copy of a.c" in err
