@@ -384,8 +384,8 @@ class EditParser:
         self._path_line = -1
         self._last_nonblank = -1
         self._section: _Section | None = None
-        self._bare: tuple[int, int, bool] | None = None  # a run of bare lines, decided
-        self._scan_bare: tuple[int, int] | None = None  # where that look-ahead stopped
+        self._bare: tuple[int, int, str, int] | None = None  # a bare run: lines, verdict, last
+        self._scan_bare: tuple[int, int, int] | None = None  # where that look-ahead stopped
         self._sr_path = ""
         self._sr_line = 0
         self._search: list[str] = []
@@ -708,63 +708,83 @@ class EditParser:
 
     def _bare_line(self, final: bool, sec: _Section) -> bool:
         """A line inside a hunk with no ``+``/``-``/space: a context line that lost its space,
-        or the prose after the hunk. Context when the hunk goes on after it: the next line
-        that is not bare is a hunk line (before any header, fence or end of text), unless
-        the ``@@`` counts say the hunk was already complete. When the counts say the line
-        cannot be context but the hunk goes on, the hunk fails whole (``Hunk.problem``)
-        rather than be applied in part. The look-ahead resumes where it stopped, and a run
-        of bare lines is scanned once, so the parser stays linear."""
+        or prose. What follows the run of bare (and blank) lines decides:
+
+        - a hunk line: the hunk goes on, so the line is context; unless the ``@@`` counts
+          say the hunk was complete (then it is prose and ends the diff), or that it cannot
+          be context while lines are still due (then the hunk fails whole, ``Hunk.problem``,
+          rather than be applied in part);
+        - the next ``@@`` of the same diff: context when the counts say context is still
+          due, else prose between hunks, left out (a context line left out of a hunk's end
+          only narrows where it can go; prose read as context would fail it);
+        - anything else (a header, a fence, prose, the end): the diff ends before the line,
+          unless the counts say exactly these lines (and the blank ones before them) are due
+          on both sides: then they are the hunk's last context lines.
+
+        The look-ahead resumes where it stopped, and a run of bare lines is scanned once, so
+        the parser stays linear."""
         n, line = self._q[0]
+        verdict = self._goes_on(final)
+        if verdict is None:
+            return False
         due = sec.context_due()
-        if due is None or due:
-            goes_on = self._goes_on(final)
-            if goes_on is None:
-                return False
-        else:
-            goes_on = False if sec.left == [0, 0] else self._goes_on(final)
-            if goes_on is None:
-                return False
-            if goes_on and not sec.problem:
+        if verdict == "hunk" and due is False:
+            if sec.left == [0, 0]:
+                verdict = "end"  # the counts say the hunk is complete: trust them
+            elif not sec.problem:
                 sec.problem = (f"line {n} ({line.strip()[:60]!r}) has no leading space or "
                                "+/-, and the @@ counts say it is not a context line, yet "
                                "hunk lines follow it; cannot tell where the hunk ends")  # fmt: skip
-        if not goes_on:
+        if verdict == "end" and due and self._bare is not None and sec.left is not None:
+            needed = sec.blanks + self._bare[3] - n + 1
+            if sec.left[0] == sec.left[1] == needed:
+                verdict = "hunk"
+        if verdict == "end":
             self._end_section()
             self._state = "text"
             return True
         self._pop()
-        sec.add(" ", line)
+        if verdict == "hunk" or due:
+            sec.add(" ", line)
         return True
 
-    def _goes_on(self, final: bool) -> bool | None:
-        """Whether a hunk line follows the bare line at the head of the queue, past blank and
-        other bare lines (None: not known until more lines come)."""
+    def _goes_on(self, final: bool) -> str | None:
+        """What follows the bare line at the head of the queue, past blank and other bare
+        lines: ``hunk`` (a hunk line), ``next`` (a ``@@`` line) or ``end`` (None: not known
+        until more lines come)."""
         head = self._q[0][0]
         if self._bare is not None and self._bare[0] <= head <= self._bare[1]:
             return self._bare[2]
-        k = 1
+        k, last = 1, head
         if self._scan_bare is not None and self._scan_bare[0] == head:
-            k = self._scan_bare[1]
+            _head, k, last = self._scan_bare
         self._scan_bare = None
+        verdict: str | None
         while True:
             nxt = self._peek(k)
             if nxt is None:
                 if not final:
-                    self._scan_bare = (head, k)
+                    self._scan_bare = (head, k, last)
                     return None
-                verdict: bool | None = False
+                verdict = "end"
                 break
             bare = nxt[:1] not in _HUNK_OPS and not nxt.startswith("@@")
             if not nxt.strip() or (bare and (nxt[0] not in _MARKS or not self._is_marker(nxt))):
+                if nxt.strip():
+                    last = head + k
                 k += 1
                 continue
-            verdict = self._hunk_line(k, final)
-            if verdict is None:
-                self._scan_bare = (head, k)
+            if nxt.startswith("@@"):
+                verdict = "next"
+                break
+            goes_on = self._hunk_line(k, final)
+            if goes_on is None:
+                self._scan_bare = (head, k, last)
                 return None
+            verdict = "hunk" if goes_on else "end"
             break
-        self._bare = (head, head + k - 1, bool(verdict))
-        return bool(verdict)
+        self._bare = (head, head + k - 1, verdict, last)
+        return verdict
 
     def _is_marker(self, line: str) -> bool:
         """A line that ends a run of bare lines: a fence, a diff or patch header, a block."""

@@ -130,3 +130,48 @@ def test_a_long_run_of_bare_lines_is_read_in_linear_time(goes_on: bool) -> None:
     edits += parser.close()
     (edit,) = edits
     assert len(edit.hunks[0].lines) == (200_002 if goes_on else 1)
+
+
+def test_a_bare_last_context_line_the_counts_ask_for_is_context() -> None:
+    """An insertion whose only context line lost its space, at the end of the answer: the
+    counts say that line is due, so the hunk can be placed (before: no context at all)."""
+    old = "import os\nimport sys\n\n\ndef main():\n    pass\n"
+    answer = "--- a/m.py\n+++ b/m.py\n@@ -2,1 +2,2 @@\n+import re\nimport sys\n"
+    new = old.replace("import sys", "import re\nimport sys")
+    assert apply_edits({"m.py": old}, answer) == {"m.py": new}
+    # the counts do not ask for it: prose, left out of the hunk, which then cannot be placed
+    prose = "--- a/m.py\n+++ b/m.py\n@@ -2,0 +2,1 @@\n+import re\nimport sys\n"
+    with pytest.raises(HunkMatchError, match="no context"):
+        apply_edits({"m.py": old}, prose)
+
+
+def test_a_bare_line_before_the_next_hunk_keeps_the_file_open(git_patch: str) -> None:
+    """The bare line is the last context line of one hunk and the next ``@@`` follows: both
+    hunks belong to the file (before: the second hunk had 'no file path before it')."""
+    split = real_patch_two_hunks(git_patch)
+    assert apply_edits({"colorsys.py": SOURCE}, split) == {"colorsys.py": CHANGED}
+    # and with prose between the hunks (the counts say the first hunk is complete)
+    lines = split.split("\n")
+    second = max(i for i, x in enumerate(lines) if x.startswith("@@"))
+    lines.insert(second, "The second change:")
+    assert apply_edits({"colorsys.py": SOURCE}, "\n".join(lines)) == {"colorsys.py": CHANGED}
+
+
+def real_patch_two_hunks(git_patch: str) -> str:
+    """The -U5 hunk cut in two at the bare line (each with right counts), the first hunk's
+    last context line being the bare ``def rgb_to_yiq`` line."""
+    lines = git_patch.split("\n")
+    head = next(i for i, x in enumerate(lines) if x.startswith("@@"))
+    at = next(i for i, x in enumerate(lines) if x.startswith(" def rgb_to_yiq"))
+    first, rest = lines[head + 1 : at + 1], lines[at + 1 :]
+    start = int(lines[head].split()[1].split(",")[0][1:])
+    old1 = sum(x[:1] in (" ", "-") for x in first)
+    new1 = sum(x[:1] in (" ", "+") for x in first)
+    body2 = [x for x in rest if x]
+    old2 = sum(x[:1] in (" ", "-") for x in body2)
+    new2 = sum(x[:1] in (" ", "+") for x in body2)
+    first[-1] = first[-1][1:]  # the space lost
+    return "\n".join([
+        *lines[:head], f"@@ -{start},{old1} +{start},{new1} @@", *first,
+        f"@@ -{start + old1},{old2} +{start + new1},{new2} @@", *rest,
+    ])  # fmt: skip
