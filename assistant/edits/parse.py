@@ -716,7 +716,8 @@ class EditParser:
           rather than be applied in part);
         - the next ``@@`` of the same diff: context when the counts say context is still
           due, else prose between hunks, left out (a context line left out of a hunk's end
-          only narrows where it can go; prose read as context would fail it);
+          only narrows where it can go; prose read as context would fail it); but a path
+          line right before the ``@@`` names the next file, as outside a diff;
         - anything else (a header, a fence, prose, the end): the diff ends before the line,
           unless the counts say exactly these lines (and the blank ones before them) are due
           on both sides: then they are the hunk's last context lines.
@@ -775,7 +776,9 @@ class EditParser:
                 k += 1
                 continue
             if nxt.startswith("@@"):
-                verdict = "next"
+                # a path line right before it starts another file's hunks, as in ``_text``
+                named = last > head and path_from_line(self._q[last - head][1]) is not None
+                verdict = "end" if named or path_from_line(self._q[0][1]) else "next"
                 break
             goes_on = self._hunk_line(k, final)
             if goes_on is None:

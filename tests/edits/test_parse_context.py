@@ -175,3 +175,11 @@ def real_patch_two_hunks(git_patch: str) -> str:
         *lines[:head], f"@@ -{start},{old1} +{start},{new1} @@", *first,
         f"@@ -{start + old1},{old2} +{start + new1},{new2} @@", *rest,
     ])  # fmt: skip
+
+
+def test_a_path_line_before_the_next_hunk_still_names_the_next_file() -> None:
+    answer = (
+        "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a = 1\n+a = 2\ny.py\n@@ -1 +1 @@\n-c = 1\n+c = 2\n"
+    )
+    got = apply_edits({"x.py": "a = 1\n", "y.py": "c = 1\n"}, answer)
+    assert got == {"x.py": "a = 2\n", "y.py": "c = 2\n"}
