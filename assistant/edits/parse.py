@@ -747,7 +747,21 @@ class EditParser:
         self._pop()
         if verdict == "hunk" or due:
             sec.add(" ", line)
+        if verdict == "hunk" and due is None and self._bare is not None:
+            self._take_run(sec, self._bare[1])
         return True
+
+    def _take_run(self, sec: _Section, end: int) -> None:
+        """The rest of a bare run already read as context, in one loop (no counts to keep
+        track of): each line as ``_diff`` would take it, without its checks."""
+        q = self._q
+        while q and q[0][0] <= end:
+            n, line = q.popleft()
+            if not line.strip() and line[:1] != " ":
+                sec.blanks += 1
+                continue
+            self._last_nonblank = n if line.strip() else self._last_nonblank
+            sec.add(" ", line[1:] if line[:1] == " " else line)
 
     def _goes_on(self, final: bool) -> str | None:
         """What follows the bare line at the head of the queue, past blank and other bare

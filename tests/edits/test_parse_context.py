@@ -122,14 +122,16 @@ def test_bare_lines_read_the_same_whatever_the_chunks(git_patch: str, seed: int)
 
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("goes_on", [True, False])
-def test_a_long_run_of_bare_lines_is_read_in_linear_time(goes_on: bool) -> None:
-    run = "bare line\n" * 200_000
+@pytest.mark.parametrize("unit", ["bare line\n", "bare\n\n", "bare\n \n"])
+def test_a_long_run_of_bare_lines_is_read_in_linear_time(goes_on: bool, unit: str) -> None:
+    run = unit * 100_000
     answer = "--- a/a.py\n+++ b/a.py\n@@\n-x\n" + run + ("+y\n" if goes_on else "")
     parser = EditParser()
     edits = [e for i in range(0, len(answer), 16) for e in parser.feed(answer[i : i + 16])]
     edits += parser.close()
     (edit,) = edits
-    assert len(edit.hunks[0].lines) == (200_002 if goes_on else 1)
+    per_unit = 1 if unit == "bare line\n" else 2
+    assert len(edit.hunks[0].lines) == (per_unit * 100_000 + 2 if goes_on else 1)
 
 
 def test_a_bare_last_context_line_the_counts_ask_for_is_context() -> None:
