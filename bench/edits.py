@@ -550,6 +550,9 @@ def adversarial_cases() -> list[tuple[str, dict[str, str], str, int]]:
          "a.py\n```\n" + "}\n\n" * 25_000 + _lines("new(", 25_000) + "```\n", 0),
         ("SEARCH of long lines, no match (closest)", {"a.py": _lines("a" * 200, 2000)},
          _sr("a.py", _lines("b" * 200, 4000), "x\n"), 0),
+        ("10 refused 231-line hunks of braces (closest)", {"a.c": "}\n  }\n" * 3000},
+         "".join("--- a/a.c\n+++ b/a.c\n@@\n" + "   }\n" * 230 + f"-gone {i}\n+x\n"
+                 for i in range(10)), 0),
         ("20k SEARCH blocks on one file", {"a.py": _lines("line ", 40_000)},
          "".join(_sr("a.py", f"line {i}\n", f"row {i}\n") for i in range(0, 40_000, 2))[:MB], 0),
         ("one 1 MB line, streamed by 16", {}, _fill("a", MB), 16),
