@@ -57,6 +57,11 @@ class SplitRow:
     right: Row | None = None
 
 
+WORDS = 40_000
+"""Largest product of two lines' word counts compared word by word (difflib is quadratic
+in it, and a model's line can be a megabyte long); longer pairs get no spans."""
+
+
 def word_spans(old: str, new: str) -> tuple[Spans, Spans]:
     """The character ranges that differ between two lines, compared word by word.
 
@@ -65,6 +70,8 @@ def word_spans(old: str, new: str) -> tuple[Spans, Spans]:
     """
     a = _WORD.findall(old)
     b = _WORD.findall(new)
+    if len(a) * len(b) > WORDS:
+        return (), ()
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if sm.ratio() < 0.4:
         return (), ()

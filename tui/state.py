@@ -10,7 +10,6 @@ accepted since, merged over the first. ``undo`` reverts the last apply byte for 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,6 +18,7 @@ from typing import Any
 
 from assistant import gitio, worktree
 from assistant.edits import Changeset, EditParser, FileConflict, FileReview, HunkState, plan_edits
+from assistant.edits.diff import LineMatcher
 
 HunkKey = tuple[str, int]
 Committer = Callable[[Path, Sequence[str], str], str]
@@ -28,7 +28,7 @@ Committer = Callable[[Path, Sequence[str], str], str]
 @lru_cache(maxsize=65536)
 def _hunk_counts(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
     added = removed = 0
-    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    sm = LineMatcher(old, new)  # bounded: a hunk of repeated lines is not cubic
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag != "equal":
             removed += i2 - i1
