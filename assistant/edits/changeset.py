@@ -54,6 +54,10 @@ class HunkReview:
     new_lines: tuple[str, ...]
     state: HunkState
     failure: HunkFailure | None = None
+    tolerated: tuple[str, ...] = ()
+    """What was tolerated to place it, in a reviewer's words (``trailing whitespace
+    ignored``; empty when it matched the file exactly, or failed): shown, never parsed,
+    so a reviewer knows which hunks to read closely."""
 
     @property
     def added(self) -> int:
@@ -216,8 +220,9 @@ class Changeset:
                 loc = ph.located
                 old = tuple(base[loc.start : loc.end])
                 review.hunks.append(
-                    HunkReview(ph.index, loc.start + 1, old, loc.lines, HunkState.PENDING)
-                )
+                    HunkReview(ph.index, loc.start + 1, old, loc.lines, HunkState.PENDING,
+                               tolerated=loc.tolerances)
+                )  # fmt: skip
             self.files.append(review)
 
     @classmethod
