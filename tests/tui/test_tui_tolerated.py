@@ -77,3 +77,20 @@ async def test_what_was_tolerated_is_shown_inert(make_repo) -> None:
         shown = "~ [b]bold[/b] \\x1b]52;c;eA==\\x07 x"
         assert shown in _row(text, "52;c")  # the note under the header
         assert text.splitlines()[-2].endswith(shown)  # the status bar: no markup parsed
+
+
+async def test_a_long_phrase_is_wrapped_whole_at_80x24(make_repo) -> None:
+    """Phrases are shown as they come (the matcher may name line numbers): wrapped, not cut."""
+    root = make_repo({"textwrap.py": DRIFTED})
+    app, state = _app(root)
+    long = "placed by its line number 478 (the same lines are also at 1067)"
+    state.changeset["textwrap.py"].hunk(2).tolerated = (long, "trailing whitespace ignored")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        lines = screen_text(app).splitlines()
+        at = next(i for i, line in enumerate(lines) if "hunk 2 of 2" in line)
+        notes = [line.split("▌", 1)[1].strip() for line in lines[at + 1 : at + 4]]
+        assert notes[0].startswith("~ placed by its line number 478")
+        assert " ".join(notes[:2]) == f"~ {long}"
+        assert notes[2] == "~ trailing whitespace ignored"
