@@ -6,7 +6,9 @@ for scripts and CI), with the same safety as ``tome apply`` (every hunk must loc
 nothing is written; journaled; ``tome undo`` reverts); ``--review`` opens the answer in the
 terminal UI. Edits to files that steer later runs (:mod:`assistant.edits.guard`: tome's
 config, CI workflows) are flagged in the summary; ``--yes`` alone refuses the whole answer
-then, ``--allow-config-edits`` lets them through. ``--commit`` commits exactly the applied paths. Every request is recorded in
+then, ``--allow-config-edits`` lets them through. A hunk placed by a tolerance is listed
+under its file in the summary (``~ hunk 2 at line 31: trailing whitespace ignored``), as
+``tome apply`` lists it. ``--commit`` commits exactly the applied paths. Every request is recorded in
 the history (``tome history``).
 
 The answer goes to stdout as it arrives; the estimate before sending, a line per retry

@@ -13,6 +13,9 @@ file from the accepted hunks only. Accept-all gives the proposal, reject-all cha
     cs.accept_all()                    # pending hunks only; rejected ones stay rejected
     new_texts = cs.result()            # {path: text | None}
 
+A hunk placed by a tolerance rather than an exact match names it in
+:attr:`HunkReview.tolerated` (from ``Located.tolerances``), for the reviewer.
+
 States: ``pending`` → ``accepted``/``rejected`` by the user; ``failed`` when not located;
 ``applied`` and ``conflict`` are set by whoever writes the result (:meth:`mark_applied`,
 :meth:`mark_conflict`).
