@@ -47,6 +47,11 @@ def counts(file: FileReview) -> tuple[int, int]:
     return added, removed
 
 
+def tolerated(file: FileReview) -> int:
+    """How many of the file's hunks were placed by a tolerance (the screen marks them ``~``)."""
+    return sum(1 for h in file.hunks if h.tolerated and h.failure is None)
+
+
 def file_status(file: FileReview) -> str:
     """One word for a file in the list: conflict, failed, pending, applied, accepted, rejected."""
     states = {h.state for h in file.hunks}
