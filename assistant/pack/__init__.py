@@ -172,6 +172,10 @@ def pack(
         )
     if budget is not None and budget <= 0:
         raise ConfigError(f"budget must be a positive number of tokens, not {budget}")
+    if scope:
+        top, folder = Path(root).resolve(), Path(root, scope).resolve()
+        if folder != top and top not in folder.parents:
+            raise PackError(f"cannot pack {scope!r}: it is not a folder inside {top}")
     opts = options or PackOptions()
     cache = Cache() if cache is None else cache
     timings: dict[str, float] = {}

@@ -17,8 +17,10 @@ import pytest
 from fakeopenai import FakeOpenAI, Reply
 
 import assistant.display
+from assistant.cache import Cache
 from assistant.cli import main
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, PackError
+from assistant.pack import pack
 from assistant.session import Assistant
 
 # The generic backend counts with o200k_base, which this machine (and CI) lacks offline:
@@ -208,3 +210,16 @@ def test_one_rule_finds_the_root(make_repo, tmp_path: Path) -> None:
     a = Assistant(root / "pkg", backend="deepseek-v4-flash")
     assert (a.root, a.scope) == (root.resolve(), "pkg")
     assert a.store.path == root.resolve() / ".tome" / "history.db"
+
+
+def test_a_scope_packs_the_subfolder_with_paths_from_the_root(make_repo) -> None:
+    root = make_repo({**FILES, "pkg/.tomeignore": "__init__.py\n.tomeignore\n"})
+    alone = pack(root / "pkg", cache=Cache.disabled())
+    scoped = pack(root, scope="pkg", cache=Cache.disabled())
+    assert [f.path for f in alone.files] == ["display.py"]  # pkg's own .tomeignore applies
+    assert [f.path for f in scoped.files] == ["pkg/display.py"]
+    assert scoped.root == root.resolve() and 'path="pkg/display.py"' in scoped.text
+    assert [f.blob_sha for f in scoped.files] == [f.blob_sha for f in alone.files]
+    for outside in ("..", "../elsewhere", str(root.parent)):
+        with pytest.raises(PackError, match="not a folder inside"):
+            pack(root, scope=outside, cache=Cache.disabled())
