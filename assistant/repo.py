@@ -8,9 +8,11 @@ load_settings` use it, so each works the same from any subfolder and ``.tome/`` 
 journal, pack) lives at the root only. A linked work tree (``git worktree add``: its
 ``.git`` is a file) is a root of its own. Paths the user gives (``-C DIR``, a patch file)
 are relative to the start folder; paths inside the repository (a patch's, an edit's, the
-journal's, the history's) are relative to the root. Which files a subfolder start packs is
-the command's choice (``tome pack`` and ``tome ask -C DIR`` pack that folder, the TUI the
-whole repository); see :attr:`assistant.session.Assistant.scope`.
+journal's, the history's) are relative to the root. What a subfolder start packs is as it
+was: ``tome pack [DIR]`` packs that folder, its paths relative to it (a file for people and
+other tools); ``tome ask`` packs its ``-C DIR`` (default: the current folder) with the paths
+named from the root (``pkg/a.py``, :attr:`assistant.session.Assistant.scope`), so the
+model's edits are root paths like any patch's; the TUI packs the whole repository.
 
 **Running git.** Every git process starts here (:func:`run`, :func:`start` and GitPython in
 :func:`commit_paths`), with :data:`GIT_SAFETY`, stdin closed unless fed, and a failure to
