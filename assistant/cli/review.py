@@ -1,8 +1,9 @@
 """``tome review [PATCH | --session ID]``: review edits hunk by hunk in the terminal UI.
 
-A patch file in any supported format is located against the working tree (``-C ROOT`` to
-choose it); applying there goes through ``assistant.worktree`` with the same safety as
-``tome apply``. Without a patch, the last session (or ``--session ID``) is reviewed again.
+A patch file in any supported format is located against the repository root (found from
+the current folder, or from ``-C DIR``; the patch's paths are the root's); applying there
+goes through ``assistant.worktree`` with the same safety as ``tome apply``. Without a
+patch, the last session (or ``--session ID``) is reviewed again.
 """
 
 from __future__ import annotations
