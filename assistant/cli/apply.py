@@ -25,6 +25,7 @@ from ..display import safe
 from ..edits import Changeset, EditParser, HunkFailure, file_config_edit, plan_edits
 from ..edits.parse import decode_patch
 from ..errors import EditError
+from ..repo import find_root
 from ._summary import file_lines, tolerated_count, tolerated_note
 
 
@@ -39,17 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ".github/workflows/ (refused otherwise: they steer every later run)",
     )
     parser.add_argument(
-        "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
+        "-C",
+        "--root",
+        type=Path,
+        default=None,
+        help="a folder in the repository (default: .); its root is used",
     )
-
-
-def find_root(start: Path) -> Path:
-    """The enclosing git working tree's root, or ``start`` itself outside git."""
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return start
 
 
 def _read(source: str) -> str:
@@ -103,7 +99,7 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], text: list[str], *,
 
 
 def run(args: argparse.Namespace) -> int:
-    root = (args.root or find_root(Path.cwd())).resolve()
+    root = find_root(args.root or Path.cwd())
     parser = EditParser()
     base: dict[str, str | None] = {}
     try:

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from ..display import safe_name
+from ..repo import find_root
 from ..store import SessionSummary, Store
-from .apply import find_root
 
 DAY = 86_400.0
 
@@ -31,7 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--older-than", type=float, metavar="DAYS", help="with --prune: drop sessions older"
     )
     parser.add_argument(
-        "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
+        "-C",
+        "--root",
+        type=Path,
+        default=None,
+        help="a folder in the repository (default: .); its root is used",
     )
 
 
@@ -59,7 +63,7 @@ def _line(s: SessionSummary) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    root = (args.root or find_root(Path.cwd())).resolve()
+    root = find_root(args.root or Path.cwd())
     store = Store.for_root(root)
     pruned = None
     if args.prune:
