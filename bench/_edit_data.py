@@ -8,7 +8,8 @@
   with ``git diff --no-index``; skipped, with a message, when pip cannot reach an index.
 - ``answers``: ``bench/answers/<case>/``: a model answer written by hand in a style real
   models write, its base files (``before/``), and the intended result (``after/``) or the
-  reason it must be refused (``case.json``).
+  reason it must be refused (``case.json``); the files are kept in ``files.json``, not as
+  source files, so that linters, formatters and scanners of this repository leave them be.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Case:
     answer: str = ""
     classes: tuple[str, ...] = ()
     style: str = ""
+    fmt: str = ""
     before: dict[str, str] = field(default_factory=dict)
     intended: dict[str, str | None] | None = None  # None: must be refused
     reason: str = ""
@@ -153,9 +155,7 @@ def _no_index_diff(root: Path, rel: str) -> str:
 
 
 def _changed_lines(diff: str) -> int:
-    return sum(
-        1 for x in diff.split("\n") if x[:1] in "+-" and not x.startswith(("+++ ", "--- "))
-    )
+    return sum(1 for x in diff.split("\n") if x[:1] in "+-" and not x.startswith(("+++ ", "--- ")))
 
 
 def _sdist_pair(name: str, old: str, new: str, licence: str) -> list[dict] | None:
@@ -224,30 +224,21 @@ def sdist_cases(*, quiet: bool = False) -> list[Case]:
 # -- hand-written answers ---------------------------------------------------------------------
 
 
-def _tree(root: Path) -> dict[str, str]:
-    if not root.is_dir():
-        return {}
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes().decode("utf-8")
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
 def answer_cases() -> list[Case]:
     out = []
     for case_dir in sorted(p for p in ANSWERS.iterdir() if p.is_dir()):
         meta = json.loads((case_dir / "case.json").read_text(encoding="utf-8"))
-        before = _tree(case_dir / "before")
+        stored = json.loads((case_dir / "files.json").read_text(encoding="utf-8"))
+        before = stored["before"]
         intended: dict[str, str | None] | None = None
         if meta["expect"] == "exact":
-            intended = dict(_tree(case_dir / "after"))
+            intended = dict(stored["after"])
             for path in meta.get("deleted", []):
                 intended[path] = None
         answer = (case_dir / "answer.txt").read_bytes().decode("utf-8")
         out.append(Case(
             "answers", case_dir.name, meta["base"], meta["license"], meta.get("lang", ""),
-            answer=answer, classes=tuple(meta["classes"]), style=meta["style"],
+            answer=answer, classes=tuple(meta["classes"]), style=meta["style"], fmt=meta["format"],
             before=before, intended=intended, reason=meta.get("reason", ""),
         ))  # fmt: skip
     return out

@@ -56,12 +56,17 @@ import zlib  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from dataclasses import dataclass, field, replace  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 from assistant.edits import EditParser, apply_edits, plan_edits  # noqa: E402
 from assistant.errors import EditError  # noqa: E402
-from bench._edit_data import WORK, Case, FileChange  # noqa: E402
-from bench._edit_data import answer_cases, commit_cases, sdist_cases  # noqa: E402
+from bench._edit_data import (  # noqa: E402
+    WORK,
+    Case,
+    FileChange,
+    answer_cases,
+    commit_cases,
+    sdist_cases,
+)
 
 Ops = tuple[tuple[str, str], ...]  # (op, text): op in " -+\\"; text without "\n", maybe "\r"
 NO_EOL = "\\ No newline at end of file"
@@ -356,12 +361,16 @@ def _eof_case(c: Case) -> bool:
 ALL = ("git", "udiff", "udiff-shifted", "udiff-bare", "search-replace", "patch", "whole")
 MISTAKES: dict[str, Mistake] = {
     "none": Mistake(ALL, doc="as rendered"),
-    "end of file (real)": Mistake(("git", "udiff", "search-replace", "patch", "whole"),
-                                  wants=_eof_case, doc="no final newline, added/removed, "
-                                  "trailing blank lines deleted: real commits only"),
-    "repeated context": Mistake(("git", "udiff-shifted", "udiff-bare", "search-replace",
-                                 "patch"), wants=lambda c: "repeated" in c.tags,
-                                doc="a hunk's lines occur more than once in the file"),
+    "end of file (real)": Mistake(
+        ("git", "udiff", "search-replace", "patch", "whole"),
+        wants=_eof_case,
+        doc="no final newline, added/removed, trailing blank lines deleted: real commits only",
+    ),
+    "repeated context": Mistake(
+        ("git", "udiff-shifted", "udiff-bare", "search-replace", "patch"),
+        wants=lambda c: "repeated" in c.tags,
+        doc="a hunk's lines occur more than once in the file",
+    ),
     "header names": Mistake(("udiff",), doc="timestamps, before/after names, x_new, .orig"),
     "context lost space": Mistake(("udiff", "patch"), context_without_space),
     "CRLF new file": Mistake(("git", "patch"), doc="the change's new text as a new CRLF file"),
@@ -370,8 +379,9 @@ MISTAKES: dict[str, Mistake] = {
     "trailing ws drift": Mistake(("udiff", "search-replace", "patch"), trailing_ws, eq="rstrip"),
     "outdented": Mistake(("search-replace", "patch"), outdent, eq="strip"),
     "indent drift": Mistake(("search-replace", "patch"), indent_all, eq="strip"),
-    "CRLF file": Mistake(("udiff", "search-replace", "patch", "whole"),
-                         doc="the file is CRLF, the answer LF"),
+    "CRLF file": Mistake(
+        ("udiff", "search-replace", "patch", "whole"), doc="the file is CRLF, the answer LF"
+    ),
 }
 
 
@@ -529,9 +539,9 @@ def classify(files: dict[str, str], intended: dict[str, str | None] | None,
         if r == w:
             continue
         o = files.get(path)
-        if r == o:  # left as it was: that part of the change is missing
-            partial = True
-        elif o is not None and r is not None and w is not None and _file_partial(o, w, r):
+        if r == o or (
+            o is not None and r is not None and w is not None and _file_partial(o, w, r)
+        ):  # left as it was: that part of the change is missing
             partial = True
         else:
             return "wrong"
@@ -546,8 +556,8 @@ def run(files: dict[str, str], answer: str, intended: dict[str, str | None] | No
         got = apply_edits(files, answer)
     except EditError as exc:
         took = time.perf_counter() - t0
-        return "refused", took, str(exc).split("\n")[0][:100]
-    except Exception as exc:  # noqa: BLE001 - a crash is one of the outcomes measured
+        return "refused", took, " ".join(x.strip() for x in str(exc).split("\n")[:2])[:140]
+    except Exception as exc:  # a crash is one of the outcomes measured
         return "crash", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}"[:100]
     took = time.perf_counter() - t0
     outcome = classify(files, intended, got)
@@ -615,9 +625,11 @@ def print_table(rows: dict[tuple[str, str, str], Row]) -> bool:
           f"{c['wrong']:>5} {c['partial']:>4} {c['crash']:>5} {total.ident:>5} "
           f"{total.pct:>6.1f}% {total.p99() * 1000:>6.1f} {max(total.times, default=0) * 1000:>6.1f}")  # fmt: skip
     exact_all = 100.0 * c["exact"] / max(1, total.n)
-    print(f"ratios: exact {exact_all:.1f}% of all, {total.pct:.1f}% where identifiable "
-          f"(target >= 99%); wrong {c['wrong']}, partial {c['partial']}, crash {c['crash']} "
-          f"(target 0); max {max(total.times, default=0) * 1000:.0f} ms (target < 1000 ms)")
+    print(
+        f"ratios: exact {exact_all:.1f}% of all, {total.pct:.1f}% where identifiable "
+        f"(target >= 99%); wrong {c['wrong']}, partial {c['partial']}, crash {c['crash']} "
+        f"(target 0); max {max(total.times, default=0) * 1000:.0f} ms (target < 1000 ms)"
+    )
     return ok
 
 
@@ -626,16 +638,22 @@ def _flag(s: str) -> str:
 
 
 def print_worst(rows: dict[tuple[str, str, str], Row], limit: int) -> None:
+    """The misses that matter most first (wrong, partial, crash, then identifiable answers
+    refused), at most two per row so that one broken row does not hide the others."""
     rank = {"wrong": 0, "partial": 1, "crash": 2, "refused": 3}
-    bad = [(rank.get(k, 4), k, s, f, m, cid, d) for (s, f, m), r in rows.items()
-           for k, cid, d in r.bad]  # fmt: skip
+    bad = []
+    for (source, fmt, mistake), r in rows.items():
+        for n, (kind, cid, detail) in enumerate(sorted(r.bad, key=lambda b: rank.get(b[0], 4))):
+            bad.append((n >= 2, rank.get(kind, 4), kind, source, fmt, mistake, cid, detail))
     if not bad:
         return
     bad.sort()
-    print(f"\nworst cases ({len(bad)} misses; first {min(limit, len(bad))}; rerun one with --show):")
-    for _rk, kind, source, fmt, mistake, cid, detail in bad[:limit]:
-        print(f"  {kind:<8} {cid:<42} python3 bench/edits.py --source {source} --format {fmt} "
-              f"--mistake {_flag(mistake)} --case {cid} --show\n           {detail}")
+    print(f"\nworst cases ({len(bad)} misses; first {min(limit, len(bad))}, at most 2 a row "
+          f"first; rerun one with the command shown):")  # fmt: skip
+    for _extra, _rk, kind, source, fmt, mistake, cid, detail in bad[:limit]:
+        print(f"  {kind:<8} {source}/{fmt}/{mistake}: {detail[:110]}\n"
+              f"           python3 bench/edits.py --source {source} --format {fmt} "
+              f"--mistake {_flag(mistake)} --case {cid} --show")  # fmt: skip
 
 
 def accuracy(args: argparse.Namespace) -> bool:
@@ -672,7 +690,7 @@ def accuracy(args: argparse.Namespace) -> bool:
                     if args.show:
                         show(case, trial, outcome, detail)
     for case in answers:
-        if args.format and args.format != "answer":
+        if args.format and args.format != case.fmt:
             continue
         for cls in case.classes:
             if args.mistake and args.mistake != cls:
@@ -680,7 +698,8 @@ def accuracy(args: argparse.Namespace) -> bool:
             outcome, took, detail = run(case.before, case.answer, case.intended)
             if case.intended is None and outcome == "refused":
                 detail = f"{detail} | must refuse: {case.reason}"
-            rows.setdefault(("answers", case.style, cls), Row()).add(
+            detail = f"[{case.style}] {detail}"
+            rows.setdefault(("answers", case.fmt, cls), Row()).add(
                 outcome, case.intended is not None, took, case.id, detail
             )
             if args.show:
@@ -757,8 +776,10 @@ def speed() -> bool:
           f"{len(patch) / 1e3:.0f} kB diff): apply_edits {best * 1000:.0f} ms, "
           f"{exact}/{len(files)} files exact")  # fmt: skip
     ok_git = "ok" if done.returncode == 0 else f"exit {done.returncode}"
-    print(f"  git apply --check (peer) {git_time * 1000:.0f} ms ({ok_git}); "
-          f"ratio apply_edits/git {best / git_time:.1f}x")
+    print(
+        f"  git apply --check (peer) {git_time * 1000:.0f} ms ({ok_git}); "
+        f"ratio apply_edits/git {best / git_time:.1f}x"
+    )
     good = best < 1.0
     print(f"  target < 1 s: {'PASS' if good else 'FAIL'}")
     return good
@@ -873,7 +894,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--mistake", help=f"one of: {'; '.join(MISTAKES)}; or an answer class")
     p.add_argument("--case", help="only cases whose id contains this")
     p.add_argument("--show", action="store_true", help="print each answer and its outcome")
-    p.add_argument("--worst", type=int, default=25, help="how many misses to list")
+    p.add_argument("--worst", type=int, default=40, help="how many misses to list")
     p.add_argument("--adversarial", action="store_true", help="only the adversarial answers")
     p.add_argument("--no-speed", action="store_true", help="skip the 500-file and hostile runs")
     return p.parse_args(argv)
