@@ -454,9 +454,12 @@ def build_trial(case: Case, fmt: str, mistake: str) -> Trial | None:
         files = {p: _crlf(t) for p, t in files.items()}
         intended = {p: _crlf(t) for p, t in intended.items() if t is not None}
     if fmt in ("search-replace", "whole"):
-        intended = {f.path: _sr_intended(replace(f, before=files[f.path],
-                                                 after=intended[f.path] or ""))
-                    for f in case.files}  # fmt: skip
+        said = {f.path: _sr_intended(replace(f, before=files[f.path],
+                                             after=intended[f.path] or ""))
+                for f in case.files}  # fmt: skip
+        if any(lines_of(said[p]) != lines_of(intended[p] or "") for p in said):
+            return None  # a blank last line without a final newline: not sayable here
+        intended = dict(said)
         if all(intended[p] == files[p] for p in files):
             return None
     if fmt == "whole":
