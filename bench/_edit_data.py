@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,7 +192,8 @@ def _sdist_pair(name: str, old: str, new: str, licence: str) -> list[dict] | Non
 
 
 def sdist_cases(*, quiet: bool = False) -> list[Case]:
-    cache = WORK / "sdist_cases.json"
+    key = repr((SDISTS, SDIST_EXTS, SDIST_MAX_BYTES, SDIST_MAX_CHANGED, SDIST_PER_PACKAGE))
+    cache = WORK / f"sdist_cases-{zlib.crc32(key.encode()):08x}.json"
     if cache.is_file():
         payload = json.loads(cache.read_text(encoding="utf-8"))
     else:

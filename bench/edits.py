@@ -603,30 +603,46 @@ class Row:
                 and max(self.times, default=0.0) < 1.0)  # fmt: skip
 
 
+def _merge(rows: Sequence[Row]) -> Row:
+    total = Row()
+    for r in rows:
+        total.n += r.n
+        total.ident += r.ident
+        total.ident_exact += r.ident_exact
+        total.times += r.times
+        for k, v in r.counts.items():
+            total.counts[k] += v
+    return total
+
+
+def _line(source: str, fmt: str, mistake: str, r: Row, verdict: str) -> str:
+    c = r.counts
+    return (f"{source:<8} {fmt:<15} {mistake[:20]:<20} {r.n:>5} {c['exact']:>5} "
+            f"{c['refused']:>5} {c['wrong']:>5} {c['partial']:>4} {c['crash']:>5} {r.ident:>5} "
+            f"{r.pct:>6.1f}% {r.p99() * 1000:>6.1f} {max(r.times, default=0) * 1000:>6.1f}  "
+            f"{verdict}")  # fmt: skip
+
+
 def print_table(rows: dict[tuple[str, str, str], Row]) -> bool:
     print(f"{'source':<8} {'format':<15} {'mistake':<20} {'n':>5} {'exact':>5} {'refus':>5} "
           f"{'wrong':>5} {'part':>4} {'crash':>5} {'ident':>5} {'exact%':>7} {'p99ms':>6} "
           f"{'maxms':>6}  verdict")  # fmt: skip
     ok = True
-    total = Row()
     for (source, fmt, mistake), r in rows.items():
-        c = r.counts
         good = r.good()
         ok &= good
-        print(f"{source:<8} {fmt:<15} {mistake[:20]:<20} {r.n:>5} {c['exact']:>5} "
-              f"{c['refused']:>5} {c['wrong']:>5} {c['partial']:>4} {c['crash']:>5} {r.ident:>5} "
-              f"{r.pct:>6.1f}% {r.p99() * 1000:>6.1f} {max(r.times, default=0) * 1000:>6.1f}  "
-              f"{'PASS' if good else 'FAIL'}")  # fmt: skip
-        total.n += r.n
-        total.ident += r.ident
-        total.ident_exact += r.ident_exact
-        total.times += r.times
-        for k, v in c.items():
-            total.counts[k] += v
+        print(_line(source, fmt, mistake, r, "PASS" if good else "FAIL"))
+    print("per source and per format, all mistakes:")
+    for source in dict.fromkeys(k[0] for k in rows):
+        print(
+            _line(source, "(all)", "", _merge([r for k, r in rows.items() if k[0] == source]), "")
+        )
+    for fmt in dict.fromkeys(k[1] for k in rows if k[0] != "answers"):
+        merged = _merge([r for k, r in rows.items() if k[1] == fmt and k[0] != "answers"])
+        print(_line("real", fmt, "", merged, ""))
+    total = _merge(list(rows.values()))
     c = total.counts
-    print(f"{'all':<8} {'':<15} {'':<20} {total.n:>5} {c['exact']:>5} {c['refused']:>5} "
-          f"{c['wrong']:>5} {c['partial']:>4} {c['crash']:>5} {total.ident:>5} "
-          f"{total.pct:>6.1f}% {total.p99() * 1000:>6.1f} {max(total.times, default=0) * 1000:>6.1f}")  # fmt: skip
+    print(_line("all", "", "", total, ""))
     exact_all = 100.0 * c["exact"] / max(1, total.n)
     print(
         f"ratios: exact {exact_all:.1f}% of all, {total.pct:.1f}% where identifiable "
@@ -763,7 +779,7 @@ def speed() -> bool:
             return False
         best = min(best, time.perf_counter() - t0)
     exact = sum(1 for p in files if got.get(p, files[p]) == intended[p])
-    root = WORK / "speed-tree"
+    root = WORK / f"speed-tree-{hashlib.sha256(patch.encode()).hexdigest()[:12]}"
     if not (root / "done").exists():
         shutil.rmtree(root, ignore_errors=True)
         for path, text in files.items():
