@@ -40,6 +40,8 @@ SDISTS = (
     ("more-itertools", "10.1.0", "10.2.0", "MIT"),
     ("six", "1.15.0", "1.16.0", "MIT"),
     ("idna", "3.6", "3.7", "BSD-3-Clause"),
+    ("packaging", "24.0", "24.1", "Apache-2.0 OR BSD-2-Clause"),
+    ("more-itertools", "10.2.0", "10.3.0", "MIT"),
 )
 SDIST_EXTS = {".py", ".pyi", ".rst", ".md", ".txt", ".toml", ".cfg", ".ini", ".yml", ".yaml"}
 SDIST_MAX_BYTES = 60_000
@@ -218,8 +220,9 @@ def sdist_cases(*, quiet: bool = False) -> list[Case]:
                 tags.add("repeated")
             change = FileChange(f["path"], f["before"], f["after"], f["diff"], frozenset(tags))
             ext = os.path.splitext(f["path"])[1]
-            out.append(Case("sdists", f"{where.split()[0]}:{f['path']}", where, entry["license"],
-                            "Python" if ext in (".py", ".pyi") else ext[1:], (change,)))  # fmt: skip
+            cid = f"{where.split()[0]}-{where.split('..')[1]}:{f['path']}"
+            lang = "Python" if ext in (".py", ".pyi") else ext[1:]
+            out.append(Case("sdists", cid, where, entry["license"], lang, (change,)))
     return out
 
 
