@@ -82,6 +82,14 @@ class ContextLengthError(ModelError):
         self.max_output = max_output
         self.window = window
 
+    @property
+    def fits(self) -> int | None:
+        """The largest prompt that fits the window with this output reserve (None: the
+        numbers are unknown, as when the server refused without giving them)."""
+        if self.window is None or self.max_output is None:
+            return None
+        return max(0, self.window - self.max_output)
+
 
 class BackendUnavailable(ModelError):
     """The backend could not be reached or kept failing (5xx, timeouts, drops)."""

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..display import safe
-from ..errors import AssistantError
+from ..errors import AssistantError, ContextLengthError
 
 # name -> (module, one-line help). Modules live in this package.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -113,11 +113,20 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return int(module.run(args) or 0)
     except AssistantError as exc:
-        print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
+        print(f"tome: error: {safe(str(exc))}{_advice(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("tome: interrupted", file=sys.stderr)
         return 130
+
+
+def _advice(exc: AssistantError) -> str:
+    """What to do, in command-line terms, where the library's message leaves it to the front
+    end (the TUI says the same in its own terms)."""
+    if not isinstance(exc, ContextLengthError):
+        return ""
+    fits = f" to at most {exc.fits:,} tokens of prompt" if exc.fits is not None else ""
+    return f"; lower --budget{fits} (or reserve less output with --max-output)"
 
 
 def _run_tui() -> int:
