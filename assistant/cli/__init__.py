@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..display import safe
-from ..errors import AssistantError, ContextLengthError
+from ..errors import AssistantError, ContextLengthError, PackError
 
 # name -> (module, one-line help). Modules live in this package.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -121,12 +121,14 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _advice(exc: AssistantError) -> str:
-    """What to do, in command-line terms, where the library's message leaves it to the front
-    end (the TUI says the same in its own terms)."""
-    if not isinstance(exc, ContextLengthError):
-        return ""
-    fits = f" to at most {exc.fits:,} tokens of prompt" if exc.fits is not None else ""
-    return f"; lower --budget{fits} (or reserve less output with --max-output)"
+    """What to do about a request or pack that does not fit, in command-line terms: the
+    library's message leaves that to the front end (the TUI says it in its own terms)."""
+    if isinstance(exc, ContextLengthError):
+        fits = f" to at most {exc.fits:,} tokens of prompt" if exc.fits is not None else ""
+        return f"; lower --budget{fits} (or reserve less output with --max-output)"
+    if isinstance(exc, PackError) and exc.needed is not None:
+        return "; raise --budget or narrow the pack with --include/--exclude"
+    return ""
 
 
 def _run_tui() -> int:

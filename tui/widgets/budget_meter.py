@@ -1,4 +1,9 @@
-"""How much of the model's window the pack uses, and what the request would cost."""
+"""How much of the model's window the request uses, and what it would cost.
+
+``tokens`` is the whole prompt and ``output`` the reserve the request sends as
+``max_tokens``, so the meter and ``tome ask``'s estimate agree: both price the reserve in
+full (a ceiling) and the prompt uncached and fully cached.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ class Budget:
     miss_price: float | None = None
     hit_price: float | None = None
     output_price: float | None = None
+    planned: bool = False
+    """The figures are the planned request's (False: an estimate from the files' counts)."""
 
     @property
     def fraction(self) -> float:
@@ -46,7 +53,8 @@ def describe(budget: Budget) -> str:
     )
     line = (
         f"[{colour}]{bar(budget.fraction, 24)}[/] "
-        f"{budget.tokens:,} + {budget.output:,} of {budget.window:,} tokens "
+        f"{'' if budget.planned else '~'}{budget.tokens:,} + {budget.output:,} "
+        f"of {budget.window:,} tokens "
         f"({budget.fraction:.0%})"
     )
     miss, hit = budget.cost(cached=False), budget.cost(cached=True)
