@@ -129,7 +129,6 @@ class ComposeScreen(Screen[None]):
             return
         a = self.assistant
         backend = a.backend
-        prices = backend.prices
         planned = self.planned[1] if self.planned and self.planned[0] == self._key() else None
         if planned is not None:
             tokens, reserve = planned.prompt_tokens, planned.max_output
@@ -140,9 +139,7 @@ class ComposeScreen(Screen[None]):
             tokens=tokens,
             window=backend.window,
             output=reserve,
-            miss_price=prices.cache_miss if prices else None,
-            hit_price=prices.cache_hit if prices else None,
-            output_price=prices.output if prices else None,
+            prices=backend.prices,
             planned=planned is not None,
         )
 
