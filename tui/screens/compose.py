@@ -160,9 +160,10 @@ class ComposeScreen(Screen[None]):
             )
             return
         if not get_current_worker().is_cancelled:  # a newer plan replaced this one
-            self.app.call_from_thread(self._planned, key, plan, send)
+            self.app.call_from_thread(self._planned, key, plan, a if send else None)
 
-    def _planned(self, key: Key, plan: Plan, send: bool) -> None:
+    def _planned(self, key: Key, plan: Plan, sender: Any) -> None:
+        """Show ``plan``; with ``sender`` (the assistant that planned it), send it if it fits."""
         self.planned = (key, plan)
         self._update_meter()
         if not plan.fits:
@@ -174,8 +175,8 @@ class ComposeScreen(Screen[None]):
                 backend=b.name,
             )
             self.notify(message, title="the request does not fit", severity="error", timeout=10)
-        elif send:
-            self._send(key[0], plan)
+        elif sender is not None:
+            self._send(sender, key[0], plan)
 
     @on(FileTree.Toggled)
     @on(TextArea.Changed, "#task")
@@ -234,9 +235,8 @@ class ComposeScreen(Screen[None]):
         self._plan(key, send=True)  # planned afresh: what is sent is what the meter shows
 
     @work(exclusive=True, group="send")
-    async def _send(self, task: str, plan: Plan) -> None:
-        a = self.assistant
-        prices = a.backend.prices
+    async def _send(self, a: Any, task: str, plan: Plan) -> None:
+        prices = plan.backend.prices
         first = task.splitlines()[0]
         await self.app.push_screen(
             StreamScreen(
