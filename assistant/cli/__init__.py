@@ -123,9 +123,8 @@ def _main(argv: Sequence[str] | None) -> int:
 def _advice(exc: AssistantError) -> str:
     """What to do about a request or pack that does not fit, in command-line terms: the
     library's message leaves that to the front end (the TUI says it in its own terms)."""
-    if isinstance(exc, ContextLengthError):
-        fits = f" to at most {exc.fits:,} tokens of prompt" if exc.fits is not None else ""
-        return f"; lower --budget{fits} (or reserve less output with --max-output)"
+    if isinstance(exc, ContextLengthError):  # the message gives the prompt that fits, if known
+        return "; lower --budget (or reserve less output with --max-output)"
     if isinstance(exc, PackError) and exc.needed is not None:
         return "; raise --budget or narrow the pack with --include/--exclude"
     return ""
