@@ -105,6 +105,88 @@ def _reindent(text: str, offset: tuple[str, str]) -> str | None:
     return add + text
 
 
+DRIFT = "context indentation differs from the file"
+
+
+def _width(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def indent_unit(lines: Sequence[str]) -> int:
+    """The file's indentation step: the commonest increase between consecutive lines (4 in
+    most Python, 2 in much JavaScript, 1 for tabs); 1 when the file has no indented block."""
+    steps: dict[int, int] = {}
+    prev: int | None = None
+    for line in lines:
+        if not line.strip():
+            continue
+        w = _width(line)
+        if prev is not None and w > prev:
+            steps[w - prev] = steps.get(w - prev, 0) + 1
+        prev = w
+    return max(steps, key=lambda k: (steps[k], -k)) if steps else 1
+
+
+def _plausible(file: Sequence[str], start: int, end: int, lines: Sequence[str],
+               unit: int) -> bool:  # fmt: skip
+    """Whether the first line of each run of lines new to ``file[start:end]`` (as ``lines``
+    replaces it) is indented like a neighbour: as the line before or after it, or one step
+    deeper than the line before (a new block). Used only to choose between two readings of
+    an insertion's indentation, never to accept one on its own."""
+    old = {x.strip() for x in file[start:end]}
+    prev: str | None = next((x for x in reversed(file[max(0, start - 50) : start]) if x.strip()),
+                            None)  # fmt: skip
+    fresh = True
+    for k, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if line.strip() in old:
+            fresh, prev = True, line
+            continue
+        if fresh:
+            after = next((x for x in lines[k + 1 :] if x.strip() and x.strip() in old), None)
+            if after is None:
+                after = next((x for x in file[end : end + 50] if x.strip()), None)
+            widths = {_width(x) for x in (prev, after) if x is not None}
+            if prev is not None:
+                widths.add(_width(prev) + unit)
+            if _width(line) not in widths:
+                return False
+        fresh, prev = False, line
+    return True
+
+
+Reading = tuple[tuple[str, str], tuple[str, ...], bool]
+"""An indentation offset for the added lines, the tolerances it needs, and whether the
+result must pass :func:`_plausible` to be taken."""
+
+
+def _fit(fl: FileLines, roles: Sequence[str], pairs: Sequence[tuple[str, str]]) -> list[Reading]:
+    """How to indent the added lines when the hunk matched with indentation ignored: the
+    offsets to try, from the model's lines to the file's, best first.
+
+    One uniform offset over every line is a block shifted as a whole (an outdented SEARCH
+    block): the added lines move with it. Otherwise the removed lines are the measure:
+    a model whose context lines drifted by a space or two while its ``-`` lines are right
+    wrote its ``+`` lines right too, so they are kept as written; removed lines that are
+    off themselves, by another offset than the context, are mixed offsets: no reading. A hunk with
+    no removed line has only its context to go by: a shift off the file's indentation grid
+    (1 or 2 spaces in a 4-space file), or context lines that disagree, is read as drift and
+    the added lines are kept as written, but only if they then sit like their neighbours.
+    """
+    whole = _offset(pairs)
+    removed = [pr for pr, role in zip(pairs, roles, strict=True) if role == "-"]
+    if any(m.strip() and f.strip() for m, f in removed):
+        if whole is not None:
+            return [(whole, (), False)]
+        own = _offset(removed)  # right as written, or the indentation is mixed
+        return [(own, (DRIFT,), False)] if own == ("", "") else []
+    if whole is not None and len(whole[0] or whole[1]) % fl.unit() == 0:
+        return [(whole, (), False)]
+    kept: Reading = (("", ""), (DRIFT,), True)
+    return [kept] if whole is None else [kept, (whole, (), True)]
+
+
 def _render(
     file: Sequence[str],
     start: int,
@@ -148,9 +230,13 @@ class _Candidates:
 
     def __init__(self, file: Sequence[str]) -> None:
         self.file = file
-        self.items: dict[tuple[int, int, tuple[str, ...]], tuple[int, int, tuple[str, ...]]] = {}
+        self.items: dict[
+            tuple[int, int, tuple[str, ...]], tuple[int, int, tuple[str, ...], tuple[str, ...]]
+        ] = {}
 
-    def add(self, start: int, end: int, lines: tuple[str, ...] | None) -> None:
+    def add(
+        self, start: int, end: int, lines: tuple[str, ...] | None, notes: tuple[str, ...] = ()
+    ) -> None:
         if lines is None:
             return
         s, e, i, j = start, end, 0, len(lines)
@@ -158,10 +244,10 @@ class _Candidates:
             s, i = s + 1, i + 1
         while s < e and i < j and self.file[e - 1] == lines[j - 1]:
             e, j = e - 1, j - 1
-        self.items.setdefault((s, e, lines[i:j]), (start, end, lines))
+        self.items.setdefault((s, e, lines[i:j]), (start, end, lines, notes))
 
     def as_located(self, level: Level) -> list[Located]:
-        return [Located(s, e, lines, level) for (s, e, lines) in self.items.values()]
+        return [Located(s, e, lines, level, notes) for (s, e, lines, notes) in self.items.values()]
 
 
 _KEYS: dict[str, Callable[[str], str]] = {
@@ -196,6 +282,13 @@ class FileLines:
         self._index: dict[str, dict[str, list[int]]] = {}
         self._tables: dict[str, dict[str, int]] = {}
         self._ids: dict[str, list[int]] = {}
+        self._unit: int | None = None
+
+    def unit(self) -> int:
+        """The file's indentation step (see :func:`indent_unit`), computed once."""
+        if self._unit is None:
+            self._unit = indent_unit(self.lines)
+        return self._unit
 
     def keys(self, level: str) -> list[str]:
         if level not in self._keys:
@@ -267,36 +360,53 @@ def _contiguous(
         starts = [p for p in starts if fk[p : p + n] == bk]
     if len(starts) > CAP:
         return _too_many(starts, _MANY)
+    roles = [op for op, _ in ops if op != "+"]
     cands = _Candidates(fl.lines)
     for p in starts:
-        mapping = list(range(p, p + n))
-        offset: tuple[str, str] | None = ("", "")
+        mapping: list[int | None] = list(range(p, p + n))
         if level == "indent":
-            offset = _offset(list(zip(before, fl.lines[p : p + n], strict=True)))
-        if offset is not None:
-            cands.add(p, p + n, _render(fl.lines, p, p + n, ops, mapping, offset))
+            pairs = list(zip(before, fl.lines[p : p + n], strict=True))
+            _take(cands, fl, p, p + n, ops, mapping, _fit(fl, roles, pairs), ())
+        else:
+            cands.add(p, p + n, _render(fl.lines, p, p + n, ops, mapping, ("", "")))
     return cands.as_located(level)
 
 
-def _settled_gap(
-    ops: Ops, at: Sequence[int], roles: Sequence[str], bk: Sequence[str], k: int, left_out: str
-) -> bool:  # bk: the file's text of each line the model gave
+def _take(
+    cands: _Candidates,
+    fl: FileLines,
+    start: int,
+    end: int,
+    ops: Ops,
+    mapping: Sequence[int | None],
+    readings: Sequence[Reading],
+    notes: tuple[str, ...],
+) -> None:
+    """Add the first of ``readings`` that renders (and, where asked, sits plausibly)."""
+    for offset, more, check in readings:
+        out = _render(fl.lines, start, end, ops, mapping, offset)
+        if out is None or (check and not _plausible(fl.lines, start, end, out, fl.unit())):
+            continue
+        cands.add(start, end, out, notes + more)
+        return
+
+
+def _settled_gap(at: Sequence[int], roles: Sequence[str], k: int) -> bool:
     """Whether a file line the model left out, between its lines ``k - 1`` and ``k``, has
-    exactly one place: both neighbours are context with nothing added between them, and if
-    the line repeats a neighbour (a run of blank lines, say), no change touches that run,
-    since then any line of the run could be the one left out."""
-    lo, hi = k - 1, k
-    while lo > 0 and bk[lo] == left_out and bk[lo - 1] == left_out:
-        lo -= 1
-    while hi < len(bk) - 1 and bk[hi] == left_out and bk[hi + 1] == left_out:
-        hi += 1
-    if any(roles[i] != " " for i in range(lo, hi + 1)) or at[hi] - at[lo] != hi - lo:
-        return False
-    if left_out in (bk[k - 1], bk[k]):
-        edges = [at[lo] - 1, at[hi] + 1]
-        if any(0 <= e < len(ops) and ops[e][0] != " " for e in edges):
-            return False
-    return True
+    one place in the result.
+
+    Its place among the file's lines is fixed; what can be in doubt is its order against
+    lines added between the two. With none added there, it has one place. Added lines that
+    follow a removed line ``k - 1`` replace it where it stood (as a diff pairs ``-`` and
+    ``+`` lines), so the left-out line, which comes after the removed one in the file,
+    follows them. Lines added between two context lines (or before a removed one) could
+    go before it or after it: two readings, so none. A left-out line that repeats its
+    neighbours (one of a run of blank lines) is settled by trying every place in the run:
+    the readings are compared by their effect, and they must all agree.
+    """
+    if at[k] - at[k - 1] == 1:
+        return True
+    return roles[k - 1] == "-"
 
 
 def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
@@ -315,11 +425,11 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
     cands = _Candidates(fl.lines)
     unsure: list[int] = []
 
-    def settle(p: int, end: int, mapping: list[int | None]) -> None:
+    def settle(p: int, end: int, mapping: list[int | None], note: str) -> None:
+        kept = [i for i, f in enumerate(mapping) if f is not None]
         pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
-        offset = _offset(pairs)
-        if offset is not None:
-            cands.add(p, end, _render(lines, p, end, ops, mapping, offset))
+        readings = _fit(fl, [roles[i] for i in kept], pairs)
+        _take(cands, fl, p, end, ops, mapping, readings, (note,))
 
     starts = [p for p in fl.positions("indent", bk[0]) if p >= lo]
     runs = fl.runs("indent", bk) if len(starts) * n > _DIRECT else None
@@ -349,12 +459,11 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
             b = ends_with(end, n)
             for k in range(max(1, n - b), min(a, n - 1) + 1):
                 mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
-                mapped = [lines[m].rstrip() for m in mapping if m is not None]
-                if _settled_gap(ops, at, roles, mapped, k, lines[p + k].rstrip()):
-                    settle(p, end, mapping)
+                if _settled_gap(at, roles, k):
+                    settle(p, end, mapping, LEFT_OUT)
                 else:
-                    # next to a change: the left-out line could go before or after the added
-                    # lines, or be meant as removed; more than one reading, so no reading
+                    # lines added where the left-out line was: it could go before them or
+                    # after them; more than one reading, so no reading
                     unsure.append(p)
         # the model holds one context line the file lacks: window of n - 1 lines
         end = p + n - 1
@@ -365,12 +474,15 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
                     mapping = [
                         p + i if i < j else (None if i == j else p + i - 1) for i in range(n)
                     ]
-                    settle(p, end, mapping)
+                    settle(p, end, mapping, EXTRA)
     found = cands.as_located("context")
     if unsure:  # each unsure window has at least two readings: never unique
         found += [Located(q, q, ("", str(r)), "context") for q in unsure for r in (0, 1)]
     return found
 
+
+LEFT_OUT = "one context line missing from the hunk"
+EXTRA = "one context line of the hunk is not in the file"
 
 _ONE_OFF = (
     "one line differs between the hunk and the file, and the hunk then fits in more than "
