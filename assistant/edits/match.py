@@ -445,7 +445,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
 
     for p in starts:
         if len(cands.items) + len(unsure) > CAP:
-            return _too_many(sorted({p for (p, _e, _l) in cands.items.values()} | set(unsure)),
+            return _too_many(sorted({p for (p, _e, _l, _n) in cands.items.values()} | set(unsure)),
                              _ONE_OFF)  # fmt: skip
         if runs is not None:
             a = min(runs[0][p], n)
