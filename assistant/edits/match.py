@@ -66,34 +66,24 @@ def _indent(line: str) -> str:
 
 
 def _offset(pairs: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
-    """The uniform indentation change from model lines to file lines, as (add, remove)."""
-    add: str | None = None
-    remove: str | None = None
+    """The uniform indentation change from model lines to file lines, as (add, remove);
+    None when two lines change by different amounts (a line left as it was counts too)."""
+    found: tuple[str, str] | None = None
     for model, file in pairs:
         if not model.strip() or not file.strip():
             continue
         mi, fi = _indent(model), _indent(file)
-        if len(fi) >= len(mi):
-            if not fi.endswith(mi) or remove:
-                return None
-            p = fi[: len(fi) - len(mi)]
-            if add is None:
-                add = p
-            elif p != add:
-                return None
-            if p and remove is None:
-                remove = ""
+        if fi.endswith(mi):
+            d = (fi[: len(fi) - len(mi)], "")
+        elif mi.endswith(fi):
+            d = ("", mi[: len(mi) - len(fi)])
         else:
-            if not mi.endswith(fi) or add:
-                return None
-            p = mi[: len(mi) - len(fi)]
-            if remove is None:
-                remove = p
-            elif p != remove:
-                return None
-            if add is None:
-                add = ""
-    return (add or "", remove or "")
+            return None
+        if found is None:
+            found = d
+        elif d != found:
+            return None
+    return found or ("", "")
 
 
 def _reindent(text: str, offset: tuple[str, str]) -> str | None:
@@ -539,7 +529,90 @@ def _anchor_scope(fl: FileLines, anchors: Sequence[str], lo: int) -> tuple[int, 
     return pos, len(keys) if hi is None else hi
 
 
-def _choose(fl: FileLines, hunk: Hunk, found: list[Located], lo: int) -> Located | Miss | None:
+@dataclass(frozen=True)
+class Hint:
+    """Where the answer says a hunk starts: the 1-based line of its ``@@ -N`` header, and
+    the shift the file's previous hunk showed (where it was found minus where it said)."""
+
+    stated: int
+    shift: int = 0
+
+    @property
+    def line(self) -> int:
+        """The 0-based line the hunk is expected to start at."""
+        return self.stated - 1 + self.shift
+
+    def words(self) -> str:
+        if not self.shift:
+            return f"its line number {self.stated}"
+        return f"its line number {self.stated} ({self.line + 1} with the previous hunk's shift)"
+
+
+NEAR = 0
+"""Farthest a candidate may be from the stated line (after the shift) to be picked by it."""
+CLEAR = 4
+"""Nearest the next candidate may be to the stated line: a wrong line number within this
+distance of two places could pick either (repeated lines, similar methods)."""
+AGREE = 3
+"""Most a line-number pick's shift may differ from the shift of a hunk of the same file that
+was placed by its content alone (see :func:`hint_disagrees`)."""
+FAR = 50
+"""Largest shift (found minus stated line) a line-number pick may imply: numbers farther off
+than that do not know the file's lines, and a hit among repeats is then chance."""
+HINTED = "placed by its line number"
+AFTER = "placed after the previous hunk"
+
+
+def _lines(starts: Sequence[int]) -> str:
+    """1-based line numbers, compactly: ``47, 67`` or ``3, 9, 12, ... (20 in all)``."""
+    shown = ", ".join(str(x + 1) for x in starts[:6])
+    return shown + (f", ... ({len(starts)} in all)" if len(starts) > 6 else "")
+
+
+def _by_hint(found: Sequence[Located], hint: Hint | None) -> Located | None:
+    """The candidate ``hint`` singles out, or None: the nearest to the stated line, when the
+    next nearest is more than ``MARGIN`` times as far (two readings at one place: never)."""
+    if hint is None or len(found) < 2:
+        return None
+    ranked = sorted(found, key=lambda c: (abs(c.start - hint.line), c.start))
+    d1, d2 = (abs(c.start - hint.line) for c in ranked[:2])
+    if d1 <= NEAR and d2 >= CLEAR:
+        return ranked[0]
+    return None
+
+
+def hinted(found: Located) -> bool:
+    """Whether ``found`` was chosen among equal candidates by its line number."""
+    return any(t.startswith(HINTED) for t in found.tolerances)
+
+
+def ordered(found: Located) -> bool:
+    """Whether ``found`` was chosen among equal candidates by the hunks' order."""
+    return any(t.startswith(AFTER) for t in found.tolerances)
+
+
+def hint_disagrees(pick_shift: int, shifts: Sequence[int]) -> bool:
+    """Whether a line-number pick lacks support: the shift it implies (found minus stated
+    line) must agree, within ``AGREE``, with that of every hunk of the file placed by its
+    content alone, and there must be one. The pick's own hint was corrected by the previous
+    such hunk, so agreeing with that one alone would prove nothing; numbers that are off by
+    the distance between two repeats pick the wrong one, and the other hunks show it."""
+    if not shifts or abs(pick_shift) > FAR:
+        return True
+    return any(abs(pick_shift - s) > AGREE for s in shifts)
+
+
+def _others(found: Sequence[Located], chosen: Located) -> list[int]:
+    return sorted({c.start for c in found if c.start != chosen.start})
+
+
+def _with(found: Located, note: str) -> Located:
+    return replace(found, tolerances=(*found.tolerances, note))
+
+
+def _choose(
+    fl: FileLines, hunk: Hunk, found: list[Located], lo: int, hint: Hint | None = None
+) -> Located | Miss | None:
     if hunk.at_eof:
         found = [c for c in found if c.end == len(fl.lines)]
     if not found:
@@ -552,23 +625,61 @@ def _choose(fl: FileLines, hunk: Hunk, found: list[Located], lo: int) -> Located
             inside = [c for c in found if scope[0] <= c.start and c.end <= scope[1]]
             if len(inside) == 1:
                 return inside[0]
+    picked = _by_hint(found, hint)
+    if picked is not None and hint is not None:
+        also = _lines(_others(found, picked))
+        return _with(picked, f"{HINTED} {hint.words()[len('its line number ') :]} "
+                             f"(the same lines are also at {also})")  # fmt: skip
     starts = tuple(sorted({c.start + 1 for c in found}))
-    shown = ", ".join(str(s) for s in starts[:8]) + (" ..." if len(starts) > 8 else "")
+    shown = _lines([x - 1 for x in starts])
+    why = f", and {hint.words()} is not clearly nearer one of them" if hint else ""
     if all(c.level == "context" for c in found):
         detail = (
             f"one line differs between the hunk and the file, and the hunk then fits in more "
-            f"than one way (near line {shown}); refusing to guess"
+            f"than one way (near line {shown}){why}; refusing to guess"
         )
     else:
         detail = (
-            f"the lines to replace occur {len(found)} times (at lines {shown}); "
+            f"the lines to replace occur {len(found)} times (at lines {shown}){why}; "
             "refusing to guess which one is meant"
         )
     return Miss("ambiguous", detail, candidates=starts)
 
 
-def _ladder(fl: FileLines, hunk: Hunk, ops: Ops, lo: int) -> Located | Miss | None:
-    scopes = [lo, 0] if lo > 0 else [0]
+def _in_order(
+    fl: FileLines,
+    hunk: Hunk,
+    after: list[Located],
+    everywhere: list[Located] | Miss,
+    lo: int,
+    hint: Hint | None,
+) -> Located | Miss | None:
+    """Choose among the candidates after the previous hunk (``lo``), the format's order,
+    and say so when the same lines are also before it. A line number that clearly points
+    at one of those earlier places contradicts the order: refused, not guessed."""
+    result = _choose(fl, hunk, after, lo, hint)
+    if not isinstance(result, Located) or isinstance(everywhere, Miss):
+        return result
+    if hunk.at_eof:
+        everywhere = [c for c in everywhere if c.end == len(fl.lines)]
+    earlier = sorted({c.start for c in everywhere if c.start < lo})
+    if not earlier:
+        return result
+    pointed = _by_hint(everywhere, hint)
+    if pointed is not None and hint is not None and pointed.start < lo:
+        detail = (
+            f"{hint.words()} points at line {pointed.start + 1}, before the previous hunk, "
+            f"but the hunks' order points at line {result.start + 1}; refusing to guess"
+        )
+        starts = tuple(sorted({pointed.start + 1, result.start + 1}))
+        return Miss("ambiguous", detail, candidates=starts)
+    return _with(result, f"{AFTER} (the same lines are also at "
+                         f"{_lines(earlier)})")  # fmt: skip
+
+
+def _ladder(
+    fl: FileLines, hunk: Hunk, ops: Ops, lo: int, hint: Hint | None = None
+) -> Located | Miss | None:
     eof = hunk.at_eof
     rungs: list[Callable[[int], list[Located] | Miss]] = [
         lambda s: _contiguous(fl, ops, "exact", s, eof),
@@ -577,13 +688,20 @@ def _ladder(fl: FileLines, hunk: Hunk, ops: Ops, lo: int) -> Located | Miss | No
         lambda s: _one_line_off(fl, ops, s),
     ]
     for rung in rungs:
-        for s in scopes:
-            found = rung(s)
-            if isinstance(found, Miss):
-                return found
-            result = _choose(fl, hunk, found, s)
-            if result is not None:
-                return result
+        if lo > 0:
+            after = rung(lo)
+            if isinstance(after, Miss):
+                return after
+            if hunk.at_eof:
+                after = [c for c in after if c.end == len(fl.lines)]
+            if after:
+                return _in_order(fl, hunk, after, rung(0), lo, hint)
+        found = rung(0)
+        if isinstance(found, Miss):
+            return found
+        result = _choose(fl, hunk, found, 0, hint)
+        if result is not None:
+            return result
     return None
 
 
@@ -633,30 +751,39 @@ TOLERATED: dict[Level, str] = {
 """What each loose rung tolerates, in the words a reviewer is shown."""
 
 
+_OWN = {*TOLERATED.values(), DRIFT, LEFT_OUT, EXTRA}
+"""Phrases that say what a rung tolerated (others say how a tie was broken)."""
+
+
 def _noted(found: Located) -> Located:
     """``found`` with its rung's tolerance named, unless it already names what it tolerated."""
-    if found.tolerances or found.level not in TOLERATED:
+    if found.level not in TOLERATED or _OWN & set(found.tolerances):
         return found
-    return replace(found, tolerances=(TOLERATED[found.level],))
+    return replace(found, tolerances=(TOLERATED[found.level], *found.tolerances))
 
 
-def locate(lines: FileLines | Sequence[str], hunk: Hunk, *, lo: int = 0) -> Located | Miss:
-    """Find where ``hunk`` goes in ``lines``; search from ``lo`` first (ordered formats).
+def locate(
+    lines: FileLines | Sequence[str], hunk: Hunk, *, lo: int = 0, hint: Hint | None = None
+) -> Located | Miss:
+    """Find where ``hunk`` goes in ``lines``; search from ``lo`` first (ordered formats),
+    with ``hint`` (the hunk's stated line) to choose between equal candidates.
 
     A hunk placed by a tolerance says which in ``Located.tolerances``.
     """
-    found = _locate(lines, hunk, lo)
+    found = _locate(lines, hunk, lo, hint)
     return _noted(found) if isinstance(found, Located) else found
 
 
-def _locate(lines: FileLines | Sequence[str], hunk: Hunk, lo: int) -> Located | Miss:
+def _locate(
+    lines: FileLines | Sequence[str], hunk: Hunk, lo: int, hint: Hint | None
+) -> Located | Miss:
     fl = lines if isinstance(lines, FileLines) else FileLines(lines)
     if not hunk.before:
         if hunk.at_eof:
             n = len(fl.lines)
             return Located(n, n, hunk.after, "exact")
         return Miss("no-context", "the hunk has no context or removed lines to locate it by")
-    result = _ladder(fl, hunk, hunk.lines, lo)
+    result = _ladder(fl, hunk, hunk.lines, lo, hint)
     if isinstance(result, Located):
         return result
     if result is None:
