@@ -21,16 +21,16 @@ from typing import Literal
 from .diff import LineMatcher
 from .failures import EditParseError, HunkFailure, HunkMatchError, ParseProblem, check_path
 from .match import (
+    AGREE,
     FileLines,
     Hint,
     Located,
     Miss,
     closest_region,
-    AGREE,
     hint_disagrees,
     hinted,
-    ordered,
     locate,
+    ordered,
 )
 from .model import FileEdit, Hunk, Op
 from .parse import parse_edits
