@@ -4,20 +4,43 @@ The ladder, loosest last; the first rung with any candidate decides:
 
 1. ``exact``: the lines the hunk expects appear verbatim;
 2. ``whitespace``: equal once trailing whitespace is ignored;
-3. ``indent``: equal once indentation is ignored, and the file is indented by one uniform
-   offset from the model's copy (the added lines are re-indented by the same offset);
+3. ``indent``: equal once indentation is ignored. Where the file is indented by one uniform
+   offset from the model's copy, the added lines are re-indented by it; where only the
+   context lines drifted (a space or two) while the ``-`` lines are right, the ``+`` lines
+   are kept as written (see ``_fit``);
 4. ``context``: as ``indent``, with one context line the model added that the file lacks,
-   or one file line the model left out; only between two context lines, so where the file's
-   line goes is never in doubt;
+   or one file line the model left out, wherever that line then has one place in the result
+   (added lines that follow a removed line take its place, so a left-out line after it
+   follows them; lines added between two context lines could go on either side: refused);
 5. ``elision``: a context line ``...`` stands for lines left out (see ``model.ELISION``).
 
-A match must be unique. Two equal candidates on a rung fail the hunk, whatever the line
-numbers say: line numbers are never used to choose. The hunk's order in a diff restricts the
-search to after the previous hunk (the format says hunks come in file order), and ``@@``
-anchors narrow a tie to the region after the anchor line; a tie that survives that fails.
+A match must be unique, or be singled out by what the answer says, in this order:
 
-Looser rungs only locate the block: the file's own context lines are written back, never the
-model's copy of them.
+- the hunks' order: hunks of a diff or patch, and the SEARCH/REPLACE blocks of a file, are
+  in file order, so a hunk is searched after the previous one's match first and the whole
+  file only when nothing is found there (``placed after the previous hunk``);
+- ``@@`` anchors (``*** Begin Patch``) narrow a tie to the region after the anchor line;
+- the ``@@ -N`` line number. ``git apply`` (``find_pos``) and GNU ``patch``
+  (``locate_hunk``: ``pch_first() + last_offset``) start at the stated line, shifted by how
+  far the previous hunk was from its own, and take the nearest match, forward first, however
+  far. Model line numbers are often wrong, and among repeats the nearest is then the wrong
+  one: on repeated hunks of real files, "nearest" placed 23 of 300 wrongly with numbers off
+  by 5-10, 51 with every number off by 20, 162 with random numbers. So a number picks a
+  candidate only when (a) the shifted line hits it exactly (``NEAR``) and no other candidate
+  is within 3 lines (``CLEAR``), (b) the pick is at most ``FAR`` lines from the stated line,
+  and (c) every other hunk of the file placed by its content alone was found as far from
+  its stated line (``AGREE``), and there is one: the shift came from the previous such
+  hunk, so (c) asks the numbers to be right relative to each other, which wrong numbers
+  rarely are (the check is in ``apply.plan_file``). Measured the same way, this places 80%
+  of repeated hunks with right numbers and none wrongly with any of the wrong numbers. A
+  number that clearly points before the previous hunk while the order points after it is
+  refused. The shift is taken in the original file's lines: hunks are all located against
+  the original text, where ``-N`` counts, so the lines earlier hunks add or remove do not
+  enter it.
+
+A tie nothing breaks fails, naming every place. Looser rungs only locate the block: the
+file's own context lines are written back, never the model's copy of them. What was
+tolerated is named in ``Located.tolerances``.
 """
 
 from __future__ import annotations
