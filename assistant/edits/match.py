@@ -700,6 +700,11 @@ def _in_order(
                          f"{_lines(earlier)})")  # fmt: skip
 
 
+def ops_first(ops: Ops) -> str:
+    """The hunk's first line to find, stripped (the key every rung's candidates start at)."""
+    return next(t for op, t in ops if op != "+").strip()
+
+
 def _ladder(
     fl: FileLines, hunk: Hunk, ops: Ops, lo: int, hint: Hint | None = None
 ) -> Located | Miss | None:
@@ -718,7 +723,11 @@ def _ladder(
             if hunk.at_eof:
                 after = [c for c in after if c.end == len(fl.lines)]
             if after:
-                return _in_order(fl, hunk, after, rung(0), lo, hint)
+                first = fl.positions("indent", ops_first(ops))
+                # every rung's candidates start at a line equal to the hunk's first once
+                # stripped: with none before ``lo``, no earlier place to name or weigh
+                everywhere = rung(0) if first and first[0] < lo else after
+                return _in_order(fl, hunk, after, everywhere, lo, hint)
         found = rung(0)
         if isinstance(found, Miss):
             return found
