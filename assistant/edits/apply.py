@@ -31,6 +31,7 @@ from .match import (
     hinted,
     locate,
     ordered,
+    places,
 )
 from .model import FileEdit, Hunk, Op
 from .parse import parse_edits
@@ -177,9 +178,13 @@ class FilePlan:
         return base.splice(located)
 
 
-def _failure(path: str, index: int, total: int, miss: Miss, hunk: Hunk) -> HunkFailure:
+def _failure(
+    path: str, index: int, total: int, miss: Miss, hunk: Hunk, lines: Sequence[str] = ()
+) -> HunkFailure:
+    shown = miss.candidates[:8] if len(miss.candidates) > 1 else ()
+    named = places(lines, [c - 1 for c in shown if 0 < c <= len(lines)])
     return HunkFailure(path, index, total, miss.kind, miss.detail, hunk.before, miss.closest,
-                       miss.candidates)  # fmt: skip
+                       miss.candidates, named)  # fmt: skip
 
 
 def _whole_file_hunks(old: Sequence[str], new: Sequence[str]) -> list[tuple[Hunk, Located]]:
@@ -284,17 +289,19 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
             if clash is not None:
                 result = _overlap(fl, hunk, result, clash, taken)
         if isinstance(result, Miss):
-            out.append(PlannedHunk(i, hunk, None, _failure(path, i, total, result, hunk)))
+            failure = _failure(path, i, total, result, hunk, fl.lines)
+            out.append(PlannedHunk(i, hunk, None, failure))
             continue
         taken.add(result.start, result.end, i)
         lo = result.end
         if hunk.old_start and hunk.before and not hinted(result):
             shift = result.start - (hunk.old_start - 1)
         out.append(PlannedHunk(i, hunk, result, None))
-    return FilePlan(path, "update", original, tuple(_checked_hints(path, out)), move_to)
+    checked = _checked_hints(path, out, fl)
+    return FilePlan(path, "update", original, tuple(checked), move_to)
 
 
-def _checked_hints(path: str, planned: list[PlannedHunk]) -> list[PlannedHunk]:
+def _checked_hints(path: str, planned: list[PlannedHunk], fl: FileLines) -> list[PlannedHunk]:
     """Keep a hunk its line number picked only when the file's other line numbers bear it
     out: every hunk placed by its content alone was found as far from its stated line as
     this one (see ``match.hint_disagrees``). Otherwise it is refused."""
@@ -322,7 +329,9 @@ def _checked_hints(path: str, planned: list[PlannedHunk]) -> list[PlannedHunk]:
             why = "no other hunk of the file, placed by its lines alone, bears the numbers out"
         detail = (f"its lines occur more than once; its line number {h.hunk.old_start} points "
                   f"at line {loc.start + 1}, but {why}; refusing to guess")  # fmt: skip
-        failure = _failure(path, h.index, len(planned), Miss("ambiguous", detail), h.hunk)
+        starts = _candidates_of(locate(fl, h.hunk))
+        miss = Miss("ambiguous", detail, None, tuple(starts))
+        failure = _failure(path, h.index, len(planned), miss, h.hunk, fl.lines)
         out.append(PlannedHunk(h.index, h.hunk, None, failure))
     return out
 
@@ -348,8 +357,8 @@ def _overlap(fl: FileLines, hunk: Hunk, found: Located, clash: int, taken: _Take
     if others:
         shown = ", ".join(str(x) for x in others[:6]) + (" ..." if len(others) > 6 else "")
         detail += f"; its lines also match at line {shown}"
-    return Miss("overlap", detail, closest_region(fl.lines, hunk.before),
-                tuple(sorted({found.start + 1, *others})))  # fmt: skip
+    starts = tuple(sorted({found.start + 1, *others})) if others else ()
+    return Miss("overlap", detail, closest_region(fl.lines, hunk.before), starts)
 
 
 def _candidates_of(found: Located | Miss) -> list[int]:

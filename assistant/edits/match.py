@@ -526,6 +526,44 @@ def closest_region(file: Sequence[str], expected: Sequence[str]) -> Region | Non
     return Region(s + 1, s + window, round(ratio, 4), tuple(file[s : s + window]))
 
 
+SCOPE = 400
+"""Most lines scanned above a place for the line that says where it is."""
+
+
+def _chain(lines: Sequence[str], start: int) -> list[tuple[int, str]]:
+    """The lines enclosing 0-based ``start``, innermost first: each the nearest line above
+    indented less than the one before (its block, then its def, then its class)."""
+    first = next((x for x in lines[start : start + 8] if x.strip()), "")
+    width = _width(first)
+    out: list[tuple[int, str]] = []
+    for i in range(start - 1, max(-1, start - 1 - SCOPE), -1):
+        x = lines[i]
+        if x.strip() and _width(x) < width:
+            out.append((i, x.strip()))
+            width = _width(x)
+            if not width:
+                break
+    return out
+
+
+def places(lines: Sequence[str], starts: Sequence[int]) -> tuple[str, ...]:
+    """For each 0-based start, the nearest enclosing line no other start shares (what tells
+    the places apart: ```def _iterencode_dict(dct, ...):` (line 334)``), or
+    empty. Bounded: ``SCOPE`` lines above each place."""
+    chains = [_chain(lines, s) for s in starts]
+    out: list[str] = []
+    for k, chain in enumerate(chains):
+        others = {t for j, c in enumerate(chains) if j != k for _i, t in c}
+        found = next(((i, t) for i, t in chain if t not in others), None)
+        if found is None:
+            out.append("")
+            continue
+        i, text = found
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        out.append(f"`{shown}` (line {i + 1})")
+    return tuple(out)
+
+
 CHARS = 4_000
 """Longest pair of texts compared character by character (difflib is quadratic in it)."""
 
