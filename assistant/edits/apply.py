@@ -287,7 +287,7 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
         if isinstance(result, Located):
             clash = taken.clash(result.start, result.end)
             if clash is not None:
-                result = _overlap(fl, hunk, result, clash, taken)
+                result = _overlap(fl, hunk, result, clash)
         if isinstance(result, Miss):
             failure = _failure(path, i, total, result, hunk, fl.lines)
             out.append(PlannedHunk(i, hunk, None, failure))
@@ -348,7 +348,7 @@ def _continues(previous: FileEdit | None, edit: FileEdit) -> bool:
     return previous.syntax == edit.syntax == "search-replace"
 
 
-def _overlap(fl: FileLines, hunk: Hunk, found: Located, clash: int, taken: _Taken) -> Miss:
+def _overlap(fl: FileLines, hunk: Hunk, found: Located, clash: int) -> Miss:
     """The refusal of a hunk whose place overlaps an earlier hunk's, naming the other
     places its lines match (if any), so the model can tell them apart."""
     detail = f"overlaps hunk {clash} (lines {found.start + 1}-{found.end})"

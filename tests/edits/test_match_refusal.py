@@ -31,3 +31,15 @@ def test_twice_with_nothing_to_pick_names_both_places_and_their_blocks() -> None
             f"line {SECOND + 1}, in `for key, value in items:` (line {loop_b}).")  in (
         info.value.for_model()
     )  # fmt: skip
+
+
+def test_an_overlap_names_the_other_place_its_lines_match() -> None:
+    # hunk 2's number points into hunk 1's lines (edits meant one after the other); the
+    # same two lines are also at line 1, and the refusal says so
+    files = {"a.py": "x\ny\nq\nr\na\nx\ny\nz\n"}
+    diff = "--- a/a.py\n+++ b/a.py\n@@ -5,2 +5,2 @@\n-a\n-x\n+A\n+X\n@@ -6,2 +6,2 @@\n x\n-y\n+Y\n"
+    with pytest.raises(HunkMatchError) as info:
+        apply_edits(files, diff)
+    failure = info.value.failures[0]
+    assert (failure.hunk, failure.kind, failure.candidates) == (2, "overlap", (1, 6))
+    assert failure.detail == "overlaps hunk 1 (lines 6-7); its lines also match at line 1"
