@@ -67,7 +67,7 @@ _LAZY: dict[str, str] = {
     "Retrying": "assistant.session",
     "ApplyRecord": "assistant.session",
     "UndoRecord": "assistant.session",
-    "SessionSummary": "assistant.store",
+    "SessionSummary": "assistant.history",
     # edits
     "Changeset": "assistant.edits",
     "FileEdit": "assistant.edits",
@@ -171,6 +171,6 @@ if TYPE_CHECKING:
         TextDelta,
         UndoRecord,
     )
-    from .store import SessionSummary
+    from .history import SessionSummary
     from .tokens import count as count_tokens
     from .workspace import DiscoverOptions, Skipped, SourceFile, Workspace, discover

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from ..display import safe_name
-from ..store import SessionSummary, Store
+from ..history import History, SessionSummary
 from .apply import find_root
 
 DAY = 86_400.0
@@ -53,14 +53,15 @@ def _line(s: SessionSummary) -> str:
     task = safe_name(task if len(task) <= 60 else task[:59] + "…")
     files = f"{s.files} file{'s' * (s.files != 1)}"
     return (
-        f"{s.session_id:>5}  {when}  {s.status:<9}  {files:>8}  {s.tokens:>10,} tok  "
+        f"{s.session_id:>5}  {when}  {s.status:<13}  {files:>8}  {s.tokens:>10,} tok  "
         f"{cost:>8}  {safe_name(s.backend)}  {task}"
     )
 
 
 def run(args: argparse.Namespace) -> int:
     root = (args.root or find_root(Path.cwd())).resolve()
-    store = Store.for_root(root)
+    history = History(root)  # no backend, no key: only the repository's .tome/history.db
+    store = history.store
     pruned = None
     if args.prune:
         if args.keep is None and args.older_than is None:
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.keep is not None or args.older_than is not None:
         print("tome: --keep and --older-than go with --prune", file=sys.stderr)
         return 2
-    sessions = store.sessions(limit=args.limit) if store.path.exists() else []
+    sessions = history.sessions(limit=args.limit)
     total = store.count() if store.path.exists() else 0
     size = store.size()
     if args.json:

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from ..display import safe_name
-from ..session import revert
+from ..history import revert
 from .apply import find_root
 
 

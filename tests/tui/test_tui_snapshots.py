@@ -18,7 +18,7 @@ from textual.widgets import OptionList
 from tuikit import PATCH
 
 from assistant.edits import FileEdit, Hunk
-from assistant.store import SessionSummary
+from assistant.history import SessionSummary
 from tui.app import TomeApp, make_app
 from tui.screens.history import HistoryScreen
 from tui.screens.stream import StreamScreen
