@@ -312,12 +312,14 @@ class Store:
             gitio.exclude_state_dir(self._root)
         con = self._connect()
         try:
-            con.execute("PRAGMA journal_mode = WAL")
             con.execute("BEGIN IMMEDIATE")  # two processes opening it at once: one waits
             version = int(con.execute("PRAGMA user_version").fetchone()[0])
-            if version <= SCHEMA_VERSION:
-                _migrate(con, version)
-            con.execute("COMMIT")
+            if version > SCHEMA_VERSION:
+                con.execute("ROLLBACK")  # a newer tome's file: read nothing more, change nothing
+            else:
+                _migrate(con, version)  # all steps or none: a failed one leaves the old schema
+                con.execute("COMMIT")
+                con.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
         finally:
