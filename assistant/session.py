@@ -57,8 +57,6 @@ from .edits import (
     instructions,
 )
 from .errors import ApplyConflict, AssistantError, EditError, GitError
-from .pack import Pack, PackOptions, pack
-from .pack.render import Format
 from .history import (
     ApplyRecord,
     History,
@@ -69,10 +67,12 @@ from .history import (
     UndoRecord,
     revert,
 )
+from .pack import Pack, PackOptions, pack
+from .pack.render import Format
 from .store import Decision
 
 if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made, not before
-    from .model import Backend, Client, Estimate, Reply, RetryNotice, Usage
+    from .model import Backend, Client, Estimate, Reply, RetryNotice
     from .model.client import Message
 
 __all__ = [

@@ -165,9 +165,7 @@ def result_from_rows(rows: SessionRows) -> Result:
 
 
 def apply_statuses(applies: Sequence[ApplyRow]) -> tuple[ApplyStatus, ...]:
-    return tuple(
-        ApplyStatus(a.id, apply_state(a), a.paths, a.commit, a.created) for a in applies
-    )
+    return tuple(ApplyStatus(a.id, apply_state(a), a.paths, a.commit, a.created) for a in applies)
 
 
 def summary_from_row(row: Mapping[str, Any], applies: Sequence[ApplyRow]) -> SessionSummary:

@@ -65,7 +65,6 @@ class Manifest:
         return {e.path: e.blob_sha for e in self.entries}
 
 
-
 @dataclass
 class Result:
     """One answered request: what was packed and asked, the answer and its edits.
@@ -110,7 +109,6 @@ class Result:
     @property
     def complete(self) -> bool:
         return not self.truncated
-
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sessiondata import RENAME
 
+from assistant import store as store_module
 from assistant.edits import parse_edits
 from assistant.errors import AssistantError, ConfigError
-from assistant import store as store_module
 from assistant.store import SCHEMA_VERSION, Decision, Store, edits_from_json, edits_to_json
 
 MANIFEST = [
