@@ -3,7 +3,13 @@
 ``--json`` prints one JSON document. ``--prune --keep N`` keeps the newest N sessions,
 ``--prune --older-than DAYS`` drops sessions older than that (both may be given); the
 space is given back to the disk. The database size is always printed, so growth is never
-silent. Needs no backend and no key.
+silent. Needs no backend and no key (:class:`assistant.history.History` only).
+
+The status column says what became of each session (:mod:`assistant.history.status`):
+``answered``, ``truncated``, ``cancelled``, ``failed`` or ``declined`` (said no at the
+``--apply`` prompt) while nothing is applied; then, from its applies, ``applied``,
+``committed``, ``partly undone`` (some applies undone, some standing) or ``undone``.
+``--json`` lists every apply of a session with its own state.
 """
 
 from __future__ import annotations
