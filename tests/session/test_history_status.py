@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 
 import pytest
 from fakeopenai import FakeOpenAI, Reply
@@ -122,3 +123,25 @@ def test_a_send_back_refused_before_sending_is_recorded_as_failed(
     assert child.error is not None and "window" in child.error
     assert parent.status == "answered"
     assert assistant.load(child.session_id).manifest.sha("app.py") is not None
+
+
+def test_undoing_an_apply_recorded_before_schema_2_resets_only_its_files(
+    make_repo, make_assistant: AssistantFactory, fake_openai: FakeOpenAI
+) -> None:
+    root = make_repo(REPO)
+    fake_openai.push(Reply(text=RENAME))
+    assistant = make_assistant(root)
+    result = assistant.ask("rename in two steps")
+    result.changeset.accept("app.py")
+    assistant.apply(result)
+    result.changeset.accept("util.py")
+    assistant.apply(result)
+    with sqlite3.connect(assistant.store.path) as con:  # as an upgraded schema-1 row reads
+        con.execute("UPDATE applies SET hunks = NULL")
+
+    assistant.undo(result.session_id)
+
+    states = {(f.path, h.index): str(h.state)
+              for f in assistant.load(result.session_id).changeset for h in f.hunks}  # fmt: skip
+    assert states == {("app.py", 1): "applied", ("app.py", 2): "applied",
+                      ("util.py", 1): "accepted"}  # fmt: skip
