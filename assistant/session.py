@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import gitio, worktree
+from . import repo, worktree
 from .cache import Cache
 from .config import Settings, load_settings
 from .edits import (
@@ -223,6 +223,11 @@ class Assistant:
     configured default; ``client`` (optional) is used instead of a client made per request
     and is not closed here. ``format`` is the pack's format; ``edit_format`` the edit format
     asked for (default: the backend's, :func:`assistant.edits.default_format`).
+
+    ``root`` is any folder of the repository: :attr:`root` is the repository root found
+    from it (:func:`assistant.repo.find_root`), where ``.tome/`` (history, journal) lives
+    and every path of an edit is relative to; :attr:`scope` is the folder given, relative to
+    that root ("" for the root itself): only it is packed, its files named from the root.
     """
 
     def __init__(
@@ -238,7 +243,9 @@ class Assistant:
     ) -> None:
         from .model import Backend, ClientOptions, resolve_backend
 
-        self.root = Path(root).resolve()
+        self.root = repo.find_root(root)
+        scope = Path(root).resolve().relative_to(self.root).as_posix()
+        self.scope = "" if scope == "." else scope
         self.settings = settings if settings is not None else load_settings(project=self.root)
         if client is not None:
             self.backend = client.backend
@@ -287,6 +294,7 @@ class Assistant:
         options = PackOptions(include=tuple(paths)) if paths else None
         packed = pack(
             self.root,
+            scope=self.scope,
             budget=budget,
             encoding=backend.encoding,
             format=self.format,
@@ -590,7 +598,7 @@ class Assistant:
         file marked ``conflict``). A truncated answer is refused unless ``force``.
         ``commit=True`` then commits exactly the applied paths, with the message
         ``tome: <first line of the task>``; the rest of the index and the refs are left
-        alone (:func:`assistant.gitio.commit_paths`). The apply and every hunk's state are
+        alone (:func:`assistant.repo.commit_paths`). The apply and every hunk's state are
         recorded in the store.
         """
         if result.truncated and not force:
@@ -643,7 +651,7 @@ class Assistant:
         body += f", {result.model})." if result.model else ")."
         message = f"tome: {_first_line(result.task)}\n\n{body}\n\nTask:\n{result.task.strip()}\n"
         try:
-            made = gitio.commit_paths(self.root, paths, message)
+            made = repo.commit_paths(self.root, paths, message)
         except GitError as exc:
             raise GitError(
                 f"the edits are applied ('tome undo' reverts them) but not committed: {exc}"

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import fsio, gitio
+from . import fsio, repo
 from .edits import FileEdit, Hunk
 from .errors import AssistantError, ConfigError
 
@@ -309,7 +309,7 @@ class Store:
     def _create(self) -> None:
         if self._root is not None:
             fsio.state_dir(self._root)  # refuses a linked, non-folder or tracked .tome
-            gitio.exclude_state_dir(self._root)
+            repo.exclude_state_dir(self._root)
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")  # two processes opening it at once: one waits

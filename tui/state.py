@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant import gitio, worktree
+from assistant import repo, worktree
 from assistant.edits import Changeset, EditParser, FileConflict, FileReview, HunkState, plan_edits
 from assistant.edits.diff import LineMatcher
 
@@ -45,6 +45,11 @@ def counts(file: FileReview) -> tuple[int, int]:
             added += a
             removed += r
     return added, removed
+
+
+def tolerated(file: FileReview) -> int:
+    """How many of the file's hunks were placed by a tolerance (the screen marks them ``~``)."""
+    return sum(1 for h in file.hunks if h.tolerated and h.failure is None)
 
 
 def file_status(file: FileReview) -> str:
@@ -255,7 +260,7 @@ class ReviewState:
         message = message or f"tome: {self.title}"
         if self.committer is not None:
             return self.committer(self.root, paths, message)
-        return gitio.commit_paths(self.root, paths, message).sha
+        return repo.commit_paths(self.root, paths, message).sha
 
 
 def _read_tree(root: Path, paths: Iterable[str]) -> tuple[dict[str, str | None], dict[str, str]]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..display import safe_name
 from ..history import History, SessionSummary
-from .apply import find_root
+from ..repo import find_root
 
 DAY = 86_400.0
 
@@ -37,7 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--older-than", type=float, metavar="DAYS", help="with --prune: drop sessions older"
     )
     parser.add_argument(
-        "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
+        "-C",
+        "--root",
+        type=Path,
+        default=None,
+        help="a folder in the repository (default: .); its root is used",
     )
 
 
@@ -65,7 +69,7 @@ def _line(s: SessionSummary) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    root = (args.root or find_root(Path.cwd())).resolve()
+    root = find_root(args.root or Path.cwd())
     history = History(root)  # no backend, no key: only the repository's .tome/history.db
     store = history.store
     pruned = None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..display import safe_name
 from ..history import revert
-from .apply import find_root
+from ..repo import find_root
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,12 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON report")
     parser.add_argument(
-        "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
+        "-C",
+        "--root",
+        type=Path,
+        default=None,
+        help="a folder in the repository (default: .); its root is used",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    root = (args.root or find_root(Path.cwd())).resolve()
+    root = find_root(args.root or Path.cwd())
     done = revert(root, args.session, force=args.force)
     if done is None:
         if args.json:

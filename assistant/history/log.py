@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import worktree
+from .. import repo, worktree
 from ..edits import FileEdit, HunkState
 from ..errors import AssistantError
 from ..store import ApplyRow, Decision, Store
@@ -23,10 +23,11 @@ __all__ = ["History", "revert"]
 
 
 class History:
-    """Sessions of the repository at ``root``: record, list, load, undo."""
+    """Sessions of the repository around ``root`` (any folder of it): record, list, load,
+    undo."""
 
     def __init__(self, root: str | Path, *, store: Store | None = None) -> None:
-        self.root = Path(root).resolve()
+        self.root = repo.find_root(root)  # any folder of the repository: .tome/ is at its root
         self.store = store if store is not None else Store.for_root(self.root)
 
     def __repr__(self) -> str:

@@ -15,6 +15,8 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import OptionList
+from tolerancekit import DRIFTED
+from tolerancekit import PATCH as TOLERATED_PATCH
 from tuikit import PATCH
 
 from assistant.edits import FileEdit, Hunk
@@ -42,6 +44,13 @@ def test_review_side_by_side(snap_compare, repo: Path) -> None:  # type: ignore[
 
 def test_review_80x24(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(_review(repo), press=["n"], terminal_size=(80, 24))
+
+
+def test_review_tolerated_80x24(snap_compare, make_repo) -> None:  # type: ignore[no-untyped-def]
+    """Hunk 2 placed with trailing whitespace ignored: "~" in the title, list and header."""
+    root = make_repo({"textwrap.py": DRIFTED})
+    app = _review(root, TOLERATED_PATCH)
+    assert snap_compare(app, press=["n"], terminal_size=(80, 24))
 
 
 def test_review_failed_hunk(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
