@@ -269,6 +269,25 @@ class Assistant:
     def __repr__(self) -> str:
         return f"Assistant(root={str(self.root)!r}, backend={self.backend.name!r})"
 
+    @property
+    def reserve(self) -> int:
+        """Output tokens each request reserves (its ``max_tokens``), by the rule the client
+        sends with (:func:`~assistant.model.output_reserve` of the same options and backend,
+        which :attr:`Client.reserve <assistant.model.Client.reserve>` gives too): what a plan
+        prices and checks, what the TUI's meter shows, what is sent."""
+        from .model import output_reserve
+
+        b = self.backend
+        return output_reserve(self.options.max_output, max_output=b.max_output, window=b.window)
+
+    @property
+    def prompt_overhead(self) -> int:
+        """Tokens the prompt adds to the pack: the system message (fixed text and the edit
+        format's instructions) and the chat framing (:func:`~assistant.model.prompt_overhead`)."""
+        from .model import prompt_overhead
+
+        return prompt_overhead(system_prompt(self.edit_format), self.backend.encoding)
+
     # -- planning --
 
     def plan(
@@ -280,16 +299,14 @@ class Assistant:
         ``budget`` caps the pack's tokens (default: the window less the reserved output).
         """
         from .model import estimate
-        from .model.client import DEFAULT_RESERVE, PER_MESSAGE_TOKENS, PER_REPLY_TOKENS
-        from .tokens import count
 
         task = task.strip()
         if not task:
             raise EditError("the task is empty: say what to change")
         backend = self.backend
         system = system_prompt(self.edit_format)
-        reserve = min(self.options.max_output or DEFAULT_RESERVE, backend.max_output)
-        overhead = count(system, backend.encoding) + 2 * PER_MESSAGE_TOKENS + PER_REPLY_TOKENS
+        reserve = self.reserve
+        overhead = self.prompt_overhead
         budget = budget or max(1, backend.window - reserve - overhead)
         options = PackOptions(include=tuple(paths)) if paths else None
         packed = pack(
@@ -390,14 +407,14 @@ class Assistant:
                 {"role": "assistant", "content": result.answer},
                 {"role": "user", "content": followup},
             )
-            from .model.client import PER_MESSAGE_TOKENS
+            from .model import framing_tokens
             from .tokens import count
 
             extra = sum(count(t, plan.backend.encoding) for t in (result.answer, followup))
             plan = dataclasses.replace(
                 plan,
                 messages=messages,
-                prompt_tokens=plan.prompt_tokens + extra + 2 * PER_MESSAGE_TOKENS,
+                prompt_tokens=plan.prompt_tokens + extra + framing_tokens(2, reply=False),
             )
             yield from self._run(client, plan, messages, cancel=cancel, parent_id=result.session_id)
         finally:

@@ -143,7 +143,11 @@ def run(args: argparse.Namespace) -> int:
     if plan.estimate is not None:
         print(f"tome: {where}; {format_estimate(plan.estimate)}", file=sys.stderr)
     else:
-        print(f"tome: {where}; prompt {plan.prompt_tokens:,} tokens", file=sys.stderr)
+        print(
+            f"tome: {where}; prompt {plan.prompt_tokens:,} tokens "
+            f"(+ up to {plan.max_output:,} out)",
+            file=sys.stderr,
+        )
     out = sys.stdout
     result: Result | None = None
     edited = 0

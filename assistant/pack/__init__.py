@@ -540,8 +540,10 @@ def _fit(
     if fixed > budget:
         raise PackError(
             f"the budget of {budget:,} tokens does not even hold the pack's header and tree "
-            f"({fixed:,} tokens for {len(order):,} files); raise --budget or narrow the pack "
-            "with --include/--exclude"
+            f"({fixed:,} tokens for {len(order):,} files); give it a larger budget or pack "
+            "fewer files",
+            budget=budget,
+            needed=fixed,
         )
     avail = budget - fixed
     if sum(c.tokens + c.overhead for c in candidates) <= avail:

@@ -76,6 +76,8 @@ class _Assistant:
         self.cache = None
         self.settings = load_settings(project=root)
         self.options = None
+        self.reserve = 1_000  # output tokens reserved per request
+        self.prompt_overhead = 600  # the system message and the chat framing
         self.backend = Backend(
             name="test", base_url="http://127.0.0.1:9/v1", model="fake-model", window=100_000,
             max_output=1_000, encoding="cl100k_base", api_key_env="TEST_MODEL_KEY",
