@@ -399,27 +399,48 @@ class Assistant:
         )
         applied = any(h.state == HunkState.APPLIED for f in result.changeset for h in f.hunks)
         followup = feedback(items, applied=applied)
-        client, owned = self._open_client()
+        client, owned = None, False
+        try:  # a send-back that fails before it is sent (no key, no pack) is recorded too
+            client, owned = self._open_client()
+            plan = self._followup(result, followup)
+        except AssistantError as exc:
+            if owned and client is not None:
+                client.close()
+            self._unsent(result, exc)
+            raise
         try:
-            plan = self.plan(result.task, paths=result.paths, budget=result.manifest.budget)
-            messages = (
-                *plan.messages,
-                {"role": "assistant", "content": result.answer},
-                {"role": "user", "content": followup},
-            )
-            from .model import framing_tokens
-            from .tokens import count
-
-            extra = sum(count(t, plan.backend.encoding) for t in (result.answer, followup))
-            plan = dataclasses.replace(
-                plan,
-                messages=messages,
-                prompt_tokens=plan.prompt_tokens + extra + framing_tokens(2, reply=False),
-            )
-            yield from self._run(client, plan, messages, cancel=cancel, parent_id=result.session_id)
+            parent = result.session_id
+            yield from self._run(client, plan, plan.messages, cancel=cancel, parent_id=parent)
         finally:
             if owned:
                 client.close()
+
+    def _followup(self, result: Result, followup: str) -> Plan:
+        """The plan of a send-back: the repository packed again, the previous answer, then
+        the follow-up message."""
+        plan = self.plan(result.task, paths=result.paths, budget=result.manifest.budget)
+        messages = (
+            *plan.messages,
+            {"role": "assistant", "content": result.answer},
+            {"role": "user", "content": followup},
+        )
+        from .model import framing_tokens
+        from .tokens import count
+
+        extra = sum(count(t, plan.backend.encoding) for t in (result.answer, followup))
+        return dataclasses.replace(
+            plan,
+            messages=messages,
+            prompt_tokens=plan.prompt_tokens + extra + framing_tokens(2, reply=False),
+        )
+
+    def _unsent(self, result: Result, exc: BaseException) -> None:
+        """Record a send-back of ``result`` that failed before anything was packed."""
+        self.sessions.unsent(
+            task=result.task, backend=self.backend.name, model=self.backend.model,
+            encoding=self.backend.encoding, paths=result.paths, edit_format=self.edit_format,
+            parent_id=result.session_id, error=str(exc),
+        )  # fmt: skip
 
     def _rejected(
         self, result: Result, rejected: Mapping[str, str]

@@ -53,6 +53,27 @@ class History:
         )  # fmt: skip
         return self.store.begin(manifest=codec.manifest_rows(manifest), **row)
 
+    def unsent(
+        self,
+        *,
+        task: str,
+        backend: str,
+        model: str,
+        encoding: str,
+        paths: Sequence[str] | None,
+        edit_format: str,
+        parent_id: int | None,
+        error: str,
+    ) -> int:
+        """Record a request that failed before its pack existed (no key, say) as a
+        ``failed`` session with an empty manifest; its id."""
+        session_id = self.begin(
+            task=task, backend=backend, model=model, manifest=Manifest((), 0, encoding, None),
+            paths=paths, edit_format=edit_format, parent_id=parent_id,
+        )  # fmt: skip
+        self.store.fail(session_id, status="failed", error=error)
+        return session_id
+
     def finish(self, result: Result, edits: Sequence[FileEdit], *, status: str) -> None:
         """Record the answer of ``result`` (its ``edits`` as parsed) with ``status``."""
         rows = codec.finish_rows(result, edits)

@@ -9,12 +9,12 @@ import sqlite3
 
 import pytest
 from fakeopenai import FakeOpenAI, Reply
-from sessiondata import APP, RENAME, REPO, UTIL, AssistantFactory
+from sessiondata import APP, FAST, RENAME, REPO, UTIL, AssistantFactory, backend_for
 
 from assistant.cli import main
-from assistant.errors import ContextLengthError
+from assistant.errors import ConfigError, ContextLengthError
 from assistant.history import STATUSES, session_status
-from assistant.session import hunk_key
+from assistant.session import Assistant, hunk_key
 from assistant.store import ApplyRow
 
 NEW_APP = APP.replace("greet", "welcome")
@@ -145,3 +145,25 @@ def test_undoing_an_apply_recorded_before_schema_2_resets_only_its_files(
               for f in assistant.load(result.session_id).changeset for h in f.hunks}  # fmt: skip
     assert states == {("app.py", 1): "applied", ("app.py", 2): "applied",
                       ("util.py", 1): "accepted"}  # fmt: skip
+
+
+def test_a_send_back_without_a_key_is_recorded_as_failed(
+    make_repo, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo(REPO)
+    backend = backend_for(fake_openai, key_required=True, api_key_env="TOME_TEST_KEY")
+    assistant = Assistant(root, backend=backend, client=None)
+    assistant.options = FAST
+    monkeypatch.setenv("TOME_TEST_KEY", "sk-test")
+    fake_openai.push(Reply(text=RENAME))
+    first = assistant.ask("rename")
+    monkeypatch.delenv("TOME_TEST_KEY")
+
+    with pytest.raises(ConfigError, match="TOME_TEST_KEY"):
+        list(assistant.resend(first, {hunk_key("util.py", 1): "floats, not ints"}))
+
+    assert len(fake_openai.requests) == 1
+    child, parent = assistant.history()
+    assert (child.parent_id, child.status, child.tokens) == (first.session_id, "failed", 0)
+    assert child.error is not None and "TOME_TEST_KEY" in child.error
+    assert parent.status == "answered"
