@@ -4,8 +4,10 @@ What is kept, per session: the request (task, backend, model, the pack's paths a
 the pack manifest (path, blob sha, tier, tokens of every file), the raw answer, usage and
 cost, the parsed edits with the packed text of every file they touch (so a session can be
 reviewed again without the repository's history), per-hunk decisions (with the reason a
-hunk was rejected), applies (the worktree journal and the paths written, the commit if any)
-and undos.
+hunk was rejected), a decline (the user said no to applying the answer), applies (the
+worktree journal, the paths and hunks written, the commit if any) and undos. No status is
+stored beyond how the answer ended: what became of a session is derived from these events
+(:mod:`assistant.history.status`).
 
 Durability: the database runs in WAL mode and every public method is one transaction, so a
 crash (or a kill) leaves either all of a step or none of it. A session whose process died
