@@ -539,7 +539,7 @@ class Store:
 
     def count(self) -> int:
         with self._db() as con:
-            return int(con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])
+            return int(con.execute("SELECT COUNT(*) AS n FROM sessions").fetchone()["n"])
 
     def prune(self, *, keep: int | None = None, older_than: float | None = None) -> int:
         """Delete sessions beyond the newest ``keep`` and/or older than ``older_than`` seconds
@@ -550,13 +550,13 @@ class Store:
         with self._db() as con:
             ids: set[int] = set()
             if keep is not None:
-                ids.update(r[0] for r in con.execute(
+                ids.update(r["id"] for r in con.execute(
                     "SELECT id FROM sessions ORDER BY id DESC LIMIT -1 OFFSET ?", (max(0, keep),)
                 ))  # fmt: skip
             if older_than is not None:
                 cutoff = time.time() - older_than
                 ids.update(
-                    r[0] for r in con.execute("SELECT id FROM sessions WHERE created < ?",
+                    r["id"] for r in con.execute("SELECT id FROM sessions WHERE created < ?",
                                               (cutoff,))
                 )  # fmt: skip
             con.executemany("DELETE FROM sessions WHERE id = ?", ((i,) for i in ids))
