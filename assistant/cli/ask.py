@@ -244,6 +244,7 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
         print("Apply these changes? [y/N] ", end="", file=err, flush=True)
         answer = stdin.readline().strip().lower()
         if answer not in ("y", "yes"):
+            assistant.decline(result)  # 'tome history' shows it declined, not answered
             print(f"tome: nothing applied (session {result.session_id})", file=err)
             return 1
     cs.accept_all()

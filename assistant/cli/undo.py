@@ -4,7 +4,7 @@ Without ``--session`` the last apply is reverted, whoever made it (``tome apply`
 ask --apply``, the TUI). With ``--session ID`` it must be that session's apply: applies are
 undone newest first, so nothing applied later is lost. Undos of a session's apply are
 recorded in the history. A commit made by the apply stays; the files revert as
-uncommitted changes.
+uncommitted changes. Needs no backend and no key (:class:`assistant.history.History`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from ..display import safe_name
+from ..history import revert
 from ..repo import find_root
-from ..session import revert
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -20,7 +20,7 @@ from tolerancekit import PATCH as TOLERATED_PATCH
 from tuikit import PATCH
 
 from assistant.edits import FileEdit, Hunk
-from assistant.store import SessionSummary
+from assistant.history import SessionSummary
 from tui.app import TomeApp, make_app
 from tui.screens.history import HistoryScreen
 from tui.screens.stream import StreamScreen
