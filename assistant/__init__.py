@@ -67,7 +67,7 @@ _LAZY: dict[str, str] = {
     "Retrying": "assistant.session",
     "ApplyRecord": "assistant.session",
     "UndoRecord": "assistant.session",
-    "SessionSummary": "assistant.store",
+    "SessionSummary": "assistant.history",
     # edits
     "Changeset": "assistant.edits",
     "FileEdit": "assistant.edits",
@@ -147,6 +147,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from .config import Settings, load_settings
     from .edits import Changeset, FileEdit, apply_edits, parse_edits
+    from .history import SessionSummary
     from .model import (
         AsyncClient,
         Backend,
@@ -171,6 +172,5 @@ if TYPE_CHECKING:
         TextDelta,
         UndoRecord,
     )
-    from .store import SessionSummary
     from .tokens import count as count_tokens
     from .workspace import DiscoverOptions, Skipped, SourceFile, Workspace, discover

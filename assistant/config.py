@@ -149,11 +149,11 @@ class ProjectConfig:
 
 
 def project_root(start: Path) -> Path:
-    """The folder whose config counts: the git top level of ``start``, else ``start``."""
-    from .gitio import work_tree_of  # the git edge runs git (hardened); only when asked
+    """The folder whose config counts: the repository root of ``start``
+    (:func:`assistant.repo.find_root`, the one rule)."""
+    from .repo import find_root  # the git edge runs git (hardened); only when asked
 
-    start = Path(start).resolve()
-    return work_tree_of(start) or start
+    return find_root(start)
 
 
 def find_project_config(start: Path) -> ProjectConfig | None:

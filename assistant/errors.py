@@ -31,7 +31,16 @@ class ConfigError(AssistantError):
 
 
 class PackError(AssistantError):
-    """A repository or path that cannot be packed."""
+    """A repository or path that cannot be packed. When the budget is too small for even
+    the pack's header and tree, ``budget`` and ``needed`` (the tokens that header takes)
+    say so; the message names no command-line option, each front end adds its own advice."""
+
+    def __init__(
+        self, message: str, *, budget: int | None = None, needed: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.budget = budget
+        self.needed = needed
 
 
 class ModelError(AssistantError):
@@ -81,6 +90,14 @@ class ContextLengthError(ModelError):
         self.prompt_tokens = prompt_tokens
         self.max_output = max_output
         self.window = window
+
+    @property
+    def fits(self) -> int | None:
+        """The largest prompt that fits the window with this output reserve (None: the
+        numbers are unknown, as when the server refused without giving them)."""
+        if self.window is None or self.max_output is None:
+            return None
+        return max(0, self.window - self.max_output)
 
 
 class BackendUnavailable(ModelError):

@@ -36,7 +36,6 @@ import errno
 import os
 import secrets
 import stat
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, ClassVar
@@ -403,18 +402,6 @@ def _tighten(folder: Path) -> None:
 
 def _tracked(root: Path) -> bool:
     """True when git tracks anything under ``root/.tome`` (False outside git)."""
-    if not (root / ".git").exists():
-        return False
-    from .gitio import git_command  # the git edge owns how git is run
+    from .repo import tracks  # the git edge runs git
 
-    try:
-        done = subprocess.run(
-            git_command("ls-files", "-z", "--cached", "--", STATE_DIR),
-            cwd=root,
-            capture_output=True,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0 and bool(done.stdout)
+    return tracks(root, STATE_DIR)

@@ -1,7 +1,8 @@
 """One request end to end: pack, ask, parse the edits as they stream, review, apply, undo.
 
 The only place the pipeline is assembled. Everything it does is recorded in the
-repository's history (:mod:`assistant.store`, ``<root>/.tome/history.db``).
+repository's history (:mod:`assistant.history`, ``<root>/.tome/history.db``), which
+also undoes applies and needs no backend.
 
     from assistant.session import Assistant
 
@@ -36,11 +37,11 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import gitio, worktree
+from . import repo, worktree
 from .cache import Cache
 from .config import Settings, load_settings
 from .edits import (
@@ -56,12 +57,22 @@ from .edits import (
     instructions,
 )
 from .errors import ApplyConflict, AssistantError, EditError, GitError
+from .history import (
+    ApplyRecord,
+    History,
+    Manifest,
+    ManifestEntry,
+    Result,
+    SessionSummary,
+    UndoRecord,
+    revert,
+)
 from .pack import Pack, PackOptions, pack
 from .pack.render import Format
-from .store import Decision, SessionSummary, Store
+from .store import Decision
 
 if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made, not before
-    from .model import Backend, Client, Estimate, Reply, RetryNotice, Usage
+    from .model import Backend, Client, Estimate, Reply, RetryNotice
     from .model.client import Message
 
 __all__ = [
@@ -103,44 +114,6 @@ def system_prompt(edit_format: str) -> str:
 
 
 @dataclass(frozen=True)
-class ManifestEntry:
-    """One packed file: the blob sha that was shown, its tier and its tokens."""
-
-    path: str
-    blob_sha: str
-    tier: str
-    """``full``, ``skeleton`` or ``omitted``."""
-    tokens: int
-    """Tokens of the whole file."""
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """What was packed: every file with its blob sha, tier and tokens; the pack's size."""
-
-    entries: tuple[ManifestEntry, ...]
-    tokens: int
-    encoding: str
-    budget: int | None
-
-    @classmethod
-    def of(cls, packed: Pack) -> Manifest:
-        entries = tuple(
-            ManifestEntry(f.path, f.blob_sha, f.tier, f.tokens)
-            for f in sorted(packed.files, key=lambda f: f.path)
-        )
-        return cls(entries, packed.tokens, packed.encoding, packed.budget)
-
-    def sha(self, path: str) -> str | None:
-        """The packed blob sha of ``path`` (None: not in the pack)."""
-        return self._by_path.get(path)
-
-    @property
-    def _by_path(self) -> dict[str, str]:
-        return {e.path: e.blob_sha for e in self.entries}
-
-
-@dataclass(frozen=True)
 class Plan:
     """A request ready to send (:meth:`Assistant.plan`): nothing was sent yet."""
 
@@ -166,52 +139,6 @@ class Plan:
     def fits(self) -> bool:
         """Whether prompt plus reserved output fit the backend's window."""
         return self.prompt_tokens + self.max_output <= self.backend.window
-
-
-@dataclass
-class Result:
-    """One answered request: what was packed and asked, the answer and its edits.
-
-    ``changeset`` holds the review state (accept/reject per hunk); :meth:`Assistant.apply`
-    writes its accepted hunks. ``originals`` is the text each edited file had as the model
-    saw it, the text the changeset was located in.
-    """
-
-    session_id: int
-    task: str
-    manifest: Manifest
-    answer: str
-    usage: Usage | None
-    """None when the request was cancelled before the backend reported usage."""
-    cost: float | None
-    changeset: Changeset
-    truncated: bool
-    """The answer is incomplete (cut off, or cancelled): apply refuses it unless forced."""
-    backend: str
-    model: str = ""
-    edit_format: str = ""
-    paths: tuple[str, ...] | None = None
-    """The pack was restricted to these paths (None: the whole repository)."""
-    finish_reason: str | None = None
-    continuations: int = 0
-    """Follow-up requests made because the answer was cut off."""
-    retries: int = 0
-    cancelled: bool = False
-    problems: tuple[str, ...] = ()
-    """Parts of the answer that could not be used: unreadable blocks, refused paths."""
-    originals: dict[str, str] = field(default_factory=dict)
-    bases: dict[str, str | None] = field(default_factory=dict)
-    """Blob sha each edited path must have on disk when applied (None: must not exist);
-    a different file is merged three ways, or refused."""
-    stale: tuple[str, ...] = ()
-    """Paths whose packed text was gone (changed on disk, not in git), located in the
-    current text instead; applying them is refused as a conflict."""
-    parent_id: int | None = None
-    """The session this one answers (a :meth:`Assistant.resend`)."""
-
-    @property
-    def complete(self) -> bool:
-        return not self.truncated
 
 
 @dataclass(frozen=True)
@@ -244,35 +171,6 @@ class Retrying:
 
 
 Event = TextDelta | FileEdited | Retrying | Finished
-
-
-@dataclass(frozen=True)
-class ApplyRecord:
-    """What :meth:`Assistant.apply` wrote."""
-
-    session_id: int
-    apply_id: int
-    journal: str
-    """The worktree journal (``.tome/journal/<id>``) that undo restores from."""
-    paths: tuple[str, ...]
-    """Paths written, created or deleted."""
-    merged: tuple[str, ...]
-    """Paths that had changed on disk since the pack and were merged three ways."""
-    commit: str | None = None
-    """The sha of the commit made with ``commit=True``."""
-
-
-@dataclass(frozen=True)
-class UndoRecord:
-    """What :meth:`Assistant.undo` restored."""
-
-    session_id: int | None
-    """None when the apply undone was not a session's (``tome apply``)."""
-    journal: str
-    restored: tuple[str, ...]
-    removed: tuple[str, ...]
-    recovered: bool
-    """True when this rolled back an apply that had been interrupted."""
 
 
 def hunk_key(path: str, index: int) -> str:
@@ -310,10 +208,6 @@ def feedback(items: Sequence[tuple[FileReview, HunkReview, str]], *, applied: bo
     return "\n".join(out)
 
 
-def _decisions(cs: Changeset) -> list[Decision]:
-    return [Decision(f.path, h.index, str(h.state)) for f in cs for h in f.hunks]
-
-
 def _first_line(task: str) -> str:
     line = task.strip().splitlines()[0] if task.strip() else "edit"
     return line if len(line) <= 72 else line[:71] + "…"
@@ -329,6 +223,11 @@ class Assistant:
     configured default; ``client`` (optional) is used instead of a client made per request
     and is not closed here. ``format`` is the pack's format; ``edit_format`` the edit format
     asked for (default: the backend's, :func:`assistant.edits.default_format`).
+
+    ``root`` is any folder of the repository: :attr:`root` is the repository root found
+    from it (:func:`assistant.repo.find_root`), where ``.tome/`` (history, journal) lives
+    and every path of an edit is relative to; :attr:`scope` is the folder given, relative to
+    that root ("" for the root itself): only it is packed, its files named from the root.
     """
 
     def __init__(
@@ -344,7 +243,9 @@ class Assistant:
     ) -> None:
         from .model import Backend, ClientOptions, resolve_backend
 
-        self.root = Path(root).resolve()
+        self.root = repo.find_root(root)
+        scope = Path(root).resolve().relative_to(self.root).as_posix()
+        self.scope = "" if scope == "." else scope
         self.settings = settings if settings is not None else load_settings(project=self.root)
         if client is not None:
             self.backend = client.backend
@@ -360,11 +261,32 @@ class Assistant:
         self.format: Format = format
         self.edit_format = edit_format or default_format(self.backend.model).name
         instructions(self.edit_format)  # an unknown format fails here, not mid-request
-        self.store = Store.for_root(self.root)
+        self.sessions = History(self.root)
+        """The history and undo of the repository (needs no backend)."""
+        self.store = self.sessions.store
         self._client = client
 
     def __repr__(self) -> str:
         return f"Assistant(root={str(self.root)!r}, backend={self.backend.name!r})"
+
+    @property
+    def reserve(self) -> int:
+        """Output tokens each request reserves (its ``max_tokens``), by the rule the client
+        sends with (:func:`~assistant.model.output_reserve` of the same options and backend,
+        which :attr:`Client.reserve <assistant.model.Client.reserve>` gives too): what a plan
+        prices and checks, what the TUI's meter shows, what is sent."""
+        from .model import output_reserve
+
+        b = self.backend
+        return output_reserve(self.options.max_output, max_output=b.max_output, window=b.window)
+
+    @property
+    def prompt_overhead(self) -> int:
+        """Tokens the prompt adds to the pack: the system message (fixed text and the edit
+        format's instructions) and the chat framing (:func:`~assistant.model.prompt_overhead`)."""
+        from .model import prompt_overhead
+
+        return prompt_overhead(system_prompt(self.edit_format), self.backend.encoding)
 
     # -- planning --
 
@@ -377,20 +299,19 @@ class Assistant:
         ``budget`` caps the pack's tokens (default: the window less the reserved output).
         """
         from .model import estimate
-        from .model.client import DEFAULT_RESERVE, PER_MESSAGE_TOKENS, PER_REPLY_TOKENS
-        from .tokens import count
 
         task = task.strip()
         if not task:
             raise EditError("the task is empty: say what to change")
         backend = self.backend
         system = system_prompt(self.edit_format)
-        reserve = min(self.options.max_output or DEFAULT_RESERVE, backend.max_output)
-        overhead = count(system, backend.encoding) + 2 * PER_MESSAGE_TOKENS + PER_REPLY_TOKENS
+        reserve = self.reserve
+        overhead = self.prompt_overhead
         budget = budget or max(1, backend.window - reserve - overhead)
         options = PackOptions(include=tuple(paths)) if paths else None
         packed = pack(
             self.root,
+            scope=self.scope,
             budget=budget,
             encoding=backend.encoding,
             format=self.format,
@@ -478,27 +399,48 @@ class Assistant:
         )
         applied = any(h.state == HunkState.APPLIED for f in result.changeset for h in f.hunks)
         followup = feedback(items, applied=applied)
-        client, owned = self._open_client()
+        client, owned = None, False
+        try:  # a send-back that fails before it is sent (no key, no pack) is recorded too
+            client, owned = self._open_client()
+            plan = self._followup(result, followup)
+        except AssistantError as exc:
+            if owned and client is not None:
+                client.close()
+            self._unsent(result, exc)
+            raise
         try:
-            plan = self.plan(result.task, paths=result.paths, budget=result.manifest.budget)
-            messages = (
-                *plan.messages,
-                {"role": "assistant", "content": result.answer},
-                {"role": "user", "content": followup},
-            )
-            from .model.client import PER_MESSAGE_TOKENS
-            from .tokens import count
-
-            extra = sum(count(t, plan.backend.encoding) for t in (result.answer, followup))
-            plan = dataclasses.replace(
-                plan,
-                messages=messages,
-                prompt_tokens=plan.prompt_tokens + extra + 2 * PER_MESSAGE_TOKENS,
-            )
-            yield from self._run(client, plan, messages, cancel=cancel, parent_id=result.session_id)
+            parent = result.session_id
+            yield from self._run(client, plan, plan.messages, cancel=cancel, parent_id=parent)
         finally:
             if owned:
                 client.close()
+
+    def _followup(self, result: Result, followup: str) -> Plan:
+        """The plan of a send-back: the repository packed again, the previous answer, then
+        the follow-up message."""
+        plan = self.plan(result.task, paths=result.paths, budget=result.manifest.budget)
+        messages = (
+            *plan.messages,
+            {"role": "assistant", "content": result.answer},
+            {"role": "user", "content": followup},
+        )
+        from .model import framing_tokens
+        from .tokens import count
+
+        extra = sum(count(t, plan.backend.encoding) for t in (result.answer, followup))
+        return dataclasses.replace(
+            plan,
+            messages=messages,
+            prompt_tokens=plan.prompt_tokens + extra + framing_tokens(2, reply=False),
+        )
+
+    def _unsent(self, result: Result, exc: BaseException) -> None:
+        """Record a send-back of ``result`` that failed before anything was packed."""
+        self.sessions.unsent(
+            task=result.task, backend=self.backend.name, model=self.backend.model,
+            encoding=self.backend.encoding, paths=result.paths, edit_format=self.edit_format,
+            parent_id=result.session_id, error=str(exc),
+        )  # fmt: skip
 
     def _rejected(
         self, result: Result, rejected: Mapping[str, str]
@@ -548,24 +490,25 @@ class Assistant:
         cancel: threading.Event | None,
         parent_id: int | None = None,
     ) -> Iterator[Event]:
-        prepared = client.prepare(
-            messages, max_output=plan.max_output, prompt_tokens=plan.prompt_tokens
-        )
         manifest = plan.manifest
         task = plan.pack.task or ""
         backend = plan.backend
-        session_id = self.store.begin(
+        session_id = self.sessions.begin(  # first: a send refused below is recorded too
             task=task,
             backend=backend.name,
             model=backend.model,
-            encoding=manifest.encoding,
-            budget=manifest.budget,
-            tokens=manifest.tokens,
+            manifest=manifest,
             paths=plan.paths,
             edit_format=plan.edit_format,
-            manifest=((e.path, e.blob_sha, e.tier, e.tokens) for e in manifest.entries),
             parent_id=parent_id,
         )
+        try:
+            prepared = client.prepare(
+                messages, max_output=plan.max_output, prompt_tokens=plan.prompt_tokens
+            )
+        except BaseException as exc:
+            self.store.fail(session_id, status="failed", error=str(exc))
+            raise
         parser = EditParser()
         edits: list[FileEdit] = []
         parts: list[str] = []
@@ -626,20 +569,7 @@ class Assistant:
             parent_id=parent_id,
         )
         status = "cancelled" if cancelled else "truncated" if result.truncated else "answered"
-        self.store.finish(
-            session_id,
-            status=status,
-            answer=answer,
-            finish_reason=result.finish_reason,
-            truncated=result.truncated,
-            continuations=result.continuations,
-            retries=result.retries,
-            usage=dataclasses.asdict(reply.usage) if reply else None,
-            cost=result.cost,
-            edits=usable,
-            sources={"texts": originals, "bases": bases, "stale": list(stale)},
-            problems=problems,
-        )
+        self.sessions.finish(result, usable, status=status)
         yield Finished(result)
 
     def _sources(
@@ -704,7 +634,7 @@ class Assistant:
         file marked ``conflict``). A truncated answer is refused unless ``force``.
         ``commit=True`` then commits exactly the applied paths, with the message
         ``tome: <first line of the task>``; the rest of the index and the refs are left
-        alone (:func:`assistant.gitio.commit_paths`). The apply and every hunk's state are
+        alone (:func:`assistant.repo.commit_paths`). The apply and every hunk's state are
         recorded in the store.
         """
         if result.truncated and not force:
@@ -738,16 +668,13 @@ class Assistant:
             for f in cs:
                 if exc.path in (f.path, f.move_to):
                     cs.mark_conflict(f.path)
-            self.store.decide(result.session_id, _decisions(cs))
+            self.sessions.save(result)
             raise
+        written = [(f.path, h.index) for f in cs for h in f.hunks if h.state == HunkState.ACCEPTED]
         cs.mark_applied()
         paths = (*done.written, *done.created, *done.deleted)
-        apply_id = self.store.record_apply(
-            result.session_id,
-            journal=done.journal or "",
-            paths=paths,
-            merged=done.merged,
-            decisions=_decisions(cs),
+        apply_id = self.sessions.record_apply(
+            result, journal=done.journal or "", paths=paths, merged=done.merged, hunks=written
         )
         sha = None
         if commit:
@@ -760,7 +687,7 @@ class Assistant:
         body += f", {result.model})." if result.model else ")."
         message = f"tome: {_first_line(result.task)}\n\n{body}\n\nTask:\n{result.task.strip()}\n"
         try:
-            made = gitio.commit_paths(self.root, paths, message)
+            made = repo.commit_paths(self.root, paths, message)
         except GitError as exc:
             raise GitError(
                 f"the edits are applied ('tome undo' reverts them) but not committed: {exc}"
@@ -771,14 +698,18 @@ class Assistant:
 
     def save(self, result: Result) -> None:
         """Record the review state of every hunk (so :meth:`load` reopens it as left)."""
-        self.store.decide(result.session_id, _decisions(result.changeset))
+        self.sessions.save(result)
+
+    def decline(self, result: Result) -> None:
+        """Record that the user declined to apply ``result`` (it shows as ``declined``)."""
+        self.sessions.decline(result)
 
     # -- undoing --
 
     def undo(self, session_id: int | None = None, *, force: bool = False) -> UndoRecord:
         """Revert the last apply byte for byte; see :func:`revert`. Raises when there is
         nothing to undo."""
-        done = revert(self.root, session_id, force=force, store=self.store)
+        done = self.sessions.undo(session_id, force=force)
         if done is None:
             raise AssistantError("nothing to undo: no apply is recorded in this repository")
         return done
@@ -787,131 +718,11 @@ class Assistant:
 
     def history(self, *, limit: int = 50) -> list[SessionSummary]:
         """The newest ``limit`` sessions, newest first."""
-        return self.store.sessions(limit=limit)
+        return self.sessions.sessions(limit=limit)
 
     def load(self, session_id: int) -> Result:
         """A past session as a :class:`Result`, with its review state as it was left."""
-        stored = self.store.load(session_id)
-        if stored is None:
-            raise AssistantError(f"no session {session_id} in {self.store.path}")
-        texts: dict[str, str] = dict(stored.sources.get("texts", {}))
-        cs = Changeset.from_edits(texts, stored.edits)
-        for d in stored.decisions:
-            try:
-                h = cs[d.path].hunk(d.hunk)
-            except KeyError:
-                continue
-            if h.state != HunkState.FAILED:
-                h.state = HunkState(d.state)
-        s = stored.summary
-        manifest = Manifest(
-            tuple(ManifestEntry(*entry) for entry in stored.manifest),
-            stored.pack_tokens,
-            stored.encoding,
-            stored.budget,
-        )
-        return Result(
-            session_id=session_id,
-            task=s.task,
-            manifest=manifest,
-            answer=stored.answer,
-            usage=_usage(stored.usage),
-            cost=stored.cost,
-            changeset=cs,
-            truncated=stored.truncated,
-            backend=s.backend,
-            model=s.model,
-            edit_format=stored.edit_format,
-            paths=stored.paths,
-            finish_reason=stored.finish_reason,
-            continuations=stored.continuations,
-            retries=stored.retries,
-            cancelled=s.status == "cancelled",
-            problems=stored.problems,
-            originals=texts,
-            bases=dict(stored.sources.get("bases", {})),
-            stale=tuple(stored.sources.get("stale", ())),
-            parent_id=s.parent_id,
-        )
-
-
-def revert(
-    root: str | Path,
-    session_id: int | None = None,
-    *,
-    force: bool = False,
-    store: Store | None = None,
-) -> UndoRecord | None:
-    """Revert the last apply in ``root`` byte for byte and record it in the history.
-
-    With ``session_id``, that session's apply must be the last one not undone (applies are
-    undone newest first, so nothing applied later is lost). ``force`` restores files changed
-    again since the apply. A commit made by the apply stays; the files revert as
-    uncommitted changes. None when there is nothing to undo. Needs no backend.
-    """
-    root = Path(root).resolve()
-    store = store or Store.for_root(root)
-    if session_id is not None:
-        _check_last(root, store, session_id)
-    done = worktree.undo(root, force=force)
-    if done is None:
-        return None
-    row = store.apply_for_journal(done.journal)
-    decisions: list[Decision] = []
-    if row is not None:
-        stored = store.load(row.session_id)
-        if stored is not None:
-            decisions = [
-                Decision(d.path, d.hunk, str(HunkState.ACCEPTED))
-                for d in stored.decisions
-                if d.state == HunkState.APPLIED
-            ]
-    owner = store.record_undo(
-        journal=done.journal, paths=(*done.restored, *done.removed), decisions=decisions
-    )
-    return UndoRecord(owner, done.journal, done.restored, done.removed, done.recovered)
-
-
-def _check_last(root: Path, store: Store, session_id: int) -> None:
-    stored = store.load(session_id)
-    if stored is None:
-        raise AssistantError(f"no session {session_id} in {store.path}")
-    live = [a for a in stored.applies if not a.undone]
-    if not live:
-        raise AssistantError(f"session {session_id} has no apply to undo")
-    last = next(
-        (
-            name
-            for name, state in reversed(worktree.journals(root))
-            if state in ("pending", "applied")
-        ),
-        None,
-    )
-    if last is None:
-        raise AssistantError(
-            f"session {session_id}'s apply was already reverted outside tome's history"
-        )
-    if last != live[-1].journal:
-        other = store.apply_for_journal(last)
-        who = f"session {other.session_id}" if other else "a later 'tome apply'"
-        raise AssistantError(
-            f"session {session_id}'s apply is not the last one: {who} applied after it; "
-            "undo that first ('tome undo')"
-        )
-
-
-def _usage(raw: Mapping[str, int | bool] | None) -> Usage | None:
-    from .model import Usage
-
-    if raw is None:
-        return None
-    return Usage(
-        prompt_tokens=int(raw["prompt_tokens"]),
-        completion_tokens=int(raw["completion_tokens"]),
-        cache_hit_tokens=int(raw["cache_hit_tokens"]),
-        cache_miss_tokens=int(raw["cache_miss_tokens"]),
-        estimated=bool(raw["estimated"]),
-    )
+        return self.sessions.load(session_id)
 
 
 def _last(events: Iterator[Event]) -> Result:

@@ -4,8 +4,10 @@ What is kept, per session: the request (task, backend, model, the pack's paths a
 the pack manifest (path, blob sha, tier, tokens of every file), the raw answer, usage and
 cost, the parsed edits with the packed text of every file they touch (so a session can be
 reviewed again without the repository's history), per-hunk decisions (with the reason a
-hunk was rejected), applies (the worktree journal and the paths written, the commit if any)
-and undos.
+hunk was rejected), a decline (the user said no to applying the answer), applies (the
+worktree journal, the paths and hunks written, the commit if any) and undos. No status is
+stored beyond how the answer ended: what became of a session is derived from these events
+(:mod:`assistant.history.status`).
 
 Durability: the database runs in WAL mode and every public method is one transaction, so a
 crash (or a kill) leaves either all of a step or none of it. A session whose process died
@@ -14,8 +16,16 @@ while the answer streamed stays ``streaming``; nothing half-written is ever read
 Growth is bounded by :meth:`Store.prune` (``tome history --prune``); :meth:`Store.size` is
 printed by ``tome history`` so growth is never silent.
 
-This module is the SQLite edge: it stores plain values and knows nothing of models or
-diffs beyond their serialised form (:func:`edits_to_json` / :func:`edits_from_json`).
+**Schema and migrations.** :data:`MIGRATIONS` is the list of schema steps, the first one
+creating today's tables from nothing; ``PRAGMA user_version`` says how many ran. Opening a
+database runs the missing steps in one transaction (a crash leaves the old schema), so a
+file written by an older tome is upgraded in place; a file from a newer tome is refused,
+never migrated down. A step, once released, is never edited: append a new one.
+
+This module is the SQLite edge: it stores and returns named rows (``dict`` by column name,
+:class:`SessionRows`) and knows nothing of models or diffs beyond their serialised form
+(:func:`edits_to_json` / :func:`edits_from_json`). :mod:`assistant.history` maps rows to
+results and back, in one place.
 """
 
 from __future__ import annotations
@@ -31,26 +41,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import fsio, gitio
+from . import fsio, repo
 from .edits import FileEdit, Hunk
 from .errors import AssistantError, ConfigError
 
 __all__ = [
     "DB_NAME",
+    "MIGRATIONS",
     "SCHEMA_VERSION",
     "ApplyRow",
     "Decision",
-    "SessionSummary",
+    "Row",
+    "SessionRows",
     "Store",
-    "StoredSession",
     "edits_from_json",
     "edits_to_json",
 ]
 
 DB_NAME = "history.db"
-SCHEMA_VERSION = 1
 
-_SCHEMA = """
+Row = dict[str, Any]
+"""One row by column name."""
+
+_V1 = """
 CREATE TABLE sessions (
     id INTEGER PRIMARY KEY,
     parent_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
@@ -127,6 +140,18 @@ CREATE TABLE undos (
 );
 """
 
+_V2 = """
+ALTER TABLE sessions ADD COLUMN declined REAL;  -- when the user declined to apply the answer
+ALTER TABLE applies ADD COLUMN hunks TEXT;      -- JSON [[path, index], ...] this apply wrote
+CREATE INDEX undos_apply ON undos(apply_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+"""``MIGRATIONS[n]`` takes a database of schema ``n`` to ``n + 1`` (schema 0: a new file).
+Statements are separated by ``;``. Append, never edit: released steps ran on users' files."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
 
 # -- values -------------------------------------------------------------------------------
 
@@ -143,6 +168,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class ApplyRow:
+    """One apply of a session, with whether an undo reverted it."""
+
     id: int
     session_id: int
     journal: str
@@ -151,54 +178,22 @@ class ApplyRow:
     commit: str | None
     created: float
     undone: bool
+    hunks: tuple[tuple[str, int], ...] | None = None
+    """The hunks this apply wrote (None: recorded before schema 2, only ``paths`` known)."""
 
 
 @dataclass(frozen=True)
-class SessionSummary:
-    """One line of ``tome history``."""
+class SessionRows:
+    """Everything kept about one session, as rows by column name (see the schema)."""
 
-    session_id: int
-    task: str
-    backend: str
-    model: str
-    created: float
-    """Seconds since the epoch."""
-    status: str
-    """streaming, answered, truncated, cancelled or failed; ``applied``/``undone`` once the
-    latest apply of the session was written or reverted."""
-    files: int
-    """Files the answer edits."""
-    tokens: int
-    """Tokens of the pack."""
-    cost: float | None
-    parent_id: int | None = None
-
-
-@dataclass(frozen=True)
-class StoredSession:
-    """Everything kept about one session, as plain values."""
-
-    summary: SessionSummary
-    manifest: tuple[tuple[str, str, str, int], ...]
-    """(path, blob sha, tier, tokens) per packed file, by path."""
-    encoding: str
-    budget: int | None
-    pack_tokens: int
-    paths: tuple[str, ...] | None
-    edit_format: str
-    answer: str
-    finish_reason: str | None
-    truncated: bool
-    continuations: int
-    retries: int
-    usage: dict[str, int | bool] | None
-    cost: float | None
-    edits: tuple[FileEdit, ...]
-    sources: dict[str, Any]
-    problems: tuple[str, ...]
+    session: Row
+    manifest: tuple[Row, ...]
+    """By path."""
+    answer: Row | None
+    usage: Row | None
+    changeset: Row | None
     decisions: tuple[Decision, ...]
     applies: tuple[ApplyRow, ...]
-    error: str | None
 
 
 # -- serialising edits ----------------------------------------------------------------------
@@ -296,6 +291,7 @@ class Store:
             self._create()
         con = self._connect()
         try:
+            con.row_factory = sqlite3.Row  # rows are read by column name, never by position
             con.execute("PRAGMA foreign_keys = ON")
             con.execute("BEGIN IMMEDIATE")
             try:
@@ -327,26 +323,26 @@ class Store:
     def _create(self) -> None:
         if self._root is not None:
             fsio.state_dir(self._root)  # refuses a linked, non-folder or tracked .tome
-            gitio.exclude_state_dir(self._root)
+            repo.exclude_state_dir(self._root)
         con = self._connect()
         try:
-            con.execute("PRAGMA journal_mode = WAL")
-            con.execute("BEGIN IMMEDIATE")  # two processes creating it at once: one waits
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
-                for statement in _SCHEMA.split(";"):  # executescript would commit midway
-                    if statement.strip():
-                        con.execute(statement)
-                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            con.execute("COMMIT")
+            con.execute("BEGIN IMMEDIATE")  # two processes opening it at once: one waits
+            version = int(con.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                con.execute("ROLLBACK")  # a newer tome's file: read nothing more, change nothing
+            else:
+                _migrate(con, version)  # all steps or none: a failed one leaves the old schema
+                con.execute("COMMIT")
+                con.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
         finally:
             con.close()
-        if version not in (0, SCHEMA_VERSION):
+        if version > SCHEMA_VERSION:
             raise ConfigError(
-                f"{self.path} has history schema {version}, this tome knows "
-                f"{SCHEMA_VERSION}; upgrade tome, or move the file away to start afresh"
+                f"{self.path} was written by a newer tome (history schema {version}; this "
+                f"tome reads schemas up to {SCHEMA_VERSION}): upgrade tome to use it. The file "
+                "is left as it is; move it away to start a new history with this tome"
             )
         self._ready = True
 
@@ -358,37 +354,16 @@ class Store:
 
     # -- writing --
 
-    def begin(
-        self,
-        *,
-        task: str,
-        backend: str,
-        model: str,
-        encoding: str,
-        budget: int | None,
-        tokens: int,
-        paths: Sequence[str] | None,
-        edit_format: str,
-        manifest: Iterable[tuple[str, str, str, int]],
-        parent_id: int | None = None,
-        created: float | None = None,
-    ) -> int:
-        """Record a request and its pack manifest before anything is sent; the session id."""
+    def begin(self, *, manifest: Iterable[Mapping[str, Any]] = (), **session: Any) -> int:
+        """Record a request (``session``: its columns) and its pack manifest (rows of
+        path, blob_sha, tier, tokens) before anything is sent; the session id."""
+        row = {"created": time.time(), **session, "status": "streaming"}
+        if row.get("created") is None:
+            row["created"] = time.time()
         with self._db() as con:
-            cur = con.execute(
-                "INSERT INTO sessions (parent_id, task, backend, model, created, status, "
-                "encoding, budget, tokens, paths, edit_format) "
-                "VALUES (?, ?, ?, ?, ?, 'streaming', ?, ?, ?, ?, ?)",
-                (parent_id, task, backend, model, time.time() if created is None else created,
-                 encoding, budget, tokens, None if paths is None else json.dumps(list(paths)),
-                 edit_format),
-            )  # fmt: skip
-            session_id = int(cur.lastrowid or 0)
-            con.executemany(
-                "INSERT INTO manifests (session_id, path, blob_sha, tier, tokens) "
-                "VALUES (?, ?, ?, ?, ?)",
-                ((session_id, *entry) for entry in manifest),
-            )
+            session_id = _insert(con, "sessions", row)
+            for entry in manifest:
+                _insert(con, "manifests", {**entry, "session_id": session_id})
         return session_id
 
     def finish(
@@ -396,39 +371,16 @@ class Store:
         session_id: int,
         *,
         status: str,
-        answer: str,
-        finish_reason: str | None,
-        truncated: bool,
-        continuations: int,
-        retries: int,
-        usage: Mapping[str, int | bool] | None,
-        cost: float | None,
-        edits: Sequence[FileEdit],
-        sources: Mapping[str, Any],
-        problems: Sequence[str],
+        answer: Mapping[str, Any],
+        usage: Mapping[str, Any] | None,
+        changeset: Mapping[str, Any],
     ) -> None:
-        """Record the answer, its usage and its parsed edits: all of them, or none.
-
-        ``sources`` is any JSON-able mapping: the session keeps there the text each edited
-        file had when the model saw it, so the changeset can be rebuilt without the disk.
-        """
+        """Record the answer, its usage and its parsed edits (rows by column): all, or none."""
         with self._db() as con:
-            con.execute(
-                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)",
-                (session_id, answer, finish_reason, int(truncated), continuations, retries),
-            )
+            _insert(con, "answers", {**answer, "session_id": session_id})
             if usage is not None:
-                con.execute(
-                    "INSERT INTO usage VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (session_id, usage["prompt_tokens"], usage["completion_tokens"],
-                     usage["cache_hit_tokens"], usage["cache_miss_tokens"],
-                     int(bool(usage["estimated"])), cost),
-                )  # fmt: skip
-            con.execute(
-                "INSERT INTO changesets VALUES (?, ?, ?, ?)",
-                (session_id, edits_to_json(edits), json.dumps(dict(sources)),
-                 json.dumps(list(problems))),
-            )  # fmt: skip
+                _insert(con, "usage", {**usage, "session_id": session_id})
+            _insert(con, "changesets", {**changeset, "session_id": session_id})
             con.execute("UPDATE sessions SET status = ? WHERE id = ?", (status, session_id))
 
     def fail(self, session_id: int, *, status: str, error: str | None = None) -> None:
@@ -438,6 +390,11 @@ class Store:
                 "UPDATE sessions SET status = ?, error = ? WHERE id = ?",
                 (status, error, session_id),
             )
+
+    def decline(self, session_id: int) -> None:
+        """Record that the user declined to apply the session's answer."""
+        with self._db() as con:
+            con.execute("UPDATE sessions SET declined = ? WHERE id = ?", (time.time(), session_id))
 
     def decide(self, session_id: int, decisions: Iterable[Decision]) -> None:
         """Record the latest decision of each hunk (a reason is kept until replaced)."""
@@ -457,23 +414,20 @@ class Store:
         journal: str,
         paths: Sequence[str],
         merged: Sequence[str],
+        hunks: Sequence[tuple[str, int]] | None = None,
         decisions: Iterable[Decision] = (),
     ) -> int:
-        """Record an apply (and the decisions it wrote) in one transaction; the apply id."""
+        """Record an apply (the hunks it wrote, and the decisions) in one transaction; the
+        apply id."""
         now = time.time()
         with self._db() as con:
-            cur = con.execute(
-                "INSERT INTO applies (session_id, journal, paths, merged, created) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (session_id, journal, json.dumps(list(paths)), json.dumps(list(merged)), now),
-            )
-            con.executemany(
-                "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (session_id, path, hunk) DO UPDATE SET state = excluded.state, "
-                "decided = excluded.decided",
-                ((session_id, d.path, d.hunk, d.state, d.reason, now) for d in decisions),
-            )
-            return int(cur.lastrowid or 0)
+            apply_id = _insert(con, "applies", {
+                "session_id": session_id, "journal": journal, "paths": json.dumps(list(paths)),
+                "merged": json.dumps(list(merged)), "created": now,
+                "hunks": None if hunks is None else json.dumps([list(h) for h in hunks]),
+            })  # fmt: skip
+            _upsert_states(con, session_id, decisions, now)
+            return apply_id
 
     def record_commit(self, apply_id: int, sha: str) -> None:
         with self._db() as con:
@@ -489,135 +443,92 @@ class Store:
             row = con.execute(
                 "SELECT id, session_id FROM applies WHERE journal = ?", (journal,)
             ).fetchone()
-            apply_id, session_id = (row[0], row[1]) if row else (None, None)
-            if session_id is None:
+            if row is None or row["session_id"] is None:
                 return None
-            con.execute(
-                "INSERT INTO undos (session_id, apply_id, journal, paths, created) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (session_id, apply_id, journal, json.dumps(list(paths)), now),
-            )
-            con.executemany(
-                "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (session_id, path, hunk) DO UPDATE SET state = excluded.state, "
-                "decided = excluded.decided",
-                ((session_id, d.path, d.hunk, d.state, d.reason, now) for d in decisions),
-            )
-            return int(session_id)
+            session_id = int(row["session_id"])
+            _insert(con, "undos", {
+                "session_id": session_id, "apply_id": row["id"], "journal": journal,
+                "paths": json.dumps(list(paths)), "created": now,
+            })  # fmt: skip
+            _upsert_states(con, session_id, decisions, now)
+            return session_id
 
     # -- reading --
 
-    _SUMMARY = (
-        "SELECT s.id, s.task, s.backend, s.model, s.created, s.status, "
-        "NULL, c.edits, s.tokens, u.cost, s.parent_id, "
-        "(SELECT a.id FROM applies a WHERE a.session_id = s.id ORDER BY a.id DESC LIMIT 1), "
-        "(SELECT COUNT(*) FROM undos d WHERE d.apply_id = "
-        "   (SELECT a.id FROM applies a WHERE a.session_id = s.id ORDER BY a.id DESC LIMIT 1)) "
-        "FROM sessions s LEFT JOIN changesets c ON c.session_id = s.id "
+    _LISTING = (
+        "SELECT s.*, c.edits AS edits, u.cost AS cost FROM sessions s "
+        "LEFT JOIN changesets c ON c.session_id = s.id "
         "LEFT JOIN usage u ON u.session_id = s.id "
     )
 
-    @staticmethod
-    def _summary(row: Sequence[Any]) -> SessionSummary:
-        edits = json.loads(row[7]) if row[7] else []
-        files = len({e["path"] for e in edits})
-        status = row[5]
-        if row[11] is not None:
-            status = "undone" if row[12] else "applied"
-        return SessionSummary(
-            session_id=row[0], task=row[1], backend=row[2], model=row[3], created=row[4],
-            status=status, files=files, tokens=row[8], cost=row[9], parent_id=row[10],
-        )  # fmt: skip
-
-    def sessions(self, *, limit: int = 50) -> list[SessionSummary]:
-        """The newest ``limit`` sessions, newest first."""
+    def listing(self, *, limit: int = 50) -> list[tuple[Row, tuple[ApplyRow, ...]]]:
+        """The newest ``limit`` sessions, newest first: each session's row (with its
+        ``edits`` and ``cost``) and its applies."""
         with self._db() as con:
-            rows = con.execute(self._SUMMARY + "ORDER BY s.id DESC LIMIT ?", (limit,)).fetchall()
-        return [self._summary(r) for r in rows]
+            rows = [dict(r) for r in con.execute(
+                self._LISTING + "ORDER BY s.id DESC LIMIT ?", (limit,)
+            )]  # fmt: skip
+            applies = self._applies(
+                con,
+                "WHERE a.session_id IN (SELECT id FROM sessions ORDER BY id DESC LIMIT ?)",
+                (limit,),
+            )
+        by_session: dict[int, list[ApplyRow]] = {}
+        for a in applies:
+            by_session.setdefault(a.session_id, []).append(a)
+        return [(r, tuple(by_session.get(r["id"], ()))) for r in rows]
 
-    def load(self, session_id: int) -> StoredSession | None:
+    def load(self, session_id: int) -> SessionRows | None:
         """Everything about one session, or None if there is no such session."""
         with self._db() as con:
-            row = con.execute(self._SUMMARY + "WHERE s.id = ?", (session_id,)).fetchone()
-            if row is None:
+            session = con.execute(self._LISTING + "WHERE s.id = ?", (session_id,)).fetchone()
+            if session is None:
                 return None
-            meta = con.execute(
-                "SELECT encoding, budget, tokens, paths, edit_format, error FROM sessions "
-                "WHERE id = ?",
-                (session_id,),
-            ).fetchone()
+            where = (session_id,)
+
+            def one(table: str) -> Row | None:
+                found = con.execute(f"SELECT * FROM {table} WHERE session_id = ?", where)
+                row = found.fetchone()
+                return None if row is None else dict(row)
+
             manifest = con.execute(
-                "SELECT path, blob_sha, tier, tokens FROM manifests WHERE session_id = ? "
-                "ORDER BY path",
-                (session_id,),
+                "SELECT * FROM manifests WHERE session_id = ? ORDER BY path", where
             ).fetchall()
-            answer = con.execute(
-                "SELECT text, finish_reason, truncated, continuations, retries FROM answers "
-                "WHERE session_id = ?",
-                (session_id,),
-            ).fetchone()
-            usage = con.execute(
-                "SELECT prompt_tokens, completion_tokens, cache_hit_tokens, cache_miss_tokens, "
-                "estimated, cost FROM usage WHERE session_id = ?",
-                (session_id,),
-            ).fetchone()
-            change = con.execute(
-                "SELECT edits, sources, problems FROM changesets WHERE session_id = ?",
-                (session_id,),
-            ).fetchone()
             decisions = con.execute(
                 "SELECT path, hunk, state, reason FROM decisions WHERE session_id = ? "
                 "ORDER BY path, hunk",
-                (session_id,),
+                where,
             ).fetchall()
-            applies = self._applies(con, "WHERE a.session_id = ?", (session_id,))
-        usage_d: dict[str, int | bool] | None = None
-        if usage is not None:
-            keys = ("prompt_tokens", "completion_tokens", "cache_hit_tokens",
-                    "cache_miss_tokens")  # fmt: skip
-            usage_d = {k: int(v) for k, v in zip(keys, usage[:4], strict=True)}
-            usage_d["estimated"] = bool(usage[4])
-        return StoredSession(
-            summary=self._summary(row),
-            manifest=tuple((str(p), str(s), str(t), int(n)) for p, s, t, n in manifest),
-            encoding=meta[0],
-            budget=meta[1],
-            pack_tokens=meta[2],
-            paths=None if meta[3] is None else tuple(json.loads(meta[3])),
-            edit_format=meta[4],
-            answer=answer[0] if answer else "",
-            finish_reason=answer[1] if answer else None,
-            truncated=bool(answer[2]) if answer else True,
-            continuations=answer[3] if answer else 0,
-            retries=answer[4] if answer else 0,
-            usage=usage_d,
-            cost=usage[5] if usage else None,
-            edits=tuple(edits_from_json(change[0])) if change else (),
-            sources=json.loads(change[1]) if change else {},
-            problems=tuple(json.loads(change[2])) if change else (),
-            decisions=tuple(Decision(p, h, s, r) for p, h, s, r in decisions),
-            applies=tuple(applies),
-            error=meta[5],
-        )
+            return SessionRows(
+                session=dict(session),
+                manifest=tuple(dict(m) for m in manifest),
+                answer=one("answers"),
+                usage=one("usage"),
+                changeset=one("changesets"),
+                decisions=tuple(Decision(**d) for d in decisions),
+                applies=tuple(self._applies(con, "WHERE a.session_id = ?", where)),
+            )
 
     @staticmethod
     def _applies(con: sqlite3.Connection, where: str, params: Sequence[Any]) -> list[ApplyRow]:
         rows = con.execute(
-            "SELECT a.id, a.session_id, a.journal, a.paths, a.merged, a.commit_sha, a.created, "
-            "EXISTS (SELECT 1 FROM undos d WHERE d.apply_id = a.id) "
+            "SELECT a.*, EXISTS (SELECT 1 FROM undos d WHERE d.apply_id = a.id) AS undone "
             f"FROM applies a {where} ORDER BY a.id",
             tuple(params),
         ).fetchall()
         return [
             ApplyRow(
-                r[0],
-                r[1],
-                r[2],
-                tuple(json.loads(r[3])),
-                tuple(json.loads(r[4])),
-                r[5],
-                r[6],
-                bool(r[7]),
+                id=r["id"],
+                session_id=r["session_id"],
+                journal=r["journal"],
+                paths=tuple(json.loads(r["paths"])),
+                merged=tuple(json.loads(r["merged"])),
+                commit=r["commit_sha"],
+                created=r["created"],
+                undone=bool(r["undone"]),
+                hunks=None
+                if r["hunks"] is None
+                else tuple((str(p), int(i)) for p, i in json.loads(r["hunks"])),
             )
             for r in rows
         ]
@@ -640,7 +551,7 @@ class Store:
 
     def count(self) -> int:
         with self._db() as con:
-            return int(con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])
+            return int(con.execute("SELECT COUNT(*) AS n FROM sessions").fetchone()["n"])
 
     def prune(self, *, keep: int | None = None, older_than: float | None = None) -> int:
         """Delete sessions beyond the newest ``keep`` and/or older than ``older_than`` seconds
@@ -651,13 +562,13 @@ class Store:
         with self._db() as con:
             ids: set[int] = set()
             if keep is not None:
-                ids.update(r[0] for r in con.execute(
+                ids.update(r["id"] for r in con.execute(
                     "SELECT id FROM sessions ORDER BY id DESC LIMIT -1 OFFSET ?", (max(0, keep),)
                 ))  # fmt: skip
             if older_than is not None:
                 cutoff = time.time() - older_than
                 ids.update(
-                    r[0] for r in con.execute("SELECT id FROM sessions WHERE created < ?",
+                    r["id"] for r in con.execute("SELECT id FROM sessions WHERE created < ?",
                                               (cutoff,))
                 )  # fmt: skip
             con.executemany("DELETE FROM sessions WHERE id = ?", ((i,) for i in ids))
@@ -670,6 +581,38 @@ class Store:
             finally:
                 con2.close()
         return len(ids)
+
+
+def _migrate(con: sqlite3.Connection, version: int) -> None:
+    """Run the steps after ``version`` inside the caller's transaction (DDL is transactional
+    in SQLite), then record the new version."""
+    for step in MIGRATIONS[version:]:
+        for statement in step.split(";"):  # executescript would commit midway
+            if statement.strip():
+                con.execute(statement)
+    if version != SCHEMA_VERSION:
+        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _insert(con: sqlite3.Connection, table: str, row: Mapping[str, Any]) -> int:
+    """``INSERT`` one row by column name; its rowid. Names come from this package's code,
+    never from input (checked: identifiers only)."""
+    names = list(row)
+    if not all(n.isidentifier() for n in (table, *names)):
+        raise ValueError(f"not a column name: {names!r}")
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
+    return int(con.execute(sql, dict(row)).lastrowid or 0)
+
+
+def _upsert_states(
+    con: sqlite3.Connection, session_id: int, decisions: Iterable[Decision], now: float
+) -> None:
+    con.executemany(
+        "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (session_id, path, hunk) DO UPDATE SET state = excluded.state, "
+        "decided = excluded.decided",
+        ((session_id, d.path, d.hunk, d.state, d.reason, now) for d in decisions),
+    )
 
 
 def _check_plain(name: str, folder: int, shown: Path) -> None:

@@ -6,7 +6,7 @@ on its own judgement, with a reason from :data:`SKIP_REASONS`.
 
 Where the candidates come from:
 
-- inside a git work tree, from git itself (:mod:`assistant.gitio`): tracked files plus
+- inside a git work tree, from git itself (:mod:`assistant.repo`): tracked files plus
   untracked files no ignore rule excludes (``.gitignore`` at every level,
   ``.git/info/exclude``, ``core.excludesFile``). Git runs at the top of the work tree with
   the packed folder as pathspec, so packing a subfolder keeps the repository's rules.
@@ -64,6 +64,7 @@ then reuse what they made from it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import marshal
 import os
@@ -73,10 +74,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fsio, gitio, secrets
+from . import fsio, repo, secrets
 from .cache import Cache, write_file
 from .errors import PackError
 from .pathrules import DEFAULT_EXCLUDES, PathFilter, Rules
+from .repo import blob_sha
 
 __all__ = [
     "DEFAULT_EXCLUDES",
@@ -88,6 +90,7 @@ __all__ = [
     "Workspace",
     "discover",
     "probe",
+    "rebase",
     "stat_stamp",
     "tree_digest",
 ]
@@ -257,14 +260,14 @@ def _from_git(
     ``out_prefix`` turns a path relative to ``work_tree/under`` into one relative to the
     pack root (non-empty inside a submodule).
     """
-    listing = gitio.Listing(work_tree, under, exclude_standard=options.use_gitignore)
+    listing = repo.Listing(work_tree, under, exclude_standard=options.use_gitignore)
     try:
         tracked = listing.tracked()
         cut = len(under) + 1 if under else 0
         repos: list[tuple[str, str]] = []  # (path, what)
         first = _Found()
         for path, mode in tracked.items():
-            if mode == gitio.MODE_GITLINK:
+            if mode == repo.MODE_GITLINK:
                 repos.append((path, "git submodule"))
             else:
                 first.paths.append(out_prefix + path[cut:])
@@ -397,13 +400,6 @@ def tree_digest(files: Sequence[SourceFile]) -> str:
     digest = hashlib.sha1(usedforsecurity=False)
     for f in files:
         digest.update(f"{f.path}\0{f.content_key}\0".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
-
-
-def blob_sha(data: bytes) -> str:
-    """The git blob sha1 of ``data``: what ``git hash-object`` prints (without filters)."""
-    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
-    digest.update(data)
     return digest.hexdigest()
 
 
@@ -733,6 +729,32 @@ def discover(
     )
 
 
+def rebase(workspace: Workspace, top: Path) -> Workspace:
+    """``workspace`` with its paths relative to ``top``, a folder at or above its root.
+
+    A subfolder packed for an edit names its files from the repository root (``pkg/a.py``,
+    not ``a.py``), so the model's edits, the journal and the history all speak of the same
+    path (:attr:`assistant.session.Assistant.scope`).
+    """
+    top = Path(top).resolve()
+    try:
+        inside = workspace.root.relative_to(top).as_posix()
+    except ValueError:
+        raise PackError(f"{workspace.root} is not inside {top}") from None
+    if inside == ".":
+        return workspace
+    prefix = inside + "/"
+    state = hashlib.sha1(f"{prefix}\0{workspace.state}".encode(), usedforsecurity=False)
+    return dataclasses.replace(
+        workspace,
+        root=top,
+        files=[dataclasses.replace(f, path=prefix + f.path) for f in workspace.files],
+        skipped=[dataclasses.replace(k, path=prefix + k.path) for k in workspace.skipped],
+        redacted=[dataclasses.replace(r, path=prefix + r.path) for r in workspace.redacted],
+        state=state.hexdigest(),
+    )
+
+
 def probe(
     root: str | Path, options: DiscoverOptions = DiscoverOptions(), *, cache: Cache | None
 ) -> str | None:
@@ -791,7 +813,7 @@ def _scan(
     resolved folder ``top``; also its git work tree, if any."""
     if options.max_file_bytes < 0:
         raise PackError(f"max_file_bytes must be >= 0, not {options.max_file_bytes}")
-    repo_root = gitio.work_tree_of(top)
+    repo_root = repo.work_tree_of(top)
     unused: list[Skipped] = []  # ignore files whose rules are not used
     filt = PathFilter(
         include=options.include,

@@ -45,7 +45,6 @@ import re
 import secrets
 import signal
 import stat
-import subprocess
 import tempfile
 import time
 import warnings
@@ -54,10 +53,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from . import fsio, gitio, paths
+from . import fsio, paths, repo
 from .edits.failures import FileConflict, PathRefused, check_path
 from .errors import AssistantError, GitError
 from .fsio import PERMISSION_BITS
+from .repo import blob_sha
 from .secrets import MARKER_PREFIX
 
 JOURNAL = Path(".tome") / "journal"
@@ -69,11 +69,6 @@ _MAX_DEPTH = 200  # no project nests deeper; deeper trips recursion in tools (an
 
 
 # -- reading -----------------------------------------------------------------------------
-
-
-def blob_sha(data: bytes) -> str:
-    """The git blob sha of ``data`` (what ``git hash-object`` prints, without filters)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _check_length(path: str, real_root: Path, rel: str) -> None:
@@ -223,26 +218,12 @@ def _rmdir(real_root: Path, rel: str) -> None:
         os.rmdir(target.name, dir_fd=dfd)
 
 
-# -- three-way merge (the git seam) --------------------------------------------------------
-
-
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(
-            gitio.git_command(*args),
-            cwd=root,
-            input=stdin,
-            capture_output=True,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise GitError(f"git {args[0]} failed to run: {exc}") from exc
+# -- three-way merge (git, via the git edge) --------------------------------------------------------
 
 
 def packed_blob(root: Path, sha: str) -> bytes | None:
     """The bytes of blob ``sha`` from the repository's object database, if it is there."""
-    done = _git(root, "cat-file", "-p", sha)
+    done = repo.run(["cat-file", "-p", sha], root)
     return done.stdout if done.returncode == 0 else None
 
 
@@ -254,7 +235,8 @@ def merge3(root: Path, ours: str, base: str, theirs: str) -> tuple[str, bool]:
             p = Path(tmp) / name
             p.write_bytes(text.encode("utf-8", "surrogateescape"))
             files.append(str(p))
-        done = _git(root, "merge-file", "-p", "-L", "on disk", "-L", "packed", "-L", "edit", *files)
+        args = ["merge-file", "-p", "-L", "on disk", "-L", "packed", "-L", "edit", *files]
+        done = repo.run(args, root)
     if done.returncode < 0 or done.returncode > 127:
         raise GitError(f"git merge-file failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout.decode("utf-8", "surrogateescape"), done.returncode == 0
@@ -536,7 +518,7 @@ def _open_journal(real_root: Path, writes: list[Write]) -> Path:
     key = _journal_key(create=True)
     assert key is not None
     fsio.state_dir(real_root)
-    gitio.exclude_state_dir(real_root)
+    repo.exclude_state_dir(real_root)
     name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
     name += f"-{secrets.token_hex(3)}"
     jdir = real_root / JOURNAL / name

@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -101,6 +101,9 @@ class FakeOpenAI:
     script: deque[Reply] = field(default_factory=deque)
     requests: list[Received] = field(default_factory=list)
     send_seconds: list[float] = field(default_factory=list)  # per streamed reply
+    # how the server counts a request's prompt tokens for its usage (default: characters / 4;
+    # a Reply's prompt_tokens wins): a test gives a real tokenizer and a chat template's cost
+    count_prompt: Callable[[list[dict[str, Any]]], int] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -131,8 +134,11 @@ def _prompt_chars(body: dict[str, Any]) -> int:
     return total
 
 
-def _usage(reply: Reply, body: dict[str, Any]) -> dict[str, Any]:
-    prompt = reply.prompt_tokens if reply.prompt_tokens is not None else _prompt_chars(body) // 4
+def _usage(reply: Reply, body: dict[str, Any], fake: FakeOpenAI) -> dict[str, Any]:
+    prompt = reply.prompt_tokens
+    if prompt is None:
+        counter = fake.count_prompt
+        prompt = counter(body.get("messages", [])) if counter else _prompt_chars(body) // 4
     completion = (
         reply.completion_tokens if reply.completion_tokens is not None else len(reply.text) // 4
     )
@@ -244,7 +250,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "finish_reason": reply.finish_reason,
                 }
             ],
-            "usage": _usage(reply, body),
+            "usage": _usage(reply, body, self.server.fake),
         }
         self._json(200, payload, reply.headers)
 
@@ -345,7 +351,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "created": 0,
                 "model": model,
                 "choices": [],
-                "usage": _usage(reply, body),
+                "usage": _usage(reply, body, self.server.fake),
             }
             pending.append(b"data: " + json.dumps(usage_chunk).encode() + b"\n\n")
         pending.append(b"data: [DONE]\n\n")

@@ -18,6 +18,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from assistant.display import safe
+from assistant.repo import find_root
 
 from .screens.help import HelpScreen
 from .screens.review import ReviewScreen
@@ -146,8 +147,8 @@ def run(root: Path | str | None = None) -> int:
     from assistant.errors import AssistantError
     from assistant.session import Assistant
 
-    found = _find_root(Path(root or Path.cwd()))
     try:
+        found = find_root(root or Path.cwd())
         assistant = Assistant(found)
     except AssistantError as exc:  # no usable backend configured, say: before any drawing
         print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
@@ -166,7 +167,7 @@ def run_review(
     title: str | None = None,
 ) -> int:
     """``tome review``: a patch (any format), a session's ``Result``, or a stored session."""
-    root = Path(root).resolve()
+    root = find_root(root)
     assistant = None
     if patch_text is not None:
         state = ReviewState.from_patch(root, patch_text, title=title or "patch")
@@ -189,11 +190,3 @@ def _latest(assistant: Any) -> Any:
     if not past:
         raise AssistantError("no past session to review; run 'tome ask' or 'tome' first")
     return assistant.load(past[0].session_id)
-
-
-def _find_root(start: Path) -> Path:
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return start

@@ -1,9 +1,11 @@
 """The rows a diff pane shows for one file, as plain values (no Textual, no I/O).
 
 ``unified_rows(file)`` turns a :class:`assistant.edits.FileReview` into rows: a header per
-hunk, the hunk's lines with old and new line numbers, and notes (a failed hunk's closest
-match). Paired removed/added lines carry the character spans that differ, found word by word
-with difflib, so the pane can highlight words inside changed lines. ``split_rows`` pairs the
+hunk, the hunk's lines with old and new line numbers, and notes: a failed hunk's closest
+match, and under the header of a hunk placed by a tolerance what it tolerated (``~ trailing
+whitespace ignored``, wrapped to fit the pane at 80 columns). Paired removed/added lines
+carry the character spans that differ, found word by word with difflib, so the pane can
+highlight words inside changed lines. ``split_rows`` pairs the
 same rows for a side-by-side view. Hunk states are not baked in: the pane reads them when it
 draws, so a decision repaints without rebuilding rows.
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
@@ -29,6 +32,10 @@ RowKind = Literal["header", "context", "removed", "added", "note"]
 Spans = tuple[tuple[int, int], ...]
 
 TAB = 4
+TOLERATED = "~"
+"""Marks a hunk placed by a tolerance (as ``tome apply`` does in its summary)."""
+NOTE_WIDTH = 46
+"""Tolerance notes wrap here: the diff pane is about 54 columns wide in an 80-column terminal."""
 _HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _WORD = re.compile(r"\w+|\s+|[^\w\s]")
 
@@ -57,6 +64,11 @@ class SplitRow:
     right: Row | None = None
 
 
+WORDS = 40_000
+"""Largest product of two lines' word counts compared word by word (difflib is quadratic
+in it, and a model's line can be a megabyte long); longer pairs get no spans."""
+
+
 def word_spans(old: str, new: str) -> tuple[Spans, Spans]:
     """The character ranges that differ between two lines, compared word by word.
 
@@ -65,6 +77,8 @@ def word_spans(old: str, new: str) -> tuple[Spans, Spans]:
     """
     a = _WORD.findall(old)
     b = _WORD.findall(new)
+    if len(a) * len(b) > WORDS:
+        return (), ()
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if sm.ratio() < 0.4:
         return (), ()
@@ -100,6 +114,14 @@ def _note_rows(hunk: int, text: str) -> Iterator[Row]:
         yield Row("note", hunk, _expand(line))
 
 
+def tolerance_rows(hunk: int, phrases: Sequence[str]) -> Iterator[Row]:
+    """``~ <phrase>`` per thing tolerated to place the hunk, wrapped; shown as they are."""
+    for phrase in phrases:
+        lines = textwrap.wrap(safe_name(phrase), NOTE_WIDTH - 2) or [""]
+        for k, line in enumerate(lines):
+            yield Row("note", hunk, (f"{TOLERATED} " if k == 0 else "  ") + line)
+
+
 def _change_block(hunk: int, removed: list[Row], added: list[Row]) -> Iterator[Row]:
     """Removed rows then added rows, with word spans on the pairs."""
     spans: list[tuple[Spans, Spans]] = []
@@ -125,6 +147,7 @@ def hunk_rows(file: FileReview, index: int, *, context: int = 3) -> list[Row]:
     old_no = int(match.group(1)) if match else 1
     new_no = int(match.group(3)) if match else 1
     rows = [Row("header", index, f"{lines[0] if lines else '@@'}  hunk {index} of {total}")]
+    rows.extend(tolerance_rows(index, h.tolerated))
     removed: list[Row] = []
     added: list[Row] = []
 

@@ -10,15 +10,15 @@ accepted since, merged over the first. ``undo`` reverts the last apply byte for 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant import gitio, worktree
+from assistant import repo, worktree
 from assistant.edits import Changeset, EditParser, FileConflict, FileReview, HunkState, plan_edits
+from assistant.edits.diff import LineMatcher
 
 HunkKey = tuple[str, int]
 Committer = Callable[[Path, Sequence[str], str], str]
@@ -28,7 +28,7 @@ Committer = Callable[[Path, Sequence[str], str], str]
 @lru_cache(maxsize=65536)
 def _hunk_counts(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
     added = removed = 0
-    sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    sm = LineMatcher(old, new)  # bounded: a hunk of repeated lines is not cubic
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag != "equal":
             removed += i2 - i1
@@ -45,6 +45,11 @@ def counts(file: FileReview) -> tuple[int, int]:
             added += a
             removed += r
     return added, removed
+
+
+def tolerated(file: FileReview) -> int:
+    """How many of the file's hunks were placed by a tolerance (the screen marks them ``~``)."""
+    return sum(1 for h in file.hunks if h.tolerated and h.failure is None)
 
 
 def file_status(file: FileReview) -> str:
@@ -255,7 +260,7 @@ class ReviewState:
         message = message or f"tome: {self.title}"
         if self.committer is not None:
             return self.committer(self.root, paths, message)
-        return gitio.commit_paths(self.root, paths, message).sha
+        return repo.commit_paths(self.root, paths, message).sha
 
 
 def _read_tree(root: Path, paths: Iterable[str]) -> tuple[dict[str, str | None], dict[str, str]]:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..display import safe
-from ..errors import AssistantError
+from ..errors import AssistantError, ContextLengthError, PackError
 
 # name -> (module, one-line help). Modules live in this package.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -113,11 +113,21 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return int(module.run(args) or 0)
     except AssistantError as exc:
-        print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
+        print(f"tome: error: {safe(str(exc))}{_advice(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("tome: interrupted", file=sys.stderr)
         return 130
+
+
+def _advice(exc: AssistantError) -> str:
+    """What to do about a request or pack that does not fit, in command-line terms: the
+    library's message leaves that to the front end (the TUI says it in its own terms)."""
+    if isinstance(exc, ContextLengthError):  # the message gives the prompt that fits, if known
+        return "; lower --budget (or reserve less output with --max-output)"
+    if isinstance(exc, PackError) and exc.needed is not None:
+        return "; raise --budget or narrow the pack with --include/--exclude"
+    return ""
 
 
 def _run_tui() -> int:

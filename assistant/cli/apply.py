@@ -5,6 +5,11 @@ reported (exit 1). An edit to a file that steers later runs (:mod:`assistant.edi
 ``.tome.toml``, ``.tomeignore``, ``[tool.tome]``, ``.github/workflows/``) refuses the whole
 patch unless ``--allow-config-edits`` is given. ``--check`` stops after validating. The write is one journaled
 transaction that ``tome undo`` reverts byte for byte.
+
+A hunk placed by a tolerance rather than an exact match (trailing whitespace, indentation,
+its line number among repeats, ...) is listed under its file, ``~ hunk 2 at line 31:
+trailing whitespace ignored``; in ``--json`` every hunk has ``tolerated``, those phrases
+(an empty list when it matched exactly), and the report's ``tolerated`` counts such hunks.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import worktree
-from ..display import safe, safe_name
-from ..edits import Changeset, EditParser, HunkFailure, HunkState, file_config_edit, plan_edits
+from ..display import safe
+from ..edits import Changeset, EditParser, HunkFailure, file_config_edit, plan_edits
 from ..edits.parse import decode_patch
 from ..errors import EditError
+from ..repo import find_root
+from ._summary import file_lines, tolerated_count, tolerated_note
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,17 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ".github/workflows/ (refused otherwise: they steer every later run)",
     )
     parser.add_argument(
-        "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
+        "-C",
+        "--root",
+        type=Path,
+        default=None,
+        help="a folder in the repository (default: .); its root is used",
     )
-
-
-def find_root(start: Path) -> Path:
-    """The enclosing git working tree's root, or ``start`` itself outside git."""
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return start
 
 
 def _read(source: str) -> str:
@@ -68,7 +70,11 @@ def _report(cs: Changeset) -> list[dict[str, Any]]:
     for f in cs:
         hunks = []
         for h in f.hunks:
-            entry: dict[str, Any] = {"index": h.index, "state": str(h.state)}
+            entry: dict[str, Any] = {
+                "index": h.index,
+                "state": str(h.state),
+                "tolerated": list(h.tolerated),  # empty: matched exactly (or failed)
+            }
             if h.failure is None:
                 entry.update(start=h.old_start, added=h.added, removed=h.removed)
             else:
@@ -93,7 +99,7 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], text: list[str], *,
 
 
 def run(args: argparse.Namespace) -> int:
-    root = (args.root or find_root(Path.cwd())).resolve()
+    root = find_root(args.root or Path.cwd())
     parser = EditParser()
     base: dict[str, str | None] = {}
     try:
@@ -111,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         problems.append("no edit found in the input")
     failures = cs.failures
     payload: dict[str, Any] = {"ok": False, "check": args.check, "problems": problems,
-                               "files": _report(cs)}  # fmt: skip
+                               "files": _report(cs), "tolerated": tolerated_count(cs)}  # fmt: skip
     if problems or failures:
         text = [f"tome: cannot read the edit: {p}" for p in problems]
         if failures:
@@ -142,15 +148,12 @@ def run(args: argparse.Namespace) -> int:
         cs.mark_applied()
     payload.update(ok=True, files=_report(cs), journal=done.journal, merged=list(done.merged))
     verb = "would change" if args.check else "changed"
-    text = []
-    for f in cs:
-        label = {"create": "A", "delete": "D"}.get(f.action, "R" if f.move_to else "M")
-        name = safe_name(f.path) + (f" -> {safe_name(f.move_to)}" if f.move_to else "")
-        ok = sum(1 for h in f.hunks if h.state in (HunkState.APPLIED, HunkState.ACCEPTED))
-        text.append(f"{label} {name}  (+{f.added} -{f.removed}, {ok} hunk{'s' * (ok != 1)})")
+    text = file_lines(cs)
     n = len(cs)
     text.append(
         f"{verb} {n} file{'s' * (n != 1)}" + ("" if args.check else "; 'tome undo' reverts")
     )
+    if note := tolerated_note(cs):
+        text.append(note)
     _emit(args, payload, text, err=False)
     return 0

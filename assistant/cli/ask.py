@@ -6,7 +6,9 @@ for scripts and CI), with the same safety as ``tome apply`` (every hunk must loc
 nothing is written; journaled; ``tome undo`` reverts); ``--review`` opens the answer in the
 terminal UI. Edits to files that steer later runs (:mod:`assistant.edits.guard`: tome's
 config, CI workflows) are flagged in the summary; ``--yes`` alone refuses the whole answer
-then, ``--allow-config-edits`` lets them through. ``--commit`` commits exactly the applied paths. Every request is recorded in
+then, ``--allow-config-edits`` lets them through. A hunk placed by a tolerance is listed
+under its file in the summary (``~ hunk 2 at line 31: trailing whitespace ignored``), as
+``tome apply`` lists it. ``--commit`` commits exactly the applied paths. Every request is recorded in
 the history (``tome history``).
 
 The answer goes to stdout as it arrives; the estimate before sending, a line per retry
@@ -31,9 +33,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from ..config import load_settings
 from ..display import Escaper, safe, safe_name
-from ..edits import HunkState, file_config_edit
+from ..edits import file_config_edit
 from ..errors import EditError
 from ..session import Assistant, FileEdited, Finished, Retrying, TextDelta, system_prompt
+from ._summary import file_lines, tolerated_note
 
 if TYPE_CHECKING:
     from ..session import Result
@@ -140,7 +143,11 @@ def run(args: argparse.Namespace) -> int:
     if plan.estimate is not None:
         print(f"tome: {where}; {format_estimate(plan.estimate)}", file=sys.stderr)
     else:
-        print(f"tome: {where}; prompt {plan.prompt_tokens:,} tokens", file=sys.stderr)
+        print(
+            f"tome: {where}; prompt {plan.prompt_tokens:,} tokens "
+            f"(+ up to {plan.max_output:,} out)",
+            file=sys.stderr,
+        )
     out = sys.stdout
     result: Result | None = None
     edited = 0
@@ -188,18 +195,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def summary(result: Result) -> list[str]:
-    """One line per file the answer changes (``M app.py  (+2 -2, 2 hunks)``), then failures.
+    """One line per file the answer changes (``M app.py  (+2 -2, 2 hunks)``), each hunk
+    placed by a tolerance under it (``~ hunk 2 at line 31: trailing whitespace ignored``),
+    then failures.
 
     Paths and failures come from the model's answer: escaped for the terminal."""
-    lines = []
-    for f in result.changeset:
-        label = {"create": "A", "delete": "D"}.get(f.action, "R" if f.move_to else "M")
-        name = safe_name(f.path) + (f" -> {safe_name(f.move_to)}" if f.move_to else "")
-        ok = sum(1 for h in f.hunks if h.state != HunkState.FAILED)
-        flag = "  ! config edit" if file_config_edit(f) else ""
-        lines.append(
-            f"  {label} {name}  (+{f.added} -{f.removed}, {ok} hunk{'s' * (ok != 1)}){flag}"
-        )
+    lines = file_lines(result.changeset, indent="  ", flag_config=True)
     lines += [f"  {safe(f.describe())}" for f in result.changeset.failures]
     lines += [f"  cannot use: {safe(p)}" for p in result.problems]
     return lines
@@ -218,6 +219,8 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
         return 1
     print(f"tome: the answer changes {len(cs)} file{'s' * (len(cs) != 1)}:", file=err)
     print("\n".join(summary(result)), file=err)
+    if note := tolerated_note(cs):
+        print(f"tome: {note}", file=err)
     if cs.failures or result.problems:
         print(
             f"tome: {len(cs.failures) + len(result.problems)} edit(s) cannot be applied; "
@@ -241,6 +244,7 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
         print("Apply these changes? [y/N] ", end="", file=err, flush=True)
         answer = stdin.readline().strip().lower()
         if answer not in ("y", "yes"):
+            assistant.decline(result)  # 'tome history' shows it declined, not answered
             print(f"tome: nothing applied (session {result.session_id})", file=err)
             return 1
     cs.accept_all()

@@ -3,7 +3,13 @@
 ``--json`` prints one JSON document. ``--prune --keep N`` keeps the newest N sessions,
 ``--prune --older-than DAYS`` drops sessions older than that (both may be given); the
 space is given back to the disk. The database size is always printed, so growth is never
-silent. Needs no backend and no key.
+silent. Needs no backend and no key (:class:`assistant.history.History` only).
+
+The status column says what became of each session (:mod:`assistant.history.status`):
+``answered``, ``truncated``, ``cancelled``, ``failed`` or ``declined`` (said no at the
+``--apply`` prompt) while nothing is applied; then, from its applies, ``applied``,
+``committed``, ``partly undone`` (some applies undone, some standing) or ``undone``.
+``--json`` lists every apply of a session with its own state.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ import time
 from pathlib import Path
 
 from ..display import safe_name
-from ..store import SessionSummary, Store
-from .apply import find_root
+from ..history import History, SessionSummary
+from ..repo import find_root
 
 DAY = 86_400.0
 
@@ -31,7 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--older-than", type=float, metavar="DAYS", help="with --prune: drop sessions older"
     )
     parser.add_argument(
-        "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
+        "-C",
+        "--root",
+        type=Path,
+        default=None,
+        help="a folder in the repository (default: .); its root is used",
     )
 
 
@@ -53,14 +63,15 @@ def _line(s: SessionSummary) -> str:
     task = safe_name(task if len(task) <= 60 else task[:59] + "…")
     files = f"{s.files} file{'s' * (s.files != 1)}"
     return (
-        f"{s.session_id:>5}  {when}  {s.status:<9}  {files:>8}  {s.tokens:>10,} tok  "
+        f"{s.session_id:>5}  {when}  {s.status:<13}  {files:>8}  {s.tokens:>10,} tok  "
         f"{cost:>8}  {safe_name(s.backend)}  {task}"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    root = (args.root or find_root(Path.cwd())).resolve()
-    store = Store.for_root(root)
+    root = find_root(args.root or Path.cwd())
+    history = History(root)  # no backend, no key: only the repository's .tome/history.db
+    store = history.store
     pruned = None
     if args.prune:
         if args.keep is None and args.older_than is None:
@@ -74,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.keep is not None or args.older_than is not None:
         print("tome: --keep and --older-than go with --prune", file=sys.stderr)
         return 2
-    sessions = store.sessions(limit=args.limit) if store.path.exists() else []
+    sessions = history.sessions(limit=args.limit)
     total = store.count() if store.path.exists() else 0
     size = store.size()
     if args.json:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .. import fsio, gitio
+from .. import fsio, repo
 from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
 from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack, remember_output, reuse_output
@@ -157,13 +157,13 @@ def _repository_root(path: str) -> Path:
     if not folder.is_dir():
         said = "is not a folder" if folder.exists() else "no such folder"
         raise PackError(f"{folder}: {said}; pass the folder to pack")
-    return gitio.work_tree_of(folder) or folder.resolve()
+    return repo.find_root(folder)
 
 
 def _default_output(root: Path, fmt: str) -> Path:
     """``<root>/.tome/pack.<fmt>``, in a state folder :func:`fsio.state_dir` accepts."""
     folder = _state_dir(root)
-    gitio.exclude_state_dir(root)
+    repo.exclude_state_dir(root)
     return folder / f"pack.{_SUFFIX[fmt]}"
 
 

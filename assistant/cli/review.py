@@ -1,8 +1,9 @@
 """``tome review [PATCH | --session ID]``: review edits hunk by hunk in the terminal UI.
 
-A patch file in any supported format is located against the working tree (``-C ROOT`` to
-choose it); applying there goes through ``assistant.worktree`` with the same safety as
-``tome apply``. Without a patch, the last session (or ``--session ID``) is reviewed again.
+A patch file in any supported format is located against the repository root (found from
+the current folder, or from ``-C DIR``; the patch's paths are the root's); applying there
+goes through ``assistant.worktree`` with the same safety as ``tome apply``. Without a
+patch, the last session (or ``--session ID``) is reviewed again.
 """
 
 from __future__ import annotations
@@ -13,14 +14,18 @@ from pathlib import Path
 
 from ..edits.parse import decode_patch
 from ..errors import ConfigError
-from .apply import find_root
+from ..repo import find_root
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("patch", metavar="PATCH", nargs="?", help="file holding the edit")
     parser.add_argument("--session", metavar="ID", type=int, help="review a past session again")
     parser.add_argument(
-        "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
+        "-C",
+        "--root",
+        type=Path,
+        default=None,
+        help="a folder in the repository (default: .); its root is used",
     )
 
 
@@ -31,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("the review reads keys from the terminal; save the patch to a file")
     if not sys.stdout.isatty():
         raise ConfigError("tome review needs a terminal; use 'tome apply --check PATCH' in scripts")
-    root = (args.root or find_root(Path.cwd())).resolve()
+    root = find_root(args.root or Path.cwd())
     from tui.app import run_review
 
     if args.patch:

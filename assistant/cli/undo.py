@@ -4,7 +4,7 @@ Without ``--session`` the last apply is reverted, whoever made it (``tome apply`
 ask --apply``, the TUI). With ``--session ID`` it must be that session's apply: applies are
 undone newest first, so nothing applied later is lost. Undos of a session's apply are
 recorded in the history. A commit made by the apply stays; the files revert as
-uncommitted changes.
+uncommitted changes. Needs no backend and no key (:class:`assistant.history.History`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from ..display import safe_name
-from ..session import revert
-from .apply import find_root
+from ..history import revert
+from ..repo import find_root
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,12 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON report")
     parser.add_argument(
-        "-C", "--root", type=Path, default=None, help="repository root (default: found from .)"
+        "-C",
+        "--root",
+        type=Path,
+        default=None,
+        help="a folder in the repository (default: .); its root is used",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    root = (args.root or find_root(Path.cwd())).resolve()
+    root = find_root(args.root or Path.cwd())
     done = revert(root, args.session, force=args.force)
     if done is None:
         if args.json:

@@ -23,7 +23,19 @@ from typing import Literal
 
 from .diff import LineMatcher
 from .failures import EditParseError, HunkFailure, HunkMatchError, ParseProblem, check_path
-from .match import FileLines, Located, Miss, closest_region, locate
+from .match import (
+    AGREE,
+    FileLines,
+    Hint,
+    Located,
+    Miss,
+    closest_region,
+    hint_disagrees,
+    hinted,
+    locate,
+    ordered,
+    places,
+)
 from .model import FileEdit, Hunk, Op
 from .parse import parse_edits
 
@@ -190,9 +202,13 @@ def _final_newline(base: Text, taken: Iterable[PlannedHunk]) -> bool | None:
     return None
 
 
-def _failure(path: str, index: int, total: int, miss: Miss, hunk: Hunk) -> HunkFailure:
+def _failure(
+    path: str, index: int, total: int, miss: Miss, hunk: Hunk, lines: Sequence[str] = ()
+) -> HunkFailure:
+    shown = miss.candidates[:8] if len(miss.candidates) > 1 else ()
+    named = places(lines, [c - 1 for c in shown if 0 < c <= len(lines)])
     return HunkFailure(path, index, total, miss.kind, miss.detail, hunk.before, miss.closest,
-                       miss.candidates)  # fmt: skip
+                       miss.candidates, named)  # fmt: skip
 
 
 def _whole_file_hunks(old: Sequence[str], new: Sequence[str]) -> list[tuple[Hunk, Located]]:
@@ -282,29 +298,102 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
     out: list[PlannedHunk] = []
     taken = _Taken()
     lo = 0
+    shift = 0
     current: FileEdit | None = None
     for i, (edit, hunk) in enumerate(hunks, 1):
         if edit is not current:
-            current, lo = edit, 0
+            if not _continues(current, edit):
+                lo = 0
+            current = edit
         result: Located | Miss
+        hint = Hint(hunk.old_start, shift) if hunk.old_start else None
         if (unusable := _unusable(hunk)) is not None:
             result = unusable
         elif not hunk.before and (not fl.lines or edit.syntax == "search-replace"):
             result = Located(len(fl.lines), len(fl.lines), hunk.after, "exact")
         else:
-            result = locate(fl, hunk, lo=lo if edit.ordered else 0)
+            result = locate(fl, hunk, lo=lo, hint=hint)
         if isinstance(result, Located):
             clash = taken.clash(result.start, result.end)
             if clash is not None:
-                detail = f"overlaps hunk {clash} (lines {result.start + 1}-{result.end})"
-                result = Miss("overlap", detail, closest_region(fl.lines, hunk.before))
+                result = _overlap(fl, hunk, result, clash)
         if isinstance(result, Miss):
-            out.append(PlannedHunk(i, hunk, None, _failure(path, i, total, result, hunk)))
+            failure = _failure(path, i, total, result, hunk, fl.lines)
+            out.append(PlannedHunk(i, hunk, None, failure))
             continue
         taken.add(result.start, result.end, i)
         lo = result.end
+        if hunk.old_start and hunk.before and not hinted(result):
+            shift = result.start - (hunk.old_start - 1)
         out.append(PlannedHunk(i, hunk, result, None))
-    return FilePlan(path, "update", original, tuple(out), move_to)
+    checked = _checked_hints(path, out, fl)
+    return FilePlan(path, "update", original, tuple(checked), move_to)
+
+
+def _checked_hints(path: str, planned: list[PlannedHunk], fl: FileLines) -> list[PlannedHunk]:
+    """Keep a hunk its line number picked only when the file's other line numbers bear it
+    out: every hunk placed by its content alone was found as far from its stated line as
+    this one (see ``match.hint_disagrees``). Otherwise it is refused."""
+    own = [(h.index, h.located.start - (h.hunk.old_start - 1)) for h in planned
+           if h.located and h.hunk.old_start and h.hunk.before and not hinted(h.located)
+           and not ordered(h.located)]  # fmt: skip
+    out: list[PlannedHunk] = []
+    for h in planned:
+        loc = h.located
+        if loc is None or not hinted(loc) or not h.hunk.old_start:
+            out.append(h)
+            continue
+        shift = loc.start - (h.hunk.old_start - 1)
+        against = [x for x in own if x[0] != h.index]
+        if not hint_disagrees(shift, [s for _i, s in against]):
+            out.append(h)
+            continue
+        if against and any(abs(x[1] - shift) > AGREE for x in against):
+            i, other = next(x for x in against if abs(x[1] - shift) > AGREE)
+            why = (f"hunk {i} was found {other:+d} lines from its own stated line, which "
+                   f"points at line {h.hunk.old_start + other}")  # fmt: skip
+        elif against:
+            why = f"that is {shift:+d} lines from it, too far to trust"
+        else:
+            why = "no other hunk of the file, placed by its lines alone, bears the numbers out"
+        detail = (f"its lines occur more than once; its line number {h.hunk.old_start} points "
+                  f"at line {loc.start + 1}, but {why}; refusing to guess")  # fmt: skip
+        starts = _candidates_of(locate(fl, h.hunk))
+        miss = Miss("ambiguous", detail, None, tuple(starts))
+        failure = _failure(path, h.index, len(planned), miss, h.hunk, fl.lines)
+        out.append(PlannedHunk(h.index, h.hunk, None, failure))
+    return out
+
+
+def _continues(previous: FileEdit | None, edit: FileEdit) -> bool:
+    """Whether ``edit`` carries on where ``previous`` (of the same file) left off, so its
+    first hunk is searched after the previous one's match first.
+
+    The hunks of one diff or patch are in file order; so are the SEARCH/REPLACE blocks of
+    a file, which come one block per edit. A new diff of the same file starts over.
+    """
+    if previous is None:
+        return False
+    return previous.syntax == edit.syntax == "search-replace"
+
+
+def _overlap(fl: FileLines, hunk: Hunk, found: Located, clash: int) -> Miss:
+    """The refusal of a hunk whose place overlaps an earlier hunk's, naming the other
+    places its lines match (if any), so the model can tell them apart."""
+    detail = f"overlaps hunk {clash} (lines {found.start + 1}-{found.end})"
+    everywhere = locate(fl, hunk)
+    others = [c for c in _candidates_of(everywhere) if c != found.start + 1]
+    if others:
+        shown = ", ".join(str(x) for x in others[:6]) + (" ..." if len(others) > 6 else "")
+        detail += f"; its lines also match at line {shown}"
+    starts = tuple(sorted({found.start + 1, *others})) if others else ()
+    return Miss("overlap", detail, closest_region(fl.lines, hunk.before), starts)
+
+
+def _candidates_of(found: Located | Miss) -> list[int]:
+    if isinstance(found, Miss):
+        return list(found.candidates)
+    return [found.start + 1]
 
 
 def _unusable(hunk: Hunk) -> Miss | None:

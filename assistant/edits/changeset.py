@@ -13,6 +13,9 @@ file from the accepted hunks only. Accept-all gives the proposal, reject-all cha
     cs.accept_all()                    # pending hunks only; rejected ones stay rejected
     new_texts = cs.result()            # {path: text | None}
 
+A hunk placed by a tolerance rather than an exact match names it in
+:attr:`HunkReview.tolerated` (from ``Located.tolerances``), for the reviewer.
+
 States: ``pending`` → ``accepted``/``rejected`` by the user; ``failed`` when not located;
 ``applied`` and ``conflict`` are set by whoever writes the result (:meth:`mark_applied`,
 :meth:`mark_conflict`).
@@ -54,6 +57,10 @@ class HunkReview:
     new_lines: tuple[str, ...]
     state: HunkState
     failure: HunkFailure | None = None
+    tolerated: tuple[str, ...] = ()
+    """What was tolerated to place it, in a reviewer's words (``trailing whitespace
+    ignored``; empty when it matched the file exactly, or failed): shown, never parsed,
+    so a reviewer knows which hunks to read closely."""
 
     @property
     def added(self) -> int:
@@ -216,8 +223,9 @@ class Changeset:
                 loc = ph.located
                 old = tuple(base[loc.start : loc.end])
                 review.hunks.append(
-                    HunkReview(ph.index, loc.start + 1, old, loc.lines, HunkState.PENDING)
-                )
+                    HunkReview(ph.index, loc.start + 1, old, loc.lines, HunkState.PENDING,
+                               tolerated=loc.tolerances)
+                )  # fmt: skip
             self.files.append(review)
 
     @classmethod

@@ -16,6 +16,10 @@ from collections.abc import Sequence
 
 SMALL = 250_000
 """Largest ``len(a) * len(b)`` handed to difflib as is."""
+PAIRS = 2_000
+"""Equal-line pairs difflib may see beyond four per line: its cost grows with the pairs
+(231 lines of ``}`` against 231 of ``  }`` and ``}`` took 118 ms; a dozen such calls
+refused one hunk in over a second), so repetitive input goes the patience way."""
 BUDGET = 4_000_000
 """Total lines examined by the patience pass before the rest is left unmatched."""
 
@@ -34,12 +38,29 @@ class LineMatcher(difflib.SequenceMatcher[str]):
         if self._blocks is None:
             a, b = self._pair
             blocks: list[Block]
-            if len(a) * len(b) <= SMALL:
+            if _small(a, b):
                 blocks = [(m.a, m.b, m.size) for m in super().get_matching_blocks()][:-1]
             else:
                 blocks = _patience(a, b)
             self._blocks = _merge(blocks, len(a), len(b))
         return self._blocks
+
+
+def _small(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Whether difflib's own matching is cheap on ``a`` and ``b``: few lines, and few pairs
+    of equal lines (counted in one pass)."""
+    if len(a) * len(b) > SMALL:
+        return False
+    limit = 4 * (len(a) + len(b)) + PAIRS
+    counts: dict[str, int] = {}
+    for x in b:
+        counts[x] = counts.get(x, 0) + 1
+    pairs = 0
+    for x in a:
+        pairs += counts.get(x, 0)
+        if pairs > limit:
+            return False
+    return True
 
 
 def _merge(blocks: list[Block], la: int, lb: int) -> list[difflib.Match]:
@@ -71,7 +92,7 @@ def _patience(a: Sequence[str], b: Sequence[str]) -> list[Block]:
             blocks.append((ahi, bhi, 1))
         if alo == ahi or blo == bhi:
             continue
-        if (ahi - alo) * (bhi - blo) <= SMALL:
+        if _small(a[alo:ahi], b[blo:bhi]):
             sm = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
             blocks += [(alo + i, blo + j, k) for i, j, k in sm.get_matching_blocks()]
             continue

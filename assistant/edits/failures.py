@@ -52,7 +52,10 @@ class HunkFailure:
     expected: tuple[str, ...] = ()
     closest: Region | None = None
     candidates: tuple[int, ...] = ()
-    """1-based first lines of the equal candidates, for ``ambiguous``."""
+    """1-based first lines of the equal candidates, for ``ambiguous`` (and ``overlap``)."""
+    places: tuple[str, ...] = ()
+    """For each candidate, the line above it that says where it is (its def or block), or
+    empty: what tells the places apart, for a person or a model resending the edit."""
 
     @property
     def where(self) -> str:
@@ -65,10 +68,19 @@ class HunkFailure:
             c = self.closest
             out.append(f"  closest region: lines {c.start}-{c.end} (similarity {c.similarity:.2f})")
             out.append(c.render(indent="    "))
+        for line, place in self._places():
+            out.append(f"  line {line}: {place}" if place else f"  line {line}")
         if self.expected and self.kind in ("no-match", "ambiguous"):
             out.append("  the hunk expected:")
             out.extend(f"    {line}" for line in self.expected)
         return "\n".join(out)
+
+    def _places(self) -> list[tuple[int, str]]:
+        """(line, where) of the first candidates, when there is more than one."""
+        if len(self.candidates) < 2:
+            return []
+        places = self.places or ("",) * len(self.candidates)
+        return list(zip(self.candidates, places, strict=False))[:8]
 
     def for_model(self) -> str:
         """The same failure as an instruction a model can act on."""
@@ -82,6 +94,9 @@ class HunkFailure:
                 f"The closest lines in the file are {c.start}-{c.end}"
                 f" (similarity {c.similarity:.2f}):\n```\n" + "\n".join(c.lines) + "\n```"
             )
+        shown = [f"line {n}" + (f", in {p}" if p else "") for n, p in self._places()]
+        if shown and self.kind in ("ambiguous", "overlap"):
+            parts.append("The same lines are at: " + "; ".join(shown) + ".")
         if self.kind == "ambiguous":
             parts.append("Add surrounding lines to the edit so that it matches exactly one place.")
         elif self.kind == "no-match":

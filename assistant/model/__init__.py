@@ -28,6 +28,8 @@ from .client import (
     ReplyStream,
     RetryNotice,
     count_prompt,
+    framing_tokens,
+    prompt_overhead,
 )
 from .retry import RetryPolicy, Timeouts, parse_retry_after
 from .usage import (
@@ -38,6 +40,7 @@ from .usage import (
     estimate,
     format_estimate,
     format_usage,
+    output_reserve,
     usage_from_api,
 )
 
@@ -64,8 +67,11 @@ __all__ = [
     "estimate",
     "format_estimate",
     "format_usage",
+    "framing_tokens",
     "load_presets",
+    "output_reserve",
     "parse_retry_after",
+    "prompt_overhead",
     "resolve_backend",
     "usage_from_api",
 ]

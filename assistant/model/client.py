@@ -67,7 +67,15 @@ from ..errors import (
 )
 from .backend import Backend
 from .retry import RetryPolicy, Timeouts, format_seconds, parse_retry_after
-from .usage import Estimate, Usage, check_window, cost, estimate, usage_from_api
+from .usage import (
+    Estimate,
+    Usage,
+    check_window,
+    cost,
+    estimate,
+    output_reserve,
+    usage_from_api,
+)
 
 try:  # openai >= 3 moved to httpx2; older releases use httpx
     import httpx2 as _http
@@ -85,6 +93,8 @@ __all__ = [
     "ReplyStream",
     "RetryNotice",
     "count_prompt",
+    "framing_tokens",
+    "prompt_overhead",
 ]
 
 Message = Mapping[str, Any]
@@ -109,7 +119,7 @@ class ClientOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeouts: Timeouts = field(default_factory=Timeouts)
     max_continuations: int = 4
-    max_output: int | None = None  # reserved output per request; None: min(backend's, 32,768)
+    max_output: int | None = None  # reserved output per request; None: usage.output_reserve
     max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES  # UTF-8 bytes of one reply's text
 
     def __post_init__(self) -> None:
@@ -144,9 +154,6 @@ class RetryNotice:
         return f"retrying in {format_seconds(self.delay)} ({self.reason})"
 
 
-DEFAULT_RESERVE = 32_768
-
-
 @dataclass(frozen=True)
 class Prepared:
     """A request that fits: its size, reserved output and (when prices are known) cost."""
@@ -179,7 +186,22 @@ def count_prompt(messages: Sequence[Message], encoding: str) -> int:
 
     texts = [m["content"] for m in messages if isinstance(m.get("content"), str)]
     counts = tokens.count_batch(texts, encoding)
-    return sum(counts) + PER_MESSAGE_TOKENS * len(messages) + PER_REPLY_TOKENS
+    return sum(counts) + framing_tokens(len(messages))
+
+
+def framing_tokens(messages: int, *, reply: bool = True) -> int:
+    """Tokens the chat template adds around ``messages`` messages (role markers) and, with
+    ``reply``, before the reply: counted into every prompt, so the estimate is the request."""
+    return PER_MESSAGE_TOKENS * messages + (PER_REPLY_TOKENS if reply else 0)
+
+
+def prompt_overhead(system: str, encoding: str) -> int:
+    """Tokens a ``[system, user]`` prompt costs beyond the user message: the ``system`` text
+    in ``encoding`` and the framing of both messages and of the reply. A plan adds it to the
+    pack's tokens; :func:`count_prompt` of the two messages gives the same sum."""
+    from .. import tokens  # here, not at import: tiktoken loads only when a prompt is counted
+
+    return tokens.count(system, encoding) + framing_tokens(2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,7 +331,10 @@ def _translate(exc: BaseException, backend: Backend) -> _Failure:
                 False,
             )
         if status == 400 and _is_context_overflow(message):
-            return _Failure(ContextLengthError(f"{said}; lower --budget or --max-output"), False)
+            return _Failure(
+                ContextLengthError(f"{said}; pack less of the repository or reserve less output"),
+                False,
+            )
         if status in _RETRY_STATUSES or status >= 500:
             after = parse_retry_after(dict(exc.response.headers))
             return _Failure(
@@ -802,6 +827,23 @@ class _Base:
             f"base_url={self.backend.base_url!r}, model={self.backend.model!r}, key={key})"
         )
 
+    @property
+    def reserve(self) -> int:
+        """Output tokens each request reserves (its ``max_tokens``) unless a call asks for
+        another number: :func:`~.usage.output_reserve` of the options and the backend."""
+        return self.reserve_for(None)
+
+    def reserve_for(self, max_output: int | None) -> int:
+        """The reserve of a request that asks for ``max_output`` (None: the options')."""
+        b = self.backend
+        wanted = max_output or self.options.max_output
+        return output_reserve(wanted, max_output=b.max_output, window=b.window)
+
+    def prompt_overhead(self, system: str) -> int:
+        """Tokens a ``[system, user]`` prompt costs beyond the user message, in this
+        backend's encoding (:func:`prompt_overhead`)."""
+        return prompt_overhead(system, self.backend.encoding)
+
     def prepare(
         self,
         messages: Sequence[Message],
@@ -810,10 +852,7 @@ class _Base:
         prompt_tokens: int | None = None,
     ) -> Prepared:
         """Count (unless ``prompt_tokens`` is given), check the window, estimate the cost."""
-        reserve = (
-            max_output or self.options.max_output or min(self.backend.max_output, DEFAULT_RESERVE)
-        )
-        reserve = min(reserve, self.backend.max_output)
+        reserve = self.reserve_for(max_output)
         tokens = (
             prompt_tokens
             if prompt_tokens is not None

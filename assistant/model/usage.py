@@ -15,6 +15,7 @@ from ..errors import ContextLengthError
 from .backend import Prices
 
 __all__ = [
+    "DEFAULT_RESERVE",
     "Estimate",
     "Usage",
     "check_window",
@@ -22,10 +23,13 @@ __all__ = [
     "estimate",
     "format_estimate",
     "format_usage",
+    "output_reserve",
     "usage_from_api",
 ]
 
 MILLION = 1_000_000
+DEFAULT_RESERVE = 32_768
+"""Output tokens reserved per request when the user set none (and the backend allows it)."""
 
 
 @dataclass(frozen=True)
@@ -108,15 +112,28 @@ def estimate(prompt_tokens: int, max_output: int, prices: Prices) -> Estimate:
     )
 
 
+def output_reserve(requested: int | None, *, max_output: int, window: int) -> int:
+    """The output tokens a request reserves (its ``max_tokens``): the one rule, used by the
+    client's request, its estimate, the CLI's and the TUI's figures alike.
+
+    ``requested`` is the user's setting (``--max-output``, ``max_output`` in config, an
+    explicit argument); without one, :data:`DEFAULT_RESERVE`, not the backend's whole
+    ``max_output`` (384K for DeepSeek V4: priced in full, it would multiply every estimate).
+    Never more than the backend produces (``max_output``) nor than its ``window`` holds.
+    """
+    return max(1, min(requested or DEFAULT_RESERVE, max_output, window))
+
+
 def check_window(*, prompt_tokens: int, max_output: int, window: int, backend: str) -> None:
-    """Refuse, with the numbers and a budget that would fit, when the request cannot fit."""
+    """Refuse, with the numbers and the largest prompt that would fit, when the request
+    cannot fit. The message names no command-line option: the CLI and the TUI each say
+    what to do in their own terms (:attr:`~assistant.errors.ContextLengthError.fits`)."""
     if prompt_tokens + max_output <= window:
         return
     fits = max(0, window - max_output)
     raise ContextLengthError(
         f"prompt {prompt_tokens:,} + output {max_output:,} > window {window:,} of {backend}; "
-        f"lower --budget to at most {fits:,} tokens of prompt (or reserve less output "
-        "with --max-output)",
+        f"at most {fits:,} tokens of prompt fit with this output reserve",
         backend=backend,
         prompt_tokens=prompt_tokens,
         max_output=max_output,

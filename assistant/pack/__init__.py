@@ -30,6 +30,7 @@ from ..workspace import (
     SourceFile,
     discover,
     probe,
+    rebase,
     stat_stamp,
     tree_digest,
 )
@@ -152,12 +153,16 @@ def pack(
     options: PackOptions | None = None,
     cache: Cache | None = None,
     progress: Progress | None = None,
+    scope: str = "",
 ) -> Pack:
     """Pack the repository (or folder) at ``root`` into one prompt.
 
     ``budget`` caps the tokens of the whole output; files that do not fit are omitted and
     listed in the tree. ``cache`` defaults to the user cache (``Cache.disabled()`` for none).
-    ``progress(stage, done, total)`` is called as work advances.
+    ``progress(stage, done, total)`` is called as work advances. ``scope`` (a folder below
+    ``root``, relative to it) packs that folder alone, exactly as ``pack(root / scope)``
+    would, but names its files from ``root`` (``pkg/a.py``): the paths an edit of them must
+    use to apply at ``root``. ``include`` patterns stay relative to the packed folder.
     """
     if format not in FORMATS:
         raise ConfigError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
@@ -167,6 +172,10 @@ def pack(
         )
     if budget is not None and budget <= 0:
         raise ConfigError(f"budget must be a positive number of tokens, not {budget}")
+    if scope:
+        top, folder = Path(root).resolve(), Path(root, scope).resolve()
+        if folder != top and top not in folder.parents:
+            raise PackError(f"cannot pack {scope!r}: it is not a folder inside {top}")
     opts = options or PackOptions()
     cache = Cache() if cache is None else cache
     timings: dict[str, float] = {}
@@ -176,12 +185,14 @@ def pack(
     ahead = tok.CountAhead(counter)  # counts on other cores while files are still read
     try:
         workspace = discover(
-            root,
+            Path(root, scope) if scope else root,
             opts.discover_options(),
             cache=cache,
             progress=(lambda done, total: progress("read", done, total)) if progress else None,
             on_text=ahead.add,
         )
+        if scope:
+            workspace = rebase(workspace, Path(root))
         timings["discover"] = time.perf_counter() - t0
 
         files = workspace.files
@@ -529,8 +540,10 @@ def _fit(
     if fixed > budget:
         raise PackError(
             f"the budget of {budget:,} tokens does not even hold the pack's header and tree "
-            f"({fixed:,} tokens for {len(order):,} files); raise --budget or narrow the pack "
-            "with --include/--exclude"
+            f"({fixed:,} tokens for {len(order):,} files); give it a larger budget or pack "
+            "fewer files",
+            budget=budget,
+            needed=fixed,
         )
     avail = budget - fixed
     if sum(c.tokens + c.overhead for c in candidates) <= avail:

@@ -23,11 +23,12 @@ def test_two_equal_candidates_fail_and_name_both() -> None:
     assert "refusing to guess" in str(err)
 
 
-def test_line_numbers_never_break_a_tie() -> None:
+def test_a_line_number_between_two_candidates_does_not_break_a_tie() -> None:
     files = {"a.py": "a\nb\nc\na\nb\nc\n"}
-    diff = "--- a/a.py\n+++ b/a.py\n@@ -4,3 +4,3 @@\n a\n-b\n+B\n c\n"
-    with pytest.raises(HunkMatchError):
+    diff = "--- a/a.py\n+++ b/a.py\n@@ -3,3 +3,3 @@\n a\n-b\n+B\n c\n"
+    with pytest.raises(HunkMatchError) as info:
         apply_edits(files, diff)
+    assert "its line number 3 is not clearly nearer one of them" in str(info.value)
 
 
 def test_every_failing_hunk_is_reported_at_once() -> None:

@@ -69,7 +69,7 @@ def test_apply_from_stdin_with_json(make_repo, capsys, monkeypatch) -> None:
     report = json.loads(out)
     assert code == 0 and report["ok"] and report["journal"]
     assert report["files"][0]["hunks"][0] == {
-        "index": 1, "state": "applied", "start": 1, "added": 1, "removed": 1
+        "index": 1, "state": "applied", "tolerated": [], "start": 1, "added": 1, "removed": 1
     }  # fmt: skip
     assert (root / "a.py").read_bytes() == b"x = 2\r\n"
 

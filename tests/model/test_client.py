@@ -146,7 +146,7 @@ def test_retries_are_bounded(
             400,
             "This model's maximum context length is 131072 tokens",
             ContextLengthError,
-            "lower --budget",
+            "reserve less output",
         ),
         (400, "messages must not be empty", ModelError, "messages must not be empty"),
     ],

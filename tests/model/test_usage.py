@@ -76,7 +76,9 @@ def test_window_check_refuses_with_the_numbers() -> None:
         check_window(prompt_tokens=1_031_204, max_output=32_000, window=1_048_576, backend="ds")
     message = str(info.value)
     assert "prompt 1,031,204 + output 32,000 > window 1,048,576" in message
-    assert "lower --budget to at most 1,016,576" in message
+    assert "at most 1,016,576 tokens of prompt fit" in message
+    assert "--" not in message  # no command-line option: each front end says what to do
+    assert info.value.fits == 1_016_576
     check_window(prompt_tokens=1_016_576, max_output=32_000, window=1_048_576, backend="ds")
 
 

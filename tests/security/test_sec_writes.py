@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import gitio, workspace
+from assistant import repo, workspace
 from assistant.cli import main
 from assistant.store import Store
 
@@ -127,9 +127,9 @@ def test_pack_of_a_missing_folder_is_one_clear_error(
 ) -> None:
     assert main(["pack", str(tmp_path / "missing")]) == 1
     assert capsys.readouterr().err.startswith("tome: error:")
-    assert gitio.work_tree_of(tmp_path / "missing") is None
+    assert repo.work_tree_of(tmp_path / "missing") is None
     (tmp_path / "file").write_text("x")
-    assert gitio.work_tree_of(tmp_path / "file") is None
+    assert repo.work_tree_of(tmp_path / "file") is None
 
 
 def test_the_default_output_is_at_the_repository_root(
@@ -290,8 +290,8 @@ def test_exclude_is_written_once_into_a_real_git_folder(make_repo) -> None:
     root = make_repo(FILES)
     exclude = root / ".git" / "info" / "exclude"
     exclude.write_text("# mine\n*.log")  # no final newline
-    assert gitio.exclude_state_dir(root)
-    assert gitio.exclude_state_dir(root)
+    assert repo.exclude_state_dir(root)
+    assert repo.exclude_state_dir(root)
     assert exclude.read_text() == "# mine\n*.log\n.tome/\n"
 
 
@@ -301,13 +301,13 @@ def test_exclude_never_writes_through_a_link(make_repo, tmp_path: Path) -> None:
     info = root / ".git" / "info"
     (info / "exclude").unlink()
     (info / "exclude").symlink_to(victim)
-    assert not gitio.exclude_state_dir(root)
+    assert not repo.exclude_state_dir(root)
     assert victim.read_bytes() == PRECIOUS
 
     (info / "exclude").unlink()
     info.rmdir()
     info.symlink_to(victim.parent)
-    assert not gitio.exclude_state_dir(root)
+    assert not repo.exclude_state_dir(root)
     assert sorted(p.name for p in victim.parent.iterdir()) == ["bashrc"]
 
 
@@ -316,7 +316,7 @@ def test_exclude_skips_a_git_file_that_points_elsewhere(make_repo, tmp_path: Pat
     (root / ".git").rename(root / "evil")
     (root / ".git").write_text("gitdir: ./evil\n")
     before = (root / "evil" / "info" / "exclude").read_bytes()
-    assert not gitio.exclude_state_dir(root)
+    assert not repo.exclude_state_dir(root)
     assert (root / "evil" / "info" / "exclude").read_bytes() == before
 
 
@@ -326,7 +326,7 @@ def test_exclude_of_a_linked_work_tree_goes_to_its_main_repository(
     root = make_repo(FILES)
     linked = tmp_path / "linked"
     _git(root, "worktree", "add", "-q", str(linked))
-    assert gitio.exclude_state_dir(linked)
+    assert repo.exclude_state_dir(linked)
     assert ".tome/" in (root / ".git" / "info" / "exclude").read_text().splitlines()
 
 
@@ -426,8 +426,8 @@ def test_a_commit_through_a_filter_only_the_repository_defines_is_refused(
 ) -> None:
     root, marker = _hostile_git_dir(make_repo, tmp_path, attributes="*.py filter=evil\n")
     (root / "app.py").write_text(APP.replace("greet", "welcome"))
-    with pytest.raises(gitio.GitError, match="filter 'evil' is defined only by this repository"):
-        gitio.commit_paths(root, ["app.py"], "rename")
+    with pytest.raises(repo.GitError, match="filter 'evil' is defined only by this repository"):
+        repo.commit_paths(root, ["app.py"], "rename")
     assert _ran(marker) == ""
 
 
@@ -441,7 +441,7 @@ def test_the_users_own_filter_and_signing_settings_still_apply(
     monkeypatch.setenv("GIT_CONFIG_VALUE_0", "tr a-z A-Z")
     _git(root, "config", "filter.upper.clean", "cat")  # the repository's try to override
     (root / "app.py").write_text("def welcome(): pass\n")
-    made = gitio.commit_paths(root, ["app.py"], "upper")
+    made = repo.commit_paths(root, ["app.py"], "upper")
     blob = subprocess.run(["git", "show", f"{made.sha}:app.py"], cwd=root, capture_output=True,
                           text=True, check=True).stdout  # fmt: skip
     assert blob == "DEF WELCOME(): PASS\n"

@@ -77,5 +77,5 @@ def test_session_loop_applies_commits_and_undoes(make_repo, fake_openai: FakeOpe
     repo = git.Repo(root)
     assert repo.head.commit.message.startswith("tome: rename greet")
     assert sorted(repo.head.commit.stats.files) == ["app.py"]
-    assert "history: #1 applied 'rename greet'" in done.stdout
+    assert "history: #1 committed 'rename greet'" in done.stdout
     assert (root / "util.py").read_text() == UTIL

@@ -102,7 +102,9 @@ def test_ask_apply_commit_and_undo_by_session(
     assert main(["history", "--json", "-C", str(root)]) == 0
     listing = json.loads(capsys.readouterr().out)
     [session] = listing["sessions"]
-    assert session["status"] == "applied" and session["files"] == 2
+    assert session["status"] == "committed" and session["files"] == 2
+    [apply] = session["applies"]
+    assert apply["state"] == "committed" and apply["commit"] == repo.head.commit.hexsha
     assert listing["bytes"] > 0 and listing["database"].endswith(".tome/history.db")
 
     assert main(["undo", "--session", str(session["session_id"]), "-C", str(root)]) == 0

@@ -11,11 +11,15 @@ from pathlib import Path
 import pytest
 from sessiondata import RENAME
 
+from assistant import store as store_module
 from assistant.edits import parse_edits
 from assistant.errors import AssistantError, ConfigError
-from assistant.store import Decision, Store, edits_from_json, edits_to_json
+from assistant.store import SCHEMA_VERSION, Decision, Store, edits_from_json, edits_to_json
 
-MANIFEST = [("a.py", "0" * 40, "full", 10), ("b.py", "1" * 40, "skeleton", 20)]
+MANIFEST = [
+    {"path": "a.py", "blob_sha": "0" * 40, "tier": "full", "tokens": 10},
+    {"path": "b.py", "blob_sha": "1" * 40, "tier": "skeleton", "tokens": 20},
+]
 
 
 def _begin(store: Store, task: str = "t", created: float | None = None) -> int:
@@ -24,16 +28,32 @@ def _begin(store: Store, task: str = "t", created: float | None = None) -> int:
                        created=created)  # fmt: skip
 
 
-def _finish(store: Store, sid: int, **changes: object) -> None:
-    args: dict[str, object] = dict(
-        status="answered", answer=RENAME, finish_reason="stop", truncated=False,
-        continuations=0, retries=0, cost=0.5, edits=parse_edits(RENAME),
+def _finish(store: Store, sid: int, answer: str = RENAME) -> None:
+    store.finish(
+        sid, status="answered",
+        answer={"text": answer, "finish_reason": "stop", "truncated": False,
+                "continuations": 0, "retries": 0},
         usage={"prompt_tokens": 9, "completion_tokens": 3, "cache_hit_tokens": 4,
-               "cache_miss_tokens": 5, "estimated": False},
-        sources={"texts": {}}, problems=[],
+               "cache_miss_tokens": 5, "estimated": False, "cost": 0.5},
+        changeset={"edits": edits_to_json(parse_edits(RENAME)), "sources": '{"texts": {}}',
+                   "problems": "[]"},
     )  # fmt: skip
-    args.update(changes)
-    store.finish(sid, **args)  # type: ignore[arg-type]
+
+
+def _status(store: Store) -> str:
+    [(row, _applies)] = store.listing()
+    return str(row["status"])
+
+
+def _fails_on(table: str):  # type: ignore[no-untyped-def]
+    real = store_module._insert
+
+    def insert(con: sqlite3.Connection, name: str, row: dict[str, object]) -> int:
+        if name == table:
+            raise RuntimeError("crash while writing")
+        return real(con, name, row)
+
+    return insert
 
 
 def test_edits_round_trip_through_json() -> None:
@@ -49,10 +69,12 @@ def test_a_session_round_trips(tmp_path: Path) -> None:
     store.decide(sid, [Decision("app.py", 1, "accepted")])  # the reason is kept
     loaded = store.load(sid)
     assert loaded is not None
-    assert loaded.manifest == tuple(sorted(MANIFEST))
-    assert loaded.answer == RENAME and loaded.cost == 0.5 and loaded.usage["cache_hit_tokens"] == 4  # type: ignore[index]
+    assert [{k: m[k] for k in MANIFEST[0]} for m in loaded.manifest] == MANIFEST
+    assert loaded.answer is not None and loaded.answer["text"] == RENAME
+    assert loaded.usage is not None and loaded.usage["cost"] == 0.5
+    assert loaded.usage["cache_hit_tokens"] == 4
     assert loaded.decisions == (Decision("app.py", 1, "accepted", "no"),)
-    assert loaded.summary.files == 2 and loaded.summary.status == "answered"
+    assert loaded.session["status"] == "answered" and loaded.session["task"] == "t"
     assert store.load(sid + 1) is None
 
 
@@ -62,10 +84,7 @@ def test_an_exception_mid_transaction_leaves_nothing_half_written(
     store = Store(tmp_path / "h.db")
     sid = _begin(store)
 
-    def boom(_: object) -> str:
-        raise RuntimeError("crash while serialising")
-
-    monkeypatch.setattr("assistant.store.edits_to_json", boom)
+    monkeypatch.setattr("assistant.store._insert", _fails_on("changesets"))
     with pytest.raises(RuntimeError):
         _finish(store, sid)  # answers and usage were inserted before the failure
     with sqlite3.connect(store.path) as con:
@@ -74,7 +93,7 @@ def test_an_exception_mid_transaction_leaves_nothing_half_written(
         assert con.execute("SELECT status FROM sessions").fetchone() == ("streaming",)
     monkeypatch.undo()
     _finish(store, sid)  # and it can be finished afterwards
-    assert store.sessions()[0].status == "answered"
+    assert _status(store) == "answered"
 
 
 def test_a_process_killed_mid_write_leaves_a_consistent_database(tmp_path: Path) -> None:
@@ -94,27 +113,27 @@ def test_a_process_killed_mid_write_leaves_a_consistent_database(tmp_path: Path)
     with sqlite3.connect(store.path) as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert con.execute("SELECT COUNT(*) FROM answers").fetchone() == (0,)
-    assert store.sessions()[0].status == "streaming"
+    assert _status(store) == "streaming"
     _finish(store, sid)  # the lock died with the process
-    assert store.load(sid).answer == RENAME  # type: ignore[union-attr]
+    assert store.load(sid).answer["text"] == RENAME  # type: ignore[union-attr,index]
 
 
 def test_the_schema_is_versioned(tmp_path: Path) -> None:
     store = Store(tmp_path / "h.db")
     _begin(store)
     with sqlite3.connect(store.path) as con:
-        assert con.execute("PRAGMA user_version").fetchone() == (1,)
+        assert con.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         con.execute("PRAGMA user_version = 99")
     with pytest.raises(ConfigError, match="schema 99"):
-        Store(store.path).sessions()
+        Store(store.path).listing()
 
 
 def test_a_damaged_database_is_an_assistant_error(tmp_path: Path) -> None:
     path = tmp_path / "h.db"
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(AssistantError, match="move it away"):
-        Store(path).sessions()
+        Store(path).listing()
 
 
 def test_prune_cascades_and_gives_the_space_back(tmp_path: Path) -> None:

@@ -15,10 +15,12 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import OptionList
+from tolerancekit import DRIFTED
+from tolerancekit import PATCH as TOLERATED_PATCH
 from tuikit import PATCH
 
 from assistant.edits import FileEdit, Hunk
-from assistant.store import SessionSummary
+from assistant.history import SessionSummary
 from tui.app import TomeApp, make_app
 from tui.screens.history import HistoryScreen
 from tui.screens.stream import StreamScreen
@@ -44,6 +46,13 @@ def test_review_80x24(snap_compare, repo: Path) -> None:  # type: ignore[no-unty
     assert snap_compare(_review(repo), press=["n"], terminal_size=(80, 24))
 
 
+def test_review_tolerated_80x24(snap_compare, make_repo) -> None:  # type: ignore[no-untyped-def]
+    """Hunk 2 placed with trailing whitespace ignored: "~" in the title, list and header."""
+    root = make_repo({"textwrap.py": DRIFTED})
+    app = _review(root, TOLERATED_PATCH)
+    assert snap_compare(app, press=["n"], terminal_size=(80, 24))
+
+
 def test_review_failed_hunk(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(_review(repo, FAILING), press=["n"], terminal_size=SIZE)
 
@@ -67,6 +76,8 @@ class _Assistant:
         self.cache = None
         self.settings = load_settings(project=root)
         self.options = None
+        self.reserve = 1_000  # output tokens reserved per request
+        self.prompt_overhead = 600  # the system message and the chat framing
         self.backend = Backend(
             name="test", base_url="http://127.0.0.1:9/v1", model="fake-model", window=100_000,
             max_output=1_000, encoding="cl100k_base", api_key_env="TEST_MODEL_KEY",

@@ -2,13 +2,21 @@
 
 The repository is packed once in a thread worker (no network) to count every file; the tree
 shows the counts per file and folder, and the meter follows the include/exclude toggles.
-Sending streams on the Stream screen (``@work(exclusive=True)``: a new send replaces one
-still being prepared).
+
+The meter shows the request's own figures: the prompt (the pack plus the system message and
+the chat framing, :attr:`Assistant.prompt_overhead <assistant.session.Assistant>`) and the
+output reserve the request sends as ``max_tokens`` (:attr:`Assistant.reserve`), priced as
+``tome ask`` prices them. Until the request is planned for the task it is an estimate from
+the files' counts (``~``); recount (ctrl+r) with a task plans it, and so does sending: the
+plan the meter then shows is the plan sent, to the token. A plan that does not fit the window
+is not sent; the TUI says what to do with its own controls (:mod:`tui.advice`). Sending
+streams on the Stream screen (``@work(exclusive=True)``: a new send replaces one still being
+prepared).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,13 +25,21 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Select, Static, TextArea
+from textual.worker import get_current_worker
 
 from assistant.display import safe_name
 from assistant.errors import AssistantError
 
+from ..advice import error_text, fit_text
 from ..widgets.budget_meter import Budget, BudgetMeter
 from ..widgets.file_tree import FileTree
 from .stream import StreamScreen
+
+if TYPE_CHECKING:
+    from assistant.session import Plan
+
+Key = tuple[str, tuple[str, ...] | None, str]
+"""What a plan was made for: the task, the included paths (None: all), the backend."""
 
 
 class ComposeScreen(Screen[None]):
@@ -39,6 +55,8 @@ class ComposeScreen(Screen[None]):
         super().__init__()
         self.assistant = assistant
         self.counted = False
+        self.overhead = 0  # the prompt's tokens beyond the pack, for the estimate
+        self.planned: tuple[Key, Plan] | None = None  # the last plan, and what it was for
 
     def compose(self) -> ComposeResult:
         a = self.assistant
@@ -85,36 +103,85 @@ class ComposeScreen(Screen[None]):
         a = self.assistant
         try:
             packed = pack(a.root, encoding=a.backend.encoding, cache=a.cache)
+            overhead = a.prompt_overhead
         except AssistantError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.notify, error_text(exc), severity="error")
             return
         files = [(f.path, f.tokens) for f in packed.files]
-        self.app.call_from_thread(self._counted, files)
+        self.app.call_from_thread(self._counted, files, overhead)
 
-    def _counted(self, files: list[tuple[str, int]]) -> None:
+    def _counted(self, files: list[tuple[str, int]], overhead: int) -> None:
         self.query_one(FileTree).set_files(files)
         self.counted = True
+        self.overhead = overhead
         self._update_meter()
+        key = self._key()
+        if key[0]:  # a task is written: plan it, so the meter shows the request's figures
+            self._plan(key, send=False)
+
+    def _key(self) -> Key:
+        task = self.query_one("#task", TextArea).text.strip()
+        paths = self.query_one(FileTree).included_paths() if self.counted else None
+        return task, tuple(paths) if paths is not None else None, self.assistant.backend.name
 
     def _update_meter(self) -> None:
         if not self.counted:
             return
-        backend = self.assistant.backend
-        prices = backend.prices
-        tokens = self.query_one(FileTree).entry.included_tokens()
-        reserve = min(getattr(self.assistant.options, "max_output", None) or 0, backend.max_output)
+        a = self.assistant
+        backend = a.backend
+        planned = self.planned[1] if self.planned and self.planned[0] == self._key() else None
+        if planned is not None:
+            tokens, reserve = planned.prompt_tokens, planned.max_output
+        else:
+            tokens = self.query_one(FileTree).entry.included_tokens() + self.overhead
+            reserve = a.reserve
         self.query_one(BudgetMeter).budget = Budget(
             tokens=tokens,
             window=backend.window,
-            output=reserve or backend.max_output,
-            miss_price=prices.cache_miss if prices else None,
-            hit_price=prices.cache_hit if prices else None,
-            output_price=prices.output if prices else None,
+            output=reserve,
+            prices=backend.prices,
+            planned=planned is not None,
         )
 
-    @on(FileTree.Toggled)
-    def _toggled(self) -> None:
+    # -- planning ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="plan")
+    def _plan(self, key: Key, *, send: bool) -> None:
+        """Pack and price the request for ``key`` (no network); with ``send``, send it."""
+        task, paths, _ = key
+        a = self.assistant
+        try:
+            if send:
+                a.backend.require_key()  # a missing key fails before the repository is packed
+            plan = a.plan(task, paths=list(paths) if paths is not None else None)
+        except AssistantError as exc:
+            self.app.call_from_thread(
+                self.notify, error_text(exc), title="cannot send this", severity="error"
+            )
+            return
+        if not get_current_worker().is_cancelled:  # a newer plan replaced this one
+            self.app.call_from_thread(self._planned, key, plan, a if send else None)
+
+    def _planned(self, key: Key, plan: Plan, sender: Any) -> None:
+        """Show ``plan``; with ``sender`` (the assistant that planned it), send it if it fits."""
+        self.planned = (key, plan)
         self._update_meter()
+        if not plan.fits:
+            b = plan.backend
+            message = fit_text(
+                prompt_tokens=plan.prompt_tokens,
+                reserve=plan.max_output,
+                window=b.window,
+                backend=b.name,
+            )
+            self.notify(message, title="the request does not fit", severity="error", timeout=10)
+        elif sender is not None:
+            self._send(sender, key[0], plan)
+
+    @on(FileTree.Toggled)
+    @on(TextArea.Changed, "#task")
+    def _changed(self) -> None:
+        self._update_meter()  # an estimate again until the new choice is planned
 
     # -- backend ----------------------------------------------------------------------------
 
@@ -157,24 +224,23 @@ class ComposeScreen(Screen[None]):
         self.action_send()
 
     def action_send(self) -> None:
-        task = self.query_one("#task", TextArea).text.strip()
+        key = self._key()
+        task, paths, _ = key
         if not task:
             self.notify("write the task first", severity="warning")
             return
-        paths = self.query_one(FileTree).included_paths() if self.counted else None
-        if paths == []:
+        if paths == ():
             self.notify("every file is excluded; include some with space", severity="warning")
             return
-        self._send(task, paths)
+        self._plan(key, send=True)  # planned afresh: what is sent is what the meter shows
 
     @work(exclusive=True, group="send")
-    async def _send(self, task: str, paths: list[str] | None) -> None:
-        a = self.assistant
-        prices = a.backend.prices
+    async def _send(self, a: Any, task: str, plan: Plan) -> None:
+        prices = plan.backend.prices
         first = task.splitlines()[0]
         await self.app.push_screen(
             StreamScreen(
-                lambda cancel: a.stream(task, paths=paths, cancel=cancel),
+                lambda cancel: a.send(plan, cancel=cancel),
                 title=first if len(first) <= 60 else first[:59] + "…",
                 output_price=prices.output if prices else None,
             )

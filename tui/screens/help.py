@@ -24,6 +24,8 @@ KEYS = """\
   u               undo the last apply       c   commit the applied files
   s               send rejected hunks back to the model (a session only)
   tab             file list ⇄ diff          q   back / quit
+  ~               a hunk placed by a tolerance, not an exact match:
+                  the note under its header says what was tolerated
 
 [b]Compose[/b]
   space           include / exclude the file or folder under the cursor

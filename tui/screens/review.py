@@ -3,6 +3,10 @@
 Decisions go straight into the :class:`~assistant.edits.Changeset`; writes go through
 :class:`tui.state.ReviewState` (``assistant.worktree``: journaled, atomic, undoable).
 Accepting or rejecting a hunk moves on to the next one, as ``git add -p`` does.
+
+A hunk placed by a tolerance (trailing whitespace, indentation, its line number among
+repeats, ...) is marked ``~`` in the file list, its header and the title bar; the lines under
+its header and the status bar, while it is under the cursor, say what was tolerated.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from assistant.display import safe_name
 from assistant.edits import FileReview, HunkState, file_config_edit
 from assistant.errors import AssistantError
 
-from ..state import ReviewState, counts, edit_hunk
+from ..diffrows import TOLERATED
+from ..state import ReviewState, counts, edit_hunk, tolerated
 from ..widgets.diff_view import DiffView
 from ..widgets.file_list import FileList
 from ..widgets.footer import Footer
@@ -142,6 +147,10 @@ class ReviewScreen(Screen[None]):
             removed += r
         flagged = sum(1 for f in files if file_config_edit(f))
         warn = f"! {flagged} config edit{'s' * (flagged != 1)}" if flagged else ""
+        loose = sum(tolerated(f) for f in files)
+        mark = (
+            f"{TOLERATED} {loose} hunk{'s' * (loose != 1)} placed by a tolerance" if loose else ""
+        )
         return Content.assemble(
             ("Review", "bold"),
             f"  {safe_name(self.state.title)}  ·  {n} file{'s' * (n != 1)}  ",
@@ -149,6 +158,7 @@ class ReviewScreen(Screen[None]):
             " ",
             (f"-{removed}", "$error"),
             *(("  ", (warn, "$warning")) if warn else ()),
+            *(("  ", (mark, "$warning")) if mark else ()),
         )
 
     def _show(self, index: int, *, hunk: int | None = None, last: bool = False) -> None:
@@ -170,16 +180,22 @@ class ReviewScreen(Screen[None]):
             for state in HunkState
             if s.count(state) or state == HunkState.PENDING
         )
-        where = ""
+        parts: list[str | tuple[str, str]] = []
         f = self.file
+        loose: tuple[str, ...] = ()
         if f is not None:
-            where = f"file {self.file_index + 1}/{len(s.files)}"
+            if file_config_edit(f):
+                parts.append(("! config edit  ", "$warning"))
+            parts.append(f"file {self.file_index + 1}/{len(s.files)}")
             hunk = self.diff.current_hunk
             if hunk:
-                where += f"  hunk {hunk}/{len(f.hunks)}"
-            if file_config_edit(f):
-                where = "[$warning]! config edit[/]  " + where
-        self.query_one("#review-status", Static).update(f"{where}   {tally}", layout=False)
+                parts.append(f"  hunk {hunk}/{len(f.hunks)}")
+                loose = f.hunk(hunk).tolerated
+        parts.append(f"   {tally}")
+        if loose:  # last: at 80 columns a long phrase is cut, not the tally (the pane has it)
+            parts.append((f"   {TOLERATED} " + safe_name("; ".join(loose)), "$warning"))
+        status = Content.assemble(*parts)
+        self.query_one("#review-status", Static).update(status, layout=False)
 
     def _decided(self) -> None:
         self.query_one(FileList).refresh_file(self.file_index)

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Log, OptionList, Static
 from assistant.display import Escaper, safe, safe_name
 from assistant.errors import AssistantError
 
+from ..advice import error_text
 from ..state import ReviewState
 
 Source = Callable[[threading.Event], Iterator[Any]]
@@ -109,7 +110,7 @@ class StreamScreen(Screen[None]):
         except AssistantError as exc:
             if buffer:
                 self.app.call_from_thread(self._text, "".join(buffer))
-            self.app.call_from_thread(self._failed, str(exc))
+            self.app.call_from_thread(self._failed, error_text(exc))
 
     def on_unmount(self) -> None:
         self.cancel.set()  # leaving (or quitting) stops the request

@@ -1,35 +1,47 @@
-"""How much of the model's window the pack uses, and what the request would cost."""
+"""How much of the model's window the request uses, and what it would cost.
+
+``tokens`` is the whole prompt and ``output`` the reserve the request sends as
+``max_tokens``, so the meter and ``tome ask``'s estimate agree: both price the reserve in
+full (a ceiling) and the prompt uncached and fully cached.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.reactive import reactive
 from textual.widgets import Static
 
+if TYPE_CHECKING:
+    from assistant.model import Prices
+
 
 @dataclass(frozen=True)
 class Budget:
-    """The figures the meter shows; prices are US dollars per million tokens."""
+    """The figures the meter shows."""
 
     tokens: int
+    """Tokens of the whole prompt."""
     window: int
     output: int = 0
-    """Output tokens reserved."""
-    miss_price: float | None = None
-    hit_price: float | None = None
-    output_price: float | None = None
+    """Output tokens reserved (the request's ``max_tokens``)."""
+    prices: Prices | None = None
+    planned: bool = False
+    """The figures are the planned request's (False: an estimate from the files' counts)."""
 
     @property
     def fraction(self) -> float:
         return (self.tokens + self.output) / self.window if self.window else 0.0
 
     def cost(self, *, cached: bool) -> float | None:
-        price = self.hit_price if cached else self.miss_price
-        if price is None:
+        """US dollars, priced as ``tome ask`` prices it (:func:`assistant.model.estimate`)."""
+        if self.prices is None:
             return None
-        out = self.output * (self.output_price or 0.0)
-        return (self.tokens * price + out) / 1e6
+        from assistant.model import estimate
+
+        est = estimate(self.tokens, self.output, self.prices)
+        return est.warm if cached else est.cold
 
 
 def bar(fraction: float, width: int) -> str:
@@ -46,7 +58,8 @@ def describe(budget: Budget) -> str:
     )
     line = (
         f"[{colour}]{bar(budget.fraction, 24)}[/] "
-        f"{budget.tokens:,} + {budget.output:,} of {budget.window:,} tokens "
+        f"{'' if budget.planned else '~'}{budget.tokens:,} + {budget.output:,} "
+        f"of {budget.window:,} tokens "
         f"({budget.fraction:.0%})"
     )
     miss, hit = budget.cost(cached=False), budget.cost(cached=True)

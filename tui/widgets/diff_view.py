@@ -10,7 +10,9 @@ ahead (the screen calls them once a move has been painted, for the files and lin
 move would show), so that a key press mostly draws what is already built.
 
 The pane keeps a line cursor and, through it, a hunk cursor: the hunk under the cursor is
-marked in the gutter and its header lights up. ``next_hunk``/``prev_hunk`` say False at the
+marked in the gutter and its header lights up. A hunk placed by a tolerance has a ``~``
+before its state at the right of its header (never cut off, whatever the width), and the
+notes under the header say what was tolerated. ``next_hunk``/``prev_hunk`` say False at the
 file's edge so the screen can move to the next file.
 """
 
@@ -32,7 +34,7 @@ from textual.strip import Strip
 
 from assistant.edits import FilePlan, FileReview, HunkState
 
-from ..diffrows import Row, SplitRow, hunk_starts, split_rows, unified_rows
+from ..diffrows import TOLERATED, Row, SplitRow, hunk_starts, split_rows, unified_rows
 from ..highlight import highlight_line
 
 SIGNS = {"added": "+", "removed": "-", "context": " "}
@@ -149,6 +151,7 @@ class DiffView(ScrollView, can_focus=True):
         "diff-view--applied",
         "diff-view--failed",
         "diff-view--conflict",
+        "diff-view--tolerated",
     }
 
     DEFAULT_CSS = """
@@ -169,6 +172,7 @@ class DiffView(ScrollView, can_focus=True):
     DiffView > .diff-view--applied { color: $accent; text-style: bold; }
     DiffView > .diff-view--failed { color: $warning; text-style: bold; }
     DiffView > .diff-view--conflict { color: $warning; text-style: bold; }
+    DiffView > .diff-view--tolerated { color: $warning; text-style: bold; }
     """
 
     class CursorMoved(Message):
@@ -448,15 +452,23 @@ class DiffView(ScrollView, can_focus=True):
             return [Segment(text[:width].ljust(width), style)]
         on = row.hunk == self.current_hunk
         style = self._style("header-cursor" if on else "header")
-        label = ""
+        label = badge = ""
         label_style = style
         if self.file is not None and row.hunk:
-            state = self.file.hunk(row.hunk).state
-            label = f" {STATE_LABEL[state]} "
-            label_style = style + self._style(str(state))
-        head = (" " + row.text)[: max(0, width - len(label))]
-        pad = max(0, width - len(head) - len(label))
-        return [Segment(head + " " * pad, style), Segment(label[: width - len(head)], label_style)]
+            hunk = self.file.hunk(row.hunk)
+            label = f" {STATE_LABEL[hunk.state]} "
+            label_style = style + self._style(str(hunk.state))
+            badge = f" {TOLERATED}" if hunk.tolerated else ""  # kept whole, like the state
+        tail = len(badge) + len(label)
+        head = (" " + row.text)[: max(0, width - tail)]
+        pad = max(0, width - len(head) - tail)
+        out = [Segment(head + " " * pad, style)]
+        if badge:
+            out.append(
+                Segment(badge[: max(0, width - len(head))], style + self._style("tolerated"))
+            )
+        out.append(Segment(label[: max(0, width - len(head) - len(badge))], label_style))
+        return out
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y

@@ -1,4 +1,5 @@
-"""The Review screen's list of changed files: status, path and +/- counts per file."""
+"""The Review screen's list of changed files: status, path and +/- counts per file, and a
+``~`` when one of its hunks was placed by a tolerance (read it closely)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from textual.widgets.option_list import Option
 
 from assistant.edits import FileReview, HunkState
 
-from ..diffrows import file_title
-from ..state import counts, file_status
+from ..diffrows import TOLERATED, file_title
+from ..state import counts, file_status, tolerated
 
 GLYPH = {
     "pending": ("·", "$text-muted"),
@@ -39,6 +40,7 @@ def file_prompt(file: FileReview) -> Content:
         " ",
         (f"-{removed}", "$error"),
         " ",
+        *(((f"{TOLERATED} ", "$warning bold"),) if tolerated(file) else ()),
         (_tally(file), colour),
     )
 

@@ -1,37 +1,60 @@
-"""The git edge: the only module that imports GitPython, and where its errors become GitError.
+"""The git edge: where the repository root is found, and the only module that runs git.
 
-GitPython (and with it the ``git`` executable) is imported on first use, so ``import
-assistant`` stays fast and works on a machine without git until git is needed.
+**The root, one rule.** :func:`find_root` is the repository root of a start folder: the top
+of the git work tree holding it (``git rev-parse --show-toplevel``), else the start folder
+itself. Every command (``pack``, ``ask``, ``apply``, ``review``, ``undo``, ``history``,
+``trust``), the TUI, :class:`~assistant.session.Assistant` and :func:`~assistant.config.
+load_settings` use it, so each works the same from any subfolder and ``.tome/`` (history,
+journal, pack) lives at the root only. A linked work tree (``git worktree add``: its
+``.git`` is a file) is a root of its own. Paths the user gives (``-C DIR``, a patch file)
+are relative to the start folder; paths inside the repository (a patch's, an edit's, the
+journal's, the history's) are relative to the root. What a subfolder start packs is as it
+was: ``tome pack [DIR]`` packs that folder, its paths relative to it (a file for people and
+other tools); ``tome ask`` packs its ``-C DIR`` (default: the current folder) with the paths
+named from the root (``pkg/a.py``, :attr:`assistant.session.Assistant.scope`), so the
+model's edits are root paths like any patch's; the TUI packs the whole repository.
 
-The two read-only queries on every pack's path (:func:`work_tree_of`, :class:`Listing`)
-run the ``git`` executable directly, the very commands GitPython would run: importing
-GitPython alone costs 85-140 ms, a fifth of what a warm pack of Django may take in all.
+**Running git.** Every git process starts here (:func:`run`, :func:`start` and GitPython in
+:func:`commit_paths`), with :data:`GIT_SAFETY`, stdin closed unless fed, and a failure to
+start or a timeout raised as :class:`~assistant.errors.GitError`. GitPython (and with it the
+``git`` executable) is imported on first use, only for commits: importing it costs 85-140 ms,
+a fifth of what a warm pack of Django may take in all, so the read-only queries on every
+pack's path (:func:`work_tree_of`, :class:`Listing`) run the executable directly.
+
+Also here: blob shas (:func:`blob_sha`, what ``git hash-object`` prints) and the exclude
+file that keeps ``.tome/`` out of ``git status`` (:func:`exclude_state_dir`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import subprocess
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import GitError
+from .errors import ConfigError, GitError
 
 if TYPE_CHECKING:
     import git
 
 __all__ = [
+    "GIT_SAFETY",
     "MODE_GITLINK",
     "MODE_SYMLINK",
     "Commit",
     "Listing",
+    "blob_sha",
     "commit_paths",
     "exclude_state_dir",
+    "find_root",
     "git_command",
+    "run",
+    "start",
+    "tracks",
     "work_tree_of",
 ]
 
@@ -63,14 +86,50 @@ _NEUTRAL = {
     "gpg.ssh.defaultkeycommand": "",
 }
 
+MODE_SYMLINK = 0o120000
+MODE_GITLINK = 0o160000  # a submodule's commit in the parent's index
+
+
+# -- running git ----------------------------------------------------------------------------
+
 
 def git_command(*args: str) -> list[str]:
     """The argv for ``git ARGS`` with tome's safety flags (:data:`GIT_SAFETY`)."""
     return ["git", *GIT_SAFETY, *args]
 
 
-MODE_SYMLINK = 0o120000
-MODE_GITLINK = 0o160000  # a submodule's commit in the parent's index
+def run(
+    args: Sequence[str], cwd: Path, *, stdin: bytes | None = None, timeout: float | None = 60
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git ARGS`` in ``cwd`` to the end; its exit status is the caller's to read.
+
+    Output is captured; stdin is ``stdin`` or closed (git never waits on the terminal).
+    A git that cannot start (not installed) or outlives ``timeout`` is a GitError.
+    """
+    feed: dict[str, Any] = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
+    try:
+        return subprocess.run(
+            git_command(*args), cwd=cwd, capture_output=True, check=False, timeout=timeout, **feed
+        )
+    except FileNotFoundError as exc:
+        raise GitError("cannot run git: it is not installed or not on PATH") from exc
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise GitError(f"git {args[0] if args else ''} failed to run in {cwd}: {exc}") from exc
+
+
+def start(args: Sequence[str], cwd: Path) -> subprocess.Popen[bytes]:
+    """Start ``git ARGS`` in ``cwd`` with its output piped (a read-only query the caller
+    reads while it runs); a git that cannot start is a GitError."""
+    try:
+        return subprocess.Popen(
+            git_command(*args),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    except FileNotFoundError as exc:
+        raise GitError("cannot run git: it is not installed or not on PATH") from exc
 
 
 def _git_module() -> Any:
@@ -84,28 +143,22 @@ def _git_module() -> Any:
     return git
 
 
-@contextmanager
-def _repo(path: Path) -> Iterator[git.Repo]:
-    git_mod = _git_module()
-    try:
-        repo = git_mod.Repo(path)
-    except (git_mod.exc.InvalidGitRepositoryError, git_mod.exc.NoSuchPathError) as exc:
-        raise GitError(f"{path} is not a git work tree: {exc}") from exc
-    repo.git.set_persistent_git_options(c=list(GIT_SAFETY[1::2]))
-    try:
-        yield repo
-    finally:
-        repo.close()
+# -- the root -------------------------------------------------------------------------------
 
 
-def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    """Run ``git`` (read-only queries only); a missing executable is a GitError."""
-    try:
-        return subprocess.run(
-            git_command(*args), cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL
-        )
-    except FileNotFoundError as exc:
-        raise GitError("cannot run git: it is not installed or not on PATH") from exc
+def find_root(start: str | Path) -> Path:
+    """The repository root for the start folder ``start``: the top of the git work tree
+    holding it, else ``start`` itself (absolute, resolved). The one rule; see the module.
+
+    ``start`` is relative to the current directory. One that is not a folder is a
+    ConfigError (nothing can be found from it).
+    """
+    folder = Path(start).expanduser()
+    if not folder.is_dir():
+        said = "is not a folder" if folder.exists() else "no such folder"
+        raise ConfigError(f"{folder}: {said}; give the folder to work in (-C DIR)")
+    folder = folder.resolve()
+    return work_tree_of(folder) or folder
 
 
 def work_tree_of(path: Path) -> Path | None:
@@ -116,7 +169,7 @@ def work_tree_of(path: Path) -> Path | None:
     resolved = path.resolve()
     if not resolved.is_dir():
         return None  # git cannot start in it (a missing path would read "git is not installed")
-    proc = _git(["rev-parse", "--is-inside-work-tree", "--show-toplevel"], resolved)
+    proc = run(["rev-parse", "--is-inside-work-tree", "--show-toplevel"], resolved)
     if proc.returncode != 0:
         return None  # not a repository (or inside .git, or git refuses it)
     lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
@@ -126,6 +179,29 @@ def work_tree_of(path: Path) -> Path | None:
     if resolved != top and top not in resolved.parents:
         return None  # e.g. GIT_DIR points elsewhere
     return top
+
+
+def tracks(root: Path, path: str) -> bool:
+    """Whether git's index holds ``path`` (relative to ``root``) or anything below it;
+    False outside git, or when git cannot tell."""
+    try:
+        done = run(["ls-files", "-z", "--cached", "--", f":(literal){path}"], root)
+    except GitError:
+        return False
+    return done.returncode == 0 and bool(done.stdout)
+
+
+# -- blobs ----------------------------------------------------------------------------------
+
+
+def blob_sha(data: bytes) -> str:
+    """The git blob sha1 of ``data``: what ``git hash-object`` prints (without filters)."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+# -- listing --------------------------------------------------------------------------------
 
 
 class Listing:
@@ -148,9 +224,9 @@ class Listing:
         self.work_tree = work_tree
         spec = ["--", f":(top,literal){under}"] if under else []
         standard = ["--exclude-standard"] if exclude_standard else []
-        self._others = _start(["ls-files", "-z", "--others", *standard, *spec], work_tree)
+        self._others = start(["ls-files", "-z", "--others", *standard, *spec], work_tree)
         try:
-            self._staged = _start(["ls-files", "-z", "--stage", *spec], work_tree)
+            self._staged = start(["ls-files", "-z", "--stage", *spec], work_tree)
         except BaseException:
             self.close()
             raise
@@ -194,18 +270,7 @@ class Listing:
         return out.decode("utf-8", "surrogateescape")
 
 
-def _start(args: Sequence[str], cwd: Path) -> subprocess.Popen[bytes]:
-    """Start a read-only ``git`` query; a missing executable is a GitError."""
-    try:
-        return subprocess.Popen(
-            git_command(*args),
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-    except FileNotFoundError as exc:
-        raise GitError("cannot run git: it is not installed or not on PATH") from exc
+# -- committing -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,187 @@
+"""The one mapping between a session's values and the store's named rows.
+
+:class:`~assistant.history.values.Result`, :class:`~assistant.model.Usage` and
+:class:`~assistant.store.Decision` on one side; the rows of :mod:`assistant.store`
+(``sessions``, ``manifests``, ``answers``, ``usage``, ``changesets``, ``decisions``) on the
+other. Saving and loading both go through here, field by field, so a field added to one
+side is added here once. Pure: no SQLite, no disk.
+
+Where a field and a column mean the same thing they have the same name (the usage
+columns are the :class:`Usage` fields); the rest is listed below: ``Result.answer`` is
+``answers.text``, ``Result.manifest`` is ``sessions.encoding/budget/tokens`` and the
+``manifests`` rows, ``originals``/``bases``/``stale`` are the ``changesets.sources`` JSON,
+``cancelled`` is the ``cancelled`` status, and the review state of the changeset is the
+``decisions`` rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..edits import Changeset, FileEdit, HunkState
+from ..store import ApplyRow, Decision, Row, SessionRows, edits_from_json, edits_to_json
+from .status import apply_state, session_status
+from .values import ApplyStatus, Manifest, ManifestEntry, Result, SessionSummary
+
+if TYPE_CHECKING:
+    from ..model import Usage
+
+__all__ = [
+    "ANSWER_FIELDS",
+    "apply_statuses",
+    "decisions",
+    "finish_rows",
+    "manifest_rows",
+    "restore_decisions",
+    "result_from_rows",
+    "session_row",
+    "summary_from_row",
+    "usage_from_row",
+    "usage_row",
+]
+
+ANSWER_FIELDS = ("finish_reason", "truncated", "continuations", "retries")
+"""``Result`` fields kept in ``answers`` under their own names (``text`` is the answer)."""
+
+
+# -- values to rows -------------------------------------------------------------------------
+
+
+def session_row(
+    *,
+    task: str,
+    backend: str,
+    model: str,
+    manifest: Manifest,
+    paths: Sequence[str] | None,
+    edit_format: str,
+    parent_id: int | None,
+) -> Row:
+    """The ``sessions`` row of a request about to be sent."""
+    return {
+        "task": task, "backend": backend, "model": model, "encoding": manifest.encoding,
+        "budget": manifest.budget, "tokens": manifest.tokens,
+        "paths": None if paths is None else json.dumps(list(paths)),
+        "edit_format": edit_format, "parent_id": parent_id,
+    }  # fmt: skip
+
+
+def manifest_rows(manifest: Manifest) -> list[Row]:
+    return [dataclasses.asdict(e) for e in manifest.entries]
+
+
+def usage_row(usage: Usage, cost: float | None) -> Row:
+    """The ``usage`` row: every :class:`Usage` field under its name, and the cost."""
+    return {**dataclasses.asdict(usage), "cost": cost}
+
+
+def finish_rows(result: Result, edits: Sequence[FileEdit]) -> dict[str, Row | None]:
+    """The ``answers``, ``usage`` and ``changesets`` rows of a finished result; ``edits``
+    are the parsed edits its changeset was made from, kept as parsed."""
+    return {
+        "answer": {"text": result.answer, **{k: getattr(result, k) for k in ANSWER_FIELDS}},
+        "usage": None if result.usage is None else usage_row(result.usage, result.cost),
+        "changeset": {
+            "edits": edits_to_json(edits),
+            "sources": json.dumps(
+                {"texts": result.originals, "bases": result.bases, "stale": list(result.stale)}
+            ),
+            "problems": json.dumps(list(result.problems)),
+        },
+    }
+
+
+def decisions(cs: Changeset) -> list[Decision]:
+    """The review state of every hunk, as ``decisions`` rows."""
+    return [Decision(f.path, h.index, str(h.state)) for f in cs for h in f.hunks]
+
+
+# -- rows to values -------------------------------------------------------------------------
+
+
+def usage_from_row(row: Mapping[str, Any] | None) -> Usage | None:
+    from ..model import Usage
+
+    if row is None:
+        return None
+    kinds = {"int": int, "bool": bool}  # SQLite hands back 0/1 for a bool column
+    return Usage(**{f.name: kinds[str(f.type)](row[f.name]) for f in dataclasses.fields(Usage)})
+
+
+def restore_decisions(cs: Changeset, rows: Sequence[Decision]) -> None:
+    """Put the recorded state back on each hunk (a failed hunk stays failed)."""
+    for d in rows:
+        try:
+            h = cs[d.path].hunk(d.hunk)
+        except KeyError:
+            continue
+        if h.state != HunkState.FAILED:
+            h.state = HunkState(d.state)
+
+
+def result_from_rows(rows: SessionRows) -> Result:
+    """A stored session as the :class:`Result` it was (review state as it was left)."""
+    s, answer, change = rows.session, rows.answer, rows.changeset
+    sources: dict[str, Any] = json.loads(change["sources"]) if change else {}
+    texts: dict[str, str] = dict(sources.get("texts", {}))
+    edits = edits_from_json(change["edits"]) if change else []
+    cs = Changeset.from_edits(texts, edits)
+    restore_decisions(cs, rows.decisions)
+    manifest = Manifest(
+        tuple(
+            ManifestEntry(m["path"], m["blob_sha"], m["tier"], int(m["tokens"]))
+            for m in rows.manifest
+        ),
+        s["tokens"],
+        s["encoding"],
+        s["budget"],
+    )
+    return Result(
+        session_id=int(s["id"]),
+        task=s["task"],
+        manifest=manifest,
+        answer=answer["text"] if answer else "",
+        usage=usage_from_row(rows.usage),
+        cost=rows.usage["cost"] if rows.usage else None,
+        changeset=cs,
+        truncated=bool(answer["truncated"]) if answer else True,
+        backend=s["backend"],
+        model=s["model"],
+        edit_format=s["edit_format"],
+        paths=None if s["paths"] is None else tuple(json.loads(s["paths"])),
+        cancelled=s["status"] == "cancelled",
+        problems=tuple(json.loads(change["problems"])) if change else (),
+        originals=texts,
+        bases=dict(sources.get("bases", {})),
+        stale=tuple(sources.get("stale", ())),
+        parent_id=s["parent_id"],
+        finish_reason=answer["finish_reason"] if answer else None,
+        continuations=int(answer["continuations"]) if answer else 0,
+        retries=int(answer["retries"]) if answer else 0,
+    )
+
+
+def apply_statuses(applies: Sequence[ApplyRow]) -> tuple[ApplyStatus, ...]:
+    return tuple(ApplyStatus(a.id, apply_state(a), a.paths, a.commit, a.created) for a in applies)
+
+
+def summary_from_row(row: Mapping[str, Any], applies: Sequence[ApplyRow]) -> SessionSummary:
+    """One line of the history from a ``sessions`` row (with ``edits`` and ``cost``)."""
+    edits = json.loads(row["edits"]) if row["edits"] else []
+    return SessionSummary(
+        session_id=int(row["id"]),
+        task=row["task"],
+        backend=row["backend"],
+        model=row["model"],
+        created=row["created"],
+        status=session_status(row["status"], applies, declined=row["declined"] is not None),
+        files=len({e["path"] for e in edits}),
+        tokens=row["tokens"],
+        cost=row["cost"],
+        parent_id=row["parent_id"],
+        applies=apply_statuses(applies),
+        error=row["error"],
+    )

@@ -1,0 +1,201 @@
+"""The history and undo of one repository, with no backend: what ``tome history`` and
+``tome undo`` need, and what :class:`assistant.session.Assistant` records through.
+
+:class:`History` owns the repository's store (:mod:`assistant.store`) and the worktree
+journal's undo (:mod:`assistant.worktree`); values go to rows and back through
+:mod:`assistant.history.codec` only. Nothing here imports the model client, reads the
+user's config or needs a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import repo, worktree
+from ..edits import FileEdit, HunkState
+from ..errors import AssistantError
+from ..store import ApplyRow, Decision, Store
+from . import codec
+from .values import Manifest, Result, SessionSummary, UndoRecord
+
+__all__ = ["History", "revert"]
+
+
+class History:
+    """Sessions of the repository around ``root`` (any folder of it): record, list, load,
+    undo."""
+
+    def __init__(self, root: str | Path, *, store: Store | None = None) -> None:
+        self.root = repo.find_root(root)  # any folder of the repository: .tome/ is at its root
+        self.store = store if store is not None else Store.for_root(self.root)
+
+    def __repr__(self) -> str:
+        return f"History(root={str(self.root)!r})"
+
+    # -- recording --
+
+    def begin(
+        self,
+        *,
+        task: str,
+        backend: str,
+        model: str,
+        manifest: Manifest,
+        paths: Sequence[str] | None,
+        edit_format: str,
+        parent_id: int | None = None,
+    ) -> int:
+        """Record a request before it is sent; the session id."""
+        row = codec.session_row(
+            task=task, backend=backend, model=model, manifest=manifest, paths=paths,
+            edit_format=edit_format, parent_id=parent_id,
+        )  # fmt: skip
+        return self.store.begin(manifest=codec.manifest_rows(manifest), **row)
+
+    def unsent(
+        self,
+        *,
+        task: str,
+        backend: str,
+        model: str,
+        encoding: str,
+        paths: Sequence[str] | None,
+        edit_format: str,
+        parent_id: int | None,
+        error: str,
+    ) -> int:
+        """Record a request that failed before its pack existed (no key, say) as a
+        ``failed`` session with an empty manifest; its id."""
+        session_id = self.begin(
+            task=task, backend=backend, model=model, manifest=Manifest((), 0, encoding, None),
+            paths=paths, edit_format=edit_format, parent_id=parent_id,
+        )  # fmt: skip
+        self.store.fail(session_id, status="failed", error=error)
+        return session_id
+
+    def finish(self, result: Result, edits: Sequence[FileEdit], *, status: str) -> None:
+        """Record the answer of ``result`` (its ``edits`` as parsed) with ``status``."""
+        rows = codec.finish_rows(result, edits)
+        changeset = rows["changeset"]
+        answer = rows["answer"]
+        assert changeset is not None and answer is not None
+        self.store.finish(
+            result.session_id, status=status, answer=answer, usage=rows["usage"],
+            changeset=changeset,
+        )  # fmt: skip
+
+    def save(self, result: Result) -> None:
+        """Record the review state of every hunk (so :meth:`load` reopens it as left)."""
+        self.store.decide(result.session_id, codec.decisions(result.changeset))
+
+    def decline(self, result: Result) -> None:
+        """Record that the user declined to apply ``result`` (``tome history``: declined)."""
+        self.store.decline(result.session_id)
+
+    def record_apply(
+        self,
+        result: Result,
+        *,
+        journal: str,
+        paths: Sequence[str],
+        merged: Sequence[str],
+        hunks: Sequence[tuple[str, int]],
+    ) -> int:
+        """Record an apply of ``result`` that wrote ``hunks``; the apply id."""
+        return self.store.record_apply(
+            result.session_id, journal=journal, paths=paths, merged=merged, hunks=hunks,
+            decisions=codec.decisions(result.changeset),
+        )  # fmt: skip
+
+    # -- reading --
+
+    def sessions(self, *, limit: int = 50) -> list[SessionSummary]:
+        """The newest ``limit`` sessions, newest first (none when there is no history)."""
+        if not self.store.path.exists():
+            return []
+        return [codec.summary_from_row(r, a) for r, a in self.store.listing(limit=limit)]
+
+    def summary(self, session_id: int) -> SessionSummary | None:
+        rows = self.store.load(session_id)
+        return None if rows is None else codec.summary_from_row(rows.session, rows.applies)
+
+    def load(self, session_id: int) -> Result:
+        """A past session as a :class:`Result`, with its review state as it was left."""
+        rows = self.store.load(session_id)
+        if rows is None:
+            raise AssistantError(f"no session {session_id} in {self.store.path}")
+        return codec.result_from_rows(rows)
+
+    # -- undoing --
+
+    def undo(self, session_id: int | None = None, *, force: bool = False) -> UndoRecord | None:
+        """Revert the last apply byte for byte and record it; see :func:`revert`."""
+        if session_id is not None:
+            self._check_last(session_id)
+        done = worktree.undo(self.root, force=force)
+        if done is None:
+            return None
+        row = self.store.apply_for_journal(done.journal)
+        reset = self._unapplied(row) if row is not None else []
+        owner = self.store.record_undo(
+            journal=done.journal, paths=(*done.restored, *done.removed), decisions=reset
+        )
+        return UndoRecord(owner, done.journal, done.restored, done.removed, done.recovered)
+
+    def _unapplied(self, row: ApplyRow) -> list[Decision]:
+        """The hunks the undone apply wrote, accepted again (the other applies' stay)."""
+        stored = self.store.load(row.session_id)
+        if stored is None:
+            return []
+        mine = set(row.hunks) if row.hunks is not None else None
+        return [
+            Decision(d.path, d.hunk, str(HunkState.ACCEPTED))
+            for d in stored.decisions
+            if d.state == HunkState.APPLIED
+            and ((d.path, d.hunk) in mine if mine is not None else d.path in row.paths)
+        ]
+
+    def _check_last(self, session_id: int) -> None:
+        stored = self.store.load(session_id)
+        if stored is None:
+            raise AssistantError(f"no session {session_id} in {self.store.path}")
+        live = [a for a in stored.applies if not a.undone]
+        if not live:
+            raise AssistantError(f"session {session_id} has no apply to undo")
+        last = next(
+            (
+                name
+                for name, state in reversed(worktree.journals(self.root))
+                if state in ("pending", "applied")
+            ),
+            None,
+        )
+        if last is None:
+            raise AssistantError(
+                f"session {session_id}'s apply was already reverted outside tome's history"
+            )
+        if last != live[-1].journal:
+            other = self.store.apply_for_journal(last)
+            who = f"session {other.session_id}" if other else "a later 'tome apply'"
+            raise AssistantError(
+                f"session {session_id}'s apply is not the last one: {who} applied after it; "
+                "undo that first ('tome undo')"
+            )
+
+
+def revert(
+    root: str | Path,
+    session_id: int | None = None,
+    *,
+    force: bool = False,
+    store: Store | None = None,
+) -> UndoRecord | None:
+    """Revert the last apply in ``root`` byte for byte and record it in the history.
+
+    With ``session_id``, that session's apply must be the last one not undone (applies are
+    undone newest first, so nothing applied later is lost). ``force`` restores files changed
+    again since the apply. A commit made by the apply stays; the files revert as
+    uncommitted changes. None when there is nothing to undo. Needs no backend.
+    """
+    return History(root, store=store).undo(session_id, force=force)

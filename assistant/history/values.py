@@ -1,0 +1,180 @@
+"""The values a session leaves: what was packed, the result, what an apply and an undo did,
+one line of the history. Plain data; :mod:`assistant.history.codec` maps them to rows.
+
+They are defined here, below :mod:`assistant.session`, so the history (and undo) needs no
+model, no backend and no client; :mod:`assistant.session` re-exports them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..edits import Changeset
+
+if TYPE_CHECKING:
+    from ..model import Usage
+    from ..pack import Pack
+
+__all__ = [
+    "ApplyRecord",
+    "ApplyStatus",
+    "Manifest",
+    "ManifestEntry",
+    "Result",
+    "SessionSummary",
+    "UndoRecord",
+]
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One packed file: the blob sha that was shown, its tier and its tokens."""
+
+    path: str
+    blob_sha: str
+    tier: str
+    """``full``, ``skeleton`` or ``omitted``."""
+    tokens: int
+    """Tokens of the whole file."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What was packed: every file with its blob sha, tier and tokens; the pack's size."""
+
+    entries: tuple[ManifestEntry, ...]
+    tokens: int
+    encoding: str
+    budget: int | None
+
+    @classmethod
+    def of(cls, packed: Pack) -> Manifest:
+        entries = tuple(
+            ManifestEntry(f.path, f.blob_sha, f.tier, f.tokens)
+            for f in sorted(packed.files, key=lambda f: f.path)
+        )
+        return cls(entries, packed.tokens, packed.encoding, packed.budget)
+
+    def sha(self, path: str) -> str | None:
+        """The packed blob sha of ``path`` (None: not in the pack)."""
+        return self._by_path.get(path)
+
+    @property
+    def _by_path(self) -> dict[str, str]:
+        return {e.path: e.blob_sha for e in self.entries}
+
+
+@dataclass
+class Result:
+    """One answered request: what was packed and asked, the answer and its edits.
+
+    ``changeset`` holds the review state (accept/reject per hunk); :meth:`Assistant.apply`
+    writes its accepted hunks. ``originals`` is the text each edited file had as the model
+    saw it, the text the changeset was located in.
+    """
+
+    session_id: int
+    task: str
+    manifest: Manifest
+    answer: str
+    usage: Usage | None
+    """None when the request was cancelled before the backend reported usage."""
+    cost: float | None
+    changeset: Changeset
+    truncated: bool
+    """The answer is incomplete (cut off, or cancelled): apply refuses it unless forced."""
+    backend: str
+    model: str = ""
+    edit_format: str = ""
+    paths: tuple[str, ...] | None = None
+    """The pack was restricted to these paths (None: the whole repository)."""
+    finish_reason: str | None = None
+    continuations: int = 0
+    """Follow-up requests made because the answer was cut off."""
+    retries: int = 0
+    cancelled: bool = False
+    problems: tuple[str, ...] = ()
+    """Parts of the answer that could not be used: unreadable blocks, refused paths."""
+    originals: dict[str, str] = field(default_factory=dict)
+    bases: dict[str, str | None] = field(default_factory=dict)
+    """Blob sha each edited path must have on disk when applied (None: must not exist);
+    a different file is merged three ways, or refused."""
+    stale: tuple[str, ...] = ()
+    """Paths whose packed text was gone (changed on disk, not in git), located in the
+    current text instead; applying them is refused as a conflict."""
+    parent_id: int | None = None
+    """The session this one answers (a :meth:`Assistant.resend`)."""
+
+    @property
+    def complete(self) -> bool:
+        return not self.truncated
+
+
+@dataclass(frozen=True)
+class ApplyRecord:
+    """What :meth:`Assistant.apply` wrote."""
+
+    session_id: int
+    apply_id: int
+    journal: str
+    """The worktree journal (``.tome/journal/<id>``) that undo restores from."""
+    paths: tuple[str, ...]
+    """Paths written, created or deleted."""
+    merged: tuple[str, ...]
+    """Paths that had changed on disk since the pack and were merged three ways."""
+    commit: str | None = None
+    """The sha of the commit made with ``commit=True``."""
+
+
+@dataclass(frozen=True)
+class UndoRecord:
+    """What :meth:`Assistant.undo` restored."""
+
+    session_id: int | None
+    """None when the apply undone was not a session's (``tome apply``)."""
+    journal: str
+    restored: tuple[str, ...]
+    removed: tuple[str, ...]
+    recovered: bool
+    """True when this rolled back an apply that had been interrupted."""
+
+
+@dataclass(frozen=True)
+class ApplyStatus:
+    """One apply of a session as the history shows it."""
+
+    apply_id: int
+    state: str
+    """``applied``, ``committed`` (the apply was committed) or ``undone`` (reverted; a commit
+    it made stays in git)."""
+    paths: tuple[str, ...]
+    commit: str | None
+    created: float
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One line of ``tome history``."""
+
+    session_id: int
+    task: str
+    backend: str
+    model: str
+    created: float
+    """Seconds since the epoch."""
+    status: str
+    """What became of the session (:func:`assistant.history.status.session_status`):
+    ``streaming``, ``answered``, ``truncated``, ``cancelled``, ``failed`` or ``declined``
+    until something is applied; then ``applied``, ``committed``, ``partly undone`` or
+    ``undone``, from its applies."""
+    files: int
+    """Files the answer edits."""
+    tokens: int
+    """Tokens of the pack."""
+    cost: float | None
+    parent_id: int | None = None
+    applies: tuple[ApplyStatus, ...] = ()
+    """Every apply of the session, oldest first, each with its own state."""
+    error: str | None = None
+    """Why a failed session failed."""
