@@ -272,7 +272,7 @@ def render_new_file(path: str, text: str, fmt: str) -> str:
                 f"+++ b/{path}", f"@@ -0,0 +1,{n} @@" if n != 1 else "@@ -0,0 +1 @@"]  # fmt: skip
         return "\n".join(head + ["+" + x for x in body] + marker) + "\n"
     return "\n".join(["*** Begin Patch", f"*** Add File: {path}", *("+" + x for x in body),
-                      "*** End Patch"]) + "\n"  # fmt: skip
+                      *marker, "*** End Patch"]) + "\n"  # fmt: skip
 
 
 # -- mistakes ----------------------------------------------------------------------------------

@@ -398,12 +398,14 @@ def _candidates_of(found: Located | Miss) -> list[int]:
 
 def _unusable(hunk: Hunk) -> Miss | None:
     """Why a hunk fails before any search: the parser could not tell where it ends, or it
-    changes nothing (only context lines: the model meant a change it did not write)."""
+    changes nothing (only context lines, or it adds back the very lines it removes and the
+    final newline is not what changes: the model meant a change it did not write)."""
     if hunk.problem:
         return Miss("malformed", hunk.problem)
-    if not hunk.added and not hunk.removed:
-        return Miss("no-change", "the hunk has only context lines, so it changes nothing; "
-                                 "mark the lines to remove with - and to add with +")  # fmt: skip
+    if hunk.before == hunk.after and hunk.old_no_newline == hunk.new_no_newline:
+        what = "removes and adds the same lines" if hunk.added else "has only context lines"
+        return Miss("no-change", f"the hunk {what}, so it changes nothing; mark the lines to "
+                                 "remove with - and the new lines with +")  # fmt: skip
     return None
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import main
-from assistant.edits import FileEdit, Hunk, apply_edits, parse_edits, plan_edits
+from assistant.edits import FileEdit, Hunk, HunkMatchError, apply_edits, parse_edits, plan_edits
 from assistant.store import edits_from_json, edits_to_json
 from tui.state import ReviewState
 
@@ -197,3 +197,9 @@ def test_a_copy_is_refused_not_read_as_a_rename(make_repo, tmp_path, capsys) -> 
     err = capsys.readouterr().err
     assert code == 1 and got == files
     assert "a copy of a.c" in err
+
+
+def test_a_hunk_that_adds_back_what_it_removes_changes_nothing() -> None:
+    patch = "--- a/a.c\n+++ b/a.c\n@@ -1,2 +1,2 @@\n x = 1;\n-y = 2;\n+y = 2;\n"
+    with pytest.raises(HunkMatchError, match="removes and adds the same lines"):
+        apply_edits({"a.c": "x = 1;\ny = 2;\n"}, patch)
