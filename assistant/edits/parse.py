@@ -817,7 +817,8 @@ class EditParser:
     def _hunk_line(self, k: int, final: bool) -> bool | None:
         """Whether the queued line ``k`` (not bare) goes on with the hunk."""
         line = self._q[k][1]
-        if line[:1] not in _HUNK_OPS or self._is_marker(line):
+        # only what ends a hunk in ``_diff`` (an indented fence is a context line)
+        if line[:1] not in _HUNK_OPS or self._is_fence_close(line):
             return False
         if line.startswith("--- "):
             nxt = self._peek(k + 1)

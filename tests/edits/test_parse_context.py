@@ -185,3 +185,11 @@ def test_a_path_line_before_the_next_hunk_still_names_the_next_file() -> None:
     )
     got = apply_edits({"x.py": "a = 1\n", "y.py": "c = 1\n"}, answer)
     assert got == {"x.py": "a = 2\n", "y.py": "c = 2\n"}
+
+
+def test_a_bare_line_before_a_fence_line_of_the_file_is_context() -> None:
+    """A markdown file's own fence, as a context line (`` ```` ``), is not the answer's."""
+    old = "Build it:\n\n```\n$ cargo build --release\n```\n\nDone.\n"
+    answer = ("````diff\n--- a/README.md\n+++ b/README.md\n@@ -3,5 +3,5 @@\n ```\n"
+              "$ cargo build --release\n ```\n \n-Done.\n+Done!\n````\n")  # fmt: skip
+    assert apply_edits({"README.md": old}, answer) == {"README.md": old.replace("Done.", "Done!")}
