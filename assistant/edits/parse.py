@@ -52,8 +52,9 @@ _EXT_HEADERS = (
     "index ", "new file mode", "deleted file mode", "old mode", "new mode", "similarity index",
     "dissimilarity index", "rename from ", "rename to ", "copy from ", "copy to ",
 )  # fmt: skip
+# ``$`` for Java's nested classes (``$Gson$Types.java``)
 _PATH = re.compile(
-    r"^(?:[\w@+\-.]+/)*[\w@+\-.]*[\w@+\-]\.[A-Za-z][\w\-]*$|^(?:[\w@+\-.]+/)+[\w@+\-.]+$"
+    r"^(?:[\w@+\-.$]+/)*[\w@+\-.$]*[\w@+\-$]\.[A-Za-z][\w\-]*$|^(?:[\w@+\-.$]+/)+[\w@+\-.$]+$"
 )
 _PATH_PREFIX = re.compile(r"^(?:file(?:name)?|path)\s*:\s*", re.IGNORECASE)
 _DIFF_LANGS = {"diff", "patch", "udiff"}

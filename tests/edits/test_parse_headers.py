@@ -203,3 +203,13 @@ def test_a_hunk_that_adds_back_what_it_removes_changes_nothing() -> None:
     patch = "--- a/a.c\n+++ b/a.c\n@@ -1,2 +1,2 @@\n x = 1;\n-y = 2;\n+y = 2;\n"
     with pytest.raises(HunkMatchError, match="removes and adds the same lines"):
         apply_edits({"a.c": "x = 1;\ny = 2;\n"}, patch)
+
+
+def test_a_path_with_dollar_signs_names_a_whole_file() -> None:
+    """Java nested-class files (``$Gson$Types.java``): before, the block was not read and
+    the answer's other files were applied without it."""
+    path = "gson/src/main/java/com/google/gson/internal/$Gson$Types.java"
+    answer = f"`{path}`\n```java\nfinal class $Gson$Types {{}}\n```\n"
+    assert apply_edits({path: "class $Gson$Types {}\n"}, answer) == {
+        path: "final class $Gson$Types {}\n"
+    }
