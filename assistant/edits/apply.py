@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from .diff import LineMatcher
@@ -30,6 +30,7 @@ from .match import (
     Located,
     Miss,
     closest_region,
+    expected_lines,
     hint_disagrees,
     hinted,
     locate,
@@ -232,11 +233,37 @@ def _file_failure(path: str, kind: str, detail: str) -> HunkFailure:
     return HunkFailure(path, 0, 0, kind, detail)  # type: ignore[arg-type]
 
 
-def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> FilePlan:
+class Searches:
+    """How many refused hunks of one answer still get the costly part of their report (the
+    closest region, the enclosing lines of each equal place): each costs a pass over the
+    file, and an answer of a megabyte can hold a thousand hunks that match nothing (1,226
+    refused hunks on one 2,700-line file took 3.5 s, nine tenths of it in those reports).
+    The first ``LIMIT`` are searched; the rest say they were not."""
+
+    LIMIT = 32
+
+    def __init__(self) -> None:
+        self.left = self.LIMIT
+
+    def take(self) -> bool:
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+_NOT_SEARCHED = f"; its closest region was not searched (more than {Searches.LIMIT} hunks failed)"
+
+
+def plan_file(
+    path: str, original: str | None, edits: Sequence[FileEdit], searches: Searches | None = None
+) -> FilePlan:
     """Locate every hunk of ``edits`` (all for ``path``, in answer order) in ``original``.
 
-    ``original`` is None when the file does not exist.
+    ``original`` is None when the file does not exist. ``searches`` bounds the refusal
+    reports across the files of one answer (see :class:`Searches`).
     """
+    searches = searches or Searches()
     actions = {e.action for e in edits}
     move_to = next((e.move_to for e in reversed(edits) if e.move_to), None)
     if len(actions) > 1 and not actions <= {"update"}:
@@ -312,13 +339,14 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
         elif not hunk.before and (not fl.lines or edit.syntax == "search-replace"):
             result = Located(len(fl.lines), len(fl.lines), hunk.after, "exact")
         else:
-            result = locate(fl, hunk, lo=lo, hint=hint)
+            result = locate(fl, hunk, lo=lo, hint=hint, closest=False)
         if isinstance(result, Located):
             clash = taken.clash(result.start, result.end)
             if clash is not None:
                 result = _overlap(fl, hunk, result, clash)
         if isinstance(result, Miss):
-            failure = _failure(path, i, total, result, hunk, fl.lines)
+            result = _reported(fl, hunk, result, searches)
+            failure = _failure(path, i, total, result, hunk, fl.lines if result.searched else ())
             out.append(PlannedHunk(i, hunk, None, failure))
             continue
         taken.add(result.start, result.end, i)
@@ -326,11 +354,23 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
         if hunk.old_start and hunk.before and not hinted(result):
             shift = result.start - (hunk.old_start - 1)
         out.append(PlannedHunk(i, hunk, result, None))
-    checked = _checked_hints(path, out, fl)
+    checked = _checked_hints(path, out, fl, searches)
     return FilePlan(path, "update", original, tuple(checked), move_to)
 
 
-def _checked_hints(path: str, planned: list[PlannedHunk], fl: FileLines) -> list[PlannedHunk]:
+def _reported(fl: FileLines, hunk: Hunk, miss: Miss, searches: Searches) -> Miss:
+    """``miss`` with its closest region (when it matched nowhere), within ``searches``."""
+    if not searches.take():
+        detail = miss.detail + (_NOT_SEARCHED if miss.kind == "no-match" else "")
+        return Miss(miss.kind, detail, None, miss.candidates, searched=False)
+    if miss.kind in ("no-match", "overlap") and miss.closest is None:
+        return replace(miss, closest=closest_region(fl.lines, expected_lines(hunk)))
+    return miss
+
+
+def _checked_hints(
+    path: str, planned: list[PlannedHunk], fl: FileLines, searches: Searches
+) -> list[PlannedHunk]:
     """Keep a hunk its line number picked only when the file's other line numbers bear it
     out: every hunk placed by its content alone was found as far from its stated line as
     this one (see ``match.hint_disagrees``). Otherwise it is refused."""
@@ -358,9 +398,10 @@ def _checked_hints(path: str, planned: list[PlannedHunk], fl: FileLines) -> list
             why = "no other hunk of the file, placed by its lines alone, bears the numbers out"
         detail = (f"its lines occur more than once; its line number {h.hunk.old_start} points "
                   f"at line {loc.start + 1}, but {why}; refusing to guess")  # fmt: skip
-        starts = _candidates_of(locate(fl, h.hunk))
-        miss = Miss("ambiguous", detail, None, tuple(starts))
-        failure = _failure(path, h.index, len(planned), miss, h.hunk, fl.lines)
+        starts = _candidates_of(locate(fl, h.hunk, closest=False))
+        miss = _reported(fl, h.hunk, Miss("ambiguous", detail, None, tuple(starts)), searches)
+        failure = _failure(path, h.index, len(planned), miss, h.hunk,
+                           fl.lines if miss.searched else ())  # fmt: skip
         out.append(PlannedHunk(h.index, h.hunk, None, failure))
     return out
 
@@ -381,13 +422,13 @@ def _overlap(fl: FileLines, hunk: Hunk, found: Located, clash: int) -> Miss:
     """The refusal of a hunk whose place overlaps an earlier hunk's, naming the other
     places its lines match (if any), so the model can tell them apart."""
     detail = f"overlaps hunk {clash} (lines {found.start + 1}-{found.end})"
-    everywhere = locate(fl, hunk)
+    everywhere = locate(fl, hunk, closest=False)
     others = [c for c in _candidates_of(everywhere) if c != found.start + 1]
     if others:
         shown = ", ".join(str(x) for x in others[:6]) + (" ..." if len(others) > 6 else "")
         detail += f"; its lines also match at line {shown}"
     starts = tuple(sorted({found.start + 1, *others})) if others else ()
-    return Miss("overlap", detail, closest_region(fl.lines, hunk.before), starts)
+    return Miss("overlap", detail, None, starts)
 
 
 def _candidates_of(found: Located | Miss) -> list[int]:
@@ -459,6 +500,7 @@ def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[File
     Paths are normalised and confined (``PathRefused`` for absolute, ``..``, ``.git/``).
     """
     by_path: dict[str, list[FileEdit]] = {}
+    searches = Searches()
     unresolved: dict[str, HunkFailure] = {}
     for edit in edits:
         path = check_path(edit.path)
@@ -476,7 +518,7 @@ def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[File
     plans = [
         FilePlan(path, "update", files.get(path), (), None, unresolved[path])
         if path in unresolved
-        else plan_file(path, files.get(path), group)
+        else plan_file(path, files.get(path), group, searches)
         for path, group in by_path.items()
     ]
     targets = {p.path for p in plans if p.action != "delete" and not p.move_to}
