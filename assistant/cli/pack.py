@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, TextIO
 from .. import fsio, repo
 from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
-from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack, remember_output, reuse_output
+from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack
 from ..pack.render import FORMATS
+from ..pack.reuse import remember_output, reuse_output
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
