@@ -14,6 +14,9 @@
     │   └── ApplyConflict      the file changed since it was packed, or the path is refused
     └── GitError               a git operation failed
 
+    UserWarning
+    └── EncodingFallbackWarning an encoding was not available offline; another one counts
+
 Errors carry data (path, line, hunk index, valid choices) and a message a user can act on.
 Third-party exceptions are translated at exactly one seam with ``raise X(...) from exc``.
 Only ``assistant.cli`` and ``tui`` turn errors into output.
@@ -122,3 +125,7 @@ class ApplyConflict(EditError):
 
 class GitError(AssistantError):
     """A git operation failed."""
+
+
+class EncodingFallbackWarning(UserWarning):
+    """An encoding was not available offline and another one counts in its place."""

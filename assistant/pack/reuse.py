@@ -146,9 +146,9 @@ def _code_stamp() -> str:
     """The code that makes a pack, as of now (an upgrade or an edit changes the stamp)."""
     here = Path(__file__).parent
     sources = sorted(here.glob("*.py")) + sorted((here.parent / "code").glob("*.py"))
+    sources += sorted((here.parent / "tokens").glob("*.py"))
     sources += [
-        here.parent / n
-        for n in ("workspace.py", "pathrules.py", "secrets.py", "secretrules.py", "tokens.py")
+        here.parent / n for n in ("workspace.py", "pathrules.py", "secrets.py", "secretrules.py")
     ]
     stamps = []
     for source in sources:
