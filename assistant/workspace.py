@@ -800,6 +800,30 @@ def _is_utf8(path: str) -> bool:
     return True
 
 
+def _kept(
+    paths: Iterable[str], filt: PathFilter, options: DiscoverOptions, skipped: list[Skipped]
+) -> list[str]:
+    """The listed paths the rules keep; a path left out for a reason is added to ``skipped``."""
+    kept: list[str] = []
+    for path in paths:
+        if filt.ancestors(path) != "keep":
+            continue
+        verdict, why = filt.file(path)
+        if verdict == "silent":
+            continue
+        if verdict == "default":
+            skipped.append(Skipped(path, "default-exclude", why))
+            continue
+        if not _is_utf8(path):
+            skipped.append(Skipped(path, "bad-name", _BAD_NAME))
+            continue
+        if not options.allow_secrets and (finding := secrets.secret_by_name(path)):
+            skipped.append(Skipped(path, "secret-name", finding.describe()))
+            continue
+        kept.append(path)
+    return kept
+
+
 def _scan(
     top: Path,
     options: DiscoverOptions,
@@ -835,23 +859,7 @@ def _scan(
     attempted = 0
     for found in batches:  # each batch is read while git lists the next
         listed.extend(found.skipped)
-        kept: list[str] = []
-        for path in found.paths:
-            if filt.ancestors(path) != "keep":
-                continue
-            verdict, why = filt.file(path)
-            if verdict == "silent":
-                continue
-            if verdict == "default":
-                skipped.append(Skipped(path, "default-exclude", why))
-                continue
-            if not _is_utf8(path):
-                skipped.append(Skipped(path, "bad-name", _BAD_NAME))
-                continue
-            if not options.allow_secrets and (finding := secrets.secret_by_name(path)):
-                skipped.append(Skipped(path, "secret-name", finding.describe()))
-                continue
-            kept.append(path)
+        kept = _kept(found.paths, filt, options, skipped)
         reads += _load(
             top,
             kept,

@@ -19,6 +19,7 @@ from ..pack.render import FORMATS
 from ..pack.reuse import remember_output, reuse_output
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress, TaskID
 
 _SUFFIX = {"xml": "xml", "markdown": "md"}
@@ -222,7 +223,6 @@ def _print_summary(
     (:func:`~assistant.display.safe_name`) and given to rich as plain ``Text``, never as
     markup, so a file named ``[red]x[/]`` or holding an ESC prints as it is spelt."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     def line(*parts: str | tuple[str, str]) -> Text:
@@ -254,37 +254,8 @@ def _print_summary(
         )
     elif out_path is not None:
         console.print(line("  written to ", (safe_name(out_path), "bold")))
-    top = sorted(result.files, key=lambda f: (-f.tokens, f.path))[:10]
-    if top:
-        table = Table(title="Largest files", title_justify="left", box=None, pad_edge=False)
-        table.add_column("tokens", justify="right")
-        table.add_column("share", justify="right")
-        table.add_column("path")
-        table.add_column("tier")
-        file_total = sum(f.tokens for f in result.files) or 1
-        for f in top:
-            share = f"{100 * f.tokens / file_total:.1f}%"
-            table.add_row(f"{f.tokens:,}", share, Text(safe_name(f.path)), f.tier)
-        console.print(table)
-    if result.skipped:
-        console.print(line((f"Skipped {len(result.skipped):,} files:", "bold")))
-        by_reason: dict[str, list[str]] = {}
-        for s in result.skipped:
-            by_reason.setdefault(s.reason, []).append(safe_name(s.path))
-        for reason, paths in sorted(by_reason.items()):
-            sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
-            console.print(line(f"  {reason}: {len(paths):,} ({sample})"))
-        for s in result.skipped:
-            if s.reason.startswith("secret"):
-                console.print(
-                    line(
-                        ("  " + safe_name(s.path) + ": " + safe(s.detail), "yellow"),
-                        " (--allow-secrets to include)",
-                    )
-                )
-        for s in result.skipped:
-            if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
-                console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))
+    _print_largest(console, result)
+    _print_skipped(console, result)
     if result.redacted:
         files = len({r.path for r in result.redacted})
         console.print(
@@ -336,3 +307,50 @@ class _Progress:
             self._task = self._progress.add_task(stage, total=total)
         assert self._progress is not None and self._task is not None
         self._progress.update(self._task, description=stage, completed=done, total=total)
+
+
+def _print_largest(console: Console, result: Pack) -> None:
+    """The ten largest files, with their share of the files' tokens and their tier."""
+    from rich.table import Table
+    from rich.text import Text
+
+    top = sorted(result.files, key=lambda f: (-f.tokens, f.path))[:10]
+    if top:
+        table = Table(title="Largest files", title_justify="left", box=None, pad_edge=False)
+        table.add_column("tokens", justify="right")
+        table.add_column("share", justify="right")
+        table.add_column("path")
+        table.add_column("tier")
+        file_total = sum(f.tokens for f in result.files) or 1
+        for f in top:
+            share = f"{100 * f.tokens / file_total:.1f}%"
+            table.add_row(f"{f.tokens:,}", share, Text(safe_name(f.path)), f.tier)
+        console.print(table)
+
+
+def _print_skipped(console: Console, result: Pack) -> None:
+    """What was left out, by reason, and what to do about the files that need a word."""
+    from rich.text import Text
+
+    def line(*parts: str | tuple[str, str]) -> Text:
+        return Text.assemble(*parts)
+
+    if result.skipped:
+        console.print(line((f"Skipped {len(result.skipped):,} files:", "bold")))
+        by_reason: dict[str, list[str]] = {}
+        for s in result.skipped:
+            by_reason.setdefault(s.reason, []).append(safe_name(s.path))
+        for reason, paths in sorted(by_reason.items()):
+            sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+            console.print(line(f"  {reason}: {len(paths):,} ({sample})"))
+        for s in result.skipped:
+            if s.reason.startswith("secret"):
+                console.print(
+                    line(
+                        ("  " + safe_name(s.path) + ": " + safe(s.detail), "yellow"),
+                        " (--allow-secrets to include)",
+                    )
+                )
+        for s in result.skipped:
+            if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
+                console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))

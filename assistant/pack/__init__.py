@@ -96,16 +96,6 @@ def pack(
     stable = _stable_prefix(parts, total, tiers, task, format, counter, cache)
     timings["render"] = time.perf_counter() - t0
 
-    packed = [
-        PackedFile(
-            path=f.path,
-            tokens=read.tokens[f.path],
-            tier=tiers[f.path],
-            blob_sha=f.blob_sha,
-            shown_tokens=_shown(tiers[f.path], read.tokens[f.path], skeletons, f.path),
-        )
-        for f in files
-    ]
     return Pack(
         parts=tuple(parts),
         tokens=total,
@@ -113,7 +103,7 @@ def pack(
         format=format,
         budget=budget,
         root=read.workspace.root,
-        files=packed,
+        files=_manifest(files, read.tokens, tiers, skeletons),
         skipped=read.workspace.skipped,
         task=task,
         stable_prefix_tokens=stable,
@@ -274,6 +264,24 @@ def _entry(source: SourceFile, tokens: int, tier: Tier, skeletons: Skeletons) ->
             path, tier, tokens, skeletons.text[path], skeletons.key(path), skeletons.tokens[path]
         )
     return Entry(source.path, tier, tokens)
+
+
+def _manifest(
+    files: Sequence[SourceFile],
+    tokens: Mapping[str, int],
+    tiers: Mapping[str, Tier],
+    skeletons: Skeletons,
+) -> list[PackedFile]:
+    return [
+        PackedFile(
+            path=f.path,
+            tokens=tokens[f.path],
+            tier=tiers[f.path],
+            blob_sha=f.blob_sha,
+            shown_tokens=_shown(tiers[f.path], tokens[f.path], skeletons, f.path),
+        )
+        for f in files
+    ]
 
 
 def _shown(tier: Tier, tokens: int, skeletons: Skeletons, path: str) -> int:
