@@ -142,5 +142,5 @@ def write_file(path: Path, data: bytes) -> None:
     the new one); one that cannot be written is only slower, so errors are ignored. The
     cache folder is the user's, so no confinement; the temp file is still created without
     following links (:func:`assistant.fsio.atomic_write`)."""
-    with contextlib.suppress(OSError, fsio.UnsafePath):
+    with contextlib.suppress(OSError, fsio.FileSystemError):
         fsio.atomic_write(path, data)

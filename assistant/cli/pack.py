@@ -172,7 +172,7 @@ def _default_output(root: Path, fmt: str) -> Path:
 def _state_dir(root: Path) -> Path:
     try:
         return fsio.state_dir(root)
-    except fsio.UnsafePath as exc:
+    except fsio.FileSystemError as exc:
         raise PackError(
             f"cannot write the pack into {exc.path}: {exc.reason}; or give --output FILE"
         ) from exc
@@ -210,7 +210,7 @@ def _write(path: Path, result: Pack, *, root: Path | None) -> None:
             result.write(text)
             text.flush()
             text.detach()
-    except fsio.UnsafePath as exc:
+    except fsio.FileSystemError as exc:
         raise PackError(f"cannot write the pack to {exc.path}: {exc.reason}") from exc
     except OSError as exc:
         raise PackError(f"cannot write the pack to {path}: {exc.strerror or exc}") from exc
