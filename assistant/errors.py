@@ -3,6 +3,7 @@
     AssistantError
     ├── ConfigError            bad settings, unknown backend or encoding, missing key
     ├── PackError              a repository that cannot be packed
+    │   └── NotText            a file's bytes are not UTF-8 text (also a ValueError)
     ├── ModelError             anything the model backend did
     │   ├── AuthError          401/403: the key is missing or wrong
     │   ├── RateLimitError     429 after the retries ran out
@@ -57,6 +58,10 @@ class PackError(AssistantError):
         super().__init__(message)
         self.budget = budget
         self.needed = needed
+
+
+class NotText(PackError, ValueError):
+    """A file's bytes are not UTF-8 text; the message says why."""
 
 
 class ModelError(AssistantError):

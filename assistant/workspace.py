@@ -76,7 +76,7 @@ from pathlib import Path
 
 from . import fsio, repo, secrets
 from .cache import Cache, write_file
-from .errors import PackError
+from .errors import NotText, PackError
 from .pathrules import DEFAULT_EXCLUDES, PathFilter, Rules
 from .repo import blob_sha
 
@@ -373,10 +373,6 @@ _BOMS_NOT_UTF8 = (
     (b"\xff\xfe", "UTF-16"),
     (b"\xfe\xff", "UTF-16"),
 )
-
-
-class NotText(ValueError):
-    """A file's bytes are not UTF-8 text; the message says why."""
 
 
 def decode_text(data: bytes) -> str:
