@@ -11,11 +11,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 80
-# Still too long, in code being rewritten elsewhere (the edit engine, the session's
-# constructor): each may only shrink; split it, then take it off this list.
+# Still too long, in code being rewritten elsewhere (the edit engine, issue 11): each may
+# only shrink; split it, then take it off this list.
 LONG_FOR_NOW: dict[str, int] = {
     "assistant/edits/apply.py plan_file": 91,
-    "assistant/session.py _run": 90,
 }
 
 
