@@ -3,7 +3,9 @@
 One small module per subcommand in this package (``pack.py``, ``ask.py``, ``apply.py`` ...),
 each with ``add_arguments(parser)`` and ``run(args) -> int``. They are imported only when
 their subcommand runs, so ``tome pack`` never pays for openai or textual.
-This package is the only place (with ``tui``) that turns ``AssistantError`` into output.
+This package is the only place (with ``tui``) that turns ``AssistantError`` into output,
+and the only place that changes process-wide state (the warning hook and the GIL switch
+interval while a command runs, ``os._exit`` at the end): the library never does.
 """
 
 from __future__ import annotations
