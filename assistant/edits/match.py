@@ -172,12 +172,25 @@ def _plausible(file: Sequence[str], start: int, end: int, lines: Sequence[str],
     return True
 
 
-Reading = tuple[tuple[str, str], tuple[str, ...], bool]
-"""An indentation offset for the added lines, the tolerances it needs, and whether the
-result must pass :func:`_plausible` to be taken."""
+Check = Literal["none", "plausible", "rival"]
+Reading = tuple[tuple[str, str], tuple[str, ...], Check]
+"""An indentation offset for the added lines, the tolerances it needs, and how the result is
+taken: as it renders (``none``), only if it passes :func:`_plausible` (``plausible``), or
+as one of two rival readings that are both taken when both are plausible (``rival``: the
+hunk then has two readings, and a tie is refused)."""
 
 
-def _fit(fl: FileLines, roles: Sequence[str], pairs: Sequence[tuple[str, str]]) -> list[Reading]:
+def _on_grid(fl: FileLines, offset: tuple[str, str]) -> bool:
+    """Whether a shift could be a block moved as a whole: a whole number of the file's
+    indentation steps, made of the file's own indentation character (two spaces in a file
+    indented with tabs are drift, never a block shift)."""
+    shift = offset[0] or offset[1]
+    return not shift or (len(shift) % fl.unit() == 0 and set(shift) == {fl.indent_char()})
+
+
+def _fit(
+    fl: FileLines, roles: Sequence[str], pairs: Sequence[tuple[str, str]], block: bool = False
+) -> list[Reading]:
     """How to indent the added lines when the hunk matched with indentation ignored: the
     offsets to try, from the model's lines to the file's, best first.
 
@@ -187,20 +200,29 @@ def _fit(fl: FileLines, roles: Sequence[str], pairs: Sequence[tuple[str, str]]) 
     wrote its ``+`` lines right too, so they are kept as written; removed lines that are
     off themselves, by another offset than the context, are mixed offsets: no reading. A hunk with
     no removed line has only its context to go by: a shift off the file's indentation grid
-    (1 or 2 spaces in a 4-space file), or context lines that disagree, is read as drift and
-    the added lines are kept as written, but only if they then sit like their neighbours.
+    (1 or 2 spaces in a 4-space file, spaces in a file indented with tabs), or context lines
+    that disagree, is read as drift and the added lines are kept as written, but only if
+    they then sit like their neighbours. A shift on the grid could be either: the block
+    moved as a whole (the added lines move with it) or the context alone drifted (they are
+    kept); whichever of the two sits like its neighbours is taken, both is a tie (refused:
+    ``- master`` added under ``only:`` in a YAML file, 2 spaces off, reads both ways), and
+    neither falls back to the block shift.
     """
     whole = _offset(pairs)
     removed = [pr for pr, role in zip(pairs, roles, strict=True) if role == "-"]
     if any(m.strip() and f.strip() for m, f in removed):
         if whole is not None:
-            return [(whole, (), False)]
+            return [(whole, (), "none")]
         own = _offset(removed)  # right as written, or the indentation is mixed
-        return [(own, (DRIFT,), False)] if own == ("", "") else []
-    if whole is not None and len(whole[0] or whole[1]) % fl.unit() == 0:
-        return [(whole, (), False)]
-    kept: Reading = (("", ""), (DRIFT,), True)
-    return [kept] if whole is None else [kept, (whole, (), True)]
+        return [(own, (DRIFT,), "none")] if own == ("", "") else []
+    if whole == ("", "") or (whole is not None and block):
+        return [(whole, (), "none")]
+    kept: Reading = (("", ""), (DRIFT,), "plausible")
+    if whole is None:
+        return [kept]
+    if _on_grid(fl, whole):
+        return [(whole, (), "rival"), (("", ""), (DRIFT,), "rival"), (whole, (), "none")]
+    return [kept, (whole, (), "plausible")]
 
 
 def _render(
@@ -299,12 +321,21 @@ class FileLines:
         self._tables: dict[str, dict[str, int]] = {}
         self._ids: dict[str, list[int]] = {}
         self._unit: int | None = None
+        self._char: str | None = None
 
     def unit(self) -> int:
         """The file's indentation step (see :func:`indent_unit`), computed once."""
         if self._unit is None:
             self._unit = indent_unit(self.lines)
         return self._unit
+
+    def indent_char(self) -> str:
+        """The character most of the file's indented lines start with (a space or a tab)."""
+        if self._char is None:
+            tabs = sum(1 for x in self.lines if x.startswith("\t"))
+            spaces = sum(1 for x in self.lines if x.startswith(" "))
+            self._char = "\t" if tabs > spaces else " "
+        return self._char
 
     def keys(self, level: str) -> list[str]:
         if level not in self._keys:
@@ -359,7 +390,7 @@ _MANY = (
 
 
 def _contiguous(
-    fl: FileLines, ops: Ops, level: Level, lo: int, eof: bool = False
+    fl: FileLines, ops: Ops, level: Level, lo: int, eof: bool = False, block: bool = False
 ) -> list[Located] | Miss:
     before = [t for op, t in ops if op != "+"]
     n = len(before)
@@ -382,7 +413,7 @@ def _contiguous(
         mapping: list[int | None] = list(range(p, p + n))
         if level == "indent":
             pairs = list(zip(before, fl.lines[p : p + n], strict=True))
-            _take(cands, fl, p, p + n, ops, mapping, _fit(fl, roles, pairs), ())
+            _take(cands, fl, p, p + n, ops, mapping, _fit(fl, roles, pairs, block), ())
         else:
             cands.add(p, p + n, _render(fl.lines, p, p + n, ops, mapping, ("", "")))
     return cands.as_located(level)
@@ -398,13 +429,25 @@ def _take(
     readings: Sequence[Reading],
     notes: tuple[str, ...],
 ) -> None:
-    """Add the first of ``readings`` that renders (and, where asked, sits plausibly)."""
+    """Add the first of ``readings`` that renders (and, where asked, sits plausibly); rival
+    readings first, every plausible one of them (two that differ are a tie)."""
+    rivals: dict[tuple[str, ...], tuple[str, ...]] = {}
     for offset, more, check in readings:
         out = _render(fl.lines, start, end, ops, mapping, offset)
-        if out is None or (check and not _plausible(fl.lines, start, end, out, fl.unit())):
+        if out is None:
+            continue
+        if check == "rival":
+            if _plausible(fl.lines, start, end, out, fl.unit()):
+                rivals.setdefault(out, more)
+            continue
+        if rivals:
+            break
+        if check == "plausible" and not _plausible(fl.lines, start, end, out, fl.unit()):
             continue
         cands.add(start, end, out, notes + more)
         return
+    for out, more in rivals.items():
+        cands.add(start, end, out, notes + more)
 
 
 def _settled_gap(at: Sequence[int], roles: Sequence[str], k: int) -> bool:
@@ -425,7 +468,7 @@ def _settled_gap(at: Sequence[int], roles: Sequence[str], k: int) -> bool:
     return roles[k - 1] == "-"
 
 
-def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
+def _one_line_off(fl: FileLines, ops: Ops, lo: int, block: bool = False) -> list[Located] | Miss:
     """Candidates with one extra model context line, or one file line the model left out."""
     before = [t for op, t in ops if op != "+"]
     roles = [op for op, _ in ops if op != "+"]
@@ -444,7 +487,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
     def settle(p: int, end: int, mapping: list[int | None], note: str) -> None:
         kept = [i for i, f in enumerate(mapping) if f is not None]
         pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
-        readings = _fit(fl, [roles[i] for i in kept], pairs)
+        readings = _fit(fl, [roles[i] for i in kept], pairs, block)
         _take(cands, fl, p, end, ops, mapping, readings, (note,))
 
     starts = [p for p in fl.positions("indent", bk[0]) if p >= lo]
@@ -722,7 +765,13 @@ def _choose(
     starts = tuple(sorted({c.start + 1 for c in found}))
     shown = _lines([x - 1 for x in starts])
     why = f", and {hint.words()} is not clearly nearer one of them" if hint else ""
-    if all(c.level == "context" for c in found):
+    if len(starts) == 1 and all(DRIFT in c.tolerances or not c.tolerances for c in found):
+        detail = (
+            f"the hunk's place is line {starts[0]}, but its context lines are indented "
+            "differently from the file and nothing is removed, so its added lines could keep "
+            "their indentation or move with the context; refusing to guess"
+        )
+    elif all(c.level == "context" for c in found):
         detail = (
             f"one line differs between the hunk and the file, and the hunk then fits in more "
             f"than one way (near line {shown}){why}; refusing to guess"
@@ -778,8 +827,8 @@ def _ladder(
     rungs: list[Callable[[int], list[Located] | Miss]] = [
         lambda s: _contiguous(fl, ops, "exact", s, eof),
         lambda s: _contiguous(fl, ops, "whitespace", s, eof),
-        lambda s: _contiguous(fl, ops, "indent", s, eof),
-        lambda s: _one_line_off(fl, ops, s),
+        lambda s: _contiguous(fl, ops, "indent", s, eof, hunk.block),
+        lambda s: _one_line_off(fl, ops, s, hunk.block),
     ]
     for rung in rungs:
         if lo > 0:
@@ -825,7 +874,7 @@ def _elided(fl: FileLines, hunk: Hunk, lo: int) -> Located | Miss | None:
             if any(op == "+" for op, _ in seg):
                 return Miss("no-match", "added lines next to '...' have nothing to anchor them")
             continue
-        sub = Hunk(tuple(seg))
+        sub = Hunk(tuple(seg), block=hunk.block)
         result = _ladder(fl, sub, seg, pos)
         if not isinstance(result, Located) or result.start < pos:
             return result if isinstance(result, Miss) else None

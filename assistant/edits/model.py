@@ -54,6 +54,10 @@ class Hunk:
     problem: str = ""
     """Why the hunk cannot be applied as the parser read it (it could not tell where the hunk
     ends, say); such a hunk fails whole rather than being applied in part."""
+    block: bool = False
+    """The hunk's unchanged lines are written once for both sides (a SEARCH/REPLACE block, where
+    they are in the SEARCH and the REPLACE text alike): when every line is indented by one
+    offset from the file, the block moved as a whole, and its added lines move with it."""
 
     @property
     def before(self) -> tuple[str, ...]:
