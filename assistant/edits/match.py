@@ -143,29 +143,48 @@ def indent_unit(lines: Sequence[str]) -> int:
     return max(steps, key=lambda k: (steps[k], -k)) if steps else 1
 
 
+def _enclosing(above: Sequence[str]) -> set[int]:
+    """The indentation widths of the lines that enclose the last of ``above``: each the
+    nearest line above indented less than the one before."""
+    out: set[int] = set()
+    width: int | None = None
+    for x in reversed(above):
+        if not x.strip():
+            continue
+        w = _width(x)
+        if width is None or w < width:
+            if width is not None:
+                out.add(w)
+            width = w
+    return out
+
+
 def _plausible(file: Sequence[str], start: int, end: int, lines: Sequence[str],
                unit: int) -> bool:  # fmt: skip
     """Whether the first line of each run of lines new to ``file[start:end]`` (as ``lines``
-    replaces it) is indented like a neighbour: as the line before or after it, or one step
-    deeper than the line before (a new block). Used only to choose between two readings of
-    an insertion's indentation, never to accept one on its own."""
-    old = {x.strip() for x in file[start:end]}
+    replaces it) is indented like a neighbour: as the line before or after it, one step
+    deeper than the line before (a new block), or as a line that encloses the one before (a
+    block closed: a method added after the last statement of the one before it). Used to
+    choose between two readings of an insertion's indentation."""
+    old = set(file[start:end])  # exact: an added line equal to a file line once stripped is new
     prev: str | None = next((x for x in reversed(file[max(0, start - 50) : start]) if x.strip()),
                             None)  # fmt: skip
     fresh = True
     for k, line in enumerate(lines):
         if not line.strip():
             continue
-        if line.strip() in old:
+        if line in old:
             fresh, prev = True, line
             continue
         if fresh:
-            after = next((x for x in lines[k + 1 :] if x.strip() and x.strip() in old), None)
+            after = next((x for x in lines[k + 1 :] if x.strip() and x in old), None)
             if after is None:
                 after = next((x for x in file[end : end + 50] if x.strip()), None)
             widths = {_width(x) for x in (prev, after) if x is not None}
             if prev is not None:
                 widths.add(_width(prev) + unit)
+                above = [*file[max(0, start - 50) : start], *lines[max(0, k - 50) : k]]
+                widths |= _enclosing(above[-50:])
             if _width(line) not in widths:
                 return False
         fresh, prev = False, line
