@@ -219,13 +219,14 @@ def _fit(
     wrote its ``+`` lines right too, so they are kept as written; removed lines that are
     off themselves, by another offset than the context, are mixed offsets: no reading. A hunk with
     no removed line has only its context to go by: a shift off the file's indentation grid
-    (1 or 2 spaces in a 4-space file, spaces in a file indented with tabs), or context lines
-    that disagree, is read as drift and the added lines are kept as written, but only if
-    they then sit like their neighbours. A shift on the grid could be either: the block
-    moved as a whole (the added lines move with it) or the context alone drifted (they are
-    kept); whichever of the two sits like its neighbours is taken, both is a tie (refused:
-    ``- master`` added under ``only:`` in a YAML file, 2 spaces off, reads both ways), and
-    neither falls back to the block shift.
+    context lines that disagree are read as drift: the added lines are kept as written, if
+    they then sit like their neighbours. One shift of every context line could be either
+    the block moved as a whole (the added lines move with it) or the context alone drifted
+    (they are kept): whichever of the two sits like its neighbours is taken, and both is a
+    tie, refused (``- master`` added under ``only:`` in a YAML file, 2 spaces off, reads
+    both ways). Where neither does, a shift on the file's indentation grid is taken as the
+    block's; one off it (1 or 2 spaces in a 4-space file, spaces in a file indented with
+    tabs) is not.
     """
     whole = _offset(pairs)
     removed = [pr for pr, role in zip(pairs, roles, strict=True) if role == "-"]
@@ -236,12 +237,10 @@ def _fit(
         return [(own, (DRIFT,), "none")] if own == ("", "") else []
     if whole == ("", "") or (whole is not None and block):
         return [(whole, (), "none")]
-    kept: Reading = (("", ""), (DRIFT,), "plausible")
     if whole is None:
-        return [kept]
-    if _on_grid(fl, whole):
-        return [(whole, (), "rival"), (("", ""), (DRIFT,), "rival"), (whole, (), "none")]
-    return [kept, (whole, (), "plausible")]
+        return [(("", ""), (DRIFT,), "plausible")]
+    rivals: list[Reading] = [(whole, (), "rival"), (("", ""), (DRIFT,), "rival")]
+    return [*rivals, (whole, (), "none")] if _on_grid(fl, whole) else rivals
 
 
 def _render(
