@@ -122,6 +122,8 @@ def _reindent(text: str, offset: tuple[str, str]) -> str | None:
 
 
 DRIFT = "context indentation differs from the file"
+UNSETTLED = "\x00 the added lines' indentation could not be settled"
+"""A line no file holds, in the two readings that stand for a place with no reading."""
 
 
 def _width(line: str) -> int:
@@ -448,7 +450,12 @@ def _take(
     notes: tuple[str, ...],
 ) -> None:
     """Add the first of ``readings`` that renders (and, where asked, sits plausibly); rival
-    readings first, every plausible one of them (two that differ are a tie)."""
+    readings first, every plausible one of them (two that differ are a tie).
+
+    A place with no reading is still a place the hunk's lines are at: it is added as two
+    readings that can never be applied, so another place is never taken as the only one
+    (a Python test file where the hunk's context repeats, 46 lines apart: the stated place
+    had no plausible reading, and the other was taken)."""
     rivals: dict[tuple[str, ...], tuple[str, ...]] = {}
     for offset, more, check in readings:
         out = _render(fl.lines, start, end, ops, mapping, offset)
@@ -466,6 +473,9 @@ def _take(
         return
     for out, more in rivals.items():
         cands.add(start, end, out, notes + more)
+    if not rivals:
+        for k in (0, 1):  # no reading here: a tie at this place, never applied
+            cands.add(start, end, (UNSETTLED, str(k)), (*notes, DRIFT))
 
 
 def _settled_gap(at: Sequence[int], roles: Sequence[str], k: int) -> bool:
@@ -783,20 +793,20 @@ def _choose(
     starts = tuple(sorted({c.start + 1 for c in found}))
     shown = _lines([x - 1 for x in starts])
     why = f", and {hint.words()} is not clearly nearer one of them" if hint else ""
-    if len(starts) == 1 and all(DRIFT in c.tolerances or not c.tolerances for c in found):
+    if all(c.level == "context" for c in found):
+        detail = (
+            f"one line differs between the hunk and the file, and the hunk then fits in more "
+            f"than one way (near line {shown}){why}; refusing to guess"
+        )
+    elif len(starts) == 1 and any(DRIFT in c.tolerances for c in found):
         detail = (
             f"the hunk's place is line {starts[0]}, but its context lines are indented "
             "differently from the file and nothing is removed, so its added lines could keep "
             "their indentation or move with the context; refusing to guess"
         )
-    elif all(c.level == "context" for c in found):
-        detail = (
-            f"one line differs between the hunk and the file, and the hunk then fits in more "
-            f"than one way (near line {shown}){why}; refusing to guess"
-        )
     else:
         detail = (
-            f"the lines to replace occur {len(found)} times (at lines {shown}){why}; "
+            f"the lines to replace occur {len(starts)} times (at lines {shown}){why}; "
             "refusing to guess which one is meant"
         )
     return Miss("ambiguous", detail, candidates=starts)
