@@ -435,8 +435,28 @@ def _contiguous(
             pairs = list(zip(before, fl.lines[p : p + n], strict=True))
             _take(cands, fl, p, p + n, ops, mapping, _fit(fl, roles, pairs, block), ())
         else:
-            cands.add(p, p + n, _render(fl.lines, p, p + n, ops, mapping, ("", "")))
+            own = (
+                _own_copies(ops, before, fl.lines[p : p + n]) if level != "exact" and block else ops
+            )
+            cands.add(p, p + n, _render(fl.lines, p, p + n, own, mapping, ("", "")))
     return cands.as_located(level)
+
+
+def _own_copies(ops: Ops, before: Sequence[str], file: Sequence[str]) -> Ops:
+    """``ops`` with each added line that is a verbatim copy of one of the block's own lines
+    written as the file has that line. In a SEARCH/REPLACE block the unchanged lines are
+    written twice, and where the model's copy of a line drifted (trailing whitespace), the
+    REPLACE side carries the drift too; when repeated lines make the two sides pair up
+    otherwise than meant, such a copy is an added line, and the file's own line is what it
+    stands for (packaging's test.yml: ``shell: bash `` with a space the file does not have).
+    A copy of lines the file holds in different forms is left as written."""
+    found: dict[str, str | None] = {}
+    for model, own in zip(before, file, strict=True):
+        if model != own:
+            found[model] = own if found.get(model, own) == own else None
+    if not found:
+        return ops
+    return [(op, found.get(t) or t) if op == "+" else (op, t) for op, t in ops]
 
 
 def _take(
@@ -854,7 +874,7 @@ def _ladder(
     eof = hunk.at_eof
     rungs: list[Callable[[int], list[Located] | Miss]] = [
         lambda s: _contiguous(fl, ops, "exact", s, eof),
-        lambda s: _contiguous(fl, ops, "whitespace", s, eof),
+        lambda s: _contiguous(fl, ops, "whitespace", s, eof, hunk.block),
         lambda s: _contiguous(fl, ops, "indent", s, eof, hunk.block),
         lambda s: _one_line_off(fl, ops, s, hunk.block),
     ]
