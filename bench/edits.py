@@ -160,8 +160,37 @@ def candidates(file: Sequence[str], seg: Sequence[str], eq: Eq, *, gap: bool) ->
     return out
 
 
+def _width(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def two_readings(file: Sequence[str], h: GHunk) -> bool:
+    """Whether a hunk that removes nothing, all of whose context lines are shifted by one
+    amount from the file, says two things: its added lines were written right while the
+    context drifted, or they moved with the context (a block shifted as a whole). Such an
+    answer identifies its place but not its bytes whenever both readings put every added
+    line at an indentation the file uses (ripgrep's appveyor.yml: ``- /\\d+/`` added under
+    ``only:``, context 2 spaces deep, reads as a list item at 4 or at 2; attrs's
+    test_dunders.py: a test outdented by 4 with its context reads as a method or as a
+    function). Until this, the oracle called these identifiable and expected whichever
+    reading the mistake happened to inject, which no answer can tell apart.
+    SEARCH/REPLACE is not asked: there the unchanged lines are in the REPLACE text too."""
+    old = [t for o, t in h.ops if o in " -"]
+    if any(o == "-" and t.strip() for o, t in h.ops) or h.dropped is not None:
+        return False
+    added = [t for o, t in h.ops if o == "+" and t.strip()]
+    shifts = {_width(m) - _width(f) for m, f in zip(old, file[h.pos : h.pos + len(old)],
+                                                     strict=False) if m.strip()}  # fmt: skip
+    if not added or len(shifts) != 1 or 0 in shifts:
+        return False
+    (d,) = shifts
+    used = {_width(x) for x in file if x.strip()}
+    return all(_width(t) in used and _width(t) - d in used for t in added)
+
+
 def identifiable(file: Sequence[str], hunks: Sequence[GHunk], eq: Eq, *, numbered: bool,
-                 gap: bool, stated: Sequence[int] | None = None) -> bool:  # fmt: skip
+                 gap: bool, stated: Sequence[int] | None = None,
+                 block: bool = True) -> bool:  # fmt: skip
     """Whether every hunk is singled out by its lines, the hunk order and (if the format has
     them) its stated line numbers; ``stated`` is the 1-based line of each hunk as written."""
     prev_end, offset = 0, 0
@@ -178,7 +207,7 @@ def identifiable(file: Sequence[str], hunks: Sequence[GHunk], eq: Eq, *, numbere
             want = (stated[k] if stated else h.old_start) - 1 + offset
             best = min(abs(p - want) for p in pool)
             pool = [p for p in pool if abs(p - want) == best]
-        if pool != [h.pos]:
+        if pool != [h.pos] or (not block and two_readings(file, h)):
             return False
         size = len(seg) + (1 if h.dropped is not None else 0)
         prev_end = h.pos + size
@@ -488,7 +517,7 @@ def build_trial(case: Case, fmt: str, mistake: str) -> Trial | None:
             header, target = _header_variant(f.path, zlib.crc32(case.id.encode()) + k)
             ok &= target is not None
         ok &= identifiable(lines_of(files[f.path]), hunks, eq, numbered=numbered, gap=gap,
-                           stated=stated)  # fmt: skip
+                           stated=stated, block=fmt == "search-replace")  # fmt: skip
         rendered.append(Rendered(f.path, tuple(hunks), header, stated))
     if m.hunk is not None and not injected:
         return None  # the mistake has nowhere to go in this change
