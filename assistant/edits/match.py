@@ -46,6 +46,7 @@ tolerated is named in ``Located.tolerances``.
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -161,14 +162,22 @@ def _enclosing(above: Sequence[str]) -> set[int]:
     return out
 
 
+def _steps(region: Sequence[str]) -> set[int]:
+    """The indentation steps taken inside ``region``: a Markdown list nested by 2 in a file
+    whose commonest step is 4 (its code blocks) nests by 2 there."""
+    widths = [_width(x) for x in region if x.strip()]
+    return {b - a for a, b in itertools.pairwise(widths) if b > a}
+
+
 def _plausible(file: Sequence[str], start: int, end: int, lines: Sequence[str],
                unit: int) -> bool:  # fmt: skip
     """Whether the first line of each run of lines new to ``file[start:end]`` (as ``lines``
     replaces it) is indented like a neighbour: as the line before or after it, one step
-    deeper than the line before (a new block), or as a line that encloses the one before (a
+    deeper than the line before (a new block: the file's step, or one the region takes), or as a line that encloses the one before (a
     block closed: a method added after the last statement of the one before it). Used to
     choose between two readings of an insertion's indentation."""
     old = set(file[start:end])  # exact: an added line equal to a file line once stripped is new
+    steps = {unit} | _steps(file[start:end])
     prev: str | None = next((x for x in reversed(file[max(0, start - 50) : start]) if x.strip()),
                             None)  # fmt: skip
     fresh = True
@@ -184,7 +193,7 @@ def _plausible(file: Sequence[str], start: int, end: int, lines: Sequence[str],
                 after = next((x for x in file[end : end + 50] if x.strip()), None)
             widths = {_width(x) for x in (prev, after) if x is not None}
             if prev is not None:
-                widths.add(_width(prev) + unit)
+                widths |= {_width(prev) + step for step in steps}
                 above = [*file[max(0, start - 50) : start], *lines[max(0, k - 50) : k]]
                 widths |= _enclosing(above[-50:])
             if _width(line) not in widths:
