@@ -24,7 +24,7 @@ from .failures import (
 from .formats import FORMATS, EditFormat, default_format, instructions
 from .guard import config_edit, config_edits, file_config_edit
 from .match import Located, Miss, locate
-from .model import ELISION, FileEdit, Hunk
+from .hunks import ELISION, FileEdit, Hunk
 from .parse import EditParser, parse_edits
 
 __all__ = [

@@ -33,7 +33,7 @@ from .match import (
     ordered,
     places,
 )
-from .model import FileEdit, Hunk, Op
+from .hunks import FileEdit, Hunk, Op
 from .parse import parse_edits
 
 BOM = "\ufeff"
