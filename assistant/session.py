@@ -67,8 +67,8 @@ from .history import (
     UndoRecord,
     revert,
 )
-from .pack import Pack, PackOptions, pack
-from .pack.render import Format
+from .packing import Pack, PackOptions, pack
+from .packing.render import Format
 from .store import Decision
 
 if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made, not before

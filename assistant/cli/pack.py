@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, TextIO
 from .. import fsio, repo
 from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
-from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack, remember_output, reuse_output
-from ..pack.render import FORMATS
+from ..packing import DEFAULT_ENCODING, Pack, PackOptions, pack, remember_output, reuse_output
+from ..packing.render import FORMATS
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID

@@ -11,13 +11,11 @@ import hashlib
 import marshal
 import os
 import stat
-import sys
 import time
-import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from .. import tokens as tok
 from ..cache import Cache
@@ -582,17 +580,3 @@ def _fit(
         }
         tiers = shrink(tiers, order, total - budget, cost)
     raise PackError(f"could not fit the pack into {budget:,} tokens")  # pragma: no cover
-
-
-class _CallablePackage(types.ModuleType):
-    """``assistant.pack`` is this package and the function :func:`pack` at once.
-
-    Calling the package calls the function, so ``assistant.pack(root, ...)`` works while
-    ``import assistant.pack.render`` still finds the submodule.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Pack:
-        return pack(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage

@@ -2,7 +2,7 @@
 
 Pure functions over values. The output is described as a sequence of *parts*: literal
 strings (header, tags, fences) and :class:`Content` parts that stand for a file's text.
-Keeping the two apart lets :mod:`assistant.pack.tally` count the whole output exactly from
+Keeping the two apart lets :mod:`assistant.packing.tally` count the whole output exactly from
 cached per-file counts without re-encoding the files.
 
 Layout (the order matters for provider prefix caches: nothing before the task depends on it,
