@@ -15,7 +15,7 @@ from .. import fsio, repo
 from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
 from ..packing import DEFAULT_ENCODING, Pack, PackOptions, pack, remember_output, reuse_output
-from ..packing.render import FORMATS
+from ..packing.render import PACK_FORMATS
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--budget", type=_tokens, help="token budget for the whole pack (e.g. 200k, 1m)"
     )
     parser.add_argument("--encoding", default=None, help=f"tokenizer (default: {DEFAULT_ENCODING})")
-    parser.add_argument("--format", choices=FORMATS, default="xml")
+    parser.add_argument("--format", choices=PACK_FORMATS, default="xml")
     parser.add_argument(
         "--output", "-o", help="where to write the pack ('-' for stdout; default .tome/pack.xml)"
     )

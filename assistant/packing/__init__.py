@@ -32,7 +32,17 @@ from ..workspace import (
     stat_stamp,
     tree_digest,
 )
-from .render import FORMATS, Entry, Format, Part, Tier, join, render, task_section, tree_start
+from .render import (
+    PACK_FORMATS,
+    Entry,
+    PackFormat,
+    Part,
+    Tier,
+    join,
+    render,
+    task_section,
+    tree_start,
+)
 from .select import Candidate, fill, shrink
 from .tally import tally
 
@@ -79,7 +89,7 @@ class Pack:
     parts: tuple[Part, ...] = field(repr=False)
     tokens: int
     encoding: str
-    format: Format
+    format: PackFormat
     budget: int | None
     root: Path
     files: list[PackedFile]
@@ -146,7 +156,7 @@ def pack(
     *,
     budget: int | None = None,
     encoding: str = DEFAULT_ENCODING,
-    format: Format = "xml",
+    format: PackFormat = "xml",
     task: str | None = None,
     options: PackOptions | None = None,
     cache: Cache | None = None,
@@ -162,8 +172,8 @@ def pack(
     would, but names its files from ``root`` (``pkg/a.py``): the paths an edit of them must
     use to apply at ``root``. ``include`` patterns stay relative to the packed folder.
     """
-    if format not in FORMATS:
-        raise ConfigError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    if format not in PACK_FORMATS:
+        raise ConfigError(f"unknown format {format!r}; choose one of: {', '.join(PACK_FORMATS)}")
     if encoding not in tok.ENCODINGS:
         raise ConfigError(
             f"unknown encoding {encoding!r}; choose one of: {', '.join(tok.ENCODINGS)}"
@@ -302,7 +312,7 @@ def reuse_output(
     *,
     budget: int | None,
     encoding: str,
-    format: Format,
+    format: PackFormat,
     task: str | None,
     options: PackOptions,
     cache: Cache,
@@ -314,7 +324,7 @@ def reuse_output(
     (its size, mtime, ctime and inode). The result's ``parts`` are empty: its text is the
     file. Used by ``tome pack``, which then leaves the file alone.
     """
-    if cache.path is None or encoding not in tok.ENCODINGS or format not in FORMATS:
+    if cache.path is None or encoding not in tok.ENCODINGS or format not in PACK_FORMATS:
         return None
     hit = cache.get(_OUTPUTS_NS, _output_slot(output))
     if not isinstance(hit, bytes):

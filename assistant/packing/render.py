@@ -23,8 +23,8 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 Tier = Literal["full", "skeleton", "omitted"]
-Format = Literal["xml", "markdown"]
-FORMATS: tuple[Format, ...] = ("xml", "markdown")
+PackFormat = Literal["xml", "markdown"]
+PACK_FORMATS: tuple[PackFormat, ...] = ("xml", "markdown")
 TIERS: tuple[Tier, ...] = ("full", "skeleton", "omitted")
 
 
@@ -67,13 +67,13 @@ def render(
     entries: Sequence[Entry],
     *,
     name: str,
-    format: Format = "xml",
+    format: PackFormat = "xml",
     encoding: str,
     task: str | None = None,
 ) -> list[Part]:
     """Return the parts of the rendered pack, in order. ``"".join`` them for the text."""
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    if format not in PACK_FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(PACK_FORMATS)}")
     by_path = sorted(entries, key=lambda e: e.path)
     shown = [e for e in by_path if e.tier == "full"] + [e for e in by_path if e.tier == "skeleton"]
     tree = render_tree(by_path)
@@ -262,12 +262,12 @@ def _render_markdown(
     return parts
 
 
-def tree_start(format: Format) -> str:
+def tree_start(format: PackFormat) -> str:
     """The text that opens the tree: everything before it is the same for any task."""
     return "<tree>\n" if format == "xml" else "## Tree\n\n"
 
 
-def task_section(task: str, format: Format) -> str:
+def task_section(task: str, format: PackFormat) -> str:
     """The closing task section: the only part of a pack that always depends on the task."""
     if format == "xml":
         return f"<task>\n{task.strip()}\n</task>\n"
