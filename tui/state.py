@@ -115,7 +115,7 @@ class ReviewState:
         root = Path(root).resolve()
         parser = EditParser()
         edits = parser.feed(text) + parser.close()
-        paths = sorted({p for e in edits for p in (e.path, e.move_to) if p})
+        paths = sorted({p for e in edits for p in e.paths})
         base, originals = _read_tree(root, paths)
         state = cls(root, Changeset(plan_edits(originals, edits)), title, base, originals)
         state.problems = [f"line {p.line}: {p.message}" for p in parser.problems]

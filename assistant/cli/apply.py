@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     base: dict[str, str | None] = {}
     try:
         edits = parser.feed(_read(args.patch)) + parser.close()
-        paths = {p for e in edits for p in (e.path, e.move_to) if p}
+        paths = {p for e in edits for p in e.paths}
         disk = {p: worktree.read_file(root, p) for p in sorted(paths)}
         files = {worktree.resolve(root, p)[0]: f.text for p, f in disk.items() if f is not None}
         base = {worktree.resolve(root, p)[0]: f.sha if f else None for p, f in disk.items()}
