@@ -155,28 +155,8 @@ def _render_xml(
     return parts
 
 
+# fence tags of languages without a grammar; those with one come from code.registry
 _LANGS = {
-    ".py": "python",
-    ".pyi": "python",
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".jsx": "jsx",
-    ".ts": "typescript",
-    ".tsx": "tsx",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".c": "c",
-    ".h": "c",
-    ".cc": "cpp",
-    ".cpp": "cpp",
-    ".cxx": "cpp",
-    ".hpp": "cpp",
-    ".hh": "cpp",
-    ".rb": "ruby",
-    ".cs": "csharp",
-    ".php": "php",
     ".kt": "kotlin",
     ".swift": "swift",
     ".scala": "scala",
@@ -220,7 +200,12 @@ _FENCE_RUN = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
 def language_tag(path: str) -> str:
     """The Markdown fence language for a path ("" when unknown)."""
     pure = PurePosixPath(path)
-    return _NAMES.get(pure.name) or _LANGS.get(pure.suffix.lower(), "")
+    named = _NAMES.get(pure.name)
+    if named:
+        return named
+    from ..code.registry import language_for  # the one table of languages with a grammar
+
+    return language_for(path) or _LANGS.get(pure.suffix.lower(), "")
 
 
 def _fence(text: str) -> str:
