@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .. import tokens as tok
-from ..cache import Cache
+from ..cache import Cache, namespace
 from ..workspace import Redacted, Skipped, SourceFile, probe, stat_stamp, tree_digest
 from .render import PACK_FORMATS, PackFormat, Tier
 from .result import Pack, PackedFile, PackOptions
@@ -162,7 +162,9 @@ def _code_stamp() -> str:
 
 # --- the tier memo -----------------------------------------------------------------------
 
-_TIERS_NS = "tiers/1"  # a budgeted pack's tier per file, by tree, task, budget and encoding
+_TIERS_NS = namespace(
+    "tiers"
+)  # a budgeted pack's tier per file, by tree, task, budget and encoding
 _TIER_CODES: dict[Tier, int] = {"full": 0, "skeleton": 1, "omitted": 2}
 _TIER_NAMES: tuple[Tier, ...] = ("full", "skeleton", "omitted")
 
