@@ -67,8 +67,8 @@ from .history import (
     UndoRecord,
     revert,
 )
-from .pack import Pack, PackOptions, pack
-from .pack.render import Format
+from .packing import Pack, PackOptions, pack
+from .packing.render import PackFormat
 from .store import Decision
 
 if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made, not before
@@ -238,7 +238,7 @@ class Assistant:
         settings: Settings | None = None,
         cache: Cache | None = None,
         client: Client | None = None,
-        format: Format = "xml",
+        format: PackFormat = "xml",
         edit_format: str | None = None,
     ) -> None:
         from .model import Backend, ClientOptions, resolve_backend
@@ -258,7 +258,7 @@ class Assistant:
             )
             self.options = ClientOptions.from_settings(self.settings)
         self.cache = cache
-        self.format: Format = format
+        self.format: PackFormat = format
         self.edit_format = edit_format or default_format(self.backend.model).name
         instructions(self.edit_format)  # an unknown format fails here, not mid-request
         self.sessions = History(self.root)

@@ -17,10 +17,12 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from ..display import safe
 from ..errors import AssistantError, ContextLengthError, PackError
+from ._common import OLD_ROOT_SPELLINGS, add_root
 
 # name -> (module, one-line help). Modules live in this package.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -44,6 +46,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="tome",
         description="Pack a repository into one prompt, ask a model, review and apply.",
     )
+    add_root(parser, help="a folder in the repository (default: .); with no COMMAND, the TUI")
+    parser.set_defaults(root=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_module, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
@@ -109,13 +113,15 @@ def entry() -> None:
 
 def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    first = next((a for a in args_list if not a.startswith("-")), None)
+    first = _command_word(args_list)
     if not args_list:
         return _run_tui()
     # load only the subcommand that runs: `tome --help` must not import openai or textual
     parser = build_parser(only=first if first in COMMANDS else "")
     args = parser.parse_args(args_list)
     if args.command is None:
+        if args.root is not None:  # `tome -C DIR`: the TUI there
+            return _run_tui(args.root)
         parser.print_help()
         return 0
     try:
@@ -133,6 +139,22 @@ def _main(argv: Sequence[str] | None) -> int:
         return 130
 
 
+_VALUED = ("-C", "--root", *OLD_ROOT_SPELLINGS)  # top-level options that take a value
+
+
+def _command_word(args: Sequence[str]) -> str | None:
+    """The subcommand named in ``args``: the first word that is not an option or its value."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
 def _advice(exc: AssistantError) -> str:
     """What to do about a request or pack that does not fit, in command-line terms: the
     library's message leaves that to the front end (the TUI says it in its own terms)."""
@@ -143,7 +165,7 @@ def _advice(exc: AssistantError) -> str:
     return ""
 
 
-def _run_tui() -> int:
+def _run_tui(root: Path | None = None) -> int:
     try:
         from tui.app import run as run_tui
     except ModuleNotFoundError:
@@ -151,7 +173,7 @@ def _run_tui() -> int:
             "tome: the terminal UI is not available in this build; try 'tome pack'", file=sys.stderr
         )
         return 2
-    return int(run_tui() or 0)
+    return int(run_tui(root) or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

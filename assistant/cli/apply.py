@@ -26,6 +26,7 @@ from ..edits import Changeset, EditParser, HunkFailure, file_config_edit, plan_e
 from ..edits.parse import decode_patch
 from ..errors import EditError
 from ..repo import find_root
+from ._common import add_root, root_of
 from ._summary import file_lines, tolerated_count, tolerated_note
 
 
@@ -39,13 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also apply edits to .tome.toml, .tomeignore, [tool.tome] in pyproject.toml or "
         ".github/workflows/ (refused otherwise: they steer every later run)",
     )
-    parser.add_argument(
-        "-C",
-        "--root",
-        type=Path,
-        default=None,
-        help="a folder in the repository (default: .); its root is used",
-    )
+    add_root(parser)
 
 
 def _read(source: str) -> str:
@@ -99,7 +94,7 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], text: list[str], *,
 
 
 def run(args: argparse.Namespace) -> int:
-    root = find_root(args.root or Path.cwd())
+    root = find_root(root_of(args) or Path.cwd())
     parser = EditParser()
     base: dict[str, str | None] = {}
     try:

@@ -36,6 +36,7 @@ from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
 from ..errors import EditError
 from ..session import Assistant, FileEdited, Finished, Retrying, TextDelta, system_prompt
+from ._common import add_root, root_of
 from ._summary import file_lines, tolerated_note
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --apply: commit exactly the applied paths ('tome: <task>')",
     )
-    parser.add_argument("-C", "--path", default=".", help="repository or folder (default: .)")
+    add_root(parser, help="repository or folder (default: .)")
     parser.add_argument(
         "--include",
         action="append",
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     if args.mode != "apply" and (args.yes or args.commit):
         print("tome: --yes and --commit go with --apply", file=sys.stderr)
         return 2
-    root = Path(args.path)
+    root = root_of(args) or Path(".")
     task = " ".join(args.task).strip()
     settings = load_settings(project=root, overrides={"max_output": args.max_output})
     backend = resolve_backend(

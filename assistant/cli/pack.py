@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, TextIO
 from .. import fsio, repo
 from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
-from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack
-from ..pack.render import FORMATS
-from ..pack.reuse import remember_output, reuse_output
+from ..packing import DEFAULT_ENCODING, Pack, PackOptions, pack
+from ..packing.render import PACK_FORMATS
+from ..packing.reuse import remember_output, reuse_output
+from ._common import add_root, root_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,12 +43,15 @@ def _tokens(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default=".", help="repository or folder (default: .)")
+    parser.add_argument(
+        "path", nargs="?", default=None, help="repository or folder to pack (default: .)"
+    )
+    add_root(parser, help="the same as PATH: repository or folder to pack (default: .)")
     parser.add_argument(
         "--budget", type=_tokens, help="token budget for the whole pack (e.g. 200k, 1m)"
     )
     parser.add_argument("--encoding", default=None, help=f"tokenizer (default: {DEFAULT_ENCODING})")
-    parser.add_argument("--format", choices=FORMATS, default="xml")
+    parser.add_argument("--format", choices=PACK_FORMATS, default="xml")
     parser.add_argument(
         "--output", "-o", help="where to write the pack ('-' for stdout; default .tome/pack.xml)"
     )
@@ -89,9 +93,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _where(args: argparse.Namespace) -> str:
+    """The folder to pack: ``PATH`` or ``-C/--root`` (one spelling each, not two folders)."""
+    root = root_of(args)
+    if root is not None and args.path is not None and Path(args.path) != root:
+        raise ConfigError(f"give the folder once: PATH {args.path!r} or -C {str(root)!r}")
+    return str(root) if root is not None else (args.path or ".")
+
+
 def run(args: argparse.Namespace) -> int:
     from ..cache import Cache
 
+    where = _where(args)
     encoding = args.encoding or os.environ.get("TOME_ENCODING") or DEFAULT_ENCODING
     if args.json and args.output == "-":
         raise ConfigError("--json prints the summary on stdout; give --output FILE for the pack")
@@ -116,18 +129,18 @@ def run(args: argparse.Namespace) -> int:
     out_path: Path | None = None
     confined: Path | None = None
     if not to_stdout:
-        root = _repository_root(args.path)
+        root = _repository_root(where)
         if args.output:
             out_path, confined = _output_target(Path(args.output), root)
         else:
             out_path, confined = _default_output(root, args.format), root
         # the same tree, request and untouched output as last time: the file is up to date
-        reused = reuse_output(args.path, out_path, **request)
+        reused = reuse_output(where, out_path, **request)
         if reused is not None:
             _report(reused, out_path, time.perf_counter() - started, args.json, unchanged=True)
             return 0
     with _Progress(enabled=sys.stderr.isatty() and not args.json) as progress:
-        result = pack(args.path, progress=progress.update, **request)
+        result = pack(where, progress=progress.update, **request)
     elapsed = time.perf_counter() - started
 
     if out_path is None:

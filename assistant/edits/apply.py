@@ -23,6 +23,7 @@ from typing import Literal
 
 from .diff import LineMatcher
 from .failures import EditParseError, HunkFailure, HunkMatchError, ParseProblem, check_path
+from .hunks import FileEdit, Hunk, Op
 from .match import (
     AGREE,
     FileLines,
@@ -37,7 +38,6 @@ from .match import (
     ordered,
     places,
 )
-from .model import FileEdit, Hunk, Op
 from .parse import parse_edits
 
 BOM = "\ufeff"

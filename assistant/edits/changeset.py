@@ -31,7 +31,7 @@ from enum import StrEnum
 from .apply import FilePlan, Text, plan_edits
 from .diff import LineMatcher
 from .failures import HunkFailure
-from .model import FileEdit
+from .hunks import FileEdit
 from .parse import parse_edits
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..cache import Cache
-from .ranks import VERSION
+from ..cache import Cache, namespace
 from .resolve import encoding_info, resolve
 
 DEFAULT_THREADS = 8  # tiktoken's own default for the batch calls
@@ -60,7 +59,7 @@ class TokenCounter:
         self.info = encoding_info(encoding)
         self.encoding = encoding
         self.cache = cache if cache is not None else Cache()
-        self.namespace = f"tokens/{self.info.id}/{VERSION}"
+        self.namespace = namespace("tokens", self.info.id)
 
     def __repr__(self) -> str:
         return f"TokenCounter({self.encoding!r}, cache={self.cache!r})"

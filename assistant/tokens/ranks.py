@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
-from ..cache import write_file
+from ..cache import VERSIONS, write_file
 from ..paths import cache_dir
 
 if TYPE_CHECKING:
     import tiktoken  # imported when an encoding is first built: warm packs never need it
 
-VERSION = "1"  # bump when a count for the same text and encoding can change
+VERSION = VERSIONS["tokens"]  # bump it in cache.VERSIONS when a count can change
 
 Ranks: TypeAlias = dict[bytes, int]
 

@@ -37,7 +37,7 @@ def test_packing_leaves_the_switch_interval_and_the_warning_hook_alone(
     def progress(stage: str, done: int, total: int) -> None:
         seen.append((stage, sys.getswitchinterval(), warnings.showwarning))
 
-    result = assistant.pack.pack(
+    result = assistant.pack(
         root,
         encoding="cl100k_base",
         task="fit the pack into its budget",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.cache import Cache
-from assistant.pack import pack
+from assistant.packing import pack
 
 REAL = (Path(__file__).resolve().parents[2] / "assistant" / "display.py").read_text("utf-8")
 

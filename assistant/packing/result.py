@@ -1,6 +1,6 @@
 """What a pack is made of and what it returns: its options, its files, the rendered pack.
 
-Plain data, apart from the pack orchestration (:mod:`assistant.pack`) and the reuse of an
+Plain data, apart from the pack orchestration (:mod:`assistant.packing`) and the reuse of an
 unchanged output (:mod:`.reuse`), which both build a :class:`Pack`.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..workspace import DiscoverOptions, Redacted, Skipped
-from .render import Format, Part, Tier, join
+from .render import PackFormat, Part, Tier, join
 
 __all__ = ["Pack", "PackOptions", "PackedFile"]
 
@@ -53,7 +53,7 @@ class Pack:
     parts: tuple[Part, ...] = field(repr=False)
     tokens: int
     encoding: str
-    format: Format
+    format: PackFormat
     budget: int | None
     root: Path
     files: list[PackedFile]

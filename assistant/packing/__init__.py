@@ -9,20 +9,17 @@ this module only orchestrates it. The pieces (:mod:`.select` fits the budget, :m
 from __future__ import annotations
 
 import hashlib
-import sys
 import time
-import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .. import tokens as tok
 from ..cache import Cache
 from ..display import safe_name
 from ..errors import ConfigError, PackError
 from ..workspace import SourceFile, Workspace, discover, rebase
-from .render import FORMATS, Entry, Format, Part, Tier, render, task_section, tree_start
+from .render import PACK_FORMATS, Entry, PackFormat, Part, Tier, render, task_section, tree_start
 from .result import Pack, PackedFile, PackOptions
 from .reuse import remember_tiers, remembered_tiers, tiers_key
 from .select import Candidate, fill, fit_budget
@@ -46,7 +43,7 @@ def pack(
     *,
     budget: int | None = None,
     encoding: str = DEFAULT_ENCODING,
-    format: Format = "xml",
+    format: PackFormat = "xml",
     task: str | None = None,
     options: PackOptions | None = None,
     cache: Cache | None = None,
@@ -117,8 +114,8 @@ def _check_request(
     root: str | Path, *, budget: int | None, encoding: str, format: str, scope: str
 ) -> None:
     """Refuse a pack that cannot be made before reading anything."""
-    if format not in FORMATS:
-        raise ConfigError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    if format not in PACK_FORMATS:
+        raise ConfigError(f"unknown format {format!r}; choose one of: {', '.join(PACK_FORMATS)}")
     if encoding not in tok.ENCODINGS:
         raise ConfigError(
             f"unknown encoding {encoding!r}; choose one of: {', '.join(tok.ENCODINGS)}"
@@ -215,7 +212,7 @@ def _stable_prefix(
     total: int,
     tiers: Mapping[str, Tier],
     task: str | None,
-    format: Format,
+    format: PackFormat,
     counter: tok.TokenCounter,
     cache: Cache,
 ) -> int:
@@ -286,17 +283,3 @@ def _manifest(
 
 def _shown(tier: Tier, tokens: int, skeletons: Skeletons, path: str) -> int:
     return tokens if tier == "full" else skeletons.tokens[path] if tier == "skeleton" else 0
-
-
-class _CallablePackage(types.ModuleType):
-    """``assistant.pack`` is this package and the function :func:`pack` at once.
-
-    Calling the package calls the function, so ``assistant.pack(root, ...)`` works while
-    ``import assistant.pack.render`` still finds the submodule.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Pack:
-        return pack(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage

@@ -20,9 +20,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .. import tokens as tok
-from ..cache import Cache
+from ..cache import Cache, namespace
 from ..workspace import Redacted, Skipped, SourceFile, probe, stat_stamp, tree_digest
-from .render import FORMATS, Format, Tier
+from .render import PACK_FORMATS, PackFormat, Tier
 from .result import Pack, PackedFile, PackOptions
 
 __all__ = ["remember_output", "remember_tiers", "remembered_tiers", "reuse_output", "tiers_key"]
@@ -38,7 +38,7 @@ def reuse_output(
     *,
     budget: int | None,
     encoding: str,
-    format: Format,
+    format: PackFormat,
     task: str | None,
     options: PackOptions,
     cache: Cache,
@@ -50,7 +50,7 @@ def reuse_output(
     (its size, mtime, ctime and inode). The result's ``parts`` are empty: its text is the
     file. Used by ``tome pack``, which then leaves the file alone.
     """
-    if cache.path is None or encoding not in tok.ENCODINGS or format not in FORMATS:
+    if cache.path is None or encoding not in tok.ENCODINGS or format not in PACK_FORMATS:
         return None
     hit = cache.get(_OUTPUTS_NS, _output_slot(output))
     if not isinstance(hit, bytes):
@@ -162,7 +162,9 @@ def _code_stamp() -> str:
 
 # --- the tier memo -----------------------------------------------------------------------
 
-_TIERS_NS = "tiers/1"  # a budgeted pack's tier per file, by tree, task, budget and encoding
+_TIERS_NS = namespace(
+    "tiers"
+)  # a budgeted pack's tier per file, by tree, task, budget and encoding
 _TIER_CODES: dict[Tier, int] = {"full": 0, "skeleton": 1, "omitted": 2}
 _TIER_NAMES: tuple[Tier, ...] = ("full", "skeleton", "omitted")
 
