@@ -154,3 +154,18 @@ def test_place_without_a_reading_is_still_a_place() -> None:
     found = locate(fl, edit.hunks[0], hint=Hint(8))
     assert not isinstance(found, Located)
     assert found.kind == "ambiguous"
+
+
+def test_search_replace_copy_of_a_drifted_line_is_the_files_line() -> None:
+    # packaging 75966a8c81 as SEARCH/REPLACE with trailing whitespace added to some of the
+    # unchanged lines (the answer the benchmark rendered, kept verbatim). "shell: bash"
+    # repeats, so SEARCH and REPLACE pair up otherwise than the commit did and the REPLACE
+    # copy of a drifted line, "shell: bash ", became an added line: before, written with
+    # the space the file does not have.
+    path = ".github/workflows/test.yml"
+    text = real("packaging_test.yml")
+    answer = real("packaging_test.yml.answer")
+    assert "        shell: bash \n" in answer and "        shell: bash \n" not in text
+    got = apply_edits({path: text}, answer)[path]
+    assert got == real("packaging_test.yml.after")
+    assert "        shell: bash \n" not in got
