@@ -218,6 +218,12 @@ def _on_grid(fl: FileLines, offset: tuple[str, str]) -> bool:
     return not shift or (len(shift) % fl.unit() == 0 and set(shift) == {fl.indent_char()})
 
 
+def _braces_alone(pairs: Sequence[tuple[str, str]]) -> bool:
+    """Whether the only lines indented otherwise than the file are lines of no word."""
+    moved = [m for m, f in pairs if m.strip() and _indent(m) != _indent(f)]
+    return bool(moved) and not any(c.isalnum() for m in moved for c in m)
+
+
 def _fit(
     fl: FileLines, roles: Sequence[str], pairs: Sequence[tuple[str, str]], block: bool = False
 ) -> list[Reading]:
@@ -231,7 +237,9 @@ def _fit(
     off themselves, by another offset than the context, are mixed offsets: no reading. A hunk with
     no removed line has only its context to go by: a shift off the file's indentation grid
     context lines that disagree are read as drift: the added lines are kept as written, if
-    they then sit like their neighbours. One shift of every context line could be either
+    they then sit like their neighbours, unless only lines of no word (``}``) moved: their
+    indentation is all that tells them from the next brace (gson's ``}`` of a class read as
+    the ``  }`` of the method above it, the other lines exact). One shift of every context line could be either
     the block moved as a whole (the added lines move with it) or the context alone drifted
     (they are kept): whichever of the two sits like its neighbours is taken, and both is a
     tie, refused (``- master`` added under ``only:`` in a YAML file, 2 spaces off, reads
@@ -249,6 +257,8 @@ def _fit(
     if whole == ("", "") or (whole is not None and block):
         return [(whole, (), "none")]
     if whole is None:
+        if _braces_alone(pairs):
+            return []  # a brace that drifted alone is more likely another brace: not here
         return [(("", ""), (DRIFT,), "plausible")]
     rivals: list[Reading] = [(whole, (), "rival"), (("", ""), (DRIFT,), "rival")]
     return [*rivals, (whole, (), "none")] if _on_grid(fl, whole) else rivals
@@ -502,7 +512,7 @@ def _take(
         return
     for out, more in rivals.items():
         cands.add(start, end, out, notes + more)
-    if not rivals:
+    if not rivals and readings:
         for k in (0, 1):  # no reading here: a tie at this place, never applied
             cands.add(start, end, (UNSETTLED, str(k)), (*notes, DRIFT))
 
