@@ -219,9 +219,11 @@ def _on_grid(fl: FileLines, offset: tuple[str, str]) -> bool:
 
 
 def _braces_alone(pairs: Sequence[tuple[str, str]]) -> bool:
-    """Whether the only lines indented otherwise than the file are lines of no word."""
+    """Whether the only lines indented otherwise than the file are lines of no word, while
+    lines with words are there and exact (a hunk of braces alone has nothing else to go by)."""
     moved = [m for m, f in pairs if m.strip() and _indent(m) != _indent(f)]
-    return bool(moved) and not any(c.isalnum() for m in moved for c in m)
+    worded = any(any(c.isalnum() for c in m) for m, _f in pairs)
+    return bool(moved) and worded and not any(c.isalnum() for m in moved for c in m)
 
 
 def _fit(
