@@ -363,12 +363,19 @@ class FileLines:
         self._ids: dict[str, list[int]] = {}
         self._unit: int | None = None
         self._char: str | None = None
+        self._widths: frozenset[int] | None = None
 
     def unit(self) -> int:
         """The file's indentation step (see :func:`indent_unit`), computed once."""
         if self._unit is None:
             self._unit = indent_unit(self.lines)
         return self._unit
+
+    def widths(self) -> frozenset[int]:
+        """Every indentation width a non-blank line of the file has."""
+        if self._widths is None:
+            self._widths = frozenset(_width(x) for x in self.lines if x.strip())
+        return self._widths
 
     def indent_char(self) -> str:
         """The character most of the file's indented lines start with (a space or a tab)."""
@@ -512,6 +519,11 @@ def _take(
             continue
         cands.add(start, end, out, notes + more)
         return
+    if len(rivals) > 1:  # a reading that indents a line as the file never does is out
+        used = fl.widths()
+        kept = {out: more for out, more in rivals.items()
+                if all(_width(x) in used for x in out if x.strip())}  # fmt: skip
+        rivals = kept if len(kept) == 1 else rivals
     for out, more in rivals.items():
         cands.add(start, end, out, notes + more)
     if not rivals and readings:
