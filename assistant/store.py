@@ -208,6 +208,7 @@ def _hunk_to_json(h: Hunk) -> dict[str, Any]:
         "old_no_newline": h.old_no_newline,
         "new_no_newline": h.new_no_newline,
         "problem": h.problem,
+        "block": h.block,
     }
 
 
@@ -221,6 +222,7 @@ def _hunk_from_json(d: Mapping[str, Any]) -> Hunk:
         bool(d.get("old_no_newline")),  # rows written before these fields: False, ""
         bool(d.get("new_no_newline")),
         str(d.get("problem", "")),
+        bool(d.get("block")),  # rows written before it: False
     )
 
 
