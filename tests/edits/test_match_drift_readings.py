@@ -169,3 +169,16 @@ def test_search_replace_copy_of_a_drifted_line_is_the_files_line() -> None:
     got = apply_edits({path: text}, answer)[path]
     assert got == real("packaging_test.yml.after")
     assert "        shell: bash \n" not in got
+
+
+def test_patch_block_shifted_off_the_grid_at_end_of_file_moves_back() -> None:
+    # cJSON bd1a375028 as *** Begin Patch, every line 2 spaces deeper than the file (indented
+    # by 4), at the end of a file without a final newline (the benchmark's answer, verbatim).
+    # Before, the added if() block kept the 2 spaces: a shift off the grid was read as drift
+    # whether or not the added lines then sat like their neighbours.
+    path = "fuzzing/CMakeLists.txt"
+    text = real("cjson_fuzzing_CMakeLists.txt")
+    got = apply_edits({path: text}, real("cjson_fuzzing_CMakeLists.txt.answer"))[path]
+    assert got == real("cjson_fuzzing_CMakeLists.txt.after")
+    assert got.endswith("\n\nif(ENABLE_CJSON_TEST)\n    ADD_EXECUTABLE(fuzz_main fuzz_main.c)\n"
+                        "    TARGET_LINK_LIBRARIES(fuzz_main cjson)\nendif()")  # fmt: skip
