@@ -7,10 +7,22 @@ the measuring instrument honest and loadable.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench._edit_data import answer_cases, commit_cases
-from bench.edits import EQS, build_trial, classify, identifiable, lines_of, parse_git, run
+from bench.edits import (
+    EQS,
+    GHunk,
+    build_trial,
+    classify,
+    identifiable,
+    lines_of,
+    parse_git,
+    run,
+    two_readings,
+)
 
 ISSUE_CLASSES = {
     "1 end of file", "2 headers", "3 bare context line", "4 CRLF new file",
@@ -104,3 +116,18 @@ def test_rendered_trial_of_a_real_commit_is_identifiable_and_exact(commits) -> N
     assert trial is not None and trial.identifiable
     assert "<<<<<<< SEARCH" in trial.answer
     assert run(trial.files, trial.answer, trial.intended)[0] == "exact"
+
+
+def test_oracle_a_drifted_insertion_that_reads_two_ways_is_not_identifiable() -> None:
+    # ripgrep c767bccade's appveyor.yml hunk with its context 2 spaces deeper: the added
+    # list item is at 4 as written, at 2 if it moved with the context, and the file uses
+    # both: the answer names its place, not its bytes (the same hunk with the context right
+    # is identifiable)
+    text = Path(__file__).resolve().parents[1] / "fixtures" / "drift" / "ripgrep_appveyor.yml"
+    file = lines_of(text.read_text(encoding="utf-8"))
+    right = (("", ""), ("", "branches:"), ("", "  only:"), ("+", "    - /x/"), ("", "    - master"))
+    ops = tuple((" " if o == "" else o, t) for o, t in right)
+    at = file.index("branches:") - 1
+    drifted = tuple((o, "  " + t if o == " " and t else t) for o, t in ops)
+    assert two_readings(file, GHunk(at + 1, at + 1, drifted, at))
+    assert not two_readings(file, GHunk(at + 1, at + 1, ops, at))
