@@ -176,29 +176,74 @@ def path_from_line(line: str) -> str | None:
     """The path a line names when it holds nothing but a (decorated) path, else None.
 
     Accepts ``src/a.py``, ``` `src/a.py` ```, ``**src/a.py**``, ``### src/a.py``,
-    ``File: src/a.py``, ``src/a.py:`` and list items holding one of those.
+    ``File: src/a.py``, ``src/a.py:`` and list items holding one of those. A name with
+    spaces or brackets (``GSON 2.0 NOTES.txt``, ``app/[id]/page.tsx``) is read in backticks,
+    after ``File:``/``Path:``, or when it starts with a directory without spaces
+    (``gson/GSON 2.0 NOTES.txt``); otherwise it is prose as often as a name (``Usage in
+    app.py``). Such a name may still be a command or prose, so the plan uses it only for a
+    file that exists (:func:`loose_path`).
     """
     s = line.strip()
     if not s or len(s) > 300:
         return None
+    named = False  # in backticks or after File:/Path:, where spaces can be part of a name
     for _ in range(4):
         before = s
         s = re.sub(r"^#{1,6}\s+", "", s)
         s = re.sub(r"^[-*]\s+", "", s)
-        s = _PATH_PREFIX.sub("", s)
+        if prefix := _PATH_PREFIX.match(s):
+            s, named = s[prefix.end() :], True
         s = s.rstrip(":").strip()
         for mark in ("**", "__", "`", "*", "'", '"'):
             if len(s) > 2 * len(mark) and s.startswith(mark) and s.endswith(mark):
                 s = s[len(mark) : -len(mark)].strip()
+                named = named or mark == "`"
         if s == before:
             break
     if s.startswith("./"):
         s = s[2:]
+    if s.startswith("-"):
+        return None
     # absolute and '..' paths are read too, so that confinement refuses them by name
     bare = re.sub(r"^(?:[A-Za-z]:)?/+", "", s.replace("\\", "/"))
-    if not _PATH.match(bare) or s.startswith("-"):
-        return None
-    return s
+    if _PATH.match(bare) or ((named or _dir_first(bare)) and _loose_match(bare)):
+        return s
+    return None
+
+
+def _dir_first(bare: str) -> bool:
+    """A name that starts with a directory without spaces (``gson/GSON 2.0 NOTES.txt``): a
+    path even undecorated, where ``Usage in src/app.py`` is a sentence."""
+    first, slash, _rest = bare.partition("/")
+    return bool(slash and first) and " " not in first
+
+
+_LOOSE = str.maketrans({c: "_" for c in " ()[]{}"})
+
+
+_EXT = re.compile(r"[A-Za-z][\w\-]*")
+
+
+def _loose_match(bare: str) -> bool:
+    """Whether ``bare`` is a file's path once spaces and brackets count as name characters:
+    single spaces inside a part, never at its ends (``a /b.txt`` is not a name), no word
+    that is an option (``-m``), and a plain extension (``obj.method()`` is code)."""
+    parts = bare.split("/")
+    if "`" in bare or "  " in bare or any(p != p.strip() for p in parts) or " -" in bare:
+        return False
+    stem, dot, ext = parts[-1].rpartition(".")
+    if not (stem and dot and _EXT.fullmatch(ext)):
+        return False
+    return _PATH.match(bare.translate(_LOOSE)) is not None
+
+
+def loose_path(path: str) -> bool:
+    """Whether ``path`` is a name :func:`path_from_line` reads only in backticks or after
+    ``File:`` (it holds a space or a bracket): the plan refuses a whole file or a
+    SEARCH/REPLACE block for such a name when no file has it, since the backticks may
+    hold a command (``python manage.py``) rather than a file to create."""
+    bare = re.sub(r"^(?:[A-Za-z]:)?/+", "", path.replace("\\", "/"))
+    return _PATH.match(bare) is None
 
 
 def _unquote(path: str) -> str:
