@@ -211,6 +211,24 @@ def path_from_line(line: str) -> str | None:
     return None
 
 
+def unreadable_name(line: str) -> str | None:
+    """The text of a line that names a file in backticks or after ``File:`` (it has a ``/``
+    or ends in an extension) but is no path :func:`path_from_line` reads (``docs/what's
+    new.md``): a block after it has no usable path, and must not go to an earlier file."""
+    s = re.sub(r"^(?:#{1,6}|[-*])\s+", "", line.strip())
+    prefixed = _PATH_PREFIX.match(s)
+    s = s[prefixed.end() :] if prefixed else s
+    s = s.rstrip(":").strip()
+    if len(s) > 2 and s[0] == s[-1] == "`" and "`" not in s[1:-1]:
+        s = s[1:-1].strip()
+    elif not prefixed:
+        return None
+    if not s or len(s) > 300 or path_from_line(line) is not None:
+        return None
+    stem, dot, ext = s.rpartition("/")[2].rpartition(".")
+    return s if "/" in s or (stem and dot and _EXT.fullmatch(ext)) else None
+
+
 def _dir_first(bare: str) -> bool:
     """A name that starts with a directory without spaces (``gson/GSON 2.0 NOTES.txt``): a
     path even undecorated, where ``Usage in src/app.py`` is a sentence."""
@@ -428,6 +446,7 @@ class EditParser:
         self._fence: str | None = None
         self._path: str | None = None
         self._path_line = -1
+        self._unread: tuple[int, str] | None = None  # a line naming a file, not readable
         self._last_nonblank = -1
         self._section: _Section | None = None
         self._bare: tuple[int, int, str, int] | None = None  # a bare run: lines, verdict, last
@@ -585,6 +604,9 @@ class EditParser:
         self._pop()
         if path := path_from_line(line):
             self._path, self._path_line = path, n
+        elif name := unreadable_name(line):
+            # a block after it is not the previous file's: no path, so it is a problem
+            self._path, self._unread = None, (n, name)
         return True
 
     def _open_fence(self, final: bool, n: int, marker: str, info: str) -> bool:
@@ -599,7 +621,18 @@ class EditParser:
                 path = None
         if path is None and self._path_line == self._last_nonblank and self._path_line > 0:
             path = self._path
-        if path is None or (words and words[0].lower() in _DIFF_LANGS):
+        diff_fence = bool(words) and words[0].lower() in _DIFF_LANGS
+        if (
+            path is None
+            and not diff_fence
+            and self._unread
+            and self._unread[0] == self._last_nonblank
+        ):
+            self._problem(n, f"the block after line {self._unread[0]} was not used: "
+                             f"{self._unread[1]!r} looks like a file name but cannot be read "
+                             "as a path; put the file's path alone on the line before the "
+                             "block")  # fmt: skip
+        if path is None or diff_fence:
             self._pop()
             self._fence = marker
             return True
