@@ -177,6 +177,15 @@ class FilePlan:
             return created.join(lines, ["\n"] * len(lines)) if lines else ""
         return base.splice(located)
 
+    def texts(self, accepted: Iterable[int] | None = None) -> dict[str, str | None]:
+        """New text per path from the located hunks (all, or those in ``accepted``): the one
+        place a rename becomes two paths (the old one None, the new one its text); a file
+        left as it was is left out. None: deleted."""
+        text = self.result(accepted)
+        if self.move_to and self.move_to != self.path:
+            return {self.path: None, self.move_to: text}
+        return {} if text == self.original else {self.path: text}
+
 
 def _failure(
     path: str, index: int, total: int, miss: Miss, hunk: Hunk, lines: Sequence[str] = ()
@@ -447,12 +456,7 @@ def results(plans: Iterable[FilePlan]) -> dict[str, str | None]:
     """New text per changed path (None: deleted), from every located hunk of ``plans``."""
     out: dict[str, str | None] = {}
     for plan in plans:
-        text = plan.result()
-        if plan.move_to and plan.move_to != plan.path:
-            out[plan.path] = None
-            out[plan.move_to] = text
-        elif text != plan.original:
-            out[plan.path] = text
+        out.update(plan.texts())
     return out
 
 

@@ -288,14 +288,8 @@ class Changeset:
         """New text per path from accepted hunks only (None: deleted); unchanged paths left out."""
         out: dict[str, str | None] = {}
         for f in self.files:
-            if f.failure is not None or not f.changes:
-                continue
-            text = f.result()
-            if f.move_to and f.renames and f.move_to != f.path:
-                out[f.path] = None
-                out[f.move_to] = text
-            elif text != f.plan.original:
-                out[f.path] = text
+            if f.failure is None and f.changes:
+                out.update(f.plan.texts(f.accepted()))
         return out
 
     def mark_applied(self) -> None:
