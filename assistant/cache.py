@@ -62,7 +62,7 @@ class Cache:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(_SCHEMA)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:  # a cache that cannot open is only slower
             self._fail(exc)
             return None
         self._conn = conn
@@ -142,5 +142,5 @@ def write_file(path: Path, data: bytes) -> None:
     the new one); one that cannot be written is only slower, so errors are ignored. The
     cache folder is the user's, so no confinement; the temp file is still created without
     following links (:func:`assistant.fsio.atomic_write`)."""
-    with contextlib.suppress(OSError, fsio.UnsafePath):
+    with contextlib.suppress(OSError, fsio.FileSystemError):
         fsio.atomic_write(path, data)

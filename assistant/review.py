@@ -46,8 +46,8 @@ class Baseline:
 
 
 def named_paths(edits: Iterable[FileEdit]) -> list[str]:
-    """Every path the edits name (sources and rename targets), sorted, once each."""
-    return sorted({p for e in edits for p in (e.path, e.move_to) if p})
+    """Every path the edits name (:attr:`FileEdit.paths`), sorted, once each."""
+    return sorted({p for e in edits for p in e.paths})
 
 
 def read_baseline(root: Path, edits: Iterable[FileEdit]) -> Baseline:

@@ -543,8 +543,29 @@ class Assistant:
             edits.append(edit)
             yield FileEdited(edit)
         reply: Reply | None = None if cancelled else stream.reply
-        answer = reply.text if reply is not None else "".join(parts)
         problems = [f"line {p.line}: {p.message}" for p in parser.problems]
+        yield Finished(
+            self._record(
+                plan, session_id, parent_id, reply, "".join(parts), edits, problems, cancelled
+            )
+        )
+
+    def _record(
+        self,
+        plan: Plan,
+        session_id: int,
+        parent_id: int | None,
+        reply: Reply | None,
+        streamed: str,
+        edits: list[FileEdit],
+        problems: list[str],
+        cancelled: bool,
+    ) -> Result:
+        """The finished exchange as a :class:`Result`, recorded in the history. Without a
+        ``reply`` (the stream was cancelled) what was ``streamed`` so far is the answer."""
+        manifest, backend = plan.manifest, plan.backend
+        task = plan.pack.task or ""
+        answer = reply.text if reply is not None else streamed
         usable, originals, bases, stale = self._sources(edits, manifest, problems)
         result = Result(
             session_id=session_id,
@@ -571,7 +592,7 @@ class Assistant:
         )
         status = "cancelled" if cancelled else "truncated" if result.truncated else "answered"
         self.sessions.finish(result, usable, status=status)
-        yield Finished(result)
+        return result
 
     def _sources(
         self, edits: Sequence[FileEdit], manifest: Manifest, problems: list[str]
@@ -586,9 +607,7 @@ class Assistant:
         refused: set[str] = set()
         for edit in edits:
             try:
-                names = [check_path(edit.path)] + (
-                    [check_path(edit.move_to)] if edit.move_to else []
-                )
+                names = [check_path(p) for p in edit.paths]
                 for name in names:
                     if name in bases or name in refused:
                         continue

@@ -43,7 +43,7 @@ from typing import Any
 
 from . import fsio, repo
 from .edits import FileEdit, Hunk
-from .errors import AssistantError, ConfigError
+from .errors import ConfigError, HistoryError
 
 __all__ = [
     "DB_NAME",
@@ -205,12 +205,23 @@ def _hunk_to_json(h: Hunk) -> dict[str, Any]:
         "old_start": h.old_start,
         "anchors": list(h.anchors),
         "at_eof": h.at_eof,
+        "old_no_newline": h.old_no_newline,
+        "new_no_newline": h.new_no_newline,
+        "problem": h.problem,
     }
 
 
 def _hunk_from_json(d: Mapping[str, Any]) -> Hunk:
     lines = tuple((str(x[0]), str(x[1:])) for x in d["lines"])
-    return Hunk(lines, d.get("old_start"), tuple(d.get("anchors", ())), bool(d.get("at_eof")))  # type: ignore[arg-type]
+    return Hunk(
+        lines,  # type: ignore[arg-type]
+        d.get("old_start"),
+        tuple(d.get("anchors", ())),
+        bool(d.get("at_eof")),
+        bool(d.get("old_no_newline")),  # rows written before these fields: False, ""
+        bool(d.get("new_no_newline")),
+        str(d.get("problem", "")),
+    )
 
 
 def edits_to_json(edits: Sequence[FileEdit]) -> str:
@@ -218,7 +229,7 @@ def edits_to_json(edits: Sequence[FileEdit]) -> str:
     return json.dumps([
         {"path": e.path, "action": e.action, "syntax": e.syntax,
          "hunks": [_hunk_to_json(h) for h in e.hunks], "content": e.content,
-         "move_to": e.move_to, "line": e.line}
+         "move_to": e.move_to, "line": e.line, "other_path": e.other_path}
         for e in edits
     ])  # fmt: skip
 
@@ -233,6 +244,7 @@ def edits_from_json(text: str) -> list[FileEdit]:
             content=d["content"],
             move_to=d["move_to"],
             line=int(d["line"]),
+            other_path=d.get("other_path"),  # absent from rows written before it existed
         )
         for d in json.loads(text)
     ]
@@ -273,7 +285,7 @@ class Store:
     def _db(self) -> Iterator[sqlite3.Connection]:
         """One transaction: committed on success, rolled back on any exception.
 
-        ``sqlite3`` errors become :class:`AssistantError` here, the one seam.
+        ``sqlite3`` errors become :class:`~assistant.errors.HistoryError` here, the one seam.
         """
         if not self._ready:
             self._create()
@@ -306,7 +318,10 @@ class Store:
                 except sqlite3.Error as exc:
                     raise self._error(exc) from exc
         except OSError as exc:
-            raise AssistantError(f"history database {self.path}: {exc.strerror or exc}") from exc
+            raise HistoryError(
+                f"cannot open the history database {self.path}: {exc.strerror or exc}; "
+                "check that its folder is yours and writable"
+            ) from exc
 
     def _create(self) -> None:
         if self._root is not None:
@@ -334,8 +349,8 @@ class Store:
             )
         self._ready = True
 
-    def _error(self, exc: sqlite3.Error) -> AssistantError:
-        return AssistantError(
+    def _error(self, exc: sqlite3.Error) -> HistoryError:
+        return HistoryError(
             f"history database {self.path}: {exc}; if it is damaged, move it away "
             "(tome starts a new one) or run 'tome history --prune'"
         )
@@ -566,6 +581,8 @@ class Store:
                 con2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 con2.execute("VACUUM")
                 con2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
             finally:
                 con2.close()
         return len(ids)

@@ -272,7 +272,7 @@ def render_new_file(path: str, text: str, fmt: str) -> str:
                 f"+++ b/{path}", f"@@ -0,0 +1,{n} @@" if n != 1 else "@@ -0,0 +1 @@"]  # fmt: skip
         return "\n".join(head + ["+" + x for x in body] + marker) + "\n"
     return "\n".join(["*** Begin Patch", f"*** Add File: {path}", *("+" + x for x in body),
-                      "*** End Patch"]) + "\n"  # fmt: skip
+                      *marker, "*** End Patch"]) + "\n"  # fmt: skip
 
 
 # -- mistakes ----------------------------------------------------------------------------------
@@ -849,6 +849,12 @@ def adversarial_cases() -> list[tuple[str, dict[str, str], str, int]]:
         ("hunk of 231 lines, no match (closest)", {"a.py": code},
          "--- a/a.py\n+++ b/a.py\n@@ -1,231 +1,231 @@\n" + "".join(
              f" value = compute({i}) + drift\n" for i in range(230)) + "-gone\n+here\n", 0),
+        ("1 MB of 20-line hunks that match nothing", {"a.py": code},
+         ("--- a/a.py\n+++ b/a.py\n" + "".join(
+             "@@\n" + "".join(f" value = compute({j}) + drift\n" for j in range(i, i + 10))
+             + f"-value = compute({i + 10}\n+changed\n"
+             + "".join(f" value = compute({j}\n" for j in range(i + 11, i + 20))
+             for i in range(0, 1_000_000, 7)))[:MB].rsplit("@@", 1)[0], 0),
         ("20k SEARCH blocks on one file", {"a.py": _lines("line ", 40_000)},
          "".join(_sr("a.py", f"line {i}\n", f"row {i}\n") for i in range(0, 40_000, 2))[:MB], 0),
         ("one 1 MB line, streamed by 16", {}, _fill("a", MB), 16),

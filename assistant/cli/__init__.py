@@ -3,7 +3,9 @@
 One small module per subcommand in this package (``pack.py``, ``ask.py``, ``apply.py`` ...),
 each with ``add_arguments(parser)`` and ``run(args) -> int``. They are imported only when
 their subcommand runs, so ``tome pack`` never pays for openai or textual.
-This package is the only place (with ``tui``) that turns ``AssistantError`` into output.
+This package is the only place (with ``tui``) that turns ``AssistantError`` into output,
+and the only place that changes process-wide state (the warning hook and the GIL switch
+interval while a command runs, ``os._exit`` at the end): the library never does.
 """
 
 from __future__ import annotations
@@ -61,12 +63,23 @@ def _show_warning(
     print(f"tome: warning: {safe(str(message))}", file=file or sys.stderr)
 
 
+# How often the GIL changes hands while a subcommand runs (seconds; Python's default: 0.005).
+# A thread that counts tokens ahead (assistant.tokens.ahead) needs the GIL for a moment after
+# each text; with the default it waits up to 5 ms for a Python-busy caller to let go, and on
+# Django half its core was lost so. A process-wide setting: set here, never by the library.
+SWITCH_INTERVAL = 0.0005
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``tome`` with ``argv``; the process-wide hooks are set for the run and restored."""
     shown = warnings.showwarning
+    interval = sys.getswitchinterval()
     warnings.showwarning = _show_warning
+    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
     try:
         return _main(argv)
     finally:
+        sys.setswitchinterval(interval)
         warnings.showwarning = shown
 
 

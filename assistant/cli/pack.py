@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, TextIO
 from .. import fsio, repo
 from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
-from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack, remember_output, reuse_output
+from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack
 from ..pack.render import FORMATS
+from ..pack.reuse import remember_output, reuse_output
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress, TaskID
 
 _SUFFIX = {"xml": "xml", "markdown": "md"}
@@ -170,7 +172,7 @@ def _default_output(root: Path, fmt: str) -> Path:
 def _state_dir(root: Path) -> Path:
     try:
         return fsio.state_dir(root)
-    except fsio.UnsafePath as exc:
+    except fsio.FileSystemError as exc:
         raise PackError(
             f"cannot write the pack into {exc.path}: {exc.reason}; or give --output FILE"
         ) from exc
@@ -208,7 +210,7 @@ def _write(path: Path, result: Pack, *, root: Path | None) -> None:
             result.write(text)
             text.flush()
             text.detach()
-    except fsio.UnsafePath as exc:
+    except fsio.FileSystemError as exc:
         raise PackError(f"cannot write the pack to {exc.path}: {exc.reason}") from exc
     except OSError as exc:
         raise PackError(f"cannot write the pack to {path}: {exc.strerror or exc}") from exc
@@ -221,7 +223,6 @@ def _print_summary(
     (:func:`~assistant.display.safe_name`) and given to rich as plain ``Text``, never as
     markup, so a file named ``[red]x[/]`` or holding an ESC prints as it is spelt."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     def line(*parts: str | tuple[str, str]) -> Text:
@@ -253,37 +254,8 @@ def _print_summary(
         )
     elif out_path is not None:
         console.print(line("  written to ", (safe_name(out_path), "bold")))
-    top = sorted(result.files, key=lambda f: (-f.tokens, f.path))[:10]
-    if top:
-        table = Table(title="Largest files", title_justify="left", box=None, pad_edge=False)
-        table.add_column("tokens", justify="right")
-        table.add_column("share", justify="right")
-        table.add_column("path")
-        table.add_column("tier")
-        file_total = sum(f.tokens for f in result.files) or 1
-        for f in top:
-            share = f"{100 * f.tokens / file_total:.1f}%"
-            table.add_row(f"{f.tokens:,}", share, Text(safe_name(f.path)), f.tier)
-        console.print(table)
-    if result.skipped:
-        console.print(line((f"Skipped {len(result.skipped):,} files:", "bold")))
-        by_reason: dict[str, list[str]] = {}
-        for s in result.skipped:
-            by_reason.setdefault(s.reason, []).append(safe_name(s.path))
-        for reason, paths in sorted(by_reason.items()):
-            sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
-            console.print(line(f"  {reason}: {len(paths):,} ({sample})"))
-        for s in result.skipped:
-            if s.reason.startswith("secret"):
-                console.print(
-                    line(
-                        ("  " + safe_name(s.path) + ": " + safe(s.detail), "yellow"),
-                        " (--allow-secrets to include)",
-                    )
-                )
-        for s in result.skipped:
-            if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
-                console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))
+    _print_largest(console, result)
+    _print_skipped(console, result)
     if result.redacted:
         files = len({r.path for r in result.redacted})
         console.print(
@@ -335,3 +307,50 @@ class _Progress:
             self._task = self._progress.add_task(stage, total=total)
         assert self._progress is not None and self._task is not None
         self._progress.update(self._task, description=stage, completed=done, total=total)
+
+
+def _print_largest(console: Console, result: Pack) -> None:
+    """The ten largest files, with their share of the files' tokens and their tier."""
+    from rich.table import Table
+    from rich.text import Text
+
+    top = sorted(result.files, key=lambda f: (-f.tokens, f.path))[:10]
+    if top:
+        table = Table(title="Largest files", title_justify="left", box=None, pad_edge=False)
+        table.add_column("tokens", justify="right")
+        table.add_column("share", justify="right")
+        table.add_column("path")
+        table.add_column("tier")
+        file_total = sum(f.tokens for f in result.files) or 1
+        for f in top:
+            share = f"{100 * f.tokens / file_total:.1f}%"
+            table.add_row(f"{f.tokens:,}", share, Text(safe_name(f.path)), f.tier)
+        console.print(table)
+
+
+def _print_skipped(console: Console, result: Pack) -> None:
+    """What was left out, by reason, and what to do about the files that need a word."""
+    from rich.text import Text
+
+    def line(*parts: str | tuple[str, str]) -> Text:
+        return Text.assemble(*parts)
+
+    if result.skipped:
+        console.print(line((f"Skipped {len(result.skipped):,} files:", "bold")))
+        by_reason: dict[str, list[str]] = {}
+        for s in result.skipped:
+            by_reason.setdefault(s.reason, []).append(safe_name(s.path))
+        for reason, paths in sorted(by_reason.items()):
+            sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+            console.print(line(f"  {reason}: {len(paths):,} ({sample})"))
+        for s in result.skipped:
+            if s.reason.startswith("secret"):
+                console.print(
+                    line(
+                        ("  " + safe_name(s.path) + ": " + safe(s.detail), "yellow"),
+                        " (--allow-secrets to include)",
+                    )
+                )
+        for s in result.skipped:
+            if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
+                console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))

@@ -4,7 +4,10 @@ Text rules, so that an edit never changes more than it means to:
 
 - Line endings are kept per line: lines the edit does not touch keep theirs; new lines take
   the file's dominant ending (CRLF stays CRLF; a mixed file keeps every untouched line's).
-- A file's final newline, or its lack, is kept whatever the edit says.
+  A new file is written with the endings the answer gave its lines (CRLF stays CRLF).
+- A file's final newline, or its lack, is kept unless the edit says otherwise with the
+  marker: a hunk at the end of the file carrying ``\\ No newline at end of file`` (on either
+  side) gives the file the final newline of its new side, as ``git apply`` does.
 - A leading BOM (``\\ufeff``) is set aside while matching and put back.
 - Whole-file blocks are turned into hunks by diffing against the file, so they are
   reviewed like any other edit; one that elides code (``# ... rest unchanged``) is refused.
@@ -15,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from .diff import LineMatcher
@@ -27,6 +30,7 @@ from .match import (
     Located,
     Miss,
     closest_region,
+    expected_lines,
     hint_disagrees,
     hinted,
     locate,
@@ -96,8 +100,11 @@ class Text:
         final = not body or body.endswith("\n")
         return cls(tuple(contents), tuple(endings), dominant_eol(endings), final, bom)
 
-    def splice(self, located: Iterable[Located]) -> str:
-        """The text with each located hunk's region replaced (regions must not overlap)."""
+    def splice(self, located: Iterable[Located], *, final_newline: bool | None = None) -> str:
+        """The text with each located hunk's region replaced (regions must not overlap).
+
+        ``final_newline`` overrides the file's own (an edit's no-newline marker decided it).
+        """
         out_c: list[str] = []
         out_e: list[str] = []
         cursor = 0
@@ -116,13 +123,16 @@ class Text:
             cursor = loc.end
         out_c.extend(self.lines[cursor:])
         out_e.extend(self.endings[cursor:])
-        return self.join(out_c, out_e)
+        return self.join(out_c, out_e, final_newline=final_newline)
 
-    def join(self, contents: Sequence[str], endings: Sequence[str]) -> str:
+    def join(
+        self, contents: Sequence[str], endings: Sequence[str], *, final_newline: bool | None = None
+    ) -> str:
         if not contents:
             return BOM if self.bom else ""
+        final = self.final_newline if final_newline is None else final_newline
         ends = [e or self.eol for e in endings]
-        ends[-1] = (endings[-1] or self.eol) if self.final_newline else ""
+        ends[-1] = (endings[-1] or self.eol) if final else ""
         body = "".join(c + e for c, e in zip(contents, ends, strict=True))
         return (BOM if self.bom else "") + body
 
@@ -155,6 +165,9 @@ class FilePlan:
     move_to: str | None = None
     failure: HunkFailure | None = None
     """A failure of the file as a whole (missing, already there, mixed edits)."""
+    endings: tuple[str, ...] = ()
+    """A created file's line endings as the answer gave them (``\\r\\n`` kept; the last one
+    empty when it has no final newline); empty: ``\\n`` and a final newline."""
 
     @property
     def failures(self) -> list[HunkFailure]:
@@ -169,13 +182,25 @@ class FilePlan:
         if self.action == "delete":
             return None
         chosen = set(range(1, len(self.hunks) + 1) if accepted is None else accepted)
-        located = [h.located for h in self.hunks if h.index in chosen and h.located]
-        base = Text.of(self.original or "")
+        taken = [h for h in self.hunks if h.index in chosen and h.located]
+        located = [h.located for h in taken if h.located]
         if self.action == "create" and self.original is None:
-            created = Text((), (), "\n", True, False)
             lines = [line for loc in located for line in loc.lines]
-            return created.join(lines, ["\n"] * len(lines)) if lines else ""
-        return base.splice(located)
+            endings = self.endings if len(self.endings) == len(lines) else ("\n",) * len(lines)
+            return "".join(c + e for c, e in zip(lines, endings, strict=True))
+        base = Text.of(self.original or "")
+        return base.splice(located, final_newline=_final_newline(base, taken))
+
+
+def _final_newline(base: Text, taken: Iterable[PlannedHunk]) -> bool | None:
+    """The final newline a hunk at the end of the file says the new text has, by its
+    no-newline marker; None when no such hunk says anything (the file's own is kept)."""
+    for planned in taken:
+        hunk, loc = planned.hunk, planned.located
+        marked = hunk.old_no_newline or hunk.new_no_newline
+        if marked and loc is not None and loc.end == len(base.lines):
+            return not hunk.new_no_newline
+    return None
 
     def texts(self, accepted: Iterable[int] | None = None) -> dict[str, str | None]:
         """New text per path from the located hunks (all, or those in ``accepted``): the one
@@ -217,11 +242,37 @@ def _file_failure(path: str, kind: str, detail: str) -> HunkFailure:
     return HunkFailure(path, 0, 0, kind, detail)  # type: ignore[arg-type]
 
 
-def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> FilePlan:
+class Searches:
+    """How many refused hunks of one answer still get the costly part of their report (the
+    closest region, the enclosing lines of each equal place): each costs a pass over the
+    file, and an answer of a megabyte can hold a thousand hunks that match nothing (1,226
+    refused hunks on one 2,700-line file took 3.5 s, nine tenths of it in those reports).
+    The first ``LIMIT`` are searched; the rest say they were not."""
+
+    LIMIT = 32
+
+    def __init__(self) -> None:
+        self.left = self.LIMIT
+
+    def take(self) -> bool:
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+_NOT_SEARCHED = f"; its closest region was not searched (more than {Searches.LIMIT} hunks failed)"
+
+
+def plan_file(
+    path: str, original: str | None, edits: Sequence[FileEdit], searches: Searches | None = None
+) -> FilePlan:
     """Locate every hunk of ``edits`` (all for ``path``, in answer order) in ``original``.
 
-    ``original`` is None when the file does not exist.
+    ``original`` is None when the file does not exist. ``searches`` bounds the refusal
+    reports across the files of one answer (see :class:`Searches`).
     """
+    searches = searches or Searches()
     actions = {e.action for e in edits}
     move_to = next((e.move_to for e in reversed(edits) if e.move_to), None)
     if len(actions) > 1 and not actions <= {"update"}:
@@ -244,11 +295,11 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
         if original:
             return FilePlan(path, "create", original, (), move_to,
                             _file_failure(path, "exists", "cannot create: the file exists"))  # fmt: skip
-        content = edits[0].content or ""
-        lines = tuple(split_lines(content)[0])
+        contents, endings = split_lines(edits[0].content or "")
+        lines = tuple(contents)
         hunk = Hunk(tuple(("+", x) for x in lines), 0)
         planned = PlannedHunk(1, hunk, Located(0, 0, lines, "exact"), None)
-        return FilePlan(path, "create", original, (planned,), move_to)
+        return FilePlan(path, "create", original, (planned,), move_to, endings=tuple(endings))
     if action == "replace":
         if len(edits) > 1:
             return FilePlan(path, "update", original, (), move_to,
@@ -273,7 +324,10 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
         if hunks and all(not h.before for _, h in hunks):
             lines = tuple(x for _, h in hunks for x in h.after)
             planned = PlannedHunk(1, hunks[0][1], Located(0, 0, lines, "exact"), None)
-            return FilePlan(path, "create", None, (planned,), move_to)
+            ends = ["\n"] * len(lines)
+            if ends and hunks[-1][1].new_no_newline:
+                ends[-1] = ""
+            return FilePlan(path, "create", None, (planned,), move_to, endings=tuple(ends))
         return FilePlan(path, "update", None, (), move_to,
                         _file_failure(path, "missing-file", "no such file to edit"))  # fmt: skip
     fl = FileLines(Text.of(original).lines)
@@ -289,16 +343,19 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
             current = edit
         result: Located | Miss
         hint = Hint(hunk.old_start, shift) if hunk.old_start else None
-        if not hunk.before and (not fl.lines or edit.syntax == "search-replace"):
+        if (unusable := _unusable(hunk)) is not None:
+            result = unusable
+        elif not hunk.before and (not fl.lines or edit.syntax == "search-replace"):
             result = Located(len(fl.lines), len(fl.lines), hunk.after, "exact")
         else:
-            result = locate(fl, hunk, lo=lo, hint=hint)
+            result = locate(fl, hunk, lo=lo, hint=hint, closest=False)
         if isinstance(result, Located):
             clash = taken.clash(result.start, result.end)
             if clash is not None:
                 result = _overlap(fl, hunk, result, clash)
         if isinstance(result, Miss):
-            failure = _failure(path, i, total, result, hunk, fl.lines)
+            result = _reported(fl, hunk, result, searches)
+            failure = _failure(path, i, total, result, hunk, fl.lines if result.searched else ())
             out.append(PlannedHunk(i, hunk, None, failure))
             continue
         taken.add(result.start, result.end, i)
@@ -306,11 +363,23 @@ def plan_file(path: str, original: str | None, edits: Sequence[FileEdit]) -> Fil
         if hunk.old_start and hunk.before and not hinted(result):
             shift = result.start - (hunk.old_start - 1)
         out.append(PlannedHunk(i, hunk, result, None))
-    checked = _checked_hints(path, out, fl)
+    checked = _checked_hints(path, out, fl, searches)
     return FilePlan(path, "update", original, tuple(checked), move_to)
 
 
-def _checked_hints(path: str, planned: list[PlannedHunk], fl: FileLines) -> list[PlannedHunk]:
+def _reported(fl: FileLines, hunk: Hunk, miss: Miss, searches: Searches) -> Miss:
+    """``miss`` with its closest region (when it matched nowhere), within ``searches``."""
+    if not searches.take():
+        detail = miss.detail + (_NOT_SEARCHED if miss.kind == "no-match" else "")
+        return Miss(miss.kind, detail, None, miss.candidates, searched=False)
+    if miss.kind in ("no-match", "overlap") and miss.closest is None:
+        return replace(miss, closest=closest_region(fl.lines, expected_lines(hunk)))
+    return miss
+
+
+def _checked_hints(
+    path: str, planned: list[PlannedHunk], fl: FileLines, searches: Searches
+) -> list[PlannedHunk]:
     """Keep a hunk its line number picked only when the file's other line numbers bear it
     out: every hunk placed by its content alone was found as far from its stated line as
     this one (see ``match.hint_disagrees``). Otherwise it is refused."""
@@ -338,9 +407,10 @@ def _checked_hints(path: str, planned: list[PlannedHunk], fl: FileLines) -> list
             why = "no other hunk of the file, placed by its lines alone, bears the numbers out"
         detail = (f"its lines occur more than once; its line number {h.hunk.old_start} points "
                   f"at line {loc.start + 1}, but {why}; refusing to guess")  # fmt: skip
-        starts = _candidates_of(locate(fl, h.hunk))
-        miss = Miss("ambiguous", detail, None, tuple(starts))
-        failure = _failure(path, h.index, len(planned), miss, h.hunk, fl.lines)
+        starts = _candidates_of(locate(fl, h.hunk, closest=False))
+        miss = _reported(fl, h.hunk, Miss("ambiguous", detail, None, tuple(starts)), searches)
+        failure = _failure(path, h.index, len(planned), miss, h.hunk,
+                           fl.lines if miss.searched else ())  # fmt: skip
         out.append(PlannedHunk(h.index, h.hunk, None, failure))
     return out
 
@@ -361,19 +431,32 @@ def _overlap(fl: FileLines, hunk: Hunk, found: Located, clash: int) -> Miss:
     """The refusal of a hunk whose place overlaps an earlier hunk's, naming the other
     places its lines match (if any), so the model can tell them apart."""
     detail = f"overlaps hunk {clash} (lines {found.start + 1}-{found.end})"
-    everywhere = locate(fl, hunk)
+    everywhere = locate(fl, hunk, closest=False)
     others = [c for c in _candidates_of(everywhere) if c != found.start + 1]
     if others:
         shown = ", ".join(str(x) for x in others[:6]) + (" ..." if len(others) > 6 else "")
         detail += f"; its lines also match at line {shown}"
     starts = tuple(sorted({found.start + 1, *others})) if others else ()
-    return Miss("overlap", detail, closest_region(fl.lines, hunk.before), starts)
+    return Miss("overlap", detail, None, starts)
 
 
 def _candidates_of(found: Located | Miss) -> list[int]:
     if isinstance(found, Miss):
         return list(found.candidates)
     return [found.start + 1]
+
+
+def _unusable(hunk: Hunk) -> Miss | None:
+    """Why a hunk fails before any search: the parser could not tell where it ends, or it
+    changes nothing (only context lines, or it adds back the very lines it removes and the
+    final newline is not what changes: the model meant a change it did not write)."""
+    if hunk.problem:
+        return Miss("malformed", hunk.problem)
+    if hunk.before == hunk.after and hunk.old_no_newline == hunk.new_no_newline:
+        what = "removes and adds the same lines" if hunk.added else "has only context lines"
+        return Miss("no-change", f"the hunk {what}, so it changes nothing; mark the lines to "
+                                 "remove with - and the new lines with +")  # fmt: skip
+    return None
 
 
 class _Taken:
@@ -426,14 +509,27 @@ def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[File
     Paths are normalised and confined (``PathRefused`` for absolute, ``..``, ``.git/``).
     """
     by_path: dict[str, list[FileEdit]] = {}
+    searches = Searches()
+    unresolved: dict[str, HunkFailure] = {}
     for edit in edits:
         path = check_path(edit.path)
         move = check_path(edit.move_to) if edit.move_to else None
-        if path != edit.path or move != edit.move_to:
+        other = check_path(edit.other_path) if edit.other_path else None
+        if other is not None:
+            path, failure = _pick_side(files, path, other)
+            other = None
+            if failure is not None:
+                unresolved.setdefault(path, failure)
+        if path != edit.path or move != edit.move_to or other != edit.other_path:
             edit = FileEdit(path, edit.action, edit.syntax, edit.hunks, edit.content, move,
                             edit.line)  # fmt: skip
         by_path.setdefault(path, []).append(edit)
-    plans = [plan_file(path, files.get(path), group) for path, group in by_path.items()]
+    plans = [
+        FilePlan(path, "update", files.get(path), (), None, unresolved[path])
+        if path in unresolved
+        else plan_file(path, files.get(path), group, searches)
+        for path, group in by_path.items()
+    ]
     targets = {p.path for p in plans if p.action != "delete" and not p.move_to}
     checked: list[FilePlan] = []
     for plan in plans:
@@ -450,6 +546,25 @@ def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[File
             )
         checked.append(plan)
     return checked
+
+
+def _pick_side(files: Mapping[str, str], old: str, new: str) -> tuple[str, HunkFailure | None]:
+    """The file a diff edits when its ``---`` and ``+++`` headers name different files and
+    nothing says it is a rename: the one that exists, as ``patch`` picks (both alike: the
+    ``---`` one). Neither, or both with different texts: a failure naming both."""
+    if old in files and new in files and files[old] != files[new]:
+        detail = (f"the diff's headers name two files, {old} (---) and {new} (+++), and both "
+                  "exist with different text: cannot tell which one to edit; name one file in "
+                  "both headers (or add 'rename from'/'rename to' lines for a rename)")  # fmt: skip
+        return old, _file_failure(old, "two-files", detail)
+    if old in files:
+        return old, None
+    if new in files:
+        return new, None
+    detail = (f"the diff's headers name two files, {old} (---) and {new} (+++), and neither "
+              "exists; name the file to edit in both headers (or use /dev/null for a new "
+              "file)")  # fmt: skip
+    return old, _file_failure(old, "two-files", detail)
 
 
 def results(plans: Iterable[FilePlan]) -> dict[str, str | None]:

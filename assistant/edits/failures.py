@@ -16,8 +16,11 @@ from typing import Literal
 from ..errors import ApplyConflict, MatchError, ParseError
 
 FailureKind = Literal[
-    "no-match", "ambiguous", "overlap", "missing-file", "exists", "mixed", "elided", "no-context"
-]
+    "no-match", "ambiguous", "overlap", "missing-file", "exists", "mixed", "elided", "no-context",
+    "malformed", "no-change", "two-files",
+]  # fmt: skip
+"""``malformed``: the parser could not tell where the hunk ends; ``no-change``: only context
+lines; ``two-files``: a diff's headers name two files and neither or both can be the one."""
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,9 @@ class Miss:
     detail: str
     closest: Region | None = None
     candidates: tuple[int, ...] = ()
+    searched: bool = True
+    """False when the costly part of the report (closest region, enclosing lines of each
+    place) was skipped to bound an answer of many refused hunks."""
 
 
 Ops = Sequence[tuple[Op, str]]
@@ -507,7 +510,8 @@ def closest_region(file: Sequence[str], expected: Sequence[str]) -> Region | Non
     """The stretch of ``file`` most like ``expected``, for error messages.
 
     Bounded whatever the input: windows are ranked by how many of their lines occur in
-    ``expected`` (one linear pass), and only the best dozen are scored by :func:`similarity`.
+    ``expected`` (one linear pass), and only the best dozen are scored by :func:`similarity`,
+    which breaks ties between windows with as many lines in common.
     """
     n = len(expected)
     if not file or not n:
@@ -520,13 +524,13 @@ def closest_region(file: Sequence[str], expected: Sequence[str]) -> Region | Non
         sums.append(sums[-1] + hits[i] - hits[i - window])
     order = heapq.nsmallest(12, range(len(sums)), key=lambda i: (-sums[i], i))
     target = [x.rstrip() for x in expected]
-    best: tuple[float, int] | None = None
+    best: tuple[int, float, int] | None = None  # lines in common first, then similarity
     for s in order:
         ratio = similarity(target, [x.rstrip() for x in file[s : s + window]])
-        if best is None or ratio > best[0] + 1e-12:
-            best = (ratio, s)
+        if best is None or (sums[s], ratio) > (best[0], best[1] + 1e-12):
+            best = (sums[s], ratio, s)
     assert best is not None
-    ratio, s = best
+    _hits, ratio, s = best
     return Region(s + 1, s + window, round(ratio, 4), tuple(file[s : s + window]))
 
 
@@ -857,19 +861,26 @@ def _noted(found: Located) -> Located:
 
 
 def locate(
-    lines: FileLines | Sequence[str], hunk: Hunk, *, lo: int = 0, hint: Hint | None = None
+    lines: FileLines | Sequence[str],
+    hunk: Hunk,
+    *,
+    lo: int = 0,
+    hint: Hint | None = None,
+    closest: bool = True,
 ) -> Located | Miss:
     """Find where ``hunk`` goes in ``lines``; search from ``lo`` first (ordered formats),
     with ``hint`` (the hunk's stated line) to choose between equal candidates.
 
-    A hunk placed by a tolerance says which in ``Located.tolerances``.
+    A hunk placed by a tolerance says which in ``Located.tolerances``. A hunk that matches
+    nowhere gets its closest region unless ``closest`` is false (a caller that refuses many
+    hunks bounds how many it searches).
     """
-    found = _locate(lines, hunk, lo, hint)
+    found = _locate(lines, hunk, lo, hint, closest)
     return _noted(found) if isinstance(found, Located) else found
 
 
 def _locate(
-    lines: FileLines | Sequence[str], hunk: Hunk, lo: int, hint: Hint | None
+    lines: FileLines | Sequence[str], hunk: Hunk, lo: int, hint: Hint | None, closest: bool
 ) -> Located | Miss:
     fl = lines if isinstance(lines, FileLines) else FileLines(lines)
     if not hunk.before:
@@ -890,5 +901,10 @@ def _locate(
         "no-match",
         "the lines to replace are not in the file (tried exact, trailing whitespace, "
         "indentation and one-line context tolerance)",
-        closest_region(fl.lines, [t for t in hunk.before if t.strip() != ELISION]),
+        closest_region(fl.lines, expected_lines(hunk)) if closest else None,
     )
+
+
+def expected_lines(hunk: Hunk) -> list[str]:
+    """The lines a refused hunk is compared with to find its closest region (no elisions)."""
+    return [t for t in hunk.before if t.strip() != ELISION]

@@ -43,7 +43,17 @@ class Hunk:
     anchors: tuple[str, ...] = ()
     """Scope lines (``@@ def foo():``) that precede the hunk in the file, if the model gave any."""
     at_eof: bool = False
-    """The hunk ends at the end of the file (``*** End of File``)."""
+    """The hunk ends at the end of the file (``*** End of File``, or a no-newline marker)."""
+    old_no_newline: bool = False
+    """The file's last line has no final newline before the edit: ``\\ No newline at end of
+    file`` after the hunk's last removed or context line."""
+    new_no_newline: bool = False
+    """The file's last line has no final newline after the edit: the marker after the hunk's
+    last added or context line. Either marker puts the hunk at the end of the file, and then
+    the new side decides the final newline; without one, the file's own is kept."""
+    problem: str = ""
+    """Why the hunk cannot be applied as the parser read it (it could not tell where the hunk
+    ends, say); such a hunk fails whole rather than being applied in part."""
 
     @property
     def before(self) -> tuple[str, ...]:
@@ -79,9 +89,20 @@ class FileEdit:
     content: str | None = None
     """The whole new text for ``create`` and ``replace`` (``\\n`` line endings)."""
     move_to: str | None = None
-    """The new path when the edit renames the file."""
+    """The new path when the edit renames the file: only with explicit evidence
+    (``rename from``/``rename to``, ``diff --git`` with ``similarity index``, ``*** Move to:``)."""
     line: int = 0
     """1-based line of the answer where this edit starts (for messages)."""
+    other_path: str | None = None
+    """The other name when a diff's two headers name different files and nothing says it is a
+    rename (``--- before.java`` / ``+++ after.java``): the edit is of whichever of ``path``
+    and ``other_path`` exists, as ``patch`` picks (see ``apply.plan_edits``)."""
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every path the edit may read or write: its path, the rename target, the other name."""
+        found = (self.path, self.move_to, self.other_path)
+        return tuple(dict.fromkeys(p for p in found if p))
 
     @property
     def ordered(self) -> bool:

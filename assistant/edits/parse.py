@@ -5,7 +5,12 @@ fences:
 
 - unified diffs, with or without ``diff --git`` and ``---``/``+++`` lines (the path then comes
   from a path line before the hunks), with any ``@@`` header: right or wrong line numbers and
-  counts, or a bare ``@@ ... @@``. Counts are never trusted: a hunk ends where its lines end.
+  counts, or a bare ``@@ ... @@``. A hunk ends where its lines end; the counts only decide
+  whether a bare line (a context line that lost its leading space) is still part of it (see
+  ``EditParser._bare_line``). ``\\ No newline at end of file`` is kept in the hunk
+  (``Hunk.old_no_newline``/``new_no_newline``). Two headers naming different files are a
+  rename only with ``rename from``/``rename to`` or ``similarity index``; otherwise the edit
+  keeps both names (``FileEdit.other_path``) and the plan picks the one that exists.
 - SEARCH/REPLACE blocks (``<<<<<<< SEARCH`` / ``=======`` / ``>>>>>>> REPLACE``), the path
   on a line before the block, before or inside the fence, possibly in backticks or bold.
 - ``*** Begin Patch`` ... ``*** End Patch`` with ``*** Update File:``, ``*** Add File:``,
@@ -15,6 +20,10 @@ fences:
 :class:`EditParser` is fed chunks of any size and returns each :class:`FileEdit` as soon as
 it is complete; the result never depends on how the text was cut. :func:`parse_edits` is
 the same over a whole text.
+
+Line endings: the answer's ``\\r`` before a line's ``\\n`` is dropped from every line the
+edit locates by, but kept in a created file's text (``FileEdit.content``), so a new file
+whose lines end in CRLF is written with CRLF.
 """
 
 from __future__ import annotations
@@ -30,18 +39,27 @@ from .model import Action, FileEdit, Hunk, Op, Syntax
 # Every marker is recognised with string methods or with a regex that cannot backtrack
 # (no two adjacent quantifiers that can match the same character): a model's answer is
 # untrusted, and ``\s*(X)?\s*$`` on a marker followed by 50,000 spaces is quadratic.
-_HUNK_HEAD = re.compile(r"-(\d+)(?:,\d+)?")
-_HUNK_NEW = re.compile(r"\+\d+(?:,\d+)?")
+_HUNK_HEAD = re.compile(r"-(\d+)(?:,(\d+))?")
+_HUNK_NEW = re.compile(r"\+\d+(?:,(\d+))?")
+# a timestamp (or an svn label) after a header's path and one space; each alternative starts
+# with a fixed character, so the search is linear
+_STAMP = re.compile(
+    r" (?:\d{4}-\d\d-\d\d[ T]\d|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z][a-z] "
+    r"|\((?:original|modified|revision \d+|working copy|nonexistent|new|deleted)\))"
+)
 _PATCH_KINDS = {"Update": "update", "Add": "create", "Delete": "delete"}
 _EXT_HEADERS = (
     "index ", "new file mode", "deleted file mode", "old mode", "new mode", "similarity index",
     "dissimilarity index", "rename from ", "rename to ", "copy from ", "copy to ",
 )  # fmt: skip
+# ``$`` for Java's nested classes (``$Gson$Types.java``)
 _PATH = re.compile(
-    r"^(?:[\w@+\-.]+/)*[\w@+\-.]*[\w@+\-]\.[A-Za-z][\w\-]*$|^(?:[\w@+\-.]+/)+[\w@+\-.]+$"
+    r"^(?:[\w@+\-.$]+/)*[\w@+\-.$]*[\w@+\-$]\.[A-Za-z][\w\-]*$|^(?:[\w@+\-.$]+/)+[\w@+\-.$]+$"
 )
 _PATH_PREFIX = re.compile(r"^(?:file(?:name)?|path)\s*:\s*", re.IGNORECASE)
 _DIFF_LANGS = {"diff", "patch", "udiff"}
+_HUNK_OPS = ("+", "-", " ", "\\")
+_MARKS = frozenset("`~d*<=>")  # the first character of every marker that is not indented
 
 
 def _fence(line: str) -> tuple[str, str] | None:
@@ -113,18 +131,30 @@ def _split_paths(rest: str) -> int | None:
     return len(rest) - len(parts[1])
 
 
-def _hunk_head(line: str) -> tuple[int | None, str]:
-    """The old start line and the anchor text of a ``@@ -l,c +l,c @@ anchor`` line."""
+def _number(digits: str | None, default: int | None) -> int | None:
+    """A header's number; None past 12 digits (no hunk is that long, and ``int`` of a 5,000
+    digit string raises)."""
+    if digits is None:
+        return default
+    return int(digits) if len(digits) <= 12 else None
+
+
+def _hunk_head(line: str) -> tuple[int | None, tuple[int, int] | None, str]:
+    """The old start line, the (old, new) line counts and the anchor text of a
+    ``@@ -l,c +l,c @@ anchor`` line (counts None unless both sides are given)."""
     rest = line.lstrip("@").strip()
     start = None
+    counts = None
     if m := _HUNK_HEAD.match(rest):
-        start = int(m.group(1))
+        start = _number(m.group(1), None)
         rest = rest[m.end() :].lstrip()
         if n := _HUNK_NEW.match(rest):
+            old, new = _number(m.group(2), 1), _number(n.group(1), 1)
+            counts = (old, new) if old is not None and new is not None else None
             rest = rest[n.end() :].lstrip()
         if rest.startswith("@@"):
             rest = rest.lstrip("@").lstrip()
-    return start, rest.strip()
+    return start, counts, rest.strip()
 
 
 def _patch_file(line: str) -> tuple[Action, str] | None:
@@ -172,9 +202,13 @@ def path_from_line(line: str) -> str | None:
 
 
 def _unquote(path: str) -> str:
+    """The path of a ``---``/``+++`` header: what follows a tab, or a timestamp after a space
+    (``a.c 2024-01-01 10:00:00 +0100``, ``a.c (original)``), is cut off; quotes dropped."""
     path = path.split("\t", 1)[0].strip()
     if len(path) >= 2 and path[0] == path[-1] == '"':
-        path = path[1:-1]
+        return path[1:-1]
+    if stamp := _STAMP.search(path):
+        path = path[: stamp.start()].rstrip()
     return path
 
 
@@ -212,50 +246,118 @@ class _Section:
         self.syntax = syntax
         self.line = line
         self.move_to: str | None = None
+        self.other: str | None = None  # the other header's path, when it names another file
+        self.rename: tuple[str | None, str | None] | None = None  # evidence of a rename
+        self.copy = False
+        self.modes = False  # a mode change: a diff with no hunks that says something
         self.hunks: list[Hunk] = []
         self.ops: list[tuple[Op, str]] = []
         self.anchors: list[str] = []
         self.old_start: int | None = None
+        self.left: list[int] | None = None  # old and new lines the @@ counts still expect
         self.at_eof = False
+        self.no_newline = [False, False]  # the marker seen on the old, new side
+        self.problem = ""
         self.blanks = 0
-        self.no_newline_after = False
-        self.added: list[str] = []
+        self.created: list[str] = []  # a new file's lines, each with its own ending
+        self.created_no_newline = False
 
-    def start_hunk(self, old_start: int | None, anchor: str) -> None:
+    def start_hunk(
+        self, old_start: int | None, counts: tuple[int, int] | None, anchor: str
+    ) -> None:
         self.close_hunk()
         self.old_start = old_start
+        self.left = list(counts) if counts is not None else None
         if anchor:
             self.anchors.append(anchor)
 
     def add(self, op: Op, text: str) -> None:
         if self.blanks:
-            self.ops.extend([(" ", "")] * self.blanks)
-            self.blanks = 0
+            blanks, self.blanks = self.blanks, 0
+            for _ in range(blanks):
+                self.add(" ", "")
+        eol = "\n"
+        if text.endswith("\r"):
+            text, eol = text[:-1], "\r\n"
         self.ops.append((op, text))
+        if self.left is not None:
+            self.left[0] -= op != "+"
+            self.left[1] -= op != "-"
+        if op != "-" and self.action == "create":
+            self.created.append(text + eol)
+
+    def context_due(self) -> bool | None:
+        """Whether the counts expect another context line (None: no counts, or they were
+        already wrong: more lines were given than they say)."""
+        if self.left is None or min(self.left) < 0:
+            return None
+        return min(self.left) > 0
+
+    def mark_no_newline(self) -> None:
+        """``\\ No newline at end of file`` after the last line read: on the old side after
+        ``-``, on the new side after ``+``, on both after context."""
+        if self.blanks:  # blank lines before the marker are the file's last lines
+            self.add(" ", "")
+        if not self.ops:
+            return
+        op = self.ops[-1][0]
+        if op != "+":
+            self.no_newline[0] = True
+        if op != "-":
+            self.no_newline[1] = True
+            self.created_no_newline = True
 
     def close_hunk(self) -> None:
+        # blank context lines that lost their space: kept when the counts say exactly that
+        # many lines are still due on both sides (else they separate hunks)
+        left = self.left
+        if self.blanks and self.ops and self.context_due() and left and left[0] == left[1]:
+            keep, self.blanks = min(left[0], self.blanks), 0
+            if keep == left[0]:
+                for _ in range(keep):
+                    self.add(" ", "")
         self.blanks = 0
         if self.ops:
-            self.hunks.append(
-                Hunk(tuple(self.ops), self.old_start, tuple(self.anchors), self.at_eof)
-            )
+            old_nl, new_nl = self.no_newline
+            at_eof = self.at_eof or old_nl or new_nl
+            hunk = Hunk(tuple(self.ops), self.old_start, tuple(self.anchors), at_eof, old_nl,
+                        new_nl, self.problem)  # fmt: skip
+            self.hunks.append(hunk)
             self.anchors = []
             self.at_eof = False
         self.ops = []
         self.old_start = None
+        self.left = None
+        self.no_newline = [False, False]
+        self.problem = ""
+
+    def names(self) -> tuple[str, str | None, str | None]:
+        """The path, the rename target and the other header name, from what the diff said."""
+        path, move_to, other = self.path, self.move_to, self.other
+        if self.action == "update" and self.rename is not None:
+            path = self.rename[0] or path
+            move_to = self.rename[1] or other or move_to
+        if move_to == path:
+            move_to = None
+        if move_to or self.action != "update" or other == path:
+            other = None
+        return path, move_to, other
 
     def finish(self) -> FileEdit:
         self.close_hunk()
         content = None
         hunks = tuple(self.hunks)
         if self.action == "create":
-            lines = self.added or [t for h in hunks for op, t in h.lines if op != "-"]
-            content = "\n".join(lines) + ("" if self.no_newline_after or not lines else "\n")
+            created = self.created
+            if created and self.created_no_newline:
+                created[-1] = created[-1].removesuffix("\n").removesuffix("\r")
+            content = "".join(created)
             hunks = ()
         elif self.action == "delete":
             hunks = ()
         syntax: Syntax = "patch" if self.syntax == "patch" else "udiff"
-        return FileEdit(self.path, self.action, syntax, hunks, content, self.move_to, self.line)
+        path, move_to, other = self.names()
+        return FileEdit(path, self.action, syntax, hunks, content, move_to, self.line, other)
 
 
 class EditParser:
@@ -283,6 +385,8 @@ class EditParser:
         self._path_line = -1
         self._last_nonblank = -1
         self._section: _Section | None = None
+        self._bare: tuple[int, int, str, int] | None = None  # a bare run: lines, verdict, last
+        self._scan_bare: tuple[int, int, int] | None = None  # where that look-ahead stopped
         self._sr_path = ""
         self._sr_line = 0
         self._search: list[str] = []
@@ -321,8 +425,8 @@ class EditParser:
             column = lines[k].index("\x00") + 1
             self._problem(first + k, f"a NUL byte (column {column}): an edit must be text; "
                                      "nothing from here on is used")  # fmt: skip
-        if "\r" in text:
-            lines = [line.removesuffix("\r") for line in lines]
+        # a line's "\r" stays: markers are read stripped, and the section, SEARCH/REPLACE and
+        # whole-file readers drop it from what they locate by (a created file keeps it)
         self._lineno += len(lines)
         self._q.extend(zip(range(first, self._lineno + 1), lines, strict=True))
 
@@ -410,9 +514,9 @@ class EditParser:
         if paths := _diff_git(line):
             self._pop()
             old, new = _strip_prefix(*paths)
-            self._section = _Section(new, "update", "udiff", n)
+            self._section = _Section(old, "update", "udiff", n)
             if old != new:
-                self._section.move_to, self._section.path = new, old
+                self._section.other = new  # a rename only if the extended headers say so
             self._state = "diff"
             return True
         if line.startswith("--- "):
@@ -501,20 +605,27 @@ class EditParser:
         old, new = _strip_prefix(_unquote(minus), _unquote(plus))
         sec = section or _Section(new, "update", "udiff", n)
         if old == "/dev/null":
-            sec.path, sec.action, sec.move_to = new, "create", None
+            sec.path, sec.action, sec.move_to, sec.other = new, "create", None, None
         elif new == "/dev/null":
-            sec.path, sec.action, sec.move_to = old, "delete", None
+            sec.path, sec.action, sec.move_to, sec.other = old, "delete", None, None
         else:
-            sec.path = old
-            sec.move_to = new if new != old else sec.move_to
+            sec.path, sec.other = old, (new if new != old else None)
         self._section = sec
 
     def _end_section(self) -> None:
-        if self._section is not None:
-            edit = self._section.finish()
-            self._section = None
-            if edit.action != "update" or edit.hunks or edit.move_to:
-                self._out.append(edit)
+        sec, self._section = self._section, None
+        if sec is None:
+            return
+        edit = sec.finish()
+        if sec.copy:
+            self._problem(sec.line, f"a copy of {edit.path} ('copy from'/'copy to') cannot be "
+                                    "applied; send the new file as a whole")  # fmt: skip
+        elif edit.action != "update" or edit.hunks or edit.move_to:
+            self._out.append(edit)
+        elif not sec.modes:  # a mode change alone is not applied, as before
+            what = "no hunks (no @@ lines)" if sec.syntax == "udiff" else "no changed lines"
+            self._problem(sec.line, f"the edit of {edit.path} has {what}, so it changes "
+                                    "nothing; send the lines to change")  # fmt: skip
 
     def _diff(self, final: bool) -> bool:
         sec = self._section
@@ -522,10 +633,11 @@ class EditParser:
         n, line = self._q[0]
         if line.startswith("@@"):
             self._pop()
-            start, anchor = _hunk_head(line)
+            start, counts, anchor = _hunk_head(line)
             anchor = "" if set(anchor) <= {"@", ".", " "} else anchor
-            sec.start_hunk(start, anchor)
+            sec.start_hunk(start, counts, anchor)
             self._state = "hunk"
+            self._bare = None
             return True
         if self._state == "diff":
             if line.startswith(_EXT_HEADERS):
@@ -534,10 +646,16 @@ class EditParser:
                     sec.action = "create"
                 elif line.startswith("deleted file mode"):
                     sec.action = "delete"
-                elif line.startswith("rename to "):
-                    sec.move_to = line[len("rename to ") :].strip()
-                elif line.startswith("rename from "):
-                    sec.path = line[len("rename from ") :].strip()
+                elif line.startswith(("rename from ", "rename to ")):
+                    old, new = sec.rename or (None, None)
+                    name = line.split(" ", 2)[2].strip()
+                    sec.rename = (name, new) if line.startswith("rename from") else (old, name)
+                elif line.startswith("similarity index"):
+                    sec.rename = sec.rename or (None, None)
+                elif line.startswith("copy "):
+                    sec.copy = True
+                elif line.startswith(("old mode", "new mode")):
+                    sec.modes = True
                 return True
             if line.startswith("--- "):
                 nxt = self._peek(1)
@@ -581,15 +699,133 @@ class EditParser:
             return True
         if line.startswith("\\"):
             self._pop()
-            if sec.ops and sec.ops[-1][0] == "+":
-                sec.no_newline_after = True
+            sec.mark_no_newline()
             return True
         if not line.strip():
             self._pop()
             sec.blanks += 1
             return True
-        self._end_section()
-        self._state = "text"
+        return self._bare_line(final, sec)
+
+    def _bare_line(self, final: bool, sec: _Section) -> bool:
+        """A line inside a hunk with no ``+``/``-``/space: a context line that lost its space,
+        or prose. What follows the run of bare (and blank) lines decides:
+
+        - a hunk line: the hunk goes on, so the line is context; unless the ``@@`` counts
+          say the hunk was complete (then it is prose and ends the diff), or that it cannot
+          be context while lines are still due (then the hunk fails whole, ``Hunk.problem``,
+          rather than be applied in part);
+        - the next ``@@`` of the same diff: context when the counts say context is still
+          due, else prose between hunks, left out (a context line left out of a hunk's end
+          only narrows where it can go; prose read as context would fail it); but a path
+          line right before the ``@@`` names the next file, as outside a diff;
+        - anything else (a header, a fence, prose, the end): the diff ends before the line,
+          unless the counts say exactly these lines (and the blank ones before them) are due
+          on both sides: then they are the hunk's last context lines.
+
+        The look-ahead resumes where it stopped, and a run of bare lines is scanned once, so
+        the parser stays linear."""
+        n, line = self._q[0]
+        verdict = self._goes_on(final)
+        if verdict is None:
+            return False
+        due = sec.context_due()
+        if verdict == "hunk" and due is False:
+            if sec.left == [0, 0]:
+                verdict = "end"  # the counts say the hunk is complete: trust them
+            elif not sec.problem:
+                sec.problem = (f"line {n} ({line.strip()[:60]!r}) has no leading space or "
+                               "+/-, and the @@ counts say it is not a context line, yet "
+                               "hunk lines follow it; cannot tell where the hunk ends")  # fmt: skip
+        if verdict == "end" and due and self._bare is not None and sec.left is not None:
+            needed = sec.blanks + self._bare[3] - n + 1
+            if sec.left[0] == sec.left[1] == needed:
+                verdict = "hunk"
+        if verdict == "end":
+            self._end_section()
+            self._state = "text"
+            return True
+        self._pop()
+        if verdict == "hunk" or due:
+            sec.add(" ", line)
+        if verdict == "hunk" and due is None and self._bare is not None:
+            self._take_run(sec, self._bare[1])
+        return True
+
+    def _take_run(self, sec: _Section, end: int) -> None:
+        """The rest of a bare run already read as context, in one loop (no counts to keep
+        track of): each line as ``_diff`` would take it, without its checks."""
+        q = self._q
+        while q and q[0][0] <= end:
+            n, line = q.popleft()
+            if not line.strip() and line[:1] != " ":
+                sec.blanks += 1
+                continue
+            self._last_nonblank = n if line.strip() else self._last_nonblank
+            sec.add(" ", line[1:] if line[:1] == " " else line)
+
+    def _goes_on(self, final: bool) -> str | None:
+        """What follows the bare line at the head of the queue, past blank and other bare
+        lines: ``hunk`` (a hunk line), ``next`` (a ``@@`` line) or ``end`` (None: not known
+        until more lines come)."""
+        head = self._q[0][0]
+        if self._bare is not None and self._bare[0] <= head <= self._bare[1]:
+            return self._bare[2]
+        k, last = 1, head
+        if self._scan_bare is not None and self._scan_bare[0] == head:
+            _head, k, last = self._scan_bare
+        self._scan_bare = None
+        verdict: str | None
+        while True:
+            nxt = self._peek(k)
+            if nxt is None:
+                if not final:
+                    self._scan_bare = (head, k, last)
+                    return None
+                verdict = "end"
+                break
+            bare = nxt[:1] not in _HUNK_OPS and not nxt.startswith("@@")
+            if not nxt.strip() or (bare and (nxt[0] not in _MARKS or not self._is_marker(nxt))):
+                if nxt.strip():
+                    last = head + k
+                k += 1
+                continue
+            if nxt.startswith("@@"):
+                # a path line right before it starts another file's hunks, as in ``_text``
+                named = last > head and path_from_line(self._q[last - head][1]) is not None
+                verdict = "end" if named or path_from_line(self._q[0][1]) else "next"
+                break
+            goes_on = self._hunk_line(k, final)
+            if goes_on is None:
+                self._scan_bare = (head, k, last)
+                return None
+            verdict = "hunk" if goes_on else "end"
+            break
+        self._bare = (head, head + k - 1, verdict, last)
+        return verdict
+
+    def _is_marker(self, line: str) -> bool:
+        """A line that ends a run of bare lines: a fence, a diff or patch header, a block."""
+        return (
+            self._is_fence_close(line)
+            or _fence(line) is not None
+            or line.startswith(("diff --git", "*** "))
+            or _sr_start(line)
+            or _sr_divider(line)
+            or _sr_end(line)
+        )
+
+    def _hunk_line(self, k: int, final: bool) -> bool | None:
+        """Whether the queued line ``k`` (not bare) goes on with the hunk."""
+        line = self._q[k][1]
+        # only what ends a hunk in ``_diff`` (an indented fence is a context line)
+        if line[:1] not in _HUNK_OPS or self._is_fence_close(line):
+            return False
+        if line.startswith("--- "):
+            nxt = self._peek(k + 1)
+            if nxt is None and not final:
+                return None
+            return not (nxt or "").startswith("+++ ")
         return True
 
     def _patch(self) -> None:
@@ -614,11 +850,16 @@ class EditParser:
             sec.move_to = move
             return
         if s == "*** End of File":
+            if sec.blanks:  # blank lines right before it are the file's last lines
+                sec.add(" ", "")
             sec.at_eof = True
             sec.close_hunk()
             return
+        if line.startswith("\\ "):  # \ No newline at end of file, as in unified diffs
+            sec.mark_no_newline()
+            return
         if sec.action == "create":
-            sec.added.append(line[1:] if line.startswith("+") else line)
+            sec.add("+", line[1:] if line.startswith("+") else line)
             return
         if line.startswith("@@"):
             anchor = line[2:].strip().strip("@").strip()
@@ -674,7 +915,9 @@ class EditParser:
         if _sr_end(line):
             self._state = "text"
             if self._sr_path:
-                ops = search_replace_ops(self._search, self._replace)
+                search = [x.removesuffix("\r") for x in self._search]
+                replace = [x.removesuffix("\r") for x in self._replace]
+                ops = search_replace_ops(search, replace)
                 hunk = Hunk(ops)
                 edit = FileEdit(self._sr_path, "update", "search-replace", (hunk,), None, None,
                                 self._sr_line)  # fmt: skip
@@ -694,6 +937,7 @@ class EditParser:
         if self._is_fence_close(line):
             self._fence = None
             self._state = "text"
+            # each line keeps the answer's "\r": a new file is written as the answer wrote it
             content = "\n".join(self._whole) + "\n" if self._whole else ""
             edit = FileEdit(self._whole_path, "replace", "whole", (), content, None,
                             self._whole_line)  # fmt: skip

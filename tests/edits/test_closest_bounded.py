@@ -36,3 +36,24 @@ def test_repetitive_lines_still_diff_to_the_right_text() -> None:
     for tag, i1, i2, j1, j2 in LineMatcher(a, b).get_opcodes():
         out.extend(a[i1:i2] if tag == "equal" else b[j1:j2])
     assert out == b
+
+
+def test_an_answer_of_many_refused_hunks_reports_the_closest_region_of_the_first_only() -> None:
+    from assistant.edits import plan_edits
+    from assistant.edits.apply import Searches
+    from assistant.edits.parse import parse_edits
+
+    file = "".join(f"value = compute({i})\n" for i in range(500))
+    hunks = "".join(
+        f"@@\n value = compute({i})\n-value = gone({i})\n+value = new({i})\n value = compute({i + 1})\n"
+        for i in range(0, 400, 10)
+    )
+    (plan,) = plan_edits({"a.py": file}, parse_edits("--- a/a.py\n+++ b/a.py\n" + hunks))
+    failures = plan.failures
+    assert len(failures) == 40
+    searched = [f for f in failures if f.closest is not None]
+    assert len(searched) == Searches.LIMIT
+    assert failures[: Searches.LIMIT] == searched
+    rest = failures[Searches.LIMIT :]
+    assert all("closest region was not searched" in f.detail for f in rest)
+    assert searched[0].closest is not None and searched[0].closest.start == 1

@@ -17,7 +17,7 @@ def test_mixed_answer_yields_every_format_in_order() -> None:
     edits = parse_edits(MIXED)
     assert {e.syntax for e in edits} == {"udiff", "search-replace", "patch", "whole"}
     assert [e.path for e in edits if e.syntax == "patch"] == [
-        "io.py", "notes/README.md", "legacy.py", "const.py"
+        "io.py", "notes/README.md", "legacy.py", "const.py", "VERSION"
     ]  # fmt: skip
     moved = next(e for e in edits if e.move_to)
     assert (moved.path, moved.move_to) == ("const.py", "constants.py")

@@ -193,7 +193,7 @@ def test_a_repeated_budgeted_pack_reuses_its_tiers(
     def no_fit(*args: object, **kwargs: object) -> None:
         raise AssertionError("tiers should come from the cache")
 
-    monkeypatch.setattr(packing, "_fit", no_fit)
+    monkeypatch.setattr(packing, "fit_budget", no_fit)
     again = pack(repo, encoding="cl100k_base", budget=whole.tokens // 3, task="compute_tax")
     assert again.text == first.text and again.tokens == first.tokens
     with pytest.raises(AssertionError, match="from the cache"):  # a new budget fits afresh
