@@ -13,12 +13,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.edits import Changeset, FileReview, HunkState
-from assistant.edits.diff import LineMatcher
 from assistant.errors import EditError
 from assistant.review import HunkKey, Review
 
@@ -26,26 +24,10 @@ if TYPE_CHECKING:  # the session (and the packer behind it) loads when a session
     from assistant import Assistant, Result
 
 
-@lru_cache(maxsize=65536)
-def _hunk_counts(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
-    added = removed = 0
-    sm = LineMatcher(old, new)  # bounded: a hunk of repeated lines is not cubic
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag != "equal":
-            removed += i2 - i1
-            added += j2 - j1
-    return added, removed
-
-
 def counts(file: FileReview) -> tuple[int, int]:
-    """Lines added and removed by a file's hunks that located (one diff per hunk, cached)."""
-    added = removed = 0
-    for h in file.hunks:
-        if h.state != HunkState.FAILED:
-            a, r = _hunk_counts(h.old_lines, h.new_lines)
-            added += a
-            removed += r
-    return added, removed
+    """Lines added and removed by a file's hunks that located (one diff per hunk, cached
+    in the library)."""
+    return file.added, file.removed
 
 
 def tolerated(file: FileReview) -> int:

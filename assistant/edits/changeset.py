@@ -27,6 +27,7 @@ import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from .apply import FilePlan, Text, plan_edits
 from .diff import LineMatcher
@@ -71,7 +72,8 @@ class HunkReview:
         return _counts(self.old_lines, self.new_lines)[1]
 
 
-def _counts(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
+@lru_cache(maxsize=65536)  # the review screen asks for every file's counts on each redraw
+def _counts(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
     added = removed = 0
     sm = LineMatcher(old, new)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
