@@ -191,6 +191,15 @@ class FilePlan:
         base = Text.of(self.original or "")
         return base.splice(located, final_newline=_final_newline(base, taken))
 
+    def texts(self, accepted: Iterable[int] | None = None) -> dict[str, str | None]:
+        """New text per path from the located hunks (all, or those in ``accepted``): the one
+        place a rename becomes two paths (the old one None, the new one its text); a file
+        left as it was is left out. None: deleted."""
+        text = self.result(accepted)
+        if self.move_to and self.move_to != self.path:
+            return {self.path: None, self.move_to: text}
+        return {} if text == self.original else {self.path: text}
+
 
 def _final_newline(base: Text, taken: Iterable[PlannedHunk]) -> bool | None:
     """The final newline a hunk at the end of the file says the new text has, by its
@@ -562,12 +571,7 @@ def results(plans: Iterable[FilePlan]) -> dict[str, str | None]:
     """New text per changed path (None: deleted), from every located hunk of ``plans``."""
     out: dict[str, str | None] = {}
     for plan in plans:
-        text = plan.result()
-        if plan.move_to and plan.move_to != plan.path:
-            out[plan.path] = None
-            out[plan.move_to] = text
-        elif text != plan.original:
-            out[plan.path] = text
+        out.update(plan.texts())
     return out
 
 
