@@ -17,6 +17,12 @@ fences:
   ``*** Delete File:``, ``*** Move to:``, ``@@ anchor`` lines and ``*** End of File``.
 - whole-file blocks: a line holding only a path, then a fenced block with the full file.
 
+A path with spaces or brackets is read where the answer clearly names a file (see
+:func:`path_from_line`), and the plan uses it only for a file that exists. A block that
+looks like an edit but has no usable path (a SEARCH block or ``@@`` hunk with no path line,
+a fence after a line naming a file that is no readable path) is a :class:`ParseProblem`:
+never skipped while the rest is applied, never given to the file named before it.
+
 :class:`EditParser` is fed chunks of any size and returns each :class:`FileEdit` as soon as
 it is complete; the result never depends on how the text was cut. :func:`parse_edits` is
 the same over a whole text.
