@@ -11,7 +11,6 @@ interval while a command runs, ``os._exit`` at the end): the library never does.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import os
 import sys
@@ -52,8 +51,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, (_module, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
         if only is None or only == name:  # None: every subcommand's options
-            with contextlib.suppress(ModuleNotFoundError):  # not built yet: running says so
-                _load(name).add_arguments(sp)
+            _load(name).add_arguments(sp)
     return parser
 
 
@@ -124,11 +122,7 @@ def _main(argv: Sequence[str] | None) -> int:
             return _run_tui(args.root)
         parser.print_help()
         return 0
-    try:
-        module = _load(args.command)
-    except ModuleNotFoundError:
-        print(f"tome: '{args.command}' is not available in this build", file=sys.stderr)
-        return 2
+    module = _load(args.command)
     try:
         return int(module.run(args) or 0)
     except AssistantError as exc:
@@ -166,13 +160,8 @@ def _advice(exc: AssistantError) -> str:
 
 
 def _run_tui(root: Path | None = None) -> int:
-    try:
-        from tui.app import run as run_tui
-    except ModuleNotFoundError:
-        print(
-            "tome: the terminal UI is not available in this build; try 'tome pack'", file=sys.stderr
-        )
-        return 2
+    from tui.app import run as run_tui
+
     return int(run_tui(root) or 0)
 
 

@@ -38,7 +38,7 @@ from .match import (
     ordered,
     places,
 )
-from .parse import parse_edits
+from .parse import loose_path, parse_edits
 
 BOM = "\ufeff"
 
@@ -190,6 +190,15 @@ class FilePlan:
             return "".join(c + e for c, e in zip(lines, endings, strict=True))
         base = Text.of(self.original or "")
         return base.splice(located, final_newline=_final_newline(base, taken))
+
+    def texts(self, accepted: Iterable[int] | None = None) -> dict[str, str | None]:
+        """New text per path from the located hunks (all, or those in ``accepted``): the one
+        place a rename becomes two paths (the old one None, the new one its text); a file
+        left as it was is left out. None: deleted."""
+        text = self.result(accepted)
+        if self.move_to and self.move_to != self.path:
+            return {self.path: None, self.move_to: text}
+        return {} if text == self.original else {self.path: text}
 
 
 def _final_newline(base: Text, taken: Iterable[PlannedHunk]) -> bool | None:
@@ -511,6 +520,9 @@ def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[File
             other = None
             if failure is not None:
                 unresolved.setdefault(path, failure)
+        loose = edit.syntax in ("whole", "search-replace") and loose_path(path)
+        if loose and path not in files:
+            unresolved.setdefault(path, _loose_failure(path, edit.line))
         if path != edit.path or move != edit.move_to or other != edit.other_path:
             edit = FileEdit(path, edit.action, edit.syntax, edit.hunks, edit.content, move,
                             edit.line)  # fmt: skip
@@ -539,6 +551,16 @@ def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[File
     return checked
 
 
+def _loose_failure(path: str, line: int) -> HunkFailure:
+    """A whole file or SEARCH/REPLACE block under a backticked name with a space or bracket
+    that no file has: such a name is as likely a command or code (```python manage.py```) as
+    a file to create, so it is refused rather than written (see ``parse.path_from_line``)."""
+    detail = (f"line {line} names {path!r}, which is no file in the repository; a name with "
+              "spaces or brackets is read as a path only for a file that exists. To create "
+              "it, send it as a diff from /dev/null")  # fmt: skip
+    return _file_failure(path, "missing-file", detail)
+
+
 def _pick_side(files: Mapping[str, str], old: str, new: str) -> tuple[str, HunkFailure | None]:
     """The file a diff edits when its ``---`` and ``+++`` headers name different files and
     nothing says it is a rename: the one that exists, as ``patch`` picks (both alike: the
@@ -562,12 +584,7 @@ def results(plans: Iterable[FilePlan]) -> dict[str, str | None]:
     """New text per changed path (None: deleted), from every located hunk of ``plans``."""
     out: dict[str, str | None] = {}
     for plan in plans:
-        text = plan.result()
-        if plan.move_to and plan.move_to != plan.path:
-            out[plan.path] = None
-            out[plan.move_to] = text
-        elif text != plan.original:
-            out[plan.path] = text
+        out.update(plan.texts())
     return out
 
 
