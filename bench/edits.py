@@ -160,6 +160,18 @@ def candidates(file: Sequence[str], seg: Sequence[str], eq: Eq, *, gap: bool) ->
     return out
 
 
+def _one_place(h: GHunk, left_out: str) -> bool:
+    """Whether the context line left out of ``h`` has one place in the result: no line is
+    added between the two old lines it sat between, or every one added there is a copy of
+    it. Otherwise ``-X +Y C`` (``L`` left out before ``C``) is as much ``-X +Y L C`` as
+    ``-X L +Y C``: two readings of the answer, which no engine can tell apart, so the answer
+    does not identify one result (the old lines' place alone is not enough)."""
+    at = [i for i, (o, _) in enumerate(h.ops) if o in " -"]
+    k = h.dropped
+    assert k is not None
+    return all(t == left_out for _o, t in h.ops[at[k - 1] + 1 : at[k]])
+
+
 def identifiable(file: Sequence[str], hunks: Sequence[GHunk], eq: Eq, *, numbered: bool,
                  gap: bool, stated: Sequence[int] | None = None) -> bool:  # fmt: skip
     """Whether every hunk is singled out by its lines, the hunk order and (if the format has
@@ -179,6 +191,8 @@ def identifiable(file: Sequence[str], hunks: Sequence[GHunk], eq: Eq, *, numbere
             best = min(abs(p - want) for p in pool)
             pool = [p for p in pool if abs(p - want) == best]
         if pool != [h.pos]:
+            return False
+        if h.dropped is not None and not _one_place(h, file[h.pos + h.dropped]):
             return False
         size = len(seg) + (1 if h.dropped is not None else 0)
         prev_end = h.pos + size

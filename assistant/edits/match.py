@@ -10,8 +10,8 @@ The ladder, loosest last; the first rung with any candidate decides:
    are kept as written (see ``_fit``);
 4. ``context``: as ``indent``, with one context line the model added that the file lacks,
    or one file line the model left out, wherever that line then has one place in the result
-   (added lines that follow a removed line take its place, so a left-out line after it
-   follows them; lines added between two context lines could go on either side: refused);
+   (lines added where the left-out line was could go on either side of it: refused, unless
+   they are copies of it);
 5. ``elision``: a context line ``...`` stands for lines left out (see ``model.ELISION``).
 
 A match must be unique, or be singled out by what the answer says, in this order:
@@ -407,22 +407,22 @@ def _take(
         return
 
 
-def _settled_gap(at: Sequence[int], roles: Sequence[str], k: int) -> bool:
-    """Whether a file line the model left out, between its lines ``k - 1`` and ``k``, has
-    one place in the result.
+def _settled_gap(ops: Ops, at: Sequence[int], k: int, left_out: str) -> bool:
+    """Whether a file line the model left out (``left_out``), between its lines ``k - 1``
+    and ``k``, has one place in the result.
 
     Its place among the file's lines is fixed; what can be in doubt is its order against
-    lines added between the two. With none added there, it has one place. Added lines that
-    follow a removed line ``k - 1`` replace it where it stood (as a diff pairs ``-`` and
-    ``+`` lines), so the left-out line, which comes after the removed one in the file,
-    follows them. Lines added between two context lines (or before a removed one) could
-    go before it or after it: two readings, so none. A left-out line that repeats its
-    neighbours (one of a run of blank lines) is settled by trying every place in the run:
-    the readings are compared by their effect, and they must all agree.
+    lines added between the two. With none added there, it has one place; with added lines
+    there it could go before any of them or after them all, and the readings differ unless
+    every added line there is the left-out line itself (a blank line next to added blank
+    lines). A removed line ``k - 1`` does not settle it: ``-X +Y [L] C`` is as often
+    ``-X +Y L C`` as ``-X L +Y C`` or ``-X +Y1 L +Y2 C`` (python-attrs/attrs@3fee5ea5c6,
+    setup.py, where reading it as the first put ``zip_safe=False`` before ``packages=``).
+    A left-out line that repeats its neighbours (one of a run of blank lines) is settled
+    by trying every place in the run: the readings are compared by their effect, and they
+    must all agree.
     """
-    if at[k] - at[k - 1] == 1:
-        return True
-    return roles[k - 1] == "-"
+    return all(ops[i][1] == left_out for i in range(at[k - 1] + 1, at[k]))
 
 
 def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
@@ -475,7 +475,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
             b = ends_with(end, n)
             for k in range(max(1, n - b), min(a, n - 1) + 1):
                 mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
-                if _settled_gap(at, roles, k):
+                if _settled_gap(ops, at, k, lines[p + k]):
                     settle(p, end, mapping, LEFT_OUT)
                 else:
                     # lines added where the left-out line was: it could go before them or

@@ -1,0 +1,37 @@
+"""A context line left out where lines were added has two places in the result, even after
+a removed line: python-attrs/attrs@3fee5ea5c6 (setup.py, MIT), vendored in bench/data/.
+
+Its diff has ``-author_email=...``, ``+...``, ``+),``, `` packages=...``, ``+zip_safe=False``,
+`` classifiers=[``; with ``packages=`` left out the answer reads as a replacement followed
+by the left-out line, which put ``zip_safe=False`` before ``packages=``: silently wrong.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.edits import HunkMatchError, apply_edits
+from bench._edit_data import commit_cases
+from bench.edits import build_trial
+
+CASE = "attrs@3fee5ea5c6"
+
+
+@pytest.fixture(scope="module")
+def trial():
+    case = next(c for c in commit_cases() if c.id == CASE)
+    t = build_trial(case, "udiff", "dropped line")
+    assert t is not None and "+        zip_safe=False," in t.answer
+    assert "         packages=find_packages" not in t.answer  # the line left out
+    return t
+
+
+def test_left_out_line_after_added_lines_is_refused(trial) -> None:
+    with pytest.raises(HunkMatchError) as info:
+        apply_edits(trial.files, trial.answer)
+    failure = next(f for f in info.value.failures if f.path == "setup.py")
+    assert "fits in more than one way" in failure.detail
+
+
+def test_the_oracle_calls_it_unidentifiable(trial) -> None:
+    assert trial.identifiable is False
