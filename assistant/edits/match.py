@@ -425,7 +425,59 @@ def _settled_gap(ops: Ops, at: Sequence[int], k: int, left_out: str) -> bool:
     return all(ops[i][1] == left_out for i in range(at[k - 1] + 1, at[k]))
 
 
-def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
+LCS_CELLS = 250_000
+"""Largest hunk (lines to find times lines written) whose alignment is weighed to settle a
+left-out line; past it such a line is never placed (bounded time on any answer)."""
+
+
+def _splits(ops: Ops) -> list[set[int]] | None:
+    """For each ``k``, the places ``j`` in the hunk's written lines where a line left out
+    between its lines to find ``k - 1`` and ``k`` can sit with the rest aligned as well as
+    possible (the fewest lines changed, removed or added between found and written lines,
+    split at ``k`` and ``j``); None when the hunk is too large to weigh.
+
+    The ``-``/``+`` roles of a SEARCH/REPLACE pair are the engine's own diff, one of several
+    equally good ones where a line moved: a left-out line is settled only where every good
+    alignment puts it in one place."""
+    a = [t.strip() for op, t in ops if op != "+"]
+    b = [t.strip() for op, t in ops if op != "-"]
+    n, m = len(a), len(b)
+    if n * m > LCS_CELLS:
+        return None
+    # edit distance over lines, a changed line costing one (a replacement, as a diff pairs
+    # ``-`` and ``+`` lines), a removed or added line one: fwd[i][j] aligns a[:i] with
+    # b[:j], bwd[i][j] a[i:] with b[j:]
+    fwd = [list(range(m + 1))]
+    for i in range(n):
+        prev, row = fwd[-1], [i + 1] + [0] * m
+        for j in range(m):
+            row[j + 1] = min(prev[j] + (a[i] != b[j]), prev[j + 1] + 1, row[j] + 1)
+        fwd.append(row)
+    bwd = [[0] * (m + 1) for _ in range(n + 1)]
+    bwd[n] = [m - j for j in range(m + 1)]
+    for i in range(n - 1, -1, -1):
+        nxt, row = bwd[i + 1], bwd[i]
+        row[m] = n - i
+        for j in range(m - 1, -1, -1):
+            row[j] = min(nxt[j + 1] + (a[i] != b[j]), nxt[j] + 1, row[j + 1] + 1)
+    best = fwd[n][m]
+    return [{j for j in range(m + 1) if fwd[k][j] + bwd[k][j] == best} for k in range(n + 1)]
+
+
+def _one_place(ops: Ops, at: Sequence[int], k: int, left_out: str,
+               splits: list[set[int]] | None) -> bool:  # fmt: skip
+    """Whether the left-out line has one place by every good alignment (see :func:`_splits`):
+    where the hunk's own roles put it (before the written lines of its line ``k``), or only
+    at places that give the same text."""
+    if splits is None:
+        return False
+    written = [t for op, t in ops if op != "-"]
+    mine = sum(1 for op, _ in ops[: at[k]] if op != "-")
+    lo, hi = min(splits[k] | {mine}), max(splits[k] | {mine})
+    return mine in splits[k] and all(t == left_out for t in written[lo:hi])
+
+
+def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> list[Located] | Miss:
     """Candidates with one extra model context line, or one file line the model left out."""
     before = [t for op, t in ops if op != "+"]
     roles = [op for op, _ in ops if op != "+"]
@@ -446,6 +498,13 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
         pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
         readings = _fit(fl, [roles[i] for i in kept], pairs)
         _take(cands, fl, p, end, ops, mapping, readings, (note,))
+
+    weighed: list[list[set[int]] | None] = []
+
+    def splits() -> list[set[int]] | None:
+        if not weighed:
+            weighed.append(_splits(ops))
+        return weighed[0]
 
     starts = [p for p in fl.positions("indent", bk[0]) if p >= lo]
     runs = fl.runs("indent", bk) if len(starts) * n > _DIRECT else None
@@ -475,7 +534,9 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int) -> list[Located] | Miss:
             b = ends_with(end, n)
             for k in range(max(1, n - b), min(a, n - 1) + 1):
                 mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
-                if _settled_gap(ops, at, k, lines[p + k]):
+                if _settled_gap(ops, at, k, lines[p + k]) and (
+                    not diffed or _one_place(ops, at, k, lines[p + k], splits())
+                ):
                     settle(p, end, mapping, LEFT_OUT)
                 else:
                     # lines added where the left-out line was: it could go before them or
@@ -779,7 +840,7 @@ def _ladder(
         lambda s: _contiguous(fl, ops, "exact", s, eof),
         lambda s: _contiguous(fl, ops, "whitespace", s, eof),
         lambda s: _contiguous(fl, ops, "indent", s, eof),
-        lambda s: _one_line_off(fl, ops, s),
+        lambda s: _one_line_off(fl, ops, s, hunk.diffed),
     ]
     for rung in rungs:
         if lo > 0:

@@ -54,6 +54,9 @@ class Hunk:
     problem: str = ""
     """Why the hunk cannot be applied as the parser read it (it could not tell where the hunk
     ends, say); such a hunk fails whole rather than being applied in part."""
+    diffed: bool = False
+    """The ``-``/``+`` roles are the engine's own diff of a SEARCH/REPLACE pair (one of the
+    equally good diffs where a line moved), not roles the model wrote."""
 
     @property
     def before(self) -> tuple[str, ...]:

@@ -918,7 +918,7 @@ class EditParser:
                 search = [x.removesuffix("\r") for x in self._search]
                 replace = [x.removesuffix("\r") for x in self._replace]
                 ops = search_replace_ops(search, replace)
-                hunk = Hunk(ops)
+                hunk = Hunk(ops, diffed=True)
                 edit = FileEdit(self._sr_path, "update", "search-replace", (hunk,), None, None,
                                 self._sr_line)  # fmt: skip
                 self._out.append(edit)

@@ -35,3 +35,16 @@ def test_left_out_line_after_added_lines_is_refused(trial) -> None:
 
 def test_the_oracle_calls_it_unidentifiable(trial) -> None:
     assert trial.identifiable is False
+
+
+def test_left_out_line_next_to_a_moved_line_in_search_replace_is_refused() -> None:
+    """gson@457541611c (Apache-2.0): a blank line moves up three lines; with another line
+    left out of both SEARCH and REPLACE, the engine's own diff of the pair is one of two
+    equally good ones, and the left-out line's place differs between them. Before, it was
+    placed by the diff the engine happened to make: silently wrong."""
+    case = next(c for c in commit_cases() if c.id == "gson@457541611c")
+    t = build_trial(case, "search-replace", "dropped line")
+    assert t is not None
+    with pytest.raises(HunkMatchError) as info:
+        apply_edits(t.files, t.answer)
+    assert "fits in more than one way" in str(info.value)
