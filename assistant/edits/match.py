@@ -484,7 +484,9 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
     # index in ``ops`` of each before line, to see what sits between two of them
     at = [i for i, (op, _) in enumerate(ops) if op != "+"]
     n = len(before)
-    if n < 3 or n - 1 > len(fl.lines):  # too short to say where, or longer than the file
+    # two lines with one left out between them still say where (three file lines); one
+    # extra line needs three, since the other two alone are too short to say where
+    if n < 2 or n - 1 > len(fl.lines):
         return []
     bk = [x.strip() for x in before]
     fk = fl.keys("indent")
@@ -544,7 +546,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
                     unsure.append(p)
         # the model holds one context line the file lacks: window of n - 1 lines
         end = p + n - 1
-        if end <= total:
+        if n >= 3 and end <= total:
             b = ends_with(end, n - 1)
             for j in range(max(1, n - 1 - b), min(a, n - 2) + 1):
                 if roles[j] == " ":
