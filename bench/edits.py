@@ -172,8 +172,36 @@ def _one_place(h: GHunk, left_out: str) -> bool:
     return all(t == left_out for _o, t in h.ops[at[k - 1] + 1 : at[k]])
 
 
+def _edit_table(a: Sequence[str], b: Sequence[str]) -> list[list[int]]:
+    """``t[i][j]``: fewest lines changed, removed or added to turn ``a[:i]`` into ``b[:j]``."""
+    t = [list(range(len(b) + 1))]
+    for i, x in enumerate(a):
+        row = [i + 1]
+        for j, y in enumerate(b):
+            row.append(min(t[i][j] + (x != y), t[i][j + 1] + 1, row[j] + 1))
+        t.append(row)
+    return t
+
+
+def _one_place_unaligned(h: GHunk, left_out: str) -> bool:
+    """For SEARCH/REPLACE, which states no pairing of its lines: the left-out line has one
+    place when every alignment of SEARCH and REPLACE with the fewest changes puts it in one
+    place in REPLACE (or only at places that give the same text). A line that moved has two
+    equally good alignments, and the left-out line next to it two readings (gson@457541611c:
+    a blank line moved up three lines)."""
+    a, b = old_lines(h.ops), new_lines(h.ops)
+    k = h.dropped
+    assert k is not None
+    fwd = _edit_table(a[:k], b)[-1]
+    bwd = _edit_table(a[k:][::-1], b[::-1])[-1][::-1]
+    cost = [fwd[j] + bwd[j] for j in range(len(b) + 1)]
+    best = [j for j, c in enumerate(cost) if c == min(cost)]
+    return all(t == left_out for t in b[best[0] : best[-1]])
+
+
 def identifiable(file: Sequence[str], hunks: Sequence[GHunk], eq: Eq, *, numbered: bool,
-                 gap: bool, stated: Sequence[int] | None = None) -> bool:  # fmt: skip
+                 gap: bool, stated: Sequence[int] | None = None,
+                 unaligned: bool = False) -> bool:  # fmt: skip
     """Whether every hunk is singled out by its lines, the hunk order and (if the format has
     them) its stated line numbers; ``stated`` is the 1-based line of each hunk as written."""
     prev_end, offset = 0, 0
@@ -193,6 +221,10 @@ def identifiable(file: Sequence[str], hunks: Sequence[GHunk], eq: Eq, *, numbere
         if pool != [h.pos]:
             return False
         if h.dropped is not None and not _one_place(h, file[h.pos + h.dropped]):
+            return False
+        if h.dropped is not None and unaligned and not _one_place_unaligned(
+            h, file[h.pos + h.dropped]
+        ):
             return False
         size = len(seg) + (1 if h.dropped is not None else 0)
         prev_end = h.pos + size
@@ -502,7 +534,7 @@ def build_trial(case: Case, fmt: str, mistake: str) -> Trial | None:
             header, target = _header_variant(f.path, zlib.crc32(case.id.encode()) + k)
             ok &= target is not None
         ok &= identifiable(lines_of(files[f.path]), hunks, eq, numbered=numbered, gap=gap,
-                           stated=stated)  # fmt: skip
+                           stated=stated, unaligned=fmt == "search-replace")  # fmt: skip
         rendered.append(Rendered(f.path, tuple(hunks), header, stated))
     if m.hunk is not None and not injected:
         return None  # the mistake has nowhere to go in this change
