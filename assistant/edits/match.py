@@ -844,7 +844,7 @@ def _ladder(
         lambda s: _contiguous(fl, ops, "indent", s, eof),
         lambda s: _one_line_off(fl, ops, s, hunk.diffed),
     ]
-    for rung in rungs:
+    for level, rung in enumerate(rungs):
         if lo > 0:
             after = rung(lo)
             if isinstance(after, Miss):
@@ -856,14 +856,37 @@ def _ladder(
                 # every rung's candidates start at a line equal to the hunk's first once
                 # stripped: with none before ``lo``, no earlier place to name or weigh
                 everywhere = rung(0) if first and first[0] < lo else after
-                return _in_order(fl, hunk, after, everywhere, lo, hint)
+                result = _in_order(fl, hunk, after, everywhere, lo, hint)
+                return _gainsaid(fl, hunk, result, hint) if level < 3 else result
         found = rung(0)
         if isinstance(found, Miss):
             return found
         result = _choose(fl, hunk, found, 0, hint)
         if result is not None:
-            return result
+            return _gainsaid(fl, hunk, result, hint) if level < 3 else result
     return None
+
+
+def _gainsaid(
+    fl: FileLines, hunk: Hunk, found: Located | Miss, hint: Hint | None
+) -> Located | Miss:
+    """``found`` (placed with no line left out), unless the hunk's line number points
+    elsewhere and the hunk fits exactly there with one context line left out: two readings,
+    an exact match at a wrong number or a dropped line at the right one (sindresorhus/got
+    @cf56247f7a, test/https.js: ``t.is(body, 'ok'); });`` and a blank line matched the end of
+    the test before the one meant, whose ``t.true(...)`` line the answer left out)."""
+    if not isinstance(found, Located) or hint is None or hint.line < 0:
+        return found
+    if abs(found.start - hint.line) < CLEAR:
+        return found
+    other = _one_line_off(fl, hunk.lines, hint.line, hunk.diffed)
+    if isinstance(other, Miss) or not any(c.start == hint.line and LEFT_OUT in c.tolerances
+                                          for c in other):  # fmt: skip
+        return found
+    detail = (f"the lines to replace are at line {found.start + 1}, but {hint.words()} points at "
+              f"line {hint.line + 1}, where they also fit with one context line left out; "
+              "refusing to guess")  # fmt: skip
+    return Miss("ambiguous", detail, candidates=(found.start + 1, hint.line + 1))
 
 
 def _split_elisions(ops: Ops) -> list[list[tuple[Op, str]]]:

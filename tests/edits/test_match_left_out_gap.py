@@ -48,3 +48,17 @@ def test_left_out_line_next_to_a_moved_line_in_search_replace_is_refused() -> No
     with pytest.raises(HunkMatchError) as info:
         apply_edits(t.files, t.answer)
     assert "fits in more than one way" in str(info.value)
+
+
+def test_exact_match_far_from_a_number_that_fits_with_a_line_left_out_is_refused() -> None:
+    """got@cf56247f7a (MIT), test/https.js: ``@@ -36,3`` over `` t.is(body, 'ok');``,
+    `` });``, ``-`` with the test's ``t.true(...)`` line left out. Those three lines are also
+    the end of the test before, seven lines up, verbatim: placing them there (an exact match
+    at a wrong number) removed the wrong blank line. Two readings: refused."""
+    case = next(c for c in commit_cases() if c.id == "got@cf56247f7a")
+    t = build_trial(case, "udiff", "dropped line")
+    assert t is not None and "@@ -36,3 +36,2 @@" in t.answer
+    with pytest.raises(HunkMatchError) as info:
+        apply_edits(t.files, t.answer)
+    failure = next(f for f in info.value.failures if f.path == "test/https.js")
+    assert "also fit with one context line left out" in failure.detail
