@@ -57,6 +57,10 @@ class Hunk:
     diffed: bool = False
     """The ``-``/``+`` roles are the engine's own diff of a SEARCH/REPLACE pair (one of the
     equally good diffs where a line moved), not roles the model wrote."""
+    new_start: int | None = None
+    """1-based line number of the ``+l`` side of a ``@@ -l,c +l,c`` header, as written."""
+    counts: tuple[int, int] | None = None
+    """The header's (old, new) line counts, as written (None unless both are given)."""
 
     @property
     def before(self) -> tuple[str, ...]:

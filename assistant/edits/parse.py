@@ -41,6 +41,7 @@ from .model import Action, FileEdit, Hunk, Op, Syntax
 # untrusted, and ``\s*(X)?\s*$`` on a marker followed by 50,000 spaces is quadratic.
 _HUNK_HEAD = re.compile(r"-(\d+)(?:,(\d+))?")
 _HUNK_NEW = re.compile(r"\+\d+(?:,(\d+))?")
+_HUNK_NEW_START = re.compile(r"@@+\s*-\d+(?:,\d+)?\s+\+(\d+)")
 # a timestamp (or an svn label) after a header's path and one space; each alternative starts
 # with a fixed character, so the search is linear
 _STAMP = re.compile(
@@ -254,6 +255,8 @@ class _Section:
         self.ops: list[tuple[Op, str]] = []
         self.anchors: list[str] = []
         self.old_start: int | None = None
+        self.new_start: int | None = None
+        self.counts: tuple[int, int] | None = None
         self.left: list[int] | None = None  # old and new lines the @@ counts still expect
         self.at_eof = False
         self.no_newline = [False, False]  # the marker seen on the old, new side
@@ -263,10 +266,15 @@ class _Section:
         self.created_no_newline = False
 
     def start_hunk(
-        self, old_start: int | None, counts: tuple[int, int] | None, anchor: str
+        self,
+        old_start: int | None,
+        counts: tuple[int, int] | None,
+        anchor: str,
+        new_start: int | None = None,
     ) -> None:
         self.close_hunk()
         self.old_start = old_start
+        self.new_start, self.counts = new_start, counts
         self.left = list(counts) if counts is not None else None
         if anchor:
             self.anchors.append(anchor)
@@ -321,12 +329,14 @@ class _Section:
             old_nl, new_nl = self.no_newline
             at_eof = self.at_eof or old_nl or new_nl
             hunk = Hunk(tuple(self.ops), self.old_start, tuple(self.anchors), at_eof, old_nl,
-                        new_nl, self.problem)  # fmt: skip
+                        new_nl, self.problem, new_start=self.new_start,
+                        counts=self.counts)  # fmt: skip
             self.hunks.append(hunk)
             self.anchors = []
             self.at_eof = False
         self.ops = []
         self.old_start = None
+        self.new_start = self.counts = None
         self.left = None
         self.no_newline = [False, False]
         self.problem = ""
@@ -635,7 +645,8 @@ class EditParser:
             self._pop()
             start, counts, anchor = _hunk_head(line)
             anchor = "" if set(anchor) <= {"@", ".", " "} else anchor
-            sec.start_hunk(start, counts, anchor)
+            plus = _HUNK_NEW_START.match(line)
+            sec.start_hunk(start, counts, anchor, int(plus.group(1)) if plus else None)
             self._state = "hunk"
             self._bare = None
             return True
