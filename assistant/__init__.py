@@ -27,16 +27,15 @@ from .errors import (
     RateLimitError,
 )
 
-# public name -> module that defines it. ``assistant.pack`` is the subpackage, and calling
-# it calls the function ``pack`` (see assistant/pack/__init__.py); type checkers see the
-# function.
+# public name -> module that defines it. ``assistant.pack`` is the function; its package is
+# ``assistant.packing`` (one name per thing: no module is also a callable).
 _LAZY: dict[str, str] = {
     # the pack
-    "pack": "assistant.pack",
-    "Pack": "assistant.pack",
-    "PackedFile": "assistant.pack",
-    "PackOptions": "assistant.pack",
-    "rank_files": "assistant.pack",
+    "pack": "assistant.packing",
+    "Pack": "assistant.packing",
+    "PackedFile": "assistant.packing",
+    "PackOptions": "assistant.packing",
+    "rank_files": "assistant.packing",
     # discovery and tokens
     "DiscoverOptions": "assistant.workspace",
     "Skipped": "assistant.workspace",
@@ -135,7 +134,7 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'assistant' has no attribute {name!r}")
     loaded = importlib.import_module(module)
-    value = loaded if name == "pack" else getattr(loaded, _RENAMED.get(name, name))
+    value = getattr(loaded, _RENAMED.get(name, name))
     globals()[name] = value
     return value
 
@@ -159,7 +158,7 @@ if TYPE_CHECKING:
         available_backends,
         resolve_backend,
     )
-    from .pack import Pack, PackedFile, PackOptions, pack, rank_files
+    from .packing import Pack, PackedFile, PackOptions, pack, rank_files
     from .session import (
         ApplyRecord,
         Assistant,

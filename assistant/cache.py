@@ -35,6 +35,24 @@ CREATE TABLE IF NOT EXISTS entries (
 """
 _CHUNK = 500  # stays under SQLite's bound-parameter limit
 
+VERSIONS: dict[str, str] = {
+    "tokens": "1",  # tokens/<encoding id>/1: a file's token count (tokens.ranks)
+    "secrets": "2",  # secrets/2: a file's secret verdict (secrets)
+    "tags": "1",  # tags/1: definitions and references (code.index)
+    "skeleton": "1",  # skeleton/1: a file's skeleton (code.index, packing.skeletons)
+    "terms": "1",  # terms/1: a file's lexical terms (packing.rank)
+    "ranking": "2",  # ranking/2: a whole ranking by tree, task and weights (packing.rank)
+    "tiers": "1",  # tiers/1: a budgeted pack's tier per file (packing.reuse)
+    "tally": "1",  # tally/1: a pack's framing tokens by its parts (packing.tally)
+}
+"""Every kind of cached value, with its version: bump one when what is stored under it, or
+how it is computed, changes; the old entries then stop being read. The one table."""
+
+
+def namespace(kind: str, *qualifiers: str) -> str:
+    """The namespace of ``kind`` (a key of :data:`VERSIONS`): ``kind/qualifiers.../version``."""
+    return "/".join((kind, *qualifiers, VERSIONS[kind]))
+
 
 class Cache:
     """Content-keyed cache. ``Cache(None)`` is a disabled cache that always misses."""
@@ -62,7 +80,7 @@ class Cache:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(_SCHEMA)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:  # a cache that cannot open is only slower
             self._fail(exc)
             return None
         self._conn = conn
@@ -142,5 +160,5 @@ def write_file(path: Path, data: bytes) -> None:
     the new one); one that cannot be written is only slower, so errors are ignored. The
     cache folder is the user's, so no confinement; the temp file is still created without
     following links (:func:`assistant.fsio.atomic_write`)."""
-    with contextlib.suppress(OSError, fsio.UnsafePath):
+    with contextlib.suppress(OSError, fsio.FileSystemError):
         fsio.atomic_write(path, data)

@@ -3,6 +3,7 @@
     AssistantError
     ├── ConfigError            bad settings, unknown backend or encoding, missing key
     ├── PackError              a repository that cannot be packed
+    │   └── NotText            a file's bytes are not UTF-8 text (also a ValueError)
     ├── ModelError             anything the model backend did
     │   ├── AuthError          401/403: the key is missing or wrong
     │   ├── RateLimitError     429 after the retries ran out
@@ -12,7 +13,20 @@
     │   ├── ParseError         the edit text cannot be read
     │   ├── MatchError         a hunk does not match the file (closest region attached)
     │   └── ApplyConflict      the file changed since it was packed, or the path is refused
-    └── GitError               a git operation failed
+    ├── GitError               a git operation failed
+    ├── HistoryError           the history database cannot be opened, read or written
+    └── FileSystemError        a file or folder cannot be read or written (path, reason)
+        └── UnsafePath         a write refused for what is on disk (a link, a device)
+            └── NotRegularFile a read refused: a link, folder, FIFO or device, too large
+
+    UserWarning
+    ├── EncodingFallbackWarning an encoding was not available offline; another one counts
+    └── JournalIgnored          a journal this machine did not write was left alone
+
+The edit engine's own errors carry the data of a failed hunk and are defined beside it in
+``assistant.edits.failures``: ``HunkMatchError`` (a MatchError), ``PathRefused`` and
+``FileConflict`` (ApplyConflicts), ``EditParseError`` (a ParseError). They are re-exported
+here, so ``from assistant.errors import FileConflict`` works.
 
 Errors carry data (path, line, hunk index, valid choices) and a message a user can act on.
 Third-party exceptions are translated at exactly one seam with ``raise X(...) from exc``.
@@ -20,6 +34,9 @@ Only ``assistant.cli`` and ``tui`` turn errors into output.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
 
 
 class AssistantError(Exception):
@@ -41,6 +58,10 @@ class PackError(AssistantError):
         super().__init__(message)
         self.budget = budget
         self.needed = needed
+
+
+class NotText(PackError, ValueError):
+    """A file's bytes are not UTF-8 text; the message says why."""
 
 
 class ModelError(AssistantError):
@@ -122,3 +143,59 @@ class ApplyConflict(EditError):
 
 class GitError(AssistantError):
     """A git operation failed."""
+
+
+class EncodingFallbackWarning(UserWarning):
+    """An encoding was not available offline and another one counts in its place."""
+
+
+class JournalIgnored(UserWarning):
+    """A folder under ``.tome/journal/`` that tome will not replay (not ours, or unsafe)."""
+
+
+class HistoryError(AssistantError):
+    """The history database (SQLite) cannot be opened, read or written; the message says
+    what happened and what to do (move a damaged file away, free space, fix permissions)."""
+
+
+class FileSystemError(AssistantError):
+    """A file or folder cannot be read or written. ``path`` is the path that was asked for,
+    ``reason`` what went wrong and what to do about it."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class UnsafePath(FileSystemError):
+    """A write was refused because of what is on disk (a symlink, a file where a folder
+    should be). ``path`` is the path that was asked for."""
+
+
+class NotRegularFile(UnsafePath):
+    """``fsio.read_regular`` found no regular file to read: ``kind`` says what it found
+    (``"link"``, ``"folder"``, ``"special"`` for a FIFO, socket or device, ``"large"``)."""
+
+    _REASONS: ClassVar[dict[str, str]] = {
+        "link": "is a symbolic link",
+        "folder": "is a folder",
+        "special": "is not a regular file (a FIFO, socket or device)",
+        "large": "is larger than the limit",
+    }
+
+    def __init__(self, path: str | Path, kind: str) -> None:
+        self.kind = kind
+        super().__init__(path, self._REASONS[kind])
+
+
+_EDIT_ERRORS = ("EditParseError", "FileConflict", "HunkMatchError", "PathRefused")
+
+
+def __getattr__(name: str) -> Any:
+    """The edit engine's errors, re-exported on first use (``edits`` imports this module)."""
+    if name in _EDIT_ERRORS:
+        from .edits import failures
+
+        return getattr(failures, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

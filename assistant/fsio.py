@@ -38,13 +38,14 @@ import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import BinaryIO
 
-from .errors import AssistantError
+from .errors import AssistantError, FileSystemError, NotRegularFile, UnsafePath
 
 __all__ = [
     "PERMISSION_BITS",
     "TEMP_SUFFIX",
+    "FileSystemError",
     "NotRegularFile",
     "UnsafePath",
     "atomic_write",
@@ -66,30 +67,17 @@ _DIR_FLAGS = os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC
 _NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
 
 
-class UnsafePath(AssistantError):
-    """A write was refused because of what is on disk (a symlink, a file where a folder
-    should be). ``path`` is the path that was asked for."""
-
-    def __init__(self, path: str | Path, reason: str) -> None:
-        self.path = str(path)
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
-
-
-class NotRegularFile(UnsafePath):
-    """:func:`read_regular` found no regular file to read: ``kind`` says what it found
-    (``"link"``, ``"folder"``, ``"special"`` for a FIFO, socket or device, ``"large"``)."""
-
-    _REASONS: ClassVar[dict[str, str]] = {
-        "link": "is a symbolic link",
-        "folder": "is a folder",
-        "special": "is not a regular file (a FIFO, socket or device)",
-        "large": "is larger than the limit",
-    }
-
-    def __init__(self, path: str | Path, kind: str) -> None:
-        self.kind = kind
-        super().__init__(path, self._REASONS[kind])
+def _os_failure(path: str | Path, exc: OSError, doing: str) -> FileSystemError:
+    """An ``OSError`` as a :class:`FileSystemError` that says what to do about it."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        advice = "permission denied; make it writable for you, or work in a copy you own"
+    elif exc.errno == errno.EROFS:
+        advice = "the file system is read-only; work in a writable copy of the repository"
+    elif exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        advice = "no space left on the device; free some space and try again"
+    else:
+        advice = exc.strerror or str(exc)
+    return FileSystemError(path, f"cannot {doing}: {advice}")
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -148,7 +136,10 @@ def open_parent(
     path = Path(path)
     if root is None:
         if create:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise _os_failure(path.parent, exc, "create the folder") from exc
         fd = _open_dir(path.parent, str(path.parent), follow=True)
         try:
             yield fd
@@ -172,8 +163,12 @@ def open_parent(
             except FileNotFoundError:
                 if not create:
                     raise
-                with contextlib.suppress(FileExistsError):  # made by another process meanwhile
+                try:
                     os.mkdir(part, dir_mode, dir_fd=fd)
+                except FileExistsError:  # made by another process meanwhile
+                    pass
+                except OSError as exc:
+                    raise _os_failure(walked, exc, "create the folder") from exc
                 child = _open_child_dir(fd, part, walked)
             except OSError as exc:
                 raise _dir_error(walked, exc) from exc
@@ -208,7 +203,7 @@ def _dir_error(path: Path, exc: OSError) -> AssistantError:
         return UnsafePath(path, "is a file, not a folder")
     if exc.errno == errno.ENAMETOOLONG:
         return UnsafePath(path, "the name is too long for this file system")
-    return UnsafePath(path, f"cannot open the folder: {exc.strerror}")
+    return _os_failure(path, exc, "open the folder")
 
 
 # -- files ---------------------------------------------------------------------------------
@@ -266,14 +261,19 @@ def open_atomic(
             os.close(fd)
             fd = -1
             os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
-        except BaseException:
+        except BaseException as exc:
             if fd >= 0:
                 os.close(fd)
             with contextlib.suppress(OSError):
                 os.unlink(tmp, dir_fd=dfd)
+            if isinstance(exc, OSError):
+                raise _os_failure(path, exc, "write it") from exc
             raise
         if durable:
-            os.fsync(dfd)
+            try:
+                os.fsync(dfd)
+            except OSError as exc:
+                raise _os_failure(path.parent, exc, "save the folder to disk") from exc
 
 
 def atomic_write(
@@ -329,7 +329,7 @@ def _create_temp(name: str, dfd: int, shown: Path) -> tuple[str, int]:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise UnsafePath(shown, f"cannot create a file beside it: {exc.strerror}") from exc
+            raise _os_failure(shown, exc, "create a file beside it") from exc
     raise UnsafePath(shown, "cannot create a temp file beside it (every name tried exists)")
 
 
@@ -385,8 +385,12 @@ def state_dir(root: Path, *, create: bool = True) -> Path:
         return folder
     if _tracked(root):  # deleted from the work tree but still in the index
         raise UnsafePath(folder, "is tracked by git in this repository; tome will not use it")
-    with contextlib.suppress(FileExistsError):
+    try:
         os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise _os_failure(folder, exc, "create tome's state folder") from exc
     return state_dir(root, create=False)
 
 

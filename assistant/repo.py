@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import stat
 import subprocess
 from collections.abc import Sequence
@@ -320,9 +321,8 @@ def commit_paths(path: Path, paths: Sequence[str], message: str) -> Commit:
             _refuse_repository_filters(repo.git, rel, unsafe_filters)
             return _commit(repo, rel, message)
         except git_mod.exc.GitCommandError as exc:
-            detail = (exc.stderr or "").strip() or str(exc)
-            raise GitError(f"git {exc.command[1] if len(exc.command) > 1 else ''} failed "
-                           f"while committing {', '.join(rel)}: {detail}") from exc  # fmt: skip
+            raise GitError(f"git {_subcommand(exc.command)} failed while committing "
+                           f"{', '.join(rel)}: {_said(exc)}") from exc  # fmt: skip
     finally:
         repo.close()
 
@@ -345,7 +345,20 @@ def _commit(repo: git.Repo, paths: list[str], message: str) -> Commit:
         staged = g.ls_files("-s", "-z", "--", *paths, env=own)
     reflog = f"tome: {message.splitlines()[0] if message else 'commit'}"
     g.update_ref("-m", reflog, "HEAD", sha, head or "", env=user)  # refused if HEAD moved
-    # the user's index: the committed paths as committed, nothing else
+    try:
+        _sync_index(g, staged, paths, user)
+    except _git_module().exc.GitCommandError as exc:
+        listed = " ".join(shlex.quote(p) for p in paths)
+        raise GitError(
+            f"committed {sha[:10]}, but git could not then update the index for "
+            f"{', '.join(paths)}: {_said(exc).rstrip('.')}. The commit stands; once no other "
+            f"git runs (remove a stale .git/index.lock), run: git reset -q -- {listed}"
+        ) from exc
+    return Commit(sha=sha, branch=branch or None, paths=tuple(paths))
+
+
+def _sync_index(g: Any, staged: str, paths: list[str], user: dict[str, str]) -> None:
+    """The user's index: the committed paths as committed, nothing else."""
     present: list[str] = []
     infos: list[str] = []
     for record in staged.split("\0"):
@@ -358,7 +371,26 @@ def _commit(repo: git.Repo, paths: list[str], message: str) -> Commit:
         g.update_index("--add", *infos, env=user)
     if gone := [p for p in paths if p not in present]:
         g.update_index("--force-remove", "--", *gone, env=user)
-    return Commit(sha=sha, branch=branch or None, paths=tuple(paths))
+
+
+def _subcommand(command: Sequence[str] | str) -> str:
+    """The git subcommand of a failed command line (past ``git`` and its ``-c`` options)."""
+    words = command.split() if isinstance(command, str) else list(command)
+    rest = iter(words[1:])
+    for word in rest:
+        if word == "-c":
+            next(rest, None)
+        elif not word.startswith("-"):
+            return word
+    return ""
+
+
+def _said(exc: Any) -> str:
+    """What git printed (GitPython wraps it in ``stderr: '...'``), else the error itself."""
+    said = str(getattr(exc, "stderr", "") or "").strip()
+    if said.startswith("stderr:"):
+        said = said.removeprefix("stderr:").strip().strip("'").strip()
+    return said or str(exc)
 
 
 def _user_commands(g: Any) -> tuple[list[str], dict[str, str]]:
@@ -445,7 +477,7 @@ def exclude_state_dir(root: Path) -> bool:
             return True
         sep = b"\n" if old and not old.endswith(b"\n") else b""
         fsio.atomic_write(exclude, old + sep + _EXCLUDE_LINE.encode() + b"\n", root=base)
-    except (OSError, fsio.UnsafePath):
+    except (OSError, fsio.FileSystemError):
         return False
     return True
 

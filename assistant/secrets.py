@@ -41,6 +41,7 @@ from pathlib import PurePosixPath
 
 import ahocorasick_rs
 
+from .cache import VERSIONS, namespace
 from .secretrules import (
     ASSIGN,
     AWS_SECRET,
@@ -70,8 +71,8 @@ __all__ = [
     "secret_in_config",
 ]
 
-VERSION = 2
-CACHE_NAMESPACE = f"secrets/{VERSION}"
+VERSION = int(VERSIONS["secrets"])
+CACHE_NAMESPACE = namespace("secrets")
 
 
 @dataclass(frozen=True, slots=True)

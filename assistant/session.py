@@ -67,8 +67,9 @@ from .history import (
     UndoRecord,
     revert,
 )
-from .pack import Pack, PackOptions, pack
-from .pack.render import Format
+from .packing import Pack, PackOptions, pack
+from .packing.render import PackFormat
+from .review import Baseline, Review
 from .store import Decision
 
 if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made, not before
@@ -238,7 +239,7 @@ class Assistant:
         settings: Settings | None = None,
         cache: Cache | None = None,
         client: Client | None = None,
-        format: Format = "xml",
+        format: PackFormat = "xml",
         edit_format: str | None = None,
     ) -> None:
         from .model import Backend, ClientOptions, resolve_backend
@@ -258,7 +259,7 @@ class Assistant:
             )
             self.options = ClientOptions.from_settings(self.settings)
         self.cache = cache
-        self.format: Format = format
+        self.format: PackFormat = format
         self.edit_format = edit_format or default_format(self.backend.model).name
         instructions(self.edit_format)  # an unknown format fails here, not mid-request
         self.sessions = History(self.root)
@@ -542,8 +543,29 @@ class Assistant:
             edits.append(edit)
             yield FileEdited(edit)
         reply: Reply | None = None if cancelled else stream.reply
-        answer = reply.text if reply is not None else "".join(parts)
         problems = [f"line {p.line}: {p.message}" for p in parser.problems]
+        yield Finished(
+            self._record(
+                plan, session_id, parent_id, reply, "".join(parts), edits, problems, cancelled
+            )
+        )
+
+    def _record(
+        self,
+        plan: Plan,
+        session_id: int,
+        parent_id: int | None,
+        reply: Reply | None,
+        streamed: str,
+        edits: list[FileEdit],
+        problems: list[str],
+        cancelled: bool,
+    ) -> Result:
+        """The finished exchange as a :class:`Result`, recorded in the history. Without a
+        ``reply`` (the stream was cancelled) what was ``streamed`` so far is the answer."""
+        manifest, backend = plan.manifest, plan.backend
+        task = plan.pack.task or ""
+        answer = reply.text if reply is not None else streamed
         usable, originals, bases, stale = self._sources(edits, manifest, problems)
         result = Result(
             session_id=session_id,
@@ -570,7 +592,7 @@ class Assistant:
         )
         status = "cancelled" if cancelled else "truncated" if result.truncated else "answered"
         self.sessions.finish(result, usable, status=status)
-        yield Finished(result)
+        return result
 
     def _sources(
         self, edits: Sequence[FileEdit], manifest: Manifest, problems: list[str]
@@ -645,7 +667,8 @@ class Assistant:
                 "apply it with force=True (--force) after reviewing every hunk"
             )
         cs = result.changeset
-        changes = cs.result()
+        review = self.review(result)
+        changes, _ = review.changes()
         if not changes:
             if not len(cs) and result.problems:  # every edit was refused: say why
                 raise EditError(
@@ -656,22 +679,12 @@ class Assistant:
                 f"nothing to apply in session {result.session_id}: no accepted hunk changes "
                 "a file (accept some first)"
             )
-        base = {p: result.bases.get(p) for p in changes}
-        texts = {
-            p: result.originals[p]
-            for p in changes
-            if p in result.originals and p not in result.stale
-        }
         try:
-            done = worktree.apply_changes(self.root, changes, base=base, base_texts=texts)
-        except FileConflict as exc:
-            for f in cs:
-                if exc.path in (f.path, f.move_to):
-                    cs.mark_conflict(f.path)
+            done = review.apply()
+        except FileConflict:
             self.sessions.save(result)
             raise
-        written = [(f.path, h.index) for f in cs for h in f.hunks if h.state == HunkState.ACCEPTED]
-        cs.mark_applied()
+        written = [key for key in review.batches[-1] if key[1]]
         paths = (*done.written, *done.created, *done.deleted)
         apply_id = self.sessions.record_apply(
             result, journal=done.journal or "", paths=paths, merged=done.merged, hunks=written
@@ -681,20 +694,27 @@ class Assistant:
             sha = self.commit(result, paths, apply_id=apply_id)
         return ApplyRecord(result.session_id, apply_id, done.journal or "", paths, done.merged, sha)
 
+    def review(self, result: Result) -> Review:
+        """The review core for ``result``: its changeset, bound to the packed versions of
+        the files it edits (a file that was gone from git is merged against the disk)."""
+        texts = {p: t for p, t in result.originals.items() if p not in result.stale}
+        return Review(self.root, result.changeset, Baseline(dict(result.bases), texts),
+                      list(result.problems))  # fmt: skip
+
     def commit(self, result: Result, paths: Sequence[str], *, apply_id: int | None = None) -> str:
         """Commit ``paths`` (as they are on disk) with a message naming the task; the sha."""
         body = f"Applied by tome from session {result.session_id} ({result.backend}"
         body += f", {result.model})." if result.model else ")."
         message = f"tome: {_first_line(result.task)}\n\n{body}\n\nTask:\n{result.task.strip()}\n"
         try:
-            made = repo.commit_paths(self.root, paths, message)
+            sha = self.review(result).commit(message, paths)
         except GitError as exc:
             raise GitError(
                 f"the edits are applied ('tome undo' reverts them) but not committed: {exc}"
             ) from exc
         if apply_id is not None:
-            self.store.record_commit(apply_id, made.sha)
-        return made.sha
+            self.store.record_commit(apply_id, sha)
+        return sha
 
     def save(self, result: Result) -> None:
         """Record the review state of every hunk (so :meth:`load` reopens it as left)."""

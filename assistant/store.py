@@ -43,7 +43,7 @@ from typing import Any
 
 from . import fsio, repo
 from .edits import FileEdit, Hunk
-from .errors import AssistantError, ConfigError
+from .errors import ConfigError, HistoryError
 
 __all__ = [
     "DB_NAME",
@@ -285,7 +285,7 @@ class Store:
     def _db(self) -> Iterator[sqlite3.Connection]:
         """One transaction: committed on success, rolled back on any exception.
 
-        ``sqlite3`` errors become :class:`AssistantError` here, the one seam.
+        ``sqlite3`` errors become :class:`~assistant.errors.HistoryError` here, the one seam.
         """
         if not self._ready:
             self._create()
@@ -318,7 +318,10 @@ class Store:
                 except sqlite3.Error as exc:
                     raise self._error(exc) from exc
         except OSError as exc:
-            raise AssistantError(f"history database {self.path}: {exc.strerror or exc}") from exc
+            raise HistoryError(
+                f"cannot open the history database {self.path}: {exc.strerror or exc}; "
+                "check that its folder is yours and writable"
+            ) from exc
 
     def _create(self) -> None:
         if self._root is not None:
@@ -346,8 +349,8 @@ class Store:
             )
         self._ready = True
 
-    def _error(self, exc: sqlite3.Error) -> AssistantError:
-        return AssistantError(
+    def _error(self, exc: sqlite3.Error) -> HistoryError:
+        return HistoryError(
             f"history database {self.path}: {exc}; if it is damaged, move it away "
             "(tome starts a new one) or run 'tome history --prune'"
         )
@@ -578,6 +581,8 @@ class Store:
                 con2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 con2.execute("VACUUM")
                 con2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
             finally:
                 con2.close()
         return len(ids)

@@ -76,7 +76,7 @@ from pathlib import Path
 
 from . import fsio, repo, secrets
 from .cache import Cache, write_file
-from .errors import PackError
+from .errors import NotText, PackError
 from .pathrules import DEFAULT_EXCLUDES, PathFilter, Rules
 from .repo import blob_sha
 
@@ -373,10 +373,6 @@ _BOMS_NOT_UTF8 = (
     (b"\xff\xfe", "UTF-16"),
     (b"\xfe\xff", "UTF-16"),
 )
-
-
-class NotText(ValueError):
-    """A file's bytes are not UTF-8 text; the message says why."""
 
 
 def decode_text(data: bytes) -> str:
@@ -800,6 +796,30 @@ def _is_utf8(path: str) -> bool:
     return True
 
 
+def _kept(
+    paths: Iterable[str], filt: PathFilter, options: DiscoverOptions, skipped: list[Skipped]
+) -> list[str]:
+    """The listed paths the rules keep; a path left out for a reason is added to ``skipped``."""
+    kept: list[str] = []
+    for path in paths:
+        if filt.ancestors(path) != "keep":
+            continue
+        verdict, why = filt.file(path)
+        if verdict == "silent":
+            continue
+        if verdict == "default":
+            skipped.append(Skipped(path, "default-exclude", why))
+            continue
+        if not _is_utf8(path):
+            skipped.append(Skipped(path, "bad-name", _BAD_NAME))
+            continue
+        if not options.allow_secrets and (finding := secrets.secret_by_name(path)):
+            skipped.append(Skipped(path, "secret-name", finding.describe()))
+            continue
+        kept.append(path)
+    return kept
+
+
 def _scan(
     top: Path,
     options: DiscoverOptions,
@@ -835,23 +855,7 @@ def _scan(
     attempted = 0
     for found in batches:  # each batch is read while git lists the next
         listed.extend(found.skipped)
-        kept: list[str] = []
-        for path in found.paths:
-            if filt.ancestors(path) != "keep":
-                continue
-            verdict, why = filt.file(path)
-            if verdict == "silent":
-                continue
-            if verdict == "default":
-                skipped.append(Skipped(path, "default-exclude", why))
-                continue
-            if not _is_utf8(path):
-                skipped.append(Skipped(path, "bad-name", _BAD_NAME))
-                continue
-            if not options.allow_secrets and (finding := secrets.secret_by_name(path)):
-                skipped.append(Skipped(path, "secret-name", finding.describe()))
-                continue
-            kept.append(path)
+        kept = _kept(found.paths, filt, options, skipped)
         reads += _load(
             top,
             kept,

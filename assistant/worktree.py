@@ -55,7 +55,7 @@ from typing import Any, Literal
 
 from . import fsio, paths, repo
 from .edits.failures import FileConflict, PathRefused, check_path
-from .errors import AssistantError, GitError
+from .errors import AssistantError, GitError, JournalIgnored
 from .fsio import PERMISSION_BITS
 from .repo import blob_sha
 from .secrets import MARKER_PREFIX
@@ -450,10 +450,6 @@ _MAX_MANIFEST = 64 << 20
 _KEY_BYTES = 32
 _SHA = re.compile(r"[0-9a-f]{40}")
 _NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,99}")
-
-
-class JournalIgnored(UserWarning):
-    """A folder under ``.tome/journal/`` that tome will not replay (not ours, or unsafe)."""
 
 
 def _key_path() -> Path:

@@ -83,7 +83,7 @@ def main() -> int:
 
     t_pack: float | None = None
     try:
-        from assistant.pack import pack
+        from assistant.packing import pack
 
         with tempfile.TemporaryDirectory() as tmp:
             cache = Cache(Path(tmp) / "cache.sqlite3")

@@ -193,7 +193,7 @@ def main() -> int:
 
 def _manifest(tree: Path, encoding: str, scratch: Path) -> list[str]:
     from assistant.cache import Cache
-    from assistant.pack import pack
+    from assistant.packing import pack
 
     result = pack(tree, encoding=encoding, cache=Cache(scratch / "manifest.sqlite3"))
     return [f.path for f in result.files]

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _django import django_tree
 
 from assistant.cache import Cache
-from assistant.pack.rank import LEXICAL_ONLY, PLAIN_BM25, Weights, rank
+from assistant.packing.rank import LEXICAL_ONLY, PLAIN_BM25, Weights, rank
 from assistant.tokens import TokenCounter
 from assistant.workspace import discover
 

@@ -142,7 +142,9 @@ def main() -> int:
     # --- accuracy against the Hugging Face reference ---------------------------------------
     from tokenizers import Tokenizer
 
-    reference = Tokenizer.from_file(str(tokens._deepseek_file()))
+    from assistant.tokens import deepseek
+
+    reference = Tokenizer.from_file(str(deepseek._deepseek_file()))
     hf_seconds, theirs = best(
         1, lambda: [len(e.ids) for e in reference.encode_batch(texts, add_special_tokens=False)]
     )

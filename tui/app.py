@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -24,6 +24,9 @@ from .screens.help import HelpScreen
 from .screens.review import ReviewScreen
 from .state import ReviewState
 
+if TYPE_CHECKING:
+    from assistant import Assistant, Result
+
 ScreenFactory = Callable[["TomeApp"], Screen[Any]]
 
 
@@ -35,7 +38,9 @@ class TomeApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, root: Path, first: ScreenFactory, *, assistant: Any = None) -> None:
+    def __init__(
+        self, root: Path, first: ScreenFactory, *, assistant: Assistant | None = None
+    ) -> None:
         super().__init__()
         self.root = root
         self.assistant = assistant
@@ -106,6 +111,8 @@ class TomeApp(App[int]):
         from .screens.stream import StreamScreen
 
         session, result = event.state.session, event.state.result
+        if session is None or result is None:  # the screen sends back only with a session
+            return
         self.push_screen(
             StreamScreen(
                 lambda cancel: session.resend(result, event.rejected, cancel=cancel),
@@ -113,15 +120,12 @@ class TomeApp(App[int]):
             )
         )
 
-    def open_review(self, state: ReviewState) -> None:
-        self.push_screen(ReviewScreen(state))
-
 
 def make_app(
     root: Path | str,
     *,
     review: ReviewState | None = None,
-    assistant: Any = None,
+    assistant: Assistant | None = None,
     screen: str = "compose",
 ) -> TomeApp:
     """The app on ``root``: ``review`` opens that review; otherwise ``screen`` opens first
@@ -131,13 +135,18 @@ def make_app(
     if review is not None:
         state = review
         return TomeApp(root, lambda app: ReviewScreen(state), assistant=assistant)
+    if assistant is None:
+        from assistant.session import Assistant
+
+        assistant = Assistant(root)
+    session = assistant
     if screen == "history":
         from .screens.history import HistoryScreen
 
-        return TomeApp(root, lambda app: HistoryScreen(app.assistant), assistant=assistant)
+        return TomeApp(root, lambda app: HistoryScreen(session), assistant=session)
     from .screens.compose import ComposeScreen
 
-    return TomeApp(root, lambda app: ComposeScreen(app.assistant), assistant=assistant)
+    return TomeApp(root, lambda app: ComposeScreen(session), assistant=session)
 
 
 def run(root: Path | str | None = None) -> int:
@@ -162,7 +171,7 @@ def run_review(
     root: Path | str,
     *,
     patch_text: str | None = None,
-    result: Any = None,
+    result: Result | None = None,
     session_id: int | None = None,
     title: str | None = None,
 ) -> int:
@@ -183,7 +192,7 @@ def run_review(
     return int(app.run() or 0)
 
 
-def _latest(assistant: Any) -> Any:
+def _latest(assistant: Assistant) -> Result:
     from assistant.errors import AssistantError
 
     past = assistant.history(limit=1)

@@ -17,9 +17,7 @@ from fnmatch import fnmatchcase
 from functools import cache, lru_cache
 
 from pygments.lexer import Lexer
-from pygments.lexers import find_lexer_class
-from pygments.lexers._mapping import LEXERS
-from pygments.token import _TokenType
+from pygments.lexers import find_lexer_class, get_all_lexers
 from rich.style import Style
 from rich.syntax import PygmentsSyntaxTheme
 
@@ -44,7 +42,7 @@ def lexer_for(path: str) -> Lexer | None:
     """
     name = os.path.basename(path)
     found: list[tuple[float, str, type[Lexer]]] = []
-    for _, lexer_name, _, patterns, _ in LEXERS.values():
+    for lexer_name, _, patterns, _ in get_all_lexers(plugins=False):
         for pattern in patterns:
             if fnmatchcase(name, pattern):
                 cls = find_lexer_class(lexer_name)
@@ -72,7 +70,7 @@ _STYLES: list[Style] = []
 
 
 @cache  # a few hundred token types: each style is appended once
-def _token_style(theme: str, token: _TokenType) -> int | None:
+def _token_style(theme: str, token: tuple[str, ...]) -> int | None:
     """The index in ``_STYLES`` of a token's style (None: uncoloured)."""
     style = _theme(theme).get_style_for_token(token)
     if style.color is None and not style.bold and not style.italic:

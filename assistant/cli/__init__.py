@@ -3,22 +3,25 @@
 One small module per subcommand in this package (``pack.py``, ``ask.py``, ``apply.py`` ...),
 each with ``add_arguments(parser)`` and ``run(args) -> int``. They are imported only when
 their subcommand runs, so ``tome pack`` never pays for openai or textual.
-This package is the only place (with ``tui``) that turns ``AssistantError`` into output.
+This package is the only place (with ``tui``) that turns ``AssistantError`` into output,
+and the only place that changes process-wide state (the warning hook and the GIL switch
+interval while a command runs, ``os._exit`` at the end): the library never does.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import os
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from ..display import safe
 from ..errors import AssistantError, ContextLengthError, PackError
+from ._common import OLD_ROOT_SPELLINGS, add_root
 
 # name -> (module, one-line help). Modules live in this package.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -42,12 +45,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="tome",
         description="Pack a repository into one prompt, ask a model, review and apply.",
     )
+    add_root(parser, help="a folder in the repository (default: .); with no COMMAND, the TUI")
+    parser.set_defaults(root=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_module, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
         if only is None or only == name:  # None: every subcommand's options
-            with contextlib.suppress(ModuleNotFoundError):  # not built yet: running says so
-                _load(name).add_arguments(sp)
+            _load(name).add_arguments(sp)
     return parser
 
 
@@ -63,12 +67,23 @@ def _show_warning(
     print(f"tome: warning: {safe(str(message))}", file=file or sys.stderr)
 
 
+# How often the GIL changes hands while a subcommand runs (seconds; Python's default: 0.005).
+# A thread that counts tokens ahead (assistant.tokens.ahead) needs the GIL for a moment after
+# each text; with the default it waits up to 5 ms for a Python-busy caller to let go, and on
+# Django half its core was lost so. A process-wide setting: set here, never by the library.
+SWITCH_INTERVAL = 0.0005
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``tome`` with ``argv``; the process-wide hooks are set for the run and restored."""
     shown = warnings.showwarning
+    interval = sys.getswitchinterval()
     warnings.showwarning = _show_warning
+    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
     try:
         return _main(argv)
     finally:
+        sys.setswitchinterval(interval)
         warnings.showwarning = shown
 
 
@@ -96,20 +111,18 @@ def entry() -> None:
 
 def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    first = next((a for a in args_list if not a.startswith("-")), None)
+    first = _command_word(args_list)
     if not args_list:
         return _run_tui()
     # load only the subcommand that runs: `tome --help` must not import openai or textual
     parser = build_parser(only=first if first in COMMANDS else "")
     args = parser.parse_args(args_list)
     if args.command is None:
+        if args.root is not None:  # `tome -C DIR`: the TUI there
+            return _run_tui(args.root)
         parser.print_help()
         return 0
-    try:
-        module = _load(args.command)
-    except ModuleNotFoundError:
-        print(f"tome: '{args.command}' is not available in this build", file=sys.stderr)
-        return 2
+    module = _load(args.command)
     try:
         return int(module.run(args) or 0)
     except AssistantError as exc:
@@ -118,6 +131,22 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("tome: interrupted", file=sys.stderr)
         return 130
+
+
+_VALUED = ("-C", "--root", *OLD_ROOT_SPELLINGS)  # top-level options that take a value
+
+
+def _command_word(args: Sequence[str]) -> str | None:
+    """The subcommand named in ``args``: the first word that is not an option or its value."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def _advice(exc: AssistantError) -> str:
@@ -130,15 +159,10 @@ def _advice(exc: AssistantError) -> str:
     return ""
 
 
-def _run_tui() -> int:
-    try:
-        from tui.app import run as run_tui
-    except ModuleNotFoundError:
-        print(
-            "tome: the terminal UI is not available in this build; try 'tome pack'", file=sys.stderr
-        )
-        return 2
-    return int(run_tui() or 0)
+def _run_tui(root: Path | None = None) -> int:
+    from tui.app import run as run_tui
+
+    return int(run_tui(root) or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

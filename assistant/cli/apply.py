@@ -20,12 +20,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .. import worktree
 from ..display import safe
-from ..edits import Changeset, EditParser, HunkFailure, file_config_edit, plan_edits
+from ..edits import Changeset, HunkFailure, file_config_edit
 from ..edits.parse import decode_patch
 from ..errors import EditError
 from ..repo import find_root
+from ..review import Review
+from ._common import add_root, root_of
 from ._summary import file_lines, tolerated_count, tolerated_note
 
 
@@ -39,13 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also apply edits to .tome.toml, .tomeignore, [tool.tome] in pyproject.toml or "
         ".github/workflows/ (refused otherwise: they steer every later run)",
     )
-    parser.add_argument(
-        "-C",
-        "--root",
-        type=Path,
-        default=None,
-        help="a folder in the repository (default: .); its root is used",
-    )
+    add_root(parser)
 
 
 def _read(source: str) -> str:
@@ -99,21 +94,15 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], text: list[str], *,
 
 
 def run(args: argparse.Namespace) -> int:
-    root = find_root(args.root or Path.cwd())
-    parser = EditParser()
-    base: dict[str, str | None] = {}
+    root = find_root(root_of(args) or Path.cwd())
     try:
-        edits = parser.feed(_read(args.patch)) + parser.close()
-        paths = {p for e in edits for p in e.paths}
-        disk = {p: worktree.read_file(root, p) for p in sorted(paths)}
-        files = {worktree.resolve(root, p)[0]: f.text for p, f in disk.items() if f is not None}
-        base = {worktree.resolve(root, p)[0]: f.sha if f else None for p, f in disk.items()}
-        cs = Changeset(plan_edits(files, edits))
+        review = Review.from_patch(root, _read(args.patch))
     except EditError as exc:
         _emit(args, {"ok": False, "error": str(exc)}, [f"tome: error: {exc}"], err=True)
         return 1
-    problems = [f"line {p.line}: {p.message}" for p in parser.problems]
-    if not edits and not problems:  # otherwise the problems say why nothing is usable
+    cs = review.changeset
+    problems = review.problems
+    if not len(cs) and not problems:  # otherwise the problems say why nothing is usable
         problems.append("no edit found in the input")
     failures = cs.failures
     payload: dict[str, Any] = {"ok": False, "check": args.check, "problems": problems,
@@ -139,13 +128,13 @@ def run(args: argparse.Namespace) -> int:
         return 1
     cs.accept_all()
     try:
-        done = worktree.apply_changes(root, cs.result(), base=base, check=args.check)
+        done = review.apply(check=args.check)
     except EditError as exc:
         payload["error"] = str(exc)
         _emit(args, payload, [f"tome: error: {exc}", "nothing was written"], err=True)
         return 1
     if not args.check:
-        cs.mark_applied()
+        cs.mark_applied()  # accepted hunks that change nothing are applied too
     payload.update(ok=True, files=_report(cs), journal=done.journal, merged=list(done.merged))
     verb = "would change" if args.check else "changed"
     text = file_lines(cs)

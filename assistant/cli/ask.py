@@ -35,14 +35,13 @@ from ..config import load_settings
 from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
 from ..errors import EditError
-from ..session import Assistant, FileEdited, Finished, Retrying, TextDelta, system_prompt
+from ..session import Assistant, Finished, Retrying, TextDelta
+from ._common import add_root, root_of
 from ._summary import file_lines, tolerated_note
 
 if TYPE_CHECKING:
     from ..session import Result
 
-SYSTEM = system_prompt("search-replace")
-"""The system message for backends asked for SEARCH/REPLACE edits (most of them)."""
 TRUNCATED_EXIT = 3
 
 
@@ -93,7 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --apply: commit exactly the applied paths ('tome: <task>')",
     )
-    parser.add_argument("-C", "--path", default=".", help="repository or folder (default: .)")
+    add_root(parser, help="repository or folder (default: .)")
     parser.add_argument(
         "--include",
         action="append",
@@ -126,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     if args.mode != "apply" and (args.yes or args.commit):
         print("tome: --yes and --commit go with --apply", file=sys.stderr)
         return 2
-    root = Path(args.path)
+    root = root_of(args) or Path(".")
     task = " ".join(args.task).strip()
     settings = load_settings(project=root, overrides={"max_output": args.max_output})
     backend = resolve_backend(
@@ -150,14 +149,11 @@ def run(args: argparse.Namespace) -> int:
         )
     out = sys.stdout
     result: Result | None = None
-    edited = 0
     shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
     for event in assistant.send(plan):
         if isinstance(event, TextDelta):
             out.write(shown.feed(event.text))
             out.flush()
-        elif isinstance(event, FileEdited):
-            edited += 1
         elif isinstance(event, Retrying):
             out.flush()
             print(f"tome: {event.notice}", file=sys.stderr, flush=True)
@@ -264,13 +260,6 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
 
 
 def _review(assistant: Assistant, result: Result) -> int:
-    try:
-        from tui.app import run_review
-    except ImportError:
-        print(
-            f"tome: the terminal UI is not available in this build; the answer is session "
-            f"{result.session_id}: 'tome ask --apply' or 'tome apply' it instead",
-            file=sys.stderr,
-        )
-        return 2
+    from tui.app import run_review
+
     return int(run_review(assistant.root, result=result, session_id=result.session_id) or 0)

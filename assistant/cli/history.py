@@ -24,6 +24,7 @@ from pathlib import Path
 from ..display import safe_name
 from ..history import History, SessionSummary
 from ..repo import find_root
+from ._common import add_root, root_of
 
 DAY = 86_400.0
 
@@ -36,13 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--older-than", type=float, metavar="DAYS", help="with --prune: drop sessions older"
     )
-    parser.add_argument(
-        "-C",
-        "--root",
-        type=Path,
-        default=None,
-        help="a folder in the repository (default: .); its root is used",
-    )
+    add_root(parser)
 
 
 def _size(n: int) -> str:
@@ -69,7 +64,7 @@ def _line(s: SessionSummary) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    root = find_root(args.root or Path.cwd())
+    root = find_root(root_of(args) or Path.cwd())
     history = History(root)  # no backend, no key: only the repository's .tome/history.db
     store = history.store
     pruned = None

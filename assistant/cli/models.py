@@ -13,10 +13,11 @@ from pathlib import Path
 from ..config import load_settings
 from ..display import safe_name
 from ..model import Backend, available_backends
+from ._common import add_root, root_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-C", "--path", default=".", help="project whose config to read")
+    add_root(parser, help="a folder of the project whose config to read (default: .)")
     parser.add_argument("--json", action="store_true", help="one JSON object per backend")
 
 
@@ -54,7 +55,7 @@ def _row(backend: Backend, default: str) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings(project=Path(args.path))
+    settings = load_settings(project=root_of(args) or Path("."))
     backends = list(available_backends(settings).values())
     rows = [_row(b, settings.backend) for b in backends]
     out = sys.stdout

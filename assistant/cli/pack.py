@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, TextIO
 from .. import fsio, repo
 from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
-from ..pack import DEFAULT_ENCODING, Pack, PackOptions, pack, remember_output, reuse_output
-from ..pack.render import FORMATS
+from ..packing import DEFAULT_ENCODING, Pack, PackOptions, pack
+from ..packing.render import PACK_FORMATS
+from ..packing.reuse import remember_output, reuse_output
+from ._common import add_root, root_of
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress, TaskID
 
 _SUFFIX = {"xml": "xml", "markdown": "md"}
@@ -40,12 +43,15 @@ def _tokens(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default=".", help="repository or folder (default: .)")
+    parser.add_argument(
+        "path", nargs="?", default=None, help="repository or folder to pack (default: .)"
+    )
+    add_root(parser, help="the same as PATH: repository or folder to pack (default: .)")
     parser.add_argument(
         "--budget", type=_tokens, help="token budget for the whole pack (e.g. 200k, 1m)"
     )
     parser.add_argument("--encoding", default=None, help=f"tokenizer (default: {DEFAULT_ENCODING})")
-    parser.add_argument("--format", choices=FORMATS, default="xml")
+    parser.add_argument("--format", choices=PACK_FORMATS, default="xml")
     parser.add_argument(
         "--output", "-o", help="where to write the pack ('-' for stdout; default .tome/pack.xml)"
     )
@@ -87,9 +93,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _where(args: argparse.Namespace) -> str:
+    """The folder to pack: ``PATH`` or ``-C/--root`` (one spelling each, not two folders)."""
+    root = root_of(args)
+    if root is not None and args.path is not None and Path(args.path) != root:
+        raise ConfigError(f"give the folder once: PATH {args.path!r} or -C {str(root)!r}")
+    return str(root) if root is not None else (args.path or ".")
+
+
 def run(args: argparse.Namespace) -> int:
     from ..cache import Cache
 
+    where = _where(args)
     encoding = args.encoding or os.environ.get("TOME_ENCODING") or DEFAULT_ENCODING
     if args.json and args.output == "-":
         raise ConfigError("--json prints the summary on stdout; give --output FILE for the pack")
@@ -114,18 +129,18 @@ def run(args: argparse.Namespace) -> int:
     out_path: Path | None = None
     confined: Path | None = None
     if not to_stdout:
-        root = _repository_root(args.path)
+        root = _repository_root(where)
         if args.output:
             out_path, confined = _output_target(Path(args.output), root)
         else:
             out_path, confined = _default_output(root, args.format), root
         # the same tree, request and untouched output as last time: the file is up to date
-        reused = reuse_output(args.path, out_path, **request)
+        reused = reuse_output(where, out_path, **request)
         if reused is not None:
             _report(reused, out_path, time.perf_counter() - started, args.json, unchanged=True)
             return 0
     with _Progress(enabled=sys.stderr.isatty() and not args.json) as progress:
-        result = pack(args.path, progress=progress.update, **request)
+        result = pack(where, progress=progress.update, **request)
     elapsed = time.perf_counter() - started
 
     if out_path is None:
@@ -170,7 +185,7 @@ def _default_output(root: Path, fmt: str) -> Path:
 def _state_dir(root: Path) -> Path:
     try:
         return fsio.state_dir(root)
-    except fsio.UnsafePath as exc:
+    except fsio.FileSystemError as exc:
         raise PackError(
             f"cannot write the pack into {exc.path}: {exc.reason}; or give --output FILE"
         ) from exc
@@ -208,7 +223,7 @@ def _write(path: Path, result: Pack, *, root: Path | None) -> None:
             result.write(text)
             text.flush()
             text.detach()
-    except fsio.UnsafePath as exc:
+    except fsio.FileSystemError as exc:
         raise PackError(f"cannot write the pack to {exc.path}: {exc.reason}") from exc
     except OSError as exc:
         raise PackError(f"cannot write the pack to {path}: {exc.strerror or exc}") from exc
@@ -221,7 +236,6 @@ def _print_summary(
     (:func:`~assistant.display.safe_name`) and given to rich as plain ``Text``, never as
     markup, so a file named ``[red]x[/]`` or holding an ESC prints as it is spelt."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     def line(*parts: str | tuple[str, str]) -> Text:
@@ -253,37 +267,8 @@ def _print_summary(
         )
     elif out_path is not None:
         console.print(line("  written to ", (safe_name(out_path), "bold")))
-    top = sorted(result.files, key=lambda f: (-f.tokens, f.path))[:10]
-    if top:
-        table = Table(title="Largest files", title_justify="left", box=None, pad_edge=False)
-        table.add_column("tokens", justify="right")
-        table.add_column("share", justify="right")
-        table.add_column("path")
-        table.add_column("tier")
-        file_total = sum(f.tokens for f in result.files) or 1
-        for f in top:
-            share = f"{100 * f.tokens / file_total:.1f}%"
-            table.add_row(f"{f.tokens:,}", share, Text(safe_name(f.path)), f.tier)
-        console.print(table)
-    if result.skipped:
-        console.print(line((f"Skipped {len(result.skipped):,} files:", "bold")))
-        by_reason: dict[str, list[str]] = {}
-        for s in result.skipped:
-            by_reason.setdefault(s.reason, []).append(safe_name(s.path))
-        for reason, paths in sorted(by_reason.items()):
-            sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
-            console.print(line(f"  {reason}: {len(paths):,} ({sample})"))
-        for s in result.skipped:
-            if s.reason.startswith("secret"):
-                console.print(
-                    line(
-                        ("  " + safe_name(s.path) + ": " + safe(s.detail), "yellow"),
-                        " (--allow-secrets to include)",
-                    )
-                )
-        for s in result.skipped:
-            if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
-                console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))
+    _print_largest(console, result)
+    _print_skipped(console, result)
     if result.redacted:
         files = len({r.path for r in result.redacted})
         console.print(
@@ -335,3 +320,50 @@ class _Progress:
             self._task = self._progress.add_task(stage, total=total)
         assert self._progress is not None and self._task is not None
         self._progress.update(self._task, description=stage, completed=done, total=total)
+
+
+def _print_largest(console: Console, result: Pack) -> None:
+    """The ten largest files, with their share of the files' tokens and their tier."""
+    from rich.table import Table
+    from rich.text import Text
+
+    top = sorted(result.files, key=lambda f: (-f.tokens, f.path))[:10]
+    if top:
+        table = Table(title="Largest files", title_justify="left", box=None, pad_edge=False)
+        table.add_column("tokens", justify="right")
+        table.add_column("share", justify="right")
+        table.add_column("path")
+        table.add_column("tier")
+        file_total = sum(f.tokens for f in result.files) or 1
+        for f in top:
+            share = f"{100 * f.tokens / file_total:.1f}%"
+            table.add_row(f"{f.tokens:,}", share, Text(safe_name(f.path)), f.tier)
+        console.print(table)
+
+
+def _print_skipped(console: Console, result: Pack) -> None:
+    """What was left out, by reason, and what to do about the files that need a word."""
+    from rich.text import Text
+
+    def line(*parts: str | tuple[str, str]) -> Text:
+        return Text.assemble(*parts)
+
+    if result.skipped:
+        console.print(line((f"Skipped {len(result.skipped):,} files:", "bold")))
+        by_reason: dict[str, list[str]] = {}
+        for s in result.skipped:
+            by_reason.setdefault(s.reason, []).append(safe_name(s.path))
+        for reason, paths in sorted(by_reason.items()):
+            sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+            console.print(line(f"  {reason}: {len(paths):,} ({sample})"))
+        for s in result.skipped:
+            if s.reason.startswith("secret"):
+                console.print(
+                    line(
+                        ("  " + safe_name(s.path) + ": " + safe(s.detail), "yellow"),
+                        " (--allow-secrets to include)",
+                    )
+                )
+        for s in result.skipped:
+            if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
+                console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))

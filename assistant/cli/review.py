@@ -15,18 +15,13 @@ from pathlib import Path
 from ..edits.parse import decode_patch
 from ..errors import ConfigError
 from ..repo import find_root
+from ._common import add_root, root_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("patch", metavar="PATCH", nargs="?", help="file holding the edit")
     parser.add_argument("--session", metavar="ID", type=int, help="review a past session again")
-    parser.add_argument(
-        "-C",
-        "--root",
-        type=Path,
-        default=None,
-        help="a folder in the repository (default: .); its root is used",
-    )
+    add_root(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("the review reads keys from the terminal; save the patch to a file")
     if not sys.stdout.isatty():
         raise ConfigError("tome review needs a terminal; use 'tome apply --check PATCH' in scripts")
-    root = find_root(args.root or Path.cwd())
+    root = find_root(root_of(args) or Path.cwd())
     from tui.app import run_review
 
     if args.patch:

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..display import safe_name
 from ..history import revert
 from ..repo import find_root
+from ._common import add_root, root_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,17 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--session", type=int, metavar="ID", help="undo this session's apply ('tome history')"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON report")
-    parser.add_argument(
-        "-C",
-        "--root",
-        type=Path,
-        default=None,
-        help="a folder in the repository (default: .); its root is used",
-    )
+    add_root(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    root = find_root(args.root or Path.cwd())
+    root = find_root(root_of(args) or Path.cwd())
     done = revert(root, args.session, force=args.force)
     if done is None:
         if args.json:

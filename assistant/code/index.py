@@ -21,15 +21,15 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from assistant.cache import Cache, Value
+from assistant.cache import VERSIONS, Cache, Value, namespace
 
 from .registry import language_for
 from .skeleton import HEAD_LINES, Skeleton, head, skeleton_for_language
 from .tags import FileTags, Symbol, tags_for_language
 
-VERSION = "1"
-TAGS_NAMESPACE = f"tags/{VERSION}"
-SKELETON_NAMESPACE = f"skeleton/{VERSION}"
+VERSION = VERSIONS["skeleton"]
+TAGS_NAMESPACE = namespace("tags")
+SKELETON_NAMESPACE = namespace("skeleton")
 
 Item = tuple[str, str, str]  # (repository path, blob sha, text)
 T = TypeVar("T")

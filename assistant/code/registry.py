@@ -15,6 +15,7 @@ fails on every class, namespace and template of a C++ header.
 from __future__ import annotations
 
 import importlib
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -155,10 +156,17 @@ def grammar(name: str) -> tree_sitter.Language:
     return tree_sitter.Language(getattr(module, spec.function)())
 
 
-@cache
+_per_thread = threading.local()
+
+
 def parser(name: str) -> tree_sitter.Parser:
-    """One parser per language per process (parsers are reused, never shared across threads)."""
-    return tree_sitter.Parser(grammar(name))
+    """One parser per language per thread: a parser holds the state of the parse it runs,
+    so two threads (a TUI worker packing while another ranks) never share one."""
+    parsers: dict[str, tree_sitter.Parser] = _per_thread.__dict__.setdefault("parsers", {})
+    found = parsers.get(name)
+    if found is None:
+        found = parsers[name] = tree_sitter.Parser(grammar(name))
+    return found
 
 
 def _shipped_tags(module_name: str) -> str:

@@ -21,15 +21,15 @@ from .failures import (
     Region,
     check_path,
 )
-from .formats import FORMATS, EditFormat, default_format, instructions
+from .formats import EDIT_FORMATS, EditFormat, default_format, instructions
 from .guard import config_edit, config_edits, file_config_edit
+from .hunks import ELISION, FileEdit, Hunk
 from .match import Located, Miss, locate
-from .model import ELISION, FileEdit, Hunk
 from .parse import EditParser, parse_edits
 
 __all__ = [
+    "EDIT_FORMATS",
     "ELISION",
-    "FORMATS",
     "Changeset",
     "EditFormat",
     "EditParseError",

@@ -23,6 +23,7 @@ from typing import Literal
 
 from .diff import LineMatcher
 from .failures import EditParseError, HunkFailure, HunkMatchError, ParseProblem, check_path
+from .hunks import FileEdit, Hunk, Op
 from .match import (
     AGREE,
     FileLines,
@@ -37,7 +38,6 @@ from .match import (
     ordered,
     places,
 )
-from .model import FileEdit, Hunk, Op
 from .parse import parse_edits
 
 BOM = "\ufeff"
@@ -190,6 +190,15 @@ class FilePlan:
             return "".join(c + e for c, e in zip(lines, endings, strict=True))
         base = Text.of(self.original or "")
         return base.splice(located, final_newline=_final_newline(base, taken))
+
+    def texts(self, accepted: Iterable[int] | None = None) -> dict[str, str | None]:
+        """New text per path from the located hunks (all, or those in ``accepted``): the one
+        place a rename becomes two paths (the old one None, the new one its text); a file
+        left as it was is left out. None: deleted."""
+        text = self.result(accepted)
+        if self.move_to and self.move_to != self.path:
+            return {self.path: None, self.move_to: text}
+        return {} if text == self.original else {self.path: text}
 
 
 def _final_newline(base: Text, taken: Iterable[PlannedHunk]) -> bool | None:
@@ -585,12 +594,7 @@ def results(plans: Iterable[FilePlan]) -> dict[str, str | None]:
     """New text per changed path (None: deleted), from every located hunk of ``plans``."""
     out: dict[str, str | None] = {}
     for plan in plans:
-        text = plan.result()
-        if plan.move_to and plan.move_to != plan.path:
-            out[plan.path] = None
-            out[plan.move_to] = text
-        elif text != plan.original:
-            out[plan.path] = text
+        out.update(plan.texts())
     return out
 
 

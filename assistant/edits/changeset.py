@@ -27,11 +27,12 @@ import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from .apply import FilePlan, Text, plan_edits
 from .diff import LineMatcher
 from .failures import HunkFailure
-from .model import FileEdit
+from .hunks import FileEdit
 from .parse import parse_edits
 
 
@@ -71,7 +72,8 @@ class HunkReview:
         return _counts(self.old_lines, self.new_lines)[1]
 
 
-def _counts(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
+@lru_cache(maxsize=65536)  # the review screen asks for every file's counts on each redraw
+def _counts(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
     added = removed = 0
     sm = LineMatcher(old, new)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
@@ -288,14 +290,8 @@ class Changeset:
         """New text per path from accepted hunks only (None: deleted); unchanged paths left out."""
         out: dict[str, str | None] = {}
         for f in self.files:
-            if f.failure is not None or not f.changes:
-                continue
-            text = f.result()
-            if f.move_to and f.renames and f.move_to != f.path:
-                out[f.path] = None
-                out[f.move_to] = text
-            elif text != f.plan.original:
-                out[f.path] = text
+            if f.failure is None and f.changes:
+                out.update(f.plan.texts(f.accepted()))
         return out
 
     def mark_applied(self) -> None:

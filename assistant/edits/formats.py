@@ -104,7 +104,7 @@ line, then a fenced block with the whole file. Never leave anything out or write
 "rest unchanged": everything not in the block is deleted.""",
 )
 
-FORMATS: dict[str, EditFormat] = {f.name: f for f in (SEARCH_REPLACE, PATCH, UDIFF, WHOLE)}
+EDIT_FORMATS: dict[str, EditFormat] = {f.name: f for f in (SEARCH_REPLACE, PATCH, UDIFF, WHOLE)}
 
 _PATCH_MODELS = ("gpt-4.1", "gpt-5", "o3", "o4", "codex")
 
@@ -121,7 +121,7 @@ def default_format(model: str) -> EditFormat:
 def instructions(name: str) -> str:
     """The system-prompt text for the format called ``name``."""
     try:
-        return FORMATS[name].instructions
+        return EDIT_FORMATS[name].instructions
     except KeyError:
-        valid = ", ".join(sorted(FORMATS))
+        valid = ", ".join(sorted(EDIT_FORMATS))
         raise ConfigError(f"unknown edit format {name!r}; choose one of: {valid}") from None

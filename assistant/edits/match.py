@@ -12,7 +12,7 @@ The ladder, loosest last; the first rung with any candidate decides:
    or one file line the model left out, wherever that line then has one place in the result
    (lines added where the left-out line was could go on either side of it: refused, unless
    they are copies of it);
-5. ``elision``: a context line ``...`` stands for lines left out (see ``model.ELISION``).
+5. ``elision``: a context line ``...`` stands for lines left out (see ``hunks.ELISION``).
 
 A match must be unique, or be singled out by what the answer says, in this order:
 
@@ -68,7 +68,7 @@ from typing import Literal
 
 from .diff import LineMatcher
 from .failures import FailureKind, Region
-from .model import ELISION, Hunk, Op
+from .hunks import ELISION, Hunk, Op
 
 Level = Literal["exact", "whitespace", "indent", "context", "elision"]
 

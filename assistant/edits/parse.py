@@ -34,7 +34,7 @@ from collections.abc import Iterable
 
 from .diff import LineMatcher
 from .failures import EditParseError, ParseProblem
-from .model import Action, FileEdit, Hunk, Op, Syntax
+from .hunks import Action, FileEdit, Hunk, Op, Syntax
 
 # Every marker is recognised with string methods or with a regex that cannot backtrack
 # (no two adjacent quantifiers that can match the same character): a model's answer is

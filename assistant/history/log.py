@@ -9,12 +9,13 @@ user's config or needs a key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .. import repo, worktree
 from ..edits import FileEdit, HunkState
-from ..errors import AssistantError
+from ..errors import AssistantError, HistoryError
 from ..store import ApplyRow, Decision, Store
 from . import codec
 from .values import Manifest, Result, SessionSummary, UndoRecord
@@ -114,18 +115,35 @@ class History:
         """The newest ``limit`` sessions, newest first (none when there is no history)."""
         if not self.store.path.exists():
             return []
-        return [codec.summary_from_row(r, a) for r, a in self.store.listing(limit=limit)]
+        with self._decoding("its sessions"):
+            return [codec.summary_from_row(r, a) for r, a in self.store.listing(limit=limit)]
 
     def summary(self, session_id: int) -> SessionSummary | None:
         rows = self.store.load(session_id)
-        return None if rows is None else codec.summary_from_row(rows.session, rows.applies)
+        with self._decoding(f"session {session_id}"):
+            return None if rows is None else codec.summary_from_row(rows.session, rows.applies)
 
     def load(self, session_id: int) -> Result:
         """A past session as a :class:`Result`, with its review state as it was left."""
         rows = self.store.load(session_id)
         if rows is None:
             raise AssistantError(f"no session {session_id} in {self.store.path}")
-        return codec.result_from_rows(rows)
+        with self._decoding(f"session {session_id}"):
+            return codec.result_from_rows(rows)
+
+    @contextlib.contextmanager
+    def _decoding(self, what: str) -> Iterator[None]:
+        """Rows that SQLite reads fine but that hold what tome never wrote (a damaged or
+        hand-edited file) become a :class:`HistoryError`, here, for every caller."""
+        try:
+            yield
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise HistoryError(
+                f"{what} in the history database {self.store.path} cannot be read "
+                f"({type(exc).__name__}: {exc}); the file is damaged or was edited by hand: "
+                "move it away (tome starts a new one) or drop old sessions "
+                "('tome history --prune --keep N')"
+            ) from exc
 
     # -- undoing --
 

@@ -14,7 +14,7 @@ from ..edits import Changeset
 
 if TYPE_CHECKING:
     from ..model import Usage
-    from ..pack import Pack
+    from ..packing import Pack
 
 __all__ = [
     "ApplyRecord",

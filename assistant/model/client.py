@@ -424,7 +424,6 @@ class _Exchange:
         self._attempt_chars = 0
         self._attempt_finish: str | None = None
         self._attempt_usage: Usage | None = None
-        self._usage_dropped = False
         self._sse = _SSE(options.max_answer_bytes + _BODY_KEPT)
         self._started = 0.0
         self._last_text = 0.0
@@ -577,7 +576,6 @@ class _Exchange:
             self.usage = self.usage + self._attempt_usage
         elif self._attempt_chars or self._attempt_finish:
             # nothing reported (a drop, or a server without usage): count it ourselves
-            self._usage_dropped = True
             self.usage = self.usage + Usage(
                 prompt_tokens=self.prepared.prompt_tokens,
                 completion_tokens=max(1, self._attempt_chars // 4),

@@ -22,12 +22,12 @@ def test_all_is_sorted_and_every_name_resolves() -> None:
 
 
 def test_pack_is_callable_and_still_a_package(make_repo) -> None:
-    import assistant.pack.lexical as lexical
+    import assistant.packing.lexical as lexical
 
     root = make_repo({"a.py": "x = 1\n"})
     result = assistant.pack(root, encoding="cl100k_base")
     assert isinstance(result, assistant.Pack) and [f.path for f in result.files] == ["a.py"]
-    assert lexical.terms_of is assistant.pack.lexical.terms_of
+    assert lexical.terms_of is assistant.packing.lexical.terms_of
 
 
 def test_unknown_names_raise_attribute_error() -> None:

@@ -8,7 +8,8 @@ import pytest
 from fakeopenai import FakeOpenAI, Reply
 
 from assistant.cli import main
-from assistant.cli.ask import SYSTEM, TRUNCATED_EXIT
+from assistant.cli.ask import TRUNCATED_EXIT
+from assistant.session import system_prompt
 
 # This machine (and CI) has no o200k_base file offline: tokens falls back to cl100k_base and
 # warns once, which is its documented behaviour, not a failure of ask.
@@ -47,7 +48,7 @@ def test_ask_print_streams_the_answer_and_reports_usage(
     [got] = fake_openai.requests
     assert got.model == "local-model" and got.api_key == "anything"
     system, user = got.messages
-    assert system == {"role": "system", "content": SYSTEM}
+    assert system == {"role": "system", "content": system_prompt("search-replace")}
     assert "def greet(name):" in user["content"] and "app.py" in user["content"]
     assert user["content"].rstrip().endswith("rename greet\n</task>".rstrip())
     assert got.body["max_tokens"] == 8_192  # the generic backend's max output

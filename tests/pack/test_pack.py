@@ -12,7 +12,7 @@ import pytest
 from assistant import tokens
 from assistant.cli import main
 from assistant.errors import ConfigError, PackError
-from assistant.pack import pack
+from assistant.packing import pack
 
 FILES = {
     "README.md": "# Demo\n\nA small project.\n",

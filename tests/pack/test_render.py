@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from assistant.pack.render import Entry, join, language_tag, render, render_tree
+from assistant.packing.render import Entry, join, language_tag, render, render_tree
 
 
 def _e(path: str, text: str, tier: str = "full", tokens: int = 3) -> Entry:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from assistant import tokens
-from assistant.pack import pack, rank_files
-from assistant.pack.lexical import query_terms, split_identifier
-from assistant.pack.select import Candidate, fill
+from assistant.packing import pack, rank_files
+from assistant.packing.lexical import query_terms, split_identifier
+from assistant.packing.select import Candidate, fill
 
 BILLING = '''"""Invoices and payments."""
 
@@ -156,7 +156,7 @@ def test_fill_omits_what_does_not_fit_and_goes_on() -> None:
 RANK_SCRIPT = """
 import sys
 from assistant.cache import Cache
-from assistant.pack.rank import Weights, rank
+from assistant.packing.rank import Weights, rank
 from assistant.workspace import discover
 ws = discover(sys.argv[1], cache=Cache.disabled())
 out = rank(ws.files, "compute_tax InvoiceRenderer render_line_items checkout", weights=Weights(def_terms=0.0, defs=0.0, max_tagged=4))
@@ -185,7 +185,7 @@ def test_ranking_does_not_depend_on_hash_seeds(repo: Path) -> None:
 def test_a_repeated_budgeted_pack_reuses_its_tiers(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assistant.pack as packing
+    import assistant.packing as packing
 
     whole = pack(repo, encoding="cl100k_base")
     first = pack(repo, encoding="cl100k_base", budget=whole.tokens // 3, task="compute_tax")
@@ -193,7 +193,7 @@ def test_a_repeated_budgeted_pack_reuses_its_tiers(
     def no_fit(*args: object, **kwargs: object) -> None:
         raise AssertionError("tiers should come from the cache")
 
-    monkeypatch.setattr(packing, "_fit", no_fit)
+    monkeypatch.setattr(packing, "fit_budget", no_fit)
     again = pack(repo, encoding="cl100k_base", budget=whole.tokens // 3, task="compute_tax")
     assert again.text == first.text and again.tokens == first.tokens
     with pytest.raises(AssertionError, match="from the cache"):  # a new budget fits afresh

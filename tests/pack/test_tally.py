@@ -6,8 +6,8 @@ import pytest
 
 from assistant import tokens
 from assistant.cache import Cache
-from assistant.pack.render import Entry, join, render
-from assistant.pack.tally import tally
+from assistant.packing.render import Entry, join, render
+from assistant.packing.tally import tally
 
 # Each text attacks a boundary between a file and the literal text around it.
 NASTY = [

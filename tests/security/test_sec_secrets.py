@@ -13,7 +13,7 @@ from secretcorpus import lookalikes, secrets_corpus
 from assistant import secrets
 from assistant.cache import Cache
 from assistant.cli import main
-from assistant.pack import PackOptions, pack
+from assistant.packing import PackOptions, pack
 
 
 def _caught(text: str, value: str) -> bool:

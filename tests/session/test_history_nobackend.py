@@ -21,7 +21,7 @@ from sessiondata import APP, RENAME, REPO, UTIL, AssistantFactory
 from assistant.history import History
 
 NEW_APP = APP.replace("greet", "welcome")
-HEAVY = ("openai", "assistant.model", "assistant.config", "assistant.session", "assistant.pack")
+HEAVY = ("openai", "assistant.model", "assistant.config", "assistant.session", "assistant.packing")
 SCRIPT = f"""
 import json, sys
 from assistant.cli import main

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import tiktoken.load
 
-from assistant import tokens
+from assistant.tokens import resolve
 
 
 class NetworkUsed(AssertionError):
@@ -38,9 +38,9 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def fresh_encodings() -> Iterator[None]:
     """Resolve encodings from scratch in this test, and leave no trace for the next one."""
-    tokens._clear()
+    resolve.clear()
     yield
-    tokens._clear()
+    resolve.clear()
 
 
 @pytest.fixture

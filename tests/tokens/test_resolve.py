@@ -14,7 +14,7 @@ import tiktoken_ext.openai_public as openai_public
 
 from assistant import tokens
 from assistant.errors import ConfigError
-from assistant.tokens import EncodingFallbackWarning
+from assistant.tokens import EncodingFallbackWarning, openai_files, ranks
 
 pytestmark = pytest.mark.usefixtures("fresh_encodings")
 
@@ -23,13 +23,13 @@ O200K_URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tik
 
 
 def shipped_cl100k() -> Path:
-    path = tokens._offline_package_file(tokens._OPENAI["cl100k_base"])
+    path = openai_files._offline_package_file(openai_files.OPENAI["cl100k_base"])
     assert path is not None and path.is_file()
     return path
 
 
 def hide_offline_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tokens, "_OFFLINE_PLUGIN", "tiktoken_ext.not_installed_here")
+    monkeypatch.setattr(openai_files, "_OFFLINE_PLUGIN", "tiktoken_ext.not_installed_here")
 
 
 def test_specs_match_tiktoken(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,12 +43,15 @@ def test_specs_match_tiktoken(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(openai_public, "load_tiktoken_bpe", fake_load)
     for name in ("o200k_base", "cl100k_base"):
         theirs = openai_public.ENCODING_CONSTRUCTORS[name]()
-        ours = tokens._OPENAI[name]
+        ours = openai_files.OPENAI[name]
         assert asked[-1] == (ours.url, ours.sha256)
         assert (theirs["pat_str"], theirs["special_tokens"]) == (ours.pat_str, ours.special_tokens)
     # tiktoken names its cached download after the sha1 of the URL
-    assert tokens._OPENAI["cl100k_base"].cache_key == hashlib.sha1(CL100K_URL.encode()).hexdigest()
-    assert tokens._OPENAI["o200k_base"].url == O200K_URL
+    assert (
+        openai_files.OPENAI["cl100k_base"].cache_key
+        == hashlib.sha1(CL100K_URL.encode()).hexdigest()
+    )
+    assert openai_files.OPENAI["o200k_base"].url == O200K_URL
 
 
 def test_unknown_name_lists_the_valid_ones() -> None:
@@ -82,7 +85,7 @@ def test_offline_package_when_the_cache_is_empty(tiktoken_cache: Path) -> None:
     # the same encoding tiktoken would build from the same file
     reference = tiktoken.Encoding(
         "reference",
-        pat_str=tokens._OPENAI["cl100k_base"].pat_str,
+        pat_str=openai_files.OPENAI["cl100k_base"].pat_str,
         mergeable_ranks=tiktoken.load.load_tiktoken_bpe(str(shipped_cl100k())),
         special_tokens={},
     )
@@ -132,7 +135,7 @@ def test_disabled_tiktoken_cache_is_not_read(
 ) -> None:
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "")  # tiktoken: "" disables its cache
     monkeypatch.chdir(tmp_path)
-    assert tokens._tiktoken_cache_dir() is None
+    assert openai_files.tiktoken_cache_dir() is None
     assert tokens.encoding_info("cl100k_base").source == shipped_cl100k()
     with pytest.warns(EncodingFallbackWarning, match="cache is disabled"):
         tokens.get_encoding("o200k_base")
@@ -142,13 +145,13 @@ def test_concurrent_first_use_builds_once(
     tiktoken_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[str] = []
-    real_build = tokens._build_openai
+    real_build = openai_files.build
 
-    def counting_build(name: str) -> tokens._Loaded | None:
+    def counting_build(name: str) -> ranks.Loaded | None:
         built.append(name)
         return real_build(name)
 
-    monkeypatch.setattr(tokens, "_build_openai", counting_build)
+    monkeypatch.setattr(openai_files, "build", counting_build)
     start = threading.Barrier(8)
     seen: list[tiktoken.Encoding] = []
 

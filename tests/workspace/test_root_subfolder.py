@@ -20,7 +20,7 @@ import assistant.display
 from assistant.cache import Cache
 from assistant.cli import main
 from assistant.errors import ConfigError, PackError
-from assistant.pack import pack
+from assistant.packing import pack
 from assistant.session import Assistant
 
 # The generic backend counts with o200k_base, which this machine (and CI) lacks offline:

@@ -16,7 +16,7 @@ prepared).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,7 +36,7 @@ from ..widgets.file_tree import FileTree
 from .stream import StreamScreen
 
 if TYPE_CHECKING:
-    from assistant.session import Plan
+    from assistant.session import Assistant, Plan
 
 Key = tuple[str, tuple[str, ...] | None, str]
 """What a plan was made for: the task, the included paths (None: all), the backend."""
@@ -51,7 +51,7 @@ class ComposeScreen(Screen[None]):
         Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, assistant: Any) -> None:
+    def __init__(self, assistant: Assistant) -> None:
         super().__init__()
         self.assistant = assistant
         self.counted = False
@@ -162,7 +162,7 @@ class ComposeScreen(Screen[None]):
         if not get_current_worker().is_cancelled:  # a newer plan replaced this one
             self.app.call_from_thread(self._planned, key, plan, a if send else None)
 
-    def _planned(self, key: Key, plan: Plan, sender: Any) -> None:
+    def _planned(self, key: Key, plan: Plan, sender: Assistant | None) -> None:
         """Show ``plan``; with ``sender`` (the assistant that planned it), send it if it fits."""
         self.planned = (key, plan)
         self._update_meter()
@@ -235,7 +235,7 @@ class ComposeScreen(Screen[None]):
         self._plan(key, send=True)  # planned afresh: what is sent is what the meter shows
 
     @work(exclusive=True, group="send")
-    async def _send(self, a: Any, task: str, plan: Plan) -> None:
+    async def _send(self, a: Assistant, task: str, plan: Plan) -> None:
         prices = plan.backend.prices
         first = task.splitlines()[0]
         await self.app.push_screen(

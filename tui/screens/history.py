@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,6 +15,9 @@ from assistant.display import safe_name
 from assistant.errors import AssistantError
 
 from ..state import ReviewState
+
+if TYPE_CHECKING:
+    from assistant import Assistant
 
 
 def when(created: float, *, now: float | None = None) -> str:
@@ -35,7 +38,7 @@ class HistoryScreen(Screen[None]):
         Binding("q,escape", "back", "Back"),
     ]
 
-    def __init__(self, assistant: Any, *, now: float | None = None) -> None:
+    def __init__(self, assistant: Assistant, *, now: float | None = None) -> None:
         super().__init__()
         self.assistant = assistant
         self.now = now

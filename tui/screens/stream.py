@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -23,15 +23,20 @@ from textual.widgets import Footer, Log, OptionList, Static
 
 from assistant.display import Escaper, safe, safe_name
 from assistant.errors import AssistantError
+from assistant.session import Event, FileEdited, Finished, Retrying, TextDelta
 
 from ..advice import error_text
 from ..state import ReviewState
 
-Source = Callable[[threading.Event], Iterator[Any]]
+if TYPE_CHECKING:
+    from assistant import Result
+    from assistant.edits import FileEdit
+
+Source = Callable[[threading.Event], Iterator[Event]]
 FLUSH_EVERY = 0.05
 
 
-def edit_line(edit: Any) -> Content:
+def edit_line(edit: FileEdit) -> Content:
     """One line for a parsed :class:`assistant.edits.FileEdit` (its path is the model's)."""
     added = sum(h.added for h in edit.hunks)
     removed = sum(h.removed for h in edit.hunks)
@@ -92,8 +97,7 @@ class StreamScreen(Screen[None]):
         last = time.monotonic()
         try:
             for event in self.source(self.cancel):
-                kind = type(event).__name__
-                if kind == "TextDelta":
+                if isinstance(event, TextDelta):
                     buffer.append(event.text)
                     if time.monotonic() - last < FLUSH_EVERY:
                         continue
@@ -101,11 +105,11 @@ class StreamScreen(Screen[None]):
                     self.app.call_from_thread(self._text, "".join(buffer))
                     buffer.clear()
                     last = time.monotonic()
-                if kind == "FileEdited":
+                if isinstance(event, FileEdited):
                     self.app.call_from_thread(self._edited, event.edit)
-                elif kind == "Retrying":
+                elif isinstance(event, Retrying):
                     self.app.call_from_thread(self._retrying, str(event.notice))
-                elif kind == "Finished":
+                elif isinstance(event, Finished):
                     self.app.call_from_thread(self._finished, event.result)
         except AssistantError as exc:
             if buffer:
@@ -119,7 +123,7 @@ class StreamScreen(Screen[None]):
         self.chars += len(text)
         self.query_one("#answer", Log).write(self.shown.feed(text))
 
-    def _edited(self, edit: Any) -> None:
+    def _edited(self, edit: FileEdit) -> None:
         self.query_one("#edits", OptionList).add_option(edit_line(edit))
 
     def _retrying(self, line: str) -> None:
@@ -142,7 +146,7 @@ class StreamScreen(Screen[None]):
         line += "   escape cancels"
         self.query_one("#stream-stats", Static).update(Content(line))  # plain, never markup
 
-    def _finished(self, result: Any) -> None:
+    def _finished(self, result: Result) -> None:
         self.done = True
         elapsed = self.clock() - self.started
         usage = result.usage
@@ -155,6 +159,9 @@ class StreamScreen(Screen[None]):
             parts.append("cancelled")
         self.query_one("#stream-stats", Static).update("   ".join(parts))
         assistant = getattr(self.app, "assistant", None)
+        if assistant is None:  # a stream runs in an app with an assistant
+            self.notify("no session to review the answer in", severity="error")
+            return
         if not len(result.changeset):
             if result.problems:  # every edit was refused: say why, not that there were none
                 why = "\n".join(result.problems[:5])

@@ -23,14 +23,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import Cache, write_file
+from ..cache import VERSIONS, Cache, namespace, write_file
 from ..code import CodeIndex, FileTags
 from ..workspace import SourceFile, tree_digest
 from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
 
-_VERSION = "2"
-_TERMS_NS = "terms/1"
-_RANKING_NS = f"ranking/{_VERSION}"  # a whole ranking, by tree digest, task and weights
+_VERSION = VERSIONS["ranking"]
+_TERMS_NS = namespace("terms")
+_RANKING_NS = namespace("ranking")  # a whole ranking, by tree digest, task and weights
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,12 +22,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 
-from ..cache import Cache
+from ..cache import VERSIONS, Cache, namespace
 from .render import Content, Part
 
 CountBatch = Callable[[Sequence[str]], list[int]]
 
-_VERSION = "1"
+_VERSION = VERSIONS["tally"]
 _WINDOW_CAP = 4096
 
 
@@ -114,7 +114,7 @@ def tally(
     """Exact token count of ``"".join(parts)`` from the contents' known counts."""
     parts = normalise(parts)
     content_tokens = sum(p.tokens for p in parts if isinstance(p, Content))
-    ns = "tally"
+    ns = namespace("tally")
     key = overhead_key(parts, encoding)
     if cache is not None:
         hit = cache.get(ns, key)

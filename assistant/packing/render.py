@@ -2,7 +2,7 @@
 
 Pure functions over values. The output is described as a sequence of *parts*: literal
 strings (header, tags, fences) and :class:`Content` parts that stand for a file's text.
-Keeping the two apart lets :mod:`assistant.pack.tally` count the whole output exactly from
+Keeping the two apart lets :mod:`assistant.packing.tally` count the whole output exactly from
 cached per-file counts without re-encoding the files.
 
 Layout (the order matters for provider prefix caches: nothing before the task depends on it,
@@ -23,8 +23,8 @@ from pathlib import PurePosixPath
 from typing import Literal
 
 Tier = Literal["full", "skeleton", "omitted"]
-Format = Literal["xml", "markdown"]
-FORMATS: tuple[Format, ...] = ("xml", "markdown")
+PackFormat = Literal["xml", "markdown"]
+PACK_FORMATS: tuple[PackFormat, ...] = ("xml", "markdown")
 TIERS: tuple[Tier, ...] = ("full", "skeleton", "omitted")
 
 
@@ -67,13 +67,13 @@ def render(
     entries: Sequence[Entry],
     *,
     name: str,
-    format: Format = "xml",
+    format: PackFormat = "xml",
     encoding: str,
     task: str | None = None,
 ) -> list[Part]:
     """Return the parts of the rendered pack, in order. ``"".join`` them for the text."""
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    if format not in PACK_FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(PACK_FORMATS)}")
     by_path = sorted(entries, key=lambda e: e.path)
     shown = [e for e in by_path if e.tier == "full"] + [e for e in by_path if e.tier == "skeleton"]
     tree = render_tree(by_path)
@@ -155,28 +155,8 @@ def _render_xml(
     return parts
 
 
+# fence tags of languages without a grammar; those with one come from code.registry
 _LANGS = {
-    ".py": "python",
-    ".pyi": "python",
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".jsx": "jsx",
-    ".ts": "typescript",
-    ".tsx": "tsx",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".c": "c",
-    ".h": "c",
-    ".cc": "cpp",
-    ".cpp": "cpp",
-    ".cxx": "cpp",
-    ".hpp": "cpp",
-    ".hh": "cpp",
-    ".rb": "ruby",
-    ".cs": "csharp",
-    ".php": "php",
     ".kt": "kotlin",
     ".swift": "swift",
     ".scala": "scala",
@@ -220,7 +200,12 @@ _FENCE_RUN = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
 def language_tag(path: str) -> str:
     """The Markdown fence language for a path ("" when unknown)."""
     pure = PurePosixPath(path)
-    return _NAMES.get(pure.name) or _LANGS.get(pure.suffix.lower(), "")
+    named = _NAMES.get(pure.name)
+    if named:
+        return named
+    from ..code.registry import language_for  # the one table of languages with a grammar
+
+    return language_for(path) or _LANGS.get(pure.suffix.lower(), "")
 
 
 def _fence(text: str) -> str:
@@ -262,12 +247,12 @@ def _render_markdown(
     return parts
 
 
-def tree_start(format: Format) -> str:
+def tree_start(format: PackFormat) -> str:
     """The text that opens the tree: everything before it is the same for any task."""
     return "<tree>\n" if format == "xml" else "## Tree\n\n"
 
 
-def task_section(task: str, format: Format) -> str:
+def task_section(task: str, format: PackFormat) -> str:
     """The closing task section: the only part of a pack that always depends on the task."""
     if format == "xml":
         return f"<task>\n{task.strip()}\n</task>\n"

@@ -1,0 +1,285 @@
+"""Pack a repository into one prompt: discover, count, select, render, tally.
+
+``pack(root, budget=..., encoding=..., format=..., task=...) -> Pack`` is the whole stage;
+this module only orchestrates it. The pieces (:mod:`.select` fits the budget, :mod:`.render`,
+:mod:`.tally`) are pure and usable alone; :mod:`.reuse` remembers outputs and tiers,
+:mod:`.skeletons` makes skeletons on demand, :mod:`.result` holds the data types.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import tokens as tok
+from ..cache import Cache
+from ..display import safe_name
+from ..errors import ConfigError, PackError
+from ..workspace import SourceFile, Workspace, discover, rebase
+from .render import PACK_FORMATS, Entry, PackFormat, Part, Tier, render, task_section, tree_start
+from .result import Pack, PackedFile, PackOptions
+from .reuse import remember_tiers, remembered_tiers, tiers_key
+from .select import Candidate, fill, fit_budget
+from .skeletons import Skeletons
+from .tally import tally
+
+__all__ = ["Pack", "PackOptions", "PackedFile", "pack", "rank_files"]
+
+DEFAULT_ENCODING = "deepseek-v4"
+
+Progress = Callable[[str, int, int], None]
+
+
+def _overhead_estimate(path: str) -> int:
+    """Tokens of a file's tag/heading and its tree line, a slight overestimate."""
+    return 16 + len(path) // 2
+
+
+def pack(
+    root: str | Path = ".",
+    *,
+    budget: int | None = None,
+    encoding: str = DEFAULT_ENCODING,
+    format: PackFormat = "xml",
+    task: str | None = None,
+    options: PackOptions | None = None,
+    cache: Cache | None = None,
+    progress: Progress | None = None,
+    scope: str = "",
+) -> Pack:
+    """Pack the repository (or folder) at ``root`` into one prompt.
+
+    ``budget`` caps the tokens of the whole output; files that do not fit are omitted and
+    listed in the tree. ``cache`` defaults to the user cache (``Cache.disabled()`` for none).
+    ``progress(stage, done, total)`` is called as work advances. ``scope`` (a folder below
+    ``root``, relative to it) packs that folder alone, exactly as ``pack(root / scope)``
+    would, but names its files from ``root`` (``pkg/a.py``): the paths an edit of them must
+    use to apply at ``root``. ``include`` patterns stay relative to the packed folder.
+    """
+    _check_request(root, budget=budget, encoding=encoding, format=format, scope=scope)
+    cache = Cache() if cache is None else cache
+    timings: dict[str, float] = {}
+    counter = tok.TokenCounter(encoding, cache=cache)
+    read = _read_and_count(
+        root, scope, options or PackOptions(), task, counter, cache, progress, timings
+    )
+    files = read.workspace.files
+
+    t0 = time.perf_counter()
+    sources = {f.path: f for f in files}
+    skeletons = Skeletons(sources, counter, cache)
+    name = safe_name(read.workspace.root.name or str(read.workspace.root))  # the prompt is UTF-8
+
+    def count_batch(texts: Sequence[str]) -> list[int]:
+        return tok.count_batch(texts, encoding)
+
+    def build(tiers: Mapping[str, Tier]) -> tuple[list[Part], int]:
+        entries = [_entry(sources[p], read.tokens[p], tiers[p], skeletons) for p in read.order]
+        parts = render(entries, name=name, format=format, encoding=encoding, task=task)
+        return parts, tally(parts, encoding=encoding, count_batch=count_batch, cache=cache)
+
+    candidates = [Candidate(p, read.tokens[p], _overhead_estimate(p)) for p in read.order]
+    if budget is None:
+        tiers = fill(candidates, None)
+        parts, total = build(tiers)
+    else:
+        key = tiers_key(files, task, budget, counter.namespace, format)
+        parts, total, tiers = _fit_remembered(
+            candidates, budget, build, skeletons, cache, key, files
+        )
+    stable = _stable_prefix(parts, total, tiers, task, format, counter, cache)
+    timings["render"] = time.perf_counter() - t0
+
+    return Pack(
+        parts=tuple(parts),
+        tokens=total,
+        encoding=counter.info.name,  # what really counted, if the requested one fell back
+        format=format,
+        budget=budget,
+        root=read.workspace.root,
+        files=_manifest(files, read.tokens, tiers, skeletons),
+        skipped=read.workspace.skipped,
+        task=task,
+        stable_prefix_tokens=stable,
+        timings=timings,
+        state=read.workspace.state,
+        redacted=read.workspace.redacted,
+    )
+
+
+def _check_request(
+    root: str | Path, *, budget: int | None, encoding: str, format: str, scope: str
+) -> None:
+    """Refuse a pack that cannot be made before reading anything."""
+    if format not in PACK_FORMATS:
+        raise ConfigError(f"unknown format {format!r}; choose one of: {', '.join(PACK_FORMATS)}")
+    if encoding not in tok.ENCODINGS:
+        raise ConfigError(
+            f"unknown encoding {encoding!r}; choose one of: {', '.join(tok.ENCODINGS)}"
+        )
+    if budget is not None and budget <= 0:
+        raise ConfigError(f"budget must be a positive number of tokens, not {budget}")
+    if scope:
+        top, folder = Path(root).resolve(), Path(root, scope).resolve()
+        if folder != top and top not in folder.parents:
+            raise PackError(f"cannot pack {scope!r}: it is not a folder inside {top}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """The tree as read: its files, their order (ranked for a task) and token counts."""
+
+    workspace: Workspace
+    order: list[str]
+    tokens: dict[str, int]
+
+
+def _read_and_count(
+    root: str | Path,
+    scope: str,
+    opts: PackOptions,
+    task: str | None,
+    counter: tok.TokenCounter,
+    cache: Cache,
+    progress: Progress | None,
+    timings: dict[str, float],
+) -> _Read:
+    """Discover, rank and count: the counting runs on other cores while files are read."""
+    t0 = time.perf_counter()
+    ahead = tok.CountAhead(counter)  # counts on other cores while files are still read
+    try:
+        workspace = discover(
+            Path(root, scope) if scope else root,
+            opts.discover_options(),
+            cache=cache,
+            progress=(lambda done, total: progress("read", done, total)) if progress else None,
+            on_text=ahead.add,
+        )
+        if scope:
+            workspace = rebase(workspace, Path(root))
+        timings["discover"] = time.perf_counter() - t0
+
+        files = workspace.files
+        t0 = time.perf_counter()
+        if task and task.strip():
+            from .rank import rank  # tree-sitter and the index load only for a task
+
+            # ranking runs here while the counting ahead still runs on the other cores
+            with ahead.sharing_a_core():
+                order = [path for path, _ in rank(files, task, root=workspace.root, cache=cache)]
+        else:
+            order = [f.path for f in files]
+        timings["rank"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        counts = ahead.counts(
+            [(f.content_key, f.text) for f in files],
+            progress=(lambda done, total: progress("count", done, total)) if progress else None,
+        )
+    except BaseException:
+        ahead.close()  # no thread goes on counting for nobody
+        raise
+    timings["count"] = time.perf_counter() - t0
+    return _Read(workspace, order, dict(zip((f.path for f in files), counts, strict=True)))
+
+
+def _fit_remembered(
+    candidates: Sequence[Candidate],
+    budget: int,
+    build: Callable[[Mapping[str, Tier]], tuple[list[Part], int]],
+    skeletons: Skeletons,
+    cache: Cache,
+    key: str,
+    files: Sequence[SourceFile],
+) -> tuple[list[Part], int, dict[str, Tier]]:
+    """Fit the budget, starting from the tiers an identical pack chose if there was one."""
+    remembered = remembered_tiers(cache, key, files)
+    if remembered is not None:  # the same tree, task and budget as before: same tiers
+        skeletons.load([p for p, t in remembered.items() if t == "skeleton"])
+        parts, total = build(remembered)
+        if total <= budget:
+            return parts, total, remembered
+    parts, total, tiers = fit_budget(candidates, budget, build, skeletons)
+    remember_tiers(cache, key, files, tiers)
+    return parts, total, tiers
+
+
+def _stable_prefix(
+    parts: Sequence[Part],
+    total: int,
+    tiers: Mapping[str, Tier],
+    task: str | None,
+    format: PackFormat,
+    counter: tok.TokenCounter,
+    cache: Cache,
+) -> int:
+    """Leading tokens that a pack of this tree for any other task shares with this one."""
+
+    def cached_count(text: str) -> int:
+        key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+        hit = cache.get(counter.namespace, key)
+        if isinstance(hit, int):
+            return hit
+        n = tok.count(text, counter.encoding)
+        cache.put(counter.namespace, key, n)
+        return n
+
+    if bool(task and task.strip()) and any(t != "full" for t in tiers.values()):
+        # The choice of files depends on the task: only the header before the tree is shared.
+        head = parts[0]
+        assert isinstance(head, str)
+        return cached_count(head[: head.index(tree_start(format))])
+    return total - (cached_count(task_section(task, format)) if task else 0)
+
+
+def rank_files(
+    root: str | Path,
+    task: str,
+    *,
+    limit: int | None = None,
+    options: PackOptions | None = None,
+    cache: Cache | None = None,
+) -> list[tuple[str, float]]:
+    """The files of ``root`` (paths relative to it) by relevance to ``task``, best first."""
+    cache = Cache() if cache is None else cache
+    workspace = discover(root, (options or PackOptions()).discover_options(), cache=cache)
+    from .rank import rank
+
+    ranked = rank(workspace.files, task, root=workspace.root, cache=cache)
+    return ranked if limit is None else ranked[:limit]
+
+
+def _entry(source: SourceFile, tokens: int, tier: Tier, skeletons: Skeletons) -> Entry:
+    if tier == "full":
+        return Entry(source.path, tier, tokens, source.text, source.content_key, tokens)
+    if tier == "skeleton":
+        path = source.path
+        return Entry(
+            path, tier, tokens, skeletons.text[path], skeletons.key(path), skeletons.tokens[path]
+        )
+    return Entry(source.path, tier, tokens)
+
+
+def _manifest(
+    files: Sequence[SourceFile],
+    tokens: Mapping[str, int],
+    tiers: Mapping[str, Tier],
+    skeletons: Skeletons,
+) -> list[PackedFile]:
+    return [
+        PackedFile(
+            path=f.path,
+            tokens=tokens[f.path],
+            tier=tiers[f.path],
+            blob_sha=f.blob_sha,
+            shown_tokens=_shown(tiers[f.path], tokens[f.path], skeletons, f.path),
+        )
+        for f in files
+    ]
+
+
+def _shown(tier: Tier, tokens: int, skeletons: Skeletons, path: str) -> int:
+    return tokens if tier == "full" else skeletons.tokens[path] if tier == "skeleton" else 0

@@ -1,0 +1,110 @@
+"""What a pack is made of and what it returns: its options, its files, the rendered pack.
+
+Plain data, apart from the pack orchestration (:mod:`assistant.packing`) and the reuse of an
+unchanged output (:mod:`.reuse`), which both build a :class:`Pack`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from ..workspace import DiscoverOptions, Redacted, Skipped
+from .render import PackFormat, Part, Tier, join
+
+__all__ = ["Pack", "PackOptions", "PackedFile"]
+
+
+@dataclass(frozen=True, slots=True)
+class PackOptions:
+    """The knobs of a pack that are not the root, budget, encoding, format or task."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_file_bytes: int = 1_048_576
+    allow_secrets: bool = False
+    default_excludes: tuple[str, ...] | None = None
+
+    def discover_options(self) -> DiscoverOptions:
+        return DiscoverOptions(
+            max_file_bytes=self.max_file_bytes,
+            include=self.include,
+            exclude=(*self.exclude, ".tome/"),
+            default_excludes=self.default_excludes,
+            allow_secrets=self.allow_secrets,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PackedFile:
+    path: str
+    tokens: int  # tokens of the whole file
+    tier: Tier
+    blob_sha: str
+    shown_tokens: int  # tokens of what the pack shows (0 when omitted)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A rendered pack: the prompt (as parts; ``text`` joins them) and its manifest."""
+
+    parts: tuple[Part, ...] = field(repr=False)
+    tokens: int
+    encoding: str
+    format: PackFormat
+    budget: int | None
+    root: Path
+    files: list[PackedFile]
+    skipped: list[Skipped]
+    task: str | None = None
+    stable_prefix_tokens: int = 0  # leading tokens any other task's pack of this tree shares
+    timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    state: str = field(default="", compare=False, repr=False)  # the Workspace.state packed
+    redacted: list[Redacted] = field(default_factory=list)  # secrets replaced by a marker
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The whole prompt. Joined on first use: writing a big pack with :meth:`write`
+        never holds it in memory at once."""
+        return join(self.parts)
+
+    def write(self, fh: TextIO) -> None:
+        """Write the prompt to a text stream, part by part."""
+        for part in self.parts:
+            fh.write(part if isinstance(part, str) else part.text)
+
+    @property
+    def tiers(self) -> dict[str, int]:
+        counts = {"full": 0, "skeleton": 0, "omitted": 0}
+        for f in self.files:
+            counts[f.tier] += 1
+        return counts
+
+    @property
+    def skipped_by_reason(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for s in self.skipped:
+            out[s.reason] = out.get(s.reason, 0) + 1
+        return dict(sorted(out.items()))
+
+    def summary(self) -> dict[str, object]:
+        """The machine-readable summary that ``tome pack --json`` prints."""
+        return {
+            "files": len(self.files),
+            "tokens": self.tokens,
+            "encoding": self.encoding,
+            "budget": self.budget,
+            "output": None,
+            "skipped": self.skipped_by_reason,
+            # which secrets were replaced by a marker and which files were left out for one
+            "redacted": [{"path": r.path, "kind": r.kind, "line": r.line} for r in self.redacted],
+            "secret_skipped": [
+                {"path": s.path, "reason": s.reason, "detail": s.detail}
+                for s in self.skipped
+                if s.reason.startswith("secret")
+            ],
+            "tiers": self.tiers,
+            "stable_prefix_tokens": self.stable_prefix_tokens,
+        }

@@ -1,0 +1,195 @@
+"""What a pack may reuse from a previous one: its output file, and the tiers it chose.
+
+* An unchanged output file: ``tome pack`` leaves its output alone when packing again would
+  write the same bytes (:func:`reuse_output`, :func:`remember_output`).
+* The tier memo: a budgeted pack of the same tree, task, budget and encoding starts from
+  the tiers the last one chose (:func:`remembered_tiers`, :func:`remember_tiers`), checked
+  again against the budget by the caller.
+
+Both live in the user :class:`~assistant.cache.Cache`; a damaged entry is a miss.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import marshal
+import os
+import stat
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .. import tokens as tok
+from ..cache import Cache, namespace
+from ..workspace import Redacted, Skipped, SourceFile, probe, stat_stamp, tree_digest
+from .render import PACK_FORMATS, PackFormat, Tier
+from .result import Pack, PackedFile, PackOptions
+
+__all__ = ["remember_output", "remember_tiers", "remembered_tiers", "reuse_output", "tiers_key"]
+
+# --- an unchanged output file --------------------------------------------------------------
+
+_OUTPUTS_NS = "outputs/2"  # per output file: what it holds, and its stat when written
+
+
+def reuse_output(
+    root: str | Path,
+    output: Path,
+    *,
+    budget: int | None,
+    encoding: str,
+    format: PackFormat,
+    task: str | None,
+    options: PackOptions,
+    cache: Cache,
+) -> Pack | None:
+    """The pack already in ``output``, if packing again would write the same bytes there.
+
+    True when the tree is unchanged (:func:`~assistant.workspace.probe`: every file known
+    by its stat, nothing read), the request is the same, and ``output`` is as tome left it
+    (its size, mtime, ctime and inode). The result's ``parts`` are empty: its text is the
+    file. Used by ``tome pack``, which then leaves the file alone.
+    """
+    if cache.path is None or encoding not in tok.ENCODINGS or format not in PACK_FORMATS:
+        return None
+    hit = cache.get(_OUTPUTS_NS, _output_slot(output))
+    if not isinstance(hit, bytes):
+        return None
+    try:
+        key, stamp, meta = marshal.loads(hit)
+        if stamp != _stamp(output):
+            return None
+        state = probe(root, options.discover_options(), cache=cache)
+        if state is None:
+            return None  # a file changed, or is new: only reading it would tell
+        counts_ns = tok.TokenCounter(encoding, cache=cache).namespace
+        if key != _output_key(state, encoding, counts_ns, format, task, budget, options):
+            return None
+        tokens, real_encoding, top, files, skipped, stable, redacted = meta
+        return Pack(
+            parts=(),
+            tokens=tokens,
+            encoding=real_encoding,
+            format=format,
+            budget=budget,
+            root=Path(top),
+            files=[PackedFile(*f) for f in files],
+            skipped=[Skipped(*k) for k in skipped],
+            task=task,
+            stable_prefix_tokens=stable,
+            state=state,
+            redacted=[Redacted(*r) for r in redacted],
+        )
+    except (OSError, ValueError, TypeError, EOFError):
+        return None
+
+
+def remember_output(
+    result: Pack, output: Path, *, encoding: str, options: PackOptions, cache: Cache
+) -> None:
+    """Record that ``output`` now holds ``result`` (just written), for :func:`reuse_output`.
+
+    ``encoding`` and ``options`` are what the pack was asked for.
+    """
+    if cache.path is None or not result.state:
+        return
+    counts_ns = tok.TokenCounter(encoding, cache=cache).namespace
+    key = _output_key(
+        result.state, encoding, counts_ns, result.format, result.task, result.budget, options
+    )
+    meta = (
+        result.tokens,
+        result.encoding,
+        str(result.root),
+        [(f.path, f.tokens, f.tier, f.blob_sha, f.shown_tokens) for f in result.files],
+        [(k.path, k.reason, k.detail) for k in result.skipped],
+        result.stable_prefix_tokens,
+        [(r.path, r.kind, r.line) for r in result.redacted],
+    )
+    try:
+        stamp = _stamp(output)
+    except (OSError, ValueError):
+        return  # gone already, or not a file: nothing to remember
+    cache.put(_OUTPUTS_NS, _output_slot(output), marshal.dumps((key, stamp, meta)))
+
+
+def _output_slot(output: Path) -> str:
+    return str(Path(os.path.abspath(output)))
+
+
+def _stamp(path: Path) -> tuple[int, int, int, int]:
+    """The output's stat; only a regular file can be left alone (a FIFO's reader waits for
+    the bytes, a device holds nothing to compare), so anything else is a ValueError."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError(f"{path} is not a regular file")
+    return stat_stamp(st)
+
+
+def _output_key(
+    state: str,
+    encoding: str,
+    counts_ns: str,
+    format: str,
+    task: str | None,
+    budget: int | None,
+    options: PackOptions,
+) -> str:
+    parts = "\0".join(
+        map(str, (_code_stamp(), state, encoding, counts_ns, format, task, budget, options))
+    )
+    return hashlib.sha1(parts.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """The code that makes a pack, as of now (an upgrade or an edit changes the stamp)."""
+    here = Path(__file__).parent
+    sources = sorted(here.glob("*.py")) + sorted((here.parent / "code").glob("*.py"))
+    sources += sorted((here.parent / "tokens").glob("*.py"))
+    sources += [
+        here.parent / n for n in ("workspace.py", "pathrules.py", "secrets.py", "secretrules.py")
+    ]
+    stamps = []
+    for source in sources:
+        try:
+            info = source.stat()
+        except OSError:
+            continue
+        stamps.append(f"{source.name}:{info.st_size}:{info.st_mtime_ns}")
+    return ";".join(stamps)
+
+
+# --- the tier memo -----------------------------------------------------------------------
+
+_TIERS_NS = namespace(
+    "tiers"
+)  # a budgeted pack's tier per file, by tree, task, budget and encoding
+_TIER_CODES: dict[Tier, int] = {"full": 0, "skeleton": 1, "omitted": 2}
+_TIER_NAMES: tuple[Tier, ...] = ("full", "skeleton", "omitted")
+
+
+def tiers_key(
+    files: Sequence[SourceFile], task: str | None, budget: int, counts_ns: str, format: str
+) -> str:
+    parts = f"{tree_digest(files)}\0{task}\0{budget}\0{counts_ns}\0{format}"
+    return hashlib.sha1(parts.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def remembered_tiers(cache: Cache, key: str, files: Sequence[SourceFile]) -> dict[str, Tier] | None:
+    """The tiers a previous identical pack chose (checked again against the budget)."""
+    hit = cache.get(_TIERS_NS, key)
+    if not isinstance(hit, bytes):
+        return None
+    try:
+        codes = marshal.loads(hit)
+        return {f.path: _TIER_NAMES[c] for f, c in zip(files, codes, strict=True)}
+    except (ValueError, EOFError, TypeError, IndexError):
+        return None
+
+
+def remember_tiers(
+    cache: Cache, key: str, files: Sequence[SourceFile], tiers: Mapping[str, Tier]
+) -> None:
+    """Record the tiers a budgeted pack chose, for :func:`remembered_tiers`."""
+    cache.put(_TIERS_NS, key, marshal.dumps([_TIER_CODES[tiers[f.path]] for f in files]))
