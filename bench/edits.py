@@ -226,8 +226,10 @@ def identifiable(file: Sequence[str], hunks: Sequence[GHunk], eq: Eq, *, numbere
             return False
         if h.dropped is not None and not _one_place(h, file[h.pos + h.dropped]):
             return False
-        if h.dropped is not None and unaligned and not _one_place_unaligned(
-            h, file[h.pos + h.dropped]
+        if (
+            h.dropped is not None
+            and unaligned
+            and not _one_place_unaligned(h, file[h.pos + h.dropped])
         ):
             return False
         size = len(seg) + (1 if h.dropped is not None else 0)

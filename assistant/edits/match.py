@@ -883,8 +883,8 @@ def _ladder(
 
 
 def _gainsaid(
-    fl: FileLines, hunk: Hunk, found: Located | Miss, hint: Hint | None
-) -> Located | Miss:
+    fl: FileLines, hunk: Hunk, found: Located | Miss | None, hint: Hint | None
+) -> Located | Miss | None:
     """``found`` (placed with no line left out), unless the hunk's line number points
     elsewhere and the hunk fits exactly there with one context line left out: two readings,
     an exact match at a wrong number or a dropped line at the right one (sindresorhus/got

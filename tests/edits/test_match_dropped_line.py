@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.edits import HunkMatchError, apply_edits, parse_edits, plan_edits
+from assistant.edits import HunkMatchError, apply_edits
 
 TEXT = Path(json.encoder.__file__).read_text(encoding="utf-8")
 LINES = TEXT.split("\n")
