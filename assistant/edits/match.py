@@ -480,10 +480,13 @@ def _splits(ops: Ops) -> list[set[int]] | None:
 
 
 def _one_place(ops: Ops, at: Sequence[int], k: int, left_out: str,
-               splits: list[set[int]] | None) -> bool:  # fmt: skip
+               weighed: dict[int, list[set[int]] | None]) -> bool:  # fmt: skip
     """Whether the left-out line has one place by every good alignment (see :func:`_splits`):
     where the hunk's own roles put it (before the written lines of its line ``k``), or only
     at places that give the same text."""
+    if 0 not in weighed:
+        weighed[0] = _splits(ops)
+    splits = weighed[0]
     if splits is None:
         return False
     written = [t for op, t in ops if op != "-"]
@@ -516,13 +519,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
         readings = _fit(fl, [roles[i] for i in kept], pairs)
         _take(cands, fl, p, end, ops, mapping, readings, (note,))
 
-    weighed: list[list[set[int]] | None] = []
-
-    def splits() -> list[set[int]] | None:
-        if not weighed:
-            weighed.append(_splits(ops))
-        return weighed[0]
-
+    weighed: dict[int, list[set[int]] | None] = {}  # _splits(ops), once it is needed
     starts = [p for p in fl.positions("indent", bk[0]) if p >= lo]
     runs = fl.runs("indent", bk) if len(starts) * n > _DIRECT else None
 
@@ -552,7 +549,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
             for k in range(max(1, n - b), min(a, n - 1) + 1):
                 mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
                 if _settled_gap(ops, at, k, lines[p + k]) and (
-                    not diffed or _one_place(ops, at, k, lines[p + k], splits())
+                    not diffed or _one_place(ops, at, k, lines[p + k], weighed)
                 ):
                     settle(p, end, mapping, LEFT_OUT)
                 else:

@@ -158,6 +158,12 @@ def _hunk_head(line: str) -> tuple[int | None, tuple[int, int] | None, str]:
     return start, counts, rest.strip()
 
 
+def _new_start(line: str) -> int | None:
+    """The ``+l`` start of a ``@@ -l,c +l,c @@`` line, or None."""
+    m = _HUNK_NEW_START.match(line)
+    return int(m.group(1)) if m else None
+
+
 def _patch_file(line: str) -> tuple[Action, str] | None:
     if not line.startswith("*** "):
         return None
@@ -645,8 +651,7 @@ class EditParser:
             self._pop()
             start, counts, anchor = _hunk_head(line)
             anchor = "" if set(anchor) <= {"@", ".", " "} else anchor
-            plus = _HUNK_NEW_START.match(line)
-            sec.start_hunk(start, counts, anchor, int(plus.group(1)) if plus else None)
+            sec.start_hunk(start, counts, anchor, _new_start(line))
             self._state = "hunk"
             self._bare = None
             return True
