@@ -12,7 +12,8 @@
     ├── EditError              anything about an edit a model proposed
     │   ├── ParseError         the edit text cannot be read
     │   ├── MatchError         a hunk does not match the file (closest region attached)
-    │   └── ApplyConflict      the file changed since it was packed, or the path is refused
+    │   ├── ApplyConflict      the file changed since it was packed, or the path is refused
+    │   └── ReviewError        a review step that cannot be taken (no such hunk, a failed one)
     ├── GitError               a git operation failed
     ├── HistoryError           the history database cannot be opened, read or written
     └── FileSystemError        a file or folder cannot be read or written (path, reason)
@@ -139,6 +140,12 @@ class MatchError(EditError):
 
 class ApplyConflict(EditError):
     """The target changed since it was packed, or the path is not allowed."""
+
+
+class ReviewError(EditError, ValueError):
+    """A review step that cannot be taken: a hunk or file the changeset does not have, or a
+    hunk that failed to locate (or is already applied) accepted, rejected or edited. Also a
+    ValueError, as these were before they joined the tree."""
 
 
 class GitError(AssistantError):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.edits import Changeset, FileReview, HunkState
-from assistant.errors import EditError
+from assistant.errors import EditError, ReviewError
 from assistant.review import HunkKey, Review
 
 if TYPE_CHECKING:  # the session (and the packer behind it) loads when a session is opened
@@ -57,7 +57,7 @@ def edit_hunk(file: FileReview, index: int, new_lines: Sequence[str]) -> None:
     """Replace what hunk ``index`` of ``file`` writes (after the user edited it)."""
     review = file.hunk(index)
     if review.failure is not None:
-        raise ValueError(f"{file.path} hunk {index} failed to locate; there is nothing to edit")
+        raise ReviewError(f"{file.path} hunk {index} failed to locate; there is nothing to edit")
     hunks = []
     for planned in file.plan.hunks:
         if planned.index == index and planned.located is not None:

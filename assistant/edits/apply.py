@@ -38,7 +38,7 @@ from .match import (
     ordered,
     places,
 )
-from .parse import parse_edits
+from .parse import loose_path, parse_edits
 
 BOM = "\ufeff"
 
@@ -543,6 +543,9 @@ def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[File
             other = None
             if failure is not None:
                 unresolved.setdefault(path, failure)
+        loose = edit.syntax in ("whole", "search-replace") and loose_path(path)
+        if loose and path not in files:
+            unresolved.setdefault(path, _loose_failure(path, edit.line))
         if path != edit.path or move != edit.move_to or other != edit.other_path:
             edit = FileEdit(path, edit.action, edit.syntax, edit.hunks, edit.content, move,
                             edit.line)  # fmt: skip
@@ -569,6 +572,16 @@ def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[File
             )
         checked.append(plan)
     return checked
+
+
+def _loose_failure(path: str, line: int) -> HunkFailure:
+    """A whole file or SEARCH/REPLACE block under a backticked name with a space or bracket
+    that no file has: such a name is as likely a command or code (```python manage.py```) as
+    a file to create, so it is refused rather than written (see ``parse.path_from_line``)."""
+    detail = (f"line {line} names {path!r}, which is no file in the repository; a name with "
+              "spaces or brackets is read as a path only for a file that exists. To create "
+              "it, send it as a diff from /dev/null")  # fmt: skip
+    return _file_failure(path, "missing-file", detail)
 
 
 def _pick_side(files: Mapping[str, str], old: str, new: str) -> tuple[str, HunkFailure | None]:

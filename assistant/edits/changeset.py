@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+from ..errors import ReviewError
 from .apply import FilePlan, Text, plan_edits
 from .diff import LineMatcher
 from .failures import HunkFailure
@@ -126,13 +127,13 @@ class FileReview:
         for h in self.hunks:
             if h.index == index:
                 return h
-        raise KeyError(f"{self.path} has no hunk {index} (it has {len(self.hunks)})")
+        raise ReviewError(f"{self.path} has no hunk {index} (it has {len(self.hunks)})")
 
     def _decide(self, state: HunkState, index: int | None) -> None:
         if index is not None:
             h = self.hunk(index)
             if h.state in (HunkState.FAILED, HunkState.APPLIED):
-                raise ValueError(f"{self.path} hunk {index} is {h.state}; it cannot be {state}")
+                raise ReviewError(f"{self.path} hunk {index} is {h.state}; it cannot be {state}")
             h.state = state
             return
         for h in self.hunks:
@@ -249,7 +250,7 @@ class Changeset:
         for f in self.files:
             if f.path == path:
                 return f
-        raise KeyError(f"no file {path!r} in this changeset")
+        raise ReviewError(f"no file {path!r} in this changeset")
 
     @property
     def failures(self) -> list[HunkFailure]:

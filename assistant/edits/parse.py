@@ -17,6 +17,12 @@ fences:
   ``*** Delete File:``, ``*** Move to:``, ``@@ anchor`` lines and ``*** End of File``.
 - whole-file blocks: a line holding only a path, then a fenced block with the full file.
 
+A path with spaces or brackets is read where the answer clearly names a file (see
+:func:`path_from_line`), and the plan uses it only for a file that exists. A block that
+looks like an edit but has no usable path (a SEARCH block or ``@@`` hunk with no path line,
+a fence after a line naming a file that is no readable path) is a :class:`ParseProblem`:
+never skipped while the rest is applied, never given to the file named before it.
+
 :class:`EditParser` is fed chunks of any size and returns each :class:`FileEdit` as soon as
 it is complete; the result never depends on how the text was cut. :func:`parse_edits` is
 the same over a whole text.
@@ -183,29 +189,92 @@ def path_from_line(line: str) -> str | None:
     """The path a line names when it holds nothing but a (decorated) path, else None.
 
     Accepts ``src/a.py``, ``` `src/a.py` ```, ``**src/a.py**``, ``### src/a.py``,
-    ``File: src/a.py``, ``src/a.py:`` and list items holding one of those.
+    ``File: src/a.py``, ``src/a.py:`` and list items holding one of those. A name with
+    spaces or brackets (``GSON 2.0 NOTES.txt``, ``app/[id]/page.tsx``) is read in backticks,
+    after ``File:``/``Path:``, or when it starts with a directory without spaces
+    (``gson/GSON 2.0 NOTES.txt``); otherwise it is prose as often as a name (``Usage in
+    app.py``). Such a name may still be a command or prose, so the plan uses it only for a
+    file that exists (:func:`loose_path`).
     """
     s = line.strip()
     if not s or len(s) > 300:
         return None
+    named = False  # in backticks or after File:/Path:, where spaces can be part of a name
     for _ in range(4):
         before = s
         s = re.sub(r"^#{1,6}\s+", "", s)
         s = re.sub(r"^[-*]\s+", "", s)
-        s = _PATH_PREFIX.sub("", s)
+        if prefix := _PATH_PREFIX.match(s):
+            s, named = s[prefix.end() :], True
         s = s.rstrip(":").strip()
         for mark in ("**", "__", "`", "*", "'", '"'):
             if len(s) > 2 * len(mark) and s.startswith(mark) and s.endswith(mark):
                 s = s[len(mark) : -len(mark)].strip()
+                named = named or mark == "`"
         if s == before:
             break
     if s.startswith("./"):
         s = s[2:]
+    if s.startswith("-"):
+        return None
     # absolute and '..' paths are read too, so that confinement refuses them by name
     bare = re.sub(r"^(?:[A-Za-z]:)?/+", "", s.replace("\\", "/"))
-    if not _PATH.match(bare) or s.startswith("-"):
+    if _PATH.match(bare) or ((named or _dir_first(bare)) and _loose_match(bare)):
+        return s
+    return None
+
+
+def unreadable_name(line: str) -> str | None:
+    """The text of a line that names a file in backticks or after ``File:`` (it has a ``/``
+    or ends in an extension) but is no path :func:`path_from_line` reads (``docs/what's
+    new.md``): a block after it has no usable path, and must not go to an earlier file."""
+    s = re.sub(r"^(?:#{1,6}|[-*])\s+", "", line.strip())
+    prefixed = _PATH_PREFIX.match(s)
+    s = s[prefixed.end() :] if prefixed else s
+    s = s.rstrip(":").strip()
+    if len(s) > 2 and s[0] == s[-1] == "`" and "`" not in s[1:-1]:
+        s = s[1:-1].strip()
+    elif not prefixed:
         return None
-    return s
+    if not s or len(s) > 300 or path_from_line(line) is not None:
+        return None
+    stem, dot, ext = s.rpartition("/")[2].rpartition(".")
+    return s if "/" in s or (stem and dot and _EXT.fullmatch(ext)) else None
+
+
+def _dir_first(bare: str) -> bool:
+    """A name that starts with a directory without spaces (``gson/GSON 2.0 NOTES.txt``): a
+    path even undecorated, where ``Usage in src/app.py`` is a sentence."""
+    first, slash, _rest = bare.partition("/")
+    return bool(slash and first) and " " not in first
+
+
+_LOOSE = str.maketrans({c: "_" for c in " ()[]{}"})
+
+
+_EXT = re.compile(r"[A-Za-z][\w\-]*")
+
+
+def _loose_match(bare: str) -> bool:
+    """Whether ``bare`` is a file's path once spaces and brackets count as name characters:
+    single spaces inside a part, never at its ends (``a /b.txt`` is not a name), no word
+    that is an option (``-m``), and a plain extension (``obj.method()`` is code)."""
+    parts = bare.split("/")
+    if "`" in bare or "  " in bare or any(p != p.strip() for p in parts) or " -" in bare:
+        return False
+    stem, dot, ext = parts[-1].rpartition(".")
+    if not (stem and dot and _EXT.fullmatch(ext)):
+        return False
+    return _PATH.match(bare.translate(_LOOSE)) is not None
+
+
+def loose_path(path: str) -> bool:
+    """Whether ``path`` is a name :func:`path_from_line` reads only in backticks or after
+    ``File:`` (it holds a space or a bracket): the plan refuses a whole file or a
+    SEARCH/REPLACE block for such a name when no file has it, since the backticks may
+    hold a command (``python manage.py``) rather than a file to create."""
+    bare = re.sub(r"^(?:[A-Za-z]:)?/+", "", path.replace("\\", "/"))
+    return _PATH.match(bare) is None
 
 
 def _unquote(path: str) -> str:
@@ -399,6 +468,7 @@ class EditParser:
         self._fence: str | None = None
         self._path: str | None = None
         self._path_line = -1
+        self._unread: tuple[int, str] | None = None  # a line naming a file, not readable
         self._last_nonblank = -1
         self._section: _Section | None = None
         self._bare: tuple[int, int, str, int] | None = None  # a bare run: lines, verdict, last
@@ -556,6 +626,9 @@ class EditParser:
         self._pop()
         if path := path_from_line(line):
             self._path, self._path_line = path, n
+        elif name := unreadable_name(line):
+            # a block after it is not the previous file's: no path, so it is a problem
+            self._path, self._unread = None, (n, name)
         return True
 
     def _open_fence(self, final: bool, n: int, marker: str, info: str) -> bool:
@@ -570,7 +643,18 @@ class EditParser:
                 path = None
         if path is None and self._path_line == self._last_nonblank and self._path_line > 0:
             path = self._path
-        if path is None or (words and words[0].lower() in _DIFF_LANGS):
+        diff_fence = bool(words) and words[0].lower() in _DIFF_LANGS
+        if (
+            path is None
+            and not diff_fence
+            and self._unread
+            and self._unread[0] == self._last_nonblank
+        ):
+            self._problem(n, f"the block after line {self._unread[0]} was not used: "
+                             f"{self._unread[1]!r} looks like a file name but cannot be read "
+                             "as a path; put the file's path alone on the line before the "
+                             "block")  # fmt: skip
+        if path is None or diff_fence:
             self._pop()
             self._fence = marker
             return True

@@ -402,7 +402,7 @@ class ReviewScreen(Screen[None]):
         try:
             with self._warnings_shown():
                 paths = self.state.apply()
-        except (AssistantError, ValueError) as exc:
+        except AssistantError as exc:
             self.notify(str(exc), title="nothing was written", severity="error", timeout=8)
             self._refresh_all()
             return
@@ -450,7 +450,7 @@ class ReviewScreen(Screen[None]):
             return
         try:
             sha = self.state.commit()
-        except (AssistantError, ValueError) as exc:
+        except AssistantError as exc:
             self.notify(str(exc), title="not committed", severity="error", timeout=8)
             return
         self.notify(f"committed {sha[:10]}")
