@@ -208,7 +208,9 @@ def _hunk_to_json(h: Hunk) -> dict[str, Any]:
         "old_no_newline": h.old_no_newline,
         "new_no_newline": h.new_no_newline,
         "problem": h.problem,
-        "block": h.block,
+        "diffed": h.diffed,
+        "new_start": h.new_start,
+        "counts": list(h.counts) if h.counts is not None else None,
     }
 
 
@@ -222,7 +224,9 @@ def _hunk_from_json(d: Mapping[str, Any]) -> Hunk:
         bool(d.get("old_no_newline")),  # rows written before these fields: False, ""
         bool(d.get("new_no_newline")),
         str(d.get("problem", "")),
-        bool(d.get("block")),  # rows written before it: False
+        diffed=bool(d.get("diffed")),
+        new_start=d.get("new_start"),
+        counts=(int(d["counts"][0]), int(d["counts"][1])) if d.get("counts") else None,
     )
 
 

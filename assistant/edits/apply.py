@@ -394,7 +394,9 @@ def _checked_hints(
             continue
         shift = loc.start - (h.hunk.old_start - 1)
         against = [x for x in own if x[0] != h.index]
-        if not hint_disagrees(shift, [s for _i, s in against]):
+        if not hint_disagrees(shift, [s for _i, s in against]) or (
+            not against and not shift and _headers_agree(planned)
+        ):
             out.append(h)
             continue
         if against and any(abs(x[1] - shift) > AGREE for x in against):
@@ -413,6 +415,27 @@ def _checked_hints(
                            fl.lines if miss.searched else ())  # fmt: skip
         out.append(PlannedHunk(h.index, h.hunk, None, failure))
     return out
+
+
+def _headers_agree(planned: Sequence[PlannedHunk]) -> bool:
+    """Whether every ``@@ -a,b +c,d`` header of the file is what ``git diff`` writes: its
+    counts are its lines, and each ``+c`` is ``-a`` moved by the lines the hunks before it
+    add or remove. A model that miscounts where a hunk starts (shifts ``-a``) rarely keeps
+    ``+c`` in step, so with no hunk placed by its lines alone to bear a line number out,
+    headers that agree with each other this way are the evidence instead (a single-hunk
+    diff of repeated lines with a right number is placed, as ``git apply`` places it)."""
+    moved = 0
+    for p in planned:
+        h = p.hunk
+        if h.counts is None or h.new_start is None or h.old_start is None:
+            return False
+        old, new = h.counts
+        if (old, new) != (len(h.before), len(h.after)):
+            return False
+        if h.new_start != h.old_start + moved:
+            return False
+        moved += new - old
+    return True
 
 
 def _continues(previous: FileEdit | None, edit: FileEdit) -> bool:

@@ -54,10 +54,13 @@ class Hunk:
     problem: str = ""
     """Why the hunk cannot be applied as the parser read it (it could not tell where the hunk
     ends, say); such a hunk fails whole rather than being applied in part."""
-    block: bool = False
-    """The hunk's unchanged lines are written once for both sides (a SEARCH/REPLACE block, where
-    they are in the SEARCH and the REPLACE text alike): when every line is indented by one
-    offset from the file, the block moved as a whole, and its added lines move with it."""
+    diffed: bool = False
+    """The ``-``/``+`` roles are the engine's own diff of a SEARCH/REPLACE pair (one of the
+    equally good diffs where a line moved), not roles the model wrote."""
+    new_start: int | None = None
+    """1-based line number of the ``+l`` side of a ``@@ -l,c +l,c`` header, as written."""
+    counts: tuple[int, int] | None = None
+    """The header's (old, new) line counts, as written (None unless both are given)."""
 
     @property
     def before(self) -> tuple[str, ...]:

@@ -47,6 +47,7 @@ from .hunks import Action, FileEdit, Hunk, Op, Syntax
 # untrusted, and ``\s*(X)?\s*$`` on a marker followed by 50,000 spaces is quadratic.
 _HUNK_HEAD = re.compile(r"-(\d+)(?:,(\d+))?")
 _HUNK_NEW = re.compile(r"\+\d+(?:,(\d+))?")
+_HUNK_NEW_START = re.compile(r"@@+\s*-\d+(?:,\d+)?\s+\+(\d+)")
 # a timestamp (or an svn label) after a header's path and one space; each alternative starts
 # with a fixed character, so the search is linear
 _STAMP = re.compile(
@@ -161,6 +162,12 @@ def _hunk_head(line: str) -> tuple[int | None, tuple[int, int] | None, str]:
         if rest.startswith("@@"):
             rest = rest.lstrip("@").lstrip()
     return start, counts, rest.strip()
+
+
+def _new_start(line: str) -> int | None:
+    """The ``+l`` start of a ``@@ -l,c +l,c @@`` line, or None."""
+    m = _HUNK_NEW_START.match(line)
+    return int(m.group(1)) if m else None
 
 
 def _patch_file(line: str) -> tuple[Action, str] | None:
@@ -323,6 +330,8 @@ class _Section:
         self.ops: list[tuple[Op, str]] = []
         self.anchors: list[str] = []
         self.old_start: int | None = None
+        self.new_start: int | None = None
+        self.counts: tuple[int, int] | None = None
         self.left: list[int] | None = None  # old and new lines the @@ counts still expect
         self.at_eof = False
         self.no_newline = [False, False]  # the marker seen on the old, new side
@@ -332,10 +341,15 @@ class _Section:
         self.created_no_newline = False
 
     def start_hunk(
-        self, old_start: int | None, counts: tuple[int, int] | None, anchor: str
+        self,
+        old_start: int | None,
+        counts: tuple[int, int] | None,
+        anchor: str,
+        new_start: int | None = None,
     ) -> None:
         self.close_hunk()
         self.old_start = old_start
+        self.new_start, self.counts = new_start, counts
         self.left = list(counts) if counts is not None else None
         if anchor:
             self.anchors.append(anchor)
@@ -390,12 +404,14 @@ class _Section:
             old_nl, new_nl = self.no_newline
             at_eof = self.at_eof or old_nl or new_nl
             hunk = Hunk(tuple(self.ops), self.old_start, tuple(self.anchors), at_eof, old_nl,
-                        new_nl, self.problem)  # fmt: skip
+                        new_nl, self.problem, new_start=self.new_start,
+                        counts=self.counts)  # fmt: skip
             self.hunks.append(hunk)
             self.anchors = []
             self.at_eof = False
         self.ops = []
         self.old_start = None
+        self.new_start = self.counts = None
         self.left = None
         self.no_newline = [False, False]
         self.problem = ""
@@ -719,7 +735,7 @@ class EditParser:
             self._pop()
             start, counts, anchor = _hunk_head(line)
             anchor = "" if set(anchor) <= {"@", ".", " "} else anchor
-            sec.start_hunk(start, counts, anchor)
+            sec.start_hunk(start, counts, anchor, _new_start(line))
             self._state = "hunk"
             self._bare = None
             return True
@@ -1002,7 +1018,7 @@ class EditParser:
                 search = [x.removesuffix("\r") for x in self._search]
                 replace = [x.removesuffix("\r") for x in self._replace]
                 ops = search_replace_ops(search, replace)
-                hunk = Hunk(ops, block=True)
+                hunk = Hunk(ops, diffed=True)
                 edit = FileEdit(self._sr_path, "update", "search-replace", (hunk,), None, None,
                                 self._sr_line)  # fmt: skip
                 self._out.append(edit)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.edits import HunkMatchError, apply_edits, parse_edits, plan_edits
+from assistant.edits import HunkMatchError, apply_edits
 
 TEXT = Path(json.encoder.__file__).read_text(encoding="utf-8")
 LINES = TEXT.split("\n")
@@ -23,15 +23,15 @@ def without(new: list[str], left_out: str) -> str:
     return "\n".join(lines[:k] + lines[k + 1 :]) + "\n"
 
 
-def test_left_out_line_after_a_replaced_line_follows_the_replacement() -> None:
+def test_left_out_line_after_a_replaced_line_has_two_places() -> None:
+    # '-X', '+X2', ' L', ' C' with L left out reads '-X', '+X2', ' C': L could follow X2 or
+    # precede it ('-X', ' L', '+X2' is a diff too): refused, not read as a replacement
     new = list(LINES)
     new[AT] = new[AT] + "  # edited"
     text = without(new, LINES[AT + 1])  # the line right after the change
-    assert apply_edits({PATH: TEXT}, text) == {PATH: "\n".join(new)}
-    plan = plan_edits({PATH: TEXT}, parse_edits(text))[0]
-    assert plan.hunks[0].located.tolerances == (  # type: ignore[union-attr]
-        "one context line missing from the hunk",
-    )
+    with pytest.raises(HunkMatchError) as info:
+        apply_edits({PATH: TEXT}, text)
+    assert "fits in more than one way" in info.value.failures[0].detail
 
 
 def test_left_out_line_before_a_removed_line_is_placed() -> None:

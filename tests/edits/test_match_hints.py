@@ -37,11 +37,27 @@ def git_diff(tmp_path: Path, new: str, context: int = 2) -> str:
     return run.stdout.replace("a/a.py", "a/json/encoder.py").replace("b/b.py", "b/json/encoder.py")
 
 
-def test_the_block_is_repeated_so_content_alone_cannot_place_it(tmp_path: Path) -> None:
+def test_a_single_git_hunk_on_the_repeated_block_is_placed_by_its_header(tmp_path: Path) -> None:
+    # one hunk: no other hunk bears its number out, but git's header does: its counts are
+    # its lines and +N is -N (no hunk before it), as a miscounted -N rarely keeps
     assert SECOND - FIRST > 10
-    diff = git_diff(tmp_path, edited(SECOND))
-    with pytest.raises(HunkMatchError) as info:  # one hunk: nothing bears its number out
-        apply_edits({"json/encoder.py": TEXT}, diff)
+    new = edited(SECOND)
+    diff = git_diff(tmp_path, new)
+    assert apply_edits({"json/encoder.py": TEXT}, diff) == {"json/encoder.py": new}
+
+
+def test_a_single_hunk_whose_minus_number_alone_is_off_is_refused(tmp_path: Path) -> None:
+    # the model edits the first copy but its -N lands exactly on the second; its +N, right,
+    # no longer follows -N: nothing bears the number out
+    diff = git_diff(tmp_path, edited(FIRST))
+    lines = []
+    for x in diff.splitlines():
+        if x.startswith("@@ -"):
+            n = int(x[4:].split(",")[0])
+            x = x.replace(f"-{n},", f"-{n + SECOND - FIRST},", 1)
+        lines.append(x)
+    with pytest.raises(HunkMatchError) as info:
+        apply_edits({"json/encoder.py": TEXT}, "\n".join(lines) + "\n")
     assert "no other hunk of the file" in str(info.value)
 
 
