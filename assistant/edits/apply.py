@@ -272,7 +272,6 @@ def plan_file(
     ``original`` is None when the file does not exist. ``searches`` bounds the refusal
     reports across the files of one answer (see :class:`Searches`).
     """
-    searches = searches or Searches()
     actions = {e.action for e in edits}
     move_to = next((e.move_to for e in reversed(edits) if e.move_to), None)
     if len(actions) > 1 and not actions <= {"update"}:
@@ -281,55 +280,89 @@ def plan_file(
                         _file_failure(path, "mixed", f"the answer both {names}s this file"))  # fmt: skip
     action = edits[0].action
     if action == "delete":
-        if original is None:
-            return FilePlan(path, "delete", None, (), None,
-                            _file_failure(path, "missing-file", "cannot delete: no such file"))  # fmt: skip
-        lines = Text.of(original).lines
-        hunk = Hunk(tuple(("-", x) for x in lines), 1)
-        return FilePlan(path, "delete", original,
-                        (PlannedHunk(1, hunk, Located(0, len(lines), (), "exact"), None),))  # fmt: skip
+        return _plan_delete(path, original)
     if action == "create" or (action == "replace" and original is None):
-        if len(edits) > 1:
-            return FilePlan(path, "create", original, (), move_to,
-                            _file_failure(path, "mixed", "the answer creates this file twice"))  # fmt: skip
-        if original:
-            return FilePlan(path, "create", original, (), move_to,
-                            _file_failure(path, "exists", "cannot create: the file exists"))  # fmt: skip
-        contents, endings = split_lines(edits[0].content or "")
-        lines = tuple(contents)
-        hunk = Hunk(tuple(("+", x) for x in lines), 0)
-        planned = PlannedHunk(1, hunk, Located(0, 0, lines, "exact"), None)
-        return FilePlan(path, "create", original, (planned,), move_to, endings=tuple(endings))
+        return _plan_create(path, original, edits, move_to)
     if action == "replace":
-        if len(edits) > 1:
+        return _plan_replace(path, original, edits, move_to)
+    return _plan_update(path, original, edits, move_to, searches or Searches())
+
+
+def _plan_delete(path: str, original: str | None) -> FilePlan:
+    if original is None:
+        return FilePlan(path, "delete", None, (), None,
+                        _file_failure(path, "missing-file", "cannot delete: no such file"))  # fmt: skip
+    lines = Text.of(original).lines
+    hunk = Hunk(tuple(("-", x) for x in lines), 1)
+    return FilePlan(path, "delete", original,
+                    (PlannedHunk(1, hunk, Located(0, len(lines), (), "exact"), None),))  # fmt: skip
+
+
+def _plan_create(
+    path: str, original: str | None, edits: Sequence[FileEdit], move_to: str | None
+) -> FilePlan:
+    if len(edits) > 1:
+        return FilePlan(path, "create", original, (), move_to,
+                        _file_failure(path, "mixed", "the answer creates this file twice"))  # fmt: skip
+    if original:
+        return FilePlan(path, "create", original, (), move_to,
+                        _file_failure(path, "exists", "cannot create: the file exists"))  # fmt: skip
+    contents, endings = split_lines(edits[0].content or "")
+    lines = tuple(contents)
+    hunk = Hunk(tuple(("+", x) for x in lines), 0)
+    planned = PlannedHunk(1, hunk, Located(0, 0, lines, "exact"), None)
+    return FilePlan(path, "create", original, (planned,), move_to, endings=tuple(endings))
+
+
+def _plan_replace(
+    path: str, original: str | None, edits: Sequence[FileEdit], move_to: str | None
+) -> FilePlan:
+    """A whole-file block for an existing file, as the hunks that turn one into the other."""
+    if len(edits) > 1:
+        return FilePlan(path, "update", original, (), move_to,
+                        _file_failure(path, "mixed", "the answer rewrites this file twice"))  # fmt: skip
+    assert original is not None
+    base = Text.of(original)
+    new_lines = split_lines(edits[0].content or "")[0]
+    known = {x.strip() for x in base.lines}
+    for n, line in enumerate(new_lines, 1):
+        if line.strip() not in known and _ELIDED_CODE.match(line):
+            detail = (f"the whole-file block leaves code out (line {n}: {line.strip()!r}); "
+                      "send the complete file or a SEARCH/REPLACE edit")  # fmt: skip
             return FilePlan(path, "update", original, (), move_to,
-                            _file_failure(path, "mixed", "the answer rewrites this file twice"))  # fmt: skip
-        assert original is not None
-        base = Text.of(original)
-        new_lines = split_lines(edits[0].content or "")[0]
-        known = {x.strip() for x in base.lines}
-        for n, line in enumerate(new_lines, 1):
-            if line.strip() not in known and _ELIDED_CODE.match(line):
-                detail = (f"the whole-file block leaves code out (line {n}: {line.strip()!r}); "
-                          "send the complete file or a SEARCH/REPLACE edit")  # fmt: skip
-                return FilePlan(path, "update", original, (), move_to,
-                                _file_failure(path, "elided", detail))  # fmt: skip
-        pairs = _whole_file_hunks(base.lines, new_lines)
-        planned_hunks = tuple(PlannedHunk(i, h, loc, None) for i, (h, loc) in enumerate(pairs, 1))
-        return FilePlan(path, "update", original, planned_hunks, move_to)
-    # update: locate each hunk
+                            _file_failure(path, "elided", detail))  # fmt: skip
+    pairs = _whole_file_hunks(base.lines, new_lines)
+    planned_hunks = tuple(PlannedHunk(i, h, loc, None) for i, (h, loc) in enumerate(pairs, 1))
+    return FilePlan(path, "update", original, planned_hunks, move_to)
+
+
+def _plan_new_from_hunks(
+    path: str, hunks: Sequence[tuple[FileEdit, Hunk]], move_to: str | None
+) -> FilePlan:
+    """Hunks for a file that does not exist: a new file when they only add lines."""
+    if hunks and all(not h.before for _, h in hunks):
+        lines = tuple(x for _, h in hunks for x in h.after)
+        planned = PlannedHunk(1, hunks[0][1], Located(0, 0, lines, "exact"), None)
+        ends = ["\n"] * len(lines)
+        if ends and hunks[-1][1].new_no_newline:
+            ends[-1] = ""
+        return FilePlan(path, "create", None, (planned,), move_to, endings=tuple(ends))
+    return FilePlan(path, "update", None, (), move_to,
+                    _file_failure(path, "missing-file", "no such file to edit"))  # fmt: skip
+
+
+def _plan_update(
+    path: str,
+    original: str | None,
+    edits: Sequence[FileEdit],
+    move_to: str | None,
+    searches: Searches,
+) -> FilePlan:
+    """Locate each hunk in order: after the previous one's match first, hints checked last."""
     hunks = [(e, h) for e in edits for h in e.hunks]
     total = len(hunks)
     if original is None:
-        if hunks and all(not h.before for _, h in hunks):
-            lines = tuple(x for _, h in hunks for x in h.after)
-            planned = PlannedHunk(1, hunks[0][1], Located(0, 0, lines, "exact"), None)
-            ends = ["\n"] * len(lines)
-            if ends and hunks[-1][1].new_no_newline:
-                ends[-1] = ""
-            return FilePlan(path, "create", None, (planned,), move_to, endings=tuple(ends))
-        return FilePlan(path, "update", None, (), move_to,
-                        _file_failure(path, "missing-file", "no such file to edit"))  # fmt: skip
+        return _plan_new_from_hunks(path, hunks, move_to)
     fl = FileLines(Text.of(original).lines)
     out: list[PlannedHunk] = []
     taken = _Taken()
