@@ -567,10 +567,17 @@ def plan_edits(files: Mapping[str, str], edits: Sequence[FileEdit]) -> list[File
     by_path: dict[str, list[FileEdit]] = {}
     searches = Searches()
     unresolved: dict[str, HunkFailure] = {}
+    confined_as: dict[str, str] = {}  # 20,000 blocks of one file check its path once
+
+    def confined(name: str) -> str:
+        if name not in confined_as:
+            confined_as[name] = check_path(name)
+        return confined_as[name]
+
     for edit in edits:
-        path = check_path(edit.path)
-        move = check_path(edit.move_to) if edit.move_to else None
-        other = check_path(edit.other_path) if edit.other_path else None
+        path = confined(edit.path)
+        move = confined(edit.move_to) if edit.move_to else None
+        other = confined(edit.other_path) if edit.other_path else None
         if other is not None:
             path, failure = _pick_side(files, path, other)
             other = None
