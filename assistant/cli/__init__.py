@@ -160,9 +160,13 @@ def _advice(exc: AssistantError) -> str:
 
 
 def _run_tui(root: Path | None = None) -> int:
-    from tui.app import run as run_tui
+    from ._ui import terminal_ui
 
-    return int(run_tui(root) or 0)
+    try:
+        return int(terminal_ui().run(root) or 0)
+    except AssistantError as exc:
+        print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -260,6 +260,7 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
 
 
 def _review(assistant: Assistant, result: Result) -> int:
-    from tui.app import run_review
+    from ._ui import terminal_ui
 
-    return int(run_review(assistant.root, result=result, session_id=result.session_id) or 0)
+    ui = terminal_ui()
+    return int(ui.run_review(assistant.root, result=result, session_id=result.session_id) or 0)

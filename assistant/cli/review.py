@@ -32,7 +32,9 @@ def run(args: argparse.Namespace) -> int:
     if not sys.stdout.isatty():
         raise ConfigError("tome review needs a terminal; use 'tome apply --check PATCH' in scripts")
     root = find_root(root_of(args) or Path.cwd())
-    from tui.app import run_review
+    from ._ui import terminal_ui
+
+    run_review = terminal_ui().run_review
 
     if args.patch:
         path = Path(args.patch)

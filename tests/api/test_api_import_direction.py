@@ -1,10 +1,8 @@
 """Imports flow one way: ``tui`` imports ``assistant``, never the reverse.
 
 Walks every module of ``assistant/`` with ``ast`` (imports inside functions and under
-``TYPE_CHECKING`` count too) and fails on any import of ``tui``. The one exception is where
-the ``tome`` command launches the terminal UI (``tome``, ``tome review``, ``ask --review``):
-the console script lives in ``assistant.cli``; those launch points are listed here, so a new
-one fails until it is argued for.
+``TYPE_CHECKING`` count too) and fails on any import of ``tui``. The ``tome`` command opens
+the terminal UI through the ``tome.ui`` entry point (``assistant.cli._ui``), not an import.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from pathlib import Path
 import assistant
 
 PACKAGE = Path(assistant.__file__).parent
-LAUNCHES = {"assistant/cli/__init__.py", "assistant/cli/review.py", "assistant/cli/ask.py"}
 
 
 def imported_modules(tree: ast.AST) -> list[tuple[int, str]]:
@@ -41,8 +38,15 @@ def arrows_into_tui(package: Path, allowed: frozenset[str] = frozenset()) -> lis
 
 
 def test_assistant_never_imports_tui() -> None:
-    assert arrows_into_tui(PACKAGE, frozenset(LAUNCHES)) == []
-    assert len(arrows_into_tui(PACKAGE)) == 3  # the launch points, one import each
+    assert arrows_into_tui(PACKAGE) == []
+
+
+def test_the_terminal_ui_is_found_as_a_plug_in() -> None:
+    from assistant.cli._ui import terminal_ui
+
+    ui = terminal_ui()
+    assert ui.__name__ == "tui.app"  # type: ignore[attr-defined]
+    assert callable(ui.run) and callable(ui.run_review)
 
 
 def test_the_walk_sees_an_import_of_tui_anywhere(tmp_path: Path) -> None:
@@ -54,3 +58,14 @@ def test_the_walk_sees_an_import_of_tui_anywhere(tmp_path: Path) -> None:
         "assistant/a.py:2 imports tui.app",
         "assistant/b.py:1 imports tui",
     ]
+
+
+def test_without_the_plug_in_the_command_says_how_to_get_it(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from assistant.cli import _ui
+    from assistant.errors import ConfigError
+
+    monkeypatch.setattr(_ui, "entry_points", lambda **_: ())  # an install without tui
+    with pytest.raises(ConfigError, match="terminal UI is not installed"):
+        _ui.terminal_ui()
