@@ -15,7 +15,7 @@ import importlib
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -113,18 +113,23 @@ def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     first = _command_word(args_list)
     if not args_list:
-        return _run_tui()
+        return _reported(_run_tui)
     # load only the subcommand that runs: `tome --help` must not import openai or textual
     parser = build_parser(only=first if first in COMMANDS else "")
     args = parser.parse_args(args_list)
     if args.command is None:
         if args.root is not None:  # `tome -C DIR`: the TUI there
-            return _run_tui(args.root)
+            return _reported(lambda: _run_tui(args.root))
         parser.print_help()
         return 0
     module = _load(args.command)
+    return _reported(lambda: int(module.run(args) or 0))
+
+
+def _reported(job: Callable[[], int]) -> int:
+    """Run ``job``; an ``AssistantError`` or Ctrl-C becomes one line on stderr and an exit code."""
     try:
-        return int(module.run(args) or 0)
+        return job()
     except AssistantError as exc:
         print(f"tome: error: {safe(str(exc))}{_advice(exc)}", file=sys.stderr)
         return 1
@@ -162,11 +167,7 @@ def _advice(exc: AssistantError) -> str:
 def _run_tui(root: Path | None = None) -> int:
     from ._ui import terminal_ui
 
-    try:
-        return int(terminal_ui().run(root) or 0)
-    except AssistantError as exc:
-        print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
-        return 1
+    return int(terminal_ui().run(root) or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
