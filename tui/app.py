@@ -149,19 +149,24 @@ def make_app(
     return TomeApp(root, lambda app: ComposeScreen(session), assistant=session)
 
 
-def run(root: Path | str | None = None) -> int:
-    """``tome``: open Compose in the repository around the current directory."""
-    import sys
-
-    from assistant.errors import AssistantError
+def run(
+    root: Path | str | None = None,
+    *,
+    backend: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+) -> int:
+    """``tome``: open Compose in the repository around ``root`` (default: the current
+    directory), on the backend chosen as ``tome ask`` chooses it (name, URL, model)."""
+    from assistant.config import load_settings
+    from assistant.model import resolve_backend
     from assistant.session import Assistant
 
-    try:
-        found = find_root(root or Path.cwd())
-        assistant = Assistant(found)
-    except AssistantError as exc:  # no usable backend configured, say: before any drawing
-        print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
-        return 1
+    # an error (no usable backend, say) propagates: the CLI reports it, before any drawing
+    found = find_root(root or Path.cwd())
+    settings = load_settings(project=found)
+    chosen = resolve_backend(settings, name=backend, base_url=base_url, model=model)
+    assistant = Assistant(found, backend=chosen, settings=settings)
     app = make_app(found, assistant=assistant)
     app.collect_on_exit = False
     return int(app.run() or 0)

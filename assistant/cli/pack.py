@@ -15,9 +15,8 @@ from .. import fsio, repo
 from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
 from ..packing import DEFAULT_ENCODING, Pack, PackOptions, pack
-from ..packing.render import PACK_FORMATS
 from ..packing.reuse import remember_output, reuse_output
-from ._common import add_root, root_of
+from ._common import add_format, add_root, root_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -51,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--budget", type=_tokens, help="token budget for the whole pack (e.g. 200k, 1m)"
     )
     parser.add_argument("--encoding", default=None, help=f"tokenizer (default: {DEFAULT_ENCODING})")
-    parser.add_argument("--format", choices=PACK_FORMATS, default="xml")
+    add_format(parser)
     parser.add_argument(
         "--output", "-o", help="where to write the pack ('-' for stdout; default .tome/pack.xml)"
     )
