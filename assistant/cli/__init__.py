@@ -95,7 +95,8 @@ class _Version(argparse.Action):
             found = version("tome")
         except PackageNotFoundError:  # run from a source folder that was never installed
             found = "(not installed)"
-        parser.exit(0, f"tome {found}\n")
+        print(f"tome {found}")
+        parser.exit(0)
 
 
 def _show_warning(

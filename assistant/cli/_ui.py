@@ -62,10 +62,7 @@ def require_terminal(
     """Refuse (a ``ConfigError``) unless stdin and stdout are terminals, saying what to use."""
     if missing := not_terminals():
         said = " and ".join(missing) + (" is not a terminal" if len(missing) == 1 else " are not")
-        raise ConfigError(
-            f"{what} needs a terminal ({said}); "
-            f"in scripts use {instead}"
-        )
+        raise ConfigError(f"{what} needs a terminal ({said}); in scripts use {instead}")
 
 
 def terminal_ui(what: str = "the terminal UI", instead: str | None = None) -> TerminalUI:

@@ -63,5 +63,7 @@ def run(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _ in lines)
     for name, value in lines:
         sys.stdout.write(f"{name.ljust(width)}  {value}\n")
-    sys.stdout.write("TOME_HOME moves the user config, cache and state; see 'Backends' in the README\n")
+    sys.stdout.write(
+        "TOME_HOME moves the user config, cache and state; see 'Backends' in the README\n"
+    )
     return 0
