@@ -11,7 +11,7 @@ from assistant.errors import AssistantError, ContextLengthError, PackError
 
 FIT = (
     "exclude files in the Compose tree (space) until the meter is under 100%, "
-    "or pick a backend with a larger window (ctrl+b)"
+    "or pick a backend with a larger window (ctrl+n)"
 )
 """What to do when prompt + output reserve do not fit the window, in TUI terms."""
 

@@ -34,7 +34,7 @@ class TomeApp(App[int]):
     CSS_PATH = "tome.tcss"
     TITLE = "tome"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", show=False),
+        Binding("question_mark,ctrl+g", "help", "Help", show=False),  # ctrl+g: in a text box
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
@@ -103,7 +103,7 @@ class TomeApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(type(self.screen)))
 
     # -- screens talking up -----------------------------------------------------------------
 
