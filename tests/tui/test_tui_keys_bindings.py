@@ -142,3 +142,21 @@ async def test_the_reason_box_has_the_focus(repo: Path) -> None:
         await pilot.press("X")
         await pilot.pause()
         assert isinstance(app.screen, ReasonScreen) and isinstance(app.focused, Input)
+
+
+async def test_space_in_the_tree_acts_on_the_first_row_before_any_move(
+    compose_app: tuple[Assistant, Client],
+) -> None:
+    """Tabbed into the tree, the cursor is on no row yet (Textual's start): space must not
+    be a key that silently does nothing."""
+    from tui.widgets.file_tree import FileTree
+
+    assistant, _ = compose_app
+    app = make_app(assistant.root, assistant=assistant)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        tree = app.screen.query_one(FileTree)
+        tree.focus()
+        await pilot.press("space")
+        assert [f.included for f in tree.entry.files()] == [False]
