@@ -206,7 +206,17 @@ class FileReview:
         a = "/dev/null" if self.plan.original is None else f"a/{self.path}"
         target = self.move_to if self.move_to and self.renames else self.path
         b = "/dev/null" if new_text is None else f"b/{target}"
-        return "".join(difflib.unified_diff(old, new, a, b))
+        return "".join(_terminated(difflib.unified_diff(old, new, a, b)))
+
+
+def _terminated(lines: Iterator[str]) -> Iterator[str]:
+    """difflib's lines, each ending in a newline: a last line without one is followed by
+    git's ``\\ No newline at end of file`` (joined as they were, it ran into the next line)."""
+    for line in lines:
+        if line.endswith("\n"):
+            yield line
+        else:
+            yield line + "\n\\ No newline at end of file\n"
 
 
 def _side(first: int, count: int) -> str:
