@@ -79,16 +79,15 @@ class Difference:
     def render(self, *, indent: str = "  ") -> list[str]:
         """The line pair with carets under what differs in the file's line."""
         if self.hunk_line is None:
-            head = f"first difference: file line {self.file_line} is not in the hunk"
+            head = f"first difference: line {self.file_line} is not in the hunk"
             return [f"{indent}{head}:", f"{indent}  file: {_clip(self.found, 0)}"]
         if self.file_line is None:
-            head = f"first difference: line {self.hunk_line} of the hunk is not in the file there"
+            head = f"first difference: hunk line {self.hunk_line} is not in the file"
             return [f"{indent}{head}:", f"{indent}  hunk: {_clip(self.expected, 0)}"]
         start = _window(self.column, self.expected, self.found)
         carets = " " * (self.column - start) + "^" * max(1, len(self.has))
         return [
-            f"{indent}first difference: file line {self.file_line} "
-            f"(line {self.hunk_line} of the hunk), column {self.column + 1}:",
+            f"{indent}first difference: line {self.file_line}, column {self.column + 1}:",
             f"{indent}  hunk: {_clip(self.expected, start)}",
             f"{indent}  file: {_clip(self.found, start)}",
             f"{indent}        {carets}",

@@ -44,7 +44,8 @@ def test_the_report_shows_the_first_differing_line_and_word() -> None:
     assert f.closest is not None and 0.99 < f.closest.similarity < 1
     text = f.describe()
     assert "(similarity 1.00)" not in text and "(similarity 0.99)" in text
-    assert f"first difference: file line {wrong} (line 16 of the hunk)" in text
+    column = SOURCE.splitlines()[wrong - 1].index("sort_keys") + 1
+    assert f"first difference: line {wrong}, column {column}:" in text
     lines = text.splitlines()
     k = next(n for n, x in enumerate(lines) if x.strip().startswith("file: "))
     hunk_line, file_line, carets = lines[k - 1], lines[k], lines[k + 1]
