@@ -138,7 +138,7 @@ def make_app(
     if assistant is None:
         from assistant.session import Assistant
 
-        assistant = Assistant(root)
+        assistant = Assistant.open(root)
     session = assistant
     if screen == "history":
         from .screens.history import HistoryScreen
@@ -158,7 +158,7 @@ def run(root: Path | str | None = None) -> int:
 
     try:
         found = find_root(root or Path.cwd())
-        assistant = Assistant(found)
+        assistant = Assistant.open(found)
     except AssistantError as exc:  # no usable backend configured, say: before any drawing
         print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
         return 1
@@ -183,7 +183,7 @@ def run_review(
     else:
         from assistant.session import Assistant
 
-        assistant = Assistant(root)
+        assistant = Assistant.open(root)
         if result is None:
             result = assistant.load(session_id) if session_id else _latest(assistant)
         state = ReviewState.for_result(assistant, result)

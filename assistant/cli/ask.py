@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         api_key_env=args.api_key_env,
     )
     backend.require_key()  # a missing key fails here, before packing
-    assistant = Assistant(root, backend=backend, settings=settings, format=args.format)
+    assistant = Assistant.open(root, backend=backend, settings=settings, format=args.format)
     plan = assistant.plan(task, paths=args.include, budget=args.budget)
     where = safe(f"{backend.name}: {backend.model} at {backend.base_url}")
     if plan.estimate is not None:

@@ -187,23 +187,26 @@ class ComposeScreen(Screen[None]):
 
     @on(Select.Changed, "#backend")
     def _backend_changed(self, event: Select.Changed) -> None:
+        """Switch to the backend picked, once it resolves; a backend that does not keeps the
+        one in use, the picker back on it, and says why."""
         name = str(event.value)
-        if name == self.assistant.backend.name:
+        current = self.assistant
+        if name == current.backend.name:
             return
-        from assistant.session import Assistant
-
         try:
-            self.assistant = Assistant(
-                self.assistant.root,
-                backend=name,
-                settings=self.assistant.settings,
-                cache=self.assistant.cache,
-            )
+            switched = current.with_backend(name)
         except AssistantError as exc:
-            self.notify(str(exc), title="cannot use this backend", severity="error")
+            event.select.value = current.backend.name  # the picker shows what is in use
+            self.notify(
+                f"{error_text(exc)}; still using {current.backend.name}",
+                title=f"cannot use {name}",
+                severity="error",
+                timeout=10,
+            )
             return
-        self.app.assistant = self.assistant  # type: ignore[attr-defined]
-        self.action_recount()  # the encoding may differ
+        self.assistant = switched
+        self.app.assistant = switched  # type: ignore[attr-defined]
+        self.action_recount()  # the encoding may differ; the tree keeps its choices
 
     def action_next_backend(self) -> None:
         select = self.query_one("#backend", Select)
