@@ -114,3 +114,25 @@ async def test_a_switch_keeps_the_include_and_exclude_choices(
         assert excluded is not None and budget is not None
         assert budget.tokens == excluded.tokens  # the same encoding, the same files
         assert not [s for s in said if s.startswith("cannot use")]
+
+
+async def test_a_broken_backend_entry_is_listed_and_refused_when_picked(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.paths import config_dir
+
+    user = config_dir() / "config.toml"  # the user's config: trusted, but incomplete
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text('[backends.mine]\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n')
+    app, said = _app(root, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        compose = app.screen
+        assert isinstance(compose, ComposeScreen)  # opened, though one entry cannot be built
+        picker = compose.query_one("#backend", Select)
+        picker.value = "mine"
+        await pilot.pause()
+        assert picker.value == FIRST and compose.assistant.backend.name == FIRST
+        [told] = [s for s in said if s.startswith("cannot use mine")]
+        assert "[backends.mine]: missing 'window'" in told and f"still using {FIRST}" in told

@@ -77,9 +77,9 @@ class ComposeScreen(Screen[None]):
         yield Footer()
 
     def _backends(self) -> list[str]:
-        from assistant.model import available_backends
+        from assistant.model import backend_names
 
-        names = list(available_backends(self.assistant.settings))
+        names = backend_names(self.assistant.settings)  # a broken entry fails when picked
         if self.assistant.backend.name not in names:
             names.insert(0, self.assistant.backend.name)
         return names
