@@ -6,8 +6,6 @@ second assistant and leaves the first as it was when the new backend does not re
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant import repo
