@@ -196,7 +196,7 @@ class ComposeScreen(Screen[None]):
         try:
             switched = current.with_backend(name)
         except AssistantError as exc:
-            event.select.value = current.backend.name  # the picker shows what is in use
+            self.query_one("#backend", Select).value = current.backend.name  # what is in use
             self.notify(
                 f"{error_text(exc)}; still using {current.backend.name}",
                 title=f"cannot use {name}",
