@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from textual.widgets import Select
 
+from assistant.model import backend_names
 from assistant.session import Assistant
 from tui.app import TomeApp, make_app
 from tui.screens.compose import ComposeScreen
@@ -136,3 +137,45 @@ async def test_a_broken_backend_entry_is_listed_and_refused_when_picked(
         assert picker.value == FIRST and compose.assistant.backend.name == FIRST
         [told] = [s for s in said if s.startswith("cannot use mine")]
         assert "[backends.mine]: missing 'window'" in told and f"still using {FIRST}" in told
+
+
+async def test_the_backend_key_walks_past_backends_that_cannot_be_used(
+    make_repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.paths import config_dir
+
+    for name in ("TOME_BACKEND", "TOME_MODEL", "TOME_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    root = make_repo({"wrap.py": _stdlib("textwrap.py")})
+    user = config_dir() / "config.toml"
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text(
+        '[backends."gpt-4.1"]\nwindow = "large"\n\n'  # after deepseek-v4-pro, then
+        '[backends.mine]\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n'  # openai-compatible
+    )
+    app = make_app(root, assistant=Assistant.open(root, backend="deepseek-v4-pro"))
+    said: list[str] = []
+    notify = app.notify
+
+    def record(message: str, **options: Any) -> None:
+        said.append(str(options.get("title", "")))
+        notify(message, **options)
+
+    monkeypatch.setattr(app, "notify", record)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        compose = app.screen
+        assert isinstance(compose, ComposeScreen)
+        names = backend_names(compose.assistant.settings)
+        refused = names[names.index("deepseek-v4-pro") + 1 :]  # gpt-4.1, the local presets
+        assert refused[:2] == ["gpt-4.1", "openai-compatible"] and refused[-1] == "mine"
+        for _ in refused:
+            await pilot.press("ctrl+b")
+            await pilot.pause()
+            assert compose.query_one("#backend", Select).value == "deepseek-v4-pro"
+        assert said == [f"cannot use {name}" for name in refused]
+        await pilot.press("ctrl+b")  # round to the first preset, which works
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert compose.assistant.backend.name == FIRST
+        assert compose.query_one("#backend", Select).value == FIRST

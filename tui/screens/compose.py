@@ -57,6 +57,7 @@ class ComposeScreen(Screen[None]):
         self.counted = False
         self.overhead = 0  # the prompt's tokens beyond the pack, for the estimate
         self.planned: tuple[Key, Plan] | None = None  # the last plan, and what it was for
+        self.refused: str | None = None  # the backend last picked that could not be used
 
     def compose(self) -> ComposeResult:
         a = self.assistant
@@ -196,6 +197,7 @@ class ComposeScreen(Screen[None]):
         try:
             switched = current.with_backend(name)
         except AssistantError as exc:
+            self.refused = name
             self.query_one("#backend", Select).value = current.backend.name  # what is in use
             self.notify(
                 f"{error_text(exc)}; still using {current.backend.name}",
@@ -204,15 +206,19 @@ class ComposeScreen(Screen[None]):
                 timeout=10,
             )
             return
+        self.refused = None
         self.assistant = switched
         self.app.assistant = switched  # type: ignore[attr-defined]
         self.action_recount()  # the encoding may differ; the tree keeps its choices
 
     def action_next_backend(self) -> None:
+        """The backend after the one in use, or after the one just refused: pressed again
+        and again, the key walks past a backend that cannot be used."""
         select = self.query_one("#backend", Select)
         names = self._backends()
+        start, self.refused = self.refused or str(select.value), None
         if len(names) > 1:
-            i = names.index(str(select.value)) if select.value in names else -1
+            i = names.index(start) if start in names else -1
             select.value = names[(i + 1) % len(names)]
 
     def action_history(self) -> None:
