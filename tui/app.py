@@ -174,16 +174,19 @@ def run_review(
     result: Result | None = None,
     session_id: int | None = None,
     title: str | None = None,
+    assistant: Assistant | None = None,
 ) -> int:
-    """``tome review``: a patch (any format), a session's ``Result``, or a stored session."""
+    """``tome review``: a patch (any format), a session's ``Result``, or a stored session.
+    ``assistant`` is the one the caller opened (``tome ask --review``: its backend is the one
+    the command named); without it, one is opened on ``root`` for a session."""
     root = find_root(root)
-    assistant = None
     if patch_text is not None:
         state = ReviewState.from_patch(root, patch_text, title=title or "patch")
     else:
-        from assistant.session import Assistant
+        if assistant is None:
+            from assistant.session import Assistant
 
-        assistant = Assistant.open(root)
+            assistant = Assistant.open(root)
         if result is None:
             result = assistant.load(session_id) if session_id else _latest(assistant)
         state = ReviewState.for_result(assistant, result)

@@ -263,4 +263,7 @@ def _review(assistant: Assistant, result: Result) -> int:
     from ._ui import terminal_ui
 
     ui = terminal_ui()
-    return int(ui.run_review(assistant.root, result=result, session_id=result.session_id) or 0)
+    shown = ui.run_review(
+        assistant.root, result=result, session_id=result.session_id, assistant=assistant
+    )  # the assistant opened here: the backend the command named, for a send-back
+    return int(shown or 0)
