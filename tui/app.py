@@ -129,8 +129,8 @@ def make_app(
     screen: str = "compose",
 ) -> TomeApp:
     """The app on ``root``: ``review`` opens that review; otherwise ``screen`` opens first
-    (``compose`` or ``history``) with ``assistant`` (an ``assistant.Assistant``, made on
-    ``root`` when None)."""
+    (``compose`` or ``history``) with ``assistant`` (an ``assistant.Assistant``, opened on
+    ``root`` with ``Assistant.open`` when None)."""
     root = Path(root).resolve()
     if review is not None:
         state = review
