@@ -63,7 +63,7 @@ PROSE: dict[str, str] = {
 NOTES: dict[str, str] = {
     "Review": "~ in a hunk header: placed by a tolerance, not an exact match (the note "
     "under it says what was tolerated)",
-    "Compose": "tab / shift+tab move between the file tree, the backend and the task box",
+    "Compose": "tab, shift+tab  next / previous box: files, backend, task",
 }
 
 
