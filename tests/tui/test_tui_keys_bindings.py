@@ -104,7 +104,7 @@ async def test_the_reviews_footer_and_help_show_the_same_keys(repo: Path) -> Non
 def compose_app(make_repo, fake_openai: FakeOpenAI) -> Iterator[tuple[Assistant, Client]]:  # type: ignore[no-untyped-def]
     root = make_repo({"a.py": "def f(x):\n    return x\n"})
     client = Client(backend_for(fake_openai, encoding="cl100k_base"), sleep=lambda _: None)
-    yield Assistant(root, client=client), client
+    yield Assistant.open(root, client=client), client
     client.close()
 
 
