@@ -158,15 +158,21 @@ def run(
 ) -> int:
     """``tome``: open Compose in the repository around ``root`` (default: the current
     directory), on the backend chosen as ``tome ask`` chooses it (name, URL, model)."""
+    import sys
+
     from assistant.config import load_settings
+    from assistant.errors import AssistantError
     from assistant.model import resolve_backend
     from assistant.session import Assistant
 
-    # an error (no usable backend, say) propagates: the CLI reports it, before any drawing
-    found = find_root(root or Path.cwd())
-    settings = load_settings(project=found)
-    chosen = resolve_backend(settings, name=backend, base_url=base_url, model=model)
-    assistant = Assistant.open(found, backend=chosen, settings=settings)
+    try:
+        found = find_root(root or Path.cwd())
+        settings = load_settings(project=found)
+        chosen = resolve_backend(settings, name=backend, base_url=base_url, model=model)
+        assistant = Assistant.open(found, backend=chosen, settings=settings)
+    except AssistantError as exc:  # no usable backend configured, say: before any drawing
+        print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
+        return 1
     app = make_app(found, assistant=assistant)
     app.collect_on_exit = False
     return int(app.run() or 0)

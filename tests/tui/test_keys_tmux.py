@@ -281,6 +281,7 @@ def test_every_compose_key_in_a_real_terminal(
 
     before = pane.text().splitlines()[2]  # the backend picker's row
     assert "openai-compatible" in before
-    pane.keys("C-n")
-    pane.until(lambda t: t.splitlines()[2] != before, "^n picks the next backend")
+    pane.keys("C-n")  # the next backend, or, if it cannot be used here, a toast saying so
+    pane.until(lambda t: t.splitlines()[2] != before or "cannot use this backend" in t,
+               "^n picks the next backend")  # fmt: skip
     pane.press("C-q", "tome-exited-0")
