@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
+    from ..workspace import Skipped
+
 _SUFFIX = {"xml": "xml", "markdown": "md"}
 
 
@@ -341,29 +343,50 @@ def _print_largest(console: Console, result: Pack) -> None:
         console.print(table)
 
 
+_LISTED = ("default-exclude", "minified", "data-dump")
+"""Reasons whose files are listed one by one, each with its detail (the rule that left it
+out and how to pack it); the other reasons show a sample of paths."""
+_LIST_AT_MOST = 10
+
+
 def _print_skipped(console: Console, result: Pack) -> None:
-    """What was left out, by reason, and what to do about the files that need a word."""
+    """What was left out, by reason, and what to do about the files that need a word.
+
+    Each file is named once: secrets and generated files (:data:`_LISTED`) one per line with
+    why, the rest as a sample after their count (``--json`` lists every file).
+    """
     from rich.text import Text
 
     def line(*parts: str | tuple[str, str]) -> Text:
         return Text.assemble(*parts)
 
-    if result.skipped:
-        console.print(line((f"Skipped {len(result.skipped):,} files:", "bold")))
-        by_reason: dict[str, list[str]] = {}
-        for s in result.skipped:
-            by_reason.setdefault(s.reason, []).append(safe_name(s.path))
-        for reason, paths in sorted(by_reason.items()):
-            sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
-            console.print(line(f"  {reason}: {len(paths):,} ({sample})"))
-        for s in result.skipped:
-            if s.reason.startswith("secret"):
+    if not result.skipped:
+        return
+    console.print(line((f"Skipped {len(result.skipped):,} files:", "bold")))
+    by_reason: dict[str, list[Skipped]] = {}
+    for s in result.skipped:
+        by_reason.setdefault(s.reason, []).append(s)
+    for reason, skips in sorted(by_reason.items()):
+        if reason.startswith("secret"):
+            console.print(line(f"  {reason}: {len(skips):,}"))
+            for s in skips:
                 console.print(
                     line(
-                        ("  " + safe_name(s.path) + ": " + safe(s.detail), "yellow"),
+                        ("    " + safe_name(s.path) + ": " + safe(s.detail), "yellow"),
                         " (--allow-secrets to include)",
                     )
                 )
-        for s in result.skipped:
-            if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
-                console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))
+        elif reason in _LISTED:
+            console.print(line(f"  {reason}: {len(skips):,}"))
+            for s in skips[:_LIST_AT_MOST]:
+                console.print(line(f"    {safe_name(s.path)}: {safe(s.detail)}"))
+            if len(skips) > _LIST_AT_MOST:
+                more = len(skips) - _LIST_AT_MOST
+                console.print(line(f"    ... and {more:,} more (--json lists every file)"))
+        else:
+            paths = [safe_name(s.path) for s in skips]
+            sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+            console.print(line(f"  {reason}: {len(paths):,} ({sample})"))
+    for s in result.skipped:
+        if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
+            console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))
