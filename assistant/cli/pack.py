@@ -17,7 +17,7 @@ from ..errors import ConfigError, PackError
 from ..packing import DEFAULT_ENCODING, Pack, PackOptions, pack
 from ..packing.render import PACK_FORMATS
 from ..packing.reuse import remember_output, reuse_output
-from ._common import add_root, root_of
+from ._common import add_root, byte_size, root_of, token_count
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,29 +28,13 @@ if TYPE_CHECKING:
 _SUFFIX = {"xml": "xml", "markdown": "md"}
 
 
-def _size(text: str) -> int:
-    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
-    text = text.strip().lower().removesuffix("b").removesuffix("i")
-    if text and text[-1] in units:
-        return int(float(text[:-1]) * units[text[-1]])
-    return int(text)
-
-
-def _tokens(text: str) -> int:
-    text = text.strip().lower().replace(",", "").replace("_", "")
-    scale = {"k": 1_000, "m": 1_000_000}
-    if text and text[-1] in scale:
-        return int(float(text[:-1]) * scale[text[-1]])
-    return int(text)
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "path", nargs="?", default=None, help="repository or folder to pack (default: .)"
     )
     add_root(parser, help="the same as PATH: repository or folder to pack (default: .)")
     parser.add_argument(
-        "--budget", type=_tokens, help="token budget for the whole pack (e.g. 200k, 1m)"
+        "--budget", type=token_count, help="token budget for the whole pack (e.g. 200k, 1m)"
     )
     parser.add_argument("--encoding", default=None, help=f"tokenizer (default: {DEFAULT_ENCODING})")
     parser.add_argument("--format", choices=PACK_FORMATS, default="xml")
@@ -75,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task", help="what the pack is for (ranks files; placed last)")
     parser.add_argument(
         "--max-file-size",
-        type=_size,
+        type=byte_size,
         default=1_048_576,
         metavar="SIZE",
         help="skip files larger than this (default 1MiB)",

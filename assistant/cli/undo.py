@@ -17,7 +17,7 @@ from pathlib import Path
 from ..display import safe_name
 from ..history import revert
 from ..repo import find_root
-from ._common import add_root, root_of
+from ._common import add_root, root_of, whole_number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--force", action="store_true", help="restore even files changed since the apply"
     )
     parser.add_argument(
-        "--session", type=int, metavar="ID", help="undo this session's apply ('tome history')"
+        "--session",
+        type=whole_number("a session id", "12"),
+        metavar="ID",
+        help="undo this session's apply ('tome history')",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON report")
     add_root(parser)
