@@ -82,6 +82,8 @@ def pack(
         return parts, tally(parts, encoding=encoding, count_batch=count_batch, cache=cache)
 
     candidates = [Candidate(p, read.tokens[p], _overhead_estimate(p)) for p in read.order]
+    if budget is not None and not (task and task.strip()):
+        candidates = _by_priority(candidates, files, budget)
     if budget is None:
         tiers = fill(candidates, None)
         parts, total = build(tiers)
@@ -108,6 +110,19 @@ def pack(
         state=read.workspace.state,
         redacted=read.workspace.redacted,
     )
+
+
+def _by_priority(
+    candidates: list[Candidate], files: Sequence[SourceFile], budget: int
+) -> list[Candidate]:
+    """Without a task, a budget that cannot hold every file goes first to what a model needs
+    to understand the project (:mod:`.priority`); the pack keeps its path order."""
+    if sum(c.tokens + c.overhead for c in candidates) <= budget:
+        return candidates
+    from .priority import priority
+
+    by_path = {c.path: c for c in candidates}
+    return [by_path[p] for p in priority(files)]
 
 
 def _check_request(
