@@ -309,21 +309,24 @@ class _Progress:
 
 
 def _print_largest(console: Console, result: Pack) -> None:
-    """The ten largest files, with their share of the files' tokens and their tier."""
+    """The ten files that take the most of the pack: the tokens each shows (a skeleton's,
+    not its whole file's; omitted files show none) and their share of the pack."""
     from rich.table import Table
     from rich.text import Text
 
-    top = sorted(result.files, key=lambda f: (-f.tokens, f.path))[:10]
+    shown = [f for f in result.files if f.shown_tokens > 0]
+    top = sorted(shown, key=lambda f: (-f.shown_tokens, f.path))[:10]
     if top:
         table = Table(title="Largest files", title_justify="left", box=None, pad_edge=False)
         table.add_column("tokens", justify="right")
         table.add_column("share", justify="right")
         table.add_column("path")
         table.add_column("tier")
-        file_total = sum(f.tokens for f in result.files) or 1
+        total = result.tokens or 1
         for f in top:
-            share = f"{100 * f.tokens / file_total:.1f}%"
-            table.add_row(f"{f.tokens:,}", share, Text(safe_name(f.path)), f.tier)
+            share = f"{100 * f.shown_tokens / total:.1f}%"
+            tier = f.tier if f.tier == "full" else f"{f.tier} (file: {f.tokens:,})"
+            table.add_row(f"{f.shown_tokens:,}", share, Text(safe_name(f.path)), tier)
         console.print(table)
 
 

@@ -72,7 +72,7 @@ def category(path: str) -> int:
     if language_for(path) is not None:
         stem = pure.stem.lower()
         if (
-            folders & _TEST_DIRS
+            any(_is_test_folder(folder) for folder in folders)
             or stem.startswith("test_")
             or stem.endswith(("_test", "_tests", ".test", ".spec", "_spec"))
             or stem in ("conftest", "tests")
@@ -82,6 +82,10 @@ def category(path: str) -> int:
     if pure.suffix.lower() in _DOC_SUFFIXES or folders & _DOC_DIRS:
         return DOCS
     return REST
+
+
+def _is_test_folder(name: str) -> bool:
+    return name in _TEST_DIRS or name.endswith(("_tests", "-tests", "_test", "_spec"))
 
 
 def _module_names(path: str) -> tuple[str, ...]:

@@ -84,6 +84,7 @@ def test_the_pack_stays_in_path_order_and_the_same_for_the_same_tree(layout: Pat
         ("tests/pack/test_pack.py", TESTS),
         ("src/app.test.ts", TESTS),
         ("pkg/store_test.go", TESTS),
+        ("typing_tests/baseline.py", TESTS),
         ("docs/conf.py", OTHER_CODE),
         ("CHANGELOG.md", DOCS),
         ("pyproject.toml", REST),
