@@ -100,7 +100,15 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".terraform/",
     "bazel-*/",
     # test, coverage and tool caches; editor and OS litter
-    "coverage/",
+    # coverage reports by their own names: a folder named coverage/ may be source (the
+    # coverage.py package is one), and a report folder is gitignored where git lists files
+    "lcov-report/",
+    "lcov.info",
+    "coverage-final.json",
+    "coverage-summary.json",
+    "clover.xml",
+    "coverage.xml",
+    ".coverage",
     ".nyc_output/",
     "htmlcov/",
     ".tox/",

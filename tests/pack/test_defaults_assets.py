@@ -138,3 +138,28 @@ def test_a_warm_probe_knows_the_content_skips(
     # named in an include, the remembered verdict does not hold: it is read and packed
     included = discover(assets_repo, DiscoverOptions(include=("static/vendor.js",)), cache=cache)
     assert [f.path for f in included.files] == ["static/vendor.js"]
+
+
+def test_a_package_named_coverage_is_source_its_reports_are_not(make_repo) -> None:
+    """coverage.py's own source lives in ``coverage/``: the folder name alone said nothing
+    (the whole package was left out); the report files a coverage run writes still are."""
+    module = (REPO / "assistant/packing/priority.py").read_text()
+    root = make_repo(
+        {
+            "coverage/__init__.py": module,
+            "coverage/control.py": module,
+            "web/coverage/lcov-report/index.html": "<html>" + "<td>1</td>\n" * 50 + "</html>\n",
+            "web/coverage/lcov.info": "SF:src/app.js\nDA:1,1\nend_of_record\n",
+            "web/src/app.js": CORE_JS,
+        }
+    )
+    found = discover(root)
+    assert {f.path for f in found.files} == {
+        "coverage/__init__.py",
+        "coverage/control.py",
+        "web/src/app.js",
+    }
+    assert {s.path for s in found.skipped} == {
+        "web/coverage/lcov-report/",
+        "web/coverage/lcov.info",
+    }
