@@ -17,9 +17,13 @@ Where the candidates come from:
 What the user excludes is left out silently: ignore files, a ``.tomeignore`` (gitignore
 syntax) at the repository root and at the packed folder, ``exclude`` globs, and everything
 ``include`` globs (when given) do not match. What tome leaves out on its own is reported as
-:class:`Skipped`: default excludes (lock files, minified and generated code, dependency and
-build folders; a whole folder is reported once), binaries, files over the size limit,
-secrets, symlinks, submodules and names that are not UTF-8.
+:class:`Skipped`: default excludes (lock files, minified and generated code, SVGs and test
+snapshots, dependency and build folders; a whole folder is reported once), generated text
+told by its first 8 KiB (:mod:`assistant.generated`: minified code and single huge lines as
+``minified``, large data files as ``data-dump``), binaries, files over the size limit,
+secrets, symlinks, submodules and names that are not UTF-8. An ``include`` glob that
+matches no file at all is a :class:`~assistant.errors.PackError` naming it: packing the
+rest would answer a question about files that are not there.
 
 Secrets (:mod:`assistant.secrets`): a file that is a secret by its name (``.env``, key
 files, credentials, kubeconfig) is skipped whole. A secret found in a file's content is
@@ -34,6 +38,8 @@ Decisions:
 - an ``include`` glob wins over the default excludes when the glob itself falls under them
   (``--include package-lock.json``, ``--include 'dist/**'``, ``--include '*.min.js'``);
   a broad glob such as ``**/*.js`` still leaves ``node_modules/`` and ``*.min.js`` out;
+  a glob that names the file (no wildcard in its last part: ``static/app.js``) also packs a
+  file the content rules would leave out, and ``default_excludes=()`` turns those off too;
 - symlinks are never followed: one that leaves the folder is ``symlink-outside``, a
   dangling one ``symlink-broken``, one to a file or folder inside ``symlink-inside`` (its
   target is packed under its own path, or was left out for a reason of its own; following
