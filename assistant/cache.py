@@ -43,6 +43,7 @@ VERSIONS: dict[str, str] = {
     "terms": "1",  # terms/1: a file's lexical terms (packing.rank)
     "ranking": "2",  # ranking/2: a whole ranking by tree, task and weights (packing.rank)
     "tiers": "2",  # tiers/2: a budgeted pack's tier per file (packing.reuse)
+    "priority": "1",  # priority/1: a tree's file order for a budget without a task
     "tally": "1",  # tally/1: a pack's framing tokens by its parts (packing.tally)
 }
 """Every kind of cached value, with its version: bump one when what is stored under it, or
