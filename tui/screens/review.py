@@ -11,6 +11,7 @@ its header and the status bar, while it is under the cursor, say what was tolera
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shlex
 import subprocess
@@ -45,12 +46,24 @@ from .reason import ReasonScreen
 DECIDABLE = (HunkState.PENDING, HunkState.ACCEPTED, HunkState.REJECTED, HunkState.CONFLICT)
 
 
+def in_order(bindings: list[BindingType]) -> list[BindingType]:
+    """Every key of the screen as a priority binding, so that keys run in the order typed.
+
+    Textual runs a priority binding as soon as the app reads the key, and any other only
+    later, once the key has passed through the focused widget's queue: in a burst mixing
+    the two (``] ] ] y``), ``y`` would run first, on the hunk of a file no longer on screen.
+    """
+    return [
+        dataclasses.replace(b, priority=True) if isinstance(b, Binding) else b for b in bindings
+    ]
+
+
 class ReviewScreen(Screen[None]):
     """Review one changeset against the working tree."""
 
     AUTO_FOCUS = "#diff"  # focused as the screen opens (focusing later redraws the footer)
 
-    BINDINGS: ClassVar[list[BindingType]] = [
+    BINDINGS: ClassVar[list[BindingType]] = in_order([
         Binding("j,down", "line(1)", "Line", show=False, priority=True),
         Binding("k,up", "line(-1)", "Line", show=False, priority=True),
         Binding("pagedown", "page(1)", show=False),
@@ -73,7 +86,7 @@ class ReviewScreen(Screen[None]):
         Binding("tab", "switch_pane", "Files⇄diff", show=False, priority=True),
         Binding("question_mark", "app.help", "Help"),
         Binding("q,escape", "back", "Back"),
-    ]
+    ])
 
     class Applied(Message):
         """The accepted hunks were written (``paths``: the files changed)."""
@@ -167,9 +180,7 @@ class ReviewScreen(Screen[None]):
             self._status()
             return
         self.file_index = index
-        files = self.query_one(FileList)
-        if files.highlighted != index:
-            files.highlighted = index
+        self.query_one(FileList).follow(index)  # posts nothing back: see FileList
         self.diff.show(self.state.files[index], hunk=hunk, last=last)
         self._status()
 
@@ -206,6 +217,7 @@ class ReviewScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#files")
     def _file_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """The user moved the list's highlight (the screen's own moves post nothing)."""
         if event.option_index != self.file_index:
             self._show(event.option_index)
 
@@ -276,9 +288,10 @@ class ReviewScreen(Screen[None]):
     # -- deciding ---------------------------------------------------------------------------
 
     def _current(self) -> tuple[FileReview, int] | None:
-        f = self.file
+        """The file and hunk on screen: what the diff pane draws, under its cursor."""
+        f = self.diff.file
         hunk = self.diff.current_hunk
-        if f is None or not hunk:
+        if f is None or f is not self.file or not hunk:
             return None
         return f, hunk
 
