@@ -36,11 +36,12 @@ from assistant.edits import FileReview, HunkState, file_config_edit
 from assistant.errors import AssistantError
 
 from ..diffrows import TOLERATED
-from ..state import ReviewState, counts, edit_hunk, tolerated
+from ..state import ReviewState, counts, decide_undecided, edit_hunk, tolerated
 from ..widgets.diff_view import DiffView
 from ..widgets.file_list import FileList
 from ..widgets.footer import Footer
 from .confirm import ConfirmScreen
+from .leave import LeaveScreen
 from .reason import ReasonScreen
 
 DECIDABLE = (HunkState.PENDING, HunkState.ACCEPTED, HunkState.REJECTED, HunkState.CONFLICT)
@@ -63,7 +64,7 @@ class ReviewScreen(Screen[None]):
 
     AUTO_FOCUS = "#diff"  # focused as the screen opens (focusing later redraws the footer)
 
-    BINDINGS: ClassVar[list[BindingType]] = in_order([
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "line(1)", "Line", show=False, priority=True),
         Binding("k,up", "line(-1)", "Line", show=False, priority=True),
         Binding("pagedown", "page(1)", show=False),
@@ -86,7 +87,8 @@ class ReviewScreen(Screen[None]):
         Binding("tab", "switch_pane", "Files⇄diff", show=False, priority=True),
         Binding("question_mark", "app.help", "Help"),
         Binding("q,escape", "back", "Back"),
-    ])
+    ]
+    BINDINGS = in_order(BINDINGS)  # every key runs in the order typed (see in_order)
 
     class Applied(Message):
         """The accepted hunks were written (``paths``: the files changed)."""
@@ -280,6 +282,22 @@ class ReviewScreen(Screen[None]):
         self.state.save()
 
     def action_back(self) -> None:
+        pending = self.state.count(HunkState.ACCEPTED)  # accepted, not yet written
+        if not pending:
+            self._leave()
+            return
+        files = sum(1 for f in self.state.files if f.accepted())
+        question = (
+            f"{pending} accepted hunk{'s' * (pending != 1)} in {files} file"
+            f"{'s' * (files != 1)} not applied yet. Apply them before leaving?"
+        ) + self._config_note()
+        self.app.push_screen(LeaveScreen(question), self._leave_chosen)
+
+    def _leave_chosen(self, choice: str | None) -> None:
+        if choice == "discard" or (choice == "apply" and self._apply_now()):
+            self._leave()
+
+    def _leave(self) -> None:
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
         else:
@@ -320,6 +338,10 @@ class ReviewScreen(Screen[None]):
         if current is None:
             return
         f, hunk = current
+        state = f.hunk(hunk).state
+        if state not in DECIDABLE:
+            self.notify(f"hunk {hunk} is {state}; nothing to decide", severity="warning")
+            return
         old = self.state.reasons.get((f.path, hunk), "")
 
         def done(reason: str | None) -> None:
@@ -327,6 +349,8 @@ class ReviewScreen(Screen[None]):
                 return
             self.state.set_reason(f.path, hunk, reason)
             self._decided()
+            if self._current() == (f, hunk):  # moves on, as y and x do
+                self.action_hunk(1)
 
         question = f"Reject {safe_name(f.path)} hunk {hunk}: why?"
         self.app.push_screen(ReasonScreen(question, value=old), done)
@@ -338,11 +362,16 @@ class ReviewScreen(Screen[None]):
         if f.failure is not None:
             self.notify(f"{safe_name(f.path)} cannot be applied", severity="warning")
             return
-        if accept:
-            f.accept()
-        else:
-            f.reject()
+        now, kept = decide_undecided(f, accept=accept)
         self._decided()
+        verb = "accepted" if accept else "rejected"
+        if not now:
+            self.notify(f"no undecided hunk left in {safe_name(f.path)}; y or x changes one")
+            return
+        said = f"{verb} {now} undecided hunk{'s' * (now != 1)} of {safe_name(f.path)}"
+        if kept:
+            said += f"; {kept} decided before kept as they were"
+        self.notify(said)
 
     def action_accept_file(self) -> None:
         self._decide_file(True)
@@ -402,26 +431,33 @@ class ReviewScreen(Screen[None]):
         question = f"Apply {hunks} accepted hunk{'s' * (hunks != 1)} to {len(changes)} file" + (
             "s?" if len(changes) != 1 else "?"
         )
-        flagged = [r for f in self.state.files if f.changes and (r := file_config_edit(f))]
-        if flagged:
-            question += "\nIncluding config edits (they steer later runs):\n" + "\n".join(
-                flagged[:8]
-            )
+        question += self._config_note()
         self.app.push_screen(ConfirmScreen(question, yes="Apply"), self._apply_confirmed)
 
+    def _config_note(self) -> str:
+        """The config edits an apply would write, to add to the question that asks for it."""
+        flagged = [r for f in self.state.files if f.changes and (r := file_config_edit(f))]
+        if not flagged:
+            return ""
+        return "\nIncluding config edits (they steer later runs):\n" + "\n".join(flagged[:8])
+
     def _apply_confirmed(self, yes: bool | None) -> None:
-        if not yes:
-            return
+        if yes:
+            self._apply_now()
+
+    def _apply_now(self) -> bool:
+        """Write the accepted hunks; False when nothing was written (the error is shown)."""
         try:
             with self._warnings_shown():
                 paths = self.state.apply()
         except AssistantError as exc:
             self.notify(str(exc), title="nothing was written", severity="error", timeout=8)
             self._refresh_all()
-            return
+            return False
         self.notify(f"applied to {len(paths)} file{'s' * (len(paths) != 1)}; u undoes")
         self._refresh_all()
         self.post_message(self.Applied(self.state, paths))
+        return True
 
     @contextmanager
     def _warnings_shown(self) -> Iterator[None]:
