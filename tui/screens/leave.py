@@ -20,16 +20,22 @@ Choice = Literal["apply", "discard", "cancel"]
 
 
 class LeaveScreen(ModalScreen[Choice]):
-    """Dismisses with ``apply`` (a, Enter), ``discard`` (d) or ``cancel`` (c, Escape).
+    """Dismisses with ``apply`` (a, Enter: apply, then leave), ``discard`` (d: leave without
+    writing; the decisions stay recorded) or ``cancel`` (c, Escape: stay in Review).
 
     The question is shown as plain text (it may name files), never parsed as markup.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a,enter", "choose('apply')", "Apply", priority=True),
-        Binding("d", "choose('discard')", "Leave unapplied", priority=True),
+        Binding("d", "choose('discard')", "Leave", priority=True),
         Binding("c,escape", "choose('cancel')", "Stay", priority=True),
     ]
+
+    DEFAULT_CSS = """
+    LeaveScreen .question { width: 100%; }
+    LeaveScreen Button { min-width: 12; }
+    """
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -39,8 +45,8 @@ class LeaveScreen(ModalScreen[Choice]):
         with Vertical(classes="dialog"):
             yield Label(Content(safe(self.question)), classes="question")  # plain text
             with Horizontal(classes="buttons"):
-                yield Button("Apply and leave (a)", variant="primary", id="apply")
-                yield Button("Leave unapplied (d)", variant="warning", id="discard")
+                yield Button("Apply (a)", variant="primary", id="apply")
+                yield Button("Leave (d)", variant="warning", id="discard")
                 yield Button("Stay (c)", id="cancel")
 
     def action_choose(self, choice: Choice) -> None:

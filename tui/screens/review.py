@@ -289,7 +289,7 @@ class ReviewScreen(Screen[None]):
         files = sum(1 for f in self.state.files if f.accepted())
         question = (
             f"{pending} accepted hunk{'s' * (pending != 1)} in {files} file"
-            f"{'s' * (files != 1)} not applied yet. Apply them before leaving?"
+            f"{'s' * (files != 1)} not applied yet.\nApply before leaving?"
         ) + self._config_note()
         self.app.push_screen(LeaveScreen(question), self._leave_chosen)
 
@@ -370,7 +370,7 @@ class ReviewScreen(Screen[None]):
             return
         said = f"{verb} {now} undecided hunk{'s' * (now != 1)} of {safe_name(f.path)}"
         if kept:
-            said += f"; {kept} decided before kept as they were"
+            said += f"; {kept} already decided, unchanged"
         self.notify(said)
 
     def action_accept_file(self) -> None:
