@@ -47,7 +47,9 @@ def main() -> int:
     if args.undo:
         undone = worktree.undo(args.repo)
         assert undone is not None
-        print(f"undone: restored {', '.join(undone.restored) or 'nothing'}")
+        restored = ", ".join(undone.restored) or "nothing"
+        removed = ", ".join(undone.removed) or "nothing"  # the files the apply created
+        print(f"undone: restored {restored}; removed {removed}")
     return 0
 
 

@@ -52,7 +52,9 @@ def main() -> int:
         print(f"history: #{s.session_id} {s.status} {s.task!r}")
     if args.undo:
         undone = session.undo(result.session_id)
-        print(f"undone: {', '.join(undone.restored)}")
+        restored = ", ".join(undone.restored) or "nothing"
+        removed = ", ".join(undone.removed) or "nothing"  # the files the apply created
+        print(f"undone: restored {restored}; removed {removed}")
     return 0
 
 

@@ -53,6 +53,21 @@ def file_status(file: FileReview) -> str:
     return "accepted" if file.rename_accepted else "pending"
 
 
+def decide_undecided(file: FileReview, *, accept: bool) -> tuple[int, int]:
+    """Accept (or reject) the file's pending hunks; a hunk already decided keeps its
+    decision (a rejection keeps its reason). How many were decided now, and how many kept."""
+    now = kept = 0
+    for h in file.hunks:
+        if h.state == HunkState.PENDING:
+            h.state = HunkState.ACCEPTED if accept else HunkState.REJECTED
+            now += 1
+        elif h.state in (HunkState.ACCEPTED, HunkState.REJECTED, HunkState.CONFLICT):
+            kept += 1
+    if file.move_to and (accept or not file.accepted()):
+        file.rename_accepted = accept
+    return now, kept
+
+
 def edit_hunk(file: FileReview, index: int, new_lines: Sequence[str]) -> None:
     """Replace what hunk ``index`` of ``file`` writes (after the user edited it)."""
     review = file.hunk(index)

@@ -11,6 +11,7 @@ its header and the status bar, while it is under the cursor, say what was tolera
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shlex
 import subprocess
@@ -35,14 +36,27 @@ from assistant.edits import FileReview, HunkState, file_config_edit
 from assistant.errors import AssistantError
 
 from ..diffrows import TOLERATED
-from ..state import ReviewState, counts, edit_hunk, tolerated
+from ..state import ReviewState, counts, decide_undecided, edit_hunk, tolerated
 from ..widgets.diff_view import DiffView
 from ..widgets.file_list import FileList
 from ..widgets.footer import Footer
 from .confirm import ConfirmScreen
+from .leave import LeaveScreen
 from .reason import ReasonScreen
 
 DECIDABLE = (HunkState.PENDING, HunkState.ACCEPTED, HunkState.REJECTED, HunkState.CONFLICT)
+
+
+def in_order(bindings: list[BindingType]) -> list[BindingType]:
+    """Every key of the screen as a priority binding, so that keys run in the order typed.
+
+    Textual runs a priority binding as soon as the app reads the key, and any other only
+    later, once the key has passed through the focused widget's queue: in a burst mixing
+    the two (``] ] ] y``), ``y`` would run first, on the hunk of a file no longer on screen.
+    """
+    return [
+        dataclasses.replace(b, priority=True) if isinstance(b, Binding) else b for b in bindings
+    ]
 
 
 class ReviewScreen(Screen[None]):
@@ -74,6 +88,7 @@ class ReviewScreen(Screen[None]):
         Binding("question_mark", "app.help", "Help"),
         Binding("q,escape", "back", "Back"),
     ]
+    BINDINGS = in_order(BINDINGS)  # every key runs in the order typed (see in_order)
 
     class Applied(Message):
         """The accepted hunks were written (``paths``: the files changed)."""
@@ -167,9 +182,7 @@ class ReviewScreen(Screen[None]):
             self._status()
             return
         self.file_index = index
-        files = self.query_one(FileList)
-        if files.highlighted != index:
-            files.highlighted = index
+        self.query_one(FileList).follow(index)  # posts nothing back: see FileList
         self.diff.show(self.state.files[index], hunk=hunk, last=last)
         self._status()
 
@@ -206,6 +219,7 @@ class ReviewScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#files")
     def _file_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """The user moved the list's highlight (the screen's own moves post nothing)."""
         if event.option_index != self.file_index:
             self._show(event.option_index)
 
@@ -268,6 +282,22 @@ class ReviewScreen(Screen[None]):
         self.state.save()
 
     def action_back(self) -> None:
+        pending = self.state.count(HunkState.ACCEPTED)  # accepted, not yet written
+        if not pending:
+            self._leave()
+            return
+        files = sum(1 for f in self.state.files if f.accepted())
+        question = (
+            f"{pending} accepted hunk{'s' * (pending != 1)} in {files} file"
+            f"{'s' * (files != 1)} not applied yet.\nApply before leaving?"
+        ) + self._config_note()
+        self.app.push_screen(LeaveScreen(question), self._leave_chosen)
+
+    def _leave_chosen(self, choice: str | None) -> None:
+        if choice == "discard" or (choice == "apply" and self._apply_now()):
+            self._leave()
+
+    def _leave(self) -> None:
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
         else:
@@ -276,9 +306,10 @@ class ReviewScreen(Screen[None]):
     # -- deciding ---------------------------------------------------------------------------
 
     def _current(self) -> tuple[FileReview, int] | None:
-        f = self.file
+        """The file and hunk on screen: what the diff pane draws, under its cursor."""
+        f = self.diff.file
         hunk = self.diff.current_hunk
-        if f is None or not hunk:
+        if f is None or f is not self.file or not hunk:
             return None
         return f, hunk
 
@@ -307,6 +338,10 @@ class ReviewScreen(Screen[None]):
         if current is None:
             return
         f, hunk = current
+        state = f.hunk(hunk).state
+        if state not in DECIDABLE:
+            self.notify(f"hunk {hunk} is {state}; nothing to decide", severity="warning")
+            return
         old = self.state.reasons.get((f.path, hunk), "")
 
         def done(reason: str | None) -> None:
@@ -314,6 +349,8 @@ class ReviewScreen(Screen[None]):
                 return
             self.state.set_reason(f.path, hunk, reason)
             self._decided()
+            if self._current() == (f, hunk):  # moves on, as y and x do
+                self.action_hunk(1)
 
         question = f"Reject {safe_name(f.path)} hunk {hunk}: why?"
         self.app.push_screen(ReasonScreen(question, value=old), done)
@@ -325,11 +362,16 @@ class ReviewScreen(Screen[None]):
         if f.failure is not None:
             self.notify(f"{safe_name(f.path)} cannot be applied", severity="warning")
             return
-        if accept:
-            f.accept()
-        else:
-            f.reject()
+        now, kept = decide_undecided(f, accept=accept)
         self._decided()
+        verb = "accepted" if accept else "rejected"
+        if not now:
+            self.notify(f"no undecided hunk left in {safe_name(f.path)}; y or x changes one")
+            return
+        said = f"{verb} {now} undecided hunk{'s' * (now != 1)} of {safe_name(f.path)}"
+        if kept:
+            said += f"; {kept} already decided, unchanged"
+        self.notify(said)
 
     def action_accept_file(self) -> None:
         self._decide_file(True)
@@ -389,26 +431,33 @@ class ReviewScreen(Screen[None]):
         question = f"Apply {hunks} accepted hunk{'s' * (hunks != 1)} to {len(changes)} file" + (
             "s?" if len(changes) != 1 else "?"
         )
-        flagged = [r for f in self.state.files if f.changes and (r := file_config_edit(f))]
-        if flagged:
-            question += "\nIncluding config edits (they steer later runs):\n" + "\n".join(
-                flagged[:8]
-            )
+        question += self._config_note()
         self.app.push_screen(ConfirmScreen(question, yes="Apply"), self._apply_confirmed)
 
+    def _config_note(self) -> str:
+        """The config edits an apply would write, to add to the question that asks for it."""
+        flagged = [r for f in self.state.files if f.changes and (r := file_config_edit(f))]
+        if not flagged:
+            return ""
+        return "\nIncluding config edits (they steer later runs):\n" + "\n".join(flagged[:8])
+
     def _apply_confirmed(self, yes: bool | None) -> None:
-        if not yes:
-            return
+        if yes:
+            self._apply_now()
+
+    def _apply_now(self) -> bool:
+        """Write the accepted hunks; False when nothing was written (the error is shown)."""
         try:
             with self._warnings_shown():
                 paths = self.state.apply()
         except AssistantError as exc:
             self.notify(str(exc), title="nothing was written", severity="error", timeout=8)
             self._refresh_all()
-            return
+            return False
         self.notify(f"applied to {len(paths)} file{'s' * (len(paths) != 1)}; u undoes")
         self._refresh_all()
         self.post_message(self.Applied(self.state, paths))
+        return True
 
     @contextmanager
     def _warnings_shown(self) -> Iterator[None]:

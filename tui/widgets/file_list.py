@@ -57,7 +57,13 @@ def _tally(file: FileReview) -> str:
 
 
 class FileList(OptionList):
-    """Changed files; highlighting one shows it in the diff pane (``OptionHighlighted``)."""
+    """Changed files; highlighting one shows it in the diff pane (``OptionHighlighted``).
+
+    Only the user's moves (a click, the list's own keys) post ``OptionHighlighted``; the
+    screen moves the highlight with :meth:`follow`, which posts nothing. Were it to post, the
+    screen would get its own past moves back as stale requests after a burst of keys, show
+    those files again, post again, and loop for ever, acting on files no longer on screen.
+    """
 
     DEFAULT_CSS = """
     FileList { height: 1fr; }
@@ -74,8 +80,13 @@ class FileList(OptionList):
     def set_files(self, files: Sequence[FileReview]) -> None:
         self._files = list(files)
         self.set_options(Option(file_prompt(f), id=f"f{i}") for i, f in enumerate(self._files))
-        if self._files:
-            self.highlighted = 0
+        self.follow(0 if self._files else None)
+
+    def follow(self, index: int | None) -> None:
+        """Highlight ``index`` because the screen shows it: no ``OptionHighlighted``."""
+        if self.highlighted != index:
+            with self.prevent(OptionList.OptionHighlighted):
+                self.highlighted = index
 
     def _watch_highlighted(self, old: int | None, new: int | None) -> None:
         lines, heights = self._index_to_line, self._heights
