@@ -11,7 +11,9 @@ The ladder, loosest last; the first rung with any candidate decides:
 4. ``context``: as ``indent``, with one context line the model added that the file lacks,
    or one file line the model left out, wherever that line then has one place in the result
    (lines added where the left-out line was could go on either side of it: refused, unless
-   they are copies of it);
+   they are copies of it). Its windows are read at the strictest equality of the rungs
+   above that their kept lines meet, and the strictest with any reading decides, as the
+   rungs themselves do;
 5. ``elision``: a context line ``...`` stands for lines left out (see ``hunks.ELISION``).
 
 A match must be unique, or be singled out by what the answer says, in this order:
@@ -578,9 +580,13 @@ def _splits(ops: Ops) -> list[set[int]] | None:
 
     The ``-``/``+`` roles of a SEARCH/REPLACE pair are the engine's own diff, one of several
     equally good ones where a line moved: a left-out line is settled only where every good
-    alignment puts it in one place."""
-    a = [t.strip() for op, t in ops if op != "+"]
-    b = [t.strip() for op, t in ops if op != "-"]
+    alignment puts it in one place. Lines are compared as the pair's own diff compares them,
+    trailing whitespace aside: both sides are the model's, so a line whose indentation
+    changed is a changed line, not an equal one (packaging's tags.py: ``formats.extend(...)``
+    moved out of an ``if`` read as unchanged made a left-out ``if cpu_arch == ...:`` fit
+    after the new ``if`` as well as before it)."""
+    a = [t.rstrip() for op, t in ops if op != "+"]
+    b = [t.rstrip() for op, t in ops if op != "-"]
     n, m = len(a), len(b)
     if n * m > LCS_CELLS:
         return None
@@ -620,8 +626,27 @@ def _one_place(ops: Ops, at: Sequence[int], k: int, left_out: str,
     return mine in splits[k] and all(t == left_out for t in written[lo:hi])
 
 
-def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> list[Located] | Miss:
-    """Candidates with one extra model context line, or one file line the model left out."""
+def _tier(before: Sequence[str], lines: Sequence[str], mapping: Sequence[int | None]) -> int:
+    """How strictly a window's kept lines match: 0 verbatim, 1 once trailing whitespace is
+    ignored, 2 once indentation is ignored (the rungs before the context rung, in order)."""
+    pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
+    if all(m == f for m, f in pairs):
+        return 0
+    return 1 if all(m.rstrip() == f.rstrip() for m, f in pairs) else 2
+
+
+def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: bool = False,
+                  tiered: bool = True) -> list[Located] | Miss:  # fmt: skip
+    """Candidates with one extra model context line, or one file line the model left out.
+
+    Windows are read at the strictest of the earlier rungs' equalities their kept lines meet,
+    and the strictest with any reading decides (``tiered``), as the ladder's rungs do: a
+    hunk that fits with its lines verbatim and one line left out is not also read where it
+    fits only with indentation ignored (gson's MapTest.java: a left-out ``  }`` after a
+    ``    }``, which once stripped could be either of the two). At the end of the file
+    (``eof``), a hunk whose lines all match, indentation ignored, short of the end is also
+    read with one line left out: only that window ends there (gson's StringMap.java: the
+    class's ``}`` after a left-out ``  }``)."""
     before = [t for op, t in ops if op != "+"]
     roles = [op for op, _ in ops if op != "+"]
     # index in ``ops`` of each before line, to see what sits between two of them
@@ -635,14 +660,18 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
     fk = fl.keys("indent")
     lines = fl.lines
     total = len(fk)
-    cands = _Candidates(fl.lines)
-    unsure: list[int] = []
+    tiers = [_Candidates(fl.lines) for _ in range(3)]
+    unsure: list[list[int]] = [[], [], []]
 
     def settle(p: int, end: int, mapping: list[int | None], note: str) -> None:
         kept = [i for i, f in enumerate(mapping) if f is not None]
         pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
         readings = _fit(fl, [roles[i] for i in kept], pairs, diffed)
+        cands = tiers[_tier(before, lines, mapping) if tiered else 2]
         _take(cands, fl, p, end, ops, mapping, readings, (note,))
+
+    def count() -> int:
+        return sum(len(c.items) for c in tiers) + sum(len(u) for u in unsure)
 
     weighed: dict[int, list[set[int]] | None] = {}  # _splits(ops), once it is needed
     starts = [p for p in fl.positions("indent", bk[0]) if p >= lo]
@@ -658,9 +687,9 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
         return b
 
     for p in starts:
-        if len(cands.items) + len(unsure) > CAP:
-            return _too_many(sorted({p for (p, _e, _l, _n) in cands.items.values()} | set(unsure)),
-                             _ONE_OFF)  # fmt: skip
+        if count() > CAP:
+            found = {q for c in tiers for (q, _e, _l, _n) in c.items.values()}
+            return _too_many(sorted(found | {q for u in unsure for q in u}), _ONE_OFF)
         if runs is not None:
             a = min(runs[0][p], n)
         else:
@@ -669,7 +698,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
                 a += 1
         # the file holds one line the model left out: window of n + 1 lines
         end = p + n + 1
-        if a < n and end <= total:
+        if (a < n or (eof and end == total)) and end <= total:
             b = ends_with(end, n)
             for k in range(max(1, n - b), min(a, n - 1) + 1):
                 mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
@@ -680,7 +709,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
                 else:
                     # lines added where the left-out line was: it could go before them or
                     # after them; more than one reading, so no reading
-                    unsure.append(p)
+                    unsure[_tier(before, lines, mapping) if tiered else 2].append(p)
         # the model holds one context line the file lacks: window of n - 1 lines
         end = p + n - 1
         if n >= 3 and end <= total:
@@ -691,9 +720,10 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
                         p + i if i < j else (None if i == j else p + i - 1) for i in range(n)
                     ]
                     settle(p, end, mapping, EXTRA)
-    found = cands.as_located("context")
-    if unsure:  # each unsure window has at least two readings: never unique
-        found += [Located(q, q, ("", str(r)), "context") for q in unsure for r in (0, 1)]
+    best = next((t for t in range(3) if tiers[t].items or unsure[t]), 2)
+    found = tiers[best].as_located("context")
+    if unsure[best]:  # each unsure window has at least two readings: never unique
+        found += [Located(q, q, ("", str(r)), "context") for q in unsure[best] for r in (0, 1)]
     return found
 
 
@@ -985,7 +1015,7 @@ def _ladder(
         lambda s: _contiguous(fl, ops, "exact", s, eof),
         lambda s: _contiguous(fl, ops, "whitespace", s, eof, hunk.diffed),
         lambda s: _contiguous(fl, ops, "indent", s, eof, hunk.diffed),
-        lambda s: _one_line_off(fl, ops, s, hunk.diffed),
+        lambda s: _one_line_off(fl, ops, s, hunk.diffed, eof),
     ]
     for level, rung in enumerate(rungs):
         if lo > 0:
@@ -1022,7 +1052,7 @@ def _gainsaid(
         return found
     if abs(found.start - hint.line) < CLEAR:
         return found
-    other = _one_line_off(fl, hunk.lines, hint.line, hunk.diffed)
+    other = _one_line_off(fl, hunk.lines, hint.line, hunk.diffed, hunk.at_eof, tiered=False)
     if isinstance(other, Miss) or not any(c.start == hint.line and LEFT_OUT in c.tolerances
                                           for c in other):  # fmt: skip
         return found
