@@ -688,8 +688,8 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: b
 
     for p in starts:
         if count() > CAP:
-            found = {q for c in tiers for (q, _e, _l, _n) in c.items.values()}
-            return _too_many(sorted(found | {q for u in unsure for q in u}), _ONE_OFF)
+            placed = {q for c in tiers for (q, _e, _l, _n) in c.items.values()}
+            return _too_many(sorted(placed | {q for u in unsure for q in u}), _ONE_OFF)
         if runs is not None:
             a = min(runs[0][p], n)
         else:
@@ -721,10 +721,10 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: b
                     ]
                     settle(p, end, mapping, EXTRA)
     best = next((t for t in range(3) if tiers[t].items or unsure[t]), 2)
-    found = tiers[best].as_located("context")
+    out = tiers[best].as_located("context")
     if unsure[best]:  # each unsure window has at least two readings: never unique
-        found += [Located(q, q, ("", str(r)), "context") for q in unsure[best] for r in (0, 1)]
-    return found
+        out += [Located(q, q, ("", str(r)), "context") for q in unsure[best] for r in (0, 1)]
+    return out
 
 
 LEFT_OUT = "one context line missing from the hunk"
