@@ -13,7 +13,8 @@ The ladder, loosest last; the first rung with any candidate decides:
    (lines added where the left-out line was could go on either side of it: refused, unless
    they are copies of it). Its windows are read at the strictest equality of the rungs
    above that their kept lines meet, and the strictest with any reading decides, as the
-   rungs themselves do;
+   rungs themselves do. A SEARCH/REPLACE pair's roles are then one of its best alignments
+   (``_aligned``), and the left-out line is placed only where all of them agree;
 5. ``elision``: a context line ``...`` stands for lines left out (see ``hunks.ELISION``).
 
 A match must be unique, or be singled out by what the answer says, in this order:
@@ -572,6 +573,73 @@ LCS_CELLS = 250_000
 left-out line; past it such a line is never placed (bounded time on any answer)."""
 
 
+def _table(a: Sequence[str], b: Sequence[str]) -> list[list[int]]:
+    """Edit distance over lines, a changed line costing one (a replacement, as a diff pairs
+    ``-`` and ``+`` lines), a removed or added line one: ``t[i][j]`` aligns ``a[:i]`` with
+    ``b[:j]``."""
+    t = [list(range(len(b) + 1))]
+    for i, x in enumerate(a):
+        prev, row = t[-1], [i + 1] + [0] * len(b)
+        for j, y in enumerate(b):
+            row[j + 1] = min(prev[j] + (x != y), prev[j + 1] + 1, row[j] + 1)
+        t.append(row)
+    return t
+
+
+def _cost(ops: Ops) -> int:
+    """What ``ops`` costs as an alignment: each run of changes, its longer side."""
+    cost = removed = added = 0
+    for op, _t in (*ops, (" ", "")):
+        if op == " ":
+            cost, removed, added = cost + max(removed, added), 0, 0
+        elif op == "-":
+            removed += 1
+        else:
+            added += 1
+    return cost
+
+
+def _aligned(ops: Ops) -> Ops:
+    """A SEARCH/REPLACE pair's ops as one of its best alignments (see :func:`_splits`), or
+    as they are when they are one already (or the pair is too large to weigh).
+
+    The pair's own diff (difflib's longest block first) can be worse than the best: gson's
+    GsonBuilderTest.java, where imports move, kept two imports and moved five lines around
+    them, which put five added lines between the two blank lines around a left-out
+    ``package`` line, and no place for it. Each run of changes keeps its ``-`` lines before
+    its ``+`` lines, as a diff writes them."""
+    a = [t for op, t in ops if op != "+"]
+    b = [t for op, t in ops if op != "-"]
+    if len(a) * len(b) > LCS_CELLS:
+        return ops
+    ka, kb = a, b
+    t = _table(ka, kb)
+    if _cost(ops) == t[-1][-1]:
+        return ops
+    out: list[tuple[Op, str]] = []
+    removed: list[str] = []
+    added: list[str] = []
+    i, j = len(a), len(b)
+    while i or j:
+        if i and j and ka[i - 1] == kb[j - 1] and t[i][j] == t[i - 1][j - 1]:
+            out += [("+", x) for x in added] + [("-", x) for x in removed]
+            removed, added = [], []
+            out.append((" ", a[i - 1]))
+            i, j = i - 1, j - 1
+        elif i and t[i][j] == t[i - 1][j] + 1:
+            removed.append(a[i - 1])
+            i -= 1
+        elif j and t[i][j] == t[i][j - 1] + 1:
+            added.append(b[j - 1])
+            j -= 1
+        else:
+            removed.append(a[i - 1])
+            added.append(b[j - 1])
+            i, j = i - 1, j - 1
+    out += [("+", x) for x in added] + [("-", x) for x in removed]
+    return tuple(reversed(out))
+
+
 def _splits(ops: Ops) -> list[set[int]] | None:
     """For each ``k``, the places ``j`` in the hunk's written lines where a line left out
     between its lines to find ``k - 1`` and ``k`` can sit with the rest aligned as well as
@@ -581,24 +649,17 @@ def _splits(ops: Ops) -> list[set[int]] | None:
     The ``-``/``+`` roles of a SEARCH/REPLACE pair are the engine's own diff, one of several
     equally good ones where a line moved: a left-out line is settled only where every good
     alignment puts it in one place. Lines are compared as the pair's own diff compares them,
-    trailing whitespace aside: both sides are the model's, so a line whose indentation
-    changed is a changed line, not an equal one (packaging's tags.py: ``formats.extend(...)``
+    verbatim: both sides are the model's, so a line whose indentation (or trailing
+    whitespace) changed is a changed line, not an equal one (packaging's tags.py: ``formats.extend(...)``
     moved out of an ``if`` read as unchanged made a left-out ``if cpu_arch == ...:`` fit
     after the new ``if`` as well as before it)."""
-    a = [t.rstrip() for op, t in ops if op != "+"]
-    b = [t.rstrip() for op, t in ops if op != "-"]
+    a = [t for op, t in ops if op != "+"]
+    b = [t for op, t in ops if op != "-"]
     n, m = len(a), len(b)
     if n * m > LCS_CELLS:
         return None
-    # edit distance over lines, a changed line costing one (a replacement, as a diff pairs
-    # ``-`` and ``+`` lines), a removed or added line one: fwd[i][j] aligns a[:i] with
-    # b[:j], bwd[i][j] a[i:] with b[j:]
-    fwd = [list(range(m + 1))]
-    for i in range(n):
-        prev, row = fwd[-1], [i + 1] + [0] * m
-        for j in range(m):
-            row[j + 1] = min(prev[j] + (a[i] != b[j]), prev[j + 1] + 1, row[j] + 1)
-        fwd.append(row)
+    fwd = _table(a, b)
+    # bwd[i][j] aligns a[i:] with b[j:]
     bwd = [[0] * (m + 1) for _ in range(n + 1)]
     bwd[n] = [m - j for j in range(m + 1)]
     for i in range(n - 1, -1, -1):
@@ -648,14 +709,25 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: b
     read with one line left out: only that window ends there (gson's StringMap.java: the
     class's ``}`` after a left-out ``  }``)."""
     before = [t for op, t in ops if op != "+"]
-    roles = [op for op, _ in ops if op != "+"]
-    # index in ``ops`` of each before line, to see what sits between two of them
-    at = [i for i, (op, _) in enumerate(ops) if op != "+"]
     n = len(before)
     # two lines with one left out between them still say where (three file lines); one
     # extra line needs three, since the other two alone are too short to say where
     if n < 2 or n - 1 > len(fl.lines):
         return []
+    roles: list[str] = []
+    at: list[int] = []  # index in ``ops`` of each before line, to see what sits between two
+
+    def realign() -> None:
+        """The pair's ops as a best alignment (see :func:`_aligned`), once a window needs
+        them: the alignment costs the hunk's length times its written lines."""
+        nonlocal ops
+        if roles:
+            return
+        if diffed:
+            ops = _aligned(ops)
+        roles.extend(op for op, _ in ops if op != "+")
+        at.extend(i for i, (op, _) in enumerate(ops) if op != "+")
+
     bk = [x.strip() for x in before]
     fk = fl.keys("indent")
     lines = fl.lines
@@ -701,6 +773,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: b
         if (a < n or (eof and end == total)) and end <= total:
             b = ends_with(end, n)
             for k in range(max(1, n - b), min(a, n - 1) + 1):
+                realign()
                 mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
                 if _settled_gap(ops, at, k, lines[p + k]) and (
                     not diffed or _one_place(ops, at, k, lines[p + k], weighed)
@@ -715,6 +788,7 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: b
         if n >= 3 and end <= total:
             b = ends_with(end, n - 1)
             for j in range(max(1, n - 1 - b), min(a, n - 2) + 1):
+                realign()
                 if roles[j] == " ":
                     mapping = [
                         p + i if i < j else (None if i == j else p + i - 1) for i in range(n)

@@ -99,3 +99,46 @@ def test_left_out_line_before_re_indented_lines_of_a_search_replace_pair() -> No
     assert text.count(old) == 1
     answer = f"{TAGS}\n```python\n<<<<<<< SEARCH\n{SEARCH}=======\n{REPLACE}>>>>>>> REPLACE\n```\n"
     assert apply_edits({TAGS: text}, answer) == {TAGS: text.replace(old, new)}
+
+
+BUILDER_TEST = "gson/src/test/java/com/google/gson/GsonBuilderTest.java"
+IMPORTS_OLD = """\
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
+import junit.framework.TestCase;
+
+/**
+"""
+IMPORTS_NEW = """\
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
+
+import junit.framework.TestCase;
+
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonWriter;
+
+/**
+"""
+
+
+def test_left_out_line_of_a_pair_whose_own_diff_is_not_the_best() -> None:
+    # google/gson@e9b576c456: imports reordered, the `package` line between two blank lines
+    # left out of SEARCH and REPLACE; the pair's own diff kept the two moved imports and put
+    # five added lines between the blank lines, where the left-out line then had no place
+    text = _before("gson@e9b576c456", BUILDER_TEST)  # a CRLF file, the answer LF
+
+    def crlf(x: str) -> str:
+        return x.replace("\n", "\r\n")
+
+    head = "\n\npackage com.google.gson;\n\n"
+    assert text.count(crlf(head + IMPORTS_OLD)) == 1
+    answer = (
+        f"{BUILDER_TEST}\n```java\n<<<<<<< SEARCH\n\n\n{IMPORTS_OLD}=======\n\n\n{IMPORTS_NEW}"
+        ">>>>>>> REPLACE\n```\n"
+    )
+    want = text.replace(crlf(head + IMPORTS_OLD), crlf(head + IMPORTS_NEW))
+    assert apply_edits({BUILDER_TEST: text}, answer) == {BUILDER_TEST: want}
