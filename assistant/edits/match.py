@@ -742,8 +742,11 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: b
         cands = tiers[_tier(before, lines, mapping) if tiered else 2]
         _take(cands, fl, p, end, ops, mapping, readings, (note,))
 
-    def count() -> int:
-        return sum(len(c.items) for c in tiers) + sum(len(u) for u in unsure)
+    t0, t1, t2 = (c.items for c in tiers)
+    u0, u1, u2 = unsure
+
+    def count() -> int:  # per start: no generators (a file of braces has a start a line)
+        return len(t0) + len(t1) + len(t2) + len(u0) + len(u1) + len(u2)
 
     weighed: dict[int, list[set[int]] | None] = {}  # _splits(ops), once it is needed
     starts = [p for p in fl.positions("indent", bk[0]) if p >= lo]
