@@ -251,7 +251,22 @@ def _left_out_readings(file: Sequence[str], h: GHunk, eq: Eq) -> list[int]:
             and all(eq(w[i + 1], seg[i]) for i in range(k, n))]  # fmt: skip
 
 
-def _left_out_placed(file: Sequence[str], h: GHunk, eq: Eq, unaligned: bool) -> bool:
+def _fits_elsewhere(file: Sequence[str], h: GHunk, marks_eof: bool) -> bool:
+    """Whether the lines of ``h`` (a line left out) fit as written, indentation aside, at a
+    place apart from their own: one that shares no line with it, and that ends the file
+    where the format marks the hunk as the file's end (``*** End of File``). A fit that
+    overlaps its own place is the same place read another way, which the result's bytes
+    judge."""
+    seg = old_lines(h.ops)
+    n = len(seg)
+    at_end = marks_eof and h.pos + n + 1 >= len(file)
+    return any(q + n <= h.pos or q >= h.pos + n + 1
+               for q in candidates(file, seg, EQS["strip"], gap=False)
+               if not at_end or q + n == len(file))  # fmt: skip
+
+
+def _left_out_placed(file: Sequence[str], h: GHunk, eq: Eq, unaligned: bool,
+                     marks_eof: bool = False) -> bool:  # fmt: skip
     """Whether a hunk with a line left out (found at its place with a gap) says one result.
 
     Not when its lines also fit somewhere as written, indentation aside: the answer then
@@ -262,7 +277,7 @@ def _left_out_placed(file: Sequence[str], h: GHunk, eq: Eq, unaligned: bool) -> 
     ``t.true(...)`` left out at its stated line 36; cobra@45e521ea93's args.go:
     ``return nil`` and ``}`` at four other places, indentation aside). Otherwise every
     reading of which line was left out (:func:`_left_out_readings`) must place it once."""
-    if candidates(file, old_lines(h.ops), EQS["strip"], gap=False):
+    if _fits_elsewhere(file, h, marks_eof):
         return False
     for k in _left_out_readings(file, h, eq):
         r = replace(h, dropped=k)
@@ -275,7 +290,7 @@ def _left_out_placed(file: Sequence[str], h: GHunk, eq: Eq, unaligned: bool) -> 
 
 def identifiable(file: Sequence[str], hunks: Sequence[GHunk], eq: Eq, *, numbered: bool,
                  gap: bool, stated: Sequence[int] | None = None,
-                 unaligned: bool = False) -> bool:  # fmt: skip
+                 unaligned: bool = False, marks_eof: bool = False) -> bool:  # fmt: skip
     """Whether every hunk is singled out by its lines, the hunk order and (if the format has
     them) its stated line numbers; ``stated`` is the 1-based line of each hunk as written."""
     prev_end, offset = 0, 0
@@ -297,7 +312,7 @@ def identifiable(file: Sequence[str], hunks: Sequence[GHunk], eq: Eq, *, numbere
             pool = [p for p in pool if p == want]
         if pool != [h.pos] or (not unaligned and two_readings(file, h)):
             return False
-        if h.dropped is not None and not _left_out_placed(file, h, eq, unaligned):
+        if h.dropped is not None and not _left_out_placed(file, h, eq, unaligned, marks_eof):
             return False
         size = len(seg) + (1 if h.dropped is not None else 0)
         prev_end = h.pos + size
@@ -636,7 +651,8 @@ def build_trial(case: Case, fmt: str, mistake: str) -> Trial | None:
             header, target = _header_variant(f.path, zlib.crc32(case.id.encode()) + k)
             ok &= target is not None
         ok &= identifiable(lines_of(files[f.path]), hunks, eq, numbered=numbered, gap=gap,
-                           stated=stated, unaligned=fmt == "search-replace")  # fmt: skip
+                           stated=stated, unaligned=fmt == "search-replace",
+                           marks_eof=fmt == "patch")  # fmt: skip
         rendered.append(Rendered(f.path, tuple(hunks), header, stated))
     if m.hunk is not None and not injected:
         return None  # the mistake has nowhere to go in this change
