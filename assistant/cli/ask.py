@@ -1,7 +1,8 @@
 """``tome ask TASK``: pack the repository, send it with the task, stream the answer.
 
 Modes: ``--print`` (the default) prints the answer; ``--apply`` then shows a summary of
-the edits and asks y/N on stdin before applying them (``--yes`` applies without asking,
+the edits and the diff they make to the files (located, with the files' own lines around
+each hunk) and asks y/N on stdin before applying them (``--yes`` applies without asking,
 for scripts and CI), with the same safety as ``tome apply`` (every hunk must locate, or
 nothing is written; journaled; ``tome undo`` reverts); ``--review`` opens the answer in the
 terminal UI. Edits to files that steer later runs (:mod:`assistant.edits.guard`: tome's
@@ -136,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         api_key_env=args.api_key_env,
     )
     backend.require_key()  # a missing key fails here, before packing
-    assistant = Assistant(root, backend=backend, settings=settings, format=args.format)
+    assistant = Assistant.open(root, backend=backend, settings=settings, format=args.format)
     plan = assistant.plan(task, paths=args.include, budget=args.budget)
     where = safe(f"{backend.name}: {backend.model} at {backend.base_url}")
     if plan.estimate is not None:
@@ -236,14 +237,15 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
                 file=err,
             )
             return 1
+    cs.accept_all()  # --apply takes every hunk: the diff shown is what will be written
     if not yes:
+        print(safe("".join(f.diff() for f in cs)), end="", file=err)
         print("Apply these changes? [y/N] ", end="", file=err, flush=True)
         answer = stdin.readline().strip().lower()
         if answer not in ("y", "yes"):
             assistant.decline(result)  # 'tome history' shows it declined, not answered
             print(f"tome: nothing applied (session {result.session_id})", file=err)
             return 1
-    cs.accept_all()
     try:
         record = assistant.apply(result, commit=commit)
     except EditError:
@@ -263,4 +265,7 @@ def _review(assistant: Assistant, result: Result) -> int:
     from ._ui import terminal_ui
 
     ui = terminal_ui()
-    return int(ui.run_review(assistant.root, result=result, session_id=result.session_id) or 0)
+    shown = ui.run_review(
+        assistant.root, result=result, session_id=result.session_id, assistant=assistant
+    )  # the assistant opened here: the backend the command named, for a send-back
+    return int(shown or 0)
