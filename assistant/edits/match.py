@@ -696,6 +696,72 @@ def _tier(before: Sequence[str], lines: Sequence[str], mapping: Sequence[int | N
     return 1 if all(m.rstrip() == f.rstrip() for m, f in pairs) else 2
 
 
+class _Windows:
+    """The readings of one hunk's windows in the context rung, by tier (see :func:`_tier`);
+    the hunk's roles are taken once a window needs them (for a SEARCH/REPLACE pair, a best
+    alignment: see :func:`_aligned`, which costs the hunk's length times its written lines).
+    """
+
+    def __init__(self, fl: FileLines, ops: Ops, diffed: bool, tiered: bool) -> None:
+        self.fl, self.ops, self.diffed, self.tiered = fl, ops, diffed, tiered
+        self.before = [t for op, t in ops if op != "+"]
+        self.roles: list[str] = []
+        self.at: list[int] = []  # index in ``ops`` of each before line
+        self.tiers = [_Candidates(fl.lines) for _ in range(3)]
+        self.unsure: list[list[int]] = [[], [], []]
+        self.weighed: dict[int, list[set[int]] | None] = {}  # _splits(ops), once needed
+        self._t = (*(c.items for c in self.tiers), *self.unsure)
+
+    def realign(self) -> None:
+        if self.roles:
+            return
+        if self.diffed:
+            self.ops = _aligned(self.ops)
+        self.roles = [op for op, _ in self.ops if op != "+"]
+        self.at = [i for i, (op, _) in enumerate(self.ops) if op != "+"]
+
+    def count(self) -> int:  # per start: no generators (a file of braces has a start a line)
+        t0, t1, t2, u0, u1, u2 = self._t
+        return len(t0) + len(t1) + len(t2) + len(u0) + len(u1) + len(u2)
+
+    def tier(self, mapping: Sequence[int | None]) -> int:
+        return _tier(self.before, self.fl.lines, mapping) if self.tiered else 2
+
+    def settle(self, p: int, end: int, mapping: list[int | None], note: str) -> None:
+        self.realign()
+        lines, before = self.fl.lines, self.before
+        kept = [i for i, f in enumerate(mapping) if f is not None]
+        pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
+        readings = _fit(self.fl, [self.roles[i] for i in kept], pairs, self.diffed)
+        cands = self.tiers[self.tier(mapping)]
+        _take(cands, self.fl, p, end, self.ops, mapping, readings, (note,))
+
+    def left_out(self, p: int, k: int) -> None:
+        """The window at ``p`` with the file's line ``p + k`` left out of the hunk: placed
+        where it has one place, else a place with two readings (lines added where the
+        left-out line was: it could go before them or after them)."""
+        self.realign()
+        n, left = len(self.before), self.fl.lines[p + k]
+        mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
+        if _settled_gap(self.ops, self.at, k, left) and (
+            not self.diffed or _one_place(self.ops, self.at, k, left, self.weighed)
+        ):
+            self.settle(p, p + n + 1, mapping, LEFT_OUT)
+        else:
+            self.unsure[self.tier(mapping)].append(p)
+
+    def places(self) -> list[int]:
+        placed = {q for c in self.tiers for (q, _e, _l, _n) in c.items.values()}
+        return sorted(placed | {q for u in self.unsure for q in u})
+
+    def result(self) -> list[Located]:
+        best = next((t for t in range(3) if self.tiers[t].items or self.unsure[t]), 2)
+        out = self.tiers[best].as_located("context")
+        # each unsure window has at least two readings: never unique
+        out += [Located(q, q, ("", str(r)), "context") for q in self.unsure[best] for r in (0, 1)]
+        return out
+
+
 def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: bool = False,
                   tiered: bool = True) -> list[Located] | Miss:  # fmt: skip
     """Candidates with one extra model context line, or one file line the model left out.
@@ -708,47 +774,15 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: b
     (``eof``), a hunk whose lines all match, indentation ignored, short of the end is also
     read with one line left out: only that window ends there (gson's StringMap.java: the
     class's ``}`` after a left-out ``  }``)."""
-    before = [t for op, t in ops if op != "+"]
-    n = len(before)
+    w = _Windows(fl, ops, diffed, tiered)
+    n = len(w.before)
     # two lines with one left out between them still say where (three file lines); one
     # extra line needs three, since the other two alone are too short to say where
     if n < 2 or n - 1 > len(fl.lines):
         return []
-    roles: list[str] = []
-    at: list[int] = []  # index in ``ops`` of each before line, to see what sits between two
-
-    def realign() -> None:
-        """The pair's ops as a best alignment (see :func:`_aligned`), once a window needs
-        them: the alignment costs the hunk's length times its written lines."""
-        nonlocal ops
-        if roles:
-            return
-        if diffed:
-            ops = _aligned(ops)
-        roles.extend(op for op, _ in ops if op != "+")
-        at.extend(i for i, (op, _) in enumerate(ops) if op != "+")
-
-    bk = [x.strip() for x in before]
+    bk = [x.strip() for x in w.before]
     fk = fl.keys("indent")
-    lines = fl.lines
     total = len(fk)
-    tiers = [_Candidates(fl.lines) for _ in range(3)]
-    unsure: list[list[int]] = [[], [], []]
-
-    def settle(p: int, end: int, mapping: list[int | None], note: str) -> None:
-        kept = [i for i, f in enumerate(mapping) if f is not None]
-        pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
-        readings = _fit(fl, [roles[i] for i in kept], pairs, diffed)
-        cands = tiers[_tier(before, lines, mapping) if tiered else 2]
-        _take(cands, fl, p, end, ops, mapping, readings, (note,))
-
-    t0, t1, t2 = (c.items for c in tiers)
-    u0, u1, u2 = unsure
-
-    def count() -> int:  # per start: no generators (a file of braces has a start a line)
-        return len(t0) + len(t1) + len(t2) + len(u0) + len(u1) + len(u2)
-
-    weighed: dict[int, list[set[int]] | None] = {}  # _splits(ops), once it is needed
     starts = [p for p in fl.positions("indent", bk[0]) if p >= lo]
     runs = fl.runs("indent", bk) if len(starts) * n > _DIRECT else None
 
@@ -762,9 +796,8 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: b
         return b
 
     for p in starts:
-        if count() > CAP:
-            placed = {q for c in tiers for (q, _e, _l, _n) in c.items.values()}
-            return _too_many(sorted(placed | {q for u in unsure for q in u}), _ONE_OFF)
+        if w.count() > CAP:
+            return _too_many(w.places(), _ONE_OFF)
         if runs is not None:
             a = min(runs[0][p], n)
         else:
@@ -774,34 +807,18 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: b
         # the file holds one line the model left out: window of n + 1 lines
         end = p + n + 1
         if (a < n or (eof and end == total)) and end <= total:
-            b = ends_with(end, n)
-            for k in range(max(1, n - b), min(a, n - 1) + 1):
-                realign()
-                mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
-                if _settled_gap(ops, at, k, lines[p + k]) and (
-                    not diffed or _one_place(ops, at, k, lines[p + k], weighed)
-                ):
-                    settle(p, end, mapping, LEFT_OUT)
-                else:
-                    # lines added where the left-out line was: it could go before them or
-                    # after them; more than one reading, so no reading
-                    unsure[_tier(before, lines, mapping) if tiered else 2].append(p)
+            for k in range(max(1, n - ends_with(end, n)), min(a, n - 1) + 1):
+                w.left_out(p, k)
         # the model holds one context line the file lacks: window of n - 1 lines
         end = p + n - 1
         if n >= 3 and end <= total:
-            b = ends_with(end, n - 1)
-            for j in range(max(1, n - 1 - b), min(a, n - 2) + 1):
-                realign()
-                if roles[j] == " ":
-                    mapping = [
-                        p + i if i < j else (None if i == j else p + i - 1) for i in range(n)
-                    ]
-                    settle(p, end, mapping, EXTRA)
-    best = next((t for t in range(3) if tiers[t].items or unsure[t]), 2)
-    out = tiers[best].as_located("context")
-    if unsure[best]:  # each unsure window has at least two readings: never unique
-        out += [Located(q, q, ("", str(r)), "context") for q in unsure[best] for r in (0, 1)]
-    return out
+            for j in range(max(1, n - 1 - ends_with(end, n - 1)), min(a, n - 2) + 1):
+                w.realign()
+                if w.roles[j] == " ":
+                    mapping = [p + i if i < j else (None if i == j else p + i - 1)
+                               for i in range(n)]  # fmt: skip
+                    w.settle(p, end, mapping, EXTRA)
+    return w.result()
 
 
 LEFT_OUT = "one context line missing from the hunk"
