@@ -11,7 +11,10 @@ The ladder, loosest last; the first rung with any candidate decides:
 4. ``context``: as ``indent``, with one context line the model added that the file lacks,
    or one file line the model left out, wherever that line then has one place in the result
    (lines added where the left-out line was could go on either side of it: refused, unless
-   they are copies of it);
+   they are copies of it). Its windows are read at the strictest equality of the rungs
+   above that their kept lines meet, and the strictest with any reading decides, as the
+   rungs themselves do. A SEARCH/REPLACE pair's roles are then one of its best alignments
+   (``_aligned``), and the left-out line is placed only where all of them agree;
 5. ``elision``: a context line ``...`` stands for lines left out (see ``hunks.ELISION``).
 
 A match must be unique, or be singled out by what the answer says, in this order:
@@ -570,6 +573,73 @@ LCS_CELLS = 250_000
 left-out line; past it such a line is never placed (bounded time on any answer)."""
 
 
+def _table(a: Sequence[str], b: Sequence[str]) -> list[list[int]]:
+    """Edit distance over lines, a changed line costing one (a replacement, as a diff pairs
+    ``-`` and ``+`` lines), a removed or added line one: ``t[i][j]`` aligns ``a[:i]`` with
+    ``b[:j]``."""
+    t = [list(range(len(b) + 1))]
+    for i, x in enumerate(a):
+        prev, row = t[-1], [i + 1] + [0] * len(b)
+        for j, y in enumerate(b):
+            row[j + 1] = min(prev[j] + (x != y), prev[j + 1] + 1, row[j] + 1)
+        t.append(row)
+    return t
+
+
+def _cost(ops: Ops) -> int:
+    """What ``ops`` costs as an alignment: each run of changes, its longer side."""
+    cost = removed = added = 0
+    for op, _t in (*ops, (" ", "")):
+        if op == " ":
+            cost, removed, added = cost + max(removed, added), 0, 0
+        elif op == "-":
+            removed += 1
+        else:
+            added += 1
+    return cost
+
+
+def _aligned(ops: Ops) -> Ops:
+    """A SEARCH/REPLACE pair's ops as one of its best alignments (see :func:`_splits`), or
+    as they are when they are one already (or the pair is too large to weigh).
+
+    The pair's own diff (difflib's longest block first) can be worse than the best: gson's
+    GsonBuilderTest.java, where imports move, kept two imports and moved five lines around
+    them, which put five added lines between the two blank lines around a left-out
+    ``package`` line, and no place for it. Each run of changes keeps its ``-`` lines before
+    its ``+`` lines, as a diff writes them."""
+    a = [t for op, t in ops if op != "+"]
+    b = [t for op, t in ops if op != "-"]
+    if len(a) * len(b) > LCS_CELLS:
+        return ops
+    ka, kb = a, b
+    t = _table(ka, kb)
+    if _cost(ops) == t[-1][-1]:
+        return ops
+    out: list[tuple[Op, str]] = []
+    removed: list[str] = []
+    added: list[str] = []
+    i, j = len(a), len(b)
+    while i or j:
+        if i and j and ka[i - 1] == kb[j - 1] and t[i][j] == t[i - 1][j - 1]:
+            out += [("+", x) for x in added] + [("-", x) for x in removed]
+            removed, added = [], []
+            out.append((" ", a[i - 1]))
+            i, j = i - 1, j - 1
+        elif i and t[i][j] == t[i - 1][j] + 1:
+            removed.append(a[i - 1])
+            i -= 1
+        elif j and t[i][j] == t[i][j - 1] + 1:
+            added.append(b[j - 1])
+            j -= 1
+        else:
+            removed.append(a[i - 1])
+            added.append(b[j - 1])
+            i, j = i - 1, j - 1
+    out += [("+", x) for x in added] + [("-", x) for x in removed]
+    return tuple(reversed(out))
+
+
 def _splits(ops: Ops) -> list[set[int]] | None:
     """For each ``k``, the places ``j`` in the hunk's written lines where a line left out
     between its lines to find ``k - 1`` and ``k`` can sit with the rest aligned as well as
@@ -578,21 +648,18 @@ def _splits(ops: Ops) -> list[set[int]] | None:
 
     The ``-``/``+`` roles of a SEARCH/REPLACE pair are the engine's own diff, one of several
     equally good ones where a line moved: a left-out line is settled only where every good
-    alignment puts it in one place."""
-    a = [t.strip() for op, t in ops if op != "+"]
-    b = [t.strip() for op, t in ops if op != "-"]
+    alignment puts it in one place. Lines are compared as the pair's own diff compares them,
+    verbatim: both sides are the model's, so a line whose indentation (or trailing
+    whitespace) changed is a changed line, not an equal one (packaging's tags.py: ``formats.extend(...)``
+    moved out of an ``if`` read as unchanged made a left-out ``if cpu_arch == ...:`` fit
+    after the new ``if`` as well as before it)."""
+    a = [t for op, t in ops if op != "+"]
+    b = [t for op, t in ops if op != "-"]
     n, m = len(a), len(b)
     if n * m > LCS_CELLS:
         return None
-    # edit distance over lines, a changed line costing one (a replacement, as a diff pairs
-    # ``-`` and ``+`` lines), a removed or added line one: fwd[i][j] aligns a[:i] with
-    # b[:j], bwd[i][j] a[i:] with b[j:]
-    fwd = [list(range(m + 1))]
-    for i in range(n):
-        prev, row = fwd[-1], [i + 1] + [0] * m
-        for j in range(m):
-            row[j + 1] = min(prev[j] + (a[i] != b[j]), prev[j + 1] + 1, row[j] + 1)
-        fwd.append(row)
+    fwd = _table(a, b)
+    # bwd[i][j] aligns a[i:] with b[j:]
     bwd = [[0] * (m + 1) for _ in range(n + 1)]
     bwd[n] = [m - j for j in range(m + 1)]
     for i in range(n - 1, -1, -1):
@@ -620,31 +687,102 @@ def _one_place(ops: Ops, at: Sequence[int], k: int, left_out: str,
     return mine in splits[k] and all(t == left_out for t in written[lo:hi])
 
 
-def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> list[Located] | Miss:
-    """Candidates with one extra model context line, or one file line the model left out."""
-    before = [t for op, t in ops if op != "+"]
-    roles = [op for op, _ in ops if op != "+"]
-    # index in ``ops`` of each before line, to see what sits between two of them
-    at = [i for i, (op, _) in enumerate(ops) if op != "+"]
-    n = len(before)
+def _tier(before: Sequence[str], lines: Sequence[str], mapping: Sequence[int | None]) -> int:
+    """How strictly a window's kept lines match: 0 verbatim, 1 once trailing whitespace is
+    ignored, 2 once indentation is ignored (the rungs before the context rung, in order)."""
+    pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
+    if all(m == f for m, f in pairs):
+        return 0
+    return 1 if all(m.rstrip() == f.rstrip() for m, f in pairs) else 2
+
+
+class _Windows:
+    """The readings of one hunk's windows in the context rung, by tier (see :func:`_tier`);
+    the hunk's roles are taken once a window needs them (for a SEARCH/REPLACE pair, a best
+    alignment: see :func:`_aligned`, which costs the hunk's length times its written lines).
+    """
+
+    def __init__(self, fl: FileLines, ops: Ops, diffed: bool, tiered: bool) -> None:
+        self.fl, self.ops, self.diffed, self.tiered = fl, ops, diffed, tiered
+        self.before = [t for op, t in ops if op != "+"]
+        self.roles: list[str] = []
+        self.at: list[int] = []  # index in ``ops`` of each before line
+        self.tiers = [_Candidates(fl.lines) for _ in range(3)]
+        self.unsure: list[list[int]] = [[], [], []]
+        self.weighed: dict[int, list[set[int]] | None] = {}  # _splits(ops), once needed
+        self._t = (*(c.items for c in self.tiers), *self.unsure)
+
+    def realign(self) -> None:
+        if self.roles:
+            return
+        if self.diffed:
+            self.ops = _aligned(self.ops)
+        self.roles = [op for op, _ in self.ops if op != "+"]
+        self.at = [i for i, (op, _) in enumerate(self.ops) if op != "+"]
+
+    def count(self) -> int:  # per start: no generators (a file of braces has a start a line)
+        t0, t1, t2, u0, u1, u2 = self._t
+        return len(t0) + len(t1) + len(t2) + len(u0) + len(u1) + len(u2)
+
+    def tier(self, mapping: Sequence[int | None]) -> int:
+        return _tier(self.before, self.fl.lines, mapping) if self.tiered else 2
+
+    def settle(self, p: int, end: int, mapping: list[int | None], note: str) -> None:
+        self.realign()
+        lines, before = self.fl.lines, self.before
+        kept = [i for i, f in enumerate(mapping) if f is not None]
+        pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
+        readings = _fit(self.fl, [self.roles[i] for i in kept], pairs, self.diffed)
+        cands = self.tiers[self.tier(mapping)]
+        _take(cands, self.fl, p, end, self.ops, mapping, readings, (note,))
+
+    def left_out(self, p: int, k: int) -> None:
+        """The window at ``p`` with the file's line ``p + k`` left out of the hunk: placed
+        where it has one place, else a place with two readings (lines added where the
+        left-out line was: it could go before them or after them)."""
+        self.realign()
+        n, left = len(self.before), self.fl.lines[p + k]
+        mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
+        if _settled_gap(self.ops, self.at, k, left) and (
+            not self.diffed or _one_place(self.ops, self.at, k, left, self.weighed)
+        ):
+            self.settle(p, p + n + 1, mapping, LEFT_OUT)
+        else:
+            self.unsure[self.tier(mapping)].append(p)
+
+    def places(self) -> list[int]:
+        placed = {q for c in self.tiers for (q, _e, _l, _n) in c.items.values()}
+        return sorted(placed | {q for u in self.unsure for q in u})
+
+    def result(self) -> list[Located]:
+        best = next((t for t in range(3) if self.tiers[t].items or self.unsure[t]), 2)
+        out = self.tiers[best].as_located("context")
+        # each unsure window has at least two readings: never unique
+        out += [Located(q, q, ("", str(r)), "context") for q in self.unsure[best] for r in (0, 1)]
+        return out
+
+
+def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: bool = False,
+                  tiered: bool = True) -> list[Located] | Miss:  # fmt: skip
+    """Candidates with one extra model context line, or one file line the model left out.
+
+    Windows are read at the strictest of the earlier rungs' equalities their kept lines meet,
+    and the strictest with any reading decides (``tiered``), as the ladder's rungs do: a
+    hunk that fits with its lines verbatim and one line left out is not also read where it
+    fits only with indentation ignored (gson's MapTest.java: a left-out ``  }`` after a
+    ``    }``, which once stripped could be either of the two). At the end of the file
+    (``eof``), a hunk whose lines all match, indentation ignored, short of the end is also
+    read with one line left out: only that window ends there (gson's StringMap.java: the
+    class's ``}`` after a left-out ``  }``)."""
+    w = _Windows(fl, ops, diffed, tiered)
+    n = len(w.before)
     # two lines with one left out between them still say where (three file lines); one
     # extra line needs three, since the other two alone are too short to say where
     if n < 2 or n - 1 > len(fl.lines):
         return []
-    bk = [x.strip() for x in before]
+    bk = [x.strip() for x in w.before]
     fk = fl.keys("indent")
-    lines = fl.lines
     total = len(fk)
-    cands = _Candidates(fl.lines)
-    unsure: list[int] = []
-
-    def settle(p: int, end: int, mapping: list[int | None], note: str) -> None:
-        kept = [i for i, f in enumerate(mapping) if f is not None]
-        pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
-        readings = _fit(fl, [roles[i] for i in kept], pairs, diffed)
-        _take(cands, fl, p, end, ops, mapping, readings, (note,))
-
-    weighed: dict[int, list[set[int]] | None] = {}  # _splits(ops), once it is needed
     starts = [p for p in fl.positions("indent", bk[0]) if p >= lo]
     runs = fl.runs("indent", bk) if len(starts) * n > _DIRECT else None
 
@@ -658,9 +796,8 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
         return b
 
     for p in starts:
-        if len(cands.items) + len(unsure) > CAP:
-            return _too_many(sorted({p for (p, _e, _l, _n) in cands.items.values()} | set(unsure)),
-                             _ONE_OFF)  # fmt: skip
+        if w.count() > CAP:
+            return _too_many(w.places(), _ONE_OFF)
         if runs is not None:
             a = min(runs[0][p], n)
         else:
@@ -669,32 +806,19 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
                 a += 1
         # the file holds one line the model left out: window of n + 1 lines
         end = p + n + 1
-        if a < n and end <= total:
-            b = ends_with(end, n)
-            for k in range(max(1, n - b), min(a, n - 1) + 1):
-                mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
-                if _settled_gap(ops, at, k, lines[p + k]) and (
-                    not diffed or _one_place(ops, at, k, lines[p + k], weighed)
-                ):
-                    settle(p, end, mapping, LEFT_OUT)
-                else:
-                    # lines added where the left-out line was: it could go before them or
-                    # after them; more than one reading, so no reading
-                    unsure.append(p)
+        if (a < n or (eof and end == total)) and end <= total:
+            for k in range(max(1, n - ends_with(end, n)), min(a, n - 1) + 1):
+                w.left_out(p, k)
         # the model holds one context line the file lacks: window of n - 1 lines
         end = p + n - 1
         if n >= 3 and end <= total:
-            b = ends_with(end, n - 1)
-            for j in range(max(1, n - 1 - b), min(a, n - 2) + 1):
-                if roles[j] == " ":
-                    mapping = [
-                        p + i if i < j else (None if i == j else p + i - 1) for i in range(n)
-                    ]
-                    settle(p, end, mapping, EXTRA)
-    found = cands.as_located("context")
-    if unsure:  # each unsure window has at least two readings: never unique
-        found += [Located(q, q, ("", str(r)), "context") for q in unsure for r in (0, 1)]
-    return found
+            for j in range(max(1, n - 1 - ends_with(end, n - 1)), min(a, n - 2) + 1):
+                w.realign()
+                if w.roles[j] == " ":
+                    mapping = [p + i if i < j else (None if i == j else p + i - 1)
+                               for i in range(n)]  # fmt: skip
+                    w.settle(p, end, mapping, EXTRA)
+    return w.result()
 
 
 LEFT_OUT = "one context line missing from the hunk"
@@ -985,7 +1109,7 @@ def _ladder(
         lambda s: _contiguous(fl, ops, "exact", s, eof),
         lambda s: _contiguous(fl, ops, "whitespace", s, eof, hunk.diffed),
         lambda s: _contiguous(fl, ops, "indent", s, eof, hunk.diffed),
-        lambda s: _one_line_off(fl, ops, s, hunk.diffed),
+        lambda s: _one_line_off(fl, ops, s, hunk.diffed, eof),
     ]
     for level, rung in enumerate(rungs):
         if lo > 0:
@@ -1022,7 +1146,7 @@ def _gainsaid(
         return found
     if abs(found.start - hint.line) < CLEAR:
         return found
-    other = _one_line_off(fl, hunk.lines, hint.line, hunk.diffed)
+    other = _one_line_off(fl, hunk.lines, hint.line, hunk.diffed, hunk.at_eof, tiered=False)
     if isinstance(other, Miss) or not any(c.start == hint.line and LEFT_OUT in c.tolerances
                                           for c in other):  # fmt: skip
         return found
