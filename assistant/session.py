@@ -149,6 +149,18 @@ class Plan:
         """Whether prompt plus reserved output fit the backend's window."""
         return self.prompt_tokens + self.max_output <= self.backend.window
 
+    @property
+    def cut(self) -> str | None:
+        """What the pack cut to fit its budget, said before sending: ``"40 of 55 files
+        whole, 3 as skeletons, 12 omitted"`` (None: every file is whole)."""
+        tiers = self.pack.tiers
+        if not tiers["skeleton"] and not tiers["omitted"]:
+            return None
+        return (
+            f"{tiers['full']:,} of {len(self.pack.files):,} files whole, "
+            f"{tiers['skeleton']:,} as skeletons, {tiers['omitted']:,} omitted"
+        )
+
 
 @dataclass(frozen=True)
 class TextDelta:

@@ -3,6 +3,11 @@
 ``tokens`` is the whole prompt and ``output`` the reserve the request sends as
 ``max_tokens``, so the meter and ``tome ask``'s estimate agree: both price the reserve in
 full (a ceiling) and the prompt uncached and fully cached.
+
+A request never goes out over the window: the pack is cut to fit it. Before the request is
+planned, an estimate over 100% says that sending will cut the pack; a planned request that
+was cut says what it cut (``40 of 55 files whole, 3 as skeletons, 12 omitted``), as
+``tome ask`` does before sending.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ class Budget:
     prices: Prices | None = None
     planned: bool = False
     """The figures are the planned request's (False: an estimate from the files' counts)."""
+    cut: str | None = None
+    """What the planned pack cut to fit the window (:attr:`assistant.session.Plan.cut`)."""
 
     @property
     def fraction(self) -> float:
@@ -67,6 +74,10 @@ def describe(budget: Budget) -> str:
         line += (
             f"\n[$text-muted]cost[/] ${miss:.4f}  [$text-muted]with the prefix cached[/] ${hit:.4f}"
         )
+    if budget.planned and budget.cut is not None:
+        line += f"\n[$warning]cut to fit:[/] {budget.cut}"
+    elif not budget.planned and budget.fraction > 1:
+        line += "\n[$warning]over the window: sending cuts the pack to fit[/]"
     return line
 
 
@@ -74,7 +85,7 @@ class BudgetMeter(Static):
     """Shows a :class:`Budget`; set ``budget`` to update."""
 
     DEFAULT_CSS = """
-    BudgetMeter { height: 2; }
+    BudgetMeter { height: auto; min-height: 2; }
     """
 
     budget: reactive[Budget | None] = reactive(None)
