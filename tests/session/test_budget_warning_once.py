@@ -32,7 +32,16 @@ def test_the_fallback_warning_prints_on_the_first_ask_only(
     try:
         for n in range(3):
             task = f"explain part {n}"  # new text to count: the encoding is needed each time
-            argv = ["ask", task, "-C", str(root), "--base-url", fake_openai.base_url, "--model", "m"]
+            argv = [
+                "ask",
+                task,
+                "-C",
+                str(root),
+                "--base-url",
+                fake_openai.base_url,
+                "--model",
+                "m",
+            ]
             resolve.clear()  # a new process: nothing resolved yet
             fake_openai.push(Reply(text="ok\n"))
             assert main(argv) == 0
