@@ -777,8 +777,8 @@ class Assistant:
             why = "was cancelled" if result.cancelled else "is cut off (finish_reason=length)"
             raise EditError(
                 f"the answer of session {result.session_id} {why}; its edits may be "
-                "incomplete. Ask again (raise the output reserve or narrow the task), or "
-                "apply it with force=True (--force) after reviewing every hunk"
+                "incomplete. Ask again (raise the output reserve or narrow the task); a script "
+                "may apply it anyway with force=True after reviewing every hunk"
             )
         cs = result.changeset
         review = self.review(result)
