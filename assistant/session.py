@@ -240,7 +240,7 @@ def feedback(
     return "\n".join(out)
 
 
-def followup_budget(window: int, reserve: int, overhead: int, followup: int) -> int:
+def _followup_budget(window: int, reserve: int, overhead: int, followup: int) -> int:
     """Tokens a send-back's pack may take: the window less the output reserve, the prompt's
     overhead (system message, framing) and the ``followup`` (previous answer and feedback)."""
     return window - reserve - overhead - followup
@@ -448,7 +448,8 @@ class Assistant:
         or accepted are rejected first; failed hunks are sent with why they failed. The
         repository is packed again as it is now (the same prompt prefix as before if
         nothing was applied), followed by the previous answer and the follow-up message
-        (:func:`feedback`).
+        (:func:`feedback`), all budgeted to fit the window (:meth:`_followup`: when the
+        first pack filled it, a smaller pack that keeps the files concerned whole).
         """
         items = self._rejected(result, rejected)
         self.store.decide(
@@ -477,7 +478,7 @@ class Assistant:
     def _followup(self, result: Result, items: Sequence[tuple[FileReview, HunkReview, str]],
                   *, applied: bool) -> tuple[Plan, ContextLengthError | None]:  # fmt: skip
         """The plan of a send-back, budgeted to fit the window with the previous answer and
-        the follow-up message on top (:func:`followup_budget`):
+        the follow-up message on top (:func:`_followup_budget`):
 
         1. the first request's pack again, when it still fits: the same prompt prefix, so a
            provider's prefix cache bills it at the cache-hit price;
@@ -502,7 +503,7 @@ class Assistant:
                                                                 only=concerned)))  # fmt: skip
         for paths, message in attempts:
             tokens = self._followup_tokens(result.answer, message)
-            room = followup_budget(backend.window, plan.max_output, self.prompt_overhead, tokens)
+            room = _followup_budget(backend.window, plan.max_output, self.prompt_overhead, tokens)
             if room <= 0:
                 continue
             try:
