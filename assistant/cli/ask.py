@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         api_key_env=args.api_key_env,
     )
     backend.require_key()  # a missing key fails here, before packing
-    assistant = Assistant(root, backend=backend, settings=settings, format=args.format)
+    assistant = Assistant.open(root, backend=backend, settings=settings, format=args.format)
     plan = assistant.plan(task, paths=args.include, budget=args.budget)
     _before_sending(plan, budget_given=args.budget is not None)
     out = sys.stdout
@@ -282,4 +282,7 @@ def _review(assistant: Assistant, result: Result) -> int:
     from ._ui import terminal_ui
 
     ui = terminal_ui()
-    return int(ui.run_review(assistant.root, result=result, session_id=result.session_id) or 0)
+    shown = ui.run_review(
+        assistant.root, result=result, session_id=result.session_id, assistant=assistant
+    )  # the assistant opened here: the backend the command named, for a send-back
+    return int(shown or 0)
