@@ -32,7 +32,7 @@ def test_the_first_refusal_is_announced_before_any_wait(make_repo, fake_openai: 
         options=ClientOptions(retry=RetryPolicy(max_retries=3, base=0.5)),
         sleep=sleeps.append,
     )
-    events = Assistant(root, client=client).stream("explain")
+    events = Assistant.open(root, client=client).stream("explain")
     first = next(events)
     assert isinstance(first, Retrying) and sleeps == []  # said before the first wait
     assert str(first.notice).endswith("(connection refused; retry 1 of 3)")

@@ -31,7 +31,7 @@ def root(make_repo) -> Path:  # type: ignore[no-untyped-def]
 async def _tui_failure(root: Path, served: FakeOpenAI) -> str:
     settings = load_settings(project=root)
     backend = resolve_backend(settings, name=BACKEND, base_url=served.base_url)
-    app = make_app(root, assistant=Assistant(root, backend=backend, settings=settings))
+    app = make_app(root, assistant=Assistant.open(root, backend=backend, settings=settings))
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -103,7 +103,7 @@ async def test_what_was_cut_is_said_before_sending_and_every_figure_agrees(
     # the TUI: the meter before planning, the notice when sending, the request
     settings = load_settings(project=root)
     backend = resolve_backend(settings, name=BACKEND, base_url=served.base_url)
-    app = make_app(root, assistant=Assistant(root, backend=backend, settings=settings))
+    app = make_app(root, assistant=Assistant.open(root, backend=backend, settings=settings))
     said: list[tuple[str, str]] = []
     notify = app.notify
 

@@ -64,7 +64,7 @@ def _assistant(root: Path, fake: FakeOpenAI, clients: list[Client], window: int)
     backend = backend_for(fake, encoding=ENCODING, continuation="message", window=window)
     client = Client(backend, options=FAST, sleep=lambda _: None)
     clients.append(client)
-    return Assistant(root, client=client)
+    return Assistant.open(root, client=client)
 
 
 async def _send_back(assistant: Assistant, task: str, paths: list[str] | None) -> StreamScreen:
