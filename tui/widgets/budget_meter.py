@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual import events
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -89,6 +91,26 @@ class BudgetMeter(Static):
     """
 
     budget: reactive[Budget | None] = reactive(None)
+    _text = "counting tokens…"
 
     def watch_budget(self, budget: Budget | None) -> None:
-        self.update("counting tokens…" if budget is None else describe(budget))
+        self._text = "counting tokens…" if budget is None else describe(budget)
+        self.update(self._text)
+        # sized from the meter's own queue: a budget set from a worker's callback runs on
+        # the app's, and the new height was then at times drawn only at the next key
+        self.call_later(self._fit, keep=budget is None)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit()
+
+    def _fit(self, *, keep: bool = False) -> None:
+        """Make the height the lines the text wraps to at this width (``keep``: no lower
+        than now, so a recount does not make the screen jump)."""
+        width = self.content_size.width  # 0 until the first layout: the CSS height holds
+        if width <= 0:
+            return
+        lines = max(2, len(Content.from_markup(self._text).wrap(width)))
+        if keep:
+            lines = max(lines, self.size.height)
+        if self.styles.height is None or self.styles.height.value != lines:
+            self.styles.height = lines
