@@ -1,7 +1,8 @@
 """``tome ask TASK``: pack the repository, send it with the task, stream the answer.
 
 Modes: ``--print`` (the default) prints the answer; ``--apply`` then shows a summary of
-the edits and asks y/N on stdin before applying them (``--yes`` applies without asking,
+the edits and the diff they make to the files (located, with the files' own lines around
+each hunk) and asks y/N on stdin before applying them (``--yes`` applies without asking,
 for scripts and CI), with the same safety as ``tome apply`` (every hunk must locate, or
 nothing is written; journaled; ``tome undo`` reverts); ``--review`` opens the answer in the
 terminal UI. Edits to files that steer later runs (:mod:`assistant.edits.guard`: tome's
@@ -255,14 +256,15 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
                 file=err,
             )
             return 1
+    cs.accept_all()  # --apply takes every hunk: the diff shown is what will be written
     if not yes:
+        print(safe("".join(f.diff() for f in cs)), end="", file=err)
         print("Apply these changes? [y/N] ", end="", file=err, flush=True)
         answer = stdin.readline().strip().lower()
         if answer not in ("y", "yes"):
             assistant.decline(result)  # 'tome history' shows it declined, not answered
             print(f"tome: nothing applied (session {result.session_id})", file=err)
             return 1
-    cs.accept_all()
     try:
         record = assistant.apply(result, commit=commit)
     except EditError:
