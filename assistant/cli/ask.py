@@ -39,24 +39,13 @@ from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
 from ..errors import EditError
 from ..session import Assistant, Finished, Retrying, TextDelta
-from ._common import add_root, root_of
+from ._common import add_root, root_of, token_count
 from ._summary import file_lines, tolerated_note
 
 if TYPE_CHECKING:
     from ..session import Plan, Result
 
 TRUNCATED_EXIT = 3
-
-
-def _tokens(text: str) -> int:
-    raw = text.strip().lower().replace(",", "").replace("_", "")
-    scale = {"k": 1_000, "m": 1_000_000}
-    try:
-        if raw and raw[-1] in scale:
-            return int(float(raw[:-1]) * scale[raw[-1]])
-        return int(raw)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a token count: {text!r} (e.g. 200k, 1m)") from exc
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,11 +100,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--api-key-env", metavar="VAR", help="the environment variable that holds the key"
     )
     parser.add_argument(
-        "--budget", type=_tokens, help="tokens for the packed repository (e.g. 200k)"
+        "--budget", type=token_count, help="tokens for the packed repository (e.g. 200k)"
     )
     parser.add_argument(
         "--max-output",
-        type=_tokens,
+        type=token_count,
         help="output tokens to reserve (default: min(32768, backend's))",
     )
     parser.add_argument("--format", choices=("xml", "markdown"), default="xml")

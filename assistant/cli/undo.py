@@ -21,7 +21,7 @@ from ..display import safe_name
 from ..errors import GitError
 from ..history import UndoRecord, revert
 from ..repo import drop_commit, find_root, head_sha
-from ._common import add_root, root_of
+from ._common import add_root, root_of, whole_number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--force", action="store_true", help="restore even files changed since the apply"
     )
     parser.add_argument(
-        "--session", type=int, metavar="ID", help="undo this session's apply ('tome history')"
+        "--session",
+        type=whole_number("a session id", "12"),
+        metavar="ID",
+        help="undo this session's apply ('tome history')",
     )
     parser.add_argument(
         "--drop-commit",
