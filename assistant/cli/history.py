@@ -10,6 +10,10 @@ The status column says what became of each session (:mod:`assistant.history.stat
 ``--apply`` prompt) while nothing is applied; then, from its applies, ``applied``,
 ``committed``, ``partly undone`` (some applies undone, some standing) or ``undone``.
 ``--json`` lists every apply of a session with its own state.
+
+The tokens column is the pack's (``pack 122,242 tok``): the figure ``tome ask`` prints as
+``pack 122,242 tokens`` before sending; its prompt adds the system message and the chat
+framing to it (``prompt 122,540 tokens``).
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ def _line(s: SessionSummary) -> str:
     task = safe_name(task if len(task) <= 60 else task[:59] + "…")
     files = f"{s.files} file{'s' * (s.files != 1)}"
     return (
-        f"{s.session_id:>5}  {when}  {s.status:<13}  {files:>8}  {s.tokens:>10,} tok  "
+        f"{s.session_id:>5}  {when}  {s.status:<13}  {files:>8}  pack {s.tokens:>9,} tok  "
         f"{cost:>8}  {safe_name(s.backend)}  {task}"
     )
 
