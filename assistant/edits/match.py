@@ -234,12 +234,19 @@ def _on_grid(fl: FileLines, offset: tuple[str, str]) -> bool:
     return not shift or (len(shift) % fl.unit() == 0 and set(shift) == {fl.indent_char()})
 
 
-def _braces_alone(pairs: Sequence[tuple[str, str]]) -> bool:
+def _braces_alone(fl: FileLines, pairs: Sequence[tuple[str, str]]) -> bool:
     """Whether the only lines indented otherwise than the file are lines of no word, while
-    lines with words are there and exact (a hunk of braces alone has nothing else to go by)."""
+    lines with words are there and exact (a hunk of braces alone has nothing else to go by),
+    and one of them, as the model wrote it, is another line of the file: a brace the model
+    indented as the file has a brace elsewhere is more likely that one (gson: the class's
+    ``}`` read as the method's ``  }`` above it, whose own line the answer left out). A
+    ``*/`` written one space off a Javadoc's `` */``, in a file with no ``*/`` of its own,
+    could be no other line: it drifted."""
     moved = [m for m, f in pairs if m.strip() and _indent(m) != _indent(f)]
     worded = any(any(c.isalnum() for c in m) for m, _f in pairs)
-    return bool(moved) and worded and not any(c.isalnum() for m in moved for c in m)
+    if not moved or not worded or any(c.isalnum() for m in moved for c in m):
+        return False
+    return any(fl.positions("exact", m) for m in moved)
 
 
 def _fit(
@@ -275,7 +282,7 @@ def _fit(
     if whole == ("", "") or (whole is not None and block):
         return [(whole, (), "none")]
     if whole is None:
-        if _braces_alone(pairs):
+        if _braces_alone(fl, pairs):
             return []  # a brace that drifted alone is more likely another brace: not here
         return [(("", ""), (DRIFT,), "plausible")]
     rivals: list[Reading] = [(whole, (), "rival"), (("", ""), (DRIFT,), "rival")]
@@ -516,16 +523,26 @@ def _take(
     """Add the first of ``readings`` that renders (and, where asked, sits plausibly); rival
     readings first, every plausible one of them (two that differ are a tie).
 
+    Where no rival sits plausibly, the test has not chosen: the rivals that can be written
+    at all are weighed as plausible ones are (a reading that indents a line as the file
+    never does is out). Moving the added lines with the context may take a line left of
+    column 0 (``def`` added after context drifted one space right), and then the other
+    reading is the only one: more-itertools's ``consecutive_groups`` added after a long
+    function, whose ``def`` is more lines above than :func:`_plausible` looks, at 0 as
+    written or at 2 with every line 2 off (a 4-space file has no line at 2).
+
     A place with no reading is still a place the hunk's lines are at: it is added as two
     readings that can never be applied, so another place is never taken as the only one
     (a Python test file where the hunk's context repeats, 46 lines apart: the stated place
     had no plausible reading, and the other was taken)."""
     rivals: dict[tuple[str, ...], tuple[str, ...]] = {}
+    rendered: dict[tuple[str, ...], tuple[str, ...]] = {}  # every rival that renders
     for offset, more, check in readings:
         out = _render(fl.lines, start, end, ops, mapping, offset)
         if out is None:
             continue
         if check == "rival":
+            rendered.setdefault(out, more)
             if _plausible(fl.lines, start, end, out, fl.unit()):
                 rivals.setdefault(out, more)
             continue
@@ -535,6 +552,8 @@ def _take(
             continue
         cands.add(start, end, out, notes + more)
         return
+    if not rivals:  # none sits like its neighbours: the ones that can be written
+        rivals = rendered
     if len(rivals) > 1:  # a reading that indents a line as the file never does is out
         used = fl.widths()
         kept = {out: more for out, more in rivals.items()
