@@ -899,15 +899,45 @@ def ordered(found: Located) -> bool:
     return any(t.startswith(AFTER) for t in found.tolerances)
 
 
-def hint_disagrees(pick_shift: int, shifts: Sequence[int]) -> bool:
+@dataclass(frozen=True)
+class Shift:
+    """How far a hunk placed by its content alone was found from its stated line (found
+    minus stated), and whether that line was 1, which may be a clamp: a model whose numbers
+    are all ``d`` too low writes 1 for every hunk in the first ``d`` lines (it cannot write
+    less), so such a hunk says only that the numbers' shift is at least its own."""
+
+    shift: int
+    floor: bool = False
+
+    def refutes(self, pick_shift: int) -> bool:
+        """Whether this hunk's place contradicts a pick implying ``pick_shift``."""
+        if self.floor:
+            return self.shift - pick_shift > AGREE
+        return abs(pick_shift - self.shift) > AGREE
+
+
+def hint_disagrees(pick_shift: int, shifts: Sequence[Shift], *, headers: bool = False) -> bool:
     """Whether a line-number pick lacks support: the shift it implies (found minus stated
-    line) must agree, within ``AGREE``, with that of every hunk of the file placed by its
-    content alone, and there must be one. The pick's own hint was corrected by the previous
-    such hunk, so agreeing with that one alone would prove nothing; numbers that are off by
-    the distance between two repeats pick the wrong one, and the other hunks show it."""
-    if not shifts or abs(pick_shift) > FAR:
+    line) must agree, within ``AGREE``, with that of every other hunk of the file placed by
+    its content alone, and one of them must be at a stated line other than 1 (a hunk stated
+    at line 1 only bounds the shift from below: see :class:`Shift`; a first hunk clamped to
+    1 moved the next hunk's hint by a wrong shift, whose hit among repeats it then "bore
+    out"). The pick's own hint was corrected by the previous such hunk, so agreeing with
+    that one alone proves little; numbers that are off by the distance between two repeats
+    pick the wrong one, and the other hunks show it. Where no such hunk is there, the
+    ``headers`` (the file's ``@@`` headers agree as ``git diff`` writes them:
+    ``apply._headers_agree``) stand in for one, for a pick at its stated line itself. A
+    pick more than ``FAR`` lines from its stated line needs the numbers borne out beyond
+    the one hunk that moved its hint: two hunks found at their stated lines moved by the
+    same shift (one of them did not move the hint), or one and the ``headers``."""
+    if any(s.refutes(pick_shift) for s in shifts):
         return True
-    return any(abs(pick_shift - s) > AGREE for s in shifts)
+    fixed = sum(1 for s in shifts if not s.floor)
+    if not fixed:
+        return not (headers and pick_shift == 0)
+    if abs(pick_shift) <= FAR:
+        return False
+    return not (fixed >= 2 or headers)
 
 
 def _others(found: Sequence[Located], chosen: Located) -> list[int]:
