@@ -31,9 +31,17 @@ A match must be unique, or be singled out by what the answer says, in this order
   and (c) every other hunk of the file placed by its content alone was found as far from
   its stated line (``AGREE``), and there is one: the shift came from the previous such
   hunk, so (c) asks the numbers to be right relative to each other, which wrong numbers
-  rarely are (the check is in ``apply._checked_hints``). Where no hunk of the file was
-  placed by its content alone (a single hunk of repeated lines, or every hunk repeated),
-  (c) is met instead by the headers agreeing as ``git diff`` writes them
+  rarely are (the check is in ``apply._checked_hints``, the rule in ``hint_disagrees``).
+  A hunk stated at line 1 only bounds the shift from below: a model whose numbers are all
+  ``d`` too low writes 1 for every hunk in the first ``d`` lines (it cannot write less),
+  so such a hunk refutes only a smaller shift, and it never is the one (c) asks for (its
+  shift, moved into the next hunk's hint, landed on the wrong repeat: asyncio's
+  transports.py with numbers 60 too low, silently wrong before). (b) gives way where the
+  numbers bear themselves out beyond the hunk that moved the hint: two hunks found at
+  their stated lines moved by one shift, or one and headers that agree as below (numbers
+  off by 60 are off by 60 everywhere). Where no hunk of the file was placed by its content
+  alone away from line 1 (a single hunk of repeated lines, or every hunk repeated), (c)
+  is met instead by the headers agreeing as ``git diff`` writes them
   (``apply._headers_agree``): each hunk's counts are its lines and each ``+N`` is its
   ``-N`` moved by what the hunks before it add and remove, and the pick is at the stated
   line itself. A model that miscounts where a hunk starts shifts ``-N`` and rarely keeps
@@ -263,8 +271,9 @@ def _fit(
     context, are mixed offsets: no reading. A hunk with no removed line has only its context
     to go by. Context lines that disagree are read as drift: the added lines are kept as
     written, if they then sit like their neighbours, unless only lines of no word (``}``)
-    moved: their indentation is all that tells them from the next brace (gson's ``}`` of a
-    class read as the ``  }`` of the method above it, the other lines exact). One shift of
+    moved and the file has one of them as written: their indentation is all that tells
+    them from that brace (gson's ``}`` of a class read as the ``  }`` of the method above
+    it, the other lines exact; see :func:`_braces_alone`). One shift of
     every context line could be either the block moved as a whole (the added lines move
     with it) or the context alone drifted (they are kept): whichever of the two sits like
     its neighbours is taken, and both is a tie, refused (``- master`` added under ``only:``
