@@ -6,7 +6,7 @@ also undoes applies and needs no backend.
 
     from assistant.session import Assistant
 
-    assistant = Assistant("path/to/repo", backend="deepseek-v4-flash")
+    assistant = Assistant.open("path/to/repo", backend="deepseek-v4-flash")
     result = assistant.ask("rename greet to welcome")      # or: for event in .stream(...)
     print(result.answer)
     for f in result.changeset:                             # review, hunk by hunk
@@ -73,7 +73,7 @@ from .review import Baseline, Review
 from .store import Decision
 
 if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made, not before
-    from .model import Backend, Client, Estimate, Reply, RetryNotice
+    from .model import Backend, Client, ClientOptions, Estimate, Reply, RetryNotice
     from .model.client import Message
 
 __all__ = [
@@ -214,25 +214,70 @@ def _first_line(task: str) -> str:
     return line if len(line) <= 72 else line[:71] + "…"
 
 
+def _backend(settings: Settings, backend: str | Backend | None) -> Backend:
+    """``backend`` as a :class:`Backend`: a name (None: the configured default) resolved."""
+    from .model import Backend, resolve_backend
+
+    return backend if isinstance(backend, Backend) else resolve_backend(settings, name=backend)
+
+
+def _edit_format(name: str | None, backend: Backend) -> str:
+    """The edit format to ask ``backend`` for: ``name`` or the backend's default; an unknown
+    name fails here, not mid-request."""
+    name = name or default_format(backend.model).name
+    instructions(name)
+    return name
+
+
 # -- the assistant ------------------------------------------------------------------------
 
 
 class Assistant:
     """Sessions on one repository: plan, ask or stream, apply, undo, history, resend.
 
-    ``backend`` is a name from ``tome models``, a :class:`Backend`, or None for the
-    configured default; ``client`` (optional) is used instead of a client made per request
-    and is not closed here. ``format`` is the pack's format; ``edit_format`` the edit format
-    asked for (default: the backend's, :func:`assistant.edits.default_format`).
+    Open one with :meth:`open`, which finds the repository, loads the settings and resolves
+    the backend, and fails there (:class:`~assistant.errors.ConfigError`: an unknown backend,
+    a broken config, an unknown edit format) before anything is packed or sent. The
+    constructor only keeps parts already resolved, so it cannot fail; :meth:`with_backend`
+    gives a second assistant on the same repository that asks another backend.
 
-    ``root`` is any folder of the repository: :attr:`root` is the repository root found
-    from it (:func:`assistant.repo.find_root`), where ``.tome/`` (history, journal) lives
-    and every path of an edit is relative to; :attr:`scope` is the folder given, relative to
-    that root ("" for the root itself): only it is packed, its files named from the root.
+    :attr:`root` is the repository root, where ``.tome/`` (history, journal) lives and every
+    path of an edit is relative to; :attr:`scope` is the folder packed, relative to that root
+    ("" for the whole repository). ``client`` (optional) is used instead of a client made per
+    request and is not closed here. ``format`` is the pack's format; ``edit_format`` the edit
+    format asked for.
     """
 
     def __init__(
         self,
+        root: Path,
+        *,
+        settings: Settings,
+        backend: Backend,
+        options: ClientOptions,
+        sessions: History,
+        edit_format: str,
+        scope: str = "",
+        cache: Cache | None = None,
+        client: Client | None = None,
+        format: PackFormat = "xml",
+    ) -> None:
+        self.root = root
+        self.scope = scope
+        self.settings = settings
+        self.backend = backend
+        self.options = options
+        self.sessions = sessions
+        """The history and undo of the repository (needs no backend)."""
+        self.store = sessions.store
+        self.edit_format = edit_format
+        self.cache = cache
+        self.format: PackFormat = format
+        self._client = client
+
+    @classmethod
+    def open(
+        cls,
         root: str | Path,
         *,
         backend: str | Backend | None = None,
@@ -241,31 +286,56 @@ class Assistant:
         client: Client | None = None,
         format: PackFormat = "xml",
         edit_format: str | None = None,
-    ) -> None:
-        from .model import Backend, ClientOptions, resolve_backend
+    ) -> Assistant:
+        """The assistant on the repository around ``root`` (any folder of it: only that
+        folder is packed, its files named from the repository root,
+        :func:`assistant.repo.find_root`).
 
-        self.root = repo.find_root(root)
-        scope = Path(root).resolve().relative_to(self.root).as_posix()
-        self.scope = "" if scope == "." else scope
-        self.settings = settings if settings is not None else load_settings(project=self.root)
+        ``backend`` is a name from ``tome models``, a :class:`Backend`, or None for the
+        configured default; ``settings`` default to :func:`~assistant.config.load_settings`
+        of the repository; with a ``client`` its backend and options are used.
+        ``edit_format`` defaults to the backend's (:func:`assistant.edits.default_format`).
+        """
+        from .model import ClientOptions
+
+        top = repo.find_root(root)
+        scope = Path(root).resolve().relative_to(top).as_posix()
+        settings = settings if settings is not None else load_settings(project=top)
         if client is not None:
-            self.backend = client.backend
-            self.options = client.options
+            chosen, options = client.backend, client.options
         else:
-            self.backend = (
-                backend
-                if isinstance(backend, Backend)
-                else resolve_backend(self.settings, name=backend)
-            )
-            self.options = ClientOptions.from_settings(self.settings)
-        self.cache = cache
-        self.format: PackFormat = format
-        self.edit_format = edit_format or default_format(self.backend.model).name
-        instructions(self.edit_format)  # an unknown format fails here, not mid-request
-        self.sessions = History(self.root)
-        """The history and undo of the repository (needs no backend)."""
-        self.store = self.sessions.store
-        self._client = client
+            chosen = _backend(settings, backend)
+            options = ClientOptions.from_settings(settings)
+        return cls(
+            top,
+            settings=settings,
+            backend=chosen,
+            options=options,
+            sessions=History(top),
+            edit_format=_edit_format(edit_format, chosen),
+            scope="" if scope == "." else scope,
+            cache=cache,
+            client=client,
+            format=format,
+        )
+
+    def with_backend(self, backend: str | Backend) -> Assistant:
+        """A new assistant on the same repository, scope, settings, history and cache that
+        asks ``backend`` (a name from ``tome models`` or a :class:`Backend`) in its default
+        edit format. Resolving it may fail (:class:`~assistant.errors.ConfigError`); this
+        assistant is left as it was, so a front end switches only once the new one exists."""
+        chosen = _backend(self.settings, backend)
+        return Assistant(
+            self.root,
+            settings=self.settings,
+            backend=chosen,
+            options=self.options,
+            sessions=self.sessions,
+            edit_format=_edit_format(None, chosen),
+            scope=self.scope,
+            cache=self.cache,
+            format=self.format,
+        )
 
     def __repr__(self) -> str:
         return f"Assistant(root={str(self.root)!r}, backend={self.backend.name!r})"

@@ -289,14 +289,10 @@ class Store:
 
     @contextlib.contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        """One transaction: committed on success, rolled back on any exception.
-
-        ``sqlite3`` errors become :class:`~assistant.errors.HistoryError` here, the one seam.
-        """
+        """One transaction: committed on success, rolled back on any exception."""
         if not self._ready:
             self._create()
-        con = self._connect()
-        try:
+        with self._connection() as con:
             con.row_factory = sqlite3.Row  # rows are read by column name, never by position
             con.execute("PRAGMA foreign_keys = ON")
             con.execute("BEGIN IMMEDIATE")
@@ -306,6 +302,14 @@ class Store:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection, closed afterwards. ``sqlite3`` errors become
+        :class:`~assistant.errors.HistoryError` here, the one seam."""
+        con = self._connect()
+        try:
+            yield con
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
         finally:
@@ -333,8 +337,7 @@ class Store:
         if self._root is not None:
             fsio.state_dir(self._root)  # refuses a linked, non-folder or tracked .tome
             repo.exclude_state_dir(self._root)
-        con = self._connect()
-        try:
+        with self._connection() as con:
             con.execute("BEGIN IMMEDIATE")  # two processes opening it at once: one waits
             version = int(con.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:
@@ -343,10 +346,6 @@ class Store:
                 _migrate(con, version)  # all steps or none: a failed one leaves the old schema
                 con.execute("COMMIT")
                 con.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
-        finally:
-            con.close()
         if version > SCHEMA_VERSION:
             raise ConfigError(
                 f"{self.path} was written by a newer tome (history schema {version}; this "
@@ -582,15 +581,10 @@ class Store:
                 )  # fmt: skip
             con.executemany("DELETE FROM sessions WHERE id = ?", ((i,) for i in ids))
         if ids:
-            con2 = self._connect()
-            try:
+            with self._connection() as con2:  # outside a transaction: VACUUM needs that
                 con2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 con2.execute("VACUUM")
                 con2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.Error as exc:
-                raise self._error(exc) from exc
-            finally:
-                con2.close()
         return len(ids)
 
 

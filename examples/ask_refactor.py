@@ -32,7 +32,7 @@ def main() -> int:
 
     settings = load_settings(project=args.repo)
     backend = resolve_backend(settings, name=args.backend, base_url=args.base_url, model=args.model)
-    session = Assistant(args.repo, backend=backend, settings=settings)
+    session = Assistant.open(args.repo, backend=backend, settings=settings)
     result = None
     for event in session.stream(args.task):
         if isinstance(event, TextDelta):

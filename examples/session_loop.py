@@ -33,7 +33,7 @@ def main() -> int:
     settings = load_settings(project=args.repo)
     backend = resolve_backend(settings, name=args.backend, base_url=args.base_url,
                               model=args.model)  # fmt: skip
-    session = Assistant(args.repo, backend=backend, settings=settings)
+    session = Assistant.open(args.repo, backend=backend, settings=settings)
     plan = session.plan(args.task)
     print(f"prompt: {plan.prompt_tokens:,} tokens, {len(plan.pack.files)} files")
     result = session.ask(args.task)

@@ -129,8 +129,8 @@ def make_app(
     screen: str = "compose",
 ) -> TomeApp:
     """The app on ``root``: ``review`` opens that review; otherwise ``screen`` opens first
-    (``compose`` or ``history``) with ``assistant`` (an ``assistant.Assistant``, made on
-    ``root`` when None)."""
+    (``compose`` or ``history``) with ``assistant`` (an ``assistant.Assistant``, opened on
+    ``root`` with ``Assistant.open`` when None)."""
     root = Path(root).resolve()
     if review is not None:
         state = review
@@ -138,7 +138,7 @@ def make_app(
     if assistant is None:
         from assistant.session import Assistant
 
-        assistant = Assistant(root)
+        assistant = Assistant.open(root)
     session = assistant
     if screen == "history":
         from .screens.history import HistoryScreen
@@ -158,7 +158,7 @@ def run(root: Path | str | None = None) -> int:
 
     try:
         found = find_root(root or Path.cwd())
-        assistant = Assistant(found)
+        assistant = Assistant.open(found)
     except AssistantError as exc:  # no usable backend configured, say: before any drawing
         print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
         return 1
@@ -174,16 +174,19 @@ def run_review(
     result: Result | None = None,
     session_id: int | None = None,
     title: str | None = None,
+    assistant: Assistant | None = None,
 ) -> int:
-    """``tome review``: a patch (any format), a session's ``Result``, or a stored session."""
+    """``tome review``: a patch (any format), a session's ``Result``, or a stored session.
+    ``assistant`` is the one the caller opened (``tome ask --review``: its backend is the one
+    the command named); without it, one is opened on ``root`` for a session."""
     root = find_root(root)
-    assistant = None
     if patch_text is not None:
         state = ReviewState.from_patch(root, patch_text, title=title or "patch")
     else:
-        from assistant.session import Assistant
+        if assistant is None:
+            from assistant.session import Assistant
 
-        assistant = Assistant(root)
+            assistant = Assistant.open(root)
         if result is None:
             result = assistant.load(session_id) if session_id else _latest(assistant)
         state = ReviewState.for_result(assistant, result)

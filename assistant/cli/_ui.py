@@ -16,6 +16,7 @@ from ..errors import ConfigError
 
 if TYPE_CHECKING:
     from ..history import Result
+    from ..session import Assistant
 
 GROUP = "tome.ui"
 
@@ -33,6 +34,7 @@ class TerminalUI(Protocol):
         result: Result | None = None,
         session_id: int | None = None,
         title: str | None = None,
+        assistant: Assistant | None = None,
     ) -> int: ...
 
 

@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         api_key_env=args.api_key_env,
     )
     backend.require_key()  # a missing key fails here, before packing
-    assistant = Assistant(root, backend=backend, settings=settings, format=args.format)
+    assistant = Assistant.open(root, backend=backend, settings=settings, format=args.format)
     plan = assistant.plan(task, paths=args.include, budget=args.budget)
     where = safe(f"{backend.name}: {backend.model} at {backend.base_url}")
     if plan.estimate is not None:
@@ -263,4 +263,7 @@ def _review(assistant: Assistant, result: Result) -> int:
     from ._ui import terminal_ui
 
     ui = terminal_ui()
-    return int(ui.run_review(assistant.root, result=result, session_id=result.session_id) or 0)
+    shown = ui.run_review(
+        assistant.root, result=result, session_id=result.session_id, assistant=assistant
+    )  # the assistant opened here: the backend the command named, for a send-back
+    return int(shown or 0)

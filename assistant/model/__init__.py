@@ -16,7 +16,14 @@ Nothing here reads files, env or the network at import time.
 
 from __future__ import annotations
 
-from .backend import Backend, Prices, available_backends, load_presets, resolve_backend
+from .backend import (
+    Backend,
+    Prices,
+    available_backends,
+    backend_names,
+    load_presets,
+    resolve_backend,
+)
 from .client import (
     AsyncClient,
     AsyncReplyStream,
@@ -61,6 +68,7 @@ __all__ = [
     "Timeouts",
     "Usage",
     "available_backends",
+    "backend_names",
     "check_window",
     "cost",
     "count_prompt",

@@ -26,6 +26,7 @@ __all__ = [
     "Backend",
     "Prices",
     "available_backends",
+    "backend_names",
     "load_presets",
     "resolve_backend",
 ]
@@ -158,6 +159,12 @@ def available_backends(
 ) -> dict[str, Backend]:
     """Every backend, built-in and configured, by name (config order: presets first)."""
     return {name: _build(name, table, env) for name, table in _merged_tables(settings).items()}
+
+
+def backend_names(settings: Settings) -> list[str]:
+    """The name of every backend, built-in and configured (config order: presets first),
+    without building them: a broken entry is listed, and fails when it is resolved."""
+    return list(_merged_tables(settings))
 
 
 def resolve_backend(

@@ -38,7 +38,6 @@ import json
 import random
 import re
 import time
-import unicodedata
 import zlib
 from collections.abc import (
     AsyncGenerator,
@@ -57,6 +56,7 @@ from typing import Any
 import openai
 
 from ..config import Settings
+from ..display import safe_name
 from ..errors import (
     AuthError,
     BackendUnavailable,
@@ -218,20 +218,11 @@ class _Failure:
 
 
 def _printable(text: str, limit: int = _MESSAGE_CHARS) -> str:
-    """A server's words made safe to print: control and format characters escaped (no
-    terminal escapes, no bidi overrides), whitespace runs folded, at most ``limit`` chars."""
-    out: list[str] = []
-    size = 0
-    for ch in " ".join(text.split()):
-        if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs"):
-            piece = ch.encode("unicode_escape").decode("ascii")
-        else:
-            piece = ch
-        out.append(piece)
-        size += len(piece)
-        if size > limit:
-            return "".join(out)[:limit] + "…"
-    return "".join(out)
+    """A server's words made safe to print on one line: whitespace runs folded, then every
+    non-printable character escaped as for a name (:func:`~assistant.display.safe_name`: no
+    terminal escapes, no bidi overrides), at most ``limit`` chars."""
+    shown = safe_name(" ".join(text.split())[: limit + 1])  # escaping only lengthens
+    return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
 _TITLE = re.compile(r"<title[^>]*>([^<]*)</title", re.IGNORECASE)

@@ -49,7 +49,7 @@ def test_the_request_sends_the_clients_reserve_and_counts_its_overhead(
             user, backend.encoding
         )
         client.complete(messages)
-        assistant = Assistant(make_repo({"app.py": "x = 1\n"}), client=client)
+        assistant = Assistant.open(make_repo({"app.py": "x = 1\n"}), client=client)
         assert (assistant.reserve, assistant.prompt_overhead) == (
             client.reserve,
             client.prompt_overhead(system_prompt(assistant.edit_format)),

@@ -279,7 +279,7 @@ def test_the_session_yields_a_retrying_event(
 ) -> None:
     fake_openai.push(Reply(status=429, headers=(("Retry-After", "1"),)), Reply(text="done"))
     client, sleeps = make_client()
-    assistant = Assistant(make_repo({"a.py": "x = 1\n"}), client=client)
+    assistant = Assistant.open(make_repo({"a.py": "x = 1\n"}), client=client)
     events = list(assistant.stream("explain"))
     retrying = [e for e in events if isinstance(e, Retrying)]
     assert [str(e.notice) for e in retrying] == ["retrying in 1 s (429 rate limited)"]

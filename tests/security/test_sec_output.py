@@ -344,7 +344,7 @@ async def test_compose_and_stream_show_names_answer_and_errors_literally(
         max_continuations=0,
     )
     client = Client(backend, options=options, sleep=lambda _: None)
-    assistant = Assistant(root, client=client)
+    assistant = Assistant.open(root, client=client)
     fake_openai.push(
         Reply(text=f"thinking {OSC52} {MARKUP}\n", chunk_chars=5),
         Reply(status=400, error=f"[bold]bad[/] {OSC52} request"),

@@ -23,7 +23,7 @@ def make_assistant(fake_openai: FakeOpenAI) -> Iterator[AssistantFactory]:
     def factory(root: Path, *, options: ClientOptions = FAST, **changes: Any) -> Assistant:
         client = Client(backend_for(fake_openai, **changes), options=options, sleep=lambda _: None)
         clients.append(client)
-        return Assistant(root, client=client)
+        return Assistant.open(root, client=client)
 
     yield factory
     for client in clients:

@@ -152,7 +152,7 @@ def test_a_send_back_without_a_key_is_recorded_as_failed(
 ) -> None:
     root = make_repo(REPO)
     backend = backend_for(fake_openai, key_required=True, api_key_env="TOME_TEST_KEY")
-    assistant = Assistant(root, backend=backend, client=None)
+    assistant = Assistant.open(root, backend=backend, client=None)
     assistant.options = FAST
     monkeypatch.setenv("TOME_TEST_KEY", "sk-test")
     fake_openai.push(Reply(text=RENAME))

@@ -44,7 +44,7 @@ def assistant(make_repo, fake_openai: FakeOpenAI) -> Iterator[Assistant]:  # typ
     root: Path = make_repo(REPO)
     client = Client(backend_for(fake_openai, encoding="cl100k_base"), options=FAST,
                     sleep=lambda _: None)  # fmt: skip
-    yield Assistant(root, client=client)
+    yield Assistant.open(root, client=client)
     client.close()
 
 

@@ -81,7 +81,7 @@ async def test_meter_cli_estimate_and_request_agree_to_the_token(
     # the TUI: the same repository, task and backend; the meter, then the request
     settings = load_settings(project=root)
     backend = resolve_backend(settings, name=BACKEND, base_url=served.base_url)
-    assistant = Assistant(root, backend=backend, settings=settings)
+    assistant = Assistant.open(root, backend=backend, settings=settings)
     app = make_app(root, assistant=assistant)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -113,7 +113,7 @@ async def test_before_a_plan_the_meter_estimates_with_the_same_reserve_and_overh
 ) -> None:
     settings = load_settings(project=root)
     backend = resolve_backend(settings, name=BACKEND, base_url=served.base_url)
-    assistant = Assistant(root, backend=backend, settings=settings)
+    assistant = Assistant.open(root, backend=backend, settings=settings)
     app = make_app(root, assistant=assistant)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -143,7 +143,7 @@ async def test_a_pack_that_cannot_fit_says_what_to_do_in_tui_terms(
     settings = load_settings(project=root)
     backend = resolve_backend(settings, name=BACKEND, base_url=served.base_url)
     assert backend.window == 1_500
-    assistant = Assistant(root, backend=backend, settings=settings)
+    assistant = Assistant.open(root, backend=backend, settings=settings)
     app = make_app(root, assistant=assistant)
     said: list[str] = []
     notify = app.notify
@@ -174,7 +174,7 @@ async def test_a_refused_context_length_says_what_to_do_in_tui_terms(
     served.push(Reply(status=400, error="This model's maximum context length is 131072 tokens"))
     settings = load_settings(project=root)
     backend = resolve_backend(settings, name=BACKEND, base_url=served.base_url)
-    assistant = Assistant(root, backend=backend, settings=settings)
+    assistant = Assistant.open(root, backend=backend, settings=settings)
     app = make_app(root, assistant=assistant)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()

@@ -83,7 +83,7 @@ def assistant(make_repo, fake: FakeOpenAI) -> Iterator[Assistant]:  # type: igno
     # a plain OpenAI-style backend (no prefix continuation), counting with cl100k_base
     backend = backend_for(fake, encoding="cl100k_base", continuation="message")
     client = Client(backend, options=FAST, sleep=lambda _: None)
-    yield Assistant(root, client=client)
+    yield Assistant.open(root, client=client)
     client.close()
 
 

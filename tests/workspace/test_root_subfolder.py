@@ -207,7 +207,7 @@ def test_one_rule_finds_the_root(make_repo, tmp_path: Path) -> None:
     assert repo.find_root(outside) == outside.resolve()  # outside git: the folder itself
     with pytest.raises(ConfigError, match="no such folder"):
         repo.find_root(tmp_path / "missing")
-    a = Assistant(root / "pkg", backend="deepseek-v4-flash")
+    a = Assistant.open(root / "pkg", backend="deepseek-v4-flash")
     assert (a.root, a.scope) == (root.resolve(), "pkg")
     assert a.store.path == root.resolve() / ".tome" / "history.db"
 

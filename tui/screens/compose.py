@@ -57,6 +57,7 @@ class ComposeScreen(Screen[None]):
         self.counted = False
         self.overhead = 0  # the prompt's tokens beyond the pack, for the estimate
         self.planned: tuple[Key, Plan] | None = None  # the last plan, and what it was for
+        self.refused: str | None = None  # the backend last picked that could not be used
 
     def compose(self) -> ComposeResult:
         a = self.assistant
@@ -77,9 +78,9 @@ class ComposeScreen(Screen[None]):
         yield Footer()
 
     def _backends(self) -> list[str]:
-        from assistant.model import available_backends
+        from assistant.model import backend_names
 
-        names = list(available_backends(self.assistant.settings))
+        names = backend_names(self.assistant.settings)  # a broken entry fails when picked
         if self.assistant.backend.name not in names:
             names.insert(0, self.assistant.backend.name)
         return names
@@ -187,29 +188,37 @@ class ComposeScreen(Screen[None]):
 
     @on(Select.Changed, "#backend")
     def _backend_changed(self, event: Select.Changed) -> None:
+        """Switch to the backend picked, once it resolves; a backend that does not keeps the
+        one in use, the picker back on it, and says why."""
         name = str(event.value)
-        if name == self.assistant.backend.name:
+        current = self.assistant
+        if name == current.backend.name:
             return
-        from assistant.session import Assistant
-
         try:
-            self.assistant = Assistant(
-                self.assistant.root,
-                backend=name,
-                settings=self.assistant.settings,
-                cache=self.assistant.cache,
-            )
+            switched = current.with_backend(name)
         except AssistantError as exc:
-            self.notify(str(exc), title="cannot use this backend", severity="error")
+            self.refused = name
+            self.query_one("#backend", Select).value = current.backend.name  # what is in use
+            self.notify(
+                f"{error_text(exc)}; still using {current.backend.name}",
+                title=f"cannot use {name}",
+                severity="error",
+                timeout=10,
+            )
             return
-        self.app.assistant = self.assistant  # type: ignore[attr-defined]
-        self.action_recount()  # the encoding may differ
+        self.refused = None
+        self.assistant = switched
+        self.app.assistant = switched  # type: ignore[attr-defined]
+        self.action_recount()  # the encoding may differ; the tree keeps its choices
 
     def action_next_backend(self) -> None:
+        """The backend after the one in use, or after the one just refused: pressed again
+        and again, the key walks past a backend that cannot be used."""
         select = self.query_one("#backend", Select)
         names = self._backends()
+        start, self.refused = self.refused or str(select.value), None
         if len(names) > 1:
-            i = names.index(str(select.value)) if select.value in names else -1
+            i = names.index(start) if start in names else -1
             select.value = names[(i + 1) % len(names)]
 
     def action_history(self) -> None:

@@ -52,6 +52,20 @@ def build(files: Iterable[tuple[str, int]]) -> Entry:
     return root
 
 
+def _settle(entry: Entry) -> None:
+    """A folder is included while any file in it is."""
+    for child in entry.children.values():
+        if child.is_dir:
+            _settle(child)
+            child.included = any(f.included for f in child.files())
+
+
+def _nodes(node: TreeNode[Entry]) -> Iterable[TreeNode[Entry]]:
+    for child in node.children:
+        yield child
+        yield from _nodes(child)
+
+
 class FileTree(Tree[Entry]):
     """Files under the root; space toggles the file or folder under the cursor."""
 
@@ -70,19 +84,27 @@ class FileTree(Tree[Entry]):
         self.guide_depth = 2
 
     def set_files(self, files: Iterable[tuple[str, int]]) -> None:
+        """Show ``files`` (``(path, tokens)`` pairs). A recount (another backend counts with
+        another tokenizer) keeps what was chosen: a file excluded before stays excluded, a
+        folder open before stays open."""
+        excluded = {f.path for f in self.entry.files() if not f.included}
+        opened = {n.data.path for n in _nodes(self.root) if n.is_expanded and n.data is not None}
         entry = build(files)
+        for f in entry.files():
+            f.included = f.path not in excluded
+        _settle(entry)
         self.clear()
         self.root.data = entry
-        self._add(self.root, entry)
+        self._add(self.root, entry, opened)
         self.root.expand()
 
-    def _add(self, node: TreeNode[Entry], entry: Entry) -> None:
+    def _add(self, node: TreeNode[Entry], entry: Entry, opened: set[str]) -> None:
         kids = sorted(entry.children.items(), key=lambda kv: (not kv[1].is_dir, kv[0]))
         for name, child in kids:
             label = self._label(name, child)
             if child.is_dir:
-                branch = node.add(label, data=child, expand=False)
-                self._add(branch, child)
+                branch = node.add(label, data=child, expand=child.path in opened)
+                self._add(branch, child, opened)
             else:
                 node.add_leaf(label, data=child)
 

@@ -1,0 +1,52 @@
+"""``tome ask --review`` opens the review with the assistant the command opened: the
+backend named on the command line (``--base-url``, ``--model``), not the configured
+default, so a send-back from the review goes where the request went."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fakeopenai import FakeOpenAI, Reply
+
+from assistant.cli import main
+from assistant.session import Assistant
+from tui import app as tui_app
+
+PY = "def greet(name):\n    return 'hello ' + name\n\n\nprint(greet('you'))\n"
+ANSWER = """Renamed.
+
+app.py
+```python
+<<<<<<< SEARCH
+def greet(name):
+=======
+def welcome(name):
+>>>>>>> REPLACE
+```
+"""
+
+# the generic backend counts with o200k_base, which this machine lacks offline (it warns once)
+pytestmark = pytest.mark.filterwarnings("ignore::assistant.tokens.EncodingFallbackWarning")
+
+
+def test_the_review_asks_the_backend_the_command_named(
+    fake_openai: FakeOpenAI, make_repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("TOME_BACKEND", "TOME_MODEL", "TOME_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    root: Path = make_repo({"app.py": PY})
+    opened: list[Assistant | None] = []
+
+    def run(self: tui_app.TomeApp, *_: object, **__: object) -> int:
+        opened.append(self.assistant)  # the app as built, without drawing it
+        return 0
+
+    monkeypatch.setattr(tui_app.TomeApp, "run", run)
+    fake_openai.push(Reply(text=ANSWER))
+    argv = ["ask", "rename greet", "-C", str(root), "--base-url", fake_openai.base_url]
+    assert main([*argv, "--model", "m", "--review"]) == 0
+    [assistant] = opened
+    assert assistant is not None
+    assert assistant.backend.base_url == fake_openai.base_url  # not deepseek's
+    assert (assistant.backend.name, assistant.backend.model) == ("openai-compatible", "m")
