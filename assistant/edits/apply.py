@@ -25,6 +25,7 @@ from .diff import LineMatcher
 from .failures import EditParseError, HunkFailure, HunkMatchError, ParseProblem, check_path
 from .hunks import FileEdit, Hunk, Op
 from .match import (
+    CLEAR,
     FileLines,
     Hint,
     Located,
@@ -430,7 +431,11 @@ def _checked_hints(
             continue
         shift = loc.start - (h.hunk.old_start - 1)
         against = [x for x in own if x[0] != h.index]
-        if not hint_disagrees(shift, [s for _i, s in against], headers=agree):
+        starts = _candidates_of(locate(fl, h.hunk, closest=False))
+        rival = next((c for c in starts if c != loc.start + 1
+                      and abs(c - h.hunk.old_start) < CLEAR), None) if shift else None  # fmt: skip
+        shifts = [s for _i, s in against]
+        if not hint_disagrees(shift, shifts, headers=agree, rival=rival is not None):
             out.append(h)
             continue
         fixed = [x for x in against if not x[1].floor]
@@ -438,6 +443,9 @@ def _checked_hints(
             i, other = next((i, x.shift) for i, x in against if x.refutes(shift))
             why = (f"hunk {i} was found {other:+d} lines from its own stated line, which "
                    f"points at line {h.hunk.old_start + other}")  # fmt: skip
+        elif rival is not None:
+            why = (f"as written it is near line {rival}, where the same lines also are, and no "
+                   "other hunk says which")  # fmt: skip
         elif fixed:
             why = f"that is {shift:+d} lines from it, too far to trust"
         elif against:
@@ -447,7 +455,6 @@ def _checked_hints(
             why = "no other hunk of the file, placed by its lines alone, bears the numbers out"
         detail = (f"its lines occur more than once; its line number {h.hunk.old_start} points "
                   f"at line {loc.start + 1}, but {why}; refusing to guess")  # fmt: skip
-        starts = _candidates_of(locate(fl, h.hunk, closest=False))
         miss = _reported(fl, h.hunk, Miss("ambiguous", detail, None, tuple(starts)), searches)
         failure = _failure(path, h.index, len(planned), miss, h.hunk,
                            fl.lines if miss.searched else ())  # fmt: skip

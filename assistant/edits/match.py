@@ -925,7 +925,9 @@ class Shift:
         return abs(pick_shift - self.shift) > AGREE
 
 
-def hint_disagrees(pick_shift: int, shifts: Sequence[Shift], *, headers: bool = False) -> bool:
+def hint_disagrees(
+    pick_shift: int, shifts: Sequence[Shift], *, headers: bool = False, rival: bool = False
+) -> bool:
     """Whether a line-number pick lacks support: the shift it implies (found minus stated
     line) must agree, within ``AGREE``, with that of every other hunk of the file placed by
     its content alone, and one of them must be at a stated line other than 1 (a hunk stated
@@ -938,10 +940,18 @@ def hint_disagrees(pick_shift: int, shifts: Sequence[Shift], *, headers: bool = 
     ``apply._headers_agree``) stand in for one, for a pick at its stated line itself. A
     pick more than ``FAR`` lines from its stated line needs the numbers borne out beyond
     the one hunk that moved its hint: two hunks found at their stated lines moved by the
-    same shift (one of them did not move the hint), or one and the ``headers``."""
+    same shift (one of them did not move the hint), or one and the ``headers``.
+
+    A ``rival`` (the number as written, unshifted, is within ``CLEAR`` lines of another of
+    the hunk's places) needs those two hunks whatever the shift: the number then reads two
+    ways, the previous hunk's shift carrying over or that hunk's number alone being off
+    (a model's copy of the file that differs between the two), and only another hunk tells
+    which. Headers do not: a model writes ``+N`` from its own ``-N``, right or wrong."""
     if any(s.refutes(pick_shift) for s in shifts):
         return True
     fixed = sum(1 for s in shifts if not s.floor)
+    if rival:
+        return fixed < 2
     if not fixed:
         return not (headers and pick_shift == 0)
     if abs(pick_shift) <= FAR:

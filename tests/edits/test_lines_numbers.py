@@ -3,7 +3,7 @@ shift larger than ``FAR``: the other hunks, placed by their lines, say how far o
 Real files and the answers the benchmark rendered for their commits (tests/fixtures/lines/):
 attrs's tests/test_pattern_matching.py (MIT), cobra's cobra_test.go (Apache-2.0), gson's
 DefaultTypeAdapters.java (Apache-2.0), got's test/post.ts (MIT), and CPython's
-asyncio/transports.py (PSF-2.0)."""
+asyncio/transports.py and traceback.py (PSF-2.0), with answers written for them."""
 
 from __future__ import annotations
 
@@ -79,3 +79,18 @@ def test_a_clamped_first_hunk_never_alone_bears_out_a_pick() -> None:
     assert failure.hunk == 2
     assert failure.candidates == (139, 188)
     assert "state line 1" in failure.detail
+
+
+def test_a_number_that_reads_two_ways_with_one_hunk_to_tell_is_refused() -> None:
+    # CPython's traceback.py: hunk 1 says 189 for line 168 (the model's copy of the file had
+    # 21 more lines above it), hunk 2 says 787, right, for lines that are also at 766 (the
+    # __cause__ and __context__ calls). Moved by hunk 1's -21, its hint hit 766 exactly and
+    # hunk 1 "bore it out": the __cause__ call was edited. As written, the number is at the
+    # other place; only another hunk could tell which reading is meant.
+    path = "traceback.py"
+    with pytest.raises(HunkMatchError) as info:
+        apply_edits({path: real("traceback.py")}, real("split_traceback.diff"))
+    failure = info.value.failures[0]
+    assert failure.hunk == 2
+    assert failure.candidates == (766, 787)
+    assert "as written it is near line 787" in failure.detail
