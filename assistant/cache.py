@@ -39,10 +39,11 @@ VERSIONS: dict[str, str] = {
     "tokens": "1",  # tokens/<encoding id>/1: a file's token count (tokens.ranks)
     "secrets": "2",  # secrets/2: a file's secret verdict (secrets)
     "tags": "1",  # tags/1: definitions and references (code.index)
-    "skeleton": "1",  # skeleton/1: a file's skeleton (code.index, packing.skeletons)
+    "skeleton": "2",  # skeleton/2: a file's skeleton (code.index, packing.skeletons)
     "terms": "1",  # terms/1: a file's lexical terms (packing.rank)
     "ranking": "2",  # ranking/2: a whole ranking by tree, task and weights (packing.rank)
-    "tiers": "1",  # tiers/1: a budgeted pack's tier per file (packing.reuse)
+    "tiers": "2",  # tiers/2: a budgeted pack's tier per file (packing.reuse)
+    "priority": "1",  # priority/1: a tree's file order for a budget without a task
     "tally": "1",  # tally/1: a pack's framing tokens by its parts (packing.tally)
 }
 """Every kind of cached value, with its version: bump one when what is stored under it, or

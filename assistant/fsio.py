@@ -351,6 +351,9 @@ def remove_temps(directory: Path) -> list[str]:
 
 def state_dir(root: Path, *, create: bool = True) -> Path:
     """``<root>/.tome``, checked: not a symlink, not a file, not tracked by git; 0700.
+    Creating it adds ``.tome/`` to the repository's exclude file
+    (:func:`assistant.repo.exclude_state_dir`), so the first command that makes it, whichever,
+    keeps it out of ``git status``.
 
     ``root`` is the repository root (resolved by the caller). A ``.tome`` that a
     repository brings (committed, or a link planted in an archive) is refused with a
@@ -391,6 +394,9 @@ def state_dir(root: Path, *, create: bool = True) -> Path:
         pass
     except OSError as exc:
         raise _os_failure(folder, exc, "create tome's state folder") from exc
+    from .repo import exclude_state_dir  # the git edge owns the exclude file
+
+    exclude_state_dir(root)  # whoever creates .tome keeps it out of 'git status'
     return state_dir(root, create=False)
 
 

@@ -53,6 +53,14 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "*.min.css",
     "*.map",
     "*.tsbuildinfo",
+    # generated assets: vector images (one SVG line can be a million characters), test
+    # snapshots (pytest-textual-snapshot and syrupy write SVGs and ``.ambr`` files, Jest
+    # ``.snap`` files), serialized data
+    "*.svg",
+    "__snapshots__/",
+    "*.snap",
+    "*.ambr",
+    "*.pb",
     # generated code (protobuf, gRPC)
     "*_pb2.py",
     "*_pb2.pyi",
@@ -92,7 +100,15 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".terraform/",
     "bazel-*/",
     # test, coverage and tool caches; editor and OS litter
-    "coverage/",
+    # coverage reports by their own names: a folder named coverage/ may be source (the
+    # coverage.py package is one), and a report folder is gitignored where git lists files
+    "lcov-report/",
+    "lcov.info",
+    "coverage-final.json",
+    "coverage-summary.json",
+    "clover.xml",
+    "coverage.xml",
+    ".coverage",
     ".nyc_output/",
     "htmlcov/",
     ".tox/",
@@ -111,6 +127,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 
 
 _ANY_DIRS = "^(?:.+/)?"
+_WILDCARD = re.compile(r"[*?\[]")
 _DIR_MARK_ENDS = (("(?:(?P<ps_d>/)|$)", False), ("(?P<ps_d>/)", True))
 _LITERAL = re.compile(r"(?:\\.|[A-Za-z0-9_ ])+")  # an escaped literal name
 
@@ -264,6 +281,7 @@ class PathFilter:
         tomeignores: Sequence[tuple[str, Rules]] = (),
     ) -> None:
         self.silent = [(prefix, rules) for prefix, rules in tomeignores if rules]
+        typed = list(include)
         include = [user_glob(g) for g in include]
         if exclude:
             self.silent.append(("", Rules(user_glob(g) for g in exclude)))
@@ -276,6 +294,11 @@ class PathFilter:
             if self.default is not None and self.default.matches(glob.lstrip("/"))
         ]
         self.override = Rules(overriding) if overriding else None
+        # globs that name a file (no wildcard in the last part): the user's explicit choice
+        named = [glob for glob in include if not _WILDCARD.search(glob.rstrip("/").split("/")[-1])]
+        self.named = Rules(named) if named else None
+        self._include_globs = list(zip(typed, include, strict=True))
+        self.included: list[str] = []  # files an include glob matched (when globs are given)
         self._dirs: dict[str, Verdict] = {}
         self._under: dict[str, Verdict] = {}  # folder -> verdict of it and its ancestors
         self.skipped_dirs: dict[str, str] = {}  # folder -> why it was left out
@@ -325,8 +348,10 @@ class PathFilter:
         """Verdict for a file (its folders are checked separately) and, if reported, why."""
         if self._silenced(path):
             return "silent", ""
-        if self.include is not None and not self.include.matches(path):
-            return "silent", ""
+        if self.include is not None:
+            if not self.include.matches(path):
+                return "silent", ""
+            self.included.append(path)
         if (
             self.default is not None
             and self.default.verdict(path, leaf=True)
@@ -337,3 +362,23 @@ class PathFilter:
                 f"matches the default exclude {pattern!r}; name it in an include glob to pack it"
             )
         return "keep", ""
+
+    def judges_content(self, path: str) -> bool:
+        """Whether the content rules of the default excludes (minified, one huge line, data
+        dumps: :mod:`assistant.generated`) apply to ``path``: not when the default excludes
+        are off, nor when an include glob names the file or overrides a default exclude."""
+        if self.default is None:
+            return False
+        if self.named is not None and self.named.matches(path):
+            return False
+        return self.override is None or not self.override.matches(path)
+
+    def unmatched_includes(self) -> list[str]:
+        """The include globs that matched no file this filter judged (as the user typed
+        them), so a typo is said rather than packing nothing."""
+        missing: list[str] = []
+        for typed, glob in self._include_globs:
+            rules = Rules([glob])
+            if not any(rules.matches(path) for path in self.included):
+                missing.append(typed)
+        return missing

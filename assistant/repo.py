@@ -50,9 +50,11 @@ __all__ = [
     "Listing",
     "blob_sha",
     "commit_paths",
+    "drop_commit",
     "exclude_state_dir",
     "find_root",
     "git_command",
+    "head_sha",
     "run",
     "start",
     "tracks",
@@ -325,6 +327,47 @@ def commit_paths(path: Path, paths: Sequence[str], message: str) -> Commit:
                            f"{', '.join(rel)}: {_said(exc)}") from exc  # fmt: skip
     finally:
         repo.close()
+
+
+def head_sha(root: Path) -> str | None:
+    """The commit HEAD names in the work tree at ``root`` (None: no commit yet, or not git)."""
+    done = run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], root)
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode().strip() or None
+
+
+def drop_commit(root: Path, sha: str, paths: Sequence[str]) -> str:
+    """Take back a commit :func:`commit_paths` made, once its files were reverted on disk.
+
+    Only while it is still the last commit: HEAD's branch moves to the parent with
+    ``update-ref`` only if it still points at ``sha``, and the index entries of exactly
+    ``paths`` (relative to ``root``, the top of the work tree) go back to the parent's, so
+    every other staged change stays staged. The work tree is not touched. Returns the
+    parent's sha; raises :class:`GitError` when a later commit came on top, or the commit
+    has no parent.
+    """
+    head = head_sha(root)
+    if head != sha:
+        raise GitError(
+            f"commit {sha[:12]} is no longer the last commit (HEAD is "
+            f"{(head or 'unborn')[:12]}), so tome leaves it: commit the reverted files to "
+            "record the undo, or use git revert"
+        )
+    found = run(["rev-parse", "-q", "--verify", f"{sha}^1^{{commit}}"], root)
+    parent = found.stdout.decode().strip()
+    if found.returncode != 0 or not parent:
+        raise GitError(f"commit {sha[:12]} is the first commit; tome does not drop it")
+    ref = run(["symbolic-ref", "-q", "HEAD"], root)
+    branch = ref.stdout.decode().strip() if ref.returncode == 0 else ""
+    move = ["update-ref", "-m", "tome undo --drop-commit"]
+    move += [branch, parent, sha] if branch else ["--no-deref", "HEAD", parent, sha]
+    for args in (move, ["reset", "-q", parent, "--", *paths]):
+        done = run(args, root)
+        if done.returncode not in (0, 1) or (done.returncode == 1 and args[0] != "reset"):
+            said = done.stderr.decode(errors="replace").strip()
+            raise GitError(f"git {args[0]} failed while dropping commit {sha[:12]}: {said}")
+    return parent
 
 
 def _commit(repo: git.Repo, paths: list[str], message: str) -> Commit:

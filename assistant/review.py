@@ -25,10 +25,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import repo, worktree
-from .edits import Changeset, EditParser, FileConflict, FileEdit, HunkState, plan_edits
+from .edits import (
+    Changeset,
+    EditParseError,
+    EditParser,
+    FileConflict,
+    FileEdit,
+    HunkState,
+    ParseProblem,
+    plan_edits,
+)
 from .errors import EditError
 
 __all__ = ["Baseline", "HunkKey", "Review", "read_baseline"]
+
+NO_EDIT = (
+    "no edit found in the input (tome reads unified diffs, SEARCH/REPLACE blocks, "
+    "*** Begin Patch blocks and whole files)"
+)
 
 HunkKey = tuple[str, int]
 """``(path, hunk index)``; index 0 stands for a file's hunkless operation (a bare rename)."""
@@ -89,6 +103,16 @@ class Review:
         review = cls(root, Changeset(plan_edits(baseline.texts, edits)), baseline)
         review.problems = [f"line {p.line}: {p.message}" for p in parser.problems]
         return review
+
+    def require_edits(self) -> None:
+        """Refuse an input that holds no edit at all, with why (what could not be read, or
+        that nothing looked like an edit): the one check ``tome apply`` and ``tome review``
+        share, so a file that is not a patch is the same error in both, never an empty
+        review or a silent success. Raises :class:`~assistant.edits.EditParseError`."""
+        if len(self.changeset):
+            return
+        problems = [ParseProblem(0, p) for p in self.problems] or [ParseProblem(0, NO_EDIT)]
+        raise EditParseError(problems)
 
     # -- writing ----------------------------------------------------------------------------
 

@@ -17,9 +17,13 @@ Where the candidates come from:
 What the user excludes is left out silently: ignore files, a ``.tomeignore`` (gitignore
 syntax) at the repository root and at the packed folder, ``exclude`` globs, and everything
 ``include`` globs (when given) do not match. What tome leaves out on its own is reported as
-:class:`Skipped`: default excludes (lock files, minified and generated code, dependency and
-build folders; a whole folder is reported once), binaries, files over the size limit,
-secrets, symlinks, submodules and names that are not UTF-8.
+:class:`Skipped`: default excludes (lock files, minified and generated code, SVGs and test
+snapshots, dependency and build folders; a whole folder is reported once), generated text
+told by its first 8 KiB (:mod:`assistant.generated`: minified code and single huge lines as
+``minified``, large data files as ``data-dump``), binaries, files over the size limit,
+secrets, symlinks, submodules and names that are not UTF-8. An ``include`` glob that
+matches no file at all is a :class:`~assistant.errors.PackError` naming it: packing the
+rest would answer a question about files that are not there.
 
 Secrets (:mod:`assistant.secrets`): a file that is a secret by its name (``.env``, key
 files, credentials, kubeconfig) is skipped whole. A secret found in a file's content is
@@ -34,6 +38,8 @@ Decisions:
 - an ``include`` glob wins over the default excludes when the glob itself falls under them
   (``--include package-lock.json``, ``--include 'dist/**'``, ``--include '*.min.js'``);
   a broad glob such as ``**/*.js`` still leaves ``node_modules/`` and ``*.min.js`` out;
+  a glob that names the file (no wildcard in its last part: ``static/app.js``) also packs a
+  file the content rules would leave out, and ``default_excludes=()`` turns those off too;
 - symlinks are never followed: one that leaves the folder is ``symlink-outside``, a
   dangling one ``symlink-broken``, one to a file or folder inside ``symlink-inside`` (its
   target is packed under its own path, or was left out for a reason of its own; following
@@ -77,6 +83,7 @@ from pathlib import Path
 from . import fsio, repo, secrets
 from .cache import Cache, write_file
 from .errors import NotText, PackError
+from .generated import content_verdict
 from .pathrules import DEFAULT_EXCLUDES, PathFilter, Rules
 from .repo import blob_sha
 
@@ -99,6 +106,8 @@ SKIP_REASONS: tuple[str, ...] = (
     "binary",
     "too-large",
     "default-exclude",
+    "minified",
+    "data-dump",
     "secret-name",
     "secret-content",
     "symlink-outside",
@@ -473,10 +482,12 @@ def _load_one(
     limit: int,
     memo: _StatMemo | None = None,
     stat_only: bool = False,
+    judged: Callable[[str], bool] | None = None,
 ) -> _Read | Skipped | None:
     """Stat, read, decode and hash one file (None: gone from the working tree).
 
     ``stat_only``: read nothing; a text file the memo does not know raises _MustRead.
+    ``judged(rel)``: whether the content rules (:mod:`assistant.generated`) apply to it.
     """
     full = base + rel
     try:
@@ -494,9 +505,12 @@ def _load_one(
         return Skipped(rel, "unreadable", "not a regular file (device, fifo, socket)")
     if info.st_size > limit:
         return Skipped(rel, "too-large", _too_large(info.st_size, limit))
-    known_sha, known_binary = memo.recall(rel, info) if memo is not None else (None, None)
-    if known_binary is not None:
-        return Skipped(rel, "binary", known_binary)  # not read again: it has not changed
+    known_sha, known_why = memo.recall(rel, info) if memo is not None else (None, None)
+    if isinstance(known_why, str):
+        return Skipped(rel, "binary", known_why)  # not read again: it has not changed
+    judge = judged is not None and judged(rel)
+    if known_why is not None and judge:
+        return Skipped(rel, *known_why)  # generated, as when it was last read
     if stat_only:
         if known_sha is None:
             raise _MustRead(rel)
@@ -515,11 +529,14 @@ def _load_one(
         if memo is not None and (len(data) == info.st_size or b"\0" in data):
             memo.learn(rel, info, None, str(exc))
         return Skipped(rel, "binary", str(exc))
-    if known_sha is not None and len(data) == info.st_size:
+    verdict = content_verdict(rel, text, len(data)) if judge else None
+    if known_sha is not None and len(data) == info.st_size and verdict is None:
         return _Read(rel, data, text, known_sha, len(data))
-    sha = blob_sha(data)
+    sha = known_sha if known_sha is not None and len(data) == info.st_size else blob_sha(data)
     if memo is not None and len(data) == info.st_size:
-        memo.learn(rel, info, sha, None)
+        memo.learn(rel, info, sha, verdict)
+    if verdict is not None:
+        return Skipped(rel, *verdict)
     return _Read(rel, data, text, sha, len(data))
 
 
@@ -529,10 +546,16 @@ def stat_stamp(info: os.stat_result) -> tuple[int, int, int, int]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
+_Why = str | tuple[str, str] | None
+"""What the memo knows besides a sha: why a file is binary, or the content skip of a
+generated text file (reason, detail)."""
+
+
 class _StatMemo:
     """What earlier discoveries learnt about files that have not changed since.
 
-    Per path: the blob sha of a text file, or why a file is binary, with the file's size,
+    Per path: the blob sha of a text file (and its content skip, if generated), or why a
+    file is binary, with the file's size,
     mtime, ctime and inode when it was read. A file whose four still match is the same
     file: its sha is not computed again and a binary is not read again (git's index works
     the same way). Only files last changed two seconds or more before the discovery began
@@ -541,14 +564,14 @@ class _StatMemo:
     in the cache's folder, rewritten only when something changed.
     """
 
-    _VERSION = 1
+    _VERSION = 2
     _SETTLED_NS = 2_000_000_000
 
     def __init__(self, where: Path) -> None:
         self.where = where
         self.settled_before = time.time_ns() - self._SETTLED_NS
-        self.known: dict[str, tuple[int, int, int, int, str | None, str | None]] = {}
-        self.seen: dict[str, tuple[int, int, int, int, str | None, str | None]] = {}
+        self.known: dict[str, tuple[int, int, int, int, str | None, _Why]] = {}
+        self.seen: dict[str, tuple[int, int, int, int, str | None, _Why]] = {}
         try:
             version, known = marshal.loads(where.read_bytes())
             if version == self._VERSION and isinstance(known, dict):
@@ -561,8 +584,9 @@ class _StatMemo:
         where = cache.folder_file("stat", root, ".marshal") if cache is not None else None
         return cls(where) if where is not None else None
 
-    def recall(self, rel: str, info: os.stat_result) -> tuple[str | None, str | None]:
-        """(sha, None) for an unchanged text file, (None, why) for a binary, else both None."""
+    def recall(self, rel: str, info: os.stat_result) -> tuple[str | None, _Why]:
+        """(sha, None) for an unchanged text file, (None, why) for a binary, (sha,
+        (reason, detail)) for a generated one (:mod:`assistant.generated`), else both None."""
         entry = self.known.get(rel)
         if entry is None or entry[:4] != stat_stamp(info):
             return None, None
@@ -581,7 +605,7 @@ class _StatMemo:
                 return False
         return bool(self.known)
 
-    def learn(self, rel: str, info: os.stat_result, sha: str | None, why: str | None) -> None:
+    def learn(self, rel: str, info: os.stat_result, sha: str | None, why: _Why) -> None:
         if max(info.st_mtime_ns, info.st_ctime_ns) < self.settled_before:
             self.seen[rel] = (*stat_stamp(info), sha, why)
 
@@ -604,6 +628,7 @@ def _load(
     done_before: int = 0,
     memo: _StatMemo | None = None,
     stat_only: bool = False,
+    judged: Callable[[str], bool] | None = None,
 ) -> list[_Read]:
     """Read ``paths``; ``done_before`` files were read before (progress counts on)."""
     out: list[_Read] = []
@@ -612,7 +637,7 @@ def _load(
     base = str(root) + os.sep
     # One thread: measured on Django, reader threads lose more to the GIL than they gain.
     for done, rel in enumerate(paths, done_before + 1):
-        result = _load_one(root, base, rel, limit, memo, stat_only)
+        result = _load_one(root, base, rel, limit, memo, stat_only, judged)
         if progress is not None and done % _PROGRESS_EVERY == 0:
             progress(done, total)
         if isinstance(result, Skipped):
@@ -782,6 +807,19 @@ def _state(reads: Sequence[_Read], skipped: Sequence[Skipped]) -> str:
     return digest.hexdigest()
 
 
+def _no_match(globs: Sequence[str], top: Path) -> str:
+    """The error for include globs that matched nothing: packing the rest would send a
+    prompt without the files the user asked for."""
+    said = ", ".join(repr(g) for g in globs)
+    which = "it matches" if len(globs) == 1 else "they match"
+    return (
+        f"nothing to pack for the include {'glob' if len(globs) == 1 else 'globs'} {said}: "
+        f"{which} no file under {top} (files that ignore rules or excludes leave out do not "
+        "count); check the spelling (globs are relative to the packed folder, as "
+        "'src/app.py' or 'src/**/*.py')"
+    )
+
+
 _BAD_NAME = "the name is not valid UTF-8, so a model could not name it back; rename it to pack it"
 
 
@@ -866,10 +904,14 @@ def _scan(
             done_before=attempted,
             memo=memo,
             stat_only=stat_only,
+            judged=filt.judges_content,
         )
         attempted += len(kept)
     if memo is not None and not stat_only:
         memo.save()
+    missing = filt.unmatched_includes()
+    if missing:
+        raise PackError(_no_match(missing, top))
     # a submodule (or unreadable folder) that a rule excludes is not reported as such
     skipped.extend(
         s

@@ -20,10 +20,19 @@ what the server got as well as on what the client returned.
 Use :func:`serve` as a context manager, or the ``fake_openai`` fixture in
 ``tests/model/conftest.py``. Streams use chunked transfer encoding, so a dropped connection
 is a protocol error on the client side, as it is with a real provider.
+
+Or start it on its own, to run tome or the examples against it with no key and no network
+(every request gets the same reply: the text of ANSWER, or ``ok``)::
+
+    python3 tests/fakeopenai.py [--port 8000] [--reply ANSWER.md]
+    tome ask "rename greet" --base-url http://127.0.0.1:8000/v1 --model fake-model
+
+It prints its base URL on the first line and serves until Ctrl-C.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import socket
@@ -376,9 +385,11 @@ def serve(
     models: tuple[str, ...] = ("fake-model",),
     require_key: str | None = None,
     default: Reply | None = None,
+    port: int = 0,
 ) -> Iterator[FakeOpenAI]:
-    """Run the server on 127.0.0.1 (a free port) in a thread for the ``with`` block."""
-    server = _Server(("127.0.0.1", 0), _Handler)
+    """Run the server on 127.0.0.1 (``port``, or a free one) in a thread for the ``with``
+    block."""
+    server = _Server(("127.0.0.1", port), _Handler)
     host, port = server.server_address[:2]
     fake = FakeOpenAI(host=str(host), port=int(port), models=models, require_key=require_key)
     if default is not None:
@@ -394,3 +405,26 @@ def serve(
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve on 127.0.0.1 until interrupted, answering every request with one reply."""
+    parser = argparse.ArgumentParser(description="A fake OpenAI-compatible server on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    parser.add_argument("--reply", metavar="FILE", help="the answer to give (default: 'ok')")
+    parser.add_argument("--model", default="fake-model", help="the model /v1/models lists")
+    args = parser.parse_args(argv)
+    text = "ok"
+    if args.reply:
+        with open(args.reply, encoding="utf-8") as fh:
+            text = fh.read()
+    with serve(models=(args.model,), default=Reply(text=text), port=args.port) as fake:
+        print(fake.base_url, flush=True)
+        print(f"model {args.model}; Ctrl-C stops it", file=sys.stderr, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -87,8 +87,7 @@ class ReviewState:
     def from_patch(cls, root: Path, text: str, *, title: str = "patch") -> ReviewState:
         """Parse ``text`` (any supported edit format) and locate it in the tree at ``root``."""
         review = Review.from_patch(root, text)
-        if not len(review.changeset):
-            review.problems.append("no edit found in the patch")
+        review.require_edits()  # not a patch: the error 'tome apply' gives, no empty review
         return cls(review, title)
 
     @classmethod

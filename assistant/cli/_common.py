@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +62,73 @@ def root_of(args: argparse.Namespace, default: Path | None = None) -> Path | Non
     """The ``-C/--root`` given, wherever on the command line, else ``default``."""
     root = getattr(args, "root", None)
     return default if root is None else Path(root)
+
+
+# --- option values ---------------------------------------------------------------------------
+# argparse's own message for a bad value names the converter (``invalid _tokens value``):
+# each converter here says instead what was given, what is accepted, and an example.
+
+_TOKEN_SCALE = {"k": 1_000, "m": 1_000_000}
+_BYTE_SCALE = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def _bad(text: str, what: str) -> argparse.ArgumentTypeError:
+    return argparse.ArgumentTypeError(f"{text!r} is not {what}")
+
+
+def token_count(text: str) -> int:
+    """``200k``, ``1m``, ``1.5m``, ``150,000`` or ``150_000``: a positive number of tokens."""
+    what = "a token count: give a whole number, optionally with k or m (e.g. 200k, 1m, 150000)"
+    raw = text.strip().lower().replace(",", "").replace("_", "")
+    try:
+        value = (
+            float(raw[:-1]) * _TOKEN_SCALE[raw[-1]] if raw and raw[-1] in _TOKEN_SCALE else int(raw)
+        )
+    except (ValueError, OverflowError):
+        raise _bad(text, what) from None
+    if not 0 < value < 1e15:
+        raise _bad(text, what.replace("a whole number", "a positive whole number"))
+    return int(value)
+
+
+def byte_size(text: str) -> int:
+    """``1MiB``, ``512K``, ``2m``, ``1.5MB`` or ``1048576``: a size in bytes (1K = 1024)."""
+    what = "a size: give bytes, optionally with K, M or G (e.g. 512K, 1MiB, 2M, 1048576)"
+    raw = text.strip().lower().removesuffix("b").removesuffix("i")
+    try:
+        value = (
+            float(raw[:-1]) * _BYTE_SCALE[raw[-1]] if raw and raw[-1] in _BYTE_SCALE else int(raw)
+        )
+    except (ValueError, OverflowError):
+        raise _bad(text, what) from None
+    if not 0 <= value < 1 << 60:
+        raise _bad(text, what.replace("give bytes", "give a size of 0 or more bytes"))
+    return int(value)
+
+
+def whole_number(what: str, example: str) -> Callable[[str], int]:
+    """A converter for a count or an id of 0 or more: ``what`` names it in the message
+    (``"a session id"``), ``example`` shows one."""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            value = -1
+        if value < 0:
+            raise _bad(text, f"{what}: give a whole number (e.g. {example})")
+        return value
+
+    convert.__name__ = what
+    return convert
+
+
+def days(text: str) -> float:
+    """A number of days, fractions allowed (``7``, ``0.5``)."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1e6:  # also refuses nan and inf
+        raise _bad(text, "a number of days: give a number of 0 or more (e.g. 30, 0.5)")
+    return value

@@ -10,6 +10,13 @@ A hunk placed by a tolerance rather than an exact match (trailing whitespace, in
 its line number among repeats, ...) is listed under its file, ``~ hunk 2 at line 31:
 trailing whitespace ignored``; in ``--json`` every hunk has ``tolerated``, those phrases
 (an empty list when it matched exactly), and the report's ``tolerated`` counts such hunks.
+
+A hunk's ``state`` in ``--json`` has one meaning whatever the other hunks did: ``accepted``
+(it places, and the apply takes it), ``applied`` (it was written), ``failed`` (it cannot
+be placed; ``failure`` says why, with the closest region and, in ``difference``, the first
+line and column where that region differs). Since the apply is all or none, ``ok: false``
+means nothing was written, accepted hunks included. Input with no edit in it is refused as
+``tome review`` refuses it (:meth:`assistant.review.Review.require_edits`).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..display import safe
-from ..edits import Changeset, HunkFailure, file_config_edit
+from ..edits import Changeset, EditParseError, HunkFailure, file_config_edit
 from ..edits.parse import decode_patch
 from ..errors import EditError
 from ..repo import find_root
@@ -55,6 +62,9 @@ def _failure_json(f: HunkFailure) -> dict[str, Any]:
     if f.closest is not None:
         c = f.closest
         out["closest"] = {"start": c.start, "end": c.end, "similarity": c.similarity}
+        if (d := f.difference) is not None:
+            out["difference"] = {"hunk_line": d.hunk_line, "file_line": d.file_line,
+                                 "column": d.column + 1, "wrote": d.wrote, "has": d.has}  # fmt: skip
     if f.candidates:
         out["candidates"] = list(f.candidates)
     return out
@@ -97,13 +107,16 @@ def run(args: argparse.Namespace) -> int:
     root = find_root(root_of(args) or Path.cwd())
     try:
         review = Review.from_patch(root, _read(args.patch))
+        review.require_edits()  # the check 'tome review' makes too
     except EditError as exc:
-        _emit(args, {"ok": False, "error": str(exc)}, [f"tome: error: {exc}"], err=True)
+        refused: dict[str, Any] = {"ok": False, "error": str(exc)}
+        if isinstance(exc, EditParseError):
+            refused["problems"] = [p.message for p in exc.problems]
+        _emit(args, refused, [f"tome: error: {exc}"], err=True)
         return 1
     cs = review.changeset
+    cs.accept_all()  # every hunk that places is taken (all or none): 'accepted' in --json
     problems = review.problems
-    if not len(cs) and not problems:  # otherwise the problems say why nothing is usable
-        problems.append("no edit found in the input")
     failures = cs.failures
     payload: dict[str, Any] = {"ok": False, "check": args.check, "problems": problems,
                                "files": _report(cs), "tolerated": tolerated_count(cs)}  # fmt: skip
@@ -126,7 +139,6 @@ def run(args: argparse.Namespace) -> int:
         payload["error"] = "config edits need --allow-config-edits"
         _emit(args, payload, text, err=True)
         return 1
-    cs.accept_all()
     try:
         done = review.apply(check=args.check)
     except EditError as exc:

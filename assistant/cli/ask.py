@@ -1,7 +1,8 @@
 """``tome ask TASK``: pack the repository, send it with the task, stream the answer.
 
 Modes: ``--print`` (the default) prints the answer; ``--apply`` then shows a summary of
-the edits and asks y/N on stdin before applying them (``--yes`` applies without asking,
+the edits and the diff they make to the files (located, with the files' own lines around
+each hunk) and asks y/N on stdin before applying them (``--yes`` applies without asking,
 for scripts and CI), with the same safety as ``tome apply`` (every hunk must locate, or
 nothing is written; journaled; ``tome undo`` reverts); ``--review`` opens the answer in the
 terminal UI. Edits to files that steer later runs (:mod:`assistant.edits.guard`: tome's
@@ -36,24 +37,13 @@ from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
 from ..errors import EditError
 from ..session import Assistant, Finished, Retrying, TextDelta
-from ._common import add_root, root_of
+from ._common import add_root, root_of, token_count
 from ._summary import file_lines, tolerated_note
 
 if TYPE_CHECKING:
     from ..session import Result
 
 TRUNCATED_EXIT = 3
-
-
-def _tokens(text: str) -> int:
-    raw = text.strip().lower().replace(",", "").replace("_", "")
-    scale = {"k": 1_000, "m": 1_000_000}
-    try:
-        if raw and raw[-1] in scale:
-            return int(float(raw[:-1]) * scale[raw[-1]])
-        return int(raw)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a token count: {text!r} (e.g. 200k, 1m)") from exc
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -108,11 +98,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--api-key-env", metavar="VAR", help="the environment variable that holds the key"
     )
     parser.add_argument(
-        "--budget", type=_tokens, help="tokens for the packed repository (e.g. 200k)"
+        "--budget", type=token_count, help="tokens for the packed repository (e.g. 200k)"
     )
     parser.add_argument(
         "--max-output",
-        type=_tokens,
+        type=token_count,
         help="output tokens to reserve (default: min(32768, backend's))",
     )
     parser.add_argument("--format", choices=("xml", "markdown"), default="xml")
@@ -236,14 +226,15 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
                 file=err,
             )
             return 1
+    cs.accept_all()  # --apply takes every hunk: the diff shown is what will be written
     if not yes:
+        print(safe("".join(f.diff() for f in cs)), end="", file=err)
         print("Apply these changes? [y/N] ", end="", file=err, flush=True)
         answer = stdin.readline().strip().lower()
         if answer not in ("y", "yes"):
             assistant.decline(result)  # 'tome history' shows it declined, not answered
             print(f"tome: nothing applied (session {result.session_id})", file=err)
             return 1
-    cs.accept_all()
     try:
         record = assistant.apply(result, commit=commit)
     except EditError:

@@ -24,18 +24,29 @@ from pathlib import Path
 from ..display import safe_name
 from ..history import History, SessionSummary
 from ..repo import find_root
-from ._common import add_root, root_of
+from ._common import add_root, days, root_of, whole_number
 
 DAY = 86_400.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document")
-    parser.add_argument("-n", "--limit", type=int, default=50, help="sessions to list (50)")
-    parser.add_argument("--prune", action="store_true", help="delete old sessions")
-    parser.add_argument("--keep", type=int, metavar="N", help="with --prune: keep the newest N")
     parser.add_argument(
-        "--older-than", type=float, metavar="DAYS", help="with --prune: drop sessions older"
+        "-n",
+        "--limit",
+        type=whole_number("a number of sessions", "20"),
+        default=50,
+        help="sessions to list (50)",
+    )
+    parser.add_argument("--prune", action="store_true", help="delete old sessions")
+    parser.add_argument(
+        "--keep",
+        type=whole_number("a number of sessions", "10"),
+        metavar="N",
+        help="with --prune: keep the newest N",
+    )
+    parser.add_argument(
+        "--older-than", type=days, metavar="DAYS", help="with --prune: drop sessions older"
     )
     add_root(parser)
 

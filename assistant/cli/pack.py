@@ -17,29 +17,15 @@ from ..errors import ConfigError, PackError
 from ..packing import DEFAULT_ENCODING, Pack, PackOptions, pack
 from ..packing.render import PACK_FORMATS
 from ..packing.reuse import remember_output, reuse_output
-from ._common import add_root, root_of
+from ._common import add_root, byte_size, root_of, token_count
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
+    from ..workspace import Skipped
+
 _SUFFIX = {"xml": "xml", "markdown": "md"}
-
-
-def _size(text: str) -> int:
-    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
-    text = text.strip().lower().removesuffix("b").removesuffix("i")
-    if text and text[-1] in units:
-        return int(float(text[:-1]) * units[text[-1]])
-    return int(text)
-
-
-def _tokens(text: str) -> int:
-    text = text.strip().lower().replace(",", "").replace("_", "")
-    scale = {"k": 1_000, "m": 1_000_000}
-    if text and text[-1] in scale:
-        return int(float(text[:-1]) * scale[text[-1]])
-    return int(text)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_root(parser, help="the same as PATH: repository or folder to pack (default: .)")
     parser.add_argument(
-        "--budget", type=_tokens, help="token budget for the whole pack (e.g. 200k, 1m)"
+        "--budget", type=token_count, help="token budget for the whole pack (e.g. 200k, 1m)"
     )
     parser.add_argument("--encoding", default=None, help=f"tokenizer (default: {DEFAULT_ENCODING})")
     parser.add_argument("--format", choices=PACK_FORMATS, default="xml")
@@ -73,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task", help="what the pack is for (ranks files; placed last)")
     parser.add_argument(
         "--max-file-size",
-        type=_size,
+        type=byte_size,
         default=1_048_576,
         metavar="SIZE",
         help="skip files larger than this (default 1MiB)",
@@ -323,47 +309,71 @@ class _Progress:
 
 
 def _print_largest(console: Console, result: Pack) -> None:
-    """The ten largest files, with their share of the files' tokens and their tier."""
+    """The ten files that take the most of the pack: the tokens each shows (a skeleton's,
+    not its whole file's; omitted files show none) and their share of the pack."""
     from rich.table import Table
     from rich.text import Text
 
-    top = sorted(result.files, key=lambda f: (-f.tokens, f.path))[:10]
+    shown = [f for f in result.files if f.shown_tokens > 0]
+    top = sorted(shown, key=lambda f: (-f.shown_tokens, f.path))[:10]
     if top:
         table = Table(title="Largest files", title_justify="left", box=None, pad_edge=False)
         table.add_column("tokens", justify="right")
         table.add_column("share", justify="right")
         table.add_column("path")
         table.add_column("tier")
-        file_total = sum(f.tokens for f in result.files) or 1
+        total = result.tokens or 1
         for f in top:
-            share = f"{100 * f.tokens / file_total:.1f}%"
-            table.add_row(f"{f.tokens:,}", share, Text(safe_name(f.path)), f.tier)
+            share = f"{100 * f.shown_tokens / total:.1f}%"
+            tier = f.tier if f.tier == "full" else f"{f.tier} (file: {f.tokens:,})"
+            table.add_row(f"{f.shown_tokens:,}", share, Text(safe_name(f.path)), tier)
         console.print(table)
 
 
+_LISTED = ("default-exclude", "minified", "data-dump")
+"""Reasons whose files are listed one by one, each with its detail (the rule that left it
+out and how to pack it); the other reasons show a sample of paths."""
+_LIST_AT_MOST = 10
+
+
 def _print_skipped(console: Console, result: Pack) -> None:
-    """What was left out, by reason, and what to do about the files that need a word."""
+    """What was left out, by reason, and what to do about the files that need a word.
+
+    Each file is named once: secrets and generated files (:data:`_LISTED`) one per line with
+    why, the rest as a sample after their count (``--json`` lists every file).
+    """
     from rich.text import Text
 
     def line(*parts: str | tuple[str, str]) -> Text:
         return Text.assemble(*parts)
 
-    if result.skipped:
-        console.print(line((f"Skipped {len(result.skipped):,} files:", "bold")))
-        by_reason: dict[str, list[str]] = {}
-        for s in result.skipped:
-            by_reason.setdefault(s.reason, []).append(safe_name(s.path))
-        for reason, paths in sorted(by_reason.items()):
-            sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
-            console.print(line(f"  {reason}: {len(paths):,} ({sample})"))
-        for s in result.skipped:
-            if s.reason.startswith("secret"):
+    if not result.skipped:
+        return
+    console.print(line((f"Skipped {len(result.skipped):,} files:", "bold")))
+    by_reason: dict[str, list[Skipped]] = {}
+    for s in result.skipped:
+        by_reason.setdefault(s.reason, []).append(s)
+    for reason, skips in sorted(by_reason.items()):
+        if reason.startswith("secret"):
+            console.print(line(f"  {reason}: {len(skips):,}"))
+            for s in skips:
                 console.print(
                     line(
-                        ("  " + safe_name(s.path) + ": " + safe(s.detail), "yellow"),
+                        ("    " + safe_name(s.path) + ": " + safe(s.detail), "yellow"),
                         " (--allow-secrets to include)",
                     )
                 )
-        for s in result.skipped:
-            if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
-                console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))
+        elif reason in _LISTED:
+            console.print(line(f"  {reason}: {len(skips):,}"))
+            for s in skips[:_LIST_AT_MOST]:
+                console.print(line(f"    {safe_name(s.path)}: {safe(s.detail)}"))
+            if len(skips) > _LIST_AT_MOST:
+                more = len(skips) - _LIST_AT_MOST
+                console.print(line(f"    ... and {more:,} more (--json lists every file)"))
+        else:
+            paths = [safe_name(s.path) for s in skips]
+            sample = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
+            console.print(line(f"  {reason}: {len(paths):,} ({sample})"))
+    for s in result.skipped:
+        if s.reason in ("bad-name", "unreadable"):  # each says what to do about it
+            console.print(line(f"  {safe_name(s.path)}: {safe(s.detail)}"))

@@ -15,12 +15,17 @@ from pathlib import Path
 from ..edits.parse import decode_patch
 from ..errors import ConfigError
 from ..repo import find_root
-from ._common import add_root, root_of
+from ._common import add_root, root_of, whole_number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("patch", metavar="PATCH", nargs="?", help="file holding the edit")
-    parser.add_argument("--session", metavar="ID", type=int, help="review a past session again")
+    parser.add_argument(
+        "--session",
+        metavar="ID",
+        type=whole_number("a session id", "12"),
+        help="review a past session again",
+    )
     add_root(parser)
 
 

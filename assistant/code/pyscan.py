@@ -189,8 +189,8 @@ def skeleton(text: str) -> tuple[str, int] | None:
         opening = raw[row0]
         indent = lines[row0][: len(opening) - len(opening.lstrip())]  # ASCII, so same length
         marker = indent + MARKER.format(count=f"{rows} line" if rows == 1 else f"{rows} lines")
-        if sum(map(len, lines[row0 : row1 + 1])) + rows - 1 <= len(marker):
-            k += 1  # not worth a marker; nested bodies are shorter still
+        if rows == 1 or sum(map(len, lines[row0 : row1 + 1])) + rows - 1 <= len(marker):
+            k += 1  # a one-line body is kept; not worth a marker; nested bodies are shorter still
             continue
         out.extend(lines[position:row0])
         out.append(marker)

@@ -15,7 +15,8 @@ indentation, in the language's comment syntax, saying how many lines went::
 
 Only whole lines are cut, and only when no syntax crosses the cut, so a skeleton parses again
 in its language (a Python body keeps a ``...`` statement). A body is replaced only when the
-marker is shorter than what it replaces. Class bodies are kept (their methods are cut), and so
+marker is shorter than what it replaces, and never when it is one line (the marker would
+say less, in about as many tokens). Class bodies are kept (their methods are cut), and so
 are top-level function expressions that act as modules (an IIFE, a UMD factory, a top-level
 callback); functions nested in an elided body go with it.
 
@@ -171,7 +172,7 @@ def skeleton_for_language(language: str, text: str) -> Skeleton:
 def head(text: str, *, head_lines: int = HEAD_LINES) -> Skeleton:
     """The first ``head_lines`` lines and a marker saying how many more there were."""
     lines = text.splitlines(keepends=True)
-    if len(lines) <= head_lines:
+    if len(lines) <= head_lines + 1:  # one line more is kept rather than said by a marker
         return Skeleton(text, 0, None)
     rest = len(lines) - head_lines
     kept = "".join(lines[:head_lines])
@@ -210,8 +211,8 @@ def tree_skeleton(language: str, text: str) -> Skeleton:
         count = last - first + 1
         indent = _indent_of_first_code_line(lines, first, last)
         marker = indent + spec.marker.format(count=lines_word(count))
-        if sum(map(len, lines[first : last + 1])) + count - 1 <= len(marker):
-            continue  # the marker would be no shorter than what it replaces
+        if count == 1 or sum(map(len, lines[first : last + 1])) + count - 1 <= len(marker):
+            continue  # a one-line body says more than a marker; or the marker is no shorter
         cuts.append((first, last, marker))
         covered_until = last
     return _assemble(lines, cuts, language)

@@ -185,9 +185,8 @@ class FileReview:
         )
         old_n = len(pre) + len(h.old_lines) + len(post)
         new_n = len(pre) + len(h.new_lines) + len(post)
-        a = start - len(pre) + 1 if old_n else start
-        b = a + shift if new_n else a + shift - 1
-        out = [f"@@ -{a},{old_n} +{b},{new_n} @@"]
+        first = start - len(pre)  # 0-based index of the hunk's first line, old side
+        out = [f"@@ -{_side(first, old_n)} +{_side(first + shift, new_n)} @@"]
         out.extend(" " + x for x in pre)
         sm = LineMatcher(h.old_lines, h.new_lines)
         for tag, i1, i2, j1, j2 in sm.get_opcodes():
@@ -207,7 +206,24 @@ class FileReview:
         a = "/dev/null" if self.plan.original is None else f"a/{self.path}"
         target = self.move_to if self.move_to and self.renames else self.path
         b = "/dev/null" if new_text is None else f"b/{target}"
-        return "".join(difflib.unified_diff(old, new, a, b))
+        return "".join(_terminated(difflib.unified_diff(old, new, a, b)))
+
+
+def _terminated(lines: Iterator[str]) -> Iterator[str]:
+    """difflib's lines, each ending in a newline: a last line without one is followed by
+    git's ``\\ No newline at end of file`` (joined as they were, it ran into the next line)."""
+    for line in lines:
+        if line.endswith("\n"):
+            yield line
+        else:
+            yield line + "\n\\ No newline at end of file\n"
+
+
+def _side(first: int, count: int) -> str:
+    """One side of a ``@@`` header as git writes it: ``l,c`` with ``l`` the 1-based first
+    line, or, for an empty side (a new file, a pure insertion), the line *after which* the
+    lines go (``-0,0`` before the first line), never the 0-based index."""
+    return f"{first + 1 if count else first},{count}"
 
 
 class Changeset:

@@ -3,10 +3,16 @@
 The classes here subclass the tree in ``assistant.errors`` and add the data a user (or a
 model asked to retry) needs: the file, the hunk, the closest region and its similarity.
 ``describe()`` is for people; ``for_model()`` is the text to send back to the model.
+
+A region that is almost the hunk (``sort_key`` where the file has ``sort_keys``) is useless
+as a similarity alone, so both texts also say where it first differs (:class:`Difference`:
+the line pair, the differing words, carets under them), and a similarity is never shown
+as ``1.00`` unless the region is the hunk's lines exactly (:func:`shown_similarity` floors).
 """
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 from collections.abc import Sequence
@@ -14,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import ApplyConflict, MatchError, ParseError
+from .diff import LineMatcher
 
 FailureKind = Literal[
     "no-match", "ambiguous", "overlap", "missing-file", "exists", "mixed", "elided", "no-context",
@@ -39,6 +46,121 @@ class Region:
         )
 
 
+def shown_similarity(value: float, *, identical: bool = False) -> str:
+    """``0.99`` for 0.9968: floored to two places, so only an identical region reads 1.00."""
+    if value >= 1 and identical:
+        return "1.00"
+    return f"{min(math.floor(value * 100 + 1e-9), 99) / 100:.2f}"
+
+
+CLIP = 72
+"""Characters of a long line shown around where it differs."""
+_WORDISH = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Where a closest region first differs from the lines the hunk expected.
+
+    ``hunk_line`` is 1-based among the hunk's expected lines and ``file_line`` 1-based in
+    the file; one of them is None when that side has a line the other lacks there.
+    ``wrote`` and ``found`` are the differing stretch of each line, widened to whole words
+    (``sort_key`` / ``sort_keys``), starting at column ``column`` (0-based, tabs expanded).
+    """
+
+    hunk_line: int | None
+    file_line: int | None
+    expected: str
+    found: str
+    column: int = 0
+    wrote: str = ""
+    has: str = ""
+
+    def render(self, *, indent: str = "  ") -> list[str]:
+        """The line pair with carets under what differs in the file's line."""
+        if self.hunk_line is None:
+            head = f"first difference: line {self.file_line} is not in the hunk"
+            return [f"{indent}{head}:", f"{indent}  file: {_clip(self.found, 0)}"]
+        if self.file_line is None:
+            head = f"first difference: hunk line {self.hunk_line} is not in the file"
+            return [f"{indent}{head}:", f"{indent}  hunk: {_clip(self.expected, 0)}"]
+        start = _window(self.column, self.expected, self.found)
+        carets = " " * (self.column - start) + "^" * max(1, len(self.has))
+        return [
+            f"{indent}first difference: line {self.file_line}, column {self.column + 1}:",
+            f"{indent}  hunk: {_clip(self.expected, start)}",
+            f"{indent}  file: {_clip(self.found, start)}",
+            f"{indent}        {carets}",
+        ]
+
+    def for_model(self) -> str:
+        if self.hunk_line is None:
+            return (f"The file has a line there that your lines lack (line {self.file_line}):"
+                    f"\n```\n{self.found}\n```")  # fmt: skip
+        if self.file_line is None:
+            return (f"Line {self.hunk_line} of your lines is not in the file there:"
+                    f"\n```\n{self.expected}\n```")  # fmt: skip
+        return (
+            f"The first difference is on line {self.file_line} of the file (line "
+            f"{self.hunk_line} of your lines): you wrote `{self.wrote}` where the file has "
+            f"`{self.has}`. The file's line is:\n```\n{self.found}\n```"
+        )
+
+
+def _window(column: int, *lines: str) -> int:
+    """Where to start showing ``lines`` so that ``column`` is in view (one start for all,
+    so the lines stay aligned)."""
+    longest = max(len(x) for x in lines)
+    return 0 if longest <= CLIP else max(0, min(column - CLIP // 3, longest - CLIP))
+
+
+def _clip(line: str, start: int) -> str:
+    """``CLIP`` characters of ``line`` from ``start``, with ``...`` where it is cut."""
+    text = line[start : start + CLIP]
+    if start:
+        text = "..." + text[3:]
+    if start + CLIP < len(line):
+        text = text[:-3] + "..."
+    return text
+
+
+def first_difference(
+    expected: Sequence[str], region: Sequence[str], start: int
+) -> Difference | None:
+    """The first line where ``region`` (the file's lines from 1-based ``start``) differs
+    from ``expected``, aligned line by line (trailing whitespace ignored, as the closest
+    region was chosen); None when they are the same."""
+    a = [x.rstrip().expandtabs(4) for x in expected]
+    b = [x.rstrip().expandtabs(4) for x in region]
+    for tag, i1, i2, j1, j2 in LineMatcher(a, b).get_opcodes():
+        if tag == "equal":
+            continue
+        if i1 == i2:
+            return Difference(None, start + j1, "", b[j1])
+        if j1 == j2:
+            return Difference(i1 + 1, None, a[i1], "")
+        x, y = a[i1], b[j1]
+        col, wrote, has = _words_apart(x, y)
+        return Difference(i1 + 1, start + j1, x, y, col, wrote, has)
+    return None
+
+
+def _words_apart(x: str, y: str) -> tuple[int, str, str]:
+    """(column, x's part, y's part) where two lines differ, widened to whole words."""
+    p = 0
+    while p < min(len(x), len(y)) and x[p] == y[p]:
+        p += 1
+    s = 0
+    while s < min(len(x), len(y)) - p and x[len(x) - 1 - s] == y[len(y) - 1 - s]:
+        s += 1
+    while p and _WORDISH.match(x[p - 1]):
+        p -= 1
+    end_x, end_y = len(x) - s, len(y) - s
+    while end_x < len(x) and _WORDISH.match(x[end_x]):
+        end_x, end_y = end_x + 1, end_y + 1
+    return p, x[p:end_x], y[p:end_y]
+
+
 @dataclass(frozen=True)
 class HunkFailure:
     """One hunk (or file operation) that cannot be applied, and why."""
@@ -61,13 +183,30 @@ class HunkFailure:
     def where(self) -> str:
         return f"{self.path}, hunk {self.hunk} of {self.hunks}" if self.hunk else self.path
 
+    @property
+    def difference(self) -> Difference | None:
+        """Where the closest region first differs from the expected lines (None: no region,
+        or nothing expected)."""
+        if self.closest is None or not self.expected:
+            return None
+        return first_difference(self.expected, self.closest.lines, self.closest.start)
+
+    def _similarity(self) -> str:
+        c = self.closest
+        assert c is not None
+        return shown_similarity(c.similarity, identical=tuple(self.expected) == c.lines)
+
     def describe(self) -> str:
         """A report for a person: what failed, where, and the nearest text in the file."""
         out = [f"{self.where}: {self.detail}"]
         if self.closest is not None:
             c = self.closest
-            out.append(f"  closest region: lines {c.start}-{c.end} (similarity {c.similarity:.2f})")
+            out.append(
+                f"  closest region: lines {c.start}-{c.end} (similarity {self._similarity()})"
+            )
             out.append(c.render(indent="    "))
+            if (diff := self.difference) is not None:
+                out.extend(diff.render())
         for line, place in self._places():
             out.append(f"  line {line}: {place}" if place else f"  line {line}")
         if self.expected and self.kind in ("no-match", "ambiguous"):
@@ -92,8 +231,10 @@ class HunkFailure:
             c = self.closest
             parts.append(
                 f"The closest lines in the file are {c.start}-{c.end}"
-                f" (similarity {c.similarity:.2f}):\n```\n" + "\n".join(c.lines) + "\n```"
+                f" (similarity {self._similarity()}):\n```\n" + "\n".join(c.lines) + "\n```"
             )
+            if (diff := self.difference) is not None:
+                parts.append(diff.for_model())
         shown = [f"line {n}" + (f", in {p}" if p else "") for n, p in self._places()]
         if shown and self.kind in ("ambiguous", "overlap"):
             parts.append("The same lines are at: " + "; ".join(shown) + ".")

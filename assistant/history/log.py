@@ -159,7 +159,8 @@ class History:
         owner = self.store.record_undo(
             journal=done.journal, paths=(*done.restored, *done.removed), decisions=reset
         )
-        return UndoRecord(owner, done.journal, done.restored, done.removed, done.recovered)
+        commit = row.commit if row is not None else None
+        return UndoRecord(owner, done.journal, done.restored, done.removed, done.recovered, commit)
 
     def _unapplied(self, row: ApplyRow) -> list[Decision]:
         """The hunks the undone apply wrote, accepted again (the other applies' stay)."""

@@ -138,6 +138,9 @@ class UndoRecord:
     removed: tuple[str, ...]
     recovered: bool
     """True when this rolled back an apply that had been interrupted."""
+    commit: str | None = None
+    """The commit the undone apply made (``--commit``): it stays in git unless dropped
+    (:func:`assistant.repo.drop_commit`)."""
 
 
 @dataclass(frozen=True)

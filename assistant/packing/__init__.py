@@ -9,16 +9,17 @@ this module only orchestrates it. The pieces (:mod:`.select` fits the budget, :m
 from __future__ import annotations
 
 import hashlib
+import marshal
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import tokens as tok
-from ..cache import Cache
+from ..cache import Cache, namespace
 from ..display import safe_name
 from ..errors import ConfigError, PackError
-from ..workspace import SourceFile, Workspace, discover, rebase
+from ..workspace import SourceFile, Workspace, discover, rebase, tree_digest
 from .render import PACK_FORMATS, Entry, PackFormat, Part, Tier, render, task_section, tree_start
 from .result import Pack, PackedFile, PackOptions
 from .reuse import remember_tiers, remembered_tiers, tiers_key
@@ -29,6 +30,7 @@ from .tally import tally
 __all__ = ["Pack", "PackOptions", "PackedFile", "pack", "rank_files"]
 
 DEFAULT_ENCODING = "deepseek-v4"
+_PRIORITY_NS = namespace("priority")
 
 Progress = Callable[[str, int, int], None]
 
@@ -82,6 +84,8 @@ def pack(
         return parts, tally(parts, encoding=encoding, count_batch=count_batch, cache=cache)
 
     candidates = [Candidate(p, read.tokens[p], _overhead_estimate(p)) for p in read.order]
+    if budget is not None and not (task and task.strip()):
+        candidates = _by_priority(candidates, files, budget, cache)
     if budget is None:
         tiers = fill(candidates, None)
         parts, total = build(tiers)
@@ -108,6 +112,32 @@ def pack(
         state=read.workspace.state,
         redacted=read.workspace.redacted,
     )
+
+
+def _by_priority(
+    candidates: list[Candidate], files: Sequence[SourceFile], budget: int, cache: Cache
+) -> list[Candidate]:
+    """Without a task, a budget that cannot hold every file goes first to what a model needs
+    to understand the project (:mod:`.priority`); the pack keeps its path order. The order
+    is kept in the cache by tree (a second budgeted pack of the tree does not read imports)."""
+    if sum(c.tokens + c.overhead for c in candidates) <= budget:
+        return candidates
+    from .priority import priority
+
+    key = tree_digest(files)
+    hit = cache.get(_PRIORITY_NS, key)
+    order: list[int] | None = None
+    if isinstance(hit, bytes):
+        try:
+            order = marshal.loads(hit)
+        except (ValueError, EOFError, TypeError):
+            order = None
+    if not isinstance(order, list) or sorted(order) != list(range(len(files))):
+        index = {f.path: i for i, f in enumerate(files)}
+        order = [index[p] for p in priority(files)]
+        cache.put(_PRIORITY_NS, key, marshal.dumps(order))
+    by_path = {c.path: c for c in candidates}
+    return [by_path[files[i].path] for i in order]
 
 
 def _check_request(

@@ -107,4 +107,12 @@ class Pack:
             ],
             "tiers": self.tiers,
             "stable_prefix_tokens": self.stable_prefix_tokens,
+            # every file of the pack with its tier, and every file left out with why
+            "packed_files": [
+                {"path": f.path, "tier": f.tier, "tokens": f.tokens, "shown_tokens": f.shown_tokens}
+                for f in self.files
+            ],
+            "skipped_files": [
+                {"path": s.path, "reason": s.reason, "detail": s.detail} for s in self.skipped
+            ],
         }

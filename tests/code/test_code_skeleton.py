@@ -25,7 +25,8 @@ def _read(path: Path) -> str:
 
 
 def _has_elidable_body(tree: ast.Module, text: str) -> bool:
-    """A function whose statements after the docstring span well over a marker's length."""
+    """A function whose statements after the docstring span well over a marker's length,
+    on more than one line (a one-line body is kept)."""
     lines = text.splitlines()
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -34,7 +35,7 @@ def _has_elidable_body(tree: ast.Module, text: str) -> bool:
                 body = body[1:]
             if body and body[0].lineno > node.lineno:
                 span = lines[body[0].lineno - 1 : (body[-1].end_lineno or 0)]
-                if sum(map(len, span)) > 80:
+                if len(span) > 1 and sum(map(len, span)) > 80:
                     return True
     return False
 
@@ -197,8 +198,10 @@ def test_no_grammar_keeps_the_first_lines_with_a_marker() -> None:
     assert made.language is None
     assert made.elided_lines == 123
     assert made.text == "".join(f"line {n}\n" for n in range(1, 41)) + "⋯ 123 more lines elided\n"
-    short = skeleton("notes.txt", "a\nb\n", head_lines=1)
-    assert short == Skeleton("a\n⋯ 1 more line elided\n", 1, None)
+    short = skeleton("notes.txt", "a\nb\nc\n", head_lines=1)
+    assert short == Skeleton("a\n⋯ 2 more lines elided\n", 2, None)
+    # one line more than the head is kept as it is, not said by a longer marker
+    assert skeleton("notes.txt", "a\nb\n", head_lines=1) == Skeleton("a\nb\n", 0, None)
     assert skeleton("notes.txt", "a\nb") == Skeleton("a\nb", 0, None)
 
 

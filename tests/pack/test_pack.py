@@ -112,6 +112,8 @@ def test_cli_json_summary(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "secret_skipped",
         "tiers",
         "stable_prefix_tokens",
+        "packed_files",
+        "skipped_files",
     }
     text = out.read_text(encoding="utf-8")
     assert summary["tokens"] == tokens.count(text, "cl100k_base")
