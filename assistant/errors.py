@@ -45,7 +45,13 @@ class AssistantError(Exception):
 
 
 class ConfigError(AssistantError):
-    """Settings that cannot be used: unknown names, bad values, a missing key."""
+    """Settings that cannot be used: unknown names, bad values, a missing key. ``setting``
+    names the setting to give (``"model"``) when one is missing; the message says where
+    in the config, and each front end adds its own way to give it."""
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class PackError(AssistantError):
@@ -96,7 +102,8 @@ class RateLimitError(ModelError):
 
 
 class ContextLengthError(ModelError):
-    """The prompt plus the reserved output does not fit the backend's window."""
+    """The prompt plus the reserved output does not fit the backend's window. ``followup``:
+    the request was a send-back of rejected hunks (fewer of them would fit)."""
 
     def __init__(
         self,
@@ -107,8 +114,10 @@ class ContextLengthError(ModelError):
         prompt_tokens: int | None = None,
         max_output: int | None = None,
         window: int | None = None,
+        followup: bool = False,
     ) -> None:
         super().__init__(message, backend=backend, status=status)
+        self.followup = followup
         self.prompt_tokens = prompt_tokens
         self.max_output = max_output
         self.window = window

@@ -35,6 +35,7 @@ opens a connection per call, so any thread may use it.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,7 +57,14 @@ from .edits import (
     default_format,
     instructions,
 )
-from .errors import ApplyConflict, AssistantError, EditError, GitError
+from .errors import (
+    ApplyConflict,
+    AssistantError,
+    ContextLengthError,
+    EditError,
+    GitError,
+    PackError,
+)
 from .history import (
     ApplyRecord,
     History,
@@ -141,6 +149,18 @@ class Plan:
         """Whether prompt plus reserved output fit the backend's window."""
         return self.prompt_tokens + self.max_output <= self.backend.window
 
+    @property
+    def cut(self) -> str | None:
+        """What the pack cut to fit its budget, said before sending: ``"40 of 55 files
+        whole, 3 as skeletons, 12 omitted"`` (None: every file is whole)."""
+        tiers = self.pack.tiers
+        if not tiers["skeleton"] and not tiers["omitted"]:
+            return None
+        return (
+            f"{tiers['full']:,} of {len(self.pack.files):,} files whole, "
+            f"{tiers['skeleton']:,} as skeletons, {tiers['omitted']:,} omitted"
+        )
+
 
 @dataclass(frozen=True)
 class TextDelta:
@@ -182,8 +202,14 @@ def hunk_key(path: str, index: int) -> str:
 # -- feedback (pure) ----------------------------------------------------------------------
 
 
-def feedback(items: Sequence[tuple[FileReview, HunkReview, str]], *, applied: bool) -> str:
-    """The follow-up message that sends rejected hunks back: each quoted, with the reason."""
+def feedback(
+    items: Sequence[tuple[FileReview, HunkReview, str]],
+    *,
+    applied: bool,
+    only: Sequence[str] | None = None,
+) -> str:
+    """The follow-up message that sends rejected hunks back: each quoted, with the reason.
+    ``only``: the repository above shows only these files (a send-back re-packed to fit)."""
     out = [
         "I reviewed your edits and rejected the changes below. For each one: the file, the "
         "change as you proposed it, and my reason.",
@@ -202,11 +228,42 @@ def feedback(items: Sequence[tuple[FileReview, HunkReview, str]], *, applied: bo
         if applied
         else "Everything else you proposed stays as it was. "
     )
+    if only is not None:
+        note += (
+            "To fit the window, the repository above now shows only the files concerned "
+            f"({', '.join(only)}). "
+        )
     out.append(
         note + "Propose new edits for the rejected changes only, in the same edit format, "
         "against the files as shown above."
     )
     return "\n".join(out)
+
+
+def _followup_budget(window: int, reserve: int, overhead: int, followup: int) -> int:
+    """Tokens a send-back's pack may take: the window less the output reserve, the prompt's
+    overhead (system message, framing) and the ``followup`` (previous answer and feedback)."""
+    return window - reserve - overhead - followup
+
+
+def _whole(packed: Pack, paths: Sequence[str]) -> bool:
+    """Whether every one of ``paths`` is in ``packed`` whole."""
+    tiers = {f.path: f.tier for f in packed.files}
+    return all(tiers.get(p) == "full" for p in paths)
+
+
+def _with_followup(plan: Plan, answer: str, followup: str, extra: int) -> Plan:
+    """``plan`` with the previous ``answer`` and the ``followup`` message after it
+    (``extra``: their tokens and framing)."""
+    messages = (
+        *plan.messages,
+        {"role": "assistant", "content": answer},
+        {"role": "user", "content": followup},
+    )
+    return dataclasses.replace(plan, messages=messages, prompt_tokens=plan.prompt_tokens + extra)
+
+
+_GLOB = re.compile(r"[][*?!\\#]")  # characters an include pattern would read as a glob
 
 
 def _first_line(task: str) -> str:
@@ -461,7 +518,8 @@ class Assistant:
         or accepted are rejected first; failed hunks are sent with why they failed. The
         repository is packed again as it is now (the same prompt prefix as before if
         nothing was applied), followed by the previous answer and the follow-up message
-        (:func:`feedback`).
+        (:func:`feedback`), all budgeted to fit the window (:meth:`_followup`: when the
+        first pack filled it, a smaller pack that keeps the files concerned whole).
         """
         items = self._rejected(result, rejected)
         self.store.decide(
@@ -469,11 +527,10 @@ class Assistant:
             [Decision(f.path, h.index, str(h.state), reason) for f, h, reason in items],
         )
         applied = any(h.state == HunkState.APPLIED for f in result.changeset for h in f.hunks)
-        followup = feedback(items, applied=applied)
         client, owned = None, False
         try:  # a send-back that fails before it is sent (no key, no pack) is recorded too
             client, owned = self._open_client()
-            plan = self._followup(result, followup)
+            plan, refusal = self._followup(result, items, applied=applied)
         except AssistantError as exc:
             if owned and client is not None:
                 client.close()
@@ -481,29 +538,82 @@ class Assistant:
             raise
         try:
             parent = result.session_id
-            yield from self._run(client, plan, plan.messages, cancel=cancel, parent_id=parent)
+            yield from self._run(
+                client, plan, plan.messages, cancel=cancel, parent_id=parent, refusal=refusal
+            )
         finally:
             if owned:
                 client.close()
 
-    def _followup(self, result: Result, followup: str) -> Plan:
-        """The plan of a send-back: the repository packed again, the previous answer, then
-        the follow-up message."""
+    def _followup(self, result: Result, items: Sequence[tuple[FileReview, HunkReview, str]],
+                  *, applied: bool) -> tuple[Plan, ContextLengthError | None]:  # fmt: skip
+        """The plan of a send-back, budgeted to fit the window with the previous answer and
+        the follow-up message on top (:func:`_followup_budget`):
+
+        1. the first request's pack again, when it still fits: the same prompt prefix, so a
+           provider's prefix cache bills it at the cache-hit price;
+        2. else the repository packed again into what the window has left, if that keeps
+           every file the rejected hunks touch whole;
+        3. else only those files, whole.
+
+        When not even those files fit: the first attempt, and the refusal to record and
+        raise (:class:`~assistant.errors.ContextLengthError` with the numbers, ``followup``
+        set)."""
+        backend = self.backend
+        touched = {f.path for f, _, _ in items}  # still packed, still there: kept whole
+        concerned = sorted(p for p in touched if result.manifest.sha(p) and self._exists(p))
+        text = feedback(items, applied=applied)
+        extra = self._followup_tokens(result.answer, text)
         plan = self.plan(result.task, paths=result.paths, budget=result.manifest.budget)
-        messages = (
-            *plan.messages,
-            {"role": "assistant", "content": result.answer},
-            {"role": "user", "content": followup},
+        if plan.prompt_tokens + extra + plan.max_output <= backend.window:
+            return _with_followup(plan, result.answer, text, extra), None
+        attempts = [(result.paths, text)]
+        if concerned:
+            attempts.append((self._literal(concerned), feedback(items, applied=applied,
+                                                                only=concerned)))  # fmt: skip
+        for paths, message in attempts:
+            tokens = self._followup_tokens(result.answer, message)
+            room = _followup_budget(backend.window, plan.max_output, self.prompt_overhead, tokens)
+            if room <= 0:
+                continue
+            try:
+                repacked = self.plan(result.task, paths=paths, budget=room)
+            except PackError as exc:
+                if exc.needed is None:
+                    raise
+                continue  # not even the pack's header fits: try fewer files
+            if _whole(repacked.pack, concerned):
+                return _with_followup(repacked, result.answer, message, tokens), None
+        needed = sum(e.tokens for e in result.manifest.entries if e.path in concerned)
+        refusal = ContextLengthError(
+            f"the send-back does not fit the window of {backend.window:,} tokens of "
+            f"{backend.name}: the previous answer and the feedback take {extra:,} tokens, the "
+            f"{len(concerned)} file(s) the rejected hunks touch {needed:,}, the output reserve "
+            f"{plan.max_output:,}; send back fewer hunks at a time",
+            backend=backend.name,
+            prompt_tokens=self.prompt_overhead + extra + needed,
+            max_output=plan.max_output,
+            window=backend.window,
+            followup=True,
         )
+        return _with_followup(plan, result.answer, text, extra), refusal
+
+    def _exists(self, path: str) -> bool:
+        return worktree.read_file(self.root, path, raw=True) is not None
+
+    def _followup_tokens(self, answer: str, text: str) -> int:
+        """Tokens the previous answer and the follow-up message add to a plan's prompt."""
         from .model import framing_tokens
         from .tokens import count
 
-        extra = sum(count(t, plan.backend.encoding) for t in (result.answer, followup))
-        return dataclasses.replace(
-            plan,
-            messages=messages,
-            prompt_tokens=plan.prompt_tokens + extra + framing_tokens(2, reply=False),
-        )
+        enc = self.backend.encoding
+        return count(answer, enc) + count(text, enc) + framing_tokens(2, reply=False)
+
+    def _literal(self, paths: Sequence[str]) -> tuple[str, ...]:
+        """Include patterns that match exactly ``paths`` (root-relative), relative to the
+        packed folder and anchored, with the glob characters escaped."""
+        cut = len(self.scope) + 1 if self.scope else 0
+        return tuple("/" + _GLOB.sub(r"\\\g<0>", p[cut:]) for p in paths)
 
     def _unsent(self, result: Result, exc: BaseException) -> None:
         """Record a send-back of ``result`` that failed before anything was packed."""
@@ -560,7 +670,10 @@ class Assistant:
         *,
         cancel: threading.Event | None,
         parent_id: int | None = None,
+        refusal: AssistantError | None = None,
     ) -> Iterator[Event]:
+        """Record a session for ``plan``, send it, stream it, record the result. A
+        ``refusal`` is recorded as the session's failure and raised instead of sending."""
         manifest = plan.manifest
         task = plan.pack.task or ""
         backend = plan.backend
@@ -574,6 +687,8 @@ class Assistant:
             parent_id=parent_id,
         )
         try:
+            if refusal is not None:
+                raise refusal
             prepared = client.prepare(
                 messages, max_output=plan.max_output, prompt_tokens=plan.prompt_tokens
             )
@@ -733,8 +848,8 @@ class Assistant:
             why = "was cancelled" if result.cancelled else "is cut off (finish_reason=length)"
             raise EditError(
                 f"the answer of session {result.session_id} {why}; its edits may be "
-                "incomplete. Ask again (raise the output reserve or narrow the task), or "
-                "apply it with force=True (--force) after reviewing every hunk"
+                "incomplete. Ask again (raise the output reserve or narrow the task); a script "
+                "may apply it anyway with force=True after reviewing every hunk"
             )
         cs = result.changeset
         review = self.review(result)

@@ -1,19 +1,30 @@
 """What to do about an error, in the TUI's terms.
 
 The library's messages say what happened and, where the front ends differ, leave the advice
-to them: a request or a pack that does not fit the window names no command-line option
-(``--budget``, ``--max-output``), so the TUI says what to do with its own controls.
+to them: they name no command-line option (``--budget``, ``--max-output``, ``--backend``,
+``--model``), and the error carries the data to advise on (``ContextLengthError.followup``,
+``ModelError.status``, ``ConfigError.setting``). Here the TUI says what to do with its own
+controls; ``assistant.cli`` says it with its options.
 """
 
 from __future__ import annotations
 
-from assistant.errors import AssistantError, ContextLengthError, PackError
+from assistant.errors import (
+    AssistantError,
+    ConfigError,
+    ContextLengthError,
+    ModelError,
+    PackError,
+)
 
+BACKEND = "pick another backend in Compose (ctrl+b)"
 FIT = (
     "exclude files in the Compose tree (space) until the meter is under 100%, "
     "or pick a backend with a larger window (ctrl+n)"
 )
 """What to do when prompt + output reserve do not fit the window, in TUI terms."""
+FOLLOWUP = "reject and send back fewer hunks at a time, or " + BACKEND + " with a larger window"
+"""What to do when a send-back of rejected hunks does not fit the window."""
 
 
 def does_not_fit(exc: AssistantError) -> bool:
@@ -23,12 +34,37 @@ def does_not_fit(exc: AssistantError) -> bool:
     )
 
 
+def advice(exc: AssistantError) -> str:
+    """What to do about ``exc`` with the TUI's controls ("" when the message says it all)."""
+    if isinstance(exc, ContextLengthError):
+        return FOLLOWUP if exc.followup else FIT
+    if does_not_fit(exc):
+        return FIT
+    if isinstance(exc, ModelError) and exc.status == 402:
+        return BACKEND
+    if isinstance(exc, ModelError) and exc.status == 404:
+        return f"fix model or base_url under [backends.{exc.backend}] in {_config()}, or " + (
+            BACKEND
+        )
+    if isinstance(exc, ConfigError) and exc.setting is not None:
+        return f"set {exc.setting} in {_config()}, or " + BACKEND
+    return ""
+
+
 def error_text(exc: AssistantError) -> str:
     """The message to show for ``exc``: the library's words, then the TUI's advice."""
-    text = str(exc)
-    return f"{text}; {FIT}" if does_not_fit(exc) else text
+    text, more = str(exc), advice(exc)
+    return f"{text}; {more}" if more else text
 
 
 def fit_text(*, prompt_tokens: int, reserve: int, window: int, backend: str) -> str:
     """The TUI's message for a plan that does not fit (checked before anything is sent)."""
     return f"prompt {prompt_tokens:,} + output {reserve:,} > window {window:,} of {backend}; {FIT}"
+
+
+def _config() -> str:
+    """The user's config file, where backends are set (trusted, unlike a project's)."""
+    from assistant.config import USER_FILE
+    from assistant.paths import config_dir
+
+    return str(config_dir() / USER_FILE)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..display import safe
-from ..errors import AssistantError, ContextLengthError, PackError
+from ..errors import AssistantError, ConfigError, ContextLengthError, ModelError, PackError
 from ._common import OLD_ROOT_SPELLINGS, add_root
 
 # name -> (module, one-line help). Modules live in this package.
@@ -201,12 +201,19 @@ def _command_word(args: Sequence[str]) -> str | None:
 
 
 def _advice(exc: AssistantError) -> str:
-    """What to do about a request or pack that does not fit, in command-line terms: the
-    library's message leaves that to the front end (the TUI says it in its own terms)."""
+    """What to do, in command-line terms, where the library's message leaves it to the front
+    end (a request or pack that does not fit, a model or backend to name; the TUI says it
+    in its own terms, ``tui.advice``)."""
     if isinstance(exc, ContextLengthError):  # the message gives the prompt that fits, if known
         return "; lower --budget (or reserve less output with --max-output)"
     if isinstance(exc, PackError) and exc.needed is not None:
         return "; raise --budget or narrow the pack with --include/--exclude"
+    if isinstance(exc, ModelError) and exc.status == 402:
+        return " (--backend)"
+    if isinstance(exc, ModelError) and exc.status == 404:
+        return " (--model, --base-url)"
+    if isinstance(exc, ConfigError) and exc.setting is not None:
+        return f", or pass --{exc.setting.replace('_', '-')}"
     return ""
 
 

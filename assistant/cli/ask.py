@@ -12,7 +12,9 @@ under its file in the summary (``~ hunk 2 at line 31: trailing whitespace ignore
 ``tome apply`` lists it. ``--commit`` commits exactly the applied paths. Every request is recorded in
 the history (``tome history``).
 
-The answer goes to stdout as it arrives; the estimate before sending, a line per retry
+The answer goes to stdout as it arrives; the estimate before sending (with the pack's
+tokens and, when the pack was cut to fit the window or ``--budget``, how many files went in
+whole, as skeletons, or were omitted), a line per retry
 (``tome: retrying in 4 s (429 rate limited)``), the usage line after (tokens, cache
 hit/miss, cost), the summary and the prompt go to stderr, so
 ``tome ask ... > answer.md`` keeps only the answer. The answer is the model's, so control
@@ -41,7 +43,7 @@ from ._common import add_format, add_root, root_of, token_count
 from ._summary import file_lines, tolerated_note
 
 if TYPE_CHECKING:
-    from ..session import Result
+    from ..session import Plan, Result
 
 TRUNCATED_EXIT = 3
 
@@ -110,7 +112,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..model import format_estimate, format_usage, resolve_backend
+    from ..model import format_usage, resolve_backend
 
     if args.mode != "apply" and (args.yes or args.commit):
         print("tome: --yes and --commit go with --apply", file=sys.stderr)
@@ -132,15 +134,7 @@ def run(args: argparse.Namespace) -> int:
     backend.require_key()  # a missing key fails here, before packing
     assistant = Assistant.open(root, backend=backend, settings=settings, format=args.format)
     plan = assistant.plan(task, paths=args.include, budget=args.budget)
-    where = safe(f"{backend.name}: {backend.model} at {backend.base_url}")
-    if plan.estimate is not None:
-        print(f"tome: {where}; {format_estimate(plan.estimate)}", file=sys.stderr)
-    else:
-        print(
-            f"tome: {where}; prompt {plan.prompt_tokens:,} tokens "
-            f"(+ up to {plan.max_output:,} out)",
-            file=sys.stderr,
-        )
+    _before_sending(plan, budget_given=args.budget is not None)
     out = sys.stdout
     result: Result | None = None
     shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
@@ -182,6 +176,31 @@ def run(args: argparse.Namespace) -> int:
     if args.mode == "review":
         return _review(assistant, result)
     return 0
+
+
+def _before_sending(plan: Plan, *, budget_given: bool) -> None:
+    """What is about to be sent, on stderr: the backend and the estimate (the prompt's
+    tokens, the output reserve, the cost), then the pack: its tokens (the figure
+    ``tome history`` lists) and, when it was cut to fit, what was cut."""
+    from ..model import format_estimate
+
+    backend = plan.backend
+    where = safe(f"{backend.name}: {backend.model} at {backend.base_url}")
+    if plan.estimate is not None:
+        print(f"tome: {where}; {format_estimate(plan.estimate)}", file=sys.stderr)
+    else:
+        print(
+            f"tome: {where}; prompt {plan.prompt_tokens:,} tokens "
+            f"(+ up to {plan.max_output:,} out)",
+            file=sys.stderr,
+        )
+    line = f"tome: pack {plan.pack.tokens:,} tokens"
+    if plan.cut is not None:
+        limit = "--budget" if budget_given else "the window"
+        line += f", cut to fit {limit} ({plan.pack.budget or 0:,} tokens): {plan.cut}"
+    else:
+        line += f", {len(plan.pack.files):,} file{'s' * (len(plan.pack.files) != 1)} whole"
+    print(line, file=sys.stderr)
 
 
 def summary(result: Result) -> list[str]:

@@ -10,6 +10,10 @@ The status column says what became of each session (:mod:`assistant.history.stat
 ``--apply`` prompt) while nothing is applied; then, from its applies, ``applied``,
 ``committed``, ``partly undone`` (some applies undone, some standing) or ``undone``.
 ``--json`` lists every apply of a session with its own state.
+
+The tokens column is the pack's (``pack 122,242 tok``): the figure ``tome ask`` prints as
+``pack 122,242 tokens`` before sending; its prompt adds the system message and the chat
+framing to it (``prompt 122,540 tokens``).
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ def _row(cells: tuple[str, ...]) -> str:
     ).rstrip()
 
 
-HEADER = _row(("id", "when", "status", "files", "tokens", "cost", "backend", "task"))
+HEADER = _row(("id", "when", "status", "files", "pack tokens", "cost", "backend", "task"))
 
 
 def _line(s: SessionSummary) -> str:

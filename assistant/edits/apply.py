@@ -25,11 +25,12 @@ from .diff import LineMatcher
 from .failures import EditParseError, HunkFailure, HunkMatchError, ParseProblem, check_path
 from .hunks import FileEdit, Hunk, Op
 from .match import (
-    AGREE,
+    CLEAR,
     FileLines,
     Hint,
     Located,
     Miss,
+    Shift,
     closest_region,
     expected_lines,
     hint_disagrees,
@@ -415,10 +416,13 @@ def _checked_hints(
 ) -> list[PlannedHunk]:
     """Keep a hunk its line number picked only when the file's other line numbers bear it
     out: every hunk placed by its content alone was found as far from its stated line as
-    this one (see ``match.hint_disagrees``). Otherwise it is refused."""
-    own = [(h.index, h.located.start - (h.hunk.old_start - 1)) for h in planned
+    this one, a hunk stated at line 1 only bounding how far (see ``match.hint_disagrees``).
+    Otherwise it is refused."""
+    own = [(h.index, Shift(h.located.start - (h.hunk.old_start - 1), h.hunk.old_start == 1))
+           for h in planned
            if h.located and h.hunk.old_start and h.hunk.before and not hinted(h.located)
            and not ordered(h.located)]  # fmt: skip
+    agree = _headers_agree(planned)
     out: list[PlannedHunk] = []
     for h in planned:
         loc = h.located
@@ -427,22 +431,30 @@ def _checked_hints(
             continue
         shift = loc.start - (h.hunk.old_start - 1)
         against = [x for x in own if x[0] != h.index]
-        if not hint_disagrees(shift, [s for _i, s in against]) or (
-            not against and not shift and _headers_agree(planned)
-        ):
+        starts = _candidates_of(locate(fl, h.hunk, closest=False))
+        rival = next((c for c in starts if c != loc.start + 1
+                      and abs(c - h.hunk.old_start) < CLEAR), None) if shift else None  # fmt: skip
+        shifts = [s for _i, s in against]
+        if not hint_disagrees(shift, shifts, headers=agree, rival=rival is not None):
             out.append(h)
             continue
-        if against and any(abs(x[1] - shift) > AGREE for x in against):
-            i, other = next(x for x in against if abs(x[1] - shift) > AGREE)
+        fixed = [x for x in against if not x[1].floor]
+        if any(x[1].refutes(shift) for x in against):
+            i, other = next((i, x.shift) for i, x in against if x.refutes(shift))
             why = (f"hunk {i} was found {other:+d} lines from its own stated line, which "
                    f"points at line {h.hunk.old_start + other}")  # fmt: skip
-        elif against:
+        elif rival is not None:
+            why = (f"as written it is near line {rival}, where the same lines also are, and no "
+                   "other hunk says which")  # fmt: skip
+        elif fixed:
             why = f"that is {shift:+d} lines from it, too far to trust"
+        elif against:
+            why = ("the other hunks placed by their lines alone state line 1, which bounds the "
+                   "numbers' shift but does not bear one out")  # fmt: skip
         else:
             why = "no other hunk of the file, placed by its lines alone, bears the numbers out"
         detail = (f"its lines occur more than once; its line number {h.hunk.old_start} points "
                   f"at line {loc.start + 1}, but {why}; refusing to guess")  # fmt: skip
-        starts = _candidates_of(locate(fl, h.hunk, closest=False))
         miss = _reported(fl, h.hunk, Miss("ambiguous", detail, None, tuple(starts)), searches)
         failure = _failure(path, h.index, len(planned), miss, h.hunk,
                            fl.lines if miss.searched else ())  # fmt: skip

@@ -11,7 +11,10 @@ The ladder, loosest last; the first rung with any candidate decides:
 4. ``context``: as ``indent``, with one context line the model added that the file lacks,
    or one file line the model left out, wherever that line then has one place in the result
    (lines added where the left-out line was could go on either side of it: refused, unless
-   they are copies of it);
+   they are copies of it). Its windows are read at the strictest equality of the rungs
+   above that their kept lines meet, and the strictest with any reading decides, as the
+   rungs themselves do. A SEARCH/REPLACE pair's roles are then one of its best alignments
+   (``_aligned``), and the left-out line is placed only where all of them agree;
 5. ``elision``: a context line ``...`` stands for lines left out (see ``hunks.ELISION``).
 
 A match must be unique, or be singled out by what the answer says, in this order:
@@ -31,9 +34,28 @@ A match must be unique, or be singled out by what the answer says, in this order
   and (c) every other hunk of the file placed by its content alone was found as far from
   its stated line (``AGREE``), and there is one: the shift came from the previous such
   hunk, so (c) asks the numbers to be right relative to each other, which wrong numbers
-  rarely are (the check is in ``apply._checked_hints``). Where no hunk of the file was
-  placed by its content alone (a single hunk of repeated lines, or every hunk repeated),
-  (c) is met instead by the headers agreeing as ``git diff`` writes them
+  rarely are (the check is in ``apply._checked_hints``, the rule in ``hint_disagrees``).
+  A hunk stated at line 1 only bounds the shift from below: a model whose numbers are all
+  ``d`` too low writes 1 for every hunk in the first ``d`` lines (it cannot write less),
+  so such a hunk refutes only a smaller shift, and it never is the one (c) asks for (its
+  shift, moved into the next hunk's hint, landed on the wrong repeat: asyncio's
+  transports.py with numbers 60 too low, silently wrong before). (b) gives way where the
+  numbers bear themselves out beyond the hunk that moved the hint: two hunks found at
+  their stated lines moved by one shift, or one and headers that agree as below (numbers
+  off by 60 are off by 60 everywhere). A number that, as written, is within ``CLEAR`` of
+  another of the hunk's places reads two ways, the previous hunk's shift carrying over or
+  that hunk's number alone being off, and stands only with those two hunks (a model whose
+  copy of the file differs between two hunks: CPython's traceback.py, numbers right after
+  the difference, had the ``__cause__`` call edited for the ``__context__`` one). Measured
+  on 1,000 diffs of 2-4 hunks, one on repeated lines, per way of getting the numbers wrong
+  (stdlib files): none wrong with numbers random, or random with each ``+N`` in step, every
+  ``-N`` 40, 60 or 150 too low (clamped at 1), or one hunk's off by 20-300 (1 wrong
+  before; and 1 of 200 with every ``-N`` 60 too low), while with every ``-N`` 60 too low
+  556 are placed (76 before), 150 too low 461 (75). Numbers each off by 5-10 on their own
+  still put 2 of 1,000 wrong, as before: a hit on the other repeat that every other hunk
+  happens to bear out. Where no hunk of the file was placed by its content
+  alone away from line 1 (a single hunk of repeated lines, or every hunk repeated), (c)
+  is met instead by the headers agreeing as ``git diff`` writes them
   (``apply._headers_agree``): each hunk's counts are its lines and each ``+N`` is its
   ``-N`` moved by what the hunks before it add and remove, and the pick is at the stated
   line itself. A model that miscounts where a hunk starts shifts ``-N`` and rarely keeps
@@ -234,12 +256,19 @@ def _on_grid(fl: FileLines, offset: tuple[str, str]) -> bool:
     return not shift or (len(shift) % fl.unit() == 0 and set(shift) == {fl.indent_char()})
 
 
-def _braces_alone(pairs: Sequence[tuple[str, str]]) -> bool:
+def _braces_alone(fl: FileLines, pairs: Sequence[tuple[str, str]]) -> bool:
     """Whether the only lines indented otherwise than the file are lines of no word, while
-    lines with words are there and exact (a hunk of braces alone has nothing else to go by)."""
+    lines with words are there and exact (a hunk of braces alone has nothing else to go by),
+    and one of them, as the model wrote it, is another line of the file: a brace the model
+    indented as the file has a brace elsewhere is more likely that one (gson: the class's
+    ``}`` read as the method's ``  }`` above it, whose own line the answer left out). A
+    ``*/`` written one space off a Javadoc's `` */``, in a file with no ``*/`` of its own,
+    could be no other line: it drifted."""
     moved = [m for m, f in pairs if m.strip() and _indent(m) != _indent(f)]
     worded = any(any(c.isalnum() for c in m) for m, _f in pairs)
-    return bool(moved) and worded and not any(c.isalnum() for m in moved for c in m)
+    if not moved or not worded or any(c.isalnum() for m in moved for c in m):
+        return False
+    return any(fl.positions("exact", m) for m in moved)
 
 
 def _fit(
@@ -256,8 +285,9 @@ def _fit(
     context, are mixed offsets: no reading. A hunk with no removed line has only its context
     to go by. Context lines that disagree are read as drift: the added lines are kept as
     written, if they then sit like their neighbours, unless only lines of no word (``}``)
-    moved: their indentation is all that tells them from the next brace (gson's ``}`` of a
-    class read as the ``  }`` of the method above it, the other lines exact). One shift of
+    moved and the file has one of them as written: their indentation is all that tells
+    them from that brace (gson's ``}`` of a class read as the ``  }`` of the method above
+    it, the other lines exact; see :func:`_braces_alone`). One shift of
     every context line could be either the block moved as a whole (the added lines move
     with it) or the context alone drifted (they are kept): whichever of the two sits like
     its neighbours is taken, and both is a tie, refused (``- master`` added under ``only:``
@@ -275,7 +305,7 @@ def _fit(
     if whole == ("", "") or (whole is not None and block):
         return [(whole, (), "none")]
     if whole is None:
-        if _braces_alone(pairs):
+        if _braces_alone(fl, pairs):
             return []  # a brace that drifted alone is more likely another brace: not here
         return [(("", ""), (DRIFT,), "plausible")]
     rivals: list[Reading] = [(whole, (), "rival"), (("", ""), (DRIFT,), "rival")]
@@ -516,16 +546,26 @@ def _take(
     """Add the first of ``readings`` that renders (and, where asked, sits plausibly); rival
     readings first, every plausible one of them (two that differ are a tie).
 
+    Where no rival sits plausibly, the test has not chosen: the rivals that can be written
+    at all are weighed as plausible ones are (a reading that indents a line as the file
+    never does is out). Moving the added lines with the context may take a line left of
+    column 0 (``def`` added after context drifted one space right), and then the other
+    reading is the only one: more-itertools's ``consecutive_groups`` added after a long
+    function, whose ``def`` is more lines above than :func:`_plausible` looks, at 0 as
+    written or at 2 with every line 2 off (a 4-space file has no line at 2).
+
     A place with no reading is still a place the hunk's lines are at: it is added as two
     readings that can never be applied, so another place is never taken as the only one
     (a Python test file where the hunk's context repeats, 46 lines apart: the stated place
     had no plausible reading, and the other was taken)."""
     rivals: dict[tuple[str, ...], tuple[str, ...]] = {}
+    rendered: dict[tuple[str, ...], tuple[str, ...]] = {}  # every rival that renders
     for offset, more, check in readings:
         out = _render(fl.lines, start, end, ops, mapping, offset)
         if out is None:
             continue
         if check == "rival":
+            rendered.setdefault(out, more)
             if _plausible(fl.lines, start, end, out, fl.unit()):
                 rivals.setdefault(out, more)
             continue
@@ -535,6 +575,8 @@ def _take(
             continue
         cands.add(start, end, out, notes + more)
         return
+    if not rivals:  # none sits like its neighbours: the ones that can be written
+        rivals = rendered
     if len(rivals) > 1:  # a reading that indents a line as the file never does is out
         used = fl.widths()
         kept = {out: more for out, more in rivals.items()
@@ -570,6 +612,73 @@ LCS_CELLS = 250_000
 left-out line; past it such a line is never placed (bounded time on any answer)."""
 
 
+def _table(a: Sequence[str], b: Sequence[str]) -> list[list[int]]:
+    """Edit distance over lines, a changed line costing one (a replacement, as a diff pairs
+    ``-`` and ``+`` lines), a removed or added line one: ``t[i][j]`` aligns ``a[:i]`` with
+    ``b[:j]``."""
+    t = [list(range(len(b) + 1))]
+    for i, x in enumerate(a):
+        prev, row = t[-1], [i + 1] + [0] * len(b)
+        for j, y in enumerate(b):
+            row[j + 1] = min(prev[j] + (x != y), prev[j + 1] + 1, row[j] + 1)
+        t.append(row)
+    return t
+
+
+def _cost(ops: Ops) -> int:
+    """What ``ops`` costs as an alignment: each run of changes, its longer side."""
+    cost = removed = added = 0
+    for op, _t in (*ops, (" ", "")):
+        if op == " ":
+            cost, removed, added = cost + max(removed, added), 0, 0
+        elif op == "-":
+            removed += 1
+        else:
+            added += 1
+    return cost
+
+
+def _aligned(ops: Ops) -> Ops:
+    """A SEARCH/REPLACE pair's ops as one of its best alignments (see :func:`_splits`), or
+    as they are when they are one already (or the pair is too large to weigh).
+
+    The pair's own diff (difflib's longest block first) can be worse than the best: gson's
+    GsonBuilderTest.java, where imports move, kept two imports and moved five lines around
+    them, which put five added lines between the two blank lines around a left-out
+    ``package`` line, and no place for it. Each run of changes keeps its ``-`` lines before
+    its ``+`` lines, as a diff writes them."""
+    a = [t for op, t in ops if op != "+"]
+    b = [t for op, t in ops if op != "-"]
+    if len(a) * len(b) > LCS_CELLS:
+        return ops
+    ka, kb = a, b
+    t = _table(ka, kb)
+    if _cost(ops) == t[-1][-1]:
+        return ops
+    out: list[tuple[Op, str]] = []
+    removed: list[str] = []
+    added: list[str] = []
+    i, j = len(a), len(b)
+    while i or j:
+        if i and j and ka[i - 1] == kb[j - 1] and t[i][j] == t[i - 1][j - 1]:
+            out += [("+", x) for x in added] + [("-", x) for x in removed]
+            removed, added = [], []
+            out.append((" ", a[i - 1]))
+            i, j = i - 1, j - 1
+        elif i and t[i][j] == t[i - 1][j] + 1:
+            removed.append(a[i - 1])
+            i -= 1
+        elif j and t[i][j] == t[i][j - 1] + 1:
+            added.append(b[j - 1])
+            j -= 1
+        else:
+            removed.append(a[i - 1])
+            added.append(b[j - 1])
+            i, j = i - 1, j - 1
+    out += [("+", x) for x in added] + [("-", x) for x in removed]
+    return tuple(reversed(out))
+
+
 def _splits(ops: Ops) -> list[set[int]] | None:
     """For each ``k``, the places ``j`` in the hunk's written lines where a line left out
     between its lines to find ``k - 1`` and ``k`` can sit with the rest aligned as well as
@@ -578,21 +687,18 @@ def _splits(ops: Ops) -> list[set[int]] | None:
 
     The ``-``/``+`` roles of a SEARCH/REPLACE pair are the engine's own diff, one of several
     equally good ones where a line moved: a left-out line is settled only where every good
-    alignment puts it in one place."""
-    a = [t.strip() for op, t in ops if op != "+"]
-    b = [t.strip() for op, t in ops if op != "-"]
+    alignment puts it in one place. Lines are compared as the pair's own diff compares them,
+    verbatim: both sides are the model's, so a line whose indentation (or trailing
+    whitespace) changed is a changed line, not an equal one (packaging's tags.py: ``formats.extend(...)``
+    moved out of an ``if`` read as unchanged made a left-out ``if cpu_arch == ...:`` fit
+    after the new ``if`` as well as before it)."""
+    a = [t for op, t in ops if op != "+"]
+    b = [t for op, t in ops if op != "-"]
     n, m = len(a), len(b)
     if n * m > LCS_CELLS:
         return None
-    # edit distance over lines, a changed line costing one (a replacement, as a diff pairs
-    # ``-`` and ``+`` lines), a removed or added line one: fwd[i][j] aligns a[:i] with
-    # b[:j], bwd[i][j] a[i:] with b[j:]
-    fwd = [list(range(m + 1))]
-    for i in range(n):
-        prev, row = fwd[-1], [i + 1] + [0] * m
-        for j in range(m):
-            row[j + 1] = min(prev[j] + (a[i] != b[j]), prev[j + 1] + 1, row[j] + 1)
-        fwd.append(row)
+    fwd = _table(a, b)
+    # bwd[i][j] aligns a[i:] with b[j:]
     bwd = [[0] * (m + 1) for _ in range(n + 1)]
     bwd[n] = [m - j for j in range(m + 1)]
     for i in range(n - 1, -1, -1):
@@ -620,31 +726,102 @@ def _one_place(ops: Ops, at: Sequence[int], k: int, left_out: str,
     return mine in splits[k] and all(t == left_out for t in written[lo:hi])
 
 
-def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> list[Located] | Miss:
-    """Candidates with one extra model context line, or one file line the model left out."""
-    before = [t for op, t in ops if op != "+"]
-    roles = [op for op, _ in ops if op != "+"]
-    # index in ``ops`` of each before line, to see what sits between two of them
-    at = [i for i, (op, _) in enumerate(ops) if op != "+"]
-    n = len(before)
+def _tier(before: Sequence[str], lines: Sequence[str], mapping: Sequence[int | None]) -> int:
+    """How strictly a window's kept lines match: 0 verbatim, 1 once trailing whitespace is
+    ignored, 2 once indentation is ignored (the rungs before the context rung, in order)."""
+    pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
+    if all(m == f for m, f in pairs):
+        return 0
+    return 1 if all(m.rstrip() == f.rstrip() for m, f in pairs) else 2
+
+
+class _Windows:
+    """The readings of one hunk's windows in the context rung, by tier (see :func:`_tier`);
+    the hunk's roles are taken once a window needs them (for a SEARCH/REPLACE pair, a best
+    alignment: see :func:`_aligned`, which costs the hunk's length times its written lines).
+    """
+
+    def __init__(self, fl: FileLines, ops: Ops, diffed: bool, tiered: bool) -> None:
+        self.fl, self.ops, self.diffed, self.tiered = fl, ops, diffed, tiered
+        self.before = [t for op, t in ops if op != "+"]
+        self.roles: list[str] = []
+        self.at: list[int] = []  # index in ``ops`` of each before line
+        self.tiers = [_Candidates(fl.lines) for _ in range(3)]
+        self.unsure: list[list[int]] = [[], [], []]
+        self.weighed: dict[int, list[set[int]] | None] = {}  # _splits(ops), once needed
+        self._t = (*(c.items for c in self.tiers), *self.unsure)
+
+    def realign(self) -> None:
+        if self.roles:
+            return
+        if self.diffed:
+            self.ops = _aligned(self.ops)
+        self.roles = [op for op, _ in self.ops if op != "+"]
+        self.at = [i for i, (op, _) in enumerate(self.ops) if op != "+"]
+
+    def count(self) -> int:  # per start: no generators (a file of braces has a start a line)
+        t0, t1, t2, u0, u1, u2 = self._t
+        return len(t0) + len(t1) + len(t2) + len(u0) + len(u1) + len(u2)
+
+    def tier(self, mapping: Sequence[int | None]) -> int:
+        return _tier(self.before, self.fl.lines, mapping) if self.tiered else 2
+
+    def settle(self, p: int, end: int, mapping: list[int | None], note: str) -> None:
+        self.realign()
+        lines, before = self.fl.lines, self.before
+        kept = [i for i, f in enumerate(mapping) if f is not None]
+        pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
+        readings = _fit(self.fl, [self.roles[i] for i in kept], pairs, self.diffed)
+        cands = self.tiers[self.tier(mapping)]
+        _take(cands, self.fl, p, end, self.ops, mapping, readings, (note,))
+
+    def left_out(self, p: int, k: int) -> None:
+        """The window at ``p`` with the file's line ``p + k`` left out of the hunk: placed
+        where it has one place, else a place with two readings (lines added where the
+        left-out line was: it could go before them or after them)."""
+        self.realign()
+        n, left = len(self.before), self.fl.lines[p + k]
+        mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
+        if _settled_gap(self.ops, self.at, k, left) and (
+            not self.diffed or _one_place(self.ops, self.at, k, left, self.weighed)
+        ):
+            self.settle(p, p + n + 1, mapping, LEFT_OUT)
+        else:
+            self.unsure[self.tier(mapping)].append(p)
+
+    def places(self) -> list[int]:
+        placed = {q for c in self.tiers for (q, _e, _l, _n) in c.items.values()}
+        return sorted(placed | {q for u in self.unsure for q in u})
+
+    def result(self) -> list[Located]:
+        best = next((t for t in range(3) if self.tiers[t].items or self.unsure[t]), 2)
+        out = self.tiers[best].as_located("context")
+        # each unsure window has at least two readings: never unique
+        out += [Located(q, q, ("", str(r)), "context") for q in self.unsure[best] for r in (0, 1)]
+        return out
+
+
+def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False, eof: bool = False,
+                  tiered: bool = True) -> list[Located] | Miss:  # fmt: skip
+    """Candidates with one extra model context line, or one file line the model left out.
+
+    Windows are read at the strictest of the earlier rungs' equalities their kept lines meet,
+    and the strictest with any reading decides (``tiered``), as the ladder's rungs do: a
+    hunk that fits with its lines verbatim and one line left out is not also read where it
+    fits only with indentation ignored (gson's MapTest.java: a left-out ``  }`` after a
+    ``    }``, which once stripped could be either of the two). At the end of the file
+    (``eof``), a hunk whose lines all match, indentation ignored, short of the end is also
+    read with one line left out: only that window ends there (gson's StringMap.java: the
+    class's ``}`` after a left-out ``  }``)."""
+    w = _Windows(fl, ops, diffed, tiered)
+    n = len(w.before)
     # two lines with one left out between them still say where (three file lines); one
     # extra line needs three, since the other two alone are too short to say where
     if n < 2 or n - 1 > len(fl.lines):
         return []
-    bk = [x.strip() for x in before]
+    bk = [x.strip() for x in w.before]
     fk = fl.keys("indent")
-    lines = fl.lines
     total = len(fk)
-    cands = _Candidates(fl.lines)
-    unsure: list[int] = []
-
-    def settle(p: int, end: int, mapping: list[int | None], note: str) -> None:
-        kept = [i for i, f in enumerate(mapping) if f is not None]
-        pairs = [(before[i], lines[f]) for i, f in enumerate(mapping) if f is not None]
-        readings = _fit(fl, [roles[i] for i in kept], pairs, diffed)
-        _take(cands, fl, p, end, ops, mapping, readings, (note,))
-
-    weighed: dict[int, list[set[int]] | None] = {}  # _splits(ops), once it is needed
     starts = [p for p in fl.positions("indent", bk[0]) if p >= lo]
     runs = fl.runs("indent", bk) if len(starts) * n > _DIRECT else None
 
@@ -658,9 +835,8 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
         return b
 
     for p in starts:
-        if len(cands.items) + len(unsure) > CAP:
-            return _too_many(sorted({p for (p, _e, _l, _n) in cands.items.values()} | set(unsure)),
-                             _ONE_OFF)  # fmt: skip
+        if w.count() > CAP:
+            return _too_many(w.places(), _ONE_OFF)
         if runs is not None:
             a = min(runs[0][p], n)
         else:
@@ -669,32 +845,19 @@ def _one_line_off(fl: FileLines, ops: Ops, lo: int, diffed: bool = False) -> lis
                 a += 1
         # the file holds one line the model left out: window of n + 1 lines
         end = p + n + 1
-        if a < n and end <= total:
-            b = ends_with(end, n)
-            for k in range(max(1, n - b), min(a, n - 1) + 1):
-                mapping: list[int | None] = [p + i if i < k else p + i + 1 for i in range(n)]
-                if _settled_gap(ops, at, k, lines[p + k]) and (
-                    not diffed or _one_place(ops, at, k, lines[p + k], weighed)
-                ):
-                    settle(p, end, mapping, LEFT_OUT)
-                else:
-                    # lines added where the left-out line was: it could go before them or
-                    # after them; more than one reading, so no reading
-                    unsure.append(p)
+        if (a < n or (eof and end == total)) and end <= total:
+            for k in range(max(1, n - ends_with(end, n)), min(a, n - 1) + 1):
+                w.left_out(p, k)
         # the model holds one context line the file lacks: window of n - 1 lines
         end = p + n - 1
         if n >= 3 and end <= total:
-            b = ends_with(end, n - 1)
-            for j in range(max(1, n - 1 - b), min(a, n - 2) + 1):
-                if roles[j] == " ":
-                    mapping = [
-                        p + i if i < j else (None if i == j else p + i - 1) for i in range(n)
-                    ]
-                    settle(p, end, mapping, EXTRA)
-    found = cands.as_located("context")
-    if unsure:  # each unsure window has at least two readings: never unique
-        found += [Located(q, q, ("", str(r)), "context") for q in unsure for r in (0, 1)]
-    return found
+            for j in range(max(1, n - 1 - ends_with(end, n - 1)), min(a, n - 2) + 1):
+                w.realign()
+                if w.roles[j] == " ":
+                    mapping = [p + i if i < j else (None if i == j else p + i - 1)
+                               for i in range(n)]  # fmt: skip
+                    w.settle(p, end, mapping, EXTRA)
+    return w.result()
 
 
 LEFT_OUT = "one context line missing from the hunk"
@@ -880,15 +1043,55 @@ def ordered(found: Located) -> bool:
     return any(t.startswith(AFTER) for t in found.tolerances)
 
 
-def hint_disagrees(pick_shift: int, shifts: Sequence[int]) -> bool:
+@dataclass(frozen=True)
+class Shift:
+    """How far a hunk placed by its content alone was found from its stated line (found
+    minus stated), and whether that line was 1, which may be a clamp: a model whose numbers
+    are all ``d`` too low writes 1 for every hunk in the first ``d`` lines (it cannot write
+    less), so such a hunk says only that the numbers' shift is at least its own."""
+
+    shift: int
+    floor: bool = False
+
+    def refutes(self, pick_shift: int) -> bool:
+        """Whether this hunk's place contradicts a pick implying ``pick_shift``."""
+        if self.floor:
+            return self.shift - pick_shift > AGREE
+        return abs(pick_shift - self.shift) > AGREE
+
+
+def hint_disagrees(
+    pick_shift: int, shifts: Sequence[Shift], *, headers: bool = False, rival: bool = False
+) -> bool:
     """Whether a line-number pick lacks support: the shift it implies (found minus stated
-    line) must agree, within ``AGREE``, with that of every hunk of the file placed by its
-    content alone, and there must be one. The pick's own hint was corrected by the previous
-    such hunk, so agreeing with that one alone would prove nothing; numbers that are off by
-    the distance between two repeats pick the wrong one, and the other hunks show it."""
-    if not shifts or abs(pick_shift) > FAR:
+    line) must agree, within ``AGREE``, with that of every other hunk of the file placed by
+    its content alone, and one of them must be at a stated line other than 1 (a hunk stated
+    at line 1 only bounds the shift from below: see :class:`Shift`; a first hunk clamped to
+    1 moved the next hunk's hint by a wrong shift, whose hit among repeats it then "bore
+    out"). The pick's own hint was corrected by the previous such hunk, so agreeing with
+    that one alone proves little; numbers that are off by the distance between two repeats
+    pick the wrong one, and the other hunks show it. Where no such hunk is there, the
+    ``headers`` (the file's ``@@`` headers agree as ``git diff`` writes them:
+    ``apply._headers_agree``) stand in for one, for a pick at its stated line itself. A
+    pick more than ``FAR`` lines from its stated line needs the numbers borne out beyond
+    the one hunk that moved its hint: two hunks found at their stated lines moved by the
+    same shift (one of them did not move the hint), or one and the ``headers``.
+
+    A ``rival`` (the number as written, unshifted, is within ``CLEAR`` lines of another of
+    the hunk's places) needs those two hunks whatever the shift: the number then reads two
+    ways, the previous hunk's shift carrying over or that hunk's number alone being off
+    (a model's copy of the file that differs between the two), and only another hunk tells
+    which. Headers do not: a model writes ``+N`` from its own ``-N``, right or wrong."""
+    if any(s.refutes(pick_shift) for s in shifts):
         return True
-    return any(abs(pick_shift - s) > AGREE for s in shifts)
+    fixed = sum(1 for s in shifts if not s.floor)
+    if rival:
+        return fixed < 2
+    if not fixed:
+        return not (headers and pick_shift == 0)
+    if abs(pick_shift) <= FAR:
+        return False
+    return not (fixed >= 2 or headers)
 
 
 def _others(found: Sequence[Located], chosen: Located) -> list[int]:
@@ -985,7 +1188,7 @@ def _ladder(
         lambda s: _contiguous(fl, ops, "exact", s, eof),
         lambda s: _contiguous(fl, ops, "whitespace", s, eof, hunk.diffed),
         lambda s: _contiguous(fl, ops, "indent", s, eof, hunk.diffed),
-        lambda s: _one_line_off(fl, ops, s, hunk.diffed),
+        lambda s: _one_line_off(fl, ops, s, hunk.diffed, eof),
     ]
     for level, rung in enumerate(rungs):
         if lo > 0:
@@ -1022,7 +1225,7 @@ def _gainsaid(
         return found
     if abs(found.start - hint.line) < CLEAR:
         return found
-    other = _one_line_off(fl, hunk.lines, hint.line, hunk.diffed)
+    other = _one_line_off(fl, hunk.lines, hint.line, hunk.diffed, hunk.at_eof, tiered=False)
     if isinstance(other, Miss) or not any(c.start == hint.line and LEFT_OUT in c.tolerances
                                           for c in other):  # fmt: skip
         return found

@@ -201,8 +201,9 @@ def resolve_backend(
     backend = _build(chosen, table, env)
     if not backend.model:
         raise ConfigError(
-            f"backend {chosen!r} has no model id: pass --model NAME "
-            f"(or set model under [backends.{chosen}])"
+            f"backend {chosen!r} has no model id: set model under [backends.{chosen}] in the "
+            "config",
+            setting="model",
         )
     if backend.continuation == "prefix" and (base_url or settings.base_url):
         # A moved endpoint (proxy, test server) keeps its beta path next to the new base.

@@ -37,6 +37,7 @@ import http
 import json
 import random
 import re
+import socket
 import time
 import zlib
 from collections.abc import (
@@ -144,14 +145,19 @@ class ClientOptions:
 @dataclass(frozen=True)
 class RetryNotice:
     """A retry about to happen: ``str()`` is the line to show (``retrying in 4 s (429 rate
-    limited)``). ``attempt`` counts retries from 1."""
+    limited; retry 1 of 4)``). ``attempt`` counts retries from 1. The first notice comes
+    right after the first failure, so a refused connection is said at once, not after
+    the waits of every retry."""
 
     attempt: int
     delay: float
     reason: str
+    limit: int = 0
+    """The most retries the policy allows (0: not said)."""
 
     def __str__(self) -> str:
-        return f"retrying in {format_seconds(self.delay)} ({self.reason})"
+        count = f"; retry {self.attempt} of {self.limit}" if self.limit else ""
+        return f"retrying in {format_seconds(self.delay)} ({self.reason}{count})"
 
 
 @dataclass(frozen=True)
@@ -280,14 +286,35 @@ def _is_context_overflow(message: str) -> bool:
     )
 
 
+def _connection_failure(exc: BaseException) -> tuple[str, str]:
+    """Why a connection failed, in a few words, and the deepest cause's own words: the SDK
+    says only "Connection error." for a refused connection and an unknown host alike."""
+    seen: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and cause not in seen and len(seen) < 16:
+        seen.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    root = seen[-1]
+    if isinstance(root, ConnectionRefusedError):
+        return "connection refused", f"{root}; is the server running?"
+    if isinstance(root, socket.gaierror):
+        return "host not found", str(root)
+    if isinstance(root, ConnectionResetError):
+        return "connection reset", str(root)
+    if any(isinstance(e, _http.ConnectError) for e in seen):
+        return "cannot connect", str(root)
+    return "connection dropped", str(root if str(root) else exc)
+
+
 def _translate(exc: BaseException, backend: Backend) -> _Failure:
     where = f"{backend.name} ({backend.base_url})"
     if isinstance(exc, openai.APITimeoutError | _http.TimeoutException):
         said = f"{where}: timed out waiting for the model"
         return _Failure(BackendUnavailable(said), True, reason="timed out", said=said)
     if isinstance(exc, openai.APIConnectionError | _http.TransportError):
-        said = f"{where}: connection failed or dropped ({_printable(str(exc))})"
-        return _Failure(BackendUnavailable(said), True, reason="connection dropped", said=said)
+        reason, detail = _connection_failure(exc)
+        said = f"{where}: {reason} ({_printable(detail)})"
+        return _Failure(BackendUnavailable(said), True, reason=reason, said=said)
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         message = _server_message(exc)
@@ -309,15 +336,19 @@ def _translate(exc: BaseException, backend: Backend) -> _Failure:
         if status == 402:
             return _Failure(
                 ModelError(
-                    f"{said}; the account is out of credit: top it up or pick another --backend"
+                    f"{said}; the account is out of credit: top it up or pick another backend",
+                    backend=backend.name,
+                    status=402,
                 ),
                 False,
             )
         if status == 404:
             return _Failure(
                 ModelError(
-                    f"{said}; check the model id {backend.model!r} (--model) and "
-                    "the base URL (--base-url)"
+                    f"{said}; check the model id {backend.model!r} and the base URL of "
+                    f"backend {backend.name!r}",
+                    backend=backend.name,
+                    status=404,
                 ),
                 False,
             )
@@ -635,7 +666,9 @@ class _Exchange:
             raise type(error)(message) from cause
         self.retries += 1
         self.waited += delay
-        self.notice = RetryNotice(attempt=self.retries, delay=delay, reason=failure.reason)
+        self.notice = RetryNotice(
+            attempt=self.retries, delay=delay, reason=failure.reason, limit=policy.max_retries
+        )
         return delay
 
     def take_notice(self) -> RetryNotice | None:

@@ -3,7 +3,8 @@
 ``deepseek-v4`` comes from :mod:`.deepseek`; ``o200k_base`` and ``cl100k_base`` from
 :mod:`.openai_files`. A name whose file is not on this machine is counted with the next
 encoding that is (``o200k_base`` -> ``cl100k_base`` -> ``deepseek-v4``), saying so with one
-:class:`~assistant.errors.EncodingFallbackWarning`. Encodings are built once per process
+:class:`~assistant.errors.EncodingFallbackWarning` the first time on this machine (a marker
+in the user cache dir; :attr:`EncodingInfo.fallback` says it every time). Encodings are built once per process
 and shared by every thread.
 """
 
@@ -69,11 +70,28 @@ def _choose(name: str) -> Loaded:
         if built is None:
             continue
         info = EncodingInfo(name, built.info.name, built.info.id, built.info.source)
-        if candidate != name:
+        if candidate != name and _first_time(name, candidate):
             warnings.warn(_fallback_message(name, candidate), EncodingFallbackWarning, 4)
         # build the real encoding only when the fallback is really used to count
         return Loaded(info, functools.partial(getattr, built, "encoding"))
     raise AssertionError("deepseek-v4 is last in every fallback chain and never None")
+
+
+def _first_time(name: str, used: str) -> bool:
+    """Whether this machine has not yet said that ``used`` counts for ``name``: a marker in
+    the user cache dir (:func:`assistant.paths.cache_dir`) makes the warning once per
+    machine, not once per command. A marker that cannot be written warns every time."""
+    from ..paths import cache_dir
+
+    marker = cache_dir() / "notices" / f"encoding-fallback-{name}-{used}"
+    try:
+        if marker.exists():
+            return False
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass
+    return True
 
 
 def _fallback_message(name: str, used: str) -> str:

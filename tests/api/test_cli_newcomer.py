@@ -138,7 +138,9 @@ def test_history_has_a_header_row(
     capsys.readouterr()
     assert main(["history", "-C", str(root)]) == 0
     header, row, *_ = capsys.readouterr().out.splitlines()
-    assert header.split() == ["id", "when", "status", "files", "tokens", "cost", "backend", "task"]
+    assert header.split() == [
+        "id", "when", "status", "files", "pack", "tokens", "cost", "backend", "task"
+    ]
     assert row.split()[0] == "1" and row.endswith("say the user's")
     # the columns line up: each header word ends (or starts) where its column does
     assert header.index("status") == row.index("answered")

@@ -71,8 +71,9 @@ def test_base_url_without_backend_means_any_openai_compatible_server() -> None:
 
 
 def test_a_local_backend_without_model_says_to_pass_model() -> None:
-    with pytest.raises(ConfigError, match="--model"):
+    with pytest.raises(ConfigError, match=r"set model under \[backends.ollama\]") as caught:
         resolve_backend(Settings(), name="ollama", env={})
+    assert caught.value.setting == "model"  # each front end says how to give it
     assert resolve_backend(Settings(), name="ollama", model="qwen3", env={}).model == "qwen3"
 
 

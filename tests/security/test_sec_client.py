@@ -266,8 +266,8 @@ def test_each_retry_is_announced_before_its_wait(
     for event in client.stream(MESSAGES, prompt_tokens=10).events():
         events.append(event if isinstance(event, str) else (str(event), len(sleeps)))
     assert events == [
-        ("retrying in 4 s (429 rate limited)", 0),  # shown, then slept
-        ("retrying in 2 s (503 service unavailable)", 1),
+        ("retrying in 4 s (429 rate limited; retry 1 of 3)", 0),  # shown, then slept
+        ("retrying in 2 s (503 service unavailable; retry 2 of 3)", 1),
         "fine",
     ]
     assert sleeps == [4.0, 2.0]
@@ -282,7 +282,7 @@ def test_the_session_yields_a_retrying_event(
     assistant = Assistant.open(make_repo({"a.py": "x = 1\n"}), client=client)
     events = list(assistant.stream("explain"))
     retrying = [e for e in events if isinstance(e, Retrying)]
-    assert [str(e.notice) for e in retrying] == ["retrying in 1 s (429 rate limited)"]
+    assert [str(e.notice) for e in retrying] == ["retrying in 1 s (429 rate limited; retry 1 of 3)"]
     assert isinstance(retrying[0].notice, RetryNotice)
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["done"]
     assert isinstance(events[-1], Finished) and events[-1].result.retries == 1
@@ -305,7 +305,7 @@ def test_tome_ask_prints_each_retry_on_stderr(
     )  # fmt: skip
     out, err = capsys.readouterr()
     assert code == 0 and out == "ok\n"
-    assert "tome: retrying in 0.05 s (429 rate limited)\n" in err
+    assert "tome: retrying in 0.05 s (429 rate limited; retry 1 of 4)\n" in err
 
 
 def test_retry_settings_are_checked_where_they_are_used() -> None:

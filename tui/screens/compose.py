@@ -8,8 +8,9 @@ the chat framing, :attr:`Assistant.prompt_overhead <assistant.session.Assistant>
 output reserve the request sends as ``max_tokens`` (:attr:`Assistant.reserve`), priced as
 ``tome ask`` prices them. Until the request is planned for the task it is an estimate from
 the files' counts (``~``); recount (ctrl+r) with a task plans it, and so does sending: the
-plan the meter then shows is the plan sent, to the token. A plan that does not fit the window
-is not sent; the TUI says what to do with its own controls (:mod:`tui.advice`). Sending
+plan the meter then shows is the plan sent, to the token. A pack larger than the window is
+cut to fit it; the meter and a notice say what was cut before it is sent (files whole, as
+skeletons, omitted). A plan that does not fit the window is not sent; the TUI says what to do with its own controls (:mod:`tui.advice`). Sending
 streams on the Stream screen (``@work(exclusive=True)``: a new send replaces one still being
 prepared).
 """
@@ -135,8 +136,9 @@ class ComposeScreen(Screen[None]):
         a = self.assistant
         backend = a.backend
         planned = self.planned[1] if self.planned and self.planned[0] == self._key() else None
+        cut = None
         if planned is not None:
-            tokens, reserve = planned.prompt_tokens, planned.max_output
+            tokens, reserve, cut = planned.prompt_tokens, planned.max_output, planned.cut
         else:
             tokens = self.query_one(FileTree).entry.included_tokens() + self.overhead
             reserve = a.reserve
@@ -146,6 +148,7 @@ class ComposeScreen(Screen[None]):
             output=reserve,
             prices=backend.prices,
             planned=planned is not None,
+            cut=cut,
         )
 
     # -- planning ---------------------------------------------------------------------------
@@ -181,6 +184,8 @@ class ComposeScreen(Screen[None]):
             )
             self.notify(message, title="the request does not fit", severity="error", timeout=10)
         elif sender is not None:
+            if plan.cut is not None:  # said before it goes, as tome ask says it
+                self.notify(plan.cut, title="the pack was cut to fit the window", timeout=8)
             self._send(sender, key[0], plan)
 
     @on(FileTree.Toggled)

@@ -3,6 +3,11 @@
 ``tokens`` is the whole prompt and ``output`` the reserve the request sends as
 ``max_tokens``, so the meter and ``tome ask``'s estimate agree: both price the reserve in
 full (a ceiling) and the prompt uncached and fully cached.
+
+A request never goes out over the window: the pack is cut to fit it. Before the request is
+planned, an estimate over 100% says that sending will cut the pack; a planned request that
+was cut says what it cut (``40 of 55 files whole, 3 as skeletons, 12 omitted``), as
+``tome ask`` does before sending.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual import events
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -29,6 +36,8 @@ class Budget:
     prices: Prices | None = None
     planned: bool = False
     """The figures are the planned request's (False: an estimate from the files' counts)."""
+    cut: str | None = None
+    """What the planned pack cut to fit the window (:attr:`assistant.session.Plan.cut`)."""
 
     @property
     def fraction(self) -> float:
@@ -67,6 +76,10 @@ def describe(budget: Budget) -> str:
         line += (
             f"\n[$text-muted]cost[/] ${miss:.4f}  [$text-muted]with the prefix cached[/] ${hit:.4f}"
         )
+    if budget.planned and budget.cut is not None:
+        line += f"\n[$warning]cut to fit:[/] {budget.cut}"
+    elif not budget.planned and budget.fraction > 1:
+        line += "\n[$warning]over the window: sending cuts the pack to fit[/]"
     return line
 
 
@@ -74,10 +87,30 @@ class BudgetMeter(Static):
     """Shows a :class:`Budget`; set ``budget`` to update."""
 
     DEFAULT_CSS = """
-    BudgetMeter { height: 2; }
+    BudgetMeter { height: auto; min-height: 2; }
     """
 
     budget: reactive[Budget | None] = reactive(None)
+    _text = "counting tokens…"
 
     def watch_budget(self, budget: Budget | None) -> None:
-        self.update("counting tokens…" if budget is None else describe(budget))
+        self._text = "counting tokens…" if budget is None else describe(budget)
+        self.update(self._text)
+        # sized from the meter's own queue: a budget set from a worker's callback runs on
+        # the app's, and the new height was then at times drawn only at the next key
+        self.call_later(self._fit, keep=budget is None)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit()
+
+    def _fit(self, *, keep: bool = False) -> None:
+        """Make the height the lines the text wraps to at this width (``keep``: no lower
+        than now, so a recount does not make the screen jump)."""
+        width = self.content_size.width  # 0 until the first layout: the CSS height holds
+        if width <= 0:
+            return
+        lines = max(2, len(Content.from_markup(self._text).wrap(width)))
+        if keep:
+            lines = max(lines, self.size.height)
+        if self.styles.height is None or self.styles.height.value != lines:
+            self.styles.height = lines
