@@ -32,6 +32,9 @@ ANSWER = """\
 """
 
 
+HISTORY_COLUMNS = ["id", "when", "status", "files", "pack", "tokens", "cost", "backend", "task"]
+
+
 def _tome(args: list[str], cwd: Path, **streams: Any) -> subprocess.CompletedProcess[bytes]:
     """``tome ARGS`` in a child process, bounded by ``timeout`` (a spinning UI is killed)."""
     env = dict(os.environ, PYTHONPATH=str(Path(assistant.__file__).parent.parent))
@@ -138,9 +141,7 @@ def test_history_has_a_header_row(
     capsys.readouterr()
     assert main(["history", "-C", str(root)]) == 0
     header, row, *_ = capsys.readouterr().out.splitlines()
-    assert header.split() == [
-        "id", "when", "status", "files", "pack", "tokens", "cost", "backend", "task"
-    ]
+    assert header.split() == HISTORY_COLUMNS
     assert row.split()[0] == "1" and row.endswith("say the user's")
     # the columns line up: each header word ends (or starts) where its column does
     assert header.index("status") == row.index("answered")
