@@ -70,12 +70,12 @@ def _row(cells: tuple[str, ...]) -> str:
     """One line of the table: the same widths for the header and every session."""
     sid, when, status, files, tokens, cost, backend, task = cells
     return (
-        f"{sid:>5}  {when:<16}  {status:<13}  {files:>8}  {tokens:>14}  {cost:>8}  "
+        f"{sid:>5}  {when:<16}  {status:<13}  {files:>8}  {tokens:>18}  {cost:>8}  "
         f"{backend}  {task}"
     ).rstrip()
 
 
-HEADER = _row(("id", "when", "status", "files", "pack tokens", "cost", "backend", "task"))
+HEADER = _row(("id", "when", "status", "files", "tokens", "cost", "backend", "task"))
 
 
 def _line(s: SessionSummary) -> str:
@@ -85,7 +85,7 @@ def _line(s: SessionSummary) -> str:
     task = safe_name(task if len(task) <= 60 else task[:59] + "…")
     files = f"{s.files} file{'s' * (s.files != 1)}"
     return _row(
-        (str(s.session_id), when, s.status, files, f"{s.tokens:,} tok", cost,
+        (str(s.session_id), when, s.status, files, f"pack {s.tokens:>9,} tok", cost,
          safe_name(s.backend), task)
     )  # fmt: skip
 

@@ -32,7 +32,7 @@ ANSWER = """\
 """
 
 
-HISTORY_COLUMNS = ["id", "when", "status", "files", "pack", "tokens", "cost", "backend", "task"]
+HISTORY_COLUMNS = ["id", "when", "status", "files", "tokens", "cost", "backend", "task"]
 
 
 def _tome(args: list[str], cwd: Path, **streams: Any) -> subprocess.CompletedProcess[bytes]:
