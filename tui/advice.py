@@ -20,7 +20,7 @@ from assistant.errors import (
 BACKEND = "pick another backend in Compose (ctrl+b)"
 FIT = (
     "exclude files in the Compose tree (space) until the meter is under 100%, "
-    "or pick a backend with a larger window (ctrl+b)"
+    "or pick a backend with a larger window (ctrl+n)"
 )
 """What to do when prompt + output reserve do not fit the window, in TUI terms."""
 FOLLOWUP = "reject and send back fewer hunks at a time, or " + BACKEND + " with a larger window"
