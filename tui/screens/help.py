@@ -92,8 +92,10 @@ def _sections() -> list[tuple[str, list[type[DOMNode]]]]:
 
 
 def bindings_of(owner: type[DOMNode]) -> list[Binding]:
-    """``owner``'s own bindings as declared (one per line, a comma list kept together)."""
-    return [b if isinstance(b, Binding) else Binding(*b) for b in owner.BINDINGS]
+    """``owner``'s own bindings as declared (one per line, a comma list kept together); a key
+    bound twice (one action enabled at a time, as Stream's escape) is listed once, first."""
+    found = [b if isinstance(b, Binding) else Binding(*b) for b in owner.BINDINGS]
+    return [b for i, b in enumerate(found) if b.key not in {a.key for a in found[:i]}]
 
 
 def key_rows(
