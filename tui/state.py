@@ -95,6 +95,8 @@ class ReviewState:
     result: Result | None = None
     reasons: dict[HunkKey, str] = field(default_factory=dict)
     """Why the user rejected a hunk, to send back to the model."""
+    text: str = ""
+    """The patch's own text (for a patch; a session's is its answer): see :attr:`answer`."""
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -103,7 +105,7 @@ class ReviewState:
         """Parse ``text`` (any supported edit format) and locate it in the tree at ``root``."""
         review = Review.from_patch(root, text)
         review.require_edits()  # not a patch: the error 'tome apply' gives, no empty review
-        return cls(review, title)
+        return cls(review, title, text=text)
 
     @classmethod
     def for_result(cls, assistant: Assistant, result: Result) -> ReviewState:
@@ -113,6 +115,11 @@ class ReviewState:
             review.problems.append("the answer is incomplete (cut off or cancelled)")
         title = result.task.strip().splitlines()[0] if result.task.strip() else "session"
         return cls(review, title, session=assistant, result=result)
+
+    @property
+    def answer(self) -> str:
+        """The text the edits came from: the model's answer, or the patch (prose and all)."""
+        return self.result.answer if self.result is not None else self.text
 
     # -- deciding ---------------------------------------------------------------------------
 

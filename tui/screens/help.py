@@ -39,6 +39,7 @@ PROSE: dict[str, str] = {
     "reject_file": "reject the whole file",
     "edit": "edit the hunk in $EDITOR",
     "toggle_split": "unified / side by side",
+    "explain": "the model's explanation: show / hide beside the diff (overlay when narrow)",
     "apply": "apply the accepted hunks (asks first)",
     "undo": "undo the last apply",
     "commit": "commit the applied files",
@@ -74,6 +75,7 @@ def _sections() -> list[tuple[str, list[type[DOMNode]]]]:
     from ..widgets.file_tree import FileTree
     from .compose import ComposeScreen
     from .confirm import ConfirmScreen
+    from .explain import ExplainScreen
     from .history import HistoryScreen
     from .reason import ReasonScreen
     from .review import ReviewScreen
@@ -87,6 +89,7 @@ def _sections() -> list[tuple[str, list[type[DOMNode]]]]:
         ("History", [HistoryScreen]),
         ("A question (apply, commit)", [ConfirmScreen]),
         ("A reason (reject with a reason)", [ReasonScreen]),
+        ("The explanation (w in Review, narrow terminal)", [ExplainScreen]),
         ("This help", [HelpScreen]),
     ]
 
