@@ -150,3 +150,7 @@ def test_review_explained_wide(snap_compare, repo: Path) -> None:  # type: ignor
 def test_review_explained_80x24(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
     app = make_app(repo, review=ReviewState.from_patch(repo, EXPLAINED, title="answer"))
     assert snap_compare(app, press=["w"], terminal_size=(80, 24))
+
+
+def test_review_fix_failed_hunk_80x24(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_review(repo, FAILING), press=["n", "e"], terminal_size=(80, 24))

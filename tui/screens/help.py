@@ -37,7 +37,7 @@ PROSE: dict[str, str] = {
     "reject_with_reason": "reject with a reason (sent back to the model)",
     "accept_file": "accept the whole file",
     "reject_file": "reject the whole file",
-    "edit": "edit the hunk in $EDITOR",
+    "edit": "edit the hunk in $EDITOR (a failed hunk: fix it into place here)",
     "toggle_split": "unified / side by side",
     "explain": "the model's explanation: show / hide beside the diff (overlay when narrow)",
     "apply": "apply the accepted hunks (asks first)",

@@ -48,6 +48,7 @@ from ..widgets.file_list import FileList
 from ..widgets.footer import Footer
 from .confirm import ConfirmScreen
 from .explain import ExplainScreen
+from .fix_hunk import FixHunkScreen
 from .leave import LeaveScreen
 from .reason import ReasonScreen
 
@@ -443,6 +444,9 @@ class ReviewScreen(Screen[None]):
             return
         f, hunk = current
         review = f.hunk(hunk)
+        if review.failure is not None and f.failure is None and f.plan.original is not None:
+            self._fix_failed(f, hunk)
+            return
         if review.failure is not None or review.state == HunkState.APPLIED:
             self.notify(f"hunk {hunk} is {review.state}; it cannot be edited", severity="warning")
             return
@@ -454,6 +458,18 @@ class ReviewScreen(Screen[None]):
         self.diff.show(f, hunk=hunk)
         self._decided()
         self.notify(f"hunk {hunk} edited and accepted")
+
+    def _fix_failed(self, f: FileReview, hunk: int) -> None:
+        """A failed hunk, edited by hand into place (FixHunkScreen); placed, it is undecided."""
+
+        def done(placed: bool | None) -> None:
+            if not placed:
+                return
+            self.diff.show(f, hunk=hunk)
+            self._refresh_all()
+            self.notify(f"hunk {hunk} placed at line {f.hunk(hunk).old_start}; y accepts it")
+
+        self.app.push_screen(FixHunkScreen(f, hunk), done)
 
     def _run_editor(self, path: str, lines: tuple[str, ...]) -> list[str] | None:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
