@@ -489,11 +489,13 @@ def _contiguous(
     before = [t for op, t in ops if op != "+"]
     n = len(before)
     fn = _KEYS[level]
-    bk = [fn(x) for x in before]
     fk = fl.keys(level)
-    starts = [p for p in fl.positions(level, bk[0]) if p >= lo and p + n <= len(fk)]
+    starts = [p for p in fl.positions(level, fn(before[0])) if p >= lo and p + n <= len(fk)]
     if eof:
         starts = [p for p in starts if p + n == len(fk)]
+    if not starts:  # no place to check: the block's keys are not needed
+        return []
+    bk = [fn(x) for x in before]
     if len(starts) * n > _DIRECT:
         forward = fl.runs(level, bk)[0]
         starts = [p for p in starts if forward[p] >= n]

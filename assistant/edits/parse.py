@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from .diff import LineMatcher
 from .failures import EditParseError, ParseProblem
@@ -535,6 +536,16 @@ class EditParser:
     def _peek(self, k: int) -> str | None:
         return self._q[k][1] if k < len(self._q) else None
 
+    def _ahead(self, k: int) -> Iterator[str]:
+        """The queued lines from the ``k``-th on, for a look-ahead. Indexing a deque walks
+        to the index from the nearer end, so reading a million queued lines by index is
+        quadratic (1 MB of blank lines after a fence took 7 s); this walks from the nearer
+        end once (a resumed look-ahead reads only the lines queued since it stopped)."""
+        q = self._q
+        if k <= len(q) - k:
+            return (line for _n, line in islice(q, k, None))
+        return reversed([line for _n, line in islice(reversed(q), len(q) - k)])
+
     def _drain(self, *, final: bool) -> None:
         while self._q:
             if not self._step(final):
@@ -667,17 +678,11 @@ class EditParser:
         if self._scan is not None and self._scan[0] == n:
             _n, k, seen, first, _path = self._scan
         self._scan = None
-        while True:
-            nxt = self._peek(k)
-            if nxt is None:
-                if not final:
-                    self._scan = (n, k, seen, first, path)
-                    return False
-                break
+        for line in self._ahead(k):
             k += 1
-            if not nxt.strip():
+            s = line.strip()
+            if not s:
                 continue
-            s = nxt.strip()
             if seen == 0:
                 first = s
                 if (
@@ -694,6 +699,10 @@ class EditParser:
             if not _sr_start(s):
                 first = None
             break
+        else:
+            if not final:
+                self._scan = (n, k, seen, first, path)
+                return False
         self._pop()
         self._fence = marker
         if first is None:
@@ -876,14 +885,7 @@ class EditParser:
             _head, k, last = self._scan_bare
         self._scan_bare = None
         verdict: str | None
-        while True:
-            nxt = self._peek(k)
-            if nxt is None:
-                if not final:
-                    self._scan_bare = (head, k, last)
-                    return None
-                verdict = "end"
-                break
+        for nxt in self._ahead(k):
             bare = nxt[:1] not in _HUNK_OPS and not nxt.startswith("@@")
             if not nxt.strip() or (bare and (nxt[0] not in _MARKS or not self._is_marker(nxt))):
                 if nxt.strip():
@@ -901,6 +903,11 @@ class EditParser:
                 return None
             verdict = "hunk" if goes_on else "end"
             break
+        else:
+            if not final:
+                self._scan_bare = (head, k, last)
+                return None
+            verdict = "end"
         self._bare = (head, head + k - 1, verdict, last)
         return verdict
 
@@ -1028,11 +1035,13 @@ class EditParser:
     def _whole_block(self) -> None:
         q, body = self._q, self._whole
         mark = self._fence[0] if self._fence else "`"
+        pop, keep, last = q.popleft, body.append, self._last_nonblank
         while len(q) > 1 and mark not in q[0][1]:  # the file's lines, in one loop
-            n, line = q.popleft()
-            body.append(line)
+            n, line = pop()
+            keep(line)
             if line and not line.isspace():
-                self._last_nonblank = n
+                last = n
+        self._last_nonblank = last
         _n, line = self._pop()
         if self._is_fence_close(line):
             self._fence = None
