@@ -46,6 +46,22 @@ class LineMatcher(difflib.SequenceMatcher[str]):
         return self._blocks
 
 
+Opcode = tuple[str, int, int, int, int]
+
+
+def opcodes(a: Sequence[str], b: Sequence[str]) -> Sequence[Opcode]:
+    """``LineMatcher(a, b).get_opcodes()``. Two sides with no line in common are one
+    opcode, read off without a matcher (a SEARCH/REPLACE block that rewrites its lines is
+    the common case, and twenty thousand of them in one answer spent most of their time in
+    building matchers)."""
+    if set(a).isdisjoint(b):
+        if not a and not b:
+            return []
+        tag = "replace" if a and b else "delete" if a else "insert"
+        return [(tag, 0, len(a), 0, len(b))]
+    return LineMatcher(a, b).get_opcodes()
+
+
 def _small(a: Sequence[str], b: Sequence[str]) -> bool:
     """Whether difflib's own matching is cheap on ``a`` and ``b``: few lines, and few pairs
     of equal lines (counted in one pass)."""
