@@ -34,7 +34,7 @@ class TomeApp(App[int]):
     CSS_PATH = "tome.tcss"
     TITLE = "tome"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", show=False),
+        Binding("question_mark,ctrl+g", "help", "Help", show=False),  # ctrl+g: in a text box
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
@@ -103,7 +103,7 @@ class TomeApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(type(self.screen)))
 
     # -- screens talking up -----------------------------------------------------------------
 
@@ -149,16 +149,27 @@ def make_app(
     return TomeApp(root, lambda app: ComposeScreen(session), assistant=session)
 
 
-def run(root: Path | str | None = None) -> int:
-    """``tome``: open Compose in the repository around the current directory."""
+def run(
+    root: Path | str | None = None,
+    *,
+    backend: str | None = None,
+    base_url: str | None = None,
+    model: str | None = None,
+) -> int:
+    """``tome``: open Compose in the repository around ``root`` (default: the current
+    directory), on the backend chosen as ``tome ask`` chooses it (name, URL, model)."""
     import sys
 
+    from assistant.config import load_settings
     from assistant.errors import AssistantError
+    from assistant.model import resolve_backend
     from assistant.session import Assistant
 
     try:
         found = find_root(root or Path.cwd())
-        assistant = Assistant.open(found)
+        settings = load_settings(project=found)
+        chosen = resolve_backend(settings, name=backend, base_url=base_url, model=model)
+        assistant = Assistant.open(found, backend=chosen, settings=settings)
     except AssistantError as exc:  # no usable backend configured, say: before any drawing
         print(f"tome: error: {safe(str(exc))}", file=sys.stderr)
         return 1

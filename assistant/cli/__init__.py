@@ -33,7 +33,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("review", "review a patch or a past session in the terminal UI"),
     "history": ("history", "list past sessions"),
     "trust": ("trust", "trust a repository's config file (settings that move your API key)"),
+    "config": ("config", "show where the user config, the project config and the state live"),
 }
+
+DESCRIPTION = """\
+Pack a repository into one prompt, ask a model, review and apply.
+
+With no COMMAND, tome opens the terminal UI in the repository around the current folder
+(or -C DIR): pick files, write the task, send, review the edits hunk by hunk, apply, undo.
+"""
+
+# The terminal UI's own options (bare `tome`), spelled as `tome ask` spells them.
+UI_OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("--backend", "NAME", "with no COMMAND: the backend to open with (see 'tome models')"),
+    ("--base-url", "URL", "with no COMMAND: any OpenAI-compatible endpoint (http://HOST:PORT/v1)"),
+    ("--model", "ID", "with no COMMAND: the model id to ask for"),
+)
 
 
 def _load(name: str):  # type: ignore[no-untyped-def]
@@ -42,10 +57,14 @@ def _load(name: str):  # type: ignore[no-untyped-def]
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="tome",
-        description="Pack a repository into one prompt, ask a model, review and apply.",
+        prog="tome", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "-V", "--version", action=_Version, nargs=0, help="print tome's version and exit"
     )
     add_root(parser, help="a folder in the repository (default: .); with no COMMAND, the TUI")
+    for option, metavar, help_text in UI_OPTIONS:
+        parser.add_argument(option, dest=_ui_dest(option), metavar=metavar, help=help_text)
     parser.set_defaults(root=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_module, help_text) in COMMANDS.items():
@@ -53,6 +72,31 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is None or only == name:  # None: every subcommand's options
             _load(name).add_arguments(sp)
     return parser
+
+
+def _ui_dest(option: str) -> str:
+    """``--base-url`` -> ``ui_base_url``: apart from the subcommands' own ``--backend``..."""
+    return "ui_" + option.lstrip("-").replace("-", "_")
+
+
+class _Version(argparse.Action):
+    """``--version``: read from the installed metadata only when asked (not at every start)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[object] | None,
+        option_string: str | None = None,
+    ) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("tome")
+        except PackageNotFoundError:  # run from a source folder that was never installed
+            found = "(not installed)"
+        print(f"tome {found}")
+        parser.exit(0)
 
 
 def _show_warning(
@@ -112,16 +156,17 @@ def entry() -> None:
 def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     first = _command_word(args_list)
-    if not args_list:
-        return _reported(_run_tui)
     # load only the subcommand that runs: `tome --help` must not import openai or textual
     parser = build_parser(only=first if first in COMMANDS else "")
     args = parser.parse_args(args_list)
-    if args.command is None:
-        if args.root is not None:  # `tome -C DIR`: the TUI there
-            return _reported(lambda: _run_tui(args.root))
-        parser.print_help()
-        return 0
+    ui = {o.lstrip("-").replace("-", "_"): getattr(args, _ui_dest(o)) for o, _, _ in UI_OPTIONS}
+    if args.command is None:  # bare `tome` (`-C DIR`, `--backend NAME` ...): the TUI
+        return _reported(lambda: _run_tui(args.root, **ui))
+    if given := [o for o, _, _ in UI_OPTIONS if getattr(args, _ui_dest(o)) is not None]:
+        parser.error(
+            f"{given[0]} before a COMMAND is for the terminal UI (bare tome); "
+            f"the options of {args.command} go after it (tome {args.command} --help)"
+        )
     module = _load(args.command)
     return _reported(lambda: int(module.run(args) or 0))
 
@@ -138,7 +183,8 @@ def _reported(job: Callable[[], int]) -> int:
         return 130
 
 
-_VALUED = ("-C", "--root", *OLD_ROOT_SPELLINGS)  # top-level options that take a value
+# top-level options that take a value
+_VALUED = ("-C", "--root", *OLD_ROOT_SPELLINGS, *(option for option, _, _ in UI_OPTIONS))
 
 
 def _command_word(args: Sequence[str]) -> str | None:
@@ -168,13 +214,18 @@ def _advice(exc: AssistantError) -> str:
         return " (--model, --base-url)"
     if isinstance(exc, ConfigError) and exc.setting is not None:
         return f", or pass --{exc.setting.replace('_', '-')}"
+    from ..edits.failures import FileConflict  # loaded by then: the error came from it
+
+    if isinstance(exc, FileConflict) and exc.forcible:
+        return "; use --force to restore anyway"
     return ""
 
 
-def _run_tui(root: Path | None = None) -> int:
+def _run_tui(root: Path | None = None, **options: str | None) -> int:
+    """Bare ``tome``: the terminal UI on ``root`` with the backend options given."""
     from ._ui import terminal_ui
 
-    return int(terminal_ui().run(root) or 0)
+    return int(terminal_ui().run(root, **options) or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -58,6 +58,17 @@ def add_root(parser: argparse.ArgumentParser, *, help: str = ROOT_HELP) -> None:
         )
 
 
+def add_format(parser: argparse.ArgumentParser) -> None:
+    """Add ``--format xml|markdown``: how the pack lays out the files (``pack`` and ``ask``)."""
+    parser.add_argument(
+        "--format",
+        choices=("xml", "markdown"),
+        default="xml",
+        help="how files are laid out: <file path=...> tags (xml, the default) or "
+        "language-tagged fenced blocks (markdown)",
+    )
+
+
 def root_of(args: argparse.Namespace, default: Path | None = None) -> Path | None:
     """The ``-C/--root`` given, wherever on the command line, else ``default``."""
     root = getattr(args, "root", None)

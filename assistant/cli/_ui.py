@@ -4,10 +4,17 @@ The ``tui`` package registers itself under the entry-point group ``tome.ui`` (na
 ``terminal``, in ``pyproject.toml``); the three places the ``tome`` command opens it (bare
 ``tome``, ``tome review``, ``tome ask --review``) look it up here. The lookup reads the
 installed metadata, a few milliseconds, and happens only when a UI is opened.
+
+A terminal UI needs a terminal on both ends: keys from stdin, drawing to stdout. Without
+one (``tome < /dev/null``, ``tome | less``, a script, CI) Textual writes escape codes into a
+pipe and waits for keys that never come, at full CPU. :func:`require_terminal` is the one
+check; :func:`terminal_ui` makes it, so every entry (bare ``tome``, ``tome review``,
+``tome ask --review``) refuses the same way, before any drawing.
 """
 
 from __future__ import annotations
 
+import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
@@ -24,7 +31,14 @@ GROUP = "tome.ui"
 class TerminalUI(Protocol):
     """What the ``tome`` command needs of the terminal UI (``tui.app`` provides it)."""
 
-    def run(self, root: Path | str | None = None) -> int: ...
+    def run(
+        self,
+        root: Path | str | None = None,
+        *,
+        backend: str | None = None,
+        base_url: str | None = None,
+        model: str | None = None,
+    ) -> int: ...
 
     def run_review(
         self,
@@ -38,8 +52,25 @@ class TerminalUI(Protocol):
     ) -> int: ...
 
 
-def terminal_ui() -> TerminalUI:
-    """The installed terminal UI; a clear error when tome was installed without it."""
+def not_terminals() -> list[str]:
+    """Which of stdin and stdout are not terminals (empty: a UI can run)."""
+    ends = (("stdin", sys.stdin), ("stdout", sys.stdout))
+    return [name for name, stream in ends if stream is None or not stream.isatty()]
+
+
+def require_terminal(
+    what: str = "the terminal UI", instead: str = "'tome ask --print' or 'tome apply'"
+) -> None:
+    """Refuse (a ``ConfigError``) unless stdin and stdout are terminals, saying what to use."""
+    if missing := not_terminals():
+        said = " and ".join(missing) + (" is not a terminal" if len(missing) == 1 else " are not")
+        raise ConfigError(f"{what} needs a terminal ({said}); in scripts use {instead}")
+
+
+def terminal_ui(what: str = "the terminal UI", instead: str | None = None) -> TerminalUI:
+    """The installed terminal UI, once :func:`require_terminal` passes (``instead``: what to
+    use in scripts); a clear error when tome was installed without it."""
+    require_terminal(what, *(() if instead is None else (instead,)))
     found = entry_points(group=GROUP, name="terminal")
     if not found:
         raise ConfigError(

@@ -39,7 +39,7 @@ from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
 from ..errors import EditError
 from ..session import Assistant, Finished, Retrying, TextDelta
-from ._common import add_root, root_of, token_count
+from ._common import add_format, add_root, root_of, token_count
 from ._summary import file_lines, tolerated_note
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=token_count,
         help="output tokens to reserve (default: min(32768, backend's))",
     )
-    parser.add_argument("--format", choices=("xml", "markdown"), default="xml")
+    add_format(parser)
     parser.set_defaults(mode="print")
 
 
@@ -117,6 +117,10 @@ def run(args: argparse.Namespace) -> int:
     if args.mode != "apply" and (args.yes or args.commit):
         print("tome: --yes and --commit go with --apply", file=sys.stderr)
         return 2
+    if args.mode == "review":  # before the request is paid for, not after
+        from ._ui import require_terminal
+
+        require_terminal("tome ask --review", "--print or --apply")
     root = root_of(args) or Path(".")
     task = " ".join(args.task).strip()
     settings = load_settings(project=root, overrides={"max_output": args.max_output})
@@ -272,7 +276,7 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
 def _review(assistant: Assistant, result: Result) -> int:
     from ._ui import terminal_ui
 
-    ui = terminal_ui()
+    ui = terminal_ui("tome ask --review", "--print or --apply")
     shown = ui.run_review(
         assistant.root, result=result, session_id=result.session_id, assistant=assistant
     )  # the assistant opened here: the backend the command named, for a send-back

@@ -66,16 +66,28 @@ def _size(n: int) -> str:
     return f"{value:,.1f} GB"
 
 
+def _row(cells: tuple[str, ...]) -> str:
+    """One line of the table: the same widths for the header and every session."""
+    sid, when, status, files, tokens, cost, backend, task = cells
+    return (
+        f"{sid:>5}  {when:<16}  {status:<13}  {files:>8}  {tokens:>18}  {cost:>8}  "
+        f"{backend}  {task}"
+    ).rstrip()
+
+
+HEADER = _row(("id", "when", "status", "files", "tokens", "cost", "backend", "task"))
+
+
 def _line(s: SessionSummary) -> str:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created))
     cost = f"${s.cost:.4f}" if s.cost is not None else "-"
     task = s.task.strip().splitlines()[0] if s.task.strip() else ""
     task = safe_name(task if len(task) <= 60 else task[:59] + "…")
     files = f"{s.files} file{'s' * (s.files != 1)}"
-    return (
-        f"{s.session_id:>5}  {when}  {s.status:<13}  {files:>8}  pack {s.tokens:>9,} tok  "
-        f"{cost:>8}  {safe_name(s.backend)}  {task}"
-    )
+    return _row(
+        (str(s.session_id), when, s.status, files, f"pack {s.tokens:>9,} tok", cost,
+         safe_name(s.backend), task)
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if pruned is not None:
         print(f"pruned {pruned} session{'s' * (pruned != 1)}")
+    if sessions:
+        print(HEADER)
     for s in sessions:
         print(_line(s))
     shown = f"{len(sessions)} of {total}" if total > len(sessions) else f"{total}"

@@ -10,9 +10,10 @@ import json
 import sys
 from pathlib import Path
 
-from ..config import load_settings
+from ..config import USER_FILE, load_settings
 from ..display import safe_name
 from ..model import Backend, available_backends
+from ..paths import config_dir
 from ._common import add_root, root_of
 
 
@@ -89,4 +90,5 @@ def run(args: argparse.Namespace) -> int:
     out.write(
         "* default backend; prices in US$ per million tokens (override under [backends.NAME])\n"
     )
+    out.write(f"user config: {safe_name(str(config_dir() / USER_FILE))} ('tome config': all)\n")
     return 0

@@ -15,9 +15,8 @@ from .. import fsio, repo
 from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
 from ..packing import DEFAULT_ENCODING, Pack, PackOptions, pack
-from ..packing.render import PACK_FORMATS
 from ..packing.reuse import remember_output, reuse_output
-from ._common import add_root, byte_size, root_of, token_count
+from ._common import add_format, add_root, byte_size, root_of, token_count
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -37,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--budget", type=token_count, help="token budget for the whole pack (e.g. 200k, 1m)"
     )
     parser.add_argument("--encoding", default=None, help=f"tokenizer (default: {DEFAULT_ENCODING})")
-    parser.add_argument("--format", choices=PACK_FORMATS, default="xml")
+    add_format(parser)
     parser.add_argument(
         "--output", "-o", help="where to write the pack ('-' for stdout; default .tome/pack.xml)"
     )

@@ -9,7 +9,6 @@ patch, the last session (or ``--session ID``) is reviewed again.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ..edits.parse import decode_patch
@@ -34,12 +33,10 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("give a PATCH or --session ID, not both")
     if args.patch == "-":
         raise ConfigError("the review reads keys from the terminal; save the patch to a file")
-    if not sys.stdout.isatty():
-        raise ConfigError("tome review needs a terminal; use 'tome apply --check PATCH' in scripts")
-    root = find_root(root_of(args) or Path.cwd())
     from ._ui import terminal_ui
 
-    run_review = terminal_ui().run_review
+    run_review = terminal_ui("tome review", "'tome apply --check PATCH'").run_review
+    root = find_root(root_of(args) or Path.cwd())
 
     if args.patch:
         path = Path(args.patch)

@@ -41,10 +41,11 @@ def test_assistant_never_imports_tui() -> None:
     assert arrows_into_tui(PACKAGE) == []
 
 
-def test_the_terminal_ui_is_found_as_a_plug_in() -> None:
-    from assistant.cli._ui import terminal_ui
+def test_the_terminal_ui_is_found_as_a_plug_in(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assistant.cli import _ui
 
-    ui = terminal_ui()
+    monkeypatch.setattr(_ui, "not_terminals", lambda: [])  # as in a terminal
+    ui = _ui.terminal_ui()
     assert ui.__name__ == "tui.app"  # type: ignore[attr-defined]
     assert callable(ui.run) and callable(ui.run_review)
 
@@ -67,5 +68,6 @@ def test_without_the_plug_in_the_command_says_how_to_get_it(monkeypatch) -> None
     from assistant.errors import ConfigError
 
     monkeypatch.setattr(_ui, "entry_points", lambda **_: ())  # an install without tui
+    monkeypatch.setattr(_ui, "not_terminals", lambda: [])  # as in a terminal
     with pytest.raises(ConfigError, match="terminal UI is not installed"):
         _ui.terminal_ui()

@@ -49,7 +49,8 @@ def test_bare_tome_with_a_root_opens_the_tui_there(
 
     root = make_repo({"pkg/a.py": "x = 1\n"})
     opened: list[object] = []
-    monkeypatch.setattr(tui.app, "run", lambda where=None: opened.append(where) or 0)
+    monkeypatch.setattr(tui.app, "run", lambda where=None, **_: opened.append(where) or 0)
+    monkeypatch.setattr("assistant.cli._ui.not_terminals", lambda: [])  # as in a terminal
     assert main(["-C", str(root / "pkg")]) == 0
     assert opened == [root / "pkg"]
 

@@ -99,7 +99,7 @@ def test_a_declined_apply_shows_declined(
     [session] = json.loads(capsys.readouterr().out)["sessions"]
     assert session["status"] == "declined" and session["applies"] == []
     assert main(["history", "-C", str(root)]) == 0
-    assert " declined " in capsys.readouterr().out.splitlines()[0]
+    assert " declined " in capsys.readouterr().out.splitlines()[1]  # [0]: the header
 
 
 def test_a_send_back_refused_before_sending_is_recorded_as_failed(

@@ -130,7 +130,8 @@ def test_history_prints_sessions_and_the_db_size_and_prunes(
     capsys.readouterr()
     assert main(["history", "-C", str(root)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 4 and all("rename greet" in line for line in out[:3])
+    assert out[0].split()[:3] == ["id", "when", "status"]  # the header row
+    assert len(out) == 5 and all("rename greet" in line for line in out[1:4])
     assert out[-1].startswith("history: 3 sessions, ") and "history.db" in out[-1]
 
     assert main(["history", "--prune", "--keep", "1", "-C", str(root)]) == 0

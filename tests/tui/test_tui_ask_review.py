@@ -43,6 +43,7 @@ def test_the_review_asks_the_backend_the_command_named(
         return 0
 
     monkeypatch.setattr(tui_app.TomeApp, "run", run)
+    monkeypatch.setattr("assistant.cli._ui.not_terminals", lambda: [])  # as in a terminal
     fake_openai.push(Reply(text=ANSWER))
     argv = ["ask", "rename greet", "-C", str(root), "--base-url", fake_openai.base_url]
     assert main([*argv, "--model", "m", "--review"]) == 0

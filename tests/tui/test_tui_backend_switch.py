@@ -103,7 +103,7 @@ async def test_a_switch_keeps_the_include_and_exclude_choices(
         await pilot.pause()
         assert tree.included_paths() == ["lib/wrap.py", "split.py"]
         excluded = compose.query_one(BudgetMeter).budget
-        await pilot.press("ctrl+b")  # the next backend: deepseek-v4-pro
+        await pilot.press("ctrl+n")  # the next backend: deepseek-v4-pro
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -170,11 +170,11 @@ async def test_the_backend_key_walks_past_backends_that_cannot_be_used(
         refused = names[names.index("deepseek-v4-pro") + 1 :]  # gpt-4.1, the local presets
         assert refused[:2] == ["gpt-4.1", "openai-compatible"] and refused[-1] == "mine"
         for _ in refused:
-            await pilot.press("ctrl+b")
+            await pilot.press("ctrl+n")
             await pilot.pause()
             assert compose.query_one("#backend", Select).value == "deepseek-v4-pro"
         assert said == [f"cannot use {name}" for name in refused]
-        await pilot.press("ctrl+b")  # round to the first preset, which works
+        await pilot.press("ctrl+n")  # round to the first preset, which works
         await pilot.pause()
         await app.workers.wait_for_complete()
         assert compose.assistant.backend.name == FIRST

@@ -163,7 +163,7 @@ async def test_a_pack_that_cannot_fit_says_what_to_do_in_tui_terms(
         assert isinstance(app.screen, ComposeScreen)  # nothing was sent
     assert served.requests == []
     [message] = [m for m in said if "window" in m or "budget" in m]
-    assert "exclude files in the Compose tree" in message and "ctrl+b" in message
+    assert "exclude files in the Compose tree" in message and "ctrl+n" in message
     assert "--" not in message  # no command-line option inside the TUI
 
 

@@ -168,7 +168,7 @@ def test_review_from_a_subfolder_opens_the_session_asked_there(
     monkeypatch.setattr(
         TomeApp, "run", lambda app: real_run(app, headless=True, size=(100, 30), auto_pilot=look)
     )
-    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    monkeypatch.setattr("assistant.cli._ui.not_terminals", lambda: [])  # as in a terminal
     assert main(["review"]) == 0
     assert seen == [(root, ["pkg/display.py"])]
     _clean(root)

@@ -31,7 +31,7 @@ from textual.worker import get_current_worker
 from assistant.display import safe_name
 from assistant.errors import AssistantError
 
-from ..advice import error_text, fit_text
+from ..advice import NEXT_BACKEND, error_text, fit_text
 from ..widgets.budget_meter import Budget, BudgetMeter
 from ..widgets.file_tree import FileTree
 from .stream import StreamScreen
@@ -44,12 +44,16 @@ Key = tuple[str, tuple[str, ...] | None, str]
 
 
 class ComposeScreen(Screen[None]):
+    # The task box has the focus, so every key here is a control key a terminal delivers as
+    # itself and the box does not take: not ctrl+h (Backspace), ctrl+i (Tab), ctrl+m or
+    # ctrl+j (Enter), ctrl+[ (Escape); not ctrl+b (tmux's prefix) nor a printable key.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", priority=True),
-        Binding("ctrl+b", "next_backend", "Backend"),
+        Binding(NEXT_BACKEND, "next_backend", "Backend"),
         Binding("ctrl+r", "recount", "Recount"),
-        Binding("ctrl+h", "history", "History"),
-        Binding("ctrl+q", "app.quit", "Quit"),
+        Binding("ctrl+o", "history", "History"),
+        Binding("ctrl+g", "app.help", "Help"),
+        Binding("ctrl+q", "app.quit", "Quit", priority=True),  # shown: the app's is not
     ]
 
     def __init__(self, assistant: Assistant) -> None:
@@ -76,7 +80,7 @@ class ComposeScreen(Screen[None]):
                 yield BudgetMeter(id="meter")
                 yield TextArea(id="task", soft_wrap=True, show_line_numbers=False)
                 yield Button("Send (ctrl+s)", variant="primary", id="send")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # at 80 columns: room for every key of its own
 
     def _backends(self) -> list[str]:
         from assistant.model import backend_names

@@ -1,43 +1,138 @@
-"""The keys, one screen: ``?`` opens it, any of Escape, ``?`` or ``q`` closes it."""
+"""The keys, one screen: ``?`` (or ctrl+g, which no text box takes) opens it; Escape, ``?``
+or ``q`` closes it.
+
+What it lists is read from the screens' own ``BINDINGS`` and shown as the footer shows a
+key (``App.get_key_display``), so the help, the footer and what a key does cannot drift
+apart: a binding renamed in a screen is renamed here. The prose for an action (longer than
+the footer's label) is looked up by action name; an action without prose shows its label.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS = """\
-[b]Review[/b]
-  j / k, ↓ / ↑    next / previous line
-  n / p           next / previous hunk (across files)
-  [ / ]           previous / next file
-  y, space        accept the hunk           x   reject the hunk
-  X               reject with a reason (sent back to the model)
-  a / r           accept / reject the whole file
-  e               edit the hunk in $EDITOR
-  d               unified / side by side
-  Enter           apply the accepted hunks (asks first)
-  u               undo the last apply       c   commit the applied files
-  s               send rejected hunks back to the model (a session only)
-  tab             file list ⇄ diff          q   back / quit
-  ~               a hunk placed by a tolerance, not an exact match:
-                  the note under its header says what was tolerated
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
 
-[b]Compose[/b]
-  space           include / exclude the file or folder under the cursor
-  ctrl+s          send the task             ctrl+b  next backend
-  ctrl+r          recount the pack          h       history
+# Longer words for an action than its footer label, by action (as bound).
+PROSE: dict[str, str] = {
+    "line(1)": "next line",
+    "line(-1)": "previous line",
+    "page(1)": "next page",
+    "page(-1)": "previous page",
+    "hunk(1)": "next hunk (across files)",
+    "hunk(-1)": "previous hunk (across files)",
+    "file(1)": "next file",
+    "file(-1)": "previous file",
+    "accept": "accept the hunk",
+    "reject": "reject the hunk",
+    "reject_with_reason": "reject with a reason (sent back to the model)",
+    "accept_file": "accept the whole file",
+    "reject_file": "reject the whole file",
+    "edit": "edit the hunk in $EDITOR",
+    "toggle_split": "unified / side by side",
+    "apply": "apply the accepted hunks (asks first)",
+    "undo": "undo the last apply",
+    "commit": "commit the applied files",
+    "send_back": "send rejected hunks back to the model (a session only)",
+    "switch_pane": "file list ⇄ diff",
+    "back": "back (quit on the first screen)",
+    "help": "this help",
+    "app.help": "this help",
+    "quit": "quit tome",
+    "app.quit": "quit tome",
+    "send": "send the task",
+    "next_backend": "next backend",
+    "recount": "recount the pack (plans the task, if written)",
+    "history": "past sessions",
+    "toggle_include": "include / exclude the file or folder under the cursor",
+    "cancel": "cancel the request (back, once it is done)",
+    "open": "review the session again",
+    "reload": "reload the list",
+}
 
-[b]Stream[/b]
-  escape          cancel the request
+# What is not a binding but a reader needs, by section.
+NOTES: dict[str, str] = {
+    "Review": "~ in a hunk header: placed by a tolerance, not an exact match (the note "
+    "under it says what was tolerated)",
+    "Compose": "tab, shift+tab  next / previous box: files, backend, task",
+}
 
-[b]History[/b]
-  enter           review the session again
-"""
+
+def _sections() -> list[tuple[str, list[type[DOMNode]]]]:
+    """Each section of the help and the classes whose bindings it lists (the screen, then
+    widgets of it with keys of their own). Imported here: the screens import nothing back."""
+    from ..app import TomeApp
+    from ..widgets.file_tree import FileTree
+    from .compose import ComposeScreen
+    from .confirm import ConfirmScreen
+    from .history import HistoryScreen
+    from .reason import ReasonScreen
+    from .review import ReviewScreen
+    from .stream import StreamScreen
+
+    return [
+        ("Everywhere", [TomeApp]),
+        ("Review", [ReviewScreen]),
+        ("Compose", [ComposeScreen, FileTree]),
+        ("Stream", [StreamScreen]),
+        ("History", [HistoryScreen]),
+        ("A question (apply, commit)", [ConfirmScreen]),
+        ("A reason (reject with a reason)", [ReasonScreen]),
+        ("This help", [HelpScreen]),
+    ]
+
+
+def bindings_of(owner: type[DOMNode]) -> list[Binding]:
+    """``owner``'s own bindings as declared (one per line, a comma list kept together)."""
+    return [b if isinstance(b, Binding) else Binding(*b) for b in owner.BINDINGS]
+
+
+def key_rows(
+    bindings: Iterable[Binding], display: Callable[[Binding], str]
+) -> list[tuple[str, str]]:
+    """``(keys, what they do)`` per binding: each key as ``display`` (the footer's) shows it."""
+    rows: list[tuple[str, str]] = []
+    for binding in bindings:
+        keys = [display(Binding(key.strip(), binding.action)) for key in binding.key.split(",")]
+        rows.append((", ".join(keys), PROSE.get(binding.action, binding.description.lower())))
+    return rows
+
+
+def help_sections(
+    display: Callable[[Binding], str], first: type[DOMNode] | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every section of the help: its title and its ``(keys, what they do)`` rows; the
+    section of ``first`` (the screen help was opened on) comes first."""
+    sections = _sections()
+    sections.sort(key=lambda section: first not in section[1])  # stable: the rest keep order
+    return [
+        (title, [row for owner in owners for row in key_rows(bindings_of(owner), display)])
+        for title, owners in sections
+    ]
+
+
+def help_text(display: Callable[[Binding], str], first: type[DOMNode] | None = None) -> Content:
+    """The help as plain content (descriptions are never markup)."""
+    parts: list[str | tuple[str, str]] = []
+    for title, rows in help_sections(display, first):
+        parts.append((title, "bold"))
+        parts.append("\n")
+        width = max((len(keys) for keys, _ in rows), default=0)
+        for keys, what in rows:
+            parts.append(f"  {keys.ljust(max(width, 14))}  {what}\n")
+        if title in NOTES:
+            parts.append(f"  {NOTES[title]}\n")
+        parts.append("\n")
+    return Content.assemble(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -45,9 +140,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss_help", "Close", priority=True)
     ]
 
+    def __init__(self, first: type[DOMNode] | None = None) -> None:
+        super().__init__()
+        self.first = first  # the screen beneath: its keys are listed first
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog help"):
-            yield Static(KEYS, id="keys")
+            yield Static(help_text(self.app.get_key_display, self.first), id="keys")
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -120,6 +120,8 @@ class FileTree(Tree[Entry]):
         return text
 
     def action_toggle_include(self) -> None:
+        if self.cursor_node is None and self.root.children:  # tabbed in, not moved yet:
+            self.cursor_line = 0  # the key acts on the first row (Textual starts at none)
         node = self.cursor_node
         if node is None or node.data is None:
             return
