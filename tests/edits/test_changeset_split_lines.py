@@ -42,7 +42,7 @@ def patched(make_repo) -> tuple[Path, str]:  # type: ignore[no-untyped-def]
 
 
 def test_split_at_the_context_gap_gives_two_hunks_that_apply_alone(patched) -> None:
-    root, patch = patched
+    _, patch = patched
     cs = Changeset.from_text({"state.py": ORIGINAL}, patch)
     f = cs["state.py"]
     assert len(f.hunks) == 1
@@ -66,12 +66,8 @@ def test_two_of_five_lines_accepted_write_exactly_those_and_undo_restores(patche
     f.accept(4)  # the removal of the old 'def tolerated' line, without adding the new one
     review.apply()
     lines = ORIGINAL.splitlines(keepends=True)
-    expected = (
-        lines[:27]
-        + ["def counts(file: FileReview) -> tuple[int, int]:  # +/-\n"]
-        + lines[27:32]
-        + lines[33:]
-    )
+    new_counts = "def counts(file: FileReview) -> tuple[int, int]:  # +/-\n"
+    expected = [*lines[:27], new_counts, *lines[27:32], *lines[33:]]
     assert (root / "state.py").read_bytes() == "".join(expected).encode()
     assert [h.state for h in f.hunks].count(HunkState.APPLIED) == 2
     assert main(["undo", "-C", str(root)]) == 0
