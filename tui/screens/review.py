@@ -341,7 +341,7 @@ class ReviewScreen(Screen[None]):
     def _find_submitted(self, event: Input.Submitted) -> None:
         bar = self.query_one(FindBar)
         bar.shut()
-        self.diff.focus()
+        self.set_focus(self.diff)  # now: the next key of a burst is the screen's again
         if bar.mode == "filter":
             return
         self.search = event.value
@@ -351,7 +351,7 @@ class ReviewScreen(Screen[None]):
 
     @on(FindBar.Closed)
     def _find_closed(self, event: FindBar.Closed) -> None:
-        self.diff.focus()
+        self.set_focus(self.diff)
         if event.mode == "filter":
             self._filter("")
         else:

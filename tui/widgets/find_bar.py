@@ -49,7 +49,7 @@ class FindBar(Input):
         )
         self.value = value
         self.add_class("-open")
-        self.focus()
+        self.screen.set_focus(self)  # now, not after the keys already typed (focus() waits)
 
     def shut(self) -> None:
         self.remove_class("-open")
