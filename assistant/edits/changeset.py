@@ -224,13 +224,17 @@ class FileReview:
         lines = Text.of(self.plan.original or "").lines
         start = h.old_start - 1 if h.old_start else 0
         end = start + len(h.old_lines)
-        pre = lines[max(0, start - context) : start]
-        post = lines[end : end + context]
-        shift = sum(
-            len(o.new_lines) - len(o.old_lines)
-            for o in self.hunks
-            if o.failure is None and o.old_start < h.old_start
-        )
+        mine = (h.old_start, h.index)
+        located = [o for o in self.hunks if o.failure is None and o is not h]
+        before = [o for o in located if (o.old_start, o.index) < mine]
+        after = [o for o in located if (o.old_start, o.index) > mine]
+        # context stops at a neighbour's lines (the parts of a split hunk touch): never
+        # another hunk's removed lines shown as this one's context
+        floor = max((o.old_start - 1 + len(o.old_lines) for o in before), default=0)
+        ceiling = min((o.old_start - 1 for o in after), default=len(lines))
+        pre = lines[max(0, start - context, min(floor, start)) : start]
+        post = lines[end : max(end, min(end + context, ceiling))]
+        shift = sum(len(o.new_lines) - len(o.old_lines) for o in before)
         old_n = len(pre) + len(h.old_lines) + len(post)
         new_n = len(pre) + len(h.new_lines) + len(post)
         first = start - len(pre)  # 0-based index of the hunk's first line, old side

@@ -360,6 +360,7 @@ class ReviewScreen(Screen[None]):
     def _clear_search(self) -> None:
         self.search = ""
         self.diff.search = ""
+        self._status()
 
     def _next_match(self, *, forward: bool, here: bool = False) -> None:
         """Go to the next hunk showing the search term, across the listed files, wrapping."""
