@@ -77,6 +77,18 @@ def decide_undecided(file: FileReview, *, accept: bool) -> tuple[int, int]:
     return now, kept
 
 
+def decide_all_undecided(files: Sequence[FileReview], *, accept: bool) -> tuple[int, int, int]:
+    """:func:`decide_undecided` over every file that can be applied: how many hunks were
+    decided now, in how many files, and how many already decided were kept."""
+    now = kept = touched = 0
+    for f in files:
+        if f.failure is not None:
+            continue
+        n, k = decide_undecided(f, accept=accept)
+        now, kept, touched = now + n, kept + k, touched + (n > 0)
+    return now, touched, kept
+
+
 def edit_hunk(file: FileReview, index: int, new_lines: Sequence[str]) -> None:
     """Replace what hunk ``index`` of ``file`` writes (after the user edited it)."""
     review = file.hunk(index)
@@ -208,6 +220,34 @@ class ReviewState:
         self.changeset.reject(path, index)
         if reason.strip():
             self.reasons[(path, index)] = reason.strip()
+
+    def split(self, path: str, index: int, *, lines: bool = False) -> int:
+        """Split hunk ``index`` of ``path`` (:meth:`FileReview.split`): at its context gaps,
+        or into single lines. The hunks after it are renumbered, and so are the reasons
+        and the applies that name them. How many hunks it became."""
+        if self.session is not None:
+            raise ReviewError(
+                "a model's answer is recorded hunk by hunk, so its hunks are not split; "
+                "edit the hunk (e) to keep part of it"
+            )
+        f = self.changeset[path]
+        before = len(f.hunks)
+        pieces = f.split(index, lines=lines)
+        shift = len(f.hunks) - before
+
+        def moved(i: int) -> int:
+            return i + shift if i > index else i
+
+        reasons: dict[HunkKey, str] = {}
+        for (p, i), why in self.reasons.items():
+            if p == path and i == index:
+                reasons.update({(p, index + k): why for k in range(pieces)})
+            else:
+                reasons[(p, moved(i) if p == path else i)] = why
+        self.reasons = reasons
+        for batch in self.review.batches:
+            batch[:] = [(p, moved(i) if p == path else i) for p, i in batch]
+        return pieces
 
     def rejected_with_reasons(self) -> dict[str, str]:
         """``{"path#hunk": reason}`` for every rejected hunk (reason may be empty)."""

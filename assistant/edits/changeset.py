@@ -23,6 +23,7 @@ States: ``pending`` → ``accepted``/``rejected`` by the user; ``failed`` when n
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,10 +31,11 @@ from enum import StrEnum
 from functools import lru_cache
 
 from ..errors import ReviewError
-from .apply import FilePlan, Text, plan_edits
+from .apply import FilePlan, PlannedHunk, Text, plan_edits
 from .diff import LineMatcher
 from .failures import HunkFailure
 from .hunks import FileEdit
+from .match import Located
 from .parse import parse_edits
 
 
@@ -168,6 +170,52 @@ class FileReview:
             return self.plan.original
         return self.plan.result(self.accepted())
 
+    def split(self, index: int, *, lines: bool = False) -> int:
+        """Split hunk ``index`` in place, as ``git add -p`` does with ``s``: at every run of
+        unchanged lines between two changes, or (``lines``) into one hunk per changed line,
+        so that each can be accepted alone. How many hunks it became (1: nothing to split).
+
+        The pieces cover the hunk's region exactly, each replacing its own lines, so the
+        accepted ones splice as the whole would have, less the rest; the hunks after it
+        are renumbered. A failed, applied or created-file hunk is refused."""
+        review = self.hunk(index)
+        if review.state not in (HunkState.PENDING, HunkState.ACCEPTED, HunkState.REJECTED):
+            raise ReviewError(f"{self.path} hunk {index} is {review.state}; it cannot be split")
+        if self.plan.original is None or self.action != "update":
+            raise ReviewError(f"{self.path} is not an update of a file; there is no hunk to split")
+        planned = next(p for p in self.plan.hunks if p.index == index)
+        loc = planned.located
+        if loc is None:  # a failed hunk: refused above; kept for the type checker
+            raise ReviewError(f"{self.path} hunk {index} failed; it cannot be split")
+        pieces = split_region(review.old_lines, review.new_lines, lines=lines)
+        if len(pieces) < 2:
+            return 1
+        shift = len(pieces) - 1
+        last = len(pieces) - 1
+        plans: list[PlannedHunk] = []
+        reviews: list[HunkReview] = []
+        for p, h in zip(self.plan.hunks, self.hunks, strict=True):
+            if p.index < index:
+                plans.append(p)
+                reviews.append(h)
+            elif p.index > index:
+                plans.append(dataclasses.replace(p, index=p.index + shift))
+                h.index += shift
+                reviews.append(h)
+                continue
+            else:
+                quiet = dataclasses.replace(p.hunk, old_no_newline=False, new_no_newline=False)
+                for k, (offset, old, new) in enumerate(pieces):
+                    start = loc.start + offset
+                    piece = Located(start, start + len(old), new, loc.level, loc.tolerances)
+                    plans.append(PlannedHunk(index + k, p.hunk if k == last else quiet,
+                                             piece, None))  # fmt: skip
+                    reviews.append(HunkReview(index + k, start + 1, old, new, review.state,
+                                              tolerated=review.tolerated))  # fmt: skip
+        self.plan = dataclasses.replace(self.plan, hunks=tuple(plans))
+        self.hunks = reviews
+        return len(pieces)
+
     def hunk_diff(self, index: int, *, context: int = 3) -> str:
         """A unified-diff hunk for one hunk, with the file's real lines around it."""
         h = self.hunk(index)
@@ -176,13 +224,17 @@ class FileReview:
         lines = Text.of(self.plan.original or "").lines
         start = h.old_start - 1 if h.old_start else 0
         end = start + len(h.old_lines)
-        pre = lines[max(0, start - context) : start]
-        post = lines[end : end + context]
-        shift = sum(
-            len(o.new_lines) - len(o.old_lines)
-            for o in self.hunks
-            if o.failure is None and o.old_start < h.old_start
-        )
+        mine = (h.old_start, h.index)
+        located = [o for o in self.hunks if o.failure is None and o is not h]
+        before = [o for o in located if (o.old_start, o.index) < mine]
+        after = [o for o in located if (o.old_start, o.index) > mine]
+        # context stops at a neighbour's lines (the parts of a split hunk touch): never
+        # another hunk's removed lines shown as this one's context
+        floor = max((o.old_start - 1 + len(o.old_lines) for o in before), default=0)
+        ceiling = min((o.old_start - 1 for o in after), default=len(lines))
+        pre = lines[max(0, start - context, min(floor, start)) : start]
+        post = lines[end : max(end, min(end + context, ceiling))]
+        shift = sum(len(o.new_lines) - len(o.old_lines) for o in before)
         old_n = len(pre) + len(h.old_lines) + len(post)
         new_n = len(pre) + len(h.new_lines) + len(post)
         first = start - len(pre)  # 0-based index of the hunk's first line, old side
@@ -207,6 +259,49 @@ class FileReview:
         target = self.move_to if self.move_to and self.renames else self.path
         b = "/dev/null" if new_text is None else f"b/{target}"
         return "".join(_terminated(difflib.unified_diff(old, new, a, b)))
+
+
+Piece = tuple[int, tuple[str, ...], tuple[str, ...]]
+"""Part of a hunk: the offset of its first line in the hunk's region, the region's lines it
+replaces, and what it writes in their place."""
+
+
+def split_region(old: Sequence[str], new: Sequence[str], *, lines: bool = False) -> list[Piece]:
+    """Cut the change ``old`` -> ``new`` into pieces that cover ``old`` end to end.
+
+    A piece starts at each change that follows unchanged lines (``lines``: at every changed
+    line); unchanged lines go with the piece before them (the first piece takes the leading
+    ones). Splicing every piece gives ``new``; leaving a piece out keeps its lines as they
+    were, so accepting some pieces is accepting exactly their lines."""
+    ops: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in LineMatcher(tuple(old), tuple(new)).get_opcodes():
+        if tag == "equal":
+            ops.extend(("=", x) for x in old[i1:i2])
+        else:
+            ops.extend(("-", x) for x in old[i1:i2])
+            ops.extend(("+", x) for x in new[j1:j2])
+    groups: list[list[tuple[str, str]]] = []
+    changed = False  # whether the current group holds a change yet
+    after_same = False  # whether an unchanged line came since the last change
+    for op in ops:
+        if op[0] != "=" and changed and (lines or after_same):
+            groups.append([])
+            after_same = False
+        if not groups:
+            groups.append([])
+        groups[-1].append(op)
+        if op[0] == "=":
+            after_same = changed
+        else:
+            changed = True
+    pieces: list[Piece] = []
+    offset = 0
+    for group in groups:
+        before = tuple(x for o, x in group if o != "+")
+        after = tuple(x for o, x in group if o != "-")
+        pieces.append((offset, before, after))
+        offset += len(before)
+    return pieces
 
 
 def _terminated(lines: Iterator[str]) -> Iterator[str]:

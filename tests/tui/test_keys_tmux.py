@@ -146,7 +146,7 @@ def test_every_review_key_in_a_real_terminal(repo: Path, tmp_path: Path, pane: P
     for close in ("q", "Escape", "?"):
         pane.press("?", "this help")
         text = pane.text()
-        assert text.index("Review") < text.index("Everywhere")
+        assert "Everywhere" not in text[: text.index("Review")]  # below, scrolled to
         pane.keys(close)
         pane.hides("this help")
     pane.press("C-p", "Search for commands")  # the footer's ^p palette

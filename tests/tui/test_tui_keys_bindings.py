@@ -96,7 +96,7 @@ async def test_the_reviews_footer_and_help_show_the_same_keys(repo: Path) -> Non
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        assert text.index("Review") < text.index("Everywhere")  # the screen's own keys first
+        assert "Everywhere" not in text[: text.index("Review")]  # the screen's own keys first
         assert "y, space" in text and "accept the hunk" in text
 
 

@@ -34,17 +34,26 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from assistant.display import safe, safe_name
 from assistant.edits import FileReview, HunkState, file_config_edit, parse_edits
 from assistant.errors import AssistantError
 
 from ..diffrows import TOLERATED
+from ..diffsearch import filtered, next_match
 from ..prose import explanation
-from ..state import ReviewState, counts, decide_undecided, edit_hunk, tolerated
+from ..state import (
+    ReviewState,
+    counts,
+    decide_all_undecided,
+    decide_undecided,
+    edit_hunk,
+    tolerated,
+)
 from ..widgets.diff_view import DiffView
 from ..widgets.file_list import FileList
+from ..widgets.find_bar import FindBar
 from ..widgets.footer import Footer
 from .confirm import ConfirmScreen
 from .explain import ExplainScreen
@@ -81,13 +90,20 @@ class ReviewScreen(Screen[None]):
         Binding("pageup", "page(-1)", show=False),
         Binding("n", "hunk(1)", "Next hunk", priority=True),
         Binding("p", "hunk(-1)", "Prev", show=False, priority=True),
+        Binding("N", "match(-1)", "Prev match", show=False),
+        Binding("slash", "find('search')", "Search", show=False),
+        Binding("f", "find('filter')", "Filter files", show=False),
         Binding("right_square_bracket", "file(1)", "Next file", show=False),
         Binding("left_square_bracket", "file(-1)", "Prev file", show=False),
         Binding("y,space", "accept", "Accept", priority=True),
         Binding("x", "reject", "Reject", priority=True),
         Binding("X", "reject_with_reason", "Reject with reason", show=False),
-        Binding("a", "accept_file", "All", show=False),
-        Binding("r", "reject_file", "None", show=False),
+        Binding("a", "accept_file", "Accept undecided", show=False),
+        Binding("r", "reject_file", "Reject undecided", show=False),
+        Binding("A", "accept_all", "Accept all files", show=False),
+        Binding("R", "reject_all", "Reject all files", show=False),
+        Binding("S", "split_hunk", "Split hunk", show=False),
+        Binding("L", "split_hunk(True)", "Split into lines", show=False),
         Binding("e", "edit", "Edit", show=False),
         Binding("d", "toggle_split", "Split"),
         Binding("w", "explain", "Why", show=False),
@@ -97,7 +113,8 @@ class ReviewScreen(Screen[None]):
         Binding("s", "send_back", "Send back", show=False),
         Binding("tab", "switch_pane", "Files⇄diff", show=False, priority=True),
         Binding("question_mark", "app.help", "Help"),
-        Binding("q,escape", "back", "Back"),
+        Binding("q", "back", "Back"),
+        Binding("escape", "escape", "Back", show=False),
     ]
     BINDINGS = in_order(BINDINGS)  # every key runs in the order typed (see in_order)
 
@@ -125,6 +142,10 @@ class ReviewScreen(Screen[None]):
         self.explain_on = True  # the user's choice (w); shown only with prose and room
         self._edit_lines: dict[str, list[int]] | None = None
         self._explained: str | None = None  # the path whose explanation is in the pane
+        self.search = ""
+        """The term ``/`` searched for (empty: none): ``n``/``N`` go to its next hunk."""
+        self.filter = ""
+        """What the file list is narrowed to (a path substring; empty: every file)."""
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -135,6 +156,7 @@ class ReviewScreen(Screen[None]):
             yield DiffView(id="diff")
             with VerticalScroll(id="explain"):
                 yield Static("", id="explain-text")
+        yield FindBar(id="find")
         yield Static("", id="review-status", classes="status-bar")
         yield Footer()
 
@@ -222,6 +244,11 @@ class ReviewScreen(Screen[None]):
                 parts.append(f"  hunk {hunk}/{len(f.hunks)}")
                 loose = f.hunk(hunk).tolerated
         parts.append(f"   {tally}")
+        if self.filter:
+            shown = len(self.query_one(FileList).shown)
+            parts.append(f"   filter {safe_name(self.filter)!r}: {shown} file{'s' * (shown != 1)}")
+        if self.search:
+            parts.append(f"   /{safe_name(self.search)}")
         if loose:  # last: at 80 columns a long phrase is cut, not the tally (the pane has it)
             parts.append((f"   {TOLERATED} " + safe_name("; ".join(loose)), "$warning"))
         status = Content.assemble(*parts)
@@ -237,8 +264,9 @@ class ReviewScreen(Screen[None]):
     @on(OptionList.OptionHighlighted, "#files")
     def _file_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """The user moved the list's highlight (the screen's own moves post nothing)."""
-        if event.option_index != self.file_index:
-            self._show(event.option_index)
+        index = self.query_one(FileList).file_at(event.option_index)
+        if index != self.file_index:
+            self._show(index)
 
     @on(OptionList.OptionSelected, "#files")
     def _file_selected(self, event: OptionList.OptionSelected) -> None:
@@ -262,10 +290,20 @@ class ReviewScreen(Screen[None]):
 
     # -- moving -----------------------------------------------------------------------------
 
+    def _neighbour(self, delta: int) -> int | None:
+        """The file ``delta`` steps away in the list as filtered (None: past its end)."""
+        shown = self.query_one(FileList).shown
+        here = self.file_index
+        if here in shown:
+            k = shown.index(here) + delta
+            return shown[k] if 0 <= k < len(shown) else None
+        later = [i for i in shown if (i > here if delta > 0 else i < here)]
+        return (later[0] if delta > 0 else later[-1]) if later else None
+
     def action_line(self, delta: int) -> None:
         if self.focused is self.query_one(FileList):
-            target = self.file_index + delta
-            if 0 <= target < len(self.state.files):
+            target = self._neighbour(delta)
+            if target is not None:
                 self._show(target)
             return
         self.diff.move_line(delta)
@@ -273,20 +311,110 @@ class ReviewScreen(Screen[None]):
     def action_page(self, delta: int) -> None:
         self.diff.move_line(delta * max(1, self.diff.size.height - 1))
 
+    def action_match(self, delta: int) -> None:
+        """``N``: the previous hunk that matches the search (the previous hunk without one)."""
+        self.action_hunk(delta)
+
     def action_hunk(self, delta: int) -> None:
+        """The next (previous) hunk; with a search, the next (previous) one that matches."""
+        if self.search:
+            self._next_match(forward=delta > 0)
+            return
         moved = self.diff.next_hunk() if delta > 0 else self.diff.prev_hunk()
         if moved:
             return
-        target = self.file_index + delta
-        if 0 <= target < len(self.state.files):
+        target = self._neighbour(delta)
+        if target is not None:
             self._show(target, last=delta < 0)
         else:
             self.notify("last hunk" if delta > 0 else "first hunk", timeout=1.5)
 
     def action_file(self, delta: int) -> None:
-        target = self.file_index + delta
-        if 0 <= target < len(self.state.files):
+        target = self._neighbour(delta)
+        if target is not None:
             self._show(target)
+
+    # -- search and filter ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No key of the screen while the search or filter box has the focus: it types."""
+        return not isinstance(self.focused, Input)
+
+    def action_find(self, mode: str) -> None:
+        bar = self.query_one(FindBar)
+        bar.open(
+            "filter" if mode == "filter" else "search",
+            self.filter if mode == "filter" else self.search,
+        )
+
+    @on(Input.Changed, "#find")
+    def _find_changed(self, event: Input.Changed) -> None:
+        if self.query_one(FindBar).mode == "filter":
+            self._filter(event.value)
+        else:
+            self.diff.search = event.value  # marked as typed; Enter goes to it
+
+    @on(Input.Submitted, "#find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        bar = self.query_one(FindBar)
+        bar.shut()
+        self.set_focus(self.diff)  # now: the next key of a burst is the screen's again
+        if bar.mode == "filter":
+            return
+        self.search = event.value
+        self.diff.search = event.value
+        if self.search:
+            self._next_match(forward=True, here=True)
+
+    @on(FindBar.Closed)
+    def _find_closed(self, event: FindBar.Closed) -> None:
+        self.set_focus(self.diff)
+        if event.mode == "filter":
+            self._filter("")
+        else:
+            self._clear_search()
+
+    def _clear_search(self) -> None:
+        self.search = ""
+        self.diff.search = ""
+        self._status()
+
+    def _next_match(self, *, forward: bool, here: bool = False) -> None:
+        """Go to the next hunk showing the search term, across the listed files, wrapping."""
+        at = (self.file_index, self.diff.current_hunk - (1 if forward else -1) * here)
+        order = self.query_one(FileList).shown
+        found = next_match(self.state.files, order, at, self.search, forward=forward)
+        if found is None:
+            self.notify(f"no hunk shows {safe_name(self.search)!r}", severity="warning")
+            return
+        index, hunk, wrapped = found
+        if index == self.file_index and self.diff.file is self.file:
+            self.diff.goto_hunk(hunk)
+        else:
+            self._show(index, hunk=hunk)
+        self._status()
+        if wrapped:
+            self.notify("search wrapped round", timeout=1.5)
+
+    def _filter(self, text: str) -> None:
+        files = self.query_one(FileList)
+        self.filter = text.strip()
+        files.show_only(filtered([f.path for f in self.state.files], self.filter))
+        files.follow(self.file_index)
+        if files.shown and self.file_index not in files.shown:
+            self._show(files.shown[0])
+        self._status()
+
+    def action_escape(self) -> None:
+        """Escape clears a search, then a filter, and only then leaves (as q does)."""
+        if self.search:
+            self._clear_search()
+            self.notify("search cleared", timeout=1.5)
+        elif self.filter:
+            self._filter("")
+            self.notify("filter cleared", timeout=1.5)
+        else:
+            self.action_back()
 
     def action_switch_pane(self) -> None:
         files = self.query_one(FileList)
@@ -437,6 +565,45 @@ class ReviewScreen(Screen[None]):
 
     def action_reject_file(self) -> None:
         self._decide_file(False)
+
+    def _decide_all(self, accept: bool) -> None:
+        now, files, kept = decide_all_undecided(self.state.files, accept=accept)
+        self._refresh_all()
+        if not now:
+            self.notify("no undecided hunk left in any file; y or x changes one")
+            return
+        verb = "accepted" if accept else "rejected"
+        said = f"{verb} {now} undecided hunk{'s' * (now != 1)} in {files} file{'s' * (files != 1)}"
+        if kept:
+            said += f"; {kept} already decided, unchanged"
+        self.notify(said)
+
+    def action_accept_all(self) -> None:
+        self._decide_all(True)
+
+    def action_reject_all(self) -> None:
+        self._decide_all(False)
+
+    def action_split_hunk(self, lines: bool = False) -> None:
+        """Split the hunk on screen at its context gaps (``S``) or into its single changed
+        lines (``L``), so that y and x decide each part; what is not accepted is not written."""
+        current = self._current()
+        if current is None:
+            return
+        f, hunk = current
+        try:
+            pieces = self.state.split(f.path, hunk, lines=lines)
+        except AssistantError as exc:
+            self.notify(str(exc), title="cannot split", severity="warning")
+            return
+        if pieces < 2:
+            what = "one changed line" if lines else "no unchanged line between two changes"
+            self.notify(f"hunk {hunk} has {what}; nothing to split")
+            return
+        self.diff.show(f, hunk=hunk)
+        self._refresh_all()
+        into = "lines" if lines else "hunks"
+        self.notify(f"hunk {hunk} split into {pieces} {into}: {hunk} to {hunk + pieces - 1}")
 
     def action_edit(self) -> None:
         current = self._current()

@@ -35,6 +35,7 @@ from textual.strip import Strip
 from assistant.edits import FilePlan, FileReview, HunkState
 
 from ..diffrows import TOLERATED, Row, SplitRow, hunk_starts, split_rows, unified_rows
+from ..diffsearch import spans as search_spans
 from ..highlight import highlight_line
 
 SIGNS = {"added": "+", "removed": "-", "context": " "}
@@ -152,6 +153,7 @@ class DiffView(ScrollView, can_focus=True):
         "diff-view--failed",
         "diff-view--conflict",
         "diff-view--tolerated",
+        "diff-view--match",
     }
 
     DEFAULT_CSS = """
@@ -173,6 +175,7 @@ class DiffView(ScrollView, can_focus=True):
     DiffView > .diff-view--failed { color: $warning; text-style: bold; }
     DiffView > .diff-view--conflict { color: $warning; text-style: bold; }
     DiffView > .diff-view--tolerated { color: $warning; text-style: bold; }
+    DiffView > .diff-view--match { background: $warning 60%; color: $text; text-style: bold; }
     """
 
     class CursorMoved(Message):
@@ -198,6 +201,18 @@ class DiffView(ScrollView, can_focus=True):
         self._number_width = 1
         self._last_hunk = -1
         self._kept: dict[int, FileRows] = {}  # by id(file), oldest first
+        self._search = ""
+
+    @property
+    def search(self) -> str:
+        """The term the pane marks in its lines (empty: none)."""
+        return self._search
+
+    @search.setter
+    def search(self, term: str) -> None:
+        if term != self._search:
+            self._search = term
+            self.refresh()
 
     # -- content ----------------------------------------------------------------------------
 
@@ -349,6 +364,12 @@ class DiffView(ScrollView, can_focus=True):
         self._jump(later[0], top=True)
         return True
 
+    def goto_hunk(self, hunk: int) -> None:
+        """Put the cursor on hunk ``hunk``'s header (nothing when the file has no such hunk)."""
+        start = next((s for s in self._starts if self._row_hunk(s) == hunk), None)
+        if start is not None:
+            self._jump(start, top=True)
+
     def prev_hunk(self) -> bool:
         """Put the cursor on this hunk's header, or the one before; False at the first."""
         current = max((s for s in self._starts if s <= self.cursor), default=0)
@@ -418,8 +439,32 @@ class DiffView(ScrollView, can_focus=True):
     def _line_body(self, row: Row, width: int) -> Strip:
         scroll_x = int(self.scroll_x)
         fill = self._style(row.kind) if row.kind in ("added", "removed") else self._base
-        strip = Strip(self._body(row))
+        strip = Strip(self._marked(row))
         return strip.crop_extend(scroll_x, scroll_x + width, fill)
+
+    def _marked(self, row: Row) -> list[Segment]:
+        """The row's body with the search term marked (the cached body when none is)."""
+        body = self._body(row)
+        found = search_spans(row.text, self._search)
+        if not found:
+            return body
+        match = self._style("match")
+        cuts = sorted({c for span in found for c in span})
+        out: list[Segment] = []
+        at = 0
+        for seg in body:
+            text, style = seg.text, seg.style
+            end = at + len(text)
+            pieces = [c - at for c in cuts if at < c < end]
+            for a, b in pairwise([0, *pieces, len(text)]):
+                inside = any(s <= at + a < e for s, e in found)
+                out.append(
+                    Segment(
+                        text[a:b], style + match if inside and style else match if inside else style
+                    )
+                )
+            at = end
+        return out
 
     def _numbers(self, row: Row, *, cursor: bool, which: str = "both") -> Segment:
         n = self._number_width

@@ -76,17 +76,32 @@ class FileList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._files: list[FileReview] = []
+        self.shown: list[int] = []
+        """The files listed, by index into the changeset, in order (all, or those the
+        filter keeps); the list's own positions index this."""
 
     def set_files(self, files: Sequence[FileReview]) -> None:
         self._files = list(files)
-        self.set_options(Option(file_prompt(f), id=f"f{i}") for i, f in enumerate(self._files))
+        self.show_only(range(len(self._files)))
         self.follow(0 if self._files else None)
+
+    def show_only(self, indices: Sequence[int]) -> None:
+        """List only the files at ``indices`` (the filter); the highlight is left unset."""
+        self.shown = list(indices)
+        with self.prevent(OptionList.OptionHighlighted):
+            self.set_options(Option(file_prompt(self._files[i]), id=f"f{i}") for i in self.shown)
+            self.highlighted = None
+
+    def file_at(self, position: int) -> int:
+        """The changeset index of the file listed at ``position``."""
+        return self.shown[position]
 
     def follow(self, index: int | None) -> None:
         """Highlight ``index`` because the screen shows it: no ``OptionHighlighted``."""
-        if self.highlighted != index:
+        position = self.shown.index(index) if index in self.shown else None
+        if self.highlighted != position:
             with self.prevent(OptionList.OptionHighlighted):
-                self.highlighted = index
+                self.highlighted = position
 
     def _watch_highlighted(self, old: int | None, new: int | None) -> None:
         lines, heights = self._index_to_line, self._heights
@@ -95,9 +110,11 @@ class FileList(OptionList):
                 self.refresh_lines(lines[index], heights[index])
 
     def refresh_file(self, index: int) -> None:
-        """Redraw one file's line after a decision."""
-        self.replace_option_prompt_at_index(index, file_prompt(self._files[index]))
+        """Redraw one file's line after a decision (nothing when the filter hides it)."""
+        if index in self.shown:
+            prompt = file_prompt(self._files[index])
+            self.replace_option_prompt_at_index(self.shown.index(index), prompt)
 
     def refresh_all(self) -> None:
-        for i, f in enumerate(self._files):
-            self.replace_option_prompt_at_index(i, file_prompt(f))
+        for position, i in enumerate(self.shown):
+            self.replace_option_prompt_at_index(position, file_prompt(self._files[i]))

@@ -1,0 +1,70 @@
+"""Search in a review (``/``, ``n``, ``N``) and the file list's filter, as plain functions.
+
+A hunk matches when the text its rows draw (its ``@@`` header, context, removed and added
+lines, or a failed hunk's report) holds the term, ignoring case, as ``less`` and lazygit
+search. ``n`` and ``N`` move to the next hunk that matches, across files, and wrap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.edits import FileReview
+
+
+def hunk_matches(file: FileReview, index: int, term: str) -> bool:
+    """Whether hunk ``index`` of ``file`` shows ``term`` (any case)."""
+    return term.casefold() in file.hunk_diff(index).casefold()
+
+
+def spans(text: str, term: str) -> list[tuple[int, int]]:
+    """The character ranges of ``text`` that read ``term`` (any case), left to right."""
+    if not term:
+        return []
+    hay, needle = text.casefold(), term.casefold()
+    if len(hay) != len(text):  # casefold changed the length (ß -> ss): exact case only
+        hay, needle = text, term
+    out: list[tuple[int, int]] = []
+    at = hay.find(needle)
+    while at >= 0:
+        out.append((at, at + len(needle)))
+        at = hay.find(needle, at + len(needle))
+    return out
+
+
+def next_match(
+    files: Sequence[FileReview],
+    order: Sequence[int],
+    here: tuple[int, int],
+    term: str,
+    *,
+    forward: bool = True,
+) -> tuple[int, int, bool] | None:
+    """The next hunk after ``here`` (file index, hunk) that shows ``term``, among the files
+    in ``order`` (the list as filtered), wrapping round: ``(file, hunk, wrapped)``, or None
+    when no hunk matches. ``here`` itself comes last (the only match: it stays)."""
+    if not term:
+        return None
+    ring = [(fi, h.index) for fi in order for h in files[fi].hunks]
+    if not forward:
+        ring.reverse()
+    rank = {fi: k for k, fi in enumerate(order if forward else reversed(order))}
+    mine = rank.get(here[0], -1)
+
+    def after(item: tuple[int, int]) -> bool:
+        fi, h = item
+        if rank[fi] != mine:
+            return rank[fi] > mine
+        return h > here[1] if forward else h < here[1]
+
+    first = next((k for k, item in enumerate(ring) if after(item)), len(ring))
+    for k, (fi, h) in enumerate([*ring[first:], *ring[:first]]):
+        if hunk_matches(files[fi], h, term):
+            return fi, h, k >= len(ring) - first
+    return None
+
+
+def filtered(paths: Sequence[str], text: str) -> list[int]:
+    """The indices of the paths that hold ``text`` (any case); all of them for no text."""
+    needle = text.strip().casefold()
+    return [i for i, p in enumerate(paths) if needle in p.casefold()]
