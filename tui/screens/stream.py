@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Log, OptionList, Static
+from textual.widgets import Log, OptionList, Static
 
 from assistant.display import Escaper, safe, safe_name
 from assistant.errors import AssistantError
@@ -27,6 +27,7 @@ from assistant.session import Event, FileEdited, Finished, Retrying, TextDelta
 
 from ..advice import error_text
 from ..state import ReviewState
+from ..widgets.footer import Footer
 
 if TYPE_CHECKING:
     from assistant import Result

@@ -1,10 +1,16 @@
-"""The key bar: Textual's footer, rebuilt only when the keys it shows change."""
+"""The key bar: Textual's footer, rebuilt only when the keys it shows change, and compact
+under 100 columns (less space between keys, no palette key) so that at 80 columns the keys
+a screen shows all fit, ``? Help`` and ``q Back`` last among them."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 
+from textual import events
 from textual.widgets import Footer as TextualFooter
+
+NARROW = 100
+"""Below this width the footer is compact and drops the palette key."""
 
 
 class Footer(TextualFooter):
@@ -18,6 +24,11 @@ class Footer(TextualFooter):
     def __init__(self) -> None:
         super().__init__()
         self._shown: Hashable = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW
+        self.compact = narrow
+        self.show_command_palette = not narrow  # ^p still works; the help lists it
 
     def _showing(self) -> Hashable:
         """What ``compose`` would show: each active binding's key, label and state."""
