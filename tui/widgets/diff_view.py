@@ -179,17 +179,19 @@ class DiffView(ScrollView, can_focus=True):
     DiffView { background: $surface; }
     DiffView > .diff-view--added { background: $success 12%; }
     DiffView > .diff-view--removed { background: $error 12%; }
+    DiffView:light > .diff-view--added { background: $success 30%; }
+    DiffView:light > .diff-view--removed { background: $error 30%; }
     DiffView > .diff-view--added-word { background: $success 40%; }
     DiffView > .diff-view--removed-word { background: $error 40%; }
     DiffView > .diff-view--header { background: $panel; color: $text-muted; }
     DiffView > .diff-view--header-cursor { background: $primary 35%; color: $text; text-style: bold; }
-    DiffView > .diff-view--note { color: $warning; }
-    DiffView > .diff-view--lineno { color: $text-disabled; }
+    DiffView > .diff-view--note { color: $text-warning; }
+    DiffView > .diff-view--lineno { color: $text-muted; }
     DiffView > .diff-view--cursor { background: $primary; color: $text; }
     DiffView > .diff-view--marker { color: $primary; }
     DiffView > .diff-view--pending { color: $text-muted; }
-    DiffView > .diff-view--accepted { color: $success; text-style: bold; }
-    DiffView > .diff-view--rejected { color: $error; text-style: bold; }
+    DiffView > .diff-view--accepted { color: $text-success; text-style: bold; }
+    DiffView > .diff-view--rejected { color: $text-error; text-style: bold; }
     DiffView > .diff-view--applied { color: $accent; text-style: bold; }
     DiffView > .diff-view--failed { color: $warning; text-style: bold; }
     DiffView > .diff-view--conflict { color: $warning; text-style: bold; }

@@ -21,14 +21,15 @@ class Footer(TextualFooter):
     where one would do, each ~10 ms plus a full repaint. This one remembers what it showed.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, show_command_palette: bool = True) -> None:
+        super().__init__(show_command_palette=show_command_palette)
         self._shown: Hashable = None
+        self._palette = show_command_palette
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
         self.compact = narrow
-        self.show_command_palette = not narrow  # ^p still works; the help lists it
+        self.show_command_palette = self._palette and not narrow  # ^p works; help lists it
 
     def _showing(self) -> Hashable:
         """What ``compose`` would show: each active binding's key, label and state."""
