@@ -1,6 +1,6 @@
 """Layout at 80x24 and 160x48: file list lines fit, the footer keeps its keys, split halves
-wrap long lines instead of cutting them (Pilot, on a real git diff of this repository's
-own history: long lines of real code)."""
+wrap long lines instead of cutting them (Pilot; a small patch whose context line is longer
+than half the pane)."""
 
 from __future__ import annotations
 

@@ -28,12 +28,14 @@ class Footer(TextualFooter):
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
-        self.compact = narrow
-        self.show_command_palette = self._palette and not narrow  # ^p works; help lists it
+        palette = self._palette and not narrow  # ^p still works; the help lists it
+        if self.compact != narrow or self.show_command_palette != palette:
+            self.compact = narrow
+            self.show_command_palette = palette
 
     def _showing(self) -> Hashable:
         """What ``compose`` would show: each active binding's key, label and state."""
-        if not self._bindings_ready:
+        if not self._bindings_ready or not self.is_attached:
             return None
         keys = tuple(
             (b.key, b.action, b.description, b.show, b.group, enabled, tooltip)
@@ -42,6 +44,8 @@ class Footer(TextualFooter):
         return keys, self.compact, self.show_command_palette
 
     async def recompose(self) -> None:
+        if not self.is_attached:
+            return  # the screen is going: nothing to show keys for
         showing = self._showing()
         if showing is not None and showing == self._shown:
             return
