@@ -713,7 +713,8 @@ def _restore(real_root: Path, name: str, manifest: dict[str, Any], *, force: boo
         raise FileConflict(
             changed[0],
             "changed again since tome applied the edit; undo would lose that change "
-            f"(files: {', '.join(changed)}); use --force to restore anyway",
+            f"(files: {', '.join(changed)})",
+            forcible=True,
         )
     originals: dict[str, bytes] = {}
     for entry in manifest["files"]:  # every copy checked before anything is written

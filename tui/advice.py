@@ -9,6 +9,7 @@ controls; ``assistant.cli`` says it with its options.
 
 from __future__ import annotations
 
+from assistant.edits.failures import FileConflict
 from assistant.errors import (
     AssistantError,
     ConfigError,
@@ -17,10 +18,14 @@ from assistant.errors import (
     PackError,
 )
 
-BACKEND = "pick another backend in Compose (ctrl+b)"
+NEXT_BACKEND = "ctrl+n"
+"""Compose's key for the next backend: its binding is made from this, so the advice names
+the key the screen has."""
+
+BACKEND = f"pick another backend in Compose ({NEXT_BACKEND})"
 FIT = (
     "exclude files in the Compose tree (space) until the meter is under 100%, "
-    "or pick a backend with a larger window (ctrl+n)"
+    f"or pick a backend with a larger window ({NEXT_BACKEND})"
 )
 """What to do when prompt + output reserve do not fit the window, in TUI terms."""
 FOLLOWUP = "reject and send back fewer hunks at a time, or " + BACKEND + " with a larger window"
@@ -48,6 +53,8 @@ def advice(exc: AssistantError) -> str:
         )
     if isinstance(exc, ConfigError) and exc.setting is not None:
         return f"set {exc.setting} in {_config()}, or " + BACKEND
+    if isinstance(exc, FileConflict) and exc.forcible:
+        return "commit or revert those changes first, then undo again"
     return ""
 
 

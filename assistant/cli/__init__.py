@@ -214,6 +214,10 @@ def _advice(exc: AssistantError) -> str:
         return " (--model, --base-url)"
     if isinstance(exc, ConfigError) and exc.setting is not None:
         return f", or pass --{exc.setting.replace('_', '-')}"
+    from ..edits.failures import FileConflict  # loaded by then: the error came from it
+
+    if isinstance(exc, FileConflict) and exc.forcible:
+        return "; use --force to restore anyway"
     return ""
 
 

@@ -281,9 +281,14 @@ class PathRefused(ApplyConflict):
 class FileConflict(ApplyConflict):
     """A file changed on disk since it was packed and the change does not merge cleanly."""
 
-    def __init__(self, path: str, reason: str, *, ours: str = "", theirs: str = "") -> None:
+    def __init__(
+        self, path: str, reason: str, *, ours: str = "", theirs: str = "", forcible: bool = False
+    ) -> None:
         self.path = path
         self.reason = reason
+        self.forcible = forcible
+        """True when the step can be forced (an undo over files changed since the apply):
+        each front end says how, in its own terms."""
         self.ours = ours
         """The file as it is on disk now."""
         self.theirs = theirs

@@ -48,7 +48,7 @@ async def _tui_failure(root: Path, served: FakeOpenAI) -> str:
 @pytest.mark.parametrize(
     ("status", "said", "tui", "cli"),
     [
-        (402, "Insufficient Balance", "pick another backend in Compose (ctrl+b)", "(--backend)"),
+        (402, "Insufficient Balance", "pick another backend in Compose (ctrl+n)", "(--backend)"),
         (404, "Model Not Exist", "fix model or base_url under [backends.", "(--model, --base-url)"),
     ],
 )
@@ -81,3 +81,27 @@ def test_a_backend_without_a_model_says_where_to_set_it(tmp_path: Path) -> None:
     shown = error_text(caught.value)
     assert "set model under [backends.ollama]" in shown and "config.toml" in shown
     assert "--" not in shown
+
+
+def test_an_undo_over_changed_files_advises_in_the_terms_of_each_front_end(
+    make_repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The library's refusal names no option: the CLI adds ``--force``, the TUI (which has
+    no such switch) says what to do with the files instead."""
+    from assistant import worktree
+    from assistant.edits.failures import FileConflict
+
+    root = make_repo({"a.txt": "a\n"})
+    worktree.apply_changes(root, {"a.txt": "b\n"})
+    (root / "a.txt").write_text("the user's own change\n")
+    with pytest.raises(FileConflict) as caught:
+        worktree.undo(root)
+    assert caught.value.forcible and "--" not in str(caught.value)
+    shown = error_text(caught.value)
+    assert "changed again" in shown and "commit or revert those changes" in shown
+    assert "--" not in shown
+
+    assert main(["undo", "-C", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "changed again" in err and "use --force to restore anyway" in err
+    assert (root / "a.txt").read_text() == "the user's own change\n"  # nothing lost

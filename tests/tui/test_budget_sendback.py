@@ -113,4 +113,4 @@ async def test_s_that_cannot_fit_says_what_to_do_in_tui_terms(
 
     assert len(fake_openai.requests) == 1  # nothing more was sent
     assert screen.failed is not None and "send back fewer hunks" in screen.failed
-    assert "ctrl+b" in screen.failed and "--" not in screen.failed
+    assert "ctrl+n" in screen.failed and "--" not in screen.failed

@@ -31,7 +31,7 @@ from textual.worker import get_current_worker
 from assistant.display import safe_name
 from assistant.errors import AssistantError
 
-from ..advice import error_text, fit_text
+from ..advice import NEXT_BACKEND, error_text, fit_text
 from ..widgets.budget_meter import Budget, BudgetMeter
 from ..widgets.file_tree import FileTree
 from ..widgets.footer import Footer
@@ -50,7 +50,7 @@ class ComposeScreen(Screen[None]):
     # ctrl+j (Enter), ctrl+[ (Escape); not ctrl+b (tmux's prefix) nor a printable key.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", priority=True),
-        Binding("ctrl+n", "next_backend", "Backend"),
+        Binding(NEXT_BACKEND, "next_backend", "Backend"),
         Binding("ctrl+r", "recount", "Recount"),
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+g", "app.help", "Help"),
