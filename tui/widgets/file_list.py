@@ -59,8 +59,9 @@ def shorten_path(path: str, width: int) -> str:
 def file_prompt(file: FileReview, width: int | None = None) -> Content:
     """One line: glyph, path, counts and status word, coloured from the theme.
 
-    With ``width``, the path is shortened from the left to fit (see :func:`shorten_path`),
-    and the status word is dropped when even the file name alone would not fit beside it.
+    With ``width``, the status word goes first (when the whole path then fits, or the file
+    name alone would not fit beside it), then the path is shortened from the left to fit
+    (see :func:`shorten_path`).
     """
     status = file_status(file)
     glyph, colour = GLYPH[status]
@@ -73,9 +74,12 @@ def file_prompt(file: FileReview, width: int | None = None) -> Content:
         fixed = cell_len(f"{glyph} {action}  +{added} -{removed}")
         name = title.rsplit("/", 1)[-1]
         tail = cell_len(f" {badge}{tally}")
-        if cell_len(name) + cell_len(ELLIPSIS + "/") > width - fixed - tail:
-            tally = ""  # the name before the status word: the glyph says the status too
-            tail = cell_len(f" {badge}") if badge else 0
+        bare = cell_len(f" {badge}") if badge else 0
+        whole = cell_len(title) <= width - fixed - bare
+        if (whole and cell_len(title) > width - fixed - tail) or (
+            cell_len(name) + cell_len(ELLIPSIS + "/") > width - fixed - tail
+        ):
+            tally, tail = "", bare  # the path before the status word: the glyph says it too
         title = shorten_path(title, max(1, width - fixed - tail))
     return Content.assemble(
         (f"{glyph} ", colour),
