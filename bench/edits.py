@@ -1024,6 +1024,8 @@ def adversarial_cases() -> list[tuple[str, dict[str, str], str, int]]:
         ("one 1 MB line, streamed by 16", {}, _fill("a", MB), 16),
         ("1 MB of blank lines after a fence, streamed by 16", {"a.py": "x\n"},
          "a.py\n```\n" + "\n" * MB, 16),
+        ("1 MB of blank lines after a fence, at once", {"a.py": "x\n"},
+         "a.py\n```\n" + "\n" * MB, 0),
         ("1 MB of '+' lines in a hunk, streamed by 64", {"a.py": "x\n"},
          "--- a/a.py\n+++ b/a.py\n@@\n x\n" + _fill("+y\n", MB), 64),
     ]  # fmt: skip

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from .diff import LineMatcher
+from .diff import LineMatcher, opcodes
 from .failures import EditParseError, HunkFailure, HunkMatchError, ParseProblem, check_path
 from .hunks import FileEdit, Hunk, Op
 from .match import (
@@ -114,8 +114,12 @@ class Text:
             out_e.extend(self.endings[cursor : loc.start])
             old = self.lines[loc.start : loc.end]
             old_e = self.endings[loc.start : loc.end]
-            sm = LineMatcher(old, loc.lines)
-            for tag, i1, i2, j1, j2 in sm.get_opcodes():
+            if old_e.count(self.eol) == len(old_e):  # every line ends as the file does:
+                out_c.extend(loc.lines)  # so does each written one, whatever the diff
+                out_e.extend([self.eol] * len(loc.lines))
+                cursor = loc.end
+                continue
+            for tag, i1, i2, j1, j2 in opcodes(old, loc.lines):
                 out_c.extend(loc.lines[j1:j2])
                 if tag == "equal":
                     out_e.extend(old_e[i1:i2])

@@ -46,6 +46,22 @@ class LineMatcher(difflib.SequenceMatcher[str]):
         return self._blocks
 
 
+Opcode = tuple[str, int, int, int, int]
+
+
+def opcodes(a: Sequence[str], b: Sequence[str]) -> Sequence[Opcode]:
+    """``LineMatcher(a, b).get_opcodes()``. Two sides with no line in common are one
+    opcode, read off without a matcher (a SEARCH/REPLACE block that rewrites its lines is
+    the common case, and twenty thousand of them in one answer spent most of their time in
+    building matchers)."""
+    if set(a).isdisjoint(b):
+        if not a and not b:
+            return []
+        tag = "replace" if a and b else "delete" if a else "insert"
+        return [(tag, 0, len(a), 0, len(b))]
+    return LineMatcher(a, b).get_opcodes()
+
+
 def _small(a: Sequence[str], b: Sequence[str]) -> bool:
     """Whether difflib's own matching is cheap on ``a`` and ``b``: few lines, and few pairs
     of equal lines (counted in one pass)."""
@@ -83,13 +99,17 @@ def _patience(a: Sequence[str], b: Sequence[str]) -> list[Block]:
     stack = [(0, len(a), 0, len(b))]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
-        # common ends
-        while alo < ahi and blo < bhi and a[alo] == b[blo]:
-            blocks.append((alo, blo, 1))
-            alo, blo = alo + 1, blo + 1
-        while alo < ahi and blo < bhi and a[ahi - 1] == b[bhi - 1]:
-            ahi, bhi = ahi - 1, bhi - 1
-            blocks.append((ahi, bhi, 1))
+        # common ends, each one block (a run of 100,000 equal lines is not 100,000 blocks)
+        head = 0
+        while alo + head < ahi and blo + head < bhi and a[alo + head] == b[blo + head]:
+            head += 1
+        blocks.append((alo, blo, head))
+        alo, blo = alo + head, blo + head
+        tail = 0
+        while alo < ahi - tail and blo < bhi - tail and a[ahi - 1 - tail] == b[bhi - 1 - tail]:
+            tail += 1
+        ahi, bhi = ahi - tail, bhi - tail
+        blocks.append((ahi, bhi, tail))
         if alo == ahi or blo == bhi:
             continue
         if _small(a[alo:ahi], b[blo:bhi]):

@@ -36,9 +36,10 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
-from .diff import LineMatcher
+from .diff import opcodes
 from .failures import EditParseError, ParseProblem
 from .hunks import Action, FileEdit, Hunk, Op, Syntax
 
@@ -63,6 +64,9 @@ _EXT_HEADERS = (
 _PATH = re.compile(
     r"^(?:[\w@+\-.$]+/)*[\w@+\-.$]*[\w@+\-$]\.[A-Za-z][\w\-]*$|^(?:[\w@+\-.$]+/)+[\w@+\-.$]+$"
 )
+_HEADING = re.compile(r"^#{1,6}\s+")
+_BULLET = re.compile(r"^[-*]\s+")
+_ROOT = re.compile(r"^(?:[A-Za-z]:)?/+")  # a drive or leading slashes, read past
 _PATH_PREFIX = re.compile(r"^(?:file(?:name)?|path)\s*:\s*", re.IGNORECASE)
 _DIFF_LANGS = {"diff", "patch", "udiff"}
 _HUNK_OPS = ("+", "-", " ", "\\")
@@ -202,8 +206,8 @@ def path_from_line(line: str) -> str | None:
     named = False  # in backticks or after File:/Path:, where spaces can be part of a name
     for _ in range(4):
         before = s
-        s = re.sub(r"^#{1,6}\s+", "", s)
-        s = re.sub(r"^[-*]\s+", "", s)
+        s = _HEADING.sub("", s)
+        s = _BULLET.sub("", s)
         if prefix := _PATH_PREFIX.match(s):
             s, named = s[prefix.end() :], True
         s = s.rstrip(":").strip()
@@ -218,7 +222,7 @@ def path_from_line(line: str) -> str | None:
     if s.startswith("-"):
         return None
     # absolute and '..' paths are read too, so that confinement refuses them by name
-    bare = re.sub(r"^(?:[A-Za-z]:)?/+", "", s.replace("\\", "/"))
+    bare = _ROOT.sub("", s.replace("\\", "/"))
     if _PATH.match(bare) or ((named or _dir_first(bare)) and _loose_match(bare)):
         return s
     return None
@@ -273,7 +277,7 @@ def loose_path(path: str) -> bool:
     ``File:`` (it holds a space or a bracket): the plan refuses a whole file or a
     SEARCH/REPLACE block for such a name when no file has it, since the backticks may
     hold a command (``python manage.py``) rather than a file to create."""
-    bare = re.sub(r"^(?:[A-Za-z]:)?/+", "", path.replace("\\", "/"))
+    bare = _ROOT.sub("", path.replace("\\", "/"))
     return _PATH.match(bare) is None
 
 
@@ -303,8 +307,7 @@ def search_replace_ops(search: Iterable[str], replace: Iterable[str]) -> tuple[t
     """Hunk lines for a SEARCH/REPLACE pair: equal lines are context, the rest removed/added."""
     a, b = list(search), list(replace)
     ops: list[tuple[Op, str]] = []
-    sm = LineMatcher(a, b)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag == "equal":
             ops.extend((" ", x) for x in a[i1:i2])
         else:
@@ -457,7 +460,8 @@ class EditParser:
 
     def __init__(self) -> None:
         self._buf: list[str] = []  # the unfinished last line, in pieces (joined once)
-        self._scan: tuple[int, int, int, str | None, str] | None = None  # _whole_or_fence
+        # where _whole_or_fence stopped for more lines: line, k, seen, first, path, marker
+        self._scan: tuple[int, int, int, str | None, str, str] | None = None
         self._q: deque[tuple[int, str]] = deque()
         self._lineno = 0
         self._closed = False
@@ -535,6 +539,16 @@ class EditParser:
     def _peek(self, k: int) -> str | None:
         return self._q[k][1] if k < len(self._q) else None
 
+    def _ahead(self, k: int) -> Iterator[str]:
+        """The queued lines from the ``k``-th on, for a look-ahead. Indexing a deque walks
+        to the index from the nearer end, so reading a million queued lines by index is
+        quadratic (1 MB of blank lines after a fence took 7 s); this walks from the nearer
+        end once (a resumed look-ahead reads only the lines queued since it stopped)."""
+        q = self._q
+        if k <= len(q) - k:
+            return (line for _n, line in islice(q, k, None))
+        return reversed([line for _n, line in islice(reversed(q), len(q) - k)])
+
     def _drain(self, *, final: bool) -> None:
         while self._q:
             if not self._step(final):
@@ -577,6 +591,8 @@ class EditParser:
 
     def _text(self, final: bool) -> bool:
         n, line = self._q[0]
+        if self._scan is not None and self._scan[0] == n:  # a fence's look-ahead resumes
+            return self._whole_or_fence(final, n, self._scan[5], self._scan[4])
         if self._is_fence_close(line):
             self._fence = None
             self._pop()
@@ -632,8 +648,6 @@ class EditParser:
         return True
 
     def _open_fence(self, final: bool, n: int, marker: str, info: str) -> bool:
-        if self._scan is not None and self._scan[0] == n:
-            return self._whole_or_fence(final, n, marker, self._scan[4])
         path = None
         words = info.replace(":", " ").split()
         if words and words[0].lower() not in _DIFF_LANGS:
@@ -665,19 +679,13 @@ class EditParser:
         ahead resumes where it stopped when it needed more lines (blank runs stay linear)."""
         k, seen, first = 1, 0, None
         if self._scan is not None and self._scan[0] == n:
-            _n, k, seen, first, _path = self._scan
+            _n, k, seen, first, _path, _marker = self._scan
         self._scan = None
-        while True:
-            nxt = self._peek(k)
-            if nxt is None:
-                if not final:
-                    self._scan = (n, k, seen, first, path)
-                    return False
-                break
+        for line in self._ahead(k):
             k += 1
-            if not nxt.strip():
+            s = line.strip()
+            if not s:
                 continue
-            s = nxt.strip()
             if seen == 0:
                 first = s
                 if (
@@ -694,6 +702,10 @@ class EditParser:
             if not _sr_start(s):
                 first = None
             break
+        else:
+            if not final:
+                self._scan = (n, k, seen, first, path, marker)
+                return False
         self._pop()
         self._fence = marker
         if first is None:
@@ -876,14 +888,7 @@ class EditParser:
             _head, k, last = self._scan_bare
         self._scan_bare = None
         verdict: str | None
-        while True:
-            nxt = self._peek(k)
-            if nxt is None:
-                if not final:
-                    self._scan_bare = (head, k, last)
-                    return None
-                verdict = "end"
-                break
+        for nxt in self._ahead(k):
             bare = nxt[:1] not in _HUNK_OPS and not nxt.startswith("@@")
             if not nxt.strip() or (bare and (nxt[0] not in _MARKS or not self._is_marker(nxt))):
                 if nxt.strip():
@@ -901,6 +906,11 @@ class EditParser:
                 return None
             verdict = "hunk" if goes_on else "end"
             break
+        else:
+            if not final:
+                self._scan_bare = (head, k, last)
+                return None
+            verdict = "end"
         self._bare = (head, head + k - 1, verdict, last)
         return verdict
 
@@ -1028,11 +1038,17 @@ class EditParser:
     def _whole_block(self) -> None:
         q, body = self._q, self._whole
         mark = self._fence[0] if self._fence else "`"
-        while len(q) > 1 and mark not in q[0][1]:  # the file's lines, in one loop
-            n, line = q.popleft()
+        taken, last = 0, self._last_nonblank
+        for n, line in islice(q, len(q) - 1):  # the file's lines, in one loop
+            if mark in line:
+                break
             body.append(line)
             if line and not line.isspace():
-                self._last_nonblank = n
+                last = n
+            taken += 1
+        for _ in range(taken):
+            q.popleft()
+        self._last_nonblank = last
         _n, line = self._pop()
         if self._is_fence_close(line):
             self._fence = None
