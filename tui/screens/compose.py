@@ -25,7 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Select, Static, TextArea
+from textual.widgets import Button, Select, Static, TextArea
 from textual.worker import get_current_worker
 
 from assistant.display import safe_name
@@ -34,6 +34,7 @@ from assistant.errors import AssistantError
 from ..advice import NEXT_BACKEND, error_text, fit_text
 from ..widgets.budget_meter import Budget, BudgetMeter
 from ..widgets.file_tree import FileTree
+from ..widgets.footer import Footer
 from .stream import StreamScreen
 
 if TYPE_CHECKING:

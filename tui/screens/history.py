@@ -9,12 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from assistant.display import safe_name
 from assistant.errors import AssistantError
 
 from ..state import ReviewState
+from ..widgets.footer import Footer
 
 if TYPE_CHECKING:
     from assistant import Assistant

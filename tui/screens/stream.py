@@ -29,7 +29,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Log, Markdown, OptionList, Static
+from textual.widgets import Log, Markdown, OptionList, Static
 from textual.widgets.markdown import MarkdownStream
 
 from assistant.display import Escaper, safe, safe_name
@@ -38,6 +38,7 @@ from assistant.session import Event, FileEdited, Finished, Retrying, TextDelta
 
 from ..advice import error_text
 from ..state import ReviewState
+from ..widgets.footer import Footer
 
 if TYPE_CHECKING:
     from assistant import Result

@@ -14,6 +14,11 @@ marked in the gutter and its header lights up. A hunk placed by a tolerance has 
 before its state at the right of its header (never cut off, whatever the width), and the
 notes under the header say what was tolerated. ``next_hunk``/``prev_hunk`` say False at the
 file's edge so the screen can move to the next file.
+
+Side by side, each half gets half of the pane's width, whatever the pane's width, and a
+line longer than its half wraps onto the rows below (both halves of a pair stay level), so
+nothing is cut off: a half of a 160-column terminal shows 70 columns of code, not 40, and
+no line needs a horizontal scroll. The unified view keeps one row per line and scrolls.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -129,6 +135,21 @@ class FileRows:
             )
 
 
+def wrap_pairs(pairs: Sequence[SplitRow], widths: tuple[int, int]) -> list[tuple[int, int]]:
+    """The display rows of the split view: ``(pair index, part)``, as many parts per pair as
+    its longer side needs at body widths ``widths`` (one part when not laid out yet)."""
+    left_width, right_width = widths
+    out: list[tuple[int, int]] = []
+    for i, pair in enumerate(pairs):
+        parts = 1
+        if left_width > 0 and pair.full is None:
+            for side, w in ((pair.left, left_width), (pair.right, right_width)):
+                if side is not None and len(side.text) > w:
+                    parts = max(parts, -(-cell_len(side.text) // w))
+        out.extend((i, part) for part in range(parts))
+    return out
+
+
 KEEP = 8  # files whose rows and bodies are kept (the one shown, its neighbours, recent ones)
 
 
@@ -160,17 +181,19 @@ class DiffView(ScrollView, can_focus=True):
     DiffView { background: $surface; }
     DiffView > .diff-view--added { background: $success 12%; }
     DiffView > .diff-view--removed { background: $error 12%; }
+    DiffView:light > .diff-view--added { background: $success 30%; }
+    DiffView:light > .diff-view--removed { background: $error 30%; }
     DiffView > .diff-view--added-word { background: $success 40%; }
     DiffView > .diff-view--removed-word { background: $error 40%; }
     DiffView > .diff-view--header { background: $panel; color: $text-muted; }
     DiffView > .diff-view--header-cursor { background: $primary 35%; color: $text; text-style: bold; }
-    DiffView > .diff-view--note { color: $warning; }
-    DiffView > .diff-view--lineno { color: $text-disabled; }
+    DiffView > .diff-view--note { color: $text-warning; }
+    DiffView > .diff-view--lineno { color: $text-muted; }
     DiffView > .diff-view--cursor { background: $primary; color: $text; }
     DiffView > .diff-view--marker { color: $primary; }
     DiffView > .diff-view--pending { color: $text-muted; }
-    DiffView > .diff-view--accepted { color: $success; text-style: bold; }
-    DiffView > .diff-view--rejected { color: $error; text-style: bold; }
+    DiffView > .diff-view--accepted { color: $text-success; text-style: bold; }
+    DiffView > .diff-view--rejected { color: $text-error; text-style: bold; }
     DiffView > .diff-view--applied { color: $accent; text-style: bold; }
     DiffView > .diff-view--failed { color: $warning; text-style: bold; }
     DiffView > .diff-view--conflict { color: $warning; text-style: bold; }
@@ -194,6 +217,8 @@ class DiffView(ScrollView, can_focus=True):
         self.file: FileReview | None = None
         self._rows: list[Row] = []
         self._split: list[SplitRow] = []
+        self._wrapped: list[tuple[int, int]] = []  # split view: (pair index, part) per row
+        self._wrap_width = 0
         self._starts: list[int] = []
         self._bodies: Bodies = {}
         self._styles: dict[str, Style] = {}
@@ -274,14 +299,34 @@ class DiffView(ScrollView, can_focus=True):
                 self._body(row, built)
 
     def _layout(self) -> None:
-        self._starts = hunk_starts([self._row_hunk(i) for i in range(self.row_count)])
         gutter = self._gutter_width()
         if self.split:
-            width = 1 + 2 * (gutter + self._text_width) + 1
+            self._wrap_width = self.scrollable_content_region.width
+            self._wrapped = wrap_pairs(self._split, self._half_widths(self._wrap_width))
+            width = self._wrap_width  # lines wrap: nothing to scroll sideways to
         else:
             width = 1 + gutter + self._text_width
+        self._starts = hunk_starts([self._row_hunk(i) for i in range(self.row_count)])
         self.virtual_size = Size(width, self.row_count)
         self.refresh()
+
+    def _half_widths(self, width: int) -> tuple[int, int]:
+        """The body widths of the two halves at pane width ``width`` (0: not laid out)."""
+        if width <= 0:
+            return 0, 0
+        half = (width - 2) // 2
+        gutter = self._gutter_width()
+        return max(1, half - gutter), max(1, width - 2 - half - gutter)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Side by side, the wrap follows the width: keep the cursor on its line."""
+        if not self.split or self.scrollable_content_region.width == self._wrap_width:
+            return
+        pair = self._wrapped[self.cursor][0] if self.cursor < len(self._wrapped) else 0
+        self._layout()
+        row = next((i for i, (p, part) in enumerate(self._wrapped) if p == pair and not part), 0)
+        self.cursor = min(row, max(0, self.row_count - 1))
+        self._jump(self.cursor)
 
     def watch_split(self) -> None:
         hunk = self.current_hunk
@@ -299,10 +344,12 @@ class DiffView(ScrollView, can_focus=True):
 
     @property
     def row_count(self) -> int:
-        return len(self._split) if self.split else len(self._rows)
+        return len(self._wrapped) if self.split else len(self._rows)
 
     def _row_hunk(self, index: int) -> int:
-        return self._split[index].hunk if self.split else self._rows[index].hunk
+        if self.split:
+            return self._split[self._wrapped[index][0]].hunk
+        return self._rows[index].hunk
 
     @property
     def current_hunk(self) -> int:
@@ -436,8 +483,10 @@ class DiffView(ScrollView, can_focus=True):
             cached = bodies[key] = paint(row.text, base, spans, row.spans, word)
         return cached
 
-    def _line_body(self, row: Row, width: int) -> Strip:
-        scroll_x = int(self.scroll_x)
+    def _line_body(self, row: Row, width: int, *, part: int | None = None) -> Strip:
+        """The row's body cropped to ``width``: at the scroll position, or (wrapped, side by
+        side) the ``part``-th slice of ``width`` cells."""
+        scroll_x = int(self.scroll_x) if part is None else part * width
         fill = self._style(row.kind) if row.kind in ("added", "removed") else self._base
         strip = Strip(self._marked(row))
         return strip.crop_extend(scroll_x, scroll_x + width, fill)
@@ -522,7 +571,8 @@ class DiffView(ScrollView, can_focus=True):
             return Strip.blank(width, self._base)
         cursor = index == self.cursor
         if self.split:
-            return self._render_split(self._split[index], width, cursor=cursor)
+            pair, part = self._wrapped[index]
+            return self._render_split(self._split[pair], width, cursor=cursor, part=part)
         row = self._rows[index]
         marker = self._marker(row.hunk)
         if row.kind in ("header", "note"):
@@ -532,10 +582,11 @@ class DiffView(ScrollView, can_focus=True):
         body = self._line_body(row, body_width)
         return Strip([*gutter, *body], width)
 
-    def _render_split(self, row: SplitRow, width: int, *, cursor: bool) -> Strip:
+    def _render_split(self, row: SplitRow, width: int, *, cursor: bool, part: int = 0) -> Strip:
         marker = self._marker(row.hunk)
         if row.full is not None:
             return Strip([marker, *self._full(row.full, width - 1, cursor=cursor)], width)
+        gutter = self._gutter_width()
         half = (width - 2) // 2
         right_width = width - 2 - half
         segments = [marker]
@@ -545,8 +596,12 @@ class DiffView(ScrollView, can_focus=True):
             if side is None:
                 segments.append(Segment(" " * w, self._style("header")))
                 continue
-            segments.append(self._numbers(side, cursor=cursor, which=which))
-            segments.append(self._sign(side))
-            body_width = max(0, w - self._gutter_width())
-            segments.extend(self._line_body(side, body_width))
+            if part:  # a wrapped line goes on under its text, the gutter left blank
+                style = self._style("cursor" if cursor else "lineno")
+                segments.append(Segment(" " * gutter, style))
+            else:
+                segments.append(self._numbers(side, cursor=cursor, which=which))
+                segments.append(self._sign(side))
+            body_width = max(0, w - gutter)
+            segments.extend(self._line_body(side, body_width, part=part))
         return Strip(segments, width)
