@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.edits import Changeset, FileReview, HunkState
+from assistant.edits import (
+    Changeset,
+    FileReview,
+    Hunk,
+    HunkState,
+    Located,
+    PlannedHunk,
+    locate,
+    split_lines,
+)
 from assistant.errors import EditError, ReviewError
 from assistant.review import HunkKey, Review
 
@@ -83,6 +92,58 @@ def edit_hunk(file: FileReview, index: int, new_lines: Sequence[str]) -> None:
     review.new_lines = tuple(new_lines)
 
 
+def hunk_as_diff(file: FileReview, index: int) -> str:
+    """A hunk as the model wrote it, one ``' '``/``-``/``+`` line each, to edit by hand."""
+    planned = next(p for p in file.plan.hunks if p.index == index)
+    return "".join(f"{op}{text}\n" for op, text in planned.hunk.lines)
+
+
+def read_hunk_diff(text: str) -> Hunk:
+    """The hunk a person typed as a diff: ``' '``/``-``/``+`` lines (an empty line is an
+    empty context line, ``#`` lines are comments, as in ``git add -p``'s editor)."""
+    ops: list[tuple[str, str]] = []
+    for line in text.split("\n"):
+        if line.startswith("#"):
+            continue
+        op = line[:1] if line[:1] in (" ", "-", "+") else " "
+        ops.append((op, line[1:] if line[:1] in (" ", "-", "+") else line))
+    while ops and ops[-1] == (" ", ""):
+        ops.pop()  # the editor's trailing newline
+    return Hunk(tuple(ops))  # type: ignore[arg-type]
+
+
+def relocate_hunk(file: FileReview, index: int, text: str) -> str | None:
+    """Place failed hunk ``index`` of ``file`` again from ``text`` (a diff the user edited),
+    through the same matcher as every hunk; placed, it becomes an undecided hunk. None when
+    it placed, else why not (nothing changes). Nothing is written: apply writes."""
+    review = file.hunk(index)
+    if review.failure is None or file.failure is not None or file.plan.original is None:
+        return f"hunk {index} is not a failed hunk of an existing file"
+    hunk = read_hunk_diff(text)
+    if not hunk.before:
+        return "the hunk has no context or removed lines to place it by"
+    lines, _ = split_lines(file.plan.original)
+    found = locate(lines, hunk)
+    if not isinstance(found, Located):
+        return found.detail
+    for other in file.plan.hunks:
+        o = other.located
+        if other.index != index and o is not None and o.start < max(found.end, found.start + 1) \
+                and found.start < max(o.end, o.start + 1):  # fmt: skip
+            return f"it would overlap hunk {other.index} (lines {o.start + 1}-{o.end})"
+    hunks = tuple(
+        PlannedHunk(p.index, hunk, found, None) if p.index == index else p for p in file.plan.hunks
+    )
+    file.plan = dataclasses.replace(file.plan, hunks=hunks)
+    review.old_start = found.start + 1
+    review.old_lines = tuple(lines[found.start : found.end])
+    review.new_lines = found.lines
+    review.failure = None
+    review.tolerated = found.tolerances
+    review.state = HunkState.PENDING
+    return None
+
+
 @dataclass
 class ReviewState:
     """A review on screen: the library's :class:`~assistant.review.Review`, its title, the
@@ -95,6 +156,8 @@ class ReviewState:
     result: Result | None = None
     reasons: dict[HunkKey, str] = field(default_factory=dict)
     """Why the user rejected a hunk, to send back to the model."""
+    text: str = ""
+    """The patch's own text (for a patch; a session's is its answer): see :attr:`answer`."""
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -103,7 +166,7 @@ class ReviewState:
         """Parse ``text`` (any supported edit format) and locate it in the tree at ``root``."""
         review = Review.from_patch(root, text)
         review.require_edits()  # not a patch: the error 'tome apply' gives, no empty review
-        return cls(review, title)
+        return cls(review, title, text=text)
 
     @classmethod
     def for_result(cls, assistant: Assistant, result: Result) -> ReviewState:
@@ -113,6 +176,11 @@ class ReviewState:
             review.problems.append("the answer is incomplete (cut off or cancelled)")
         title = result.task.strip().splitlines()[0] if result.task.strip() else "session"
         return cls(review, title, session=assistant, result=result)
+
+    @property
+    def answer(self) -> str:
+        """The text the edits came from: the model's answer, or the patch (prose and all)."""
+        return self.result.answer if self.result is not None else self.text
 
     # -- deciding ---------------------------------------------------------------------------
 

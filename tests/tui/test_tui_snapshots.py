@@ -133,3 +133,24 @@ def test_stream(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-de
         screen._stats()
 
     assert snap_compare(app, run_before=streamed, terminal_size=SIZE)
+
+
+EXPLAINED = (
+    "f0 now returns 100: the callers wanted the larger value.\n\n```diff\n"
+    + PATCH
+    + "```\n\nRun the tests after applying.\n"
+)
+
+
+def test_review_explained_wide(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(repo, review=ReviewState.from_patch(repo, EXPLAINED, title="answer"))
+    assert snap_compare(app, press=["n"], terminal_size=(160, 48))
+
+
+def test_review_explained_80x24(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(repo, review=ReviewState.from_patch(repo, EXPLAINED, title="answer"))
+    assert snap_compare(app, press=["w"], terminal_size=(80, 24))
+
+
+def test_review_fix_failed_hunk_80x24(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_review(repo, FAILING), press=["n", "e"], terminal_size=(80, 24))

@@ -37,8 +37,9 @@ PROSE: dict[str, str] = {
     "reject_with_reason": "reject with a reason (sent back to the model)",
     "accept_file": "accept the whole file",
     "reject_file": "reject the whole file",
-    "edit": "edit the hunk in $EDITOR",
+    "edit": "edit the hunk in $EDITOR; a failed one: fix it here",
     "toggle_split": "unified / side by side",
+    "explain": "the model's explanation: show / hide (narrow: overlay)",
     "apply": "apply the accepted hunks (asks first)",
     "undo": "undo the last apply",
     "commit": "commit the applied files",
@@ -74,6 +75,7 @@ def _sections() -> list[tuple[str, list[type[DOMNode]]]]:
     from ..widgets.file_tree import FileTree
     from .compose import ComposeScreen
     from .confirm import ConfirmScreen
+    from .explain import ExplainScreen
     from .history import HistoryScreen
     from .reason import ReasonScreen
     from .review import ReviewScreen
@@ -87,13 +89,16 @@ def _sections() -> list[tuple[str, list[type[DOMNode]]]]:
         ("History", [HistoryScreen]),
         ("A question (apply, commit)", [ConfirmScreen]),
         ("A reason (reject with a reason)", [ReasonScreen]),
+        ("The explanation (w in Review, narrow terminal)", [ExplainScreen]),
         ("This help", [HelpScreen]),
     ]
 
 
 def bindings_of(owner: type[DOMNode]) -> list[Binding]:
-    """``owner``'s own bindings as declared (one per line, a comma list kept together)."""
-    return [b if isinstance(b, Binding) else Binding(*b) for b in owner.BINDINGS]
+    """``owner``'s own bindings as declared (one per line, a comma list kept together); a key
+    bound twice (one action enabled at a time, as Stream's escape) is listed once, first."""
+    found = [b if isinstance(b, Binding) else Binding(*b) for b in owner.BINDINGS]
+    return [b for i, b in enumerate(found) if b.key not in {a.key for a in found[:i]}]
 
 
 def key_rows(

@@ -7,6 +7,11 @@ Accepting or rejecting a hunk moves on to the next one, as ``git add -p`` does.
 A hunk placed by a tolerance (trailing whitespace, indentation, its line number among
 repeats, ...) is marked ``~`` in the file list, its header and the title bar; the lines under
 its header and the status bar, while it is under the cursor, say what was tolerated.
+
+The model's explanation (the answer's prose, :mod:`tui.prose`) stands beside the diff, the
+paragraph nearest the file's edit first; ``w`` hides or shows it. It is absent when there is
+no prose (a bare patch), and below :data:`EXPLAIN_WIDTH` columns ``w`` opens it as an
+overlay instead of a third pane.
 """
 
 from __future__ import annotations
@@ -25,25 +30,30 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
-from assistant.display import safe_name
-from assistant.edits import FileReview, HunkState, file_config_edit
+from assistant.display import safe, safe_name
+from assistant.edits import FileReview, HunkState, file_config_edit, parse_edits
 from assistant.errors import AssistantError
 
 from ..diffrows import TOLERATED
+from ..prose import explanation
 from ..state import ReviewState, counts, decide_undecided, edit_hunk, tolerated
 from ..widgets.diff_view import DiffView
 from ..widgets.file_list import FileList
 from ..widgets.footer import Footer
 from .confirm import ConfirmScreen
+from .explain import ExplainScreen
+from .fix_hunk import FixHunkScreen
 from .leave import LeaveScreen
 from .reason import ReasonScreen
 
+EXPLAIN_WIDTH = 120
+"""Columns from which the explanation is a pane beside the diff (below: an overlay)."""
 DECIDABLE = (HunkState.PENDING, HunkState.ACCEPTED, HunkState.REJECTED, HunkState.CONFLICT)
 
 
@@ -80,6 +90,7 @@ class ReviewScreen(Screen[None]):
         Binding("r", "reject_file", "None", show=False),
         Binding("e", "edit", "Edit", show=False),
         Binding("d", "toggle_split", "Split"),
+        Binding("w", "explain", "Why", show=False),
         Binding("enter", "apply", "Apply", priority=True),
         Binding("u", "undo", "Undo"),
         Binding("c", "commit", "Commit"),
@@ -111,6 +122,9 @@ class ReviewScreen(Screen[None]):
         self.state = state
         self.file_index = 0
         self._preparing = False
+        self.explain_on = True  # the user's choice (w); shown only with prose and room
+        self._edit_lines: dict[str, list[int]] | None = None
+        self._explained: str | None = None  # the path whose explanation is in the pane
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -119,6 +133,8 @@ class ReviewScreen(Screen[None]):
         with Horizontal(id="review-body"):
             yield FileList(id="files")
             yield DiffView(id="diff")
+            with VerticalScroll(id="explain"):
+                yield Static("", id="explain-text")
         yield Static("", id="review-status", classes="status-bar")
         yield Footer()
 
@@ -184,6 +200,7 @@ class ReviewScreen(Screen[None]):
         self.file_index = index
         self.query_one(FileList).follow(index)  # posts nothing back: see FileList
         self.diff.show(self.state.files[index], hunk=hunk, last=last)
+        self._explain()
         self._status()
 
     def _status(self) -> None:
@@ -280,6 +297,48 @@ class ReviewScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.state.save()
+
+    # -- the model's explanation ------------------------------------------------------------
+
+    def explanation(self, file: FileReview) -> str:
+        """The answer's prose, the paragraph nearest ``file``'s edit first ('' for none)."""
+        answer = self.state.answer
+        if self._edit_lines is None:
+            lines: dict[str, list[int]] = {}
+            for edit in parse_edits(answer, strict=False) if answer else ():
+                for path in edit.paths:
+                    lines.setdefault(path, []).append(edit.line)
+            self._edit_lines = lines
+        near = self._edit_lines.get(file.path, []) + self._edit_lines.get(file.move_to or "", [])
+        return explanation(answer, near)
+
+    def _explain(self) -> None:
+        """Show the current file's explanation beside the diff, when there is one and room."""
+        pane = self.query_one("#explain", VerticalScroll)
+        f = self.file
+        text = self.explanation(f) if f is not None else ""
+        shown = bool(text) and self.explain_on and self.size.width >= EXPLAIN_WIDTH
+        if shown and f is not None and self._explained != f.path:
+            self._explained = f.path
+            pane.border_title = "why (w hides)"
+            self.query_one("#explain-text", Static).update(Content(safe(text)))
+            pane.scroll_home(animate=False)
+        pane.display = shown
+
+    def on_resize(self) -> None:
+        self._explain()
+
+    def action_explain(self) -> None:
+        f = self.file
+        text = self.explanation(f) if f is not None else ""
+        if f is None or not text:
+            self.notify("the answer has no explanation beside its edits", timeout=3)
+            return
+        if self.size.width < EXPLAIN_WIDTH:  # no room for a third pane: an overlay
+            self.app.push_screen(ExplainScreen(f.path, text))
+            return
+        self.explain_on = not self.explain_on
+        self._explain()
 
     def action_back(self) -> None:
         pending = self.state.count(HunkState.ACCEPTED)  # accepted, not yet written
@@ -385,6 +444,9 @@ class ReviewScreen(Screen[None]):
             return
         f, hunk = current
         review = f.hunk(hunk)
+        if review.failure is not None and f.failure is None and f.plan.original is not None:
+            self._fix_failed(f, hunk)
+            return
         if review.failure is not None or review.state == HunkState.APPLIED:
             self.notify(f"hunk {hunk} is {review.state}; it cannot be edited", severity="warning")
             return
@@ -396,6 +458,18 @@ class ReviewScreen(Screen[None]):
         self.diff.show(f, hunk=hunk)
         self._decided()
         self.notify(f"hunk {hunk} edited and accepted")
+
+    def _fix_failed(self, f: FileReview, hunk: int) -> None:
+        """A failed hunk, edited by hand into place (FixHunkScreen); placed, it is undecided."""
+
+        def done(placed: bool | None) -> None:
+            if not placed:
+                return
+            self.diff.show(f, hunk=hunk)
+            self._refresh_all()
+            self.notify(f"hunk {hunk} placed at line {f.hunk(hunk).old_start}; y accepts it")
+
+        self.app.push_screen(FixHunkScreen(f, hunk), done)
 
     def _run_editor(self, path: str, lines: tuple[str, ...]) -> list[str] | None:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"

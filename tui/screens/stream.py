@@ -4,6 +4,15 @@ The request is a blocking iterator (``Assistant.stream`` or ``resend``), run in 
 worker; text is batched and posted back with ``call_from_thread`` about 20 times a second.
 Escape sets the cancel event: the session stops reading and still finishes (``cancelled``).
 When the result is in, the Review screen replaces this one.
+
+The answer is rendered as Markdown, and it is the model's, so untrusted: controls are
+escaped (:class:`assistant.display.Escaper`) before the parser sees them, links are never
+opened (``open_links=False``, and a click is only shown), and batches go through Textual's
+``MarkdownStream``, which appends to the last block and coalesces what arrives while it
+renders, so a huge answer never re-renders the whole document per batch. Past
+:data:`MARKDOWN_LIMIT` characters (Textual's Markdown is a widget per block) the answer
+switches to a plain, virtualised log, and the border says so. The title and the
+footer say how the answer ended: streaming, complete, cut off, cancelled or failed.
 """
 
 from __future__ import annotations
@@ -13,13 +22,15 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from markdown_it import MarkdownIt
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Log, OptionList, Static
+from textual.widgets import Footer, Log, Markdown, OptionList, Static
+from textual.widgets.markdown import MarkdownStream
 
 from assistant.display import Escaper, safe, safe_name
 from assistant.errors import AssistantError
@@ -34,6 +45,21 @@ if TYPE_CHECKING:
 
 Source = Callable[[threading.Event], Iterator[Event]]
 FLUSH_EVERY = 0.05
+INERT = ("link", "autolink", "linkify", "image", "html_inline", "html_block", "entity")
+"""Markdown rules that would turn the model's text into something that acts: a link (the
+terminal would make it clickable, OSC 8), an image, raw HTML, and an entity (``&#27;``
+decodes to the very escape character the escaper took out). Without them the text shows
+as written."""
+
+
+MARKDOWN_LIMIT = 100_000
+"""Characters of answer rendered as Markdown; past it, plain text (0.5 s to lay out at most
+in one burst, where 2 MB would freeze the app for seconds)."""
+
+
+def inert_markdown() -> MarkdownIt:
+    """The Markdown parser for an untrusted answer: GFM-like, without :data:`INERT`."""
+    return MarkdownIt("gfm-like").disable(list(INERT), ignoreInvalid=True)
 
 
 def edit_line(edit: FileEdit) -> Content:
@@ -54,7 +80,12 @@ def edit_line(edit: FileEdit) -> Content:
 class StreamScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", priority=True),
+        Binding("escape", "back", "Back (answer ended)", priority=True),
     ]
+
+    ENDED: ClassVar[dict[str, str]] = {"complete": "$success", "cut off": "$warning", "cancelled": "$warning",
+             "failed": "$error"}  # fmt: skip
+    """How an answer ends, as the title and footer say it, with its colour."""
 
     def __init__(
         self,
@@ -76,18 +107,49 @@ class StreamScreen(Screen[None]):
         self.failed: str | None = None
         self.retrying = ""  # the last retry notice, shown in the stats line
         self.shown = Escaper()  # the answer is the model's: shown, never obeyed
+        self.ended = ""  # "" while streaming, else a key of ENDED
+        self._markdown: MarkdownStream | None = None
+        self._text_so_far: list[str] = []  # escaped, for the switch to plain text
 
     def compose(self) -> ComposeResult:
-        title = Content.assemble(("Asking", "bold"), "  ", safe_name(self.title_text))
-        yield Static(title, id="stream-title", classes="title-bar")
+        yield Static(self._title(), id="stream-title", classes="title-bar")
         with Horizontal(id="stream-body"):
-            yield Log(id="answer", highlight=False)
+            with VerticalScroll(id="answer-scroll"):
+                yield Markdown(id="answer", open_links=False, parser_factory=inert_markdown)
+            yield Log(id="answer-plain", highlight=False)
             yield OptionList(id="edits")
         yield Static("starting…", id="stream-stats", classes="status-bar")
         yield Footer()
 
+    def _title(self) -> Content:
+        name = safe_name(self.title_text)
+        if not self.ended:
+            return Content.assemble(("Asking", "bold"), "  ", name, "  ·  ", "streaming…")
+        state = f"answer {self.ended}"
+        return Content.assemble(
+            ("Answer", "bold"), "  ", name, "  ·  ", (state, self.ENDED[self.ended])
+        )
+
+    def _end(self, how: str) -> None:
+        """The answer ended (``how``: a key of ENDED): the title says so."""
+        self.done = True
+        self.ended = how
+        self._show_text(self.shown.close())  # a carriage return held back by the escaper
+        self.refresh_bindings()
+        self.query_one("#stream-title", Static).update(self._title())
+        for box in self.query("#answer-scroll, #answer-plain"):
+            box.border_subtitle = f"answer {how}"
+
     def on_mount(self) -> None:
         self.query_one("#edits", OptionList).border_title = "edits"
+        answer = self.query_one("#answer", Markdown)
+        scroll = self.query_one("#answer-scroll", VerticalScroll)
+        scroll.border_title = "answer"
+        scroll.border_subtitle = "streaming…"
+        plain = self.query_one("#answer-plain", Log)
+        plain.border_title = f"answer (plain text: over {MARKDOWN_LIMIT:,} characters)"
+        plain.display = False
+        self._markdown = Markdown.get_stream(answer)
         self.set_interval(0.25, self._stats)
         self._run()
 
@@ -111,6 +173,8 @@ class StreamScreen(Screen[None]):
                     self.app.call_from_thread(self._retrying, str(event.notice))
                 elif isinstance(event, Finished):
                     self.app.call_from_thread(self._finished, event.result)
+            if buffer:  # a source that ends without Finished keeps its last text
+                self.app.call_from_thread(self._text, "".join(buffer))
         except AssistantError as exc:
             if buffer:
                 self.app.call_from_thread(self._text, "".join(buffer))
@@ -121,7 +185,36 @@ class StreamScreen(Screen[None]):
 
     def _text(self, text: str) -> None:
         self.chars += len(text)
-        self.query_one("#answer", Log).write(self.shown.feed(text))
+        self._show_text(self.shown.feed(text))
+
+    def _show_text(self, shown: str) -> None:
+        """Add escaped text: to the Markdown (in order, through the screen's queue) until
+        the answer passes MARKDOWN_LIMIT, then to the plain log."""
+        if not shown:
+            return
+        if self._markdown is None:
+            self.query_one("#answer-plain", Log).write(shown)
+            return
+        self._text_so_far.append(shown)
+        if self.chars <= MARKDOWN_LIMIT:
+            self.call_next(self._markdown.write, shown)
+            scroll = self.query_one("#answer-scroll", VerticalScroll)
+            if scroll.is_vertical_scroll_end:  # follows the end, unless the user scrolled up
+                self.call_after_refresh(scroll.scroll_end, animate=False)
+            return
+        stream, self._markdown = self._markdown, None
+        self.call_next(stream.stop)
+        self.query_one("#answer-scroll").display = False
+        plain = self.query_one("#answer-plain", Log)
+        plain.display = True
+        plain.write("".join(self._text_so_far))
+        self._text_so_far.clear()
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        """A link in the answer is shown, never followed: the answer is untrusted."""
+        event.stop()
+        self.notify(f"link not opened (the answer is the model's): {event.href}", timeout=6)
 
     def _edited(self, edit: FileEdit) -> None:
         self.query_one("#edits", OptionList).add_option(edit_line(edit))
@@ -147,7 +240,8 @@ class StreamScreen(Screen[None]):
         self.query_one("#stream-stats", Static).update(Content(line))  # plain, never markup
 
     def _finished(self, result: Result) -> None:
-        self.done = True
+        self._end("cancelled" if result.cancelled else "cut off" if result.truncated
+                  else "complete")  # fmt: skip
         elapsed = self.clock() - self.started
         usage = result.usage
         parts = [f"{elapsed:.1f} s"]
@@ -155,9 +249,11 @@ class StreamScreen(Screen[None]):
             parts.append(f"{usage.completion_tokens:,} output tokens")
         if result.cost is not None:
             parts.append(f"${result.cost:.4f}")
-        if result.cancelled:
-            parts.append("cancelled")
-        self.query_one("#stream-stats", Static).update("   ".join(parts))
+        parts.append(f"answer {self.ended}")
+        if result.truncated and not result.cancelled:
+            parts[-1] += f" (finish_reason={safe_name(result.finish_reason or 'none')})"
+        parts.append("escape goes back")
+        self.query_one("#stream-stats", Static).update(Content("   ".join(parts)))
         assistant = getattr(self.app, "assistant", None)
         if assistant is None:  # a stream runs in an app with an assistant
             self.notify("no session to review the answer in", severity="error")
@@ -173,11 +269,25 @@ class StreamScreen(Screen[None]):
         self.app.switch_screen(_review(ReviewState.for_result(assistant, result)))
 
     def _failed(self, message: str) -> None:
-        self.done = True
+        self._end("failed")
         self.failed = message
-        failed = Content.assemble(("failed:", "$error"), " ", safe(message))
+        failed = Content.assemble(
+            ("answer failed:", "$error"), " ", safe(message), "   escape goes back"
+        )
         self.query_one("#stream-stats", Static).update(failed)
         self.notify(message, title="the request failed", severity="error", timeout=10)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape cancels while the answer streams and goes back once it ended: the footer
+        shows the one that applies."""
+        if action == "cancel":
+            return not self.done
+        if action == "back":
+            return self.done
+        return True
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
 
     def action_cancel(self) -> None:
         if self.done:
