@@ -1026,6 +1026,8 @@ def adversarial_cases() -> list[tuple[str, dict[str, str], str, int]]:
          "a.py\n```\n" + "\n" * MB, 16),
         ("1 MB of blank lines after a fence, at once", {"a.py": "x\n"},
          "a.py\n```\n" + "\n" * MB, 0),
+        ("hunk of 500k bare lines", {"a.py": "x\ny\n"},
+         "--- a/a.py\n+++ b/a.py\n@@\n x\n" + "b\n" * (MB // 2) + " x\n-y\n+z\n", 0),
         ("1 MB of '+' lines in a hunk, streamed by 64", {"a.py": "x\n"},
          "--- a/a.py\n+++ b/a.py\n@@\n x\n" + _fill("+y\n", MB), 64),
     ]  # fmt: skip
