@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
 from .diff import opcodes
@@ -371,6 +371,38 @@ class _Section:
             self.left[1] -= op != "-"
         if op != "-" and self.action == "create":
             self.created.append(text + eol)
+
+    def add_context_run(self, run: Sequence[tuple[int, str]]) -> int | None:
+        """``add(" ", …)`` for each numbered line of a bare run, in one loop: a line with a
+        leading space loses it, a blank line without one waits in ``blanks`` (as it does
+        line by line). Returns the number of the run's last non-blank line, if any."""
+        ops, blanks, last = self.ops, self.blanks, None
+        created = self.created if self.action == "create" else None
+        added = 0
+        for n, line in run:
+            if line.strip():
+                last = n
+            elif line[:1] != " ":
+                blanks += 1
+                continue
+            if blanks:
+                ops.extend([(" ", "")] * blanks)
+                if created is not None:
+                    created.extend(["\n"] * blanks)
+                added, blanks = added + blanks, 0
+            text = line[1:] if line[:1] == " " else line
+            eol = "\n"
+            if text[-1:] == "\r":
+                text, eol = text[:-1], "\r\n"
+            ops.append((" ", text))
+            if created is not None:
+                created.append(text + eol)
+            added += 1
+        self.blanks = blanks
+        if self.left is not None:
+            self.left[0] -= added
+            self.left[1] -= added
+        return last
 
     def context_due(self) -> bool | None:
         """Whether the counts expect another context line (None: no counts, or they were
@@ -865,35 +897,15 @@ class EditParser:
         return True
 
     def _take_run(self, sec: _Section, end: int) -> None:
-        """The rest of a bare run already read as context, in one loop (no counts to keep
-        track of): each line as ``_diff`` would take it, without its checks."""
-        q = self._q
-        if sec.left is not None or sec.action == "create":
-            while q and q[0][0] <= end:
-                n, line = q.popleft()
-                if not line.strip() and line[:1] != " ":
-                    sec.blanks += 1
-                    continue
-                self._last_nonblank = n if line.strip() else self._last_nonblank
-                sec.add(" ", line[1:] if line[:1] == " " else line)
-            return
-        # no counts and nothing created: ``add`` only flushes the blanks and appends, so
-        # append here (a hunk of 500k bare lines took 0.5 s in ``add`` alone)
-        ops, blanks, last, popleft = sec.ops, sec.blanks, self._last_nonblank, q.popleft
+        """The rest of a bare run already read as context, in one call (a hunk of 500k bare
+        lines took 0.5 s in per-line ``add`` calls alone): each line as ``_diff`` would
+        take it, without its checks."""
+        q, run = self._q, []
         while q and q[0][0] <= end:
-            n, line = popleft()
-            if line.strip():
-                last = n
-            elif line[:1] != " ":
-                blanks += 1
-                continue
-            if blanks:
-                ops.extend([(" ", "")] * blanks)
-                blanks = 0
-            if line[:1] == " ":
-                line = line[1:]
-            ops.append((" ", line[:-1] if line[-1:] == "\r" else line))
-        sec.blanks, self._last_nonblank = blanks, last
+            run.append(q.popleft())
+        last = sec.add_context_run(run)
+        if last is not None:
+            self._last_nonblank = last
 
     def _goes_on(self, final: bool) -> str | None:
         """What follows the bare line at the head of the queue, past blank and other bare
