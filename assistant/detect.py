@@ -102,9 +102,8 @@ def _python(files: Mapping[str, bytes], tests: list[Command], lints: list[Comman
     )
     if pytest_from:
         tests.append(Command.fixed("test", _PYTEST, f"detected: {pytest_from}"))
-    ruff_from = (
-        ("pyproject.toml [tool.ruff]" if "ruff" in tool else None)
-        or next((n for n in ("ruff.toml", ".ruff.toml") if n in files), None)
+    ruff_from = ("pyproject.toml [tool.ruff]" if "ruff" in tool else None) or next(
+        (n for n in ("ruff.toml", ".ruff.toml") if n in files), None
     )
     if ruff_from:
         lints.append(Command.fixed("lint", _RUFF, f"detected: {ruff_from}"))
@@ -156,8 +155,4 @@ _TARGET = re.compile(rb"^([A-Za-z0-9_.-]+(?:[ \t]+[A-Za-z0-9_.-]+)*)[ \t]*::?(?!
 
 def _make_targets(data: bytes) -> set[str]:
     """The explicit targets a Makefile names (``test:``, ``test lint:``), not variables."""
-    return {
-        name.decode()
-        for group in _TARGET.findall(data)
-        for name in group.split()
-    }
+    return {name.decode() for group in _TARGET.findall(data) for name in group.split()}

@@ -73,7 +73,13 @@ def _git(args: list[str], cwd: Path, *, env: Mapping[str, str] | None = None) ->
 def _repository_filters(root: Path) -> list[str]:
     """``-c`` values that switch off filter drivers the repository's own config defines."""
     done = repo.run(
-        ["config", "--show-scope", "--null", "--get-regexp", r"^filter\..*\.(clean|process|required)$"],
+        [
+            "config",
+            "--show-scope",
+            "--null",
+            "--get-regexp",
+            r"^filter\..*\.(clean|process|required)$",
+        ],
         root,
     )
     fields = done.stdout.decode("utf-8", "surrogateescape").split("\0")

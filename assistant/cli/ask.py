@@ -23,6 +23,10 @@ escaped (:mod:`assistant.display`), to a terminal or not; the history keeps it v
 Exit status: 0 done, 1 failed or not applied, 3 the answer is still cut off after the
 automatic continuations (never applied).
 
+``--verify`` (or ``--test-cmd CMD`` / ``--lint-cmd CMD``) runs the project's checks on the
+edits in a scratch checkout of the current tree before the apply prompt
+(:mod:`assistant.cli._checks`); ``--apply --yes`` then applies only edits that pass.
+
 ``--base-url http://HOST:PORT/v1 --model NAME`` talks to any OpenAI-compatible server
 (the key, if it needs one, from ``OPENAI_API_KEY``).
 """
@@ -39,6 +43,7 @@ from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
 from ..errors import EditError
 from ..session import Assistant, Finished, Retrying, TextDelta
+from . import _checks
 from ._common import add_format, add_root, root_of, token_count
 from ._summary import file_lines, tolerated_note
 
@@ -108,6 +113,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output tokens to reserve (default: min(32768, backend's))",
     )
     add_format(parser)
+    _checks.add_arguments(parser)
     parser.set_defaults(mode="print")
 
 
@@ -133,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
     )
     backend.require_key()  # a missing key fails here, before packing
     assistant = Assistant.open(root, backend=backend, settings=settings, format=args.format)
+    verifier = _checks.verifier_of(args, settings, assistant.root)  # shown before sending
     plan = assistant.plan(task, paths=args.include, budget=args.budget)
     _before_sending(plan, budget_given=args.budget is not None)
     out = sys.stdout
@@ -170,6 +177,12 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return TRUNCATED_EXIT
+    if verifier is not None and len(result.changeset):
+        report = _checks.run_checks(verifier, result.changeset)
+        if args.mode == "apply" and args.yes and not report.passed:
+            print("tome: --yes does not apply edits that fail their checks; nothing was written "
+                  f"(tome review --session {result.session_id})", file=sys.stderr)  # fmt: skip
+            return 1
     if args.mode == "apply":
         return _apply(assistant, result, yes=args.yes, commit=args.commit, stdin=sys.stdin,
                       allow_config_edits=args.allow_config_edits)  # fmt: skip
