@@ -139,7 +139,7 @@ class Scratch:
         }
         filters = _repository_filters(self.root)
         _git([*filters, "add", "-A", "--", ".", ":(exclude).tome"], self.root, env=env)
-        tree = _git(["write-tree"], self.root, env=env).strip()
+        tree = _git([*filters, "write-tree"], self.root, env=env).strip()
         with contextlib.suppress(FileNotFoundError):
             index.unlink()
         dated = {"GIT_AUTHOR_DATE": _FIXED_DATE, "GIT_COMMITTER_DATE": _FIXED_DATE}

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from verifydata import BROKEN, INDENT, PACKAGE, fingerprint
+from verifykit import BROKEN, INDENT, PACKAGE, fingerprint
 
 from assistant import verify
 from assistant.commands import Command
