@@ -138,7 +138,8 @@ class Scratch:
             "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(Path(common) / "objects"),
         }
         filters = _repository_filters(self.root)
-        _git([*filters, "add", "-A", "--", ".", ":(exclude).tome"], self.root, env=env)
+        _git([*filters, "add", "-A"], self.root, env=env)
+        _git(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", ".tome"], self.root, env=env)
         tree = _git([*filters, "write-tree"], self.root, env=env).strip()
         with contextlib.suppress(FileNotFoundError):
             index.unlink()
