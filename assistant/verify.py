@@ -146,18 +146,21 @@ class Verifier:
         self.notes = tuple(notes)
         self.baseline = baseline
         self.timings: dict[str, float] = {}
-        """Seconds of the last check by stage: ``setup`` (snapshot and reset), ``apply``,
-        ``commands``, ``baseline`` (0 when cached or not needed)."""
+        """Seconds of the last check by stage: ``snapshot`` (the current tree as objects),
+        ``checkout`` (the scratch reset to it), ``apply``, ``commands``, ``baseline`` (0 when
+        cached or not needed)."""
 
     def check(self, texts: Mapping[str, str | None]) -> CheckReport:
         """Run the commands on the current tree with ``texts`` written over it."""
-        timings = {"setup": 0.0, "apply": 0.0, "commands": 0.0, "baseline": 0.0}
+        timings = dict.fromkeys(("snapshot", "checkout", "apply", "commands", "baseline"), 0.0)
         self.timings = timings
+        started = time.monotonic()
         with open_scratch(self.root) as scratch:
-            started = time.monotonic()
             snapshot = scratch.snapshot()
+            timings["snapshot"] = time.monotonic() - started
+            started = time.monotonic()
             scratch.reset(snapshot)
-            timings["setup"] = time.monotonic() - started
+            timings["checkout"] = time.monotonic() - started
             started = time.monotonic()
             scratch.write(texts)
             timings["apply"] = time.monotonic() - started

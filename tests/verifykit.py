@@ -25,7 +25,7 @@ def indent(text, prefix, predicate=None):
     return ''.join(prefixed_lines())
 '''
 
-TESTS = '''\
+TESTS = """\
 from textkit import indent
 
 CASES = (
@@ -49,7 +49,7 @@ def test_indent_default():
     )
     for text, want in zip(CASES, expected):
         assert indent(text, prefix) == want
-'''
+"""
 
 PYPROJECT = '[tool.pytest.ini_options]\npythonpath = ["."]\ntestpaths = ["tests"]\n'
 PACKAGE = {

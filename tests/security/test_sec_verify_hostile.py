@@ -99,9 +99,7 @@ def test_paths_outside_the_scratch_are_refused(make_repo, path: str) -> None:
     assert not (scratch / ".git/hooks/pre-commit").exists()
 
 
-def test_a_repository_clean_filter_does_not_run_at_the_snapshot(
-    make_repo, tmp_path: Path
-) -> None:
+def test_a_repository_clean_filter_does_not_run_at_the_snapshot(make_repo, tmp_path: Path) -> None:
     marker = tmp_path / "filtered"
     root = make_repo({**PACKAGE, ".gitattributes": "*.py filter=evil\n"})
     subprocess.run(["git", "config", "filter.evil.clean", f"touch {marker}; cat"], cwd=root,

@@ -83,7 +83,9 @@ def test_a_baseline_failure_is_not_blamed_on_the_edit_and_is_cached(
         "import os\n\n\ndef pytest_sessionstart(session):\n"
         "    with open(os.environ['VERIFY_RUNS'], 'a') as fh:\n        fh.write('run\\n')\n"
     )
-    old_bug = "from textkit import indent\n\n\ndef test_known_bug():\n    assert indent('', '>') == '>'\n"
+    old_bug = (
+        "from textkit import indent\n\n\ndef test_known_bug():\n    assert indent('', '>') == '>'\n"
+    )
     root = make_repo({**PACKAGE, "conftest.py": conftest, "tests/test_bug.py": old_bug})
     monkeypatch.setenv("VERIFY_RUNS", str(counter))
     doc = '"""Indent lines of text."""\n\n'

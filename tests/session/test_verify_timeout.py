@@ -38,9 +38,7 @@ def _freed(held: Path) -> bool:
     return bool(got)
 
 
-def test_a_command_past_its_timeout_is_stopped_with_its_children(
-    make_repo, tmp_path: Path
-) -> None:
+def test_a_command_past_its_timeout_is_stopped_with_its_children(make_repo, tmp_path: Path) -> None:
     root = make_repo(PACKAGE)
     held, ready = tmp_path / "held", tmp_path / "ready"
     line = _HOLDER.format(held=held, ready=ready) + " & sleep 600"
