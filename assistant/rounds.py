@@ -19,7 +19,7 @@ byte-identical and a provider's prefix cache bills it at the cache-hit price
 **Bounded.** At most ``max_rounds`` follow-ups (config ``max_rounds``, default 2; 0: off).
 The loop stops when the changeset places cleanly (and passes the checks, if any), when the
 rounds are spent, when a round makes things worse (more failures than the round before),
-when the next prompt would not fit the window, or when an answer is cancelled or cut off.
+when a follow-up's answer holds no edits at all, when the next prompt would not fit the window, or when an answer is cancelled or cut off.
 The result is then the best round's changeset (fewest failures; the earliest of equals), and
 it says which round and why the loop stopped (``Result.round``, ``Result.stopped``).
 
@@ -55,6 +55,7 @@ __all__ = [
     "merge_edits",
     "placement_followup",
     "proposed_texts",
+    "rounds_line",
     "run_rounds",
     "stop_note",
 ]
@@ -67,6 +68,7 @@ STOPS = {
     "max-rounds": "the rounds are spent",
     "worse": "a round made things worse",
     "window": "the next round would not fit the window",
+    "stuck": "the model sent no new edits",
     "cancelled": "the answer was cancelled",
     "truncated": "the answer was cut off",
     "off": "repair rounds are off",
@@ -119,6 +121,30 @@ def stop_note(result: Result) -> str | None:
         f"round {result.round} of {last} taken (the best)"
     )  # fmt: skip
     return f"{last} round{'s' * (last != 1)}, {taken}: {why}"
+
+
+def rounds_line(result: Result) -> str | None:
+    """Per round what happened, in one line (the Review screen's): ``round 1: 1 hunk did
+    not place · round 2: 1 fixed, checks passed · round 2 taken: the checks passed`` (None:
+    one round, nothing to say)."""
+    if len(result.rounds) <= 1:
+        return None
+    parts = []
+    for r in result.rounds:
+        said = []
+        if r.fixed:
+            said.append(f"{r.fixed} fixed")
+        if r.failed:
+            said.append(f"{r.failed} hunk{'s' * (r.failed != 1)} did not place")
+        if r.checks == "passed":
+            said.append("checks passed")
+        elif r.checks == "failed":
+            n = r.check_failures or 0
+            said.append(f"checks failed ({n})")
+        parts.append(f"round {r.number}: {', '.join(said) or 'placed'}")
+    why = STOPS.get(result.stopped or "", result.stopped or "")
+    parts.append(f"round {result.round} taken: {why}")
+    return " · ".join(parts)
 
 
 # -- the changeset across rounds (pure) ---------------------------------------------------
@@ -316,7 +342,8 @@ def run_rounds(
     while True:
         number = len(states) + 1
         captured: list[list[FileEdit]] = []
-        combine = _combiner(previous, reason, number, captured)
+        sent: list[int] = []  # edits the answer itself holds
+        combine = _combiner(previous, reason, number, captured, sent)
         result: Result | None = None
         for event in assistant._run(client, current, current.messages, cancel=cancel,
                                     parent_id=previous.result.session_id if previous else None,
@@ -338,6 +365,9 @@ def run_rounds(
         if state.info.failed == 0 and state.info.checks in (None, "passed"):
             stopped = "passed" if state.info.checks == "passed" else "placed"
             break
+        if previous is not None and not sum(sent):
+            stopped = "stuck"
+            break
         if number > max_rounds:
             if max_rounds <= 0:
                 stopped = "off"
@@ -356,12 +386,18 @@ def run_rounds(
 
 
 def _combiner(
-    previous: _State | None, reason: str, number: int, captured: list[list[FileEdit]]
+    previous: _State | None,
+    reason: str,
+    number: int,
+    captured: list[list[FileEdit]],
+    sent: list[int],
 ) -> Callable[[list[FileEdit], list[str]], list[FileEdit]]:
     """The hook :meth:`Assistant._run` calls with a round's parsed edits and problems: the
-    merged edits of the changeset after the round (kept in ``captured``)."""
+    merged edits of the changeset after the round (kept in ``captured``; how many edits the
+    answer held in ``sent``)."""
 
     def combine(edits: list[FileEdit], problems: list[str]) -> list[FileEdit]:
+        sent.append(len(edits))
         if previous is None:
             merged = list(edits)
         else:

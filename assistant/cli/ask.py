@@ -45,6 +45,7 @@ from ._common import add_format, add_root, root_of, token_count
 from ._summary import file_lines, tolerated_note
 
 if TYPE_CHECKING:
+    from ..model import Prices
     from ..session import Plan, Result
 
 TRUNCATED_EXIT = 3
@@ -137,7 +138,7 @@ def _rounds(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..model import format_usage, resolve_backend
+    from ..model import resolve_backend
 
     if args.mode != "apply" and (args.yes or args.commit):
         print("tome: --yes and --commit go with --apply", file=sys.stderr)
@@ -193,22 +194,8 @@ def run(args: argparse.Namespace) -> int:
     out.flush()
     if note := stop_note(result):
         print(f"tome: {note}", file=sys.stderr)
-    notes = []
-    if result.continuations:
-        notes.append(f"{result.continuations} continuation(s)")
-    if result.retries:
-        n = result.retries
-        notes.append(f"{n} retr{'y' if n == 1 else 'ies'}")
-    extra = f" ({', '.join(notes)})" if notes else ""
-    usages = [r.usage for r in result.rounds if r.usage is not None]
-    if len(usages) > 1:  # every round was paid for, the ones not taken too
-        total = usages[0]
-        for u in usages[1:]:
-            total = total + u
-        extra += f" over {len(usages)} rounds"
-        print(f"tome: {format_usage(total, backend.prices)}{extra}", file=sys.stderr)
-    elif result.usage is not None:
-        print(f"tome: {format_usage(result.usage, backend.prices)}{extra}", file=sys.stderr)
+    if line := _usage_line(result, backend.prices):
+        print(f"tome: {line}", file=sys.stderr)
     print(f"tome: session {result.session_id} ('tome history')", file=sys.stderr)
     if result.truncated:
         print(
@@ -224,6 +211,29 @@ def run(args: argparse.Namespace) -> int:
     if args.mode == "review":
         return _review(assistant, result)
     return 0
+
+
+def _usage_line(result: Result, prices: Prices | None) -> str | None:
+    """The usage line: tokens, cache, cost; summed over every round (each was paid for,
+    the ones not taken too)."""
+    from ..model import format_usage
+
+    notes = []
+    if result.continuations:
+        notes.append(f"{result.continuations} continuation(s)")
+    if result.retries:
+        n = result.retries
+        notes.append(f"{n} retr{'y' if n == 1 else 'ies'}")
+    extra = f" ({', '.join(notes)})" if notes else ""
+    usages = [r.usage for r in result.rounds if r.usage is not None]
+    if len(usages) > 1:
+        total = usages[0]
+        for u in usages[1:]:
+            total = total + u
+        return f"{format_usage(total, prices)}{extra} over {len(usages)} rounds"
+    if result.usage is None:
+        return None
+    return f"{format_usage(result.usage, prices)}{extra}"
 
 
 def report(result: Result) -> dict[str, Any]:

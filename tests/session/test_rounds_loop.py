@@ -290,3 +290,15 @@ def test_a_hostile_round_is_refused_as_round_one_is(
     assert not outside.exists()
     text = (root / "calc.py").read_text()
     assert "Owned" not in text and '"""Return a + b."""' in text and "if v]" in text
+
+
+def test_an_answer_without_edits_ends_the_loop(
+    make_repo, make_assistant: AssistantFactory, fake_openai: FakeOpenAI
+) -> None:
+    root = make_repo(REPO)
+    fake_openai.push(Reply(text=GOOD_DOC + BAD_SCALE), Reply(text="I cannot find it."))
+
+    result = make_assistant(root).ask("tidy calc", max_rounds=2)
+
+    assert len(fake_openai.requests) == 2 and result.stopped == "stuck"
+    assert result.round == 1 and len(result.changeset.failures) == 1
