@@ -372,6 +372,9 @@ def run_rounds(
             if max_rounds <= 0:
                 stopped = "off"
             break
+        if cancel is not None and cancel.is_set():  # stopped between two rounds
+            stopped = "cancelled"
+            break
         followup, kind = _followup(assistant, state, current, checker)
         extra = assistant._followup_tokens(result.answer, followup)
         nxt = _extended(current, result.answer, followup, extra)

@@ -27,6 +27,11 @@ on disk since the pack is merged three ways at apply time, or refused
 (:func:`assistant.worktree.apply_changes`). Paths outside the repository are refused and
 listed in ``Result.problems``.
 
+**Repair rounds.** Hunks that do not place (and, with a ``checker``, failing checks) go
+back to the model on the same prompt prefix, at most ``max_rounds`` times
+(:mod:`assistant.rounds`); each round is a session whose ``parent_id`` is the round before,
+and the result is the best round's.
+
 **Threads.** :meth:`Assistant.stream` is a blocking generator: the TUI runs it in a thread
 worker and sets the ``cancel`` event to stop it (checked after every text delta). The store
 opens a connection per call, so any thread may use it.

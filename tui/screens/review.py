@@ -154,7 +154,9 @@ class ReviewScreen(Screen[None]):
         yield Static(self._title(), id="review-title", classes="title-bar")
         result = self.state.result
         if result is not None and (line := rounds_line(result)):
-            yield Static(Content(line), id="review-rounds", classes="status-bar")
+            rounds = Static(Content(line), id="review-rounds", classes="status-bar")
+            rounds.styles.height = "auto"  # wraps at 80 columns rather than cut
+            yield rounds
         with Horizontal(id="review-body"):
             yield FileList(id="files")
             yield DiffView(id="diff")
