@@ -302,3 +302,31 @@ def test_an_answer_without_edits_ends_the_loop(
 
     assert len(fake_openai.requests) == 2 and result.stopped == "stuck"
     assert result.round == 1 and len(result.changeset.failures) == 1
+
+
+def test_a_round_that_sends_a_placed_edit_again_is_not_refused_for_it(
+    make_repo, make_assistant: AssistantFactory, fake_openai: FakeOpenAI
+) -> None:
+    root = make_repo(REPO)
+    fake_openai.push(Reply(text=GOOD_DOC + BAD_SCALE), Reply(text=GOOD_DOC + GOOD_SCALE))
+
+    result = make_assistant(root).ask("tidy calc", max_rounds=1)
+
+    assert result.stopped == "placed" and result.round == 2
+    assert len(result.changeset["calc.py"].hunks) == 2 and not result.changeset.failures
+
+
+def test_a_whole_file_after_a_placement_round_keeps_the_placed_hunks(
+    make_repo, make_assistant: AssistantFactory, fake_openai: FakeOpenAI
+) -> None:
+    root = make_repo(REPO)
+    whole = "calc.py\n```python\n" + CALC.replace("def add", "def plus") + "```\n"
+    fake_openai.push(Reply(text=GOOD_DOC + BAD_SCALE), Reply(text=whole))
+
+    result = make_assistant(root).ask("tidy calc", max_rounds=1)
+
+    second = result.rounds[1]
+    assert second.failed == 1  # the rewrite was refused: the scale hunk still fails
+    loaded = make_assistant(root).load(second.session_id)
+    assert any("rewrote calc.py whole" in p for p in loaded.problems)
+    assert loaded.changeset["calc.py"].hunks[0].new_lines == ('    """Return a + b."""',)
