@@ -330,3 +330,19 @@ def test_a_whole_file_after_a_placement_round_keeps_the_placed_hunks(
     loaded = make_assistant(root).load(second.session_id)
     assert any("rewrote calc.py whole" in p for p in loaded.problems)
     assert loaded.changeset["calc.py"].hunks[0].new_lines == ('    """Return a + b."""',)
+
+
+def test_a_whole_file_after_a_checks_round_replaces_the_earlier_edits_of_it(
+    make_repo, make_assistant: AssistantFactory, fake_openai: FakeOpenAI
+) -> None:
+    root = make_repo(REPO)
+    whole = "calc.py\n```python\n" + CALC.replace('"""The sum of a and b."""', '"""a + b."""')
+    fake_openai.push(Reply(text=RENAME_CALC), Reply(text=whole + "```\n"))
+    checker = PytestChecker(root)
+
+    result = make_assistant(root).ask("rename add to plus", checker=checker, max_rounds=1)
+
+    assert [i.checks for i in result.rounds] == ["failed", "passed"]
+    assert result.stopped == "passed" and result.round == 2
+    texts = {p: t for f in result.changeset for p, t in f.plan.texts().items()}
+    assert texts == {"calc.py": CALC.replace('"""The sum of a and b."""', '"""a + b."""')}
