@@ -46,14 +46,12 @@ from .trim import trim
 
 if TYPE_CHECKING:
     from .config import Settings
-    from .edits import Changeset
 
 __all__ = [
     "Choice",
     "Verifier",
     "checker",
     "choose",
-    "proposed_texts",
     "report_json",
 ]
 
@@ -145,13 +143,24 @@ class Verifier:
         self.output_tokens = output_tokens
         self.notes = tuple(notes)
         self.baseline = baseline
+        self._memo: dict[str, CheckReport] = {}
         self.timings: dict[str, float] = {}
         """Seconds of the last check by stage: ``snapshot`` (the current tree as objects),
         ``checkout`` (the scratch reset to it), ``apply``, ``commands``, ``baseline`` (0 when
         cached or not needed)."""
 
     def check(self, texts: Mapping[str, str | None]) -> CheckReport:
-        """Run the commands on the current tree with ``texts`` written over it."""
+        """Run the commands on the current tree with ``texts`` written over it.
+
+        A verifier serves one request: texts it has checked already give the same report
+        without running again (the repair loop checks the final changeset, and the CLI
+        then shows that very report)."""
+        key = hashlib.sha256(json.dumps(sorted(texts.items())).encode()).hexdigest()
+        if key not in self._memo:
+            self._memo[key] = self._check(texts)
+        return self._memo[key]
+
+    def _check(self, texts: Mapping[str, str | None]) -> CheckReport:
         timings = dict.fromkeys(("snapshot", "checkout", "apply", "commands", "baseline"), 0.0)
         self.timings = timings
         started = time.monotonic()
@@ -223,15 +232,6 @@ def _write_baseline(key: str, failures: int) -> None:
         fsio.atomic_write(path, json.dumps({"failures": failures}).encode())
     except (OSError, AssistantError):
         pass  # the cache is an accelerator: the next check runs the baseline again
-
-
-def proposed_texts(changeset: Changeset) -> dict[str, str | None]:
-    """Every placed hunk's result, decided or not: what ``--apply`` would write."""
-    out: dict[str, str | None] = {}
-    for f in changeset:
-        if f.failure is None:
-            out.update(f.plan.texts())
-    return out
 
 
 def report_json(report: CheckReport) -> dict[str, Any]:

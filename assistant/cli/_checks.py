@@ -1,9 +1,9 @@
 """The checks of ``tome ask``: ``--verify``, ``--test-cmd``, ``--lint-cmd`` (:mod:`assistant.verify`).
 
 The commands are chosen, and shown, before the request is sent (a missing command or a
-project command waiting for ``tome trust`` is said before anything is paid for); after the
-answer, they run once on the changeset in the scratch tree and their results are printed
-before the apply prompt. ``--apply --yes`` does not apply a changeset whose checks fail with
+project command waiting for ``tome trust`` is said before anything is paid for). The repair
+rounds (:mod:`assistant.rounds`) run them on each round's changeset in the scratch tree;
+the final changeset's results are printed before the apply prompt (and are in ``--json``). ``--apply --yes`` does not apply a changeset whose checks fail with
 new failures. The output is the project's (untrusted): escaped for the terminal.
 """
 
@@ -12,15 +12,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..display import safe
-from ..verify import Verifier, choose, proposed_texts
+from ..rounds import proposed_texts
+from ..verify import Verifier, choose, report_json
 
 if TYPE_CHECKING:
     from ..checks import CheckReport
     from ..config import Settings
-    from ..edits import Changeset
+    from ..session import Result
 
 _SHOWN_LINES = 40  # of one failing command's output, on the terminal
 
@@ -58,13 +59,35 @@ def verifier_of(args: argparse.Namespace, settings: Settings, root: Path) -> Ver
     return Verifier(root, choice.commands, timeout=settings.check_timeout, notes=choice.notes)
 
 
-def run_checks(verifier: Verifier, changeset: Changeset) -> CheckReport:
-    """Run the checks once on what ``--apply`` would write, and print the results."""
-    print("tome: checks: running in a scratch checkout of the current tree …", file=sys.stderr,
+def check_once(verifier: Verifier | None, result: Result) -> CheckReport | None:
+    """The checks of what ``--apply`` would write (the repair loop's last check when it ran
+    one: the verifier keeps it), or None when there is nothing to check."""
+    cs = result.changeset
+    if verifier is None or not len(cs) or result.truncated or result.cancelled:
+        return None
+    if cs.failures:
+        print(f"tome: checks: not run, {len(cs.failures)} hunk(s) do not place", file=sys.stderr)
+        return None
+    print("tome: checks: in a scratch checkout of the current tree …", file=sys.stderr,
           flush=True)  # fmt: skip
-    report = verifier.check(proposed_texts(changeset))
+    return verifier.check(proposed_texts(cs))
+
+
+def as_json(report: CheckReport | None) -> dict[str, Any]:
+    """``{"checks": ...}`` for the ``--json`` report (nothing when no check ran)."""
+    return {} if report is None else {"checks": report_json(report)}
+
+
+def shown_and_refused(report: CheckReport | None, result: Result, *, yes: bool) -> bool:
+    """Print the results (stderr); True when ``--apply --yes`` must not apply (new failures)."""
+    if report is None:
+        return False
     print("\n".join(report_lines(report)), file=sys.stderr)
-    return report
+    if yes and not report.passed:
+        print("tome: --yes does not apply edits that fail their checks; nothing was written "
+              f"(tome review --session {result.session_id})", file=sys.stderr)  # fmt: skip
+        return True
+    return False
 
 
 def report_lines(report: CheckReport) -> list[str]:

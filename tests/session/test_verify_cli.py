@@ -5,6 +5,7 @@ the answer's edits in a scratch checkout, their results printed before the apply
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,27 @@ def test_verify_with_nothing_to_run_says_so(
     err = capsys.readouterr().err
     assert "no test or lint command configured or detected" in err
     assert "tome: check " not in err
+
+
+def test_a_failing_check_goes_back_as_a_round_and_json_has_the_results(
+    fake_openai: FakeOpenAI, make_repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(PACKAGE)
+    fixed = "# indent, as CPython's textwrap has it\n" + INDENT
+    whole = f"textkit/indent.py\n```python\n{fixed}```\n"
+    fake_openai.push(Reply(text=BREAK))
+    fake_openai.push(Reply(text=whole))
+    code = _ask(fake_openai, root, "--test-cmd", PYTEST, "--apply", "--yes", "--json")
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    doc = json.loads(out)
+    assert [r["checks"] for r in doc["rounds"]] == ["failed", "passed"]
+    checks = doc["checks"]
+    assert checks["passed"] is True and checks["failures"] == 0
+    assert [(r["name"], r["command"], r["returncode"]) for r in checks["runs"]] == [
+        ("test", PYTEST, 0)
+    ]
+    second = fake_openai.requests[1].messages[-1]["content"]
+    assert "FAILED tests/test_indent.py::test_indent_default" in second  # the round's follow-up
+    assert "tome: checks passed" in err
+    assert (root / "textkit/indent.py").read_text() == fixed
