@@ -21,9 +21,9 @@ user's tree is touched. They run here:
   (``__pycache__``, ``target/``) stays, so a second check is as warm as a second run at
   home. A scratch another tome holds (a lock file) is not waited for: a temporary one is
   made and removed. Measured on Django (6,800 files, a 50-file change; ``bench/loop.py``, on
-  a busy 2-core machine): the first check's checkout 5 s, as a ``git worktree add`` costs
-  (1.3-12 s); a reused scratch's reset 0.4 s, the snapshot 0.4-0.6 s, the whole check
-  (with compileall and ruff on the 50 files) about 2 s.
+  a busy 2-core machine): the first check's checkout 1.7-5 s, up to twice a
+  ``git worktree add`` (0.9 s at best), paid once per repository; then a reset 0.4-0.6 s,
+  the snapshot 0.3-0.6 s, the whole check (compileall and ruff on the 50 files) about 2 s.
 - **Writes.** A changeset's texts are written through the same confinement as an apply
   (:func:`assistant.worktree.plan_writes`: no absolute paths, no ``..``, nothing in
   ``.git/``, no symlink in the path, nothing outside), then with
