@@ -9,8 +9,9 @@ terminal UI. Edits to files that steer later runs (:mod:`assistant.edits.guard`:
 config, CI workflows) are flagged in the summary; ``--yes`` alone refuses the whole answer
 then, ``--allow-config-edits`` lets them through. A hunk placed by a tolerance is listed
 under its file in the summary (``~ hunk 2 at line 31: trailing whitespace ignored``), as
-``tome apply`` lists it. ``--commit`` commits exactly the applied paths. Every request is recorded in
-the history (``tome history``).
+``tome apply`` lists it. ``--diff`` prints that diff also with ``--yes`` (a script's log
+shows what was written), or after ``--print`` (nothing is written). ``--commit`` commits
+exactly the applied paths. Every request is recorded in the history (``tome history``).
 
 The answer goes to stdout as it arrives; the estimate before sending (with the pack's
 tokens and, when the pack was cut to fit the window or ``--budget``, how many files went in
@@ -74,6 +75,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("-y", "--yes", action="store_true", help="with --apply: do not ask")
     parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the diff the edits make to the files, on stderr (with --apply: before "
+        "applying, also with --yes; with --print: nothing is written)",
+    )
+    parser.add_argument(
         "--allow-config-edits",
         action="store_true",
         help="with --apply --yes: also apply edits to .tome.toml, .tomeignore, [tool.tome], "
@@ -116,6 +123,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.mode != "apply" and (args.yes or args.commit):
         print("tome: --yes and --commit go with --apply", file=sys.stderr)
+        return 2
+    if args.mode == "review" and args.diff:
+        print("tome: --diff goes with --apply or --print (the review shows each hunk)",
+              file=sys.stderr)  # fmt: skip
         return 2
     if args.mode == "review":  # before the request is paid for, not after
         from ._ui import require_terminal
@@ -172,10 +183,19 @@ def run(args: argparse.Namespace) -> int:
         return TRUNCATED_EXIT
     if args.mode == "apply":
         return _apply(assistant, result, yes=args.yes, commit=args.commit, stdin=sys.stdin,
-                      allow_config_edits=args.allow_config_edits)  # fmt: skip
+                      allow_config_edits=args.allow_config_edits, diff=args.diff)  # fmt: skip
     if args.mode == "review":
         return _review(assistant, result)
+    if args.diff:
+        result.changeset.accept_all()  # in memory only: the diff of every hunk that placed
+        _print_diff(result)
     return 0
+
+
+def _print_diff(result: Result) -> None:
+    """The diff the accepted hunks make to the files (with their own lines around), on
+    stderr: stdout keeps only the answer. From the model's answer: escaped."""
+    print(safe("".join(f.diff() for f in result.changeset)), end="", file=sys.stderr)
 
 
 def _before_sending(plan: Plan, *, budget_given: bool) -> None:
@@ -215,8 +235,8 @@ def summary(result: Result) -> list[str]:
     return lines
 
 
-def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
-           stdin: TextIO, allow_config_edits: bool = False) -> int:  # fmt: skip
+def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool, stdin: TextIO,
+           allow_config_edits: bool = False, diff: bool = False) -> int:  # fmt: skip
     err = sys.stderr
     cs = result.changeset
     if not len(cs):
@@ -250,8 +270,9 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
             )
             return 1
     cs.accept_all()  # --apply takes every hunk: the diff shown is what will be written
+    if diff or not yes:
+        _print_diff(result)
     if not yes:
-        print(safe("".join(f.diff() for f in cs)), end="", file=err)
         print("Apply these changes? [y/N] ", end="", file=err, flush=True)
         answer = stdin.readline().strip().lower()
         if answer not in ("y", "yes"):
