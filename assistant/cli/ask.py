@@ -64,7 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_const",
         const="apply",
         dest="mode",
-        help="apply the edits after a y/N prompt (every hunk must apply, or nothing is written)",
+        help="show the diff, then apply the edits after a y/N prompt (every hunk must apply, "
+        "or nothing is written)",
     )
     mode.add_argument(
         "--review",
