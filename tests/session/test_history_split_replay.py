@@ -10,6 +10,7 @@ from fakeopenai import FakeOpenAI, Reply
 from sessiondata import APP, REPO, AssistantFactory
 
 from assistant.edits import HunkState
+from assistant.session import Assistant, Result
 
 pytestmark = pytest.mark.filterwarnings("ignore::assistant.tokens.EncodingFallbackWarning")
 
@@ -24,17 +25,26 @@ ANSWER = (
 )
 
 
-def test_a_split_is_replayed_and_each_piece_keeps_its_decision(
-    make_repo, make_assistant: AssistantFactory, fake_openai: FakeOpenAI
-) -> None:
+def _split_and_decided(
+    make_repo, make_assistant: AssistantFactory, fake: FakeOpenAI
+) -> tuple[Assistant, Result]:
+    """app.py's one hunk split in two: the first rejected, the second accepted; util.py's
+    hunk accepted; recorded."""
     assistant = make_assistant(make_repo(REPO))
-    fake_openai.push(Reply(text=ANSWER))
+    fake.push(Reply(text=ANSWER))
     result = assistant.ask("rename twice, type add")
     assert assistant.sessions.split(result, "app.py", 1) == 2
     result.changeset["app.py"].reject(1)
     result.changeset["app.py"].accept(2)
     result.changeset["util.py"].accept(1)
     assistant.save(result)
+    return assistant, result
+
+
+def test_a_split_is_replayed_and_each_piece_keeps_its_decision(
+    make_repo, make_assistant: AssistantFactory, fake_openai: FakeOpenAI
+) -> None:
+    assistant, result = _split_and_decided(make_repo, make_assistant, fake_openai)
     again = assistant.load(result.session_id).changeset
     assert [h.state for h in again["app.py"].hunks] == [HunkState.REJECTED, HunkState.ACCEPTED]
     assert [h.new_lines for h in again["app.py"].hunks] == [
@@ -46,14 +56,7 @@ def test_a_split_is_replayed_and_each_piece_keeps_its_decision(
 def test_a_split_that_no_longer_replays_leaves_that_file_undecided(
     make_repo, make_assistant: AssistantFactory, fake_openai: FakeOpenAI
 ) -> None:
-    assistant = make_assistant(make_repo(REPO))
-    fake_openai.push(Reply(text=ANSWER))
-    result = assistant.ask("rename twice, type add")
-    assistant.sessions.split(result, "app.py", 1)
-    result.changeset["app.py"].reject(1)
-    result.changeset["app.py"].accept(2)
-    result.changeset["util.py"].accept(1)
-    assistant.save(result)
+    assistant, result = _split_and_decided(make_repo, make_assistant, fake_openai)
     with assistant.store._db() as con:  # as if the hunk had been edited before its split
         con.execute(
             "UPDATE changesets SET splits = ? WHERE session_id = ?",
