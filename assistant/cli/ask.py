@@ -77,24 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="mode",
         help="review the edits hunk by hunk in the terminal UI",
     )
-    parser.add_argument("-y", "--yes", action="store_true", help="with --apply: do not ask")
-    parser.add_argument(
-        "--diff",
-        action="store_true",
-        help="print the diff the edits make to the files, on stderr (with --apply: before "
-        "applying, also with --yes; with --print: nothing is written)",
-    )
-    parser.add_argument(
-        "--allow-config-edits",
-        action="store_true",
-        help="with --apply --yes: also apply edits to .tome.toml, .tomeignore, [tool.tome], "
-        ".github/workflows/ (refused otherwise)",
-    )
-    parser.add_argument(
-        "--commit",
-        action="store_true",
-        help="with --apply: commit exactly the applied paths ('tome: <task>')",
-    )
+    _add_apply_options(parser)
     add_root(parser, help="repository or folder (default: .)")
     parser.add_argument(
         "--include",
@@ -135,6 +118,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(mode="print")
 
 
+def _add_apply_options(parser: argparse.ArgumentParser) -> None:
+    """What goes with ``--apply`` (and ``--diff``, also with ``--print``)."""
+    parser.add_argument("-y", "--yes", action="store_true", help="with --apply: do not ask")
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the diff the edits make to the files, on stderr (with --apply: before "
+        "applying, also with --yes; with --print: nothing is written)",
+    )
+    parser.add_argument(
+        "--allow-config-edits",
+        action="store_true",
+        help="with --apply --yes: also apply edits to .tome.toml, .tomeignore, [tool.tome], "
+        ".github/workflows/ (refused otherwise)",
+    )
+    parser.add_argument(
+        "--commit",
+        action="store_true",
+        help="with --apply: commit exactly the applied paths ('tome: <task>')",
+    )
+
+
+def _refused(args: argparse.Namespace) -> str | None:
+    """Options that do not go together, refused before anything is packed or sent."""
+    if args.mode != "apply" and (args.yes or args.commit):
+        return "--yes and --commit go with --apply"
+    if args.mode == "review" and args.diff:
+        return "--diff goes with --apply or --print (the review shows each hunk)"
+    return None
+
+
 def _rounds(text: str) -> int:
     try:
         value = int(text)
@@ -148,12 +162,8 @@ def _rounds(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from ..model import resolve_backend
 
-    if args.mode != "apply" and (args.yes or args.commit):
-        print("tome: --yes and --commit go with --apply", file=sys.stderr)
-        return 2
-    if args.mode == "review" and args.diff:
-        print("tome: --diff goes with --apply or --print (the review shows each hunk)",
-              file=sys.stderr)  # fmt: skip
+    if refusal := _refused(args):
+        print(f"tome: {refusal}", file=sys.stderr)
         return 2
     if args.mode == "review":  # before the request is paid for, not after
         from ._ui import require_terminal
