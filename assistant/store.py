@@ -3,8 +3,9 @@
 What is kept, per session: the request (task, backend, model, the pack's paths and budget),
 the pack manifest (path, blob sha, tier, tokens of every file), the raw answer, usage and
 cost, the parsed edits with the packed text of every file they touch (so a session can be
-reviewed again without the repository's history), per-hunk decisions (with the reason a
-hunk was rejected), a decline (the user said no to applying the answer), applies (the
+reviewed again without the repository's history), the hunks split in review (in order, so
+loading splits them again and the decisions' numbers mean the same pieces), per-hunk
+decisions (with the reason a hunk was rejected), a decline (the user said no to applying the answer), applies (the
 worktree journal, the paths and hunks written, the commit if any) and undos. No status is
 stored beyond how the answer ended: what became of a session is derived from these events
 (:mod:`assistant.history.status`).
@@ -146,7 +147,11 @@ ALTER TABLE applies ADD COLUMN hunks TEXT;      -- JSON [[path, index], ...] thi
 CREATE INDEX undos_apply ON undos(apply_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+ALTER TABLE changesets ADD COLUMN splits TEXT;  -- JSON [[path, hunk, lines, pieces], ...]
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 """``MIGRATIONS[n]`` takes a database of schema ``n`` to ``n + 1`` (schema 0: a new file).
 Statements are separated by ``;``. Append, never edit: released steps ran on users' files."""
 
@@ -437,6 +442,53 @@ class Store:
             _upsert_states(con, session_id, decisions, now)
             return apply_id
 
+    def record_split(
+        self, session_id: int, path: str, hunk: int, *, lines: bool, pieces: int
+    ) -> None:
+        """Record that hunk ``hunk`` of ``path`` was split into ``pieces`` hunks (``lines``:
+        one a changed line), after the splits recorded before; and renumber what names the
+        hunks after it, as the split did: the decisions (each piece takes the hunk's) and
+        the hunks each apply wrote. One transaction: the log and the numbers agree."""
+        shift = pieces - 1
+        where = (session_id, path)
+        with self._db() as con:
+            row = con.execute(
+                "SELECT splits FROM changesets WHERE session_id = ?", (session_id,)
+            ).fetchone()
+            if row is None:
+                raise HistoryError(f"session {session_id} has no recorded answer to split")
+            log = [*json.loads(row["splits"] or "[]"), [path, hunk, lines, pieces]]
+            con.execute(
+                "UPDATE changesets SET splits = ? WHERE session_id = ?",
+                (json.dumps(log), session_id),
+            )
+            decided = con.execute(
+                "SELECT hunk, state, reason, decided FROM decisions "
+                "WHERE session_id = ? AND path = ?",
+                where,
+            ).fetchall()
+            con.execute("DELETE FROM decisions WHERE session_id = ? AND path = ?", where)
+            con.executemany(
+                "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (session_id, path, i, d["state"], d["reason"], d["decided"])
+                    for d in decided
+                    for i in _renumbered(d["hunk"], hunk, shift)
+                ),
+            )
+            for a in con.execute(
+                "SELECT id, hunks FROM applies WHERE session_id = ? AND hunks IS NOT NULL",
+                (session_id,),
+            ).fetchall():
+                named = [
+                    [p, j]
+                    for p, i in json.loads(a["hunks"])
+                    for j in (_renumbered(i, hunk, shift) if p == path else (i,))
+                ]
+                con.execute(
+                    "UPDATE applies SET hunks = ? WHERE id = ?", (json.dumps(named), a["id"])
+                )
+
     def record_commit(self, apply_id: int, sha: str) -> None:
         with self._db() as con:
             con.execute("UPDATE applies SET commit_sha = ? WHERE id = ?", (sha, apply_id))
@@ -607,6 +659,16 @@ def _insert(con: sqlite3.Connection, table: str, row: Mapping[str, Any]) -> int:
         raise ValueError(f"not a column name: {names!r}")
     sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
     return int(con.execute(sql, dict(row)).lastrowid or 0)
+
+
+def _renumbered(index: int, split: int, shift: int) -> range:
+    """What hunk ``index`` is called once hunk ``split`` became ``shift + 1`` pieces: itself
+    before it, every piece for the split hunk, ``index + shift`` after it."""
+    if index < split:
+        return range(index, index + 1)
+    if index == split:
+        return range(index, index + shift + 1)
+    return range(index + shift, index + shift + 1)
 
 
 def _upsert_states(

@@ -58,7 +58,6 @@ from .edits.failures import FileConflict, PathRefused, check_path
 from .errors import AssistantError, GitError, JournalIgnored
 from .fsio import PERMISSION_BITS
 from .repo import blob_sha
-from .secrets import MARKER_PREFIX
 
 JOURNAL = Path(".tome") / "journal"
 Encoding = Literal["utf-8", "utf-8-sig", "latin-1"]
@@ -319,6 +318,8 @@ def _check_no_marker(rel: str, current: DiskFile | None, text: str | None) -> No
     """Refuse an edit that writes back the marker a redacted secret stood behind in the
     prompt: the model saw the marker, not the secret, so a whole-file rewrite (or a hunk
     that kept the line) would replace the real value with it."""
+    from .secrets import MARKER_PREFIX  # the scanner (and its automaton) loads only to pack
+
     if text is None or MARKER_PREFIX not in text:
         return
     if text.count(MARKER_PREFIX) > (current.text.count(MARKER_PREFIX) if current else 0):

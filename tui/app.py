@@ -20,7 +20,6 @@ from textual.screen import Screen
 from assistant.display import safe
 from assistant.repo import find_root
 
-from .screens.help import HelpScreen
 from .screens.review import ReviewScreen
 from .state import ReviewState
 
@@ -102,6 +101,8 @@ class TomeApp(App[int]):
             gc.collect()
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen  # loaded when first asked for
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(type(self.screen)))
 

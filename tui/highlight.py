@@ -44,7 +44,7 @@ def lexer_for(path: str) -> Lexer | None:
     found: list[tuple[float, str, type[Lexer]]] = []
     for lexer_name, _, patterns, _ in get_all_lexers(plugins=False):
         for pattern in patterns:
-            if fnmatchcase(name, pattern):
+            if _matches(name, pattern):
                 cls = find_lexer_class(lexer_name)
                 if cls is not None:
                     bonus = 0.5 if "*" not in pattern else 0.0
@@ -58,6 +58,17 @@ def lexer_for(path: str) -> Lexer | None:
     if lexer is None:
         lexer = _SHARED[cls] = cls(stripnl=False, ensurenl=False)
     return lexer
+
+
+def _matches(name: str, pattern: str) -> bool:
+    """``fnmatchcase(name, pattern)``, without compiling a regex for the common shapes:
+    ``*.py`` is a suffix, ``Makefile`` a name. pygments has some 800 patterns; compiling
+    each on the first lookup took a quarter of a second of opening the Review screen."""
+    if not any(c in pattern for c in "*?["):
+        return name == pattern
+    if pattern[0] == "*" and not any(c in pattern[1:] for c in "*?["):
+        return name.endswith(pattern[1:])
+    return fnmatchcase(name, pattern)
 
 
 @lru_cache(maxsize=4)

@@ -224,15 +224,14 @@ class ReviewState:
     def split(self, path: str, index: int, *, lines: bool = False) -> int:
         """Split hunk ``index`` of ``path`` (:meth:`FileReview.split`): at its context gaps,
         or into single lines. The hunks after it are renumbered, and so are the reasons
-        and the applies that name them. How many hunks it became."""
-        if self.session is not None:
-            raise ReviewError(
-                "a model's answer is recorded hunk by hunk, so its hunks are not split; "
-                "edit the hunk (e) to keep part of it"
-            )
+        and the applies that name them. A session's answer records the split in its
+        history, so a reload splits it again. How many hunks it became."""
         f = self.changeset[path]
         before = len(f.hunks)
-        pieces = f.split(index, lines=lines)
+        if self.session is not None and self.result is not None:
+            pieces = self.session.sessions.split(self.result, path, index, lines=lines)
+        else:
+            pieces = f.split(index, lines=lines)
         shift = len(f.hunks) - before
 
         def moved(i: int) -> int:

@@ -9,8 +9,9 @@ terminal UI. Edits to files that steer later runs (:mod:`assistant.edits.guard`:
 config, CI workflows) are flagged in the summary; ``--yes`` alone refuses the whole answer
 then, ``--allow-config-edits`` lets them through. A hunk placed by a tolerance is listed
 under its file in the summary (``~ hunk 2 at line 31: trailing whitespace ignored``), as
-``tome apply`` lists it. ``--commit`` commits exactly the applied paths. Every request is recorded in
-the history (``tome history``).
+``tome apply`` lists it. ``--diff`` prints that diff also with ``--yes`` (a script's log
+shows what was written), or after ``--print`` (nothing is written). ``--commit`` commits
+exactly the applied paths. Every request is recorded in the history (``tome history``).
 
 The answer goes to stdout as it arrives; the estimate before sending (with the pack's
 tokens and, when the pack was cut to fit the window or ``--budget``, how many files went in
@@ -71,7 +72,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_const",
         const="apply",
         dest="mode",
-        help="apply the edits after a y/N prompt (every hunk must apply, or nothing is written)",
+        help="show the diff, then apply the edits after a y/N prompt (every hunk must apply, "
+        "or nothing is written)",
     )
     mode.add_argument(
         "--review",
@@ -80,18 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="mode",
         help="review the edits hunk by hunk in the terminal UI",
     )
-    parser.add_argument("-y", "--yes", action="store_true", help="with --apply: do not ask")
-    parser.add_argument(
-        "--allow-config-edits",
-        action="store_true",
-        help="with --apply --yes: also apply edits to .tome.toml, .tomeignore, [tool.tome], "
-        ".github/workflows/ (refused otherwise)",
-    )
-    parser.add_argument(
-        "--commit",
-        action="store_true",
-        help="with --apply: commit exactly the applied paths ('tome: <task>')",
-    )
+    _add_apply_options(parser)
     add_root(parser, help="repository or folder (default: .)")
     parser.add_argument(
         "--include",
@@ -133,6 +124,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(mode="print")
 
 
+def _add_apply_options(parser: argparse.ArgumentParser) -> None:
+    """What goes with ``--apply`` (and ``--diff``, also with ``--print``)."""
+    parser.add_argument("-y", "--yes", action="store_true", help="with --apply: do not ask")
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the diff the edits make to the files, on stderr (with --apply: before "
+        "applying, also with --yes; with --print: nothing is written)",
+    )
+    parser.add_argument(
+        "--allow-config-edits",
+        action="store_true",
+        help="with --apply --yes: also apply edits to .tome.toml, .tomeignore, [tool.tome], "
+        ".github/workflows/ (refused otherwise)",
+    )
+    parser.add_argument(
+        "--commit",
+        action="store_true",
+        help="with --apply: commit exactly the applied paths ('tome: <task>')",
+    )
+
+
+def _refused(args: argparse.Namespace) -> str | None:
+    """Options that do not go together, refused before anything is packed or sent."""
+    if args.mode != "apply" and (args.yes or args.commit):
+        return "--yes and --commit go with --apply"
+    if args.mode == "review" and args.diff:
+        return "--diff goes with --apply or --print (the review shows each hunk)"
+    return None
+
+
 def _rounds(text: str) -> int:
     try:
         value = int(text)
@@ -146,8 +168,8 @@ def _rounds(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from ..model import resolve_backend
 
-    if args.mode != "apply" and (args.yes or args.commit):
-        print("tome: --yes and --commit go with --apply", file=sys.stderr)
+    if refusal := _refused(args):
+        print(f"tome: {refusal}", file=sys.stderr)
         return 2
     if args.mode == "review":  # before the request is paid for, not after
         from ._ui import require_terminal
@@ -217,10 +239,19 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.mode == "apply":
         return _apply(assistant, result, yes=args.yes, commit=args.commit, stdin=sys.stdin,
-                      allow_config_edits=args.allow_config_edits)  # fmt: skip
+                      allow_config_edits=args.allow_config_edits, diff=args.diff)  # fmt: skip
     if args.mode == "review":
         return _review(assistant, result)
+    if args.diff:
+        result.changeset.accept_all()  # in memory only: the diff of every hunk that placed
+        _print_diff(result)
     return 0
+
+
+def _print_diff(result: Result) -> None:
+    """The diff the accepted hunks make to the files (with their own lines around), on
+    stderr: stdout keeps only the answer. From the model's answer: escaped."""
+    print(safe("".join(f.diff() for f in result.changeset)), end="", file=sys.stderr)
 
 
 def _usage_line(result: Result, prices: Prices | None) -> str | None:
@@ -312,8 +343,8 @@ def summary(result: Result) -> list[str]:
     return lines
 
 
-def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
-           stdin: TextIO, allow_config_edits: bool = False) -> int:  # fmt: skip
+def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool, stdin: TextIO,
+           allow_config_edits: bool = False, diff: bool = False) -> int:  # fmt: skip
     err = sys.stderr
     cs = result.changeset
     if not len(cs):
@@ -347,8 +378,9 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool,
             )
             return 1
     cs.accept_all()  # --apply takes every hunk: the diff shown is what will be written
+    if diff or not yes:
+        _print_diff(result)
     if not yes:
-        print(safe("".join(f.diff() for f in cs)), end="", file=err)
         print("Apply these changes? [y/N] ", end="", file=err, flush=True)
         answer = stdin.readline().strip().lower()
         if answer not in ("y", "yes"):

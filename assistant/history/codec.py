@@ -11,7 +11,8 @@ columns are the :class:`Usage` fields); the rest is listed below: ``Result.answe
 ``answers.text``, ``Result.manifest`` is ``sessions.encoding/budget/tokens`` and the
 ``manifests`` rows, ``originals``/``bases``/``stale`` are the ``changesets.sources`` JSON,
 ``cancelled`` is the ``cancelled`` status, and the review state of the changeset is the
-``decisions`` rows.
+``decisions`` rows, numbered after the splits of ``changesets.splits`` (replayed on load,
+:func:`replay_splits`, before the decisions are put back).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..edits import Changeset, FileEdit, HunkState
+from ..errors import ReviewError
 from ..store import ApplyRow, Decision, Row, SessionRows, edits_from_json, edits_to_json
 from .status import apply_state, session_status
 from .values import ApplyStatus, Manifest, ManifestEntry, Result, SessionSummary
@@ -35,6 +37,7 @@ __all__ = [
     "decisions",
     "finish_rows",
     "manifest_rows",
+    "replay_splits",
     "restore_decisions",
     "result_from_rows",
     "session_row",
@@ -122,6 +125,25 @@ def restore_decisions(cs: Changeset, rows: Sequence[Decision]) -> None:
             h.state = HunkState(d.state)
 
 
+def replay_splits(cs: Changeset, log: Sequence[Sequence[Any]]) -> set[str]:
+    """Split the hunks again as the review split them (``[path, hunk, lines, pieces]``, in
+    order): the same located text splits into the same pieces, so the recorded decisions
+    name the same hunks. The paths where a split no longer gives the recorded pieces (the
+    hunk had been edited by hand before it was split: edits are not recorded); their
+    decisions would land on other lines, so they are not restored."""
+    lost: set[str] = set()
+    for path, hunk, lines, pieces in log:
+        if path in lost:
+            continue
+        try:
+            made = cs[path].split(int(hunk), lines=bool(lines))
+        except ReviewError:
+            made = 0
+        if made != int(pieces):
+            lost.add(path)
+    return lost
+
+
 def result_from_rows(rows: SessionRows) -> Result:
     """A stored session as the :class:`Result` it was (review state as it was left)."""
     s, answer, change = rows.session, rows.answer, rows.changeset
@@ -129,7 +151,8 @@ def result_from_rows(rows: SessionRows) -> Result:
     texts: dict[str, str] = dict(sources.get("texts", {}))
     edits = edits_from_json(change["edits"]) if change else []
     cs = Changeset.from_edits(texts, edits)
-    restore_decisions(cs, rows.decisions)
+    lost = replay_splits(cs, json.loads(change.get("splits") or "[]") if change else [])
+    restore_decisions(cs, [d for d in rows.decisions if d.path not in lost])
     manifest = Manifest(
         tuple(
             ManifestEntry(m["path"], m["blob_sha"], m["tier"], int(m["tokens"]))

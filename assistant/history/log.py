@@ -90,6 +90,15 @@ class History:
         """Record the review state of every hunk (so :meth:`load` reopens it as left)."""
         self.store.decide(result.session_id, codec.decisions(result.changeset))
 
+    def split(self, result: Result, path: str, hunk: int, *, lines: bool = False) -> int:
+        """Split hunk ``hunk`` of ``path`` in ``result``'s changeset
+        (:meth:`~assistant.edits.FileReview.split`) and record it, so that :meth:`load`
+        splits it again and every decision stays on its piece. How many hunks it became."""
+        pieces = result.changeset[path].split(hunk, lines=lines)
+        if pieces > 1:
+            self.store.record_split(result.session_id, path, hunk, lines=lines, pieces=pieces)
+        return pieces
+
     def decline(self, result: Result) -> None:
         """Record that the user declined to apply ``result`` (``tome history``: declined)."""
         self.store.decline(result.session_id)

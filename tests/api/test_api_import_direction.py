@@ -67,7 +67,7 @@ def test_without_the_plug_in_the_command_says_how_to_get_it(monkeypatch) -> None
     from assistant.cli import _ui
     from assistant.errors import ConfigError
 
-    monkeypatch.setattr(_ui, "entry_points", lambda **_: ())  # an install without tui
+    monkeypatch.setattr(_ui, "installed_uis", lambda: ())  # an install without tui
     monkeypatch.setattr(_ui, "not_terminals", lambda: [])  # as in a terminal
     with pytest.raises(ConfigError, match="terminal UI is not installed"):
         _ui.terminal_ui()

@@ -4,38 +4,26 @@ default, so a send-back from the review goes where the request went."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fakeopenai import FakeOpenAI, Reply
+from tuikit import RENAME_GREET
 
 from assistant.cli import main
 from assistant.session import Assistant
 from tui import app as tui_app
 
-PY = "def greet(name):\n    return 'hello ' + name\n\n\nprint(greet('you'))\n"
-ANSWER = """Renamed.
-
-app.py
-```python
-<<<<<<< SEARCH
-def greet(name):
-=======
-def welcome(name):
->>>>>>> REPLACE
-```
-"""
+ANSWER = f"Renamed.\n\n{RENAME_GREET}"
 
 # the generic backend counts with o200k_base, which this machine lacks offline (it warns once)
 pytestmark = pytest.mark.filterwarnings("ignore::assistant.tokens.EncodingFallbackWarning")
 
 
 def test_the_review_asks_the_backend_the_command_named(
-    fake_openai: FakeOpenAI, make_repo, monkeypatch: pytest.MonkeyPatch
+    fake_openai: FakeOpenAI, greet_assistant: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("TOME_BACKEND", "TOME_MODEL", "TOME_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    root: Path = make_repo({"app.py": PY})
+    root = greet_assistant.root
     opened: list[Assistant | None] = []
 
     def run(self: tui_app.TomeApp, *_: object, **__: object) -> int:

@@ -4,48 +4,22 @@ apply and an undone one is ``partly undone``, a session whose every apply was un
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fakeopenai import FakeOpenAI, Reply
-from modelkit import FAST, backend_for
 from textual.widgets import DataTable
+from tuikit import RENAME_GREET, TYPE_ADD
 
-from assistant.model import Client
 from assistant.session import Assistant
 from tui.app import make_app
 from tui.screens.history import HistoryScreen
 
 pytestmark = pytest.mark.anyio
-REPO = {"app.py": 'def greet(name):\n    return "hi " + name\n', "util.py": "def add(a, b):\n"}
-RENAME = """app.py
-```python
-<<<<<<< SEARCH
-def greet(name):
-=======
-def welcome(name):
->>>>>>> REPLACE
-```
-
-util.py
-```python
-<<<<<<< SEARCH
-def add(a, b):
-=======
-def add(a: int, b: int) -> int:
->>>>>>> REPLACE
-```
-"""
+RENAME = RENAME_GREET + "\n" + TYPE_ADD
 
 
 @pytest.fixture
-def assistant(make_repo, fake_openai: FakeOpenAI) -> Iterator[Assistant]:  # type: ignore[no-untyped-def]
-    root: Path = make_repo(REPO)
-    client = Client(backend_for(fake_openai, encoding="cl100k_base"), options=FAST,
-                    sleep=lambda _: None)  # fmt: skip
-    yield Assistant.open(root, client=client)
-    client.close()
+def assistant(greet_assistant: Assistant) -> Assistant:
+    return greet_assistant
 
 
 async def test_history_shows_partly_undone(assistant: Assistant, fake_openai: FakeOpenAI) -> None:

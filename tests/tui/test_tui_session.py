@@ -3,15 +3,11 @@ undo, send rejected hunks back, history; asserting on disk and on the session st
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fakeopenai import FakeOpenAI, Reply
-from modelkit import backend_for
-from tuikit import screen_text
+from tuikit import GREET_APP, GREET_UTIL, RENAME_GREET, TYPE_ADD, screen_text, search_replace
 
 from assistant.edits import HunkState
-from assistant.model import Client, ClientOptions, RetryPolicy, Timeouts
 from assistant.session import Assistant
 from tui.app import make_app
 from tui.screens.compose import ComposeScreen
@@ -23,53 +19,15 @@ from tui.widgets.file_tree import FileTree
 pytestmark = pytest.mark.anyio
 SIZE = (120, 40)
 
-APP = 'def greet(name):\n    return "hi " + name\n\n\ndef main():\n    print(greet("world"))\n'
-UTIL = "def add(a, b):\n    return a + b\n"
-ANSWER = """I rename greet and type add.
+APP, UTIL = GREET_APP, GREET_UTIL
+ANSWER = f"""I rename greet and type add.
 
-app.py
-```python
-<<<<<<< SEARCH
-def greet(name):
-=======
-def welcome(name):
->>>>>>> REPLACE
-```
+{RENAME_GREET}
+{search_replace("app.py", '    print(greet("world"))', '    print(welcome("world"))')}
+{TYPE_ADD}"""
+RETRY = f"""Keeping add untyped, as asked, but naming it plus.
 
-app.py
-```python
-<<<<<<< SEARCH
-    print(greet("world"))
-=======
-    print(welcome("world"))
->>>>>>> REPLACE
-```
-
-util.py
-```python
-<<<<<<< SEARCH
-def add(a, b):
-=======
-def add(a: int, b: int) -> int:
->>>>>>> REPLACE
-```
-"""
-RETRY = """Keeping add untyped, as asked, but naming it plus.
-
-util.py
-```python
-<<<<<<< SEARCH
-def add(a, b):
-=======
-def plus(a, b):
->>>>>>> REPLACE
-```
-"""
-FAST = ClientOptions(
-    retry=RetryPolicy(max_retries=1, base=0.001, cap=1.0),
-    timeouts=Timeouts(connect=2.0, read=5.0, read_per_mtok=0.0),
-    max_continuations=1,
-)
+{search_replace("util.py", "def add(a, b):", "def plus(a, b):")}"""
 
 
 @pytest.fixture
@@ -78,13 +36,8 @@ def fake(fake_openai: FakeOpenAI) -> FakeOpenAI:
 
 
 @pytest.fixture
-def assistant(make_repo, fake: FakeOpenAI) -> Iterator[Assistant]:  # type: ignore[no-untyped-def]
-    root = make_repo({"app.py": APP, "util.py": UTIL, "README.md": "# demo\n"})
-    # a plain OpenAI-style backend (no prefix continuation), counting with cl100k_base
-    backend = backend_for(fake, encoding="cl100k_base", continuation="message")
-    client = Client(backend, options=FAST, sleep=lambda _: None)
-    yield Assistant.open(root, client=client)
-    client.close()
+def assistant(greet_assistant: Assistant) -> Assistant:
+    return greet_assistant
 
 
 async def test_compose_stream_review_apply_undo(assistant: Assistant, fake: FakeOpenAI) -> None:

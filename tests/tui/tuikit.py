@@ -7,6 +7,22 @@ from textual.app import App
 A_PY = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(40))
 B_TXT = "one\ntwo\nthree\n"
 
+# a repository and a model's answer for the session tests (the ``greet_assistant`` fixture)
+GREET_APP = (
+    'def greet(name):\n    return "hi " + name\n\n\ndef main():\n    print(greet("world"))\n'
+)
+GREET_UTIL = "def add(a, b):\n    return a + b\n"
+GREET_REPO = {"app.py": GREET_APP, "util.py": GREET_UTIL, "README.md": "# demo\n"}
+
+
+def search_replace(path: str, old: str, new: str) -> str:
+    """One SEARCH/REPLACE block of a model's answer, fenced under its path."""
+    return f"{path}\n```python\n<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE\n```\n"
+
+
+RENAME_GREET = search_replace("app.py", "def greet(name):", "def welcome(name):")
+TYPE_ADD = search_replace("util.py", "def add(a, b):", "def add(a: int, b: int) -> int:")
+
 PATCH = "\n".join(
     [
         "--- a/a.py",

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shlex
-import subprocess
-import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,7 +40,6 @@ from assistant.rounds import rounds_line
 
 from ..diffrows import TOLERATED
 from ..diffsearch import filtered, next_match
-from ..prose import explanation
 from ..state import (
     ReviewState,
     counts,
@@ -57,10 +53,9 @@ from ..widgets.file_list import FileList
 from ..widgets.find_bar import FindBar
 from ..widgets.footer import Footer
 from .confirm import ConfirmScreen
-from .explain import ExplainScreen
-from .fix_hunk import FixHunkScreen
-from .leave import LeaveScreen
-from .reason import ReasonScreen
+
+# the overlays a key opens (and the editor's modules) load when first opened, not before the
+# first paint: ``tome review`` is on screen sooner (bench/tui.py, "launch")
 
 EXPLAIN_WIDTH = 120
 """Columns from which the explanation is a pane beside the diff (below: an overlay)."""
@@ -444,6 +439,8 @@ class ReviewScreen(Screen[None]):
                     lines.setdefault(path, []).append(edit.line)
             self._edit_lines = lines
         near = self._edit_lines.get(file.path, []) + self._edit_lines.get(file.move_to or "", [])
+        from ..prose import explanation
+
         return explanation(answer, near)
 
     def _explain(self) -> None:
@@ -469,6 +466,8 @@ class ReviewScreen(Screen[None]):
             self.notify("the answer has no explanation beside its edits", timeout=3)
             return
         if self.size.width < EXPLAIN_WIDTH:  # no room for a third pane: an overlay
+            from .explain import ExplainScreen
+
             self.app.push_screen(ExplainScreen(f.path, text))
             return
         self.explain_on = not self.explain_on
@@ -484,6 +483,8 @@ class ReviewScreen(Screen[None]):
             f"{pending} accepted hunk{'s' * (pending != 1)} in {files} file"
             f"{'s' * (files != 1)} not applied yet.\nApply before leaving?"
         ) + self._config_note()
+        from .leave import LeaveScreen
+
         self.app.push_screen(LeaveScreen(question), self._leave_chosen)
 
     def _leave_chosen(self, choice: str | None) -> None:
@@ -546,6 +547,8 @@ class ReviewScreen(Screen[None]):
                 self.action_hunk(1)
 
         question = f"Reject {safe_name(f.path)} hunk {hunk}: why?"
+        from .reason import ReasonScreen
+
         self.app.push_screen(ReasonScreen(question, value=old), done)
 
     def _decide_file(self, accept: bool) -> None:
@@ -642,9 +645,15 @@ class ReviewScreen(Screen[None]):
             self._refresh_all()
             self.notify(f"hunk {hunk} placed at line {f.hunk(hunk).old_start}; y accepts it")
 
+        from .fix_hunk import FixHunkScreen
+
         self.app.push_screen(FixHunkScreen(f, hunk), done)
 
     def _run_editor(self, path: str, lines: tuple[str, ...]) -> list[str] | None:
+        import shlex
+        import subprocess
+        import tempfile
+
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         suffix = Path(path).suffix
         with tempfile.TemporaryDirectory(prefix="tome-edit-") as tmp:
