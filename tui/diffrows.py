@@ -22,8 +22,11 @@ import re
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import zip_longest
 from typing import Literal
+
+from rich.cells import cell_len
 
 from assistant.display import safe, safe_name
 from assistant.edits import FileReview
@@ -38,6 +41,7 @@ NOTE_WIDTH = 46
 """Tolerance notes wrap here: the diff pane is about 54 columns wide in an 80-column terminal."""
 _HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _WORD = re.compile(r"\w+|\s+|[^\w\s]")
+_WRAP = re.compile(r" +|[^ ]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,3 +240,39 @@ def hunk_starts(hunks: Sequence[int]) -> list[int]:
             starts.append(i)
             previous = h
     return starts
+
+
+@lru_cache(maxsize=8192)
+def wrap_cells(text: str, width: int) -> tuple[tuple[int, int], ...]:
+    """The ``(start, end)`` cell ranges of ``text`` wrapped at ``width`` cells, at word
+    boundaries: a line breaks before a word that does not fit, and inside a word only when
+    the word alone is wider than ``width``. The spaces at a break are dropped (they would
+    only pad the row), but a line's leading indentation is kept. Always at least one range.
+    """
+    if width <= 0 or cell_len(text) <= width:
+        return ((0, cell_len(text)),)
+    lines: list[tuple[int, int]] = []
+    start = at = 0  # cells: where the current display line starts, where the text is
+    for token in _WRAP.findall(text):
+        size = cell_len(token)
+        if token[0] == " " and at > start:  # spaces after a word: they pad or they break
+            if at + size - start > width:
+                lines.append((start, at))
+                start = at + size  # the next line starts at the next word
+            at += size
+            continue
+        if at + size - start <= width:
+            at += size
+            continue
+        if at > start and size <= width:  # the word goes whole onto the next line
+            lines.append((start, at))
+            start = at
+        for ch in token:  # wider than a line (or the line is empty): cut where it fills
+            w = cell_len(ch)
+            if at + w - start > width and at > start:
+                lines.append((start, at))
+                start = at
+            at += w
+    if at > start or not lines:
+        lines.append((start, at))
+    return tuple(lines)

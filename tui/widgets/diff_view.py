@@ -16,7 +16,8 @@ notes under the header say what was tolerated. ``next_hunk``/``prev_hunk`` say F
 file's edge so the screen can move to the next file.
 
 Side by side, each half gets half of the pane's width, whatever the pane's width, and a
-line longer than its half wraps onto the rows below (both halves of a pair stay level), so
+line longer than its half wraps onto the rows below at word boundaries (a word is broken
+only when it alone is wider than the half; both halves of a pair stay level), so
 nothing is cut off: a half of a 160-column terminal shows 70 columns of code, not 40, and
 no line needs a horizontal scroll. The unified view keeps one row per line and scrolls.
 """
@@ -40,7 +41,15 @@ from textual.strip import Strip
 
 from assistant.edits import FilePlan, FileReview, HunkState
 
-from ..diffrows import TOLERATED, Row, SplitRow, hunk_starts, split_rows, unified_rows
+from ..diffrows import (
+    TOLERATED,
+    Row,
+    SplitRow,
+    hunk_starts,
+    split_rows,
+    unified_rows,
+    wrap_cells,
+)
 from ..diffsearch import spans as search_spans
 from ..highlight import highlight_line
 
@@ -137,15 +146,16 @@ class FileRows:
 
 def wrap_pairs(pairs: Sequence[SplitRow], widths: tuple[int, int]) -> list[tuple[int, int]]:
     """The display rows of the split view: ``(pair index, part)``, as many parts per pair as
-    its longer side needs at body widths ``widths`` (one part when not laid out yet)."""
+    its longer side needs, wrapped at word boundaries (:func:`~tui.diffrows.wrap_cells`), at
+    body widths ``widths`` (one part when not laid out yet)."""
     left_width, right_width = widths
     out: list[tuple[int, int]] = []
     for i, pair in enumerate(pairs):
         parts = 1
         if left_width > 0 and pair.full is None:
             for side, w in ((pair.left, left_width), (pair.right, right_width)):
-                if side is not None and len(side.text) > w:
-                    parts = max(parts, -(-cell_len(side.text) // w))
+                if side is not None and cell_len(side.text) > w:
+                    parts = max(parts, len(wrap_cells(side.text, w)))
         out.extend((i, part) for part in range(parts))
     return out
 
@@ -485,11 +495,17 @@ class DiffView(ScrollView, can_focus=True):
 
     def _line_body(self, row: Row, width: int, *, part: int | None = None) -> Strip:
         """The row's body cropped to ``width``: at the scroll position, or (wrapped, side by
-        side) the ``part``-th slice of ``width`` cells."""
-        scroll_x = int(self.scroll_x) if part is None else part * width
+        side) its ``part``-th display line, wrapped at word boundaries, padded to ``width``."""
         fill = self._style(row.kind) if row.kind in ("added", "removed") else self._base
         strip = Strip(self._marked(row))
-        return strip.crop_extend(scroll_x, scroll_x + width, fill)
+        if part is None:
+            scroll_x = int(self.scroll_x)
+            return strip.crop_extend(scroll_x, scroll_x + width, fill)
+        lines = wrap_cells(row.text, width)
+        if part >= len(lines):  # the other half wraps to more lines: this one is done
+            return Strip.blank(width, fill)
+        start, end = lines[part]
+        return strip.crop(start, end).extend_cell_length(width, fill)
 
     def _marked(self, row: Row) -> list[Segment]:
         """The row's body with the search term marked (the cached body when none is)."""
