@@ -93,10 +93,11 @@ def _fixed(style: Style, background: RichColor) -> Style:
     fg, bg = style.color, style.bgcolor or background
     if fg is None or fg.triplet is None or bg.triplet is None:
         return style  # a terminal colour: Textual turns these to truecolour before us
+    front: RGB = (fg.triplet.red, fg.triplet.green, fg.triplet.blue)
+    back: RGB = (bg.triplet.red, bg.triplet.green, bg.triplet.blue)
     if style.reverse:
-        fg, bg = bg, fg
-    front, back = tuple(fg.triplet), tuple(bg.triplet)
-    better = readable(front, back)  # type: ignore[arg-type]
+        front, back = back, front
+    better = readable(front, back)
     if better == front:
         return style
     moved = RichColor.from_rgb(*better)
