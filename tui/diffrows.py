@@ -276,3 +276,46 @@ def wrap_cells(text: str, width: int) -> tuple[tuple[int, int], ...]:
     if at > start or not lines:
         lines.append((start, at))
     return tuple(lines)
+
+
+NOTE_INDENT = 4
+"""Cells before a note's text in the pane."""
+
+
+def wrap_notes(rows: list[Row], width: int) -> list[Row]:
+    """``rows`` with every note wider than ``width`` cells wrapped at word boundaries
+    (:func:`wrap_cells`), its later lines indented two past its own indentation; ``rows``
+    itself when no note needs it (or ``width`` is not known yet)."""
+    if width <= 0 or not any(r.kind == "note" and cell_len(r.text) > width for r in rows):
+        return rows
+    out: list[Row] = []
+    for row in rows:
+        if row.kind != "note" or cell_len(row.text) <= width:
+            out.append(row)
+            continue
+        body = row.text.lstrip(" ")
+        indent = min(len(row.text) - len(body), width // 2)
+        lead = " " * min(indent + 2, width // 2)
+        first = True
+        while body:
+            room = width - (indent if first else len(lead))
+            end = wrap_cells(body, room)[0][1]
+            piece, body = _cells(body, end), _cells_from(body, end).lstrip(" ")
+            out.append(Row("note", row.hunk, (" " * indent if first else lead) + piece.rstrip()))
+            first = False
+    return out
+
+
+def _cells(text: str, end: int) -> str:
+    """The first ``end`` cells of ``text``."""
+    at = 0
+    for i, ch in enumerate(text):
+        at += cell_len(ch)
+        if at > end:
+            return text[:i]
+    return text
+
+
+def _cells_from(text: str, start: int) -> str:
+    """``text`` after its first ``start`` cells."""
+    return text[len(_cells(text, start)) :]
