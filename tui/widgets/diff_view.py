@@ -360,9 +360,9 @@ class DiffView(ScrollView, can_focus=True):
             at = next((i for i, p in enumerate(self._split) if p == line), 0)
             row = next((i for i, (p, part) in enumerate(self._wrapped) if p == at and not part), 0)
         else:
-            line = self._rows[self.cursor] if self.cursor < len(self._rows) else None
+            shown = self._rows[self.cursor] if self.cursor < len(self._rows) else None
             self._layout()
-            row = next((i for i, r in enumerate(self._rows) if r == line), 0)
+            row = next((i for i, r in enumerate(self._rows) if r == shown), 0)
         self.cursor = min(row, max(0, self.row_count - 1))
         self._jump(self.cursor)
 
