@@ -204,14 +204,18 @@ class ReviewScreen(Screen[None]):
         mark = (
             f"{TOLERATED} {loose} hunk{'s' * (loose != 1)} placed by a tolerance" if loose else ""
         )
+        # the figures and warnings before the title: a one-line bar cuts at its end, and at
+        # 80 columns a task as title ("Document that optional() skips ...") cut off the
+        # counts and the warnings after it
         return Content.assemble(
             ("Review", "bold"),
-            f"  {safe_name(self.state.title)}  ·  {n} file{'s' * (n != 1)}  ",
+            f"  {n} file{'s' * (n != 1)}  ",
             (f"+{added}", "$success"),
             " ",
             (f"-{removed}", "$error"),
             *(("  ", (warn, "$warning")) if warn else ()),
             *(("  ", (mark, "$warning")) if mark else ()),
+            f"  ·  {safe_name(self.state.title)}",
         )
 
     def _show(self, index: int, *, hunk: int | None = None, last: bool = False) -> None:
