@@ -79,12 +79,17 @@ class ContrastFilter(LineFilter):
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
         fix = _fixed
         back = background.rich_color
-        return [
-            seg
-            if seg.style is None or decoration(seg.text)
-            else Segment(seg.text, fix(seg.style, back))
-            for seg in segments
-        ]
+        out: list[Segment] = []
+        for seg in segments:
+            style = seg.style
+            fixed = style if style is None else fix(style, back)
+            # most styles read already (the same object back): only a moved one pays for
+            # the look at its text
+            if fixed is style or decoration(seg.text):
+                out.append(seg)
+            else:
+                out.append(Segment(seg.text, fixed))
+        return out
 
 
 @lru_cache(maxsize=4096)
