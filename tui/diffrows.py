@@ -41,7 +41,10 @@ NOTE_WIDTH = 46
 """Tolerance notes wrap here: the diff pane is about 54 columns wide in an 80-column terminal."""
 _HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _WORD = re.compile(r"\w+|\s+|[^\w\s]")
-_WRAP = re.compile(r" +|[^ ]+")
+_WRAP = re.compile(r" +|[^ ([{,.;:]*[([{,.;:]+|[^ ]+")
+"""What a wrap keeps together: a run of spaces, or a word up to the punctuation after it
+(``isinstance(`` then ``converter,``): code has few spaces, so breaking only at them broke
+identifiers; a break after an opening bracket, a comma or a dot reads as code does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +248,9 @@ def hunk_starts(hunks: Sequence[int]) -> list[int]:
 @lru_cache(maxsize=8192)
 def wrap_cells(text: str, width: int) -> tuple[tuple[int, int], ...]:
     """The ``(start, end)`` cell ranges of ``text`` wrapped at ``width`` cells, at word
-    boundaries: a line breaks before a word that does not fit, and inside a word only when
-    the word alone is wider than ``width``. The spaces at a break are dropped (they would
+    boundaries (spaces, and after ``([{,.;:``: :data:`_WRAP`): a line breaks before a
+    word that does not fit, and inside a word only when the word alone is wider than
+    ``width``. The spaces at a break are dropped (they would
     only pad the row), but a line's leading indentation is kept. Always at least one range.
     """
     if width <= 0 or cell_len(text) <= width:
