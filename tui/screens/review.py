@@ -280,7 +280,7 @@ class ReviewScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#files")
     def _file_selected(self, event: OptionList.OptionSelected) -> None:
-        self.diff.focus()
+        self.set_focus(self.diff)  # now: the keys after Enter act on the diff
 
     @on(DiffView.CursorMoved)
     def _cursor_moved(self, event: DiffView.CursorMoved) -> None:
@@ -428,7 +428,9 @@ class ReviewScreen(Screen[None]):
 
     def action_switch_pane(self) -> None:
         files = self.query_one(FileList)
-        (self.diff if files.has_focus else files).focus()
+        # now, not by focus(), which waits behind keys already queued: Tab then j typed at
+        # once moved a line in the diff instead of going to the next file
+        self.set_focus(self.diff if files.has_focus else files)
 
     def action_toggle_split(self) -> None:
         self.diff.split = not self.diff.split
@@ -672,7 +674,7 @@ class ReviewScreen(Screen[None]):
 
     def action_apply(self) -> None:
         if self.query_one(FileList).has_focus:
-            self.diff.focus()
+            self.set_focus(self.diff)  # now: the keys after Enter act on the diff
             return
         changes, keys = self.state.changes()
         hunks = sum(1 for _, i in keys if i)
