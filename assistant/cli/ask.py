@@ -23,6 +23,10 @@ escaped (:mod:`assistant.display`), to a terminal or not; the history keeps it v
 Exit status: 0 done, 1 failed or not applied, 3 the answer is still cut off after the
 automatic continuations (never applied).
 
+``--verify`` (or ``--test-cmd CMD`` / ``--lint-cmd CMD``) runs the project's checks on the
+edits in a scratch checkout of the current tree before the apply prompt
+(:mod:`assistant.cli._checks`); ``--apply --yes`` then applies only edits that pass.
+
 ``--base-url http://HOST:PORT/v1 --model NAME`` talks to any OpenAI-compatible server
 (the key, if it needs one, from ``OPENAI_API_KEY``).
 """
@@ -41,6 +45,7 @@ from ..edits import file_config_edit
 from ..errors import EditError
 from ..rounds import stop_note
 from ..session import Assistant, Finished, Retrying, Round, TextDelta
+from . import _checks
 from ._common import add_format, add_root, root_of, token_count
 from ._summary import file_lines, tolerated_note
 
@@ -124,6 +129,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "usage and cost) instead of the answer",
     )
     add_format(parser)
+    _checks.add_arguments(parser)
     parser.set_defaults(mode="print")
 
 
@@ -162,13 +168,14 @@ def run(args: argparse.Namespace) -> int:
     )
     backend.require_key()  # a missing key fails here, before packing
     assistant = Assistant.open(root, backend=backend, settings=settings, format=args.format)
+    verifier = _checks.verifier_of(args, settings, assistant.root)  # shown before sending
     plan = assistant.plan(task, paths=args.include, budget=args.budget)
     _before_sending(plan, budget_given=args.budget is not None)
     out = sys.stdout
     result: Result | None = None
     shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
     as_json = getattr(args, "json", False)
-    for event in assistant.send(plan):
+    for event in assistant.send(plan, checker=verifier):
         if isinstance(event, TextDelta):
             if not as_json:
                 out.write(shown.feed(event.text))
@@ -185,8 +192,9 @@ def run(args: argparse.Namespace) -> int:
         elif isinstance(event, Finished):
             result = event.result
     assert result is not None
+    checked = _checks.check_once(verifier, result)
     if as_json:
-        print(json.dumps(report(result), indent=2))
+        print(json.dumps({**report(result), **_checks.as_json(checked)}, indent=2))
     else:
         out.write(shown.close())
         if result.answer and not result.answer.endswith("\n"):
@@ -205,6 +213,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return TRUNCATED_EXIT
+    if _checks.shown_and_refused(checked, result, yes=args.mode == "apply" and args.yes):
+        return 1
     if args.mode == "apply":
         return _apply(assistant, result, yes=args.yes, commit=args.commit, stdin=sys.stdin,
                       allow_config_edits=args.allow_config_edits)  # fmt: skip
