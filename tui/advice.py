@@ -52,7 +52,7 @@ def advice(exc: AssistantError) -> str:
             BACKEND
         )
     if isinstance(exc, ConfigError) and exc.setting is not None:
-        return f"set {exc.setting} in {_config()}, or " + BACKEND
+        return f"your config is {_config()}; or " + BACKEND  # the message says what to set
     if isinstance(exc, FileConflict) and exc.forcible:
         return "commit or revert those changes first, then undo again"
     return ""

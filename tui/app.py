@@ -8,18 +8,20 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from assistant.display import safe
 from assistant.repo import find_root
 
+from .contrast import ContrastFilter
 from .screens.review import ReviewScreen
 from .state import ReviewState
 
@@ -46,6 +48,12 @@ class TomeApp(App[int]):
         self._first = first
         self._thresholds = gc.get_threshold()
         self._frozen = False
+        self._contrast = ContrastFilter()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then :class:`ContrastFilter`: every text drawn reads at 4.5:1
+        on its background, whatever the theme (see :mod:`tui.contrast`)."""
+        return [*super().get_line_filters(), self._contrast]
 
     def notify(
         self,

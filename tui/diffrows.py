@@ -22,8 +22,11 @@ import re
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import zip_longest
 from typing import Literal
+
+from rich.cells import cell_len
 
 from assistant.display import safe, safe_name
 from assistant.edits import FileReview
@@ -38,6 +41,10 @@ NOTE_WIDTH = 46
 """Tolerance notes wrap here: the diff pane is about 54 columns wide in an 80-column terminal."""
 _HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _WORD = re.compile(r"\w+|\s+|[^\w\s]")
+_WRAP = re.compile(r" +|[^ ([{,.;:]*[([{,.;:]+|[^ ]+")
+"""What a wrap keeps together: a run of spaces, or a word up to the punctuation after it
+(``isinstance(`` then ``converter,``): code has few spaces, so breaking only at them broke
+identifiers; a break after an opening bracket, a comma or a dot reads as code does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,3 +243,83 @@ def hunk_starts(hunks: Sequence[int]) -> list[int]:
             starts.append(i)
             previous = h
     return starts
+
+
+@lru_cache(maxsize=8192)
+def wrap_cells(text: str, width: int) -> tuple[tuple[int, int], ...]:
+    """The ``(start, end)`` cell ranges of ``text`` wrapped at ``width`` cells, at word
+    boundaries (spaces, and after ``([{,.;:``: :data:`_WRAP`): a line breaks before a
+    word that does not fit, and inside a word only when the word alone is wider than
+    ``width``. The spaces at a break are dropped (they would
+    only pad the row), but a line's leading indentation is kept. Always at least one range.
+    """
+    if width <= 0 or cell_len(text) <= width:
+        return ((0, cell_len(text)),)
+    lines: list[tuple[int, int]] = []
+    start = at = 0  # cells: where the current display line starts, where the text is
+    for token in _WRAP.findall(text):
+        size = cell_len(token)
+        if token[0] == " " and at > start:  # spaces after a word: they pad or they break
+            if at + size - start > width:
+                lines.append((start, at))
+                start = at + size  # the next line starts at the next word
+            at += size
+            continue
+        if at + size - start <= width:
+            at += size
+            continue
+        if at > start and size <= width:  # the word goes whole onto the next line
+            lines.append((start, at))
+            start = at
+        for ch in token:  # wider than a line (or the line is empty): cut where it fills
+            w = cell_len(ch)
+            if at + w - start > width and at > start:
+                lines.append((start, at))
+                start = at
+            at += w
+    if at > start or not lines:
+        lines.append((start, at))
+    return tuple(lines)
+
+
+NOTE_INDENT = 4
+"""Cells before a note's text in the pane."""
+
+
+def wrap_notes(rows: list[Row], width: int) -> list[Row]:
+    """``rows`` with every note wider than ``width`` cells wrapped at word boundaries
+    (:func:`wrap_cells`), its later lines indented two past its own indentation; ``rows``
+    itself when no note needs it (or ``width`` is not known yet)."""
+    if width <= 0 or not any(r.kind == "note" and cell_len(r.text) > width for r in rows):
+        return rows
+    out: list[Row] = []
+    for row in rows:
+        if row.kind != "note" or cell_len(row.text) <= width:
+            out.append(row)
+            continue
+        body = row.text.lstrip(" ")
+        indent = min(len(row.text) - len(body), width // 2)
+        lead = " " * min(indent + 2, width // 2)
+        first = True
+        while body:
+            room = width - (indent if first else len(lead))
+            end = wrap_cells(body, room)[0][1]
+            piece, body = _cells(body, end), _cells_from(body, end).lstrip(" ")
+            out.append(Row("note", row.hunk, (" " * indent if first else lead) + piece.rstrip()))
+            first = False
+    return out
+
+
+def _cells(text: str, end: int) -> str:
+    """The first ``end`` cells of ``text``."""
+    at = 0
+    for i, ch in enumerate(text):
+        at += cell_len(ch)
+        if at > end:
+            return text[:i]
+    return text
+
+
+def _cells_from(text: str, start: int) -> str:
+    """``text`` after its first ``start`` cells."""
+    return text[len(_cells(text, start)) :]

@@ -20,11 +20,14 @@ _DIFF_LINE = (" ", "+", "-", "@@", "\\", "index ", "diff --git", "new file mode"
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A run of prose lines: 1-based ``first`` and ``last`` line of the answer."""
+    """A run of prose lines: 1-based ``first`` and ``last`` line of the answer, and its
+    ``section``: the paragraphs between two edit blocks share one (they read as one text: a
+    sentence ending in a colon and the list under it)."""
 
     first: int
     last: int
     text: str
+    section: int = 0
 
 
 def _fence(line: str) -> str | None:
@@ -96,27 +99,34 @@ def paragraphs(answer: str) -> list[Paragraph]:
     """The prose of ``answer`` in paragraphs (split at blank lines and at edit blocks)."""
     found: list[Paragraph] = []
     run: list[tuple[int, str]] = []
+    section, previous = 0, 0
 
     def close() -> None:
         if run:
             text = "\n".join(line for _, line in run).strip()
             if text:
-                found.append(Paragraph(run[0][0], run[-1][0], text))
+                found.append(Paragraph(run[0][0], run[-1][0], text, section))
             run.clear()
 
     for number, line in prose_lines(answer):
-        if not line.strip() or (run and number != run[-1][0] + 1):
+        if number != previous + 1:  # an edit block was taken out: a new section
             close()
-        if line.strip():
+            section += 1
+        previous = number
+        if not line.strip():
+            close()
+        else:
             run.append((number, line))
     close()
     return found
 
 
 def explanation(answer: str, near: Iterable[int] = ()) -> str:
-    """The prose of ``answer``, the paragraph nearest one of the lines ``near`` (where a
-    file's edits start) first: the last one before it, else the first one after. Empty
-    when the answer has no prose (a bare patch)."""
+    """The prose of ``answer``, the section (the paragraphs between two edit blocks, in
+    their order) of the paragraph nearest one of the lines ``near`` (where a file's edits
+    start) first: the last one before it, else the first one after; the other sections
+    follow in the answer's order. A paragraph is never taken out of its section: a list
+    stays under the sentence that introduces it. Empty when the answer has no prose."""
     found = paragraphs(answer)
     if not found:
         return ""
@@ -128,6 +138,7 @@ def explanation(answer: str, near: Iterable[int] = ()) -> str:
         first = before[-1] if before else after[0] if after else None
         if first is not None:
             break
-    ordered = [first] if first is not None else []
-    ordered += [p for p in found if p is not first]
+    lead = first.section if first is not None else found[0].section
+    ordered = [p for p in found if p.section == lead]
+    ordered += [p for p in found if p.section != lead]
     return "\n\n".join(p.text for p in ordered)

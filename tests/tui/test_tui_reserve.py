@@ -100,7 +100,7 @@ async def test_meter_cli_estimate_and_request_agree_to_the_token(
     assert (budget.tokens, budget.output) == (cli_prompt, cli_reserve)
     assert budget.planned  # the figures are the plan's, not an estimate
     assert f"{cli_prompt:,} + {cli_reserve:,} of 1,048,576 tokens" in shown
-    assert f"cost[/] ${found[3]}" in shown and f"with the prefix cached[/] ${found[4]}" in shown
+    assert f"cost[/] ${found[3]}" in shown and f"prefix cached[/] ${found[4]}" in shown
     tui_request = served.requests[1]
     assert tui_request.body["max_tokens"] == cli_reserve
     assert _served_prompt(tui_request.messages) == cli_prompt

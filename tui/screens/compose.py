@@ -222,14 +222,36 @@ class ComposeScreen(Screen[None]):
         self.action_recount()  # the encoding may differ; the tree keeps its choices
 
     def action_next_backend(self) -> None:
-        """The backend after the one in use, or after the one just refused: pressed again
-        and again, the key walks past a backend that cannot be used."""
+        """The next backend that can be used, after the one in use (or the one just
+        refused). A backend that cannot be used as configured (a preset with no model id)
+        is skipped and named in one line: walking the list used to stop on each of them
+        with a toast of its own, four of them covering the screen at 80x24. Picking one in
+        the list still says in full why it cannot be used."""
         select = self.query_one("#backend", Select)
         names = self._backends()
         start, self.refused = self.refused or str(select.value), None
-        if len(names) > 1:
-            i = names.index(start) if start in names else -1
-            select.value = names[(i + 1) % len(names)]
+        if len(names) < 2:
+            return
+        i = names.index(start) if start in names else -1
+        skipped: list[str] = []
+        for step in range(1, len(names)):
+            name = names[(i + step) % len(names)]
+            if name == self.assistant.backend.name:
+                break  # round to the one in use: nothing else can be used
+            try:
+                self.assistant.with_backend(name)
+            except AssistantError:
+                skipped.append(name)
+                continue
+            select.value = name
+            break
+        if skipped:
+            self.notify(
+                f"skipped {', '.join(skipped)}: not usable as configured "
+                "(pick one in the list to see why)",
+                severity="warning",
+                timeout=6,
+            )
 
     def action_history(self) -> None:
         from .history import HistoryScreen

@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from assistant.display import safe, safe_name
 
+from .dialog import Dialog
 
-class ExplainScreen(ModalScreen[None]):
+
+class ExplainScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,w,q", "close", "Close", priority=True),
     ]

@@ -17,16 +17,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from assistant.display import safe
 from assistant.edits import FileReview
 
 from ..state import hunk_as_diff, relocate_hunk
+from .dialog import Dialog
 
 
-class FixHunkScreen(ModalScreen[bool]):
+class FixHunkScreen(Dialog[bool]):
     """Dismisses with True once the hunk placed, False on Escape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

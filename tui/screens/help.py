@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from .dialog import Dialog
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -148,7 +152,26 @@ def help_text(display: Callable[[Binding], str], first: type[DOMNode] | None = N
     return Content.assemble(*parts)
 
 
-class HelpScreen(ModalScreen[None]):
+def help_table(display: Callable[[Binding], str], first: type[DOMNode] | None = None) -> Group:
+    """The help as two columns per section: keys, then what they do, a long description
+    wrapping in its own column (as plain text, :func:`help_text`, it wrapped back under
+    the keys at 80 columns)."""
+    parts: list[RenderableType] = []
+    for title, rows in help_sections(display, first):
+        parts.append(Text(title, style="bold"))
+        grid = Table.grid(padding=(0, 2), pad_edge=False)
+        grid.add_column(no_wrap=True, min_width=14)
+        grid.add_column(ratio=1)
+        for keys, what in rows:
+            grid.add_row(Text("  " + keys), Text(what))
+        if title in NOTES:  # "keys  what" is a row like the others; else prose
+            keys, _, what = NOTES[title].rpartition("  ")
+            grid.add_row(Text("  " + keys), Text(what))
+        parts.extend((grid, Text("")))
+    return Group(*parts)
+
+
+class HelpScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss_help", "Close", priority=True)
     ]
@@ -159,7 +182,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog help"):
-            yield Static(help_text(self.app.get_key_display, self.first), id="keys")
+            yield Static(help_table(self.app.get_key_display, self.first), id="keys")
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -11,15 +11,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from assistant.display import safe
 
+from .dialog import Dialog
+
 Choice = Literal["apply", "discard", "cancel"]
 
 
-class LeaveScreen(ModalScreen[Choice]):
+class LeaveScreen(Dialog[Choice]):
     """Dismisses with ``apply`` (a, Enter: apply, then leave), ``discard`` (d: leave without
     writing; the decisions stay recorded) or ``cancel`` (c, Escape: stay in Review).
 

@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from assistant.display import safe
 
+from .dialog import Dialog
 
-class ReasonScreen(ModalScreen[str | None]):
+
+class ReasonScreen(Dialog[str | None]):
     """Dismisses with the typed reason (Enter) or None (Escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]

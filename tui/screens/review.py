@@ -205,14 +205,18 @@ class ReviewScreen(Screen[None]):
         mark = (
             f"{TOLERATED} {loose} hunk{'s' * (loose != 1)} placed by a tolerance" if loose else ""
         )
+        # the figures and warnings before the title: a one-line bar cuts at its end, and at
+        # 80 columns a task as title ("Document that optional() skips ...") cut off the
+        # counts and the warnings after it
         return Content.assemble(
             ("Review", "bold"),
-            f"  {safe_name(self.state.title)}  ·  {n} file{'s' * (n != 1)}  ",
+            f"  {n} file{'s' * (n != 1)}  ",
             (f"+{added}", "$success"),
             " ",
             (f"-{removed}", "$error"),
             *(("  ", (warn, "$warning")) if warn else ()),
             *(("  ", (mark, "$warning")) if mark else ()),
+            f"  ·  {safe_name(self.state.title)}",
         )
 
     def _show(self, index: int, *, hunk: int | None = None, last: bool = False) -> None:
@@ -271,7 +275,7 @@ class ReviewScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#files")
     def _file_selected(self, event: OptionList.OptionSelected) -> None:
-        self.diff.focus()
+        self.set_focus(self.diff)  # now: the keys after Enter act on the diff
 
     @on(DiffView.CursorMoved)
     def _cursor_moved(self, event: DiffView.CursorMoved) -> None:
@@ -419,7 +423,9 @@ class ReviewScreen(Screen[None]):
 
     def action_switch_pane(self) -> None:
         files = self.query_one(FileList)
-        (self.diff if files.has_focus else files).focus()
+        # now, not by focus(), which waits behind keys already queued: Tab then j typed at
+        # once moved a line in the diff instead of going to the next file
+        self.set_focus(self.diff if files.has_focus else files)
 
     def action_toggle_split(self) -> None:
         self.diff.split = not self.diff.split
@@ -677,7 +683,7 @@ class ReviewScreen(Screen[None]):
 
     def action_apply(self) -> None:
         if self.query_one(FileList).has_focus:
-            self.diff.focus()
+            self.set_focus(self.diff)  # now: the keys after Enter act on the diff
             return
         changes, keys = self.state.changes()
         hunks = sum(1 for _, i in keys if i)

@@ -74,7 +74,9 @@ def describe(budget: Budget) -> str:
     miss, hit = budget.cost(cached=False), budget.cost(cached=True)
     if miss is not None and hit is not None:
         line += (
-            f"\n[$text-muted]cost[/] ${miss:.4f}  [$text-muted]with the prefix cached[/] ${hit:.4f}"
+            # short enough for one line of the meter at 80 columns (42 cells): the longer
+            # "with the prefix cached" left its figure alone on the next line
+            f"\n[$text-muted]cost[/] ${miss:.4f}  [$text-muted]prefix cached[/] ${hit:.4f}"
         )
     if budget.planned and budget.cut is not None:
         line += f"\n[$warning]cut to fit:[/] {budget.cut}"

@@ -16,7 +16,8 @@ notes under the header say what was tolerated. ``next_hunk``/``prev_hunk`` say F
 file's edge so the screen can move to the next file.
 
 Side by side, each half gets half of the pane's width, whatever the pane's width, and a
-line longer than its half wraps onto the rows below (both halves of a pair stay level), so
+line longer than its half wraps onto the rows below at word boundaries (a word is broken
+only when it alone is wider than the half; both halves of a pair stay level), so
 nothing is cut off: a half of a 160-column terminal shows 70 columns of code, not 40, and
 no line needs a horizontal scroll. The unified view keeps one row per line and scrolls.
 """
@@ -40,7 +41,17 @@ from textual.strip import Strip
 
 from assistant.edits import FilePlan, FileReview, HunkState
 
-from ..diffrows import TOLERATED, Row, SplitRow, hunk_starts, split_rows, unified_rows
+from ..diffrows import (
+    NOTE_INDENT,
+    TOLERATED,
+    Row,
+    SplitRow,
+    hunk_starts,
+    split_rows,
+    unified_rows,
+    wrap_cells,
+    wrap_notes,
+)
 from ..diffsearch import spans as search_spans
 from ..highlight import highlight_line
 
@@ -137,15 +148,16 @@ class FileRows:
 
 def wrap_pairs(pairs: Sequence[SplitRow], widths: tuple[int, int]) -> list[tuple[int, int]]:
     """The display rows of the split view: ``(pair index, part)``, as many parts per pair as
-    its longer side needs at body widths ``widths`` (one part when not laid out yet)."""
+    its longer side needs, wrapped at word boundaries (:func:`~tui.diffrows.wrap_cells`), at
+    body widths ``widths`` (one part when not laid out yet)."""
     left_width, right_width = widths
     out: list[tuple[int, int]] = []
     for i, pair in enumerate(pairs):
         parts = 1
         if left_width > 0 and pair.full is None:
             for side, w in ((pair.left, left_width), (pair.right, right_width)):
-                if side is not None and len(side.text) > w:
-                    parts = max(parts, -(-cell_len(side.text) // w))
+                if side is not None and cell_len(side.text) > w:
+                    parts = max(parts, len(wrap_cells(side.text, w)))
         out.extend((i, part) for part in range(parts))
     return out
 
@@ -217,6 +229,8 @@ class DiffView(ScrollView, can_focus=True):
         self.file: FileReview | None = None
         self._rows: list[Row] = []
         self._split: list[SplitRow] = []
+        self._built: FileRows | None = None  # the file's rows, before notes are wrapped
+        self._note_width = 0  # the width the notes in _rows and _split are wrapped at
         self._wrapped: list[tuple[int, int]] = []  # split view: (pair index, part) per row
         self._wrap_width = 0
         self._starts: list[int] = []
@@ -249,8 +263,7 @@ class DiffView(ScrollView, can_focus=True):
             self._kept.pop(id(file), None)
         self.file = file
         built = self._file_rows(file) if file is not None else None
-        self._rows = built.rows if built is not None else []
-        self._split = built.split if built is not None else []
+        self._built = built
         self._bodies = built.bodies if built is not None else {}
         self._number_width = built.number_width if built is not None else 1
         self._text_width = built.text_width if built is not None else 0
@@ -299,6 +312,7 @@ class DiffView(ScrollView, can_focus=True):
                 self._body(row, built)
 
     def _layout(self) -> None:
+        self._wrap_notes()
         gutter = self._gutter_width()
         if self.split:
             self._wrap_width = self.scrollable_content_region.width
@@ -310,6 +324,20 @@ class DiffView(ScrollView, can_focus=True):
         self.virtual_size = Size(width, self.row_count)
         self.refresh()
 
+    def _wrap_notes(self) -> None:
+        """The rows shown: the file's, with each note wrapped to the pane's width (a note
+        is drawn whole-width in both views; cut off, the first line of a failed hunk's
+        report, what failed, was lost past column 54 at 80 columns)."""
+        built = self._built
+        width = max(0, self.scrollable_content_region.width - 1 - NOTE_INDENT)
+        self._note_width = width
+        if built is None:
+            self._rows, self._split = [], []
+            return
+        rows = wrap_notes(built.rows, width)
+        self._rows = rows
+        self._split = built.split if rows is built.rows else split_rows(rows)
+
     def _half_widths(self, width: int) -> tuple[int, int]:
         """The body widths of the two halves at pane width ``width`` (0: not laid out)."""
         if width <= 0:
@@ -319,22 +347,43 @@ class DiffView(ScrollView, can_focus=True):
         return max(1, half - gutter), max(1, width - 2 - half - gutter)
 
     def on_resize(self, event: events.Resize) -> None:
-        """Side by side, the wrap follows the width: keep the cursor on its line."""
-        if not self.split or self.scrollable_content_region.width == self._wrap_width:
+        """The wrap (of notes; side by side, of lines) follows the width: keep the cursor
+        on its line."""
+        width = self.scrollable_content_region.width
+        notes = width - 1 - NOTE_INDENT != self._note_width
+        if not notes and (not self.split or width == self._wrap_width):
             return
-        pair = self._wrapped[self.cursor][0] if self.cursor < len(self._wrapped) else 0
-        self._layout()
-        row = next((i for i, (p, part) in enumerate(self._wrapped) if p == pair and not part), 0)
+        if self.split:
+            pair = self._wrapped[self.cursor][0] if self.cursor < len(self._wrapped) else 0
+            line = self._split[pair] if pair < len(self._split) else None
+            self._layout()
+            at = next((i for i, p in enumerate(self._split) if p == line), 0)
+            row = next((i for i, (p, part) in enumerate(self._wrapped) if p == at and not part), 0)
+        else:
+            shown = self._rows[self.cursor] if self.cursor < len(self._rows) else None
+            self._layout()
+            row = next((i for i, r in enumerate(self._rows) if r == shown), 0)
         self.cursor = min(row, max(0, self.row_count - 1))
         self._jump(self.cursor)
 
     def watch_split(self) -> None:
-        hunk = self.current_hunk
+        hunk = self._hunk_before_toggle()
         self._layout()
         self.cursor = min(self.cursor, max(0, self.row_count - 1))
         if self.file is not None:
             start = next((s for s in self._starts if self._row_hunk(s) == hunk), 0)
             self._jump(start, top=True)
+
+    def _hunk_before_toggle(self) -> int:
+        """The hunk under the cursor in the view just left (``split`` already says the new
+        one, so ``current_hunk`` would read the cursor's row in the wrong list: ``d`` on
+        the second hunk went back to the first)."""
+        try:
+            if self.split:  # was unified
+                return self._rows[self.cursor].hunk
+            return self._split[self._wrapped[self.cursor][0]].hunk
+        except IndexError:
+            return 0
 
     def refresh_states(self) -> None:
         """Repaint after a decision (states are read when drawing)."""
@@ -485,11 +534,17 @@ class DiffView(ScrollView, can_focus=True):
 
     def _line_body(self, row: Row, width: int, *, part: int | None = None) -> Strip:
         """The row's body cropped to ``width``: at the scroll position, or (wrapped, side by
-        side) the ``part``-th slice of ``width`` cells."""
-        scroll_x = int(self.scroll_x) if part is None else part * width
+        side) its ``part``-th display line, wrapped at word boundaries, padded to ``width``."""
         fill = self._style(row.kind) if row.kind in ("added", "removed") else self._base
         strip = Strip(self._marked(row))
-        return strip.crop_extend(scroll_x, scroll_x + width, fill)
+        if part is None:
+            scroll_x = int(self.scroll_x)
+            return strip.crop_extend(scroll_x, scroll_x + width, fill)
+        lines = wrap_cells(row.text, width)
+        if part >= len(lines):  # the other half wraps to more lines: this one is done
+            return Strip.blank(width, fill)
+        start, end = lines[part]
+        return strip.crop(start, end).extend_cell_length(width, fill)
 
     def _marked(self, row: Row) -> list[Segment]:
         """The row's body with the search term marked (the cached body when none is)."""
@@ -542,7 +597,7 @@ class DiffView(ScrollView, can_focus=True):
         """A header or note spanning the whole width."""
         if row.kind == "note":
             style = self._style("note")
-            text = "    " + row.text
+            text = " " * NOTE_INDENT + row.text
             return [Segment(text[:width].ljust(width), style)]
         on = row.hunk == self.current_hunk
         style = self._style("header-cursor" if on else "header")

@@ -24,8 +24,11 @@ class FindBar(Input):
     FindBar.-open { display: block; }
     """
 
+    # shown: while the box has the focus the screen's keys type into it, and the footer
+    # was empty (the placeholder that names them goes at the first key typed)
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", show=False, priority=True),
+        Binding("enter", "submit", "Done"),
+        Binding("escape", "close", "Clear", priority=True),
     ]
 
     class Closed(Message):
