@@ -104,7 +104,11 @@ class Result:
     """Paths whose packed text was gone (changed on disk, not in git), located in the
     current text instead; applying them is refused as a conflict."""
     parent_id: int | None = None
-    """The session this one answers (a :meth:`Assistant.resend`)."""
+    """The session this one answers (a :meth:`Assistant.resend` or a follow-up)."""
+    message: str | None = None
+    """The user message this session sent after its parent's answer (a follow-up's, or a
+    send-back's feedback); None for the first request of a conversation, whose message is
+    :attr:`task` (the pack's last section)."""
 
     @property
     def complete(self) -> bool:
