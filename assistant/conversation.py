@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,9 +44,7 @@ class Exchange:
 def exchanges(chain: Sequence[Result], message: str) -> list[Exchange]:
     """The exchanges of ``chain`` (oldest session first, each the parent of the next) with
     ``message`` after the last answer: each session's answer with the next one's message."""
-    out = [
-        Exchange(r.answer, nxt.message or nxt.task) for r, nxt in zip(chain, chain[1:], strict=False)
-    ]
+    out = [Exchange(r.answer, nxt.message or nxt.task) for r, nxt in pairwise(chain)]
     return [*out, Exchange(chain[-1].answer, message)]
 
 

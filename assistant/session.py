@@ -673,9 +673,7 @@ class Assistant:
         before anything is sent (:class:`~assistant.errors.ContextLengthError`).
         """
         self.backend.require_key()  # a missing key fails before the repository is packed
-        plan = self.plan(
-            task, paths=paths, budget=budget, continue_from=continue_from, edits=edits
-        )
+        plan = self.plan(task, paths=paths, budget=budget, continue_from=continue_from, edits=edits)
         yield from self.send(plan, cancel=cancel)
 
     def send(self, plan: Plan, *, cancel: threading.Event | None = None) -> Iterator[Event]:
@@ -754,9 +752,7 @@ class Assistant:
 
         def followed(plan: Plan, message: str) -> Plan:
             turns, tokens = conversed(message)
-            return _with_followup(
-                plan, turns, tokens, parent_id=result.session_id, message=message
-            )
+            return _with_followup(plan, turns, tokens, parent_id=result.session_id, message=message)
 
         _, extra = conversed(text)
         plan = self._plan(result.task, paths=result.paths, budget=result.manifest.budget,

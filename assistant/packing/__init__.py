@@ -22,10 +22,14 @@ from ..display import safe_name
 from ..errors import ConfigError, PackError
 from ..workspace import Skipped, SourceFile, Workspace, discover, rebase, tree_digest
 from .instructions import BUDGET as INSTRUCTION_BUDGET
-from .instructions import Instruction
+from .instructions import (
+    Instruction,
+    is_instruction,
+    names_of,
+    read_instructions,
+    render_instructions,
+)
 from .instructions import candidates as instruction_paths
-from .instructions import is_instruction, names_of, read_instructions
-from .instructions import render_instructions
 from .render import PACK_FORMATS, Entry, PackFormat, Part, Tier, render, task_section, tree_start
 from .result import Pack, PackedFile, PackOptions
 from .reuse import remember_tiers, remembered_tiers, tiers_key

@@ -36,8 +36,8 @@ from pathlib import Path
 
 from .. import secrets
 from .. import tokens as tok
-from ..fsio import NotRegularFile, read_regular
 from ..errors import NotText
+from ..fsio import NotRegularFile, read_regular
 from ..workspace import Skipped, decode_text
 
 __all__ = [
@@ -99,9 +99,7 @@ def _folders(paths: Iterable[str]) -> set[str]:
     return out
 
 
-def candidates(
-    listed: Sequence[str], names: Sequence[str], *, complete: bool
-) -> list[str]:
+def candidates(listed: Sequence[str], names: Sequence[str], *, complete: bool) -> list[str]:
     """The instruction paths to read, in prompt order (by depth, then path). ``listed``: the
     files the pack considers, instruction files among them. ``complete``: the listing is the
     whole repository (no include, no subfolder), so it names every instruction file there is
