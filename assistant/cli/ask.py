@@ -23,6 +23,21 @@ escaped (:mod:`assistant.display`), to a terminal or not; the history keeps it v
 Exit status: 0 done, 1 failed or not applied, 3 the answer is still cut off after the
 automatic continuations (never applied).
 
+A conversation: ``--continue`` sends the task as a follow-up of the latest session of the
+repository (``--session ID``: of that one), with the repository packed as that conversation
+packed it (the same prompt prefix when no file changed; otherwise rebuilt, and the message
+opens with what changed and whether the previous edits were applied), the earlier answers
+and messages before it (:mod:`assistant.conversation`). ``tome history`` shows the chain.
+
+Ask mode: ``--no-edits`` asks a question: the prompt asks for an explanation, not edits, and
+nothing of the answer is parsed as an edit (the session has none to apply or review). On a
+terminal the answer is rendered as Markdown as it arrives; in a pipe it is plain text.
+
+The project's instruction files (``AGENTS.md``, ``CLAUDE.md``, ``CONVENTIONS.md``,
+``.github/copilot-instructions.md`` and ``instruction_files`` from config) go into the system
+message, not the file list; the line before sending names them
+(:mod:`assistant.packing.instructions`).
+
 ``--base-url http://HOST:PORT/v1 --model NAME`` talks to any OpenAI-compatible server
 (the key, if it needs one, from ``OPENAI_API_KEY``).
 """
@@ -39,8 +54,8 @@ from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
 from ..errors import EditError
 from ..session import Assistant, Finished, Retrying, TextDelta
-from ._common import add_format, add_root, root_of, token_count
-from ._summary import file_lines, tolerated_note
+from ._common import add_format, add_root, root_of, token_count, whole_number
+from ._summary import file_lines, instruction_lines, tolerated_note
 
 if TYPE_CHECKING:
     from ..session import Plan, Result
@@ -73,6 +88,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="review the edits hunk by hunk in the terminal UI",
     )
     parser.add_argument("-y", "--yes", action="store_true", help="with --apply: do not ask")
+    chain = parser.add_mutually_exclusive_group()
+    chain.add_argument(
+        "--continue",
+        action="store_true",
+        dest="continue_",
+        help="a follow-up of the latest session (its pack, its answers, then this task)",
+    )
+    chain.add_argument(
+        "--session",
+        metavar="ID",
+        type=whole_number("a session id", "12"),
+        help="a follow-up of session ID (see 'tome history')",
+    )
+    parser.add_argument(
+        "--no-edits",
+        action="store_true",
+        help="ask a question: the answer explains (Markdown), proposes no edits, applies nothing",
+    )
     parser.add_argument(
         "--allow-config-edits",
         action="store_true",
@@ -117,6 +150,18 @@ def run(args: argparse.Namespace) -> int:
     if args.mode != "apply" and (args.yes or args.commit):
         print("tome: --yes and --commit go with --apply", file=sys.stderr)
         return 2
+    if args.no_edits and args.mode != "print":
+        print("tome: --no-edits asks a question: it has no edits to --apply or --review",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    following = args.continue_ or args.session is not None
+    if following and (args.include or args.budget):
+        print(
+            "tome: a follow-up packs what its conversation packed; --include and --budget "
+            "go with a new session",
+            file=sys.stderr,
+        )
+        return 2
     if args.mode == "review":  # before the request is paid for, not after
         from ._ui import require_terminal
 
@@ -133,25 +178,13 @@ def run(args: argparse.Namespace) -> int:
     )
     backend.require_key()  # a missing key fails here, before packing
     assistant = Assistant.open(root, backend=backend, settings=settings, format=args.format)
-    plan = assistant.plan(task, paths=args.include, budget=args.budget)
+    parent = _parent(assistant, args.session) if following else None
+    plan = assistant.plan(
+        task, paths=args.include, budget=args.budget, continue_from=parent,
+        edits=not args.no_edits,
+    )  # fmt: skip
     _before_sending(plan, budget_given=args.budget is not None)
-    out = sys.stdout
-    result: Result | None = None
-    shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
-    for event in assistant.send(plan):
-        if isinstance(event, TextDelta):
-            out.write(shown.feed(event.text))
-            out.flush()
-        elif isinstance(event, Retrying):
-            out.flush()
-            print(f"tome: {event.notice}", file=sys.stderr, flush=True)
-        elif isinstance(event, Finished):
-            result = event.result
-    assert result is not None
-    out.write(shown.close())
-    if result.answer and not result.answer.endswith("\n"):
-        out.write("\n")
-    out.flush()
+    result = _stream(assistant, plan, markdown=args.no_edits and sys.stdout.isatty())
     notes = []
     if result.continuations:
         notes.append(f"{result.continuations} continuation(s)")
@@ -178,6 +211,74 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parent(assistant: Assistant, session: int | None) -> int:
+    """The session a follow-up continues: ``session``, or the latest with an answer."""
+    if session is not None:
+        return session
+    for s in assistant.history(limit=200):
+        if s.status not in ("failed", "streaming"):
+            return s.session_id
+    raise EditError(
+        "nothing to continue: no session of this repository has an answer yet "
+        "(ask without --continue first)"
+    )
+
+
+def _stream(assistant: Assistant, plan: Plan, *, markdown: bool) -> Result:
+    """Send ``plan``, the answer to stdout as it arrives (escaped: it is the model's), as
+    rendered Markdown when ``markdown``; retries on stderr. The finished result."""
+    out = sys.stdout
+    result: Result | None = None
+    shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
+    live = _Markdown() if markdown else None
+    try:
+        for event in assistant.send(plan):
+            if isinstance(event, TextDelta):
+                if live is not None:
+                    live.feed(event.text)
+                else:
+                    out.write(shown.feed(event.text))
+                    out.flush()
+            elif isinstance(event, Retrying):
+                out.flush()
+                print(f"tome: {event.notice}", file=sys.stderr, flush=True)
+            elif isinstance(event, Finished):
+                result = event.result
+    finally:
+        if live is not None:
+            live.close()
+    assert result is not None
+    if live is None:
+        out.write(shown.close())
+        if result.answer and not result.answer.endswith("\n"):
+            out.write("\n")
+    out.flush()
+    return result
+
+
+class _Markdown:
+    """The answer rendered as Markdown on the terminal while it streams (rich ``Live``);
+    the text is escaped first (:func:`~assistant.display.safe`), never given as markup."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.live import Live
+
+        self.text = ""
+        self.console = Console(file=sys.stdout, highlight=False, emoji=False)
+        self.live = Live(console=self.console, refresh_per_second=8, vertical_overflow="visible")
+        self.live.start()
+
+    def feed(self, text: str) -> None:
+        from rich.markdown import Markdown
+
+        self.text += text
+        self.live.update(Markdown(safe(self.text)))
+
+    def close(self) -> None:
+        self.live.stop()
+
+
 def _before_sending(plan: Plan, *, budget_given: bool) -> None:
     """What is about to be sent, on stderr: the backend and the estimate (the prompt's
     tokens, the output reserve, the cost), then the pack: its tokens (the figure
@@ -201,6 +302,13 @@ def _before_sending(plan: Plan, *, budget_given: bool) -> None:
     else:
         line += f", {len(plan.pack.files):,} file{'s' * (len(plan.pack.files) != 1)} whole"
     print(line, file=sys.stderr)
+    for note in instruction_lines(plan.pack):
+        print(f"tome: {note}", file=sys.stderr)
+    if plan.parent_id is not None:
+        dropped = f"; {plan.dropped} oldest exchange(s) left out to fit" if plan.dropped else ""
+        print(f"tome: follow-up of session {plan.parent_id}{dropped}", file=sys.stderr)
+    if not plan.edits:
+        print("tome: ask mode: the answer proposes no edits", file=sys.stderr)
 
 
 def summary(result: Result) -> list[str]:

@@ -186,4 +186,5 @@ def summary_from_row(row: Mapping[str, Any], applies: Sequence[ApplyRow]) -> Ses
         parent_id=row["parent_id"],
         applies=apply_statuses(applies),
         error=row["error"],
+        message=row.get("message"),
     )

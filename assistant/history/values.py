@@ -185,3 +185,5 @@ class SessionSummary:
     """Every apply of the session, oldest first, each with its own state."""
     error: str | None = None
     """Why a failed session failed."""
+    message: str | None = None
+    """A follow-up's own message (:attr:`Result.message`); ``task`` is its conversation's."""
