@@ -85,7 +85,9 @@ if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made
     from .model.client import Message
 
 __all__ = [
+    "NO_EDITS",
     "SYSTEM",
+    "SYSTEM_ASK",
     "ApplyRecord",
     "Assistant",
     "Event",
