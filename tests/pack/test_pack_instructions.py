@@ -174,3 +174,21 @@ def test_pack_cli_names_the_instruction_files(
     ]  # fmt: skip
     assert summary["instruction_tokens"] > 0
     assert "Type every function" not in out.read_text(encoding="utf-8")
+
+
+def test_pack_cli_names_them_when_the_output_is_reused(
+    root: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant import workspace
+
+    # every file counts as settled (the real rule: unchanged for two seconds)
+    monkeypatch.setattr(workspace._StatMemo, "_SETTLED_NS", -(10**12))
+    out = root.parent / "out.xml"  # outside the tree: writing it changes nothing packed
+    args = ["pack", str(root), "--json", "--output", str(out), "--encoding", ENCODING]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    stamp = (out.stat().st_ino, out.stat().st_mtime_ns)
+    assert main(args) == 0  # nothing changed: the output is left alone, the summary kept
+    again = json.loads(capsys.readouterr().out)
+    assert (out.stat().st_ino, out.stat().st_mtime_ns) == stamp  # reused, not rewritten
+    assert again["instructions"] == first["instructions"] and again["instructions"]
