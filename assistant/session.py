@@ -552,6 +552,11 @@ class Assistant:
     def _follow_up(self, continue_from: int | Result, message: str, edit_format: str) -> Plan:
         """The plan of a follow-up message (:meth:`plan` with ``continue_from``)."""
         parent = continue_from if isinstance(continue_from, Result) else self.load(continue_from)
+        if not parent.answer.strip():
+            raise EditError(
+                f"session {parent.session_id} has no answer to follow up on (it failed or was "
+                "cancelled before any text came); ask again as a new session"
+            )
         chain = self._chain(parent)
         first = chain[0]
 

@@ -16,7 +16,7 @@ from sessiondata import AssistantFactory
 
 from assistant import tokens
 from assistant.conversation import dropped_note
-from assistant.errors import EditError
+from assistant.errors import AssistantError, EditError
 
 MODULES = ("colorsys.py", "bisect.py", "heapq.py")
 TASK = "add type hints to rgb_to_yiq in colorsys.py"
@@ -169,3 +169,16 @@ def test_a_send_back_of_a_follow_up_keeps_the_conversation(
     assert "keep r g b" in msgs[-1]["content"]
     result = third.result  # type: ignore[attr-defined]
     assert result.parent_id == second.session_id and result.message == msgs[-1]["content"]
+
+
+def test_a_session_without_an_answer_cannot_be_followed_up(
+    root: Path, make_assistant: AssistantFactory, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.push(Reply(status=500, error="down"), Reply(status=500, error="down"),
+                     Reply(status=500, error="down"))  # fmt: skip
+    assistant = make_assistant(root)
+    with pytest.raises(AssistantError):  # the server keeps failing: no answer
+        assistant.ask(TASK)
+    (failed,) = assistant.history()
+    with pytest.raises(EditError, match="no answer to follow up on"):
+        assistant.plan("more", continue_from=failed.session_id)

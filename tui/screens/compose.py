@@ -14,11 +14,11 @@ skeletons, omitted). A plan that does not fit the window is not sent; the TUI sa
 streams on the Stream screen (``@work(exclusive=True)``: a new send replaces one still being
 prepared).
 
-A conversation: once a request was sent from here, coming back (from Review, or from the
-Stream of an answer without edits) shows "Follow up on #ID" and a follow-up box under the
-task; what is sent from that box continues the session (``Assistant.plan(...,
-continue_from=ID)``: the same pack, the answers so far, the new message last). ctrl+l drops
-it: the next send starts a new session. ctrl+t toggles ask mode (a question: the prompt asks
+A conversation: once a request was answered from here, coming back (from Review, or from
+the Stream of an answer without edits) shows "Follow up on #ID" and a follow-up box under
+the task; a message written there continues the session (``Assistant.plan(...,
+continue_from=ID)``: the same pack, the answers so far, the new message last). With the box
+empty, ctrl+s sends the task box as a new session, as before; ctrl+l drops the follow-up. ctrl+t toggles ask mode (a question: the prompt asks
 for an explanation, nothing is parsed as an edit); the task box's title and the send button
 say which mode is on.
 """
@@ -154,7 +154,7 @@ class ComposeScreen(Screen[None]):
         if self.follow is not None:
             label.update(Content(f"Follow up on #{self.follow}{ask}"))
         verb = "Ask" if self.ask_mode else "Send"
-        what = f"{verb} follow-up" if self.follow is not None else verb
+        what = f"{verb} follow-up" if self._following() else verb
         self.query_one("#send", Button).label = f"{what} (ctrl+s)"
         self._update_meter()
 
@@ -195,9 +195,15 @@ class ComposeScreen(Screen[None]):
         if key[0]:  # a task is written: plan it, so the meter shows the request's figures
             self._plan(key, send=False)
 
+    def _following(self) -> bool:
+        """Whether ctrl+s sends the follow-up box: there is a session to follow and the box
+        holds a message (an empty box leaves ctrl+s sending the task as a new session)."""
+        box = self.query_one("#followup", TextArea)
+        return self.follow is not None and bool(box.text.strip())
+
     def _key(self) -> Key:
         backend, ask = self.assistant.backend.name, self.ask_mode
-        if self.follow is not None:
+        if self._following():
             message = self.query_one("#followup", TextArea).text.strip()
             return message, None, backend, self.follow, ask
         task = self.query_one("#task", TextArea).text.strip()
@@ -267,7 +273,7 @@ class ComposeScreen(Screen[None]):
     @on(TextArea.Changed, "#task")
     @on(TextArea.Changed, "#followup")
     def _changed(self) -> None:
-        self._update_meter()  # an estimate again until the new choice is planned
+        self._show_mode()  # the button says what ctrl+s sends; the meter is an estimate again
 
     # -- backend ----------------------------------------------------------------------------
 
@@ -319,10 +325,9 @@ class ComposeScreen(Screen[None]):
 
     def action_send(self) -> None:
         key = self._key()
-        task, paths, _, follow, _ = key
+        task, paths, _, _, _ = key
         if not task:
-            what = "the follow-up (or ctrl+l: a new session)" if follow else "the task"
-            self.notify(f"write {what} first", severity="warning")
+            self.notify("write the task first", severity="warning")
             return
         if paths == ():
             self.notify("every file is excluded; include some with space", severity="warning")
