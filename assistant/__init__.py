@@ -64,6 +64,7 @@ _LAZY: dict[str, str] = {
     "FileEdited": "assistant.session",
     "Finished": "assistant.session",
     "Retrying": "assistant.session",
+    "Round": "assistant.session",
     "ApplyRecord": "assistant.session",
     "UndoRecord": "assistant.session",
     "SessionSummary": "assistant.history",
@@ -109,6 +110,7 @@ __all__ = [
     "Reply",
     "Result",
     "Retrying",
+    "Round",
     "SessionSummary",
     "Settings",
     "Skipped",
@@ -168,6 +170,7 @@ if TYPE_CHECKING:
         Plan,
         Result,
         Retrying,
+        Round,
         TextDelta,
         UndoRecord,
     )

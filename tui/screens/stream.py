@@ -34,7 +34,8 @@ from textual.widgets.markdown import MarkdownStream
 
 from assistant.display import Escaper, safe, safe_name
 from assistant.errors import AssistantError
-from assistant.session import Event, FileEdited, Finished, Retrying, TextDelta
+from assistant.rounds import stop_note
+from assistant.session import Event, FileEdited, Finished, Retrying, Round, TextDelta
 
 from ..advice import error_text
 from ..state import ReviewState
@@ -107,6 +108,7 @@ class StreamScreen(Screen[None]):
         self.done = False
         self.failed: str | None = None
         self.retrying = ""  # the last retry notice, shown in the stats line
+        self.round = ""  # "round 2" once a repair round is asked, shown in the stats line
         self.shown = Escaper()  # the answer is the model's: shown, never obeyed
         self.ended = ""  # "" while streaming, else a key of ENDED
         self._markdown: MarkdownStream | None = None
@@ -172,6 +174,8 @@ class StreamScreen(Screen[None]):
                     self.app.call_from_thread(self._edited, event.edit)
                 elif isinstance(event, Retrying):
                     self.app.call_from_thread(self._retrying, str(event.notice))
+                elif isinstance(event, Round):
+                    self.app.call_from_thread(self._round, event)
                 elif isinstance(event, Finished):
                     self.app.call_from_thread(self._finished, event.result)
             if buffer:  # a source that ends without Finished keeps its last text
@@ -220,6 +224,16 @@ class StreamScreen(Screen[None]):
     def _edited(self, edit: FileEdit) -> None:
         self.query_one("#edits", OptionList).add_option(edit_line(edit))
 
+    def _round(self, event: Round) -> None:
+        """A repair round is asked: a separator with its line in the answer (the round's
+        text streams below it) and in the edits list. The line is ours, not the model's."""
+        self.round = f"round {event.number}"
+        self._show_text(f"\n\n---\n\n**{event}**\n\n")
+        self.query_one("#edits", OptionList).add_option(
+            Content.styled(f"── {self.round} ──", "$accent")
+        )
+        self._stats()
+
     def _retrying(self, line: str) -> None:
         self.retrying = line
         self.notify(line, title="the backend failed", severity="warning", markup=False)
@@ -233,6 +247,8 @@ class StreamScreen(Screen[None]):
         line = (
             f"{elapsed:5.1f} s   ~{tokens:,.0f} tokens   ~{tokens / max(elapsed, 0.001):,.0f} tok/s"
         )
+        if self.round:
+            line = f"{self.round}   {line}"
         if self.output_price is not None:
             line += f"   ~${tokens * self.output_price / 1e6:.4f} output so far"
         if self.retrying:
@@ -251,6 +267,8 @@ class StreamScreen(Screen[None]):
         if result.cost is not None:
             parts.append(f"${result.cost:.4f}")
         parts.append(f"answer {self.ended}")
+        if note := stop_note(result):
+            parts.append(note)
         if result.truncated and not result.cancelled:
             parts[-1] += f" (finish_reason={safe_name(result.finish_reason or 'none')})"
         parts.append("escape goes back")
