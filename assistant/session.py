@@ -312,6 +312,16 @@ def _with_followup(
     )  # fmt: skip
 
 
+def _as_child(plan: Plan, messages: Sequence[Message], parent_id: int | None) -> Plan:
+    """``plan`` recorded as a child of ``parent_id`` (a repair round's: the round before),
+    its own message the last of ``messages``, as sent; ``plan`` itself without one."""
+    if parent_id is None or parent_id == plan.parent_id:
+        return plan
+    last = messages[-1].get("content") if messages else None
+    text = last if isinstance(last, str) else None
+    return dataclasses.replace(plan, parent_id=parent_id, message=text)
+
+
 def _shas(manifest: Manifest) -> dict[str, str]:
     return {e.path: e.blob_sha for e in manifest.entries}
 
@@ -923,24 +933,16 @@ class Assistant:
         (:data:`NO_EDITS`) nothing of the answer is parsed as an edit. ``parent_id`` (a
         repair round's: the round before) overrides the plan's; the session's own message is
         then the last one of ``messages``, as sent."""
-        if parent_id is not None and parent_id != plan.parent_id:
-            last = messages[-1].get("content") if messages else None
-            text = last if isinstance(last, str) else None
-            plan = dataclasses.replace(plan, parent_id=parent_id, message=text)
+        plan = _as_child(plan, messages, parent_id)
         manifest = plan.manifest
         task = plan.pack.task or ""
         backend = plan.backend
         parent_id = plan.parent_id
         session_id = self.sessions.begin(  # first: a send refused below is recorded too
-            task=task,
-            backend=backend.name,
-            model=backend.model,
-            manifest=manifest,
-            paths=plan.paths,
-            edit_format=plan.edit_format,
-            parent_id=parent_id,
+            task=task, backend=backend.name, model=backend.model, manifest=manifest,
+            paths=plan.paths, edit_format=plan.edit_format, parent_id=parent_id,
             message=plan.message,
-        )
+        )  # fmt: skip
         try:
             if refusal is not None:
                 raise refusal

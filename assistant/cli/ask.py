@@ -91,24 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="review the edits hunk by hunk in the terminal UI",
     )
     parser.add_argument("-y", "--yes", action="store_true", help="with --apply: do not ask")
-    chain = parser.add_mutually_exclusive_group()
-    chain.add_argument(
-        "--continue",
-        action="store_true",
-        dest="continue_",
-        help="a follow-up of the latest session (its pack, its answers, then this task)",
-    )
-    chain.add_argument(
-        "--session",
-        metavar="ID",
-        type=whole_number("a session id", "12"),
-        help="a follow-up of session ID (see 'tome history')",
-    )
-    parser.add_argument(
-        "--no-edits",
-        action="store_true",
-        help="ask a question: the answer explains (Markdown), proposes no edits, applies nothing",
-    )
+    _add_conversation(parser)
     parser.add_argument(
         "--allow-config-edits",
         action="store_true",
@@ -168,6 +151,28 @@ def _rounds(text: str) -> int:
     if not 0 <= value <= 20:
         raise argparse.ArgumentTypeError(f"give 0 to 20 rounds, not {value}")
     return value
+
+
+def _add_conversation(parser: argparse.ArgumentParser) -> None:
+    """``--continue``, ``--session ID`` (a follow-up) and ``--no-edits`` (ask mode)."""
+    chain = parser.add_mutually_exclusive_group()
+    chain.add_argument(
+        "--continue",
+        action="store_true",
+        dest="continue_",
+        help="a follow-up of the latest session (its pack, its answers, then this task)",
+    )
+    chain.add_argument(
+        "--session",
+        metavar="ID",
+        type=whole_number("a session id", "12"),
+        help="a follow-up of session ID (see 'tome history')",
+    )
+    parser.add_argument(
+        "--no-edits",
+        action="store_true",
+        help="ask a question: the answer explains (Markdown), proposes no edits, applies nothing",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
