@@ -28,7 +28,9 @@ environment variable that holds one.
 The project's file comes with the repository, so it is untrusted: settings that decide where
 the user's key goes (:data:`KEY_SETTINGS`, and any backend key outside
 :data:`SAFE_BACKEND_KEYS`) are refused until the user runs ``tome trust`` on that exact
-content (:mod:`assistant.trust`). Everything else (budgets, retries, encodings) applies as
+content (:mod:`assistant.trust`); so are the commands it names (:data:`COMMAND_SETTINGS`,
+``test_cmd``/``lint_cmd``): until trusted they are left out, not refused, and
+:func:`untrusted_commands` says which were. Everything else (budgets, retries, encodings) applies as
 is. Every number is range-checked (:data:`_RANGES`), from files and ``TOME_*`` alike.
 """
 
@@ -50,11 +52,13 @@ from .paths import config_dir
 __all__ = [
     "ProjectConfig",
     "Settings",
+    "command_settings",
     "find_project_config",
     "key_settings",
     "load_settings",
     "project_root",
     "read_toml",
+    "untrusted_commands",
 ]
 
 ENV_PREFIX = "TOME_"
@@ -69,6 +73,8 @@ SAFE_BACKEND_KEYS = frozenset(
      "stream_usage", "continuation", "key_required"}
 )  # fmt: skip
 """Keys of a ``[backends.NAME]`` table that cannot move a key; any other needs trust."""
+COMMAND_SETTINGS = frozenset({"test_cmd", "lint_cmd"})
+"""Settings that name a command tome runs: from a project file, used only once trusted."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,10 @@ class Settings:
     # .github/copilot-instructions.md, at the root and in the packed folders (relative paths
     # inside the repository only: :func:`instruction_name`)
     instruction_files: tuple[str, ...] = ()
+    # checks of a proposed changeset (assistant.verify); a project's commands need trust
+    test_cmd: str | None = None  # the test command, run by the shell in a scratch worktree
+    lint_cmd: str | None = None  # the lint command, likewise
+    check_timeout: float = 300.0  # seconds one check command may run before it is stopped
     # named backends, raw tables: {name: {key: value}}
     backends: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -198,6 +208,27 @@ def key_settings(table: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return found
 
 
+def command_settings(table: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of one config table that name a command to run (``test_cmd``, ...)."""
+    return {
+        name: value
+        for key, value in table.items()
+        if (name := key.replace("-", "_")) in COMMAND_SETTINGS
+    }
+
+
+def untrusted_commands(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The project file and the commands it names that :func:`load_settings` left out
+    because the user has not trusted that file's content; None when there are none."""
+    found = find_project_config(start)
+    if found is None:
+        return None
+    named = command_settings(found.table)
+    if not named or trust.is_trusted(found.path, found.data):
+        return None
+    return found.path, named
+
+
 def _check_trust(found: ProjectConfig) -> None:
     """Refuse a project file that moves the key, unless the user trusted this content."""
     risky = key_settings(found.table)
@@ -228,6 +259,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "request_deadline": (1, 7 * 86_400),
     "max_answer_bytes": (1, 1 << 30),
     "max_output": (1, 16_777_216),
+    "check_timeout": (1, 86_400),
     # [backends.NAME] numbers (checked by assistant.model.backend)
     "backends.window": (1, 1 << 30),
     "backends.max_output": (1, 16_777_216),
@@ -372,9 +404,12 @@ def load_settings(
         merge(*_layer(read_toml(user_file), str(user_file)))
     found = find_project_config(Path(project or Path.cwd()))
     if found is not None:
-        layer = _layer(found.table, str(found.path))
+        scalars, tables = _layer(found.table, str(found.path))
         _check_trust(found)
-        merge(*layer)
+        if command_settings(found.table) and not trust.is_trusted(found.path, found.data):
+            # a command from the repository runs only once the user trusted this content
+            scalars = {k: v for k, v in scalars.items() if k not in COMMAND_SETTINGS}
+        merge(scalars, tables)
     for name in _SCALARS:
         raw = environ.get(ENV_PREFIX + name.upper())
         if raw is not None and raw != "":

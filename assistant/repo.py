@@ -32,7 +32,7 @@ import os
 import shlex
 import stat
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,14 +102,22 @@ def git_command(*args: str) -> list[str]:
 
 
 def run(
-    args: Sequence[str], cwd: Path, *, stdin: bytes | None = None, timeout: float | None = 60
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    stdin: bytes | None = None,
+    timeout: float | None = 60,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ``git ARGS`` in ``cwd`` to the end; its exit status is the caller's to read.
 
     Output is captured; stdin is ``stdin`` or closed (git never waits on the terminal).
+    ``env`` adds variables to the environment (``GIT_INDEX_FILE`` for a temporary index).
     A git that cannot start (not installed) or outlives ``timeout`` is a GitError.
     """
     feed: dict[str, Any] = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
+    if env is not None:
+        feed["env"] = {**os.environ, **env}
     try:
         return subprocess.run(
             git_command(*args), cwd=cwd, capture_output=True, check=False, timeout=timeout, **feed

@@ -38,6 +38,10 @@ The project's instruction files (``AGENTS.md``, ``CLAUDE.md``, ``CONVENTIONS.md`
 message, not the file list; the line before sending names them
 (:mod:`assistant.packing.instructions`).
 
+``--verify`` (or ``--test-cmd CMD`` / ``--lint-cmd CMD``) runs the project's checks on the
+edits in a scratch checkout of the current tree before the apply prompt
+(:mod:`assistant.cli._checks`); ``--apply --yes`` then applies only edits that pass.
+
 ``--base-url http://HOST:PORT/v1 --model NAME`` talks to any OpenAI-compatible server
 (the key, if it needs one, from ``OPENAI_API_KEY``).
 """
@@ -56,10 +60,12 @@ from ..edits import file_config_edit
 from ..errors import EditError
 from ..rounds import stop_note
 from ..session import Assistant, Finished, Retrying, Round, TextDelta
+from . import _checks
 from ._common import add_format, add_root, root_of, token_count, whole_number
 from ._summary import file_lines, instruction_lines, tolerated_note
 
 if TYPE_CHECKING:
+    from ..checks import Checker
     from ..model import Prices
     from ..session import Plan, Result
 
@@ -140,6 +146,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "usage and cost) instead of the answer",
     )
     add_format(parser)
+    _checks.add_arguments(parser)
     parser.set_defaults(mode="print")
 
 
@@ -212,6 +219,7 @@ def run(args: argparse.Namespace) -> int:
     )
     backend.require_key()  # a missing key fails here, before packing
     assistant = Assistant.open(root, backend=backend, settings=settings, format=args.format)
+    verifier = _checks.verifier_of(args, settings, assistant.root)  # shown before sending
     parent = _parent(assistant, args.session) if following else None
     plan = assistant.plan(
         task, paths=args.include, budget=args.budget, continue_from=parent,
@@ -220,9 +228,10 @@ def run(args: argparse.Namespace) -> int:
     _before_sending(plan, budget_given=args.budget is not None)
     as_json = getattr(args, "json", False)
     markdown = args.no_edits and sys.stdout.isatty() and not as_json
-    result = _stream(assistant, plan, markdown=markdown, as_json=as_json)
+    result = _stream(assistant, plan, markdown=markdown, as_json=as_json, checker=verifier)
+    checked = _checks.check_once(verifier, result)
     if as_json:
-        print(json.dumps(report(result), indent=2))
+        print(json.dumps({**report(result), **_checks.as_json(checked)}, indent=2))
     if note := stop_note(result):
         print(f"tome: {note}", file=sys.stderr)
     if line := _usage_line(result, backend.prices):
@@ -236,6 +245,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return TRUNCATED_EXIT
+    if _checks.shown_and_refused(checked, result, yes=args.mode == "apply" and args.yes):
+        return 1
     if args.mode == "apply":
         return _apply(assistant, result, yes=args.yes, commit=args.commit, stdin=sys.stdin,
                       allow_config_edits=args.allow_config_edits)  # fmt: skip
@@ -257,7 +268,9 @@ def _parent(assistant: Assistant, session: int | None) -> int:
     )
 
 
-def _stream(assistant: Assistant, plan: Plan, *, markdown: bool, as_json: bool) -> Result:
+def _stream(
+    assistant: Assistant, plan: Plan, *, markdown: bool, as_json: bool, checker: Checker | None
+) -> Result:
     """Send ``plan``, the answer to stdout as it arrives (escaped: it is the model's), as
     rendered Markdown when ``markdown``, not at all with ``as_json``; a line per round and
     per retry on stderr. The finished result."""
@@ -266,7 +279,7 @@ def _stream(assistant: Assistant, plan: Plan, *, markdown: bool, as_json: bool) 
     shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
     live = _Markdown() if markdown else None
     try:
-        for event in assistant.send(plan):
+        for event in assistant.send(plan, checker=checker):
             if isinstance(event, TextDelta):
                 if live is not None:
                     live.feed(event.text)

@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import trust
 from ..config import (
     ProjectConfig,
+    command_settings,
     find_project_config,
     key_settings,
     parse_toml,
@@ -74,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"    {where} = {value!r}")
     else:
         print("  it holds no settings that move your API key")
+    for where, value in sorted(command_settings(found.table).items()):
+        print(f"  a command tome will run with --verify: {where} = {value!r}")
     print("  a change to the file needs 'tome trust' again; 'tome trust --forget' undoes this")
     return 0
 

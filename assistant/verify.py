@@ -1,0 +1,255 @@
+"""Verify: a changeset's checks (tests, lint) run in a scratch tree before the user's is touched.
+
+:class:`Verifier` is the :class:`~assistant.checks.Checker` the CLI and the repair rounds
+use::
+
+    verifier = verify.checker(settings, root, test_cmd="pytest -q", detect=False)
+    report = verifier.check(changeset_texts)       # {path: new text, None: removed}
+
+One check: snapshot the user's current tree and reset the scratch to it
+(:mod:`assistant.scratch`), write the texts there (confined as an apply is), run each
+command with the timeout ``check_timeout`` (:mod:`assistant.commands`), keep the failing
+part of each output (:mod:`assistant.trim`). When something failed, the same commands run
+on the untouched snapshot too (the *baseline*), cached by tree sha and commands in the
+user cache, so failures that were there before are not blamed on the edit
+(:attr:`~assistant.checks.CheckReport.baseline_failures`). A check that passes needs no
+baseline, so the common case costs one run.
+
+**Which commands, and who may choose them** (:func:`choose`): ``--test-cmd``/``--lint-cmd``
+(the user's explicit choice), else ``test_cmd``/``lint_cmd`` from the settings (the user's
+config or ``TOME_*``; a project's ``.tome.toml`` counts only after ``tome trust``, see
+:mod:`assistant.config`: until then it is named in :attr:`Choice.notes` and not run), else,
+with ``detect`` (``--verify``), the commands :mod:`assistant.detect` recognises. Nothing
+runs unless the caller asked on this invocation (``--verify``, ``--test-cmd``,
+``--lint-cmd``): a repository cannot make tome run anything by itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import fsio
+from .checks import CheckReport, CheckRun
+from .commands import Command, Finished, run_command
+from .config import untrusted_commands
+from .detect import detect as detect_commands
+from .errors import AssistantError, NotRegularFile
+from .paths import cache_dir
+from .scratch import Scratch, Snapshot, open_scratch
+from .trim import trim
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+__all__ = [
+    "Choice",
+    "Verifier",
+    "checker",
+    "choose",
+    "report_json",
+]
+
+OUTPUT_TOKENS = 3_000
+"""About how many tokens of one command's output a report keeps (4 characters a token)."""
+_BASELINE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The commands a check will run, and what was left out (to show before running)."""
+
+    commands: tuple[Command, ...]
+    notes: tuple[str, ...] = ()
+
+
+def choose(
+    settings: Settings,
+    root: Path,
+    *,
+    test_cmd: str | None = None,
+    lint_cmd: str | None = None,
+    detect: bool = False,
+) -> Choice:
+    """The commands for a check: explicit, else configured (trusted), else detected."""
+    notes: list[str] = []
+    left_out = untrusted_commands(root)
+    if left_out is not None:
+        path, named = left_out
+        said = ", ".join(f"{k} = {v!r}" for k, v in sorted(named.items()))
+        notes.append(
+            f"{path} sets {said}; not run: that file came with the repository. Read it and "
+            f"run 'tome trust' in {path.parent} to use it"
+        )
+    chosen: dict[str, Command] = {}
+    for name, flag, configured in (
+        ("test", test_cmd, settings.test_cmd),
+        ("lint", lint_cmd, settings.lint_cmd),
+    ):
+        if flag:
+            chosen[name] = Command(name, flag, None, f"--{name}-cmd")
+        elif configured:
+            chosen[name] = Command(name, configured, None, f"{name}_cmd in config")
+    if detect:
+        for found in detect_commands(root):
+            chosen.setdefault(found.name, found)
+        if not chosen:
+            notes.append(
+                "no test or lint command configured or detected (pytest, ruff, flake8 config; "
+                "Cargo.toml; go.mod; package.json scripts; a Makefile test target); "
+                "give one with --test-cmd or --lint-cmd"
+            )
+    order = {"test": 0, "lint": 1}
+    return Choice(tuple(sorted(chosen.values(), key=lambda c: order[c.name])), tuple(notes))
+
+
+def checker(
+    settings: Settings,
+    root: Path,
+    *,
+    test_cmd: str | None = None,
+    lint_cmd: str | None = None,
+    detect: bool = False,
+) -> Verifier | None:
+    """The checker for these settings and CLI choices, or None when there is nothing to run.
+    (:attr:`Verifier.notes` says what was left out and why.)"""
+    choice = choose(settings, root, test_cmd=test_cmd, lint_cmd=lint_cmd, detect=detect)
+    if not choice.commands:
+        return None
+    return Verifier(root, choice.commands, timeout=settings.check_timeout, notes=choice.notes)
+
+
+class Verifier:
+    """Runs ``commands`` on a changeset in the scratch tree of ``root``'s repository."""
+
+    def __init__(
+        self,
+        root: Path,
+        commands: Sequence[Command],
+        *,
+        timeout: float = 300.0,
+        output_tokens: int = OUTPUT_TOKENS,
+        notes: Sequence[str] = (),
+        baseline: bool = True,
+    ) -> None:
+        self.root = Path(root)
+        self.commands = tuple(commands)
+        self.timeout = timeout
+        self.output_tokens = output_tokens
+        self.notes = tuple(notes)
+        self.baseline = baseline
+        self._memo: dict[str, CheckReport] = {}
+        self.timings: dict[str, float] = {}
+        """Seconds of the last check by stage: ``snapshot`` (the current tree as objects),
+        ``checkout`` (the scratch reset to it), ``apply``, ``commands``, ``baseline`` (0 when
+        cached or not needed)."""
+
+    def check(self, texts: Mapping[str, str | None]) -> CheckReport:
+        """Run the commands on the current tree with ``texts`` written over it.
+
+        A verifier serves one request: texts it has checked already give the same report
+        without running again (the repair loop checks the final changeset, and the CLI
+        then shows that very report)."""
+        key = hashlib.sha256(json.dumps(sorted(texts.items())).encode()).hexdigest()
+        if key not in self._memo:
+            self._memo[key] = self._check(texts)
+        return self._memo[key]
+
+    def _check(self, texts: Mapping[str, str | None]) -> CheckReport:
+        timings = dict.fromkeys(("snapshot", "checkout", "apply", "commands", "baseline"), 0.0)
+        self.timings = timings
+        started = time.monotonic()
+        with open_scratch(self.root) as scratch:
+            snapshot = scratch.snapshot()
+            timings["snapshot"] = time.monotonic() - started
+            started = time.monotonic()
+            scratch.reset(snapshot)
+            timings["checkout"] = time.monotonic() - started
+            started = time.monotonic()
+            scratch.write(texts)
+            timings["apply"] = time.monotonic() - started
+            started = time.monotonic()
+            runs = self._run_all(scratch)
+            timings["commands"] = time.monotonic() - started
+            report = CheckReport(runs)
+            if report.failures and self.baseline:
+                started = time.monotonic()
+                base = self._baseline(scratch, snapshot)
+                timings["baseline"] = time.monotonic() - started
+                report = CheckReport(runs, baseline_failures=base)
+        return report
+
+    def _run_all(self, scratch: Scratch) -> tuple[CheckRun, ...]:
+        return tuple(self._run(c, run_command(c, scratch.path, timeout=self.timeout))
+                     for c in self.commands)  # fmt: skip
+
+    def _run(self, command: Command, done: Finished) -> CheckRun:
+        output, failures = trim(
+            done.output, passed=done.returncode == 0, limit=self.output_tokens * 4
+        )
+        return CheckRun(command.name, command.line, done.returncode, output, done.seconds,
+                        failures)  # fmt: skip
+
+    def _baseline(self, scratch: Scratch, snapshot: Snapshot) -> int:
+        """Failures of the untouched tree, cached by tree sha and commands."""
+        key = _baseline_key(snapshot.tree, self.commands, self.timeout)
+        cached = _read_baseline(key)
+        if cached is not None:
+            return cached
+        scratch.reset(snapshot)
+        failures = CheckReport(self._run_all(scratch)).failures
+        _write_baseline(key, failures)
+        return failures
+
+
+def _baseline_key(tree: str, commands: Sequence[Command], timeout: float) -> str:
+    what = json.dumps([_BASELINE_VERSION, tree, [c.line for c in commands], timeout])
+    return hashlib.sha256(what.encode()).hexdigest()
+
+
+def _baseline_file(key: str) -> Path:
+    return cache_dir() / "verify" / "baseline" / f"{key}.json"
+
+
+def _read_baseline(key: str) -> int | None:
+    try:
+        doc = json.loads(fsio.read_regular(_baseline_file(key), limit=4096))
+    except (OSError, NotRegularFile, ValueError):
+        return None
+    failures = doc.get("failures") if isinstance(doc, dict) else None
+    return failures if isinstance(failures, int) and failures >= 0 else None
+
+
+def _write_baseline(key: str, failures: int) -> None:
+    path = _baseline_file(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fsio.atomic_write(path, json.dumps({"failures": failures}).encode())
+    except (OSError, AssistantError):
+        pass  # the cache is an accelerator: the next check runs the baseline again
+
+
+def report_json(report: CheckReport) -> dict[str, Any]:
+    """A report as plain data (``--json``)."""
+    return {
+        "passed": report.passed,
+        "failures": report.failures,
+        "baseline_failures": report.baseline_failures,
+        "runs": [
+            {
+                "name": r.name,
+                "command": r.command,
+                "returncode": r.returncode,
+                "timed_out": r.returncode is None,
+                "failures": r.failures,
+                "seconds": round(r.seconds, 3),
+                "output": r.output,
+            }
+            for r in report.runs
+        ],
+    }
