@@ -100,6 +100,10 @@ class Settings:
     max_answer_bytes: int = 8 * 1024 * 1024  # a longer answer is stopped, not kept whole
     max_continuations: int = 4  # automatic follow-ups after finish_reason "length"
     max_rounds: int = 2  # repair rounds after the first answer (failed hunks, checks); 0: off
+    # the project's instructions: files read besides AGENTS.md, CLAUDE.md, CONVENTIONS.md and
+    # .github/copilot-instructions.md, at the root and in the packed folders (relative paths
+    # inside the repository only: :func:`instruction_name`)
+    instruction_files: tuple[str, ...] = ()
     # checks of a proposed changeset (assistant.verify); a project's commands need trust
     test_cmd: str | None = None  # the test command, run by the shell in a scratch worktree
     lint_cmd: str | None = None  # the lint command, likewise
@@ -279,10 +283,49 @@ def check_range(key: str, value: float, origin: str) -> None:
         )
 
 
+MAX_INSTRUCTION_NAMES = 32
+
+
+def instruction_name(name: str, origin: str) -> str:
+    """``name`` as an instruction file name: a relative path inside the repository
+    (``GEMINI.md``, ``docs/STYLE.md``), looked for at the root and in each packed folder. An
+    absolute path, a ``..`` part, a backslash, a drive or a control character is refused (a
+    project's config cannot point tome at a file outside the repository; neither can
+    anyone's: instruction files are the repository's)."""
+    parts = name.split("/")
+    bad = (
+        not name
+        or name.startswith("/")
+        or "\\" in name
+        or ":" in parts[0]
+        or any(p in ("", ".", "..") for p in parts)
+        or any(ord(c) < 32 or ord(c) == 127 for c in name)
+        or len(name) > 255
+    )
+    if bad:
+        raise ConfigError(
+            f"{origin}: instruction_files entry {name!r} is not a relative path inside the "
+            "repository (like 'GEMINI.md' or 'docs/STYLE.md': no '..', no absolute path)"
+        )
+    return name
+
+
+def _names(name: str, value: Any, origin: str) -> tuple[str, ...]:
+    """A list of instruction file names (from env: comma-separated), each checked."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
+        return _bad(name, value, origin)
+    if len(items) > MAX_INSTRUCTION_NAMES:
+        raise ConfigError(f"{origin}: {name} lists more than {MAX_INSTRUCTION_NAMES} files")
+    return tuple(instruction_name(v.strip(), origin) for v in items if v.strip())
+
+
 def _coerce(name: str, value: Any, origin: str) -> Any:
     """Check (and for strings from env, convert) one scalar against its field type and
     range."""
     kind = str(_SCALARS[name].type)
+    if kind.startswith("tuple"):
+        return _names(name, value, origin)
     try:
         if "int" in kind and not isinstance(value, bool):
             number: float = (
@@ -379,6 +422,8 @@ def load_settings(
         elif key in _SCALARS:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 check_range(key, value, "explicit setting")
+            if key == "instruction_files":
+                value = _names(key, value, "explicit setting")
             values[key] = value
         else:
             raise ConfigError(f"unknown setting {key!r}")

@@ -42,12 +42,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import repo, worktree
+from . import conversation, repo, worktree
 from .cache import Cache
 from .config import Settings, load_settings
 from .edits import (
@@ -95,7 +95,9 @@ if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made
     from .model.client import Message
 
 __all__ = [
+    "NO_EDITS",
     "SYSTEM",
+    "SYSTEM_ASK",
     "ApplyRecord",
     "Assistant",
     "Event",
@@ -124,10 +126,27 @@ SYSTEM = (
     "format described below."
 )
 
+NO_EDITS = "none"
+"""The edit format of ask mode (``tome ask --no-edits``, ``edits=False``): the prompt asks
+for an explanation, nothing of the answer is parsed as an edit, nothing can be applied."""
 
-def system_prompt(edit_format: str) -> str:
-    """The system message: :data:`SYSTEM`, then the instructions of ``edit_format``."""
-    return f"{SYSTEM}\n\n{instructions(edit_format)}"
+SYSTEM_ASK = (
+    "You are a careful senior engineer. The user message holds a repository, packed as one "
+    "document (a directory tree, then files; files cut to their skeleton say so), and a "
+    "question at the end. Answer the question using only what the repository shows: explain, "
+    "and name the files, functions and lines you rely on. Do not propose edits: write no "
+    "diffs, patches or edit blocks; if a change would help, describe it in words. Write the "
+    "answer in Markdown."
+)
+
+
+def system_prompt(edit_format: str, project: str = "") -> str:
+    """The system message: :data:`SYSTEM`, then the instructions of ``edit_format``
+    (:data:`SYSTEM_ASK` alone for :data:`NO_EDITS`), then ``project``: the repository's
+    instruction files as rendered by the pack (:attr:`Pack.instructions_text
+    <assistant.packing.Pack>`), the same for every task of the repository."""
+    head = SYSTEM_ASK if edit_format == NO_EDITS else f"{SYSTEM}\n\n{instructions(edit_format)}"
+    return f"{head}\n\n{project}" if project else head
 
 
 # -- values -------------------------------------------------------------------------------
@@ -150,6 +169,17 @@ class Plan:
     edit_format: str
     paths: tuple[str, ...] | None = None
     """The pack was restricted to these paths (None: the whole repository)."""
+    parent_id: int | None = None
+    """A follow-up: the session it continues (:meth:`Assistant.plan`'s ``continue_from``)."""
+    message: str | None = None
+    """A follow-up: the user message it ends with, as sent (with the note of what changed)."""
+    dropped: int = 0
+    """A follow-up: the oldest exchanges left out to fit the window."""
+
+    @property
+    def edits(self) -> bool:
+        """Whether the prompt asks for edits (False in ask mode, :data:`NO_EDITS`)."""
+        return self.edit_format != NO_EDITS
 
     @property
     def manifest(self) -> Manifest:
@@ -263,15 +293,37 @@ def _whole(packed: Pack, paths: Sequence[str]) -> bool:
     return all(tiers.get(p) == "full" for p in paths)
 
 
-def _with_followup(plan: Plan, answer: str, followup: str, extra: int) -> Plan:
-    """``plan`` with the previous ``answer`` and the ``followup`` message after it
-    (``extra``: their tokens and framing)."""
-    messages = (
-        *plan.messages,
-        {"role": "assistant", "content": answer},
-        {"role": "user", "content": followup},
-    )
-    return dataclasses.replace(plan, messages=messages, prompt_tokens=plan.prompt_tokens + extra)
+def _with_followup(
+    plan: Plan,
+    items: Sequence[conversation.Exchange],
+    extra: int,
+    *,
+    parent_id: int,
+    message: str,
+    dropped: int = 0,
+) -> Plan:
+    """``plan`` with the exchanges ``items`` after its pack (``extra``: their tokens and
+    framing), the new message last: a follow-up of session ``parent_id`` that sends
+    ``message`` (as recorded: without the note of ``dropped`` exchanges)."""
+    messages = (*plan.messages, *conversation.to_messages(items))
+    return dataclasses.replace(
+        plan, messages=messages, prompt_tokens=plan.prompt_tokens + extra,
+        parent_id=parent_id, message=message, dropped=dropped,
+    )  # fmt: skip
+
+
+def _as_child(plan: Plan, messages: Sequence[Message], parent_id: int | None) -> Plan:
+    """``plan`` recorded as a child of ``parent_id`` (a repair round's: the round before),
+    its own message the last of ``messages``, as sent; ``plan`` itself without one."""
+    if parent_id is None or parent_id == plan.parent_id:
+        return plan
+    last = messages[-1].get("content") if messages else None
+    text = last if isinstance(last, str) else None
+    return dataclasses.replace(plan, parent_id=parent_id, message=text)
+
+
+def _shas(manifest: Manifest) -> dict[str, str]:
+    return {e.path: e.blob_sha for e in manifest.entries}
 
 
 _GLOB = re.compile(r"[][*?!\\#]")  # characters an include pattern would read as a glob
@@ -422,32 +474,68 @@ class Assistant:
     @property
     def prompt_overhead(self) -> int:
         """Tokens the prompt adds to the pack: the system message (fixed text and the edit
-        format's instructions) and the chat framing (:func:`~assistant.model.prompt_overhead`)."""
+        format's instructions) and the chat framing (:func:`~assistant.model.prompt_overhead`).
+        The repository's instruction files add their own (:attr:`Plan.prompt_tokens` has all)."""
+        return self._overhead(self.edit_format)
+
+    def _overhead(self, edit_format: str, project: str = "") -> int:
         from .model import prompt_overhead
 
-        return prompt_overhead(system_prompt(self.edit_format), self.backend.encoding)
+        return prompt_overhead(system_prompt(edit_format, project), self.backend.encoding)
 
     # -- planning --
 
     def plan(
-        self, task: str, *, paths: Sequence[str] | None = None, budget: int | None = None
+        self,
+        task: str,
+        *,
+        paths: Sequence[str] | None = None,
+        budget: int | None = None,
+        continue_from: int | Result | None = None,
+        edits: bool = True,
     ) -> Plan:
         """Pack the repository for ``task`` and price the request; sends nothing.
 
         ``paths`` restricts the pack to those paths (patterns as ``tome pack --include``).
         ``budget`` caps the pack's tokens (default: the window less the reserved output).
-        """
-        from .model import estimate
+        ``edits=False`` is ask mode: the prompt asks for an explanation, not edits
+        (:data:`NO_EDITS`), and nothing of the answer is parsed as an edit.
 
+        ``continue_from`` (a session id or its :class:`Result`) makes ``task`` a follow-up
+        message in that session's conversation (:mod:`assistant.conversation`): the first
+        request's pack again (its paths, budget and task: the same prompt prefix when no file
+        changed), every answer and message since, then ``task``, opened by a note of the files
+        changed since and whether the previous edits were applied. The oldest exchanges are
+        dropped to fit the window. ``paths`` and ``budget`` are the conversation's then.
+        """
         task = task.strip()
         if not task:
             raise EditError("the task is empty: say what to change")
+        edit_format = self.edit_format if edits else NO_EDITS
+        if continue_from is None:
+            return self._plan(task, paths=paths, budget=budget, edit_format=edit_format)
+        if paths is not None or budget is not None:
+            raise EditError(
+                "a follow-up packs what its conversation packed: give no paths or budget with "
+                "continue_from (start a new session to pack other files)"
+            )
+        return self._follow_up(continue_from, task, edit_format)
+
+    def _plan(
+        self,
+        task: str,
+        *,
+        paths: Sequence[str] | None,
+        budget: int | None,
+        edit_format: str,
+    ) -> Plan:
+        """The plan of a first request (:meth:`plan` without ``continue_from``)."""
+        from .model import estimate
+
         backend = self.backend
-        system = system_prompt(self.edit_format)
         reserve = self.reserve
-        overhead = self.prompt_overhead
-        budget = budget or max(1, backend.window - reserve - overhead)
-        options = PackOptions(include=tuple(paths)) if paths else None
+        budget = budget or max(1, backend.window - reserve - self._overhead(edit_format))
+        options = self._pack_options(paths)
         packed = pack(
             self.root,
             scope=self.scope,
@@ -458,11 +546,12 @@ class Assistant:
             options=options,
             cache=self.cache,
         )
+        system = system_prompt(edit_format, packed.instructions_text)
         messages: tuple[Message, ...] = (
             {"role": "system", "content": system},
             {"role": "user", "content": packed.text},
         )
-        prompt_tokens = packed.tokens + overhead
+        prompt_tokens = packed.tokens + self._overhead(edit_format, packed.instructions_text)
         prices = backend.prices
         est = estimate(prompt_tokens, reserve, prices) if prices is not None else None
         return Plan(
@@ -472,9 +561,109 @@ class Assistant:
             backend,
             prompt_tokens,
             reserve,
-            self.edit_format,
+            edit_format,
             tuple(paths) if paths else None,
         )
+
+    def _pack_options(self, paths: Sequence[str] | None) -> PackOptions:
+        """The pack's options: ``paths`` included, the configured instruction files."""
+        names = tuple(self.settings.instruction_files)
+        return PackOptions(include=tuple(paths or ()), instruction_files=names)
+
+    def _follow_up(self, continue_from: int | Result, message: str, edit_format: str) -> Plan:
+        """The plan of a follow-up message (:meth:`plan` with ``continue_from``)."""
+        parent = continue_from if isinstance(continue_from, Result) else self.load(continue_from)
+        if not parent.answer.strip():
+            raise EditError(
+                f"session {parent.session_id} has no answer to follow up on (it failed or was "
+                "cancelled before any text came); ask again as a new session"
+            )
+        chain = self._chain(parent)
+        first = chain[0]
+
+        def repack(budget: int | None) -> Plan:
+            budget = budget if budget is not None else first.manifest.budget
+            return self._plan(first.task, paths=first.paths, budget=budget, edit_format=edit_format)
+
+        base = repack(None)
+        note = conversation.changes_note(
+            _shas(parent.manifest), _shas(base.manifest), applied=self._applied(parent)
+        )
+        text = f"{note}\n\n{message}" if note else message
+        items = conversation.exchanges(chain, text)
+        return self._fit_conversation(base, items, repack, parent_id=parent.session_id)
+
+    def _chain(self, result: Result) -> list[Result]:
+        """The conversation ``result`` ends: its sessions, oldest first, back to the first
+        request (the first one without a message of its own)."""
+        chain = [result]
+        seen = {result.session_id}
+        parent = result.parent_id if result.message is not None else None
+        while parent is not None and parent not in seen:  # a loop: a damaged history
+            seen.add(parent)
+            chain.insert(0, self.load(parent))
+            parent = chain[0].parent_id if chain[0].message is not None else None
+        return chain
+
+    def _applied(self, result: Result) -> bool | None:
+        """Whether some edit of ``result`` is applied (None: it had no edits)."""
+        if not len(result.changeset):
+            return None
+        rows = self.store.load(result.session_id)
+        return rows is not None and any(not a.undone for a in rows.applies)
+
+    def _fit_conversation(
+        self,
+        base: Plan,
+        items: Sequence[conversation.Exchange],
+        repack: Callable[[int | None], Plan],
+        *,
+        parent_id: int,
+    ) -> Plan:
+        """``base`` with as many of the newest ``items`` as the window holds: the oldest
+        dropped first, with a note; when not even the last fits beside the pack, the
+        repository packed into what the window leaves beside it."""
+        window, reserve = base.backend.window, base.max_output
+        note = self._exchange_tokens(conversation.Exchange("", conversation.dropped_note(99)))
+        fitted = conversation.fit(
+            items, window - base.prompt_tokens - reserve, self._exchange_tokens, note=note
+        )
+        if fitted is None:
+            last = self._exchange_tokens(items[-1]) + note
+            overhead = base.prompt_tokens - base.pack.tokens
+            room = window - reserve - overhead - last
+            if room > 0:
+                try:
+                    base = repack(room)
+                except PackError as exc:
+                    if exc.needed is None:
+                        raise
+                else:
+                    fitted = [items[-1]], len(items) - 1
+            if fitted is None or not base.fits:
+                raise ContextLengthError(
+                    f"the follow-up does not fit the window of {window:,} tokens of "
+                    f"{base.backend.name}: the last answer and the new message take "
+                    f"{last:,} tokens beside the output reserve of {reserve:,}; start a new "
+                    "session",
+                    backend=base.backend.name,
+                    prompt_tokens=overhead + last,
+                    max_output=reserve,
+                    window=window,
+                    followup=True,
+                )
+        kept, dropped = fitted
+        message = kept[-1].message
+        if dropped:
+            shown = f"{conversation.dropped_note(dropped)}\n\n{message}"
+            kept[-1] = conversation.Exchange(kept[-1].answer, shown)
+        extra = sum(self._exchange_tokens(e) for e in kept)
+        return _with_followup(
+            base, kept, extra, parent_id=parent_id, message=message, dropped=dropped
+        )
+
+    def _exchange_tokens(self, e: conversation.Exchange) -> int:
+        return self._followup_tokens(e.answer, e.message)
 
     # -- asking --
 
@@ -484,13 +673,24 @@ class Assistant:
         *,
         paths: Sequence[str] | None = None,
         budget: int | None = None,
+        continue_from: int | Result | None = None,
+        edits: bool = True,
         max_rounds: int | None = None,
         checker: Checker | None = None,
     ) -> Result:
-        """Send ``task`` with the packed repository; the finished (recorded) result. See
-        :meth:`send` for ``max_rounds`` and ``checker``."""
+        """Send ``task`` with the packed repository; the finished (recorded) result.
+        ``continue_from`` and ``edits`` as in :meth:`plan`; ``max_rounds`` and ``checker`` as
+        in :meth:`send`."""
         return _last(
-            self.stream(task, paths=paths, budget=budget, max_rounds=max_rounds, checker=checker)
+            self.stream(
+                task,
+                paths=paths,
+                budget=budget,
+                continue_from=continue_from,
+                edits=edits,
+                max_rounds=max_rounds,
+                checker=checker,
+            )
         )
 
     def stream(
@@ -500,6 +700,8 @@ class Assistant:
         paths: Sequence[str] | None = None,
         budget: int | None = None,
         cancel: threading.Event | None = None,
+        continue_from: int | Result | None = None,
+        edits: bool = True,
         max_rounds: int | None = None,
         checker: Checker | None = None,
     ) -> Iterator[Event]:
@@ -512,7 +714,7 @@ class Assistant:
         before anything is sent (:class:`~assistant.errors.ContextLengthError`).
         """
         self.backend.require_key()  # a missing key fails before the repository is packed
-        plan = self.plan(task, paths=paths, budget=budget)
+        plan = self.plan(task, paths=paths, budget=budget, continue_from=continue_from, edits=edits)
         yield from self.send(plan, cancel=cancel, max_rounds=max_rounds, checker=checker)
 
     def send(
@@ -524,7 +726,8 @@ class Assistant:
         checker: Checker | None = None,
     ) -> Iterator[Event]:
         """Send a request planned with :meth:`plan` (the TUI shows the plan first); yields
-        like :meth:`stream`, with a :class:`Round` before each repair round.
+        like :meth:`stream`, with a :class:`Round` before each repair round. A follow-up's
+        plan records a session whose parent is the one it continues.
 
         Repair rounds (:mod:`assistant.rounds`): hunks that did not place, and, once every
         hunk places, the failures ``checker`` reports on the texts the changeset would write,
@@ -577,10 +780,7 @@ class Assistant:
             self._unsent(result, exc)
             raise
         try:
-            parent = result.session_id
-            yield from self._run(
-                client, plan, plan.messages, cancel=cancel, parent_id=parent, refusal=refusal
-            )
+            yield from self._run(client, plan, plan.messages, cancel=cancel, refusal=refusal)
         finally:
             if owned:
                 client.close()
@@ -603,27 +803,40 @@ class Assistant:
         touched = {f.path for f, _, _ in items}  # still packed, still there: kept whole
         concerned = sorted(p for p in touched if result.manifest.sha(p) and self._exists(p))
         text = feedback(items, applied=applied)
-        extra = self._followup_tokens(result.answer, text)
-        plan = self.plan(result.task, paths=result.paths, budget=result.manifest.budget)
+        chain = self._chain(result)  # a send-back in a conversation keeps its history
+
+        def conversed(message: str) -> tuple[list[conversation.Exchange], int]:
+            turns = conversation.exchanges(chain, message)
+            return turns, sum(self._exchange_tokens(e) for e in turns)
+
+        def followed(plan: Plan, message: str) -> Plan:
+            turns, tokens = conversed(message)
+            return _with_followup(plan, turns, tokens, parent_id=result.session_id, message=message)
+
+        _, extra = conversed(text)
+        plan = self._plan(result.task, paths=result.paths, budget=result.manifest.budget,
+                          edit_format=self.edit_format)  # fmt: skip
         if plan.prompt_tokens + extra + plan.max_output <= backend.window:
-            return _with_followup(plan, result.answer, text, extra), None
+            return followed(plan, text), None
         attempts = [(result.paths, text)]
         if concerned:
             attempts.append((self._literal(concerned), feedback(items, applied=applied,
                                                                 only=concerned)))  # fmt: skip
+        overhead = plan.prompt_tokens - plan.pack.tokens
         for paths, message in attempts:
-            tokens = self._followup_tokens(result.answer, message)
-            room = _followup_budget(backend.window, plan.max_output, self.prompt_overhead, tokens)
+            _, tokens = conversed(message)
+            room = _followup_budget(backend.window, plan.max_output, overhead, tokens)
             if room <= 0:
                 continue
             try:
-                repacked = self.plan(result.task, paths=paths, budget=room)
+                repacked = self._plan(result.task, paths=paths, budget=room,
+                                      edit_format=self.edit_format)  # fmt: skip
             except PackError as exc:
                 if exc.needed is None:
                     raise
                 continue  # not even the pack's header fits: try fewer files
             if _whole(repacked.pack, concerned):
-                return _with_followup(repacked, result.answer, message, tokens), None
+                return followed(repacked, message), None
         needed = sum(e.tokens for e in result.manifest.entries if e.path in concerned)
         refusal = ContextLengthError(
             f"the send-back does not fit the window of {backend.window:,} tokens of "
@@ -631,12 +844,12 @@ class Assistant:
             f"{len(concerned)} file(s) the rejected hunks touch {needed:,}, the output reserve "
             f"{plan.max_output:,}; send back fewer hunks at a time",
             backend=backend.name,
-            prompt_tokens=self.prompt_overhead + extra + needed,
+            prompt_tokens=overhead + extra + needed,
             max_output=plan.max_output,
             window=backend.window,
             followup=True,
         )
-        return _with_followup(plan, result.answer, text, extra), refusal
+        return followed(plan, text), refusal
 
     def _exists(self, path: str) -> bool:
         return worktree.read_file(self.root, path, raw=True) is not None
@@ -716,19 +929,20 @@ class Assistant:
         """Record a session for ``plan``, send it, stream it, record the result. A
         ``refusal`` is recorded as the session's failure and raised instead of sending.
         ``combine`` (a repair round's, :mod:`assistant.rounds`) turns the parsed edits and
-        problems into the changeset's: the rounds before merged with this answer."""
+        problems into the changeset's: the rounds before merged with this answer. In ask mode
+        (:data:`NO_EDITS`) nothing of the answer is parsed as an edit. ``parent_id`` (a
+        repair round's: the round before) overrides the plan's; the session's own message is
+        then the last one of ``messages``, as sent."""
+        plan = _as_child(plan, messages, parent_id)
         manifest = plan.manifest
         task = plan.pack.task or ""
         backend = plan.backend
+        parent_id = plan.parent_id
         session_id = self.sessions.begin(  # first: a send refused below is recorded too
-            task=task,
-            backend=backend.name,
-            model=backend.model,
-            manifest=manifest,
-            paths=plan.paths,
-            edit_format=plan.edit_format,
-            parent_id=parent_id,
-        )
+            task=task, backend=backend.name, model=backend.model, manifest=manifest,
+            paths=plan.paths, edit_format=plan.edit_format, parent_id=parent_id,
+            message=plan.message,
+        )  # fmt: skip
         try:
             if refusal is not None:
                 raise refusal
@@ -738,7 +952,7 @@ class Assistant:
         except BaseException as exc:
             self.store.fail(session_id, status="failed", error=str(exc))
             raise
-        parser = EditParser()
+        parser = EditParser() if plan.edits else None
         edits: list[FileEdit] = []
         parts: list[str] = []
         cancelled = False
@@ -751,7 +965,7 @@ class Assistant:
                     continue
                 parts.append(delta)
                 yield TextDelta(delta)
-                for edit in parser.feed(delta):
+                for edit in parser.feed(delta) if parser is not None else ():
                     edits.append(edit)
                     yield FileEdited(edit)
                 if cancel is not None and cancel.is_set():
@@ -767,11 +981,11 @@ class Assistant:
             close = getattr(deltas, "close", None)
             if close is not None:
                 close()  # drops the HTTP stream when we stopped early
-        for edit in parser.close():
+        for edit in parser.close() if parser is not None else ():
             edits.append(edit)
             yield FileEdited(edit)
         reply: Reply | None = None if cancelled else stream.reply
-        problems = [f"line {p.line}: {p.message}" for p in parser.problems]
+        problems = [f"line {p.line}: {p.message}" for p in parser.problems] if parser else []
         if combine is not None:
             edits = combine(edits, problems)
         yield Finished(
@@ -819,6 +1033,7 @@ class Assistant:
             bases=bases,
             stale=stale,
             parent_id=parent_id,
+            message=plan.message,
         )
         status = "cancelled" if cancelled else "truncated" if result.truncated else "answered"
         self.sessions.finish(result, usable, status=status)

@@ -151,7 +151,11 @@ _V3 = """
 ALTER TABLE changesets ADD COLUMN splits TEXT;  -- JSON [[path, hunk, lines, pieces], ...]
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_V4 = """
+ALTER TABLE sessions ADD COLUMN message TEXT;   -- a follow-up's own user message (NULL: first)
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 """``MIGRATIONS[n]`` takes a database of schema ``n`` to ``n + 1`` (schema 0: a new file).
 Statements are separated by ``;``. Append, never edit: released steps ran on users' files."""
 

@@ -10,9 +10,13 @@ are, never parsed. Paths come from the model's answer and every line is escaped 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..display import safe, safe_name
 from ..edits import FileReview, HunkReview, HunkState, file_config_edit
+
+if TYPE_CHECKING:
+    from ..packing import Pack
 
 TOLERATED_MARK = "~"
 """Marks a hunk placed by a tolerance, in the CLI summary and on the Review screen."""
@@ -57,3 +61,20 @@ def tolerated_note(files: Iterable[FileReview]) -> str | None:
     which = "1 hunk was" if n == 1 else f"{n} hunks were"
     return safe(f"{which} placed by a tolerance, not an exact match ({TOLERATED_MARK} above): "
                 "read them before you commit")  # fmt: skip
+
+
+def instruction_lines(packed: Pack) -> list[str]:
+    """The project's instruction files a pack read (``instructions: AGENTS.md, pkg/AGENTS.md
+    (412 tokens, in the system message)``) and each left out with why; [] for none. Paths
+    come from the repository: escaped."""
+    lines = []
+    if packed.instructions:
+        names = ", ".join(safe_name(i.path) for i in packed.instructions)
+        lines.append(
+            f"instructions: {names} ({packed.instruction_tokens:,} tokens, in the system message)"
+        )
+    lines += [
+        f"instruction file left out: {safe_name(s.path)}: {safe(s.detail)}"
+        for s in packed.instructions_left_out
+    ]
+    return lines

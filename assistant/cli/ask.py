@@ -24,6 +24,21 @@ escaped (:mod:`assistant.display`), to a terminal or not; the history keeps it v
 Exit status: 0 done, 1 failed or not applied, 3 the answer is still cut off after the
 automatic continuations (never applied).
 
+A conversation: ``--continue`` sends the task as a follow-up of the latest session of the
+repository (``--session ID``: of that one), with the repository packed as that conversation
+packed it (the same prompt prefix when no file changed; otherwise rebuilt, and the message
+opens with what changed and whether the previous edits were applied), the earlier answers
+and messages before it (:mod:`assistant.conversation`). ``tome history`` shows the chain.
+
+Ask mode: ``--no-edits`` asks a question: the prompt asks for an explanation, not edits, and
+nothing of the answer is parsed as an edit (the session has none to apply or review). On a
+terminal the answer is rendered as Markdown as it arrives; in a pipe it is plain text.
+
+The project's instruction files (``AGENTS.md``, ``CLAUDE.md``, ``CONVENTIONS.md``,
+``.github/copilot-instructions.md`` and ``instruction_files`` from config) go into the system
+message, not the file list; the line before sending names them
+(:mod:`assistant.packing.instructions`).
+
 ``--verify`` (or ``--test-cmd CMD`` / ``--lint-cmd CMD``) runs the project's checks on the
 edits in a scratch checkout of the current tree before the apply prompt
 (:mod:`assistant.cli._checks`); ``--apply --yes`` then applies only edits that pass.
@@ -47,10 +62,11 @@ from ..errors import EditError
 from ..rounds import stop_note
 from ..session import Assistant, Finished, Retrying, Round, TextDelta
 from . import _checks
-from ._common import add_format, add_root, root_of, token_count
-from ._summary import file_lines, tolerated_note
+from ._common import add_format, add_root, root_of, token_count, whole_number
+from ._summary import file_lines, instruction_lines, tolerated_note
 
 if TYPE_CHECKING:
+    from ..checks import Checker
     from ..model import Prices
     from ..session import Plan, Result
 
@@ -83,6 +99,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="review the edits hunk by hunk in the terminal UI",
     )
     _add_apply_options(parser)
+    _add_conversation(parser)
     add_root(parser, help="repository or folder (default: .)")
     parser.add_argument(
         "--include",
@@ -165,11 +182,45 @@ def _rounds(text: str) -> int:
     return value
 
 
+def _add_conversation(parser: argparse.ArgumentParser) -> None:
+    """``--continue``, ``--session ID`` (a follow-up) and ``--no-edits`` (ask mode)."""
+    chain = parser.add_mutually_exclusive_group()
+    chain.add_argument(
+        "--continue",
+        action="store_true",
+        dest="continue_",
+        help="a follow-up of the latest session (its pack, its answers, then this task)",
+    )
+    chain.add_argument(
+        "--session",
+        metavar="ID",
+        type=whole_number("a session id", "12"),
+        help="a follow-up of session ID (see 'tome history')",
+    )
+    parser.add_argument(
+        "--no-edits",
+        action="store_true",
+        help="ask a question: the answer explains (Markdown), proposes no edits, applies nothing",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from ..model import resolve_backend
 
     if refusal := _refused(args):
         print(f"tome: {refusal}", file=sys.stderr)
+        return 2
+    if args.no_edits and args.mode != "print":
+        print("tome: --no-edits asks a question: it has no edits to --apply or --review",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    following = args.continue_ or args.session is not None
+    if following and (args.include or args.budget):
+        print(
+            "tome: a follow-up packs what its conversation packed; --include and --budget "
+            "go with a new session",
+            file=sys.stderr,
+        )
         return 2
     if args.mode == "review":  # before the request is paid for, not after
         from ._ui import require_terminal
@@ -191,37 +242,18 @@ def run(args: argparse.Namespace) -> int:
     backend.require_key()  # a missing key fails here, before packing
     assistant = Assistant.open(root, backend=backend, settings=settings, format=args.format)
     verifier = _checks.verifier_of(args, settings, assistant.root)  # shown before sending
-    plan = assistant.plan(task, paths=args.include, budget=args.budget)
+    parent = _parent(assistant, args.session) if following else None
+    plan = assistant.plan(
+        task, paths=args.include, budget=args.budget, continue_from=parent,
+        edits=not args.no_edits,
+    )  # fmt: skip
     _before_sending(plan, budget_given=args.budget is not None)
-    out = sys.stdout
-    result: Result | None = None
-    shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
     as_json = getattr(args, "json", False)
-    for event in assistant.send(plan, checker=verifier):
-        if isinstance(event, TextDelta):
-            if not as_json:
-                out.write(shown.feed(event.text))
-                out.flush()
-        elif isinstance(event, Round):
-            if not as_json:
-                out.write(shown.close())
-                out.write("\n")
-                out.flush()
-            print(f"tome: {event}", file=sys.stderr, flush=True)
-        elif isinstance(event, Retrying):
-            out.flush()
-            print(f"tome: {event.notice}", file=sys.stderr, flush=True)
-        elif isinstance(event, Finished):
-            result = event.result
-    assert result is not None
+    markdown = args.no_edits and sys.stdout.isatty() and not as_json
+    result = _stream(assistant, plan, markdown=markdown, as_json=as_json, checker=verifier)
     checked = _checks.check_once(verifier, result)
     if as_json:
         print(json.dumps({**report(result), **_checks.as_json(checked)}, indent=2))
-    else:
-        out.write(shown.close())
-        if result.answer and not result.answer.endswith("\n"):
-            out.write("\n")
-    out.flush()
     if note := stop_note(result):
         print(f"tome: {note}", file=sys.stderr)
     if line := _usage_line(result, backend.prices):
@@ -252,6 +284,83 @@ def _print_diff(result: Result) -> None:
     """The diff the accepted hunks make to the files (with their own lines around), on
     stderr: stdout keeps only the answer. From the model's answer: escaped."""
     print(safe("".join(f.diff() for f in result.changeset)), end="", file=sys.stderr)
+
+
+def _parent(assistant: Assistant, session: int | None) -> int:
+    """The session a follow-up continues: ``session``, or the latest with an answer."""
+    if session is not None:
+        return session
+    for s in assistant.history(limit=200):
+        if s.status not in ("failed", "streaming"):
+            return s.session_id
+    raise EditError(
+        "nothing to continue: no session of this repository has an answer yet "
+        "(ask without --continue first)"
+    )
+
+
+def _stream(
+    assistant: Assistant, plan: Plan, *, markdown: bool, as_json: bool, checker: Checker | None
+) -> Result:
+    """Send ``plan``, the answer to stdout as it arrives (escaped: it is the model's), as
+    rendered Markdown when ``markdown``, not at all with ``as_json``; a line per round and
+    per retry on stderr. The finished result."""
+    out = sys.stdout
+    result: Result | None = None
+    shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
+    live = _Markdown() if markdown else None
+    try:
+        for event in assistant.send(plan, checker=checker):
+            if isinstance(event, TextDelta):
+                if live is not None:
+                    live.feed(event.text)
+                elif not as_json:
+                    out.write(shown.feed(event.text))
+                    out.flush()
+            elif isinstance(event, Round):
+                if not as_json and live is None:
+                    out.write(shown.close())
+                    out.write("\n")
+                    out.flush()
+                print(f"tome: {event}", file=sys.stderr, flush=True)
+            elif isinstance(event, Retrying):
+                out.flush()
+                print(f"tome: {event.notice}", file=sys.stderr, flush=True)
+            elif isinstance(event, Finished):
+                result = event.result
+    finally:
+        if live is not None:
+            live.close()
+    assert result is not None
+    if live is None and not as_json:
+        out.write(shown.close())
+        if result.answer and not result.answer.endswith("\n"):
+            out.write("\n")
+    out.flush()
+    return result
+
+
+class _Markdown:
+    """The answer rendered as Markdown on the terminal while it streams (rich ``Live``);
+    the text is escaped first (:func:`~assistant.display.safe`), never given as markup."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.live import Live
+
+        self.text = ""
+        self.console = Console(file=sys.stdout, highlight=False, emoji=False)
+        self.live = Live(console=self.console, refresh_per_second=8, vertical_overflow="visible")
+        self.live.start()
+
+    def feed(self, text: str) -> None:
+        from rich.markdown import Markdown
+
+        self.text += text
+        self.live.update(Markdown(safe(self.text)))
+
+    def close(self) -> None:
+        self.live.stop()
 
 
 def _usage_line(result: Result, prices: Prices | None) -> str | None:
@@ -329,6 +438,13 @@ def _before_sending(plan: Plan, *, budget_given: bool) -> None:
     else:
         line += f", {len(plan.pack.files):,} file{'s' * (len(plan.pack.files) != 1)} whole"
     print(line, file=sys.stderr)
+    for note in instruction_lines(plan.pack):
+        print(f"tome: {note}", file=sys.stderr)
+    if plan.parent_id is not None:
+        dropped = f"; {plan.dropped} oldest exchange(s) left out to fit" if plan.dropped else ""
+        print(f"tome: follow-up of session {plan.parent_id}{dropped}", file=sys.stderr)
+    if not plan.edits:
+        print("tome: ask mode: the answer proposes no edits", file=sys.stderr)
 
 
 def summary(result: Result) -> list[str]:

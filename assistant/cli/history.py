@@ -81,7 +81,12 @@ HEADER = _row(("id", "when", "status", "files", "tokens", "cost", "backend", "ta
 def _line(s: SessionSummary) -> str:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created))
     cost = f"${s.cost:.4f}" if s.cost is not None else "-"
-    task = s.task.strip().splitlines()[0] if s.task.strip() else ""
+    said = s.task.strip()
+    if s.message is not None and s.message.strip():  # a follow-up: its own message, not the
+        said = s.message.strip().split("\n\n")[-1]  # note of what changed before it
+    task = said.splitlines()[0] if said else ""
+    if s.parent_id is not None:  # the chain: a follow-up or a send-back names its parent
+        task = f"↳ #{s.parent_id} {task}"
     task = safe_name(task if len(task) <= 60 else task[:59] + "…")
     files = f"{s.files} file{'s' * (s.files != 1)}"
     return _row(

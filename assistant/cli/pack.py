@@ -17,6 +17,7 @@ from ..errors import ConfigError, PackError
 from ..packing import DEFAULT_ENCODING, Pack, PackOptions, pack
 from ..packing.reuse import remember_output, reuse_output
 from ._common import add_format, add_root, byte_size, root_of, token_count
+from ._summary import instruction_lines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -252,6 +253,8 @@ def _print_summary(
         )
     elif out_path is not None:
         console.print(line("  written to ", (safe_name(out_path), "bold")))
+    for note in instruction_lines(result):
+        console.print(line(f"  {note}"))
     _print_largest(console, result)
     _print_skipped(console, result)
     if result.redacted:

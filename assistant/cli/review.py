@@ -28,11 +28,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_root(parser)
 
 
+def _check_has_edits(root: Path, session_id: int) -> None:
+    """Refuse, before the UI opens, to review a session of ask mode: it has no edits."""
+    from ..history import History
+    from ..session import NO_EDITS
+
+    result = History(root).load(session_id)
+    if result.edit_format == NO_EDITS:
+        raise ConfigError(
+            f"session {session_id} asked a question (tome ask --no-edits): it has no edits to "
+            "review; read its answer with 'tome history', or ask for edits without --no-edits"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     if args.patch and args.session:
         raise ConfigError("give a PATCH or --session ID, not both")
     if args.patch == "-":
         raise ConfigError("the review reads keys from the terminal; save the patch to a file")
+    if args.session is not None:
+        _check_has_edits(find_root(root_of(args) or Path.cwd()), args.session)
     from ._ui import terminal_ui
 
     run_review = terminal_ui("tome review", "'tome apply --check PATCH'").run_review

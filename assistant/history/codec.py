@@ -62,13 +62,14 @@ def session_row(
     paths: Sequence[str] | None,
     edit_format: str,
     parent_id: int | None,
+    message: str | None = None,
 ) -> Row:
     """The ``sessions`` row of a request about to be sent."""
     return {
         "task": task, "backend": backend, "model": model, "encoding": manifest.encoding,
         "budget": manifest.budget, "tokens": manifest.tokens,
         "paths": None if paths is None else json.dumps(list(paths)),
-        "edit_format": edit_format, "parent_id": parent_id,
+        "edit_format": edit_format, "parent_id": parent_id, "message": message,
     }  # fmt: skip
 
 
@@ -181,6 +182,7 @@ def result_from_rows(rows: SessionRows) -> Result:
         bases=dict(sources.get("bases", {})),
         stale=tuple(sources.get("stale", ())),
         parent_id=s["parent_id"],
+        message=s["message"],
         finish_reason=answer["finish_reason"] if answer else None,
         continuations=int(answer["continuations"]) if answer else 0,
         retries=int(answer["retries"]) if answer else 0,
@@ -207,4 +209,5 @@ def summary_from_row(row: Mapping[str, Any], applies: Sequence[ApplyRow]) -> Ses
         parent_id=row["parent_id"],
         applies=apply_statuses(applies),
         error=row["error"],
+        message=row.get("message"),
     )

@@ -46,11 +46,13 @@ class History:
         paths: Sequence[str] | None,
         edit_format: str,
         parent_id: int | None = None,
+        message: str | None = None,
     ) -> int:
-        """Record a request before it is sent; the session id."""
+        """Record a request before it is sent; the session id. ``message``: a follow-up's
+        own user message (the task stays the conversation's first)."""
         row = codec.session_row(
             task=task, backend=backend, model=model, manifest=manifest, paths=paths,
-            edit_format=edit_format, parent_id=parent_id,
+            edit_format=edit_format, parent_id=parent_id, message=message,
         )  # fmt: skip
         return self.store.begin(manifest=codec.manifest_rows(manifest), **row)
 

@@ -135,7 +135,12 @@ class Result:
     """Paths whose packed text was gone (changed on disk, not in git), located in the
     current text instead; applying them is refused as a conflict."""
     parent_id: int | None = None
-    """The session this one answers (a :meth:`Assistant.resend`, or the round before)."""
+    """The session this one answers (a :meth:`Assistant.resend`, the round before, or a
+    follow-up)."""
+    message: str | None = None
+    """The user message this session sent after its parent's answer (a follow-up's, or a
+    send-back's feedback); None for the first request of a conversation, whose message is
+    :attr:`task` (the pack's last section)."""
     rounds: tuple[RoundInfo, ...] = ()
     """Every round of the repair loop that made this result, oldest first (empty: the loop
     did not run, or the result was loaded from the history)."""
@@ -220,3 +225,5 @@ class SessionSummary:
     """Every apply of the session, oldest first, each with its own state."""
     error: str | None = None
     """Why a failed session failed."""
+    message: str | None = None
+    """A follow-up's own message (:attr:`Result.message`); ``task`` is its conversation's."""

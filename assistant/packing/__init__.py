@@ -8,6 +8,7 @@ this module only orchestrates it. The pieces (:mod:`.select` fits the budget, :m
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import marshal
 import time
@@ -19,7 +20,16 @@ from .. import tokens as tok
 from ..cache import Cache, namespace
 from ..display import safe_name
 from ..errors import ConfigError, PackError
-from ..workspace import SourceFile, Workspace, discover, rebase, tree_digest
+from ..workspace import Skipped, SourceFile, Workspace, discover, rebase, tree_digest
+from .instructions import BUDGET as INSTRUCTION_BUDGET
+from .instructions import (
+    Instruction,
+    is_instruction,
+    names_of,
+    read_instructions,
+    render_instructions,
+)
+from .instructions import candidates as instruction_paths
 from .render import PACK_FORMATS, Entry, PackFormat, Part, Tier, render, task_section, tree_start
 from .result import Pack, PackedFile, PackOptions
 from .reuse import remember_tiers, remembered_tiers, tiers_key
@@ -65,9 +75,11 @@ def pack(
     cache = Cache() if cache is None else cache
     timings: dict[str, float] = {}
     counter = tok.TokenCounter(encoding, cache=cache)
-    read = _read_and_count(
-        root, scope, options or PackOptions(), task, counter, cache, progress, timings
-    )
+    opts = options or PackOptions()
+    read = _read_and_count(root, scope, opts, task, counter, cache, progress, timings)
+    read, project = _instructions(root, scope, opts, read, counter, budget)
+    if budget is not None and project.tokens:
+        budget = max(1, budget - project.tokens - _INSTRUCTION_MARGIN)
     files = read.workspace.files
 
     t0 = time.perf_counter()
@@ -102,7 +114,7 @@ def pack(
         tokens=total,
         encoding=counter.info.name,  # what really counted, if the requested one fell back
         format=format,
-        budget=budget,
+        budget=project.budget,
         root=read.workspace.root,
         files=_manifest(files, read.tokens, tiers, skeletons),
         skipped=read.workspace.skipped,
@@ -111,7 +123,53 @@ def pack(
         timings=timings,
         state=read.workspace.state,
         redacted=read.workspace.redacted,
+        instructions=tuple(project.items),
+        instructions_text=project.text,
+        instruction_tokens=project.tokens,
+        instructions_left_out=tuple(project.left_out),
     )
+
+
+_INSTRUCTION_MARGIN = 8  # tokens: joining the instructions to the system text may add a few
+
+
+@dataclass(frozen=True, slots=True)
+class _Project:
+    """The instruction files of a pack, and the budget it was asked for."""
+
+    items: list[Instruction]
+    left_out: list[Skipped]
+    text: str
+    tokens: int
+    budget: int | None
+
+
+def _instructions(
+    root: str | Path,
+    scope: str,
+    opts: PackOptions,
+    read: _Read,
+    counter: tok.TokenCounter,
+    budget: int | None,
+) -> tuple[_Read, _Project]:
+    """The instruction files (:mod:`.instructions`) read apart, and ``read`` without them."""
+    if not opts.instructions:
+        return read, _Project([], [], "", 0, budget)
+    names = names_of(opts.instruction_files)
+    listed = [f.path for f in read.workspace.files]
+    paths = instruction_paths(listed, names, complete=not opts.include and not scope)
+    cap = INSTRUCTION_BUDGET if budget is None else min(INSTRUCTION_BUDGET, budget // 4)
+    items, left = read_instructions(
+        Path(root).resolve(), paths, encoding=counter.encoding, budget=cap
+    )
+    text = render_instructions(items)
+    tokens = tok.count(text, counter.encoding) if text else 0
+    kept = [f for f in read.workspace.files if not is_instruction(f.path, names)]
+    if len(kept) != len(listed):
+        workspace = dataclasses.replace(read.workspace, files=kept)
+        order = [p for p in read.order if not is_instruction(p, names)]
+        read = _Read(workspace, order, {p: read.tokens[p] for p in order})
+    return read, _Project(items, left, text, tokens, budget)
 
 
 def _by_priority(

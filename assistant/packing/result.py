@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..workspace import DiscoverOptions, Redacted, Skipped
+from .instructions import Instruction
 from .render import PackFormat, Part, Tier, join
 
 __all__ = ["Pack", "PackOptions", "PackedFile"]
@@ -26,6 +27,10 @@ class PackOptions:
     max_file_bytes: int = 1_048_576
     allow_secrets: bool = False
     default_excludes: tuple[str, ...] | None = None
+    instructions: bool = True
+    """Read the project's instruction files (:mod:`.instructions`) apart from the files."""
+    instruction_files: tuple[str, ...] = ()
+    """Instruction file names besides the defaults (``instruction_files`` in config)."""
 
     def discover_options(self) -> DiscoverOptions:
         return DiscoverOptions(
@@ -63,6 +68,10 @@ class Pack:
     timings: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     state: str = field(default="", compare=False, repr=False)  # the Workspace.state packed
     redacted: list[Redacted] = field(default_factory=list)  # secrets replaced by a marker
+    instructions: tuple[Instruction, ...] = ()  # the project's instruction files, read
+    instructions_text: str = ""  # them as the system message shows them ("" for none)
+    instruction_tokens: int = 0  # tokens of instructions_text, taken from the budget
+    instructions_left_out: tuple[Skipped, ...] = ()  # instruction files not read, with why
 
     @functools.cached_property
     def text(self) -> str:
@@ -107,6 +116,12 @@ class Pack:
             ],
             "tiers": self.tiers,
             "stable_prefix_tokens": self.stable_prefix_tokens,
+            # the project's instruction files: in the system message, not in the file list
+            "instruction_tokens": self.instruction_tokens,
+            "instructions": [{"path": i.path, "tokens": i.tokens} for i in self.instructions],
+            "instructions_left_out": [
+                {"path": s.path, "detail": s.detail} for s in self.instructions_left_out
+            ],
             # every file of the pack with its tier, and every file left out with why
             "packed_files": [
                 {"path": f.path, "tier": f.tier, "tokens": f.tokens, "shown_tokens": f.shown_tokens}

@@ -22,6 +22,7 @@ from pathlib import Path
 from .. import tokens as tok
 from ..cache import Cache, namespace
 from ..workspace import Redacted, Skipped, SourceFile, probe, stat_stamp, tree_digest
+from .instructions import Instruction
 from .render import PACK_FORMATS, PackFormat, Tier
 from .result import Pack, PackedFile, PackOptions
 
@@ -65,7 +66,8 @@ def reuse_output(
         counts_ns = tok.TokenCounter(encoding, cache=cache).namespace
         if key != _output_key(state, encoding, counts_ns, format, task, budget, options):
             return None
-        tokens, real_encoding, top, files, skipped, stable, redacted = meta
+        tokens, real_encoding, top, files, skipped, stable, redacted, project = meta
+        used, text, used_tokens, left = project
         return Pack(
             parts=(),
             tokens=tokens,
@@ -79,6 +81,10 @@ def reuse_output(
             stable_prefix_tokens=stable,
             state=state,
             redacted=[Redacted(*r) for r in redacted],
+            instructions=tuple(Instruction(*i) for i in used),
+            instructions_text=text,
+            instruction_tokens=used_tokens,
+            instructions_left_out=tuple(Skipped(*k) for k in left),
         )
     except (OSError, ValueError, TypeError, EOFError):
         return None
@@ -105,6 +111,12 @@ def remember_output(
         [(k.path, k.reason, k.detail) for k in result.skipped],
         result.stable_prefix_tokens,
         [(r.path, r.kind, r.line) for r in result.redacted],
+        (  # the instruction files: the output leaves them out, its summary names them
+            [(i.path, i.text, i.tokens) for i in result.instructions],
+            result.instructions_text,
+            result.instruction_tokens,
+            [(k.path, k.reason, k.detail) for k in result.instructions_left_out],
+        ),
     )
     try:
         stamp = _stamp(output)

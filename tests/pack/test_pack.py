@@ -114,6 +114,9 @@ def test_cli_json_summary(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "stable_prefix_tokens",
         "packed_files",
         "skipped_files",
+        "instruction_tokens",
+        "instructions",
+        "instructions_left_out",
     }
     text = out.read_text(encoding="utf-8")
     assert summary["tokens"] == tokens.count(text, "cl100k_base")

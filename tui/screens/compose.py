@@ -13,6 +13,14 @@ cut to fit it; the meter and a notice say what was cut before it is sent (files 
 skeletons, omitted). A plan that does not fit the window is not sent; the TUI says what to do with its own controls (:mod:`tui.advice`). Sending
 streams on the Stream screen (``@work(exclusive=True)``: a new send replaces one still being
 prepared).
+
+A conversation: once a request was answered from here, coming back (from Review, or from
+the Stream of an answer without edits) shows "Follow up on #ID" and a follow-up box under
+the task; a message written there continues the session (``Assistant.plan(...,
+continue_from=ID)``: the same pack, the answers so far, the new message last). With the box
+empty, ctrl+s sends the task box as a new session, as before; ctrl+l drops the follow-up. ctrl+t toggles ask mode (a question: the prompt asks
+for an explanation, nothing is parsed as an edit); the task box's title and the send button
+say which mode is on.
 """
 
 from __future__ import annotations
@@ -38,10 +46,12 @@ from ..widgets.footer import Footer
 from .stream import StreamScreen
 
 if TYPE_CHECKING:
+    from assistant.packing import Pack
     from assistant.session import Assistant, Plan
 
-Key = tuple[str, tuple[str, ...] | None, str]
-"""What a plan was made for: the task, the included paths (None: all), the backend."""
+Key = tuple[str, tuple[str, ...] | None, str, int | None, bool]
+"""What a plan was made for: the task (or follow-up message), the included paths (None:
+all), the backend, the session followed up on (None: a new one), ask mode."""
 
 
 class ComposeScreen(Screen[None]):
@@ -52,6 +62,8 @@ class ComposeScreen(Screen[None]):
         Binding("ctrl+s", "send", "Send", priority=True),
         Binding(NEXT_BACKEND, "next_backend", "Backend"),
         Binding("ctrl+r", "recount", "Recount"),
+        Binding("ctrl+t", "toggle_ask", "Ask/Edit"),
+        Binding("ctrl+l", "new_session", "New"),
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+g", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit", priority=True),  # shown: the app's is not
@@ -64,6 +76,9 @@ class ComposeScreen(Screen[None]):
         self.overhead = 0  # the prompt's tokens beyond the pack, for the estimate
         self.planned: tuple[Key, Plan] | None = None  # the last plan, and what it was for
         self.refused: str | None = None  # the backend last picked that could not be used
+        self.ask_mode = False  # ctrl+t: a question, no edits
+        self.follow: int | None = None  # the session the follow-up box continues
+        self.sent = False  # a request went out from here: coming back offers a follow-up
 
     def compose(self) -> ComposeResult:
         a = self.assistant
@@ -80,6 +95,8 @@ class ComposeScreen(Screen[None]):
                 )
                 yield BudgetMeter(id="meter")
                 yield TextArea(id="task", soft_wrap=True, show_line_numbers=False)
+                yield Static("", id="followup-label")
+                yield TextArea(id="followup", soft_wrap=True, show_line_numbers=False)
                 yield Button("Send (ctrl+s)", variant="primary", id="send")
         yield Footer(show_command_palette=False)  # at 80 columns: room for every key of its own
 
@@ -92,10 +109,60 @@ class ComposeScreen(Screen[None]):
         return names
 
     def on_mount(self) -> None:
-        self.query_one("#task", TextArea).border_title = "task"
         self.query_one("#tree", FileTree).border_title = "files (space: include/exclude)"
+        self.query_one("#followup", TextArea).border_title = "follow-up"
+        self._show_mode()
         self.query_one("#task", TextArea).focus()
         self.action_recount()
+
+    # -- conversation and mode --------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        """Back from a request sent here: offer to follow up on the session it made."""
+        if not self.sent:
+            return
+        self.sent = False
+        latest = self.assistant.history(limit=1)
+        # a cancelled or failed request has no answer to follow up on: send the task again
+        if latest and latest[0].status not in ("failed", "cancelled", "streaming"):
+            latest_id = latest[0].session_id
+            self.follow = latest_id
+            self._show_mode()
+            self.query_one("#followup", TextArea).focus()
+
+    def action_new_session(self) -> None:
+        """Drop the follow-up: the next send starts a new session with the task box."""
+        self.follow = None
+        self.query_one("#followup", TextArea).clear()
+        self._show_mode()
+        self.query_one("#task", TextArea).focus()
+
+    def action_toggle_ask(self) -> None:
+        self.ask_mode = not self.ask_mode
+        self._show_mode()
+        self.notify("ask mode: a question, no edits" if self.ask_mode else "edit mode",
+                    timeout=3)  # fmt: skip
+
+    def _show_mode(self) -> None:
+        """The task box's title, the follow-up box and the send button say what ctrl+s sends."""
+        ask = " · ask mode, no edits" if self.ask_mode else ""
+        self.query_one("#task", TextArea).border_title = ("question" if self.ask_mode
+                                                          else "task")  # fmt: skip
+        label = self.query_one("#followup-label", Static)
+        box = self.query_one("#followup", TextArea)
+        label.display = box.display = self.follow is not None
+        if self.follow is not None:
+            label.update(Content(f"Follow up on #{self.follow}{ask}"))
+        verb = "Ask" if self.ask_mode else "Send"
+        what = f"{verb} follow-up" if self._following() else verb
+        self.query_one("#send", Button).label = f"{what} (ctrl+s)"
+        self._update_meter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ctrl+l shows only while there is a follow-up to drop."""
+        if action == "new_session":
+            return self.follow is not None
+        return True
 
     # -- counting ---------------------------------------------------------------------------
 
@@ -105,19 +172,21 @@ class ComposeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="count")
     def _count(self) -> None:
-        from assistant import pack
+        from assistant import PackOptions, pack
 
         a = self.assistant
         try:
-            packed = pack(a.root, encoding=a.backend.encoding, cache=a.cache)
-            overhead = a.prompt_overhead
+            options = PackOptions(instruction_files=tuple(a.settings.instruction_files))
+            packed = pack(a.root, encoding=a.backend.encoding, cache=a.cache, options=options)
+            overhead = a.prompt_overhead + packed.instruction_tokens
         except AssistantError as exc:
             self.app.call_from_thread(self.notify, error_text(exc), severity="error")
             return
         files = [(f.path, f.tokens) for f in packed.files]
-        self.app.call_from_thread(self._counted, files, overhead)
+        self.app.call_from_thread(self._counted, files, overhead, _instructions_tip(packed))
 
-    def _counted(self, files: list[tuple[str, int]], overhead: int) -> None:
+    def _counted(self, files: list[tuple[str, int]], overhead: int, tip: str | None = None) -> None:
+        self.query_one(BudgetMeter).tooltip = tip  # the instruction files: not in the tree
         self.query_one(FileTree).set_files(files)
         self.counted = True
         self.overhead = overhead
@@ -126,10 +195,20 @@ class ComposeScreen(Screen[None]):
         if key[0]:  # a task is written: plan it, so the meter shows the request's figures
             self._plan(key, send=False)
 
+    def _following(self) -> bool:
+        """Whether ctrl+s sends the follow-up box: there is a session to follow and the box
+        holds a message (an empty box leaves ctrl+s sending the task as a new session)."""
+        box = self.query_one("#followup", TextArea)
+        return self.follow is not None and bool(box.text.strip())
+
     def _key(self) -> Key:
+        backend, ask = self.assistant.backend.name, self.ask_mode
+        if self._following():
+            message = self.query_one("#followup", TextArea).text.strip()
+            return message, None, backend, self.follow, ask
         task = self.query_one("#task", TextArea).text.strip()
         paths = self.query_one(FileTree).included_paths() if self.counted else None
-        return task, tuple(paths) if paths is not None else None, self.assistant.backend.name
+        return task, tuple(paths) if paths is not None else None, backend, None, ask
 
     def _update_meter(self) -> None:
         if not self.counted:
@@ -157,12 +236,13 @@ class ComposeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="plan")
     def _plan(self, key: Key, *, send: bool) -> None:
         """Pack and price the request for ``key`` (no network); with ``send``, send it."""
-        task, paths, _ = key
+        task, paths, _, follow, ask = key
         a = self.assistant
         try:
             if send:
                 a.backend.require_key()  # a missing key fails before the repository is packed
-            plan = a.plan(task, paths=list(paths) if paths is not None else None)
+            plan = a.plan(task, paths=list(paths) if paths is not None else None,
+                          continue_from=follow, edits=not ask)  # fmt: skip
         except AssistantError as exc:
             self.app.call_from_thread(
                 self.notify, error_text(exc), title="cannot send this", severity="error"
@@ -191,8 +271,9 @@ class ComposeScreen(Screen[None]):
 
     @on(FileTree.Toggled)
     @on(TextArea.Changed, "#task")
+    @on(TextArea.Changed, "#followup")
     def _changed(self) -> None:
-        self._update_meter()  # an estimate again until the new choice is planned
+        self._show_mode()  # the button says what ctrl+s sends; the meter is an estimate again
 
     # -- backend ----------------------------------------------------------------------------
 
@@ -266,7 +347,7 @@ class ComposeScreen(Screen[None]):
 
     def action_send(self) -> None:
         key = self._key()
-        task, paths, _ = key
+        task, paths, _, _, _ = key
         if not task:
             self.notify("write the task first", severity="warning")
             return
@@ -278,7 +359,10 @@ class ComposeScreen(Screen[None]):
     @work(exclusive=True, group="send")
     async def _send(self, a: Assistant, task: str, plan: Plan) -> None:
         prices = plan.backend.prices
+        self.sent = True
         first = task.splitlines()[0]
+        if plan.parent_id is not None:
+            first = f"#{plan.parent_id} ↳ {first}"
         await self.app.push_screen(
             StreamScreen(
                 lambda cancel: a.send(plan, cancel=cancel),
@@ -286,3 +370,14 @@ class ComposeScreen(Screen[None]):
                 output_price=prices.output if prices else None,
             )
         )
+
+
+def _instructions_tip(packed: Pack) -> str | None:
+    """The meter's tooltip: the project's instruction files, which the system message holds
+    (and the tree leaves out), and those left out with why (paths escaped)."""
+    lines = [f"{safe_name(i.path)}: {i.tokens:,} tokens" for i in packed.instructions] + [
+        f"{safe_name(s.path)}: left out, {s.detail}" for s in packed.instructions_left_out
+    ]
+    if not lines:
+        return None
+    return "instruction files, in the system message:\n" + "\n".join(lines)

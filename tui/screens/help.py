@@ -57,6 +57,8 @@ PROSE: dict[str, str] = {
     "commit": "commit the applied files",
     "send_back": "send rejected hunks back to the model (a session only)",
     "switch_pane": "file list ⇄ diff",
+    "toggle_ask": "ask mode on / off: a question, the answer explains and proposes no edits",
+    "new_session": "drop the follow-up: the next send starts a new session",
     "back": "back (quit on the first screen)",
     "help": "this help",
     "app.help": "this help",

@@ -278,6 +278,8 @@ class StreamScreen(Screen[None]):
             self.notify("no session to review the answer in", severity="error")
             return
         if not len(result.changeset):
+            if result.edit_format == "none":  # ask mode: the answer is all there is
+                return
             if result.problems:  # every edit was refused: say why, not that there were none
                 why = "\n".join(result.problems[:5])
                 self.notify(why, title="no edit of the answer can be used", severity="warning",

@@ -1,0 +1,140 @@
+"""Compose after Review: the follow-up box continues the session; ctrl+t asks a question.
+
+Pilot against the real fake OpenAI server; asserting on the requests it received and on the
+session store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fakeopenai import FakeOpenAI, Reply
+from modelkit import backend_for
+from tuikit import screen_text
+
+from assistant.model import Client, ClientOptions, RetryPolicy, Timeouts
+from assistant.session import NO_EDITS, SYSTEM_ASK, Assistant
+from tui.app import make_app
+from tui.screens.compose import ComposeScreen
+from tui.screens.review import ReviewScreen
+from tui.screens.stream import StreamScreen
+
+pytestmark = pytest.mark.anyio
+
+APP = 'def greet(name):\n    return "hi " + name\n'
+ANSWER = """I rename greet.
+
+app.py
+```python
+<<<<<<< SEARCH
+def greet(name):
+=======
+def welcome(name):
+>>>>>>> REPLACE
+```
+"""
+FAST = ClientOptions(
+    retry=RetryPolicy(max_retries=1, base=0.001, cap=1.0),
+    timeouts=Timeouts(connect=2.0, read=5.0, read_per_mtok=0.0),
+    max_continuations=1,
+)
+
+
+@pytest.fixture
+def assistant(make_repo, fake_openai: FakeOpenAI) -> Iterator[Assistant]:  # type: ignore[no-untyped-def]
+    root = make_repo({"app.py": APP, "README.md": "# demo\n"})
+    backend = backend_for(fake_openai, encoding="cl100k_base", continuation="message")
+    client = Client(backend, options=FAST, sleep=lambda _: None)
+    yield Assistant.open(root, client=client)
+    client.close()
+
+
+async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_leaving_review_offers_a_follow_up_that_continues_the_session(
+    assistant: Assistant, fake_openai: FakeOpenAI, size: tuple[int, int]
+) -> None:
+    fake_openai.push(Reply(text=ANSWER), Reply(text="The docs now say welcome.\n"))
+    app = make_app(assistant.root, assistant=assistant)
+    async with app.run_test(size=size) as pilot:
+        await _settle(pilot, app)
+        compose = app.screen
+        assert isinstance(compose, ComposeScreen)
+        assert "Follow up on" not in screen_text(app)
+        await pilot.press(*"rename greet", "ctrl+s")
+        await _settle(pilot, app)
+        assert isinstance(app.screen, ReviewScreen)
+        first = app.screen.state.result
+        assert first is not None
+        await pilot.press("q")  # leave Review undecided
+        await _settle(pilot, app)
+        assert app.screen is compose
+        assert compose.follow == first.session_id
+        assert f"Follow up on #{first.session_id}" in screen_text(app)
+        assert app.focused is compose.query_one("#followup")
+        await pilot.press(*"now also update the docs", "ctrl+s")
+        await _settle(pilot, app)
+        assert isinstance(app.screen, StreamScreen)
+    (second, _) = assistant.history(limit=2)
+    assert second.parent_id == first.session_id
+    one, two = (r.messages for r in fake_openai.requests)
+    assert two[:2] == one and two[2]["content"] == ANSWER
+    assert two[3]["content"].endswith("now also update the docs")
+
+
+async def test_ctrl_l_drops_the_follow_up_and_ctrl_t_asks_a_question(
+    assistant: Assistant, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.push(Reply(text=ANSWER), Reply(text="greet says hi.\n"))
+    app = make_app(assistant.root, assistant=assistant)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot, app)
+        compose = app.screen
+        assert isinstance(compose, ComposeScreen)
+        await pilot.press(*"rename greet", "ctrl+s")
+        await _settle(pilot, app)
+        await pilot.press("q")
+        await _settle(pilot, app)
+        assert compose.follow is not None
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert compose.follow is None and "Follow up on" not in screen_text(app)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert "Ask (ctrl+s)" in screen_text(app) and "question" in screen_text(app)
+        task = compose.query_one("#task")
+        task.clear()  # type: ignore[attr-defined]
+        await pilot.press(*"what does greet do?", "ctrl+s")
+        await _settle(pilot, app)
+        assert isinstance(app.screen, StreamScreen)
+        await pilot.press("escape")  # an answer without edits: back to Compose
+        await _settle(pilot, app)
+        assert app.screen is compose and compose.follow is not None
+    latest = assistant.history(limit=1)[0]
+    assert latest.parent_id is None  # a new session, not a follow-up
+    assert assistant.load(latest.session_id).edit_format == NO_EDITS
+    assert fake_openai.requests[-1].messages[0]["content"] == SYSTEM_ASK
+
+
+async def test_the_meter_tooltip_names_the_instruction_files_the_tree_leaves_out(
+    make_repo, fake_openai: FakeOpenAI
+) -> None:  # type: ignore[no-untyped-def]
+    root = make_repo({"app.py": APP, "AGENTS.md": "Type every function.\n"})
+    backend = backend_for(fake_openai, encoding="cl100k_base", continuation="message")
+    client = Client(backend, options=FAST, sleep=lambda _: None)
+    app = make_app(root, assistant=Assistant.open(root, client=client))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot, app)
+        from tui.widgets.budget_meter import BudgetMeter
+        from tui.widgets.file_tree import FileTree
+
+        assert [f.path for f in app.screen.query_one(FileTree).entry.files()] == ["app.py"]
+        tip = str(app.screen.query_one(BudgetMeter).tooltip)
+        assert "instruction files, in the system message" in tip and "AGENTS.md:" in tip
+    client.close()
