@@ -27,6 +27,12 @@ on disk since the pack is merged three ways at apply time, or refused
 (:func:`assistant.worktree.apply_changes`). Paths outside the repository are refused and
 listed in ``Result.problems``.
 
+**Reasoning.** A model that reasons (DeepSeek's thinking mode) streams its reasoning apart
+from the answer: it comes as :class:`ReasoningDelta` events, is never fed to the edit
+parser and is not part of ``Result.answer``, so a diff in the reasoning makes no edit. A
+follow-up sends the previous answer back by the provider's rule
+(:func:`assistant.model.history_message`: without its reasoning).
+
 **Threads.** :meth:`Assistant.stream` is a blocking generator: the TUI runs it in a thread
 worker and sets the ``cancel`` event to stop it (checked after every text delta). The store
 opens a connection per call, so any thread may use it.
@@ -94,6 +100,7 @@ __all__ = [
     "Manifest",
     "ManifestEntry",
     "Plan",
+    "ReasoningDelta",
     "Result",
     "Retrying",
     "SessionSummary",
@@ -170,6 +177,14 @@ class TextDelta:
 
 
 @dataclass(frozen=True)
+class ReasoningDelta:
+    """A piece of the model's reasoning, as it arrives: shown apart from the answer (the
+    CLI dims it on stderr, the TUI folds it above the answer), never parsed for edits."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class FileEdited:
     """An edit of one file, as soon as the parser has all of it."""
 
@@ -191,7 +206,7 @@ class Retrying:
     notice: RetryNotice
 
 
-Event = TextDelta | FileEdited | Retrying | Finished
+Event = TextDelta | ReasoningDelta | FileEdited | Retrying | Finished
 
 
 def hunk_key(path: str, index: int) -> str:
@@ -254,10 +269,13 @@ def _whole(packed: Pack, paths: Sequence[str]) -> bool:
 
 def _with_followup(plan: Plan, answer: str, followup: str, extra: int) -> Plan:
     """``plan`` with the previous ``answer`` and the ``followup`` message after it
-    (``extra``: their tokens and framing)."""
+    (``extra``: their tokens and framing). The answer goes back by the provider's rule for
+    earlier turns (:func:`assistant.model.history_message`: its reasoning is not sent)."""
+    from .model import history_message
+
     messages = (
         *plan.messages,
-        {"role": "assistant", "content": answer},
+        history_message(answer),
         {"role": "user", "content": followup},
     )
     return dataclasses.replace(plan, messages=messages, prompt_tokens=plan.prompt_tokens + extra)
@@ -276,6 +294,13 @@ def _backend(settings: Settings, backend: str | Backend | None) -> Backend:
     from .model import Backend, resolve_backend
 
     return backend if isinstance(backend, Backend) else resolve_backend(settings, name=backend)
+
+
+def _check_reasoning(backend: Backend, options: ClientOptions) -> None:
+    """Fail now, not mid-request, when ``backend`` cannot reason at the level asked for."""
+    from .model import reasoning_params
+
+    reasoning_params(backend, options.reasoning)
 
 
 def _edit_format(name: str | None, backend: Backend) -> str:
@@ -363,6 +388,7 @@ class Assistant:
         else:
             chosen = _backend(settings, backend)
             options = ClientOptions.from_settings(settings)
+        _check_reasoning(chosen, options)
         return cls(
             top,
             settings=settings,
@@ -382,6 +408,7 @@ class Assistant:
         edit format. Resolving it may fail (:class:`~assistant.errors.ConfigError`); this
         assistant is left as it was, so a front end switches only once the new one exists."""
         chosen = _backend(self.settings, backend)
+        _check_reasoning(chosen, self.options)
         return Assistant(
             self.root,
             settings=self.settings,
@@ -393,6 +420,25 @@ class Assistant:
             cache=self.cache,
             format=self.format,
         )
+
+    def with_reasoning(self, level: str | None) -> Assistant:
+        """A new assistant like this one that asks for reasoning ``level`` (``off``, ``low``,
+        ``medium``, ``high``; None: the provider's default). A level the backend cannot
+        honour is a :class:`~assistant.errors.ConfigError`; this assistant is unchanged."""
+        options = dataclasses.replace(self.options, reasoning=level)
+        _check_reasoning(self.backend, options)
+        return Assistant(
+            self.root, settings=self.settings, backend=self.backend, options=options,
+            sessions=self.sessions, edit_format=self.edit_format, scope=self.scope,
+            cache=self.cache, format=self.format,
+        )  # fmt: skip
+
+    @property
+    def reasoning_level(self) -> str:
+        """The level requests reason at: the one asked for, else the provider's default."""
+        from .model import reasoning_level
+
+        return reasoning_level(self.backend, self.options.reasoning)
 
     def __repr__(self) -> str:
         return f"Assistant(root={str(self.root)!r}, backend={self.backend.name!r})"
@@ -406,7 +452,8 @@ class Assistant:
         from .model import output_reserve
 
         b = self.backend
-        return output_reserve(self.options.max_output, max_output=b.max_output, window=b.window)
+        return output_reserve(self.options.max_output, max_output=b.max_output, window=b.window,
+                              reasoning=self.reasoning_level)  # fmt: skip
 
     @property
     def prompt_overhead(self) -> int:
@@ -453,7 +500,11 @@ class Assistant:
         )
         prompt_tokens = packed.tokens + overhead
         prices = backend.prices
-        est = estimate(prompt_tokens, reserve, prices) if prices is not None else None
+        est = (
+            estimate(prompt_tokens, reserve, prices, reasoning=self.reasoning_level)
+            if prices is not None
+            else None
+        )
         return Plan(
             packed,
             messages,
@@ -695,6 +746,8 @@ class Assistant:
         except BaseException as exc:
             self.store.fail(session_id, status="failed", error=str(exc))
             raise
+        from .model import ReasoningText
+
         parser = EditParser()
         edits: list[FileEdit] = []
         parts: list[str] = []
@@ -703,6 +756,9 @@ class Assistant:
         deltas = stream.events()
         try:
             for delta in deltas:
+                if isinstance(delta, ReasoningText):
+                    yield ReasoningDelta(delta.text)  # shown apart, never parsed
+                    continue
                 if not isinstance(delta, str):
                     yield Retrying(delta)
                     continue

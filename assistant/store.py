@@ -146,7 +146,11 @@ ALTER TABLE applies ADD COLUMN hunks TEXT;      -- JSON [[path, index], ...] thi
 CREATE INDEX undos_apply ON undos(apply_id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+ALTER TABLE usage ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;  -- of completion
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 """``MIGRATIONS[n]`` takes a database of schema ``n`` to ``n + 1`` (schema 0: a new file).
 Statements are separated by ``;``. Append, never edit: released steps ran on users' files."""
 
