@@ -12,7 +12,9 @@ talks to it exactly as it talks to a provider:
 
 Replies are scripted (:class:`Reply`, consumed first in first out) and can inject faults:
 an error status with ``Retry-After``, a connection dropped mid-stream, a slow first byte,
-``finish_reason: length``; and the hostile ones: keep-alive comments and nothing else
+``finish_reason: length``; a reasoning model's thinking (``reasoning``: streamed as
+``reasoning_content`` deltas before the answer, as DeepSeek's thinking mode does, and counted in
+``completion_tokens_details.reasoning_tokens``); and the hostile ones: keep-alive comments and nothing else
 (``pings``), the stream dripped a byte at a time (``drip``), a text that never ends
 (``endless``), a 200 whose body is anything (``raw_body``: a JSON error, an HTML page). Every request is recorded (:class:`Received`) so a test asserts on
 what the server got as well as on what the client returned.
@@ -24,7 +26,7 @@ is a protocol error on the client side, as it is with a real provider.
 Or start it on its own, to run tome or the examples against it with no key and no network
 (every request gets the same reply: the text of ANSWER, or ``ok``)::
 
-    python3 tests/fakeopenai.py [--port 8000] [--reply ANSWER.md]
+    python3 tests/fakeopenai.py [--port 8000] [--reply ANSWER.md] [--reasoning THOUGHTS.md]
     tome ask "rename greet" --base-url http://127.0.0.1:8000/v1 --model fake-model
 
 It prints its base URL on the first line and serves until Ctrl-C.
@@ -76,6 +78,9 @@ class Reply:
     raw_type: str = "application/json"
     raw_encoding: str | None = None  # send raw_data with this Content-Encoding instead
     raw_data: bytes = b""  # the encoded body sent with raw_encoding
+    reasoning: str = ""  # streamed first, as reasoning_content deltas (a thinking model)
+    reasoning_field: str = "reasoning_content"  # DeepSeek's name; vLLM's newer one: reasoning
+    reasoning_tokens: int | None = None  # default: characters of the reasoning / 4
 
 
 HOSTILE_SECONDS = 20.0  # a hostile stream stops by itself after this, if the client did not
@@ -113,6 +118,9 @@ class FakeOpenAI:
     # how the server counts a request's prompt tokens for its usage (default: characters / 4;
     # a Reply's prompt_tokens wins): a test gives a real tokenizer and a chat template's cost
     count_prompt: Callable[[list[dict[str, Any]]], int] | None = None
+    # answer 400 to a request whose messages carry reasoning_content without tool calls, as
+    # deepseek-reasoner does ("remove reasoning_content before the next request")
+    refuse_reasoning_input: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -148,14 +156,21 @@ def _usage(reply: Reply, body: dict[str, Any], fake: FakeOpenAI) -> dict[str, An
     if prompt is None:
         counter = fake.count_prompt
         prompt = counter(body.get("messages", [])) if counter else _prompt_chars(body) // 4
+    reasoning = (
+        reply.reasoning_tokens if reply.reasoning_tokens is not None else len(reply.reasoning) // 4
+    )
     completion = (
-        reply.completion_tokens if reply.completion_tokens is not None else len(reply.text) // 4
+        reply.completion_tokens
+        if reply.completion_tokens is not None
+        else len(reply.text) // 4 + reasoning  # providers count reasoning as output
     )
     usage: dict[str, Any] = {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
     }
+    if reply.reasoning or reply.reasoning_tokens is not None:
+        usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
     if reply.usage_style == "deepseek":
         usage["prompt_cache_hit_tokens"] = reply.cached_tokens
         usage["prompt_cache_miss_tokens"] = prompt - reply.cached_tokens
@@ -232,6 +247,11 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/beta") != is_prefix:
             self._error(400, "prefix completion needs /beta and a final prefix message", "invalid")
             return
+        if fake.refuse_reasoning_input and any(
+            "reasoning_content" in m and not m.get("tool_calls") for m in body.get("messages", [])
+        ):
+            self._error(400, "reasoning_content is not allowed in input messages", "invalid")
+            return
         if reply.status != 200:
             self._error(
                 reply.status, reply.error or "scripted error", reply.error_type, reply.headers
@@ -255,7 +275,11 @@ class _Handler(BaseHTTPRequestHandler):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": reply.text},
+                    "message": {
+                        "role": "assistant",
+                        "content": reply.text,
+                        **({"reasoning_content": reply.reasoning} if reply.reasoning else {}),
+                    },
                     "finish_reason": reply.finish_reason,
                 }
             ],
@@ -341,13 +365,18 @@ class _Handler(BaseHTTPRequestHandler):
 
         text, step = reply.text, max(1, reply.chunk_chars)
         pending: list[bytes] = [event({"role": "assistant", "content": ""})]
-        for sent, start in enumerate(range(0, len(text), step)):
+        thinking = [
+            ({"content": None, reply.reasoning_field: reply.reasoning[i : i + step]})
+            for i in range(0, len(reply.reasoning), step)
+        ]  # thinking first, apart; drop_after counts its events too
+        answer = [{"content": text[i : i + step]} for i in range(0, len(text), step)]
+        for sent, delta in enumerate(thinking + answer):
             if reply.drop_after is not None and sent >= reply.drop_after:
                 self._chunk(b"".join(pending))
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
                 return
-            pending.append(event({"content": text[start : start + step]}))
+            pending.append(event(delta))
             if len(pending) >= reply.batch_events:
                 self._chunk(b"".join(pending))
                 pending = []
@@ -413,12 +442,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     parser.add_argument("--reply", metavar="FILE", help="the answer to give (default: 'ok')")
     parser.add_argument("--model", default="fake-model", help="the model /v1/models lists")
+    parser.add_argument(
+        "--reasoning", metavar="FILE", help="reasoning to stream first (reasoning_content)"
+    )
     args = parser.parse_args(argv)
     text = "ok"
     if args.reply:
         with open(args.reply, encoding="utf-8") as fh:
             text = fh.read()
-    with serve(models=(args.model,), default=Reply(text=text), port=args.port) as fake:
+    thoughts = ""
+    if args.reasoning:
+        with open(args.reasoning, encoding="utf-8") as fh:
+            thoughts = fh.read()
+    default = Reply(text=text, reasoning=thoughts)
+    with serve(models=(args.model,), default=default, port=args.port) as fake:
         print(fake.base_url, flush=True)
         print(f"model {args.model}; Ctrl-C stops it", file=sys.stderr, flush=True)
         with contextlib.suppress(KeyboardInterrupt):

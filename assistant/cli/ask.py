@@ -23,6 +23,13 @@ escaped (:mod:`assistant.display`), to a terminal or not; the history keeps it v
 Exit status: 0 done, 1 failed or not applied, 3 the answer is still cut off after the
 automatic continuations (never applied).
 
+``--reasoning off|low|medium|high`` asks a model that reasons for that much of it (unset: the
+backend's default; DeepSeek V4 thinks unless told ``off``); a backend without a reasoning
+control refuses a level. The reasoning streams apart from the answer: to stderr, dimmed,
+when stderr is a terminal (``--no-show-reasoning`` hides it; ``--show-reasoning`` shows it
+into a file or pipe too), never to stdout and never read for edits. The usage line counts
+its tokens (``1,234 out (800 reasoning)``), priced as output, as the provider bills them.
+
 ``--base-url http://HOST:PORT/v1 --model NAME`` talks to any OpenAI-compatible server
 (the key, if it needs one, from ``OPENAI_API_KEY``).
 """
@@ -38,7 +45,7 @@ from ..config import load_settings
 from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
 from ..errors import EditError
-from ..session import Assistant, Finished, Retrying, TextDelta
+from ..session import Assistant, Finished, ReasoningDelta, Retrying, TextDelta
 from ._common import add_format, add_root, root_of, token_count
 from ._summary import file_lines, tolerated_note
 
@@ -107,6 +114,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=token_count,
         help="output tokens to reserve (default: min(32768, backend's))",
     )
+    parser.add_argument(
+        "--reasoning",
+        choices=("off", "low", "medium", "high"),
+        help="how much a model that reasons may think (default: the backend's own)",
+    )
+    parser.add_argument(
+        "--show-reasoning",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the model's reasoning on stderr, dimmed (default: when stderr is a terminal)",
+    )
     add_format(parser)
     parser.set_defaults(mode="print")
 
@@ -123,7 +141,10 @@ def run(args: argparse.Namespace) -> int:
         require_terminal("tome ask --review", "--print or --apply")
     root = root_of(args) or Path(".")
     task = " ".join(args.task).strip()
-    settings = load_settings(project=root, overrides={"max_output": args.max_output})
+    settings = load_settings(
+        project=root,
+        overrides={"max_output": args.max_output, "reasoning": getattr(args, "reasoning", None)},
+    )
     backend = resolve_backend(
         settings,
         name=args.backend,
@@ -138,8 +159,12 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     result: Result | None = None
     shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
+    thoughts = _Reasoning(sys.stderr, getattr(args, "show_reasoning", None))
     for event in assistant.send(plan):
-        if isinstance(event, TextDelta):
+        if isinstance(event, ReasoningDelta):
+            thoughts.feed(event.text)
+        elif isinstance(event, TextDelta):
+            thoughts.end()
             out.write(shown.feed(event.text))
             out.flush()
         elif isinstance(event, Retrying):
@@ -148,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
         elif isinstance(event, Finished):
             result = event.result
     assert result is not None
+    thoughts.end()
     out.write(shown.close())
     if result.answer and not result.answer.endswith("\n"):
         out.write("\n")
@@ -162,6 +188,13 @@ def run(args: argparse.Namespace) -> int:
     if result.usage is not None:
         print(f"tome: {format_usage(result.usage, backend.prices)}{extra}", file=sys.stderr)
     print(f"tome: session {result.session_id} ('tome history')", file=sys.stderr)
+    if result.truncated and not result.cancelled and not result.answer:
+        print(
+            "tome: the reasoning used the whole output reserve before the answer began; "
+            "raise --max-output or ask for less reasoning (--reasoning low or off)",
+            file=sys.stderr,
+        )
+        return TRUNCATED_EXIT
     if result.truncated:
         print(
             "tome: the answer is still cut off (finish_reason=length) after "
@@ -176,6 +209,43 @@ def run(args: argparse.Namespace) -> int:
     if args.mode == "review":
         return _review(assistant, result)
     return 0
+
+
+class _Reasoning:
+    """The model's reasoning on stderr as it arrives, dimmed on a terminal, escaped (it is
+    the model's), apart from the answer; or, hidden, one line saying it is happening."""
+
+    DIM, RESET = "\x1b[2m", "\x1b[0m"
+
+    def __init__(self, err: TextIO, show: bool | None) -> None:
+        tty = err.isatty()
+        self.err = err
+        self.show = tty if show is None else show
+        self.dim = tty
+        self.escaper = Escaper()
+        self.open = False  # reasoning is being written (or was said to be, hidden)
+        self.said = False
+
+    def feed(self, text: str) -> None:
+        if not self.show:
+            if not self.said:
+                print("tome: the model is reasoning (--show-reasoning shows it)",
+                      file=self.err, flush=True)  # fmt: skip
+                self.said = True
+            return
+        if not self.open:
+            self.err.write("tome: reasoning:\n" + (self.DIM if self.dim else ""))
+            self.open = True
+        self.err.write(self.escaper.feed(text))
+        self.err.flush()
+
+    def end(self) -> None:
+        """The answer begins (or the reply ended): close the dimmed block."""
+        if not self.open:
+            return
+        self.open = False
+        self.err.write(self.escaper.close() + (self.RESET if self.dim else "") + "\n")
+        self.err.flush()
 
 
 def _before_sending(plan: Plan, *, budget_given: bool) -> None:
