@@ -13,6 +13,12 @@ cut to fit it; the meter and a notice say what was cut before it is sent (files 
 skeletons, omitted). A plan that does not fit the window is not sent; the TUI says what to do with its own controls (:mod:`tui.advice`). Sending
 streams on the Stream screen (``@work(exclusive=True)``: a new send replaces one still being
 prepared).
+
+ctrl+t walks the reasoning levels the backend honours (its default, off, low, medium, high;
+:meth:`Assistant.with_reasoning <assistant.session.Assistant.with_reasoning>`); the line under
+the backend says the level in use, and the meter's output reserve follows it (a request that
+reasons reserves room for the reasoning). A backend picked that cannot reason at the level in
+use is taken at its own default, and a notice says so.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from textual.widgets import Button, Select, Static, TextArea
 from textual.worker import get_current_worker
 
 from assistant.display import safe_name
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ConfigError
 
 from ..advice import NEXT_BACKEND, error_text, fit_text
 from ..widgets.budget_meter import Budget, BudgetMeter
@@ -40,8 +46,9 @@ from .stream import StreamScreen
 if TYPE_CHECKING:
     from assistant.session import Assistant, Plan
 
-Key = tuple[str, tuple[str, ...] | None, str]
-"""What a plan was made for: the task, the included paths (None: all), the backend."""
+Key = tuple[str, tuple[str, ...] | None, str, str]
+"""What a plan was made for: the task, the included paths (None: all), the backend, the
+reasoning level (its output reserve differs)."""
 
 
 class ComposeScreen(Screen[None]):
@@ -51,6 +58,7 @@ class ComposeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", priority=True),
         Binding(NEXT_BACKEND, "next_backend", "Backend"),
+        Binding("ctrl+t", "next_reasoning", "Reasoning"),
         Binding("ctrl+r", "recount", "Recount"),
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+g", "app.help", "Help"),
@@ -78,10 +86,46 @@ class ComposeScreen(Screen[None]):
                     allow_blank=False,
                     id="backend",
                 )
+                yield Static(self._reasoning_line(), id="reasoning-level")
                 yield BudgetMeter(id="meter")
                 yield TextArea(id="task", soft_wrap=True, show_line_numbers=False)
                 yield Button("Send (ctrl+s)", variant="primary", id="send")
         yield Footer(show_command_palette=False)  # at 80 columns: room for every key of its own
+
+    def _reasoning_line(self) -> Content:
+        a = self.assistant
+        level = a.reasoning_level
+        source = "asked" if a.options.reasoning is not None else "the backend's default"
+        if a.backend.reasoning_control == "none" and a.options.reasoning is None:
+            source = "this backend has no reasoning control"
+        return Content.assemble(("reasoning ", "bold"), f"{level} ({source})  ·  ctrl+t")
+
+    def action_next_reasoning(self) -> None:
+        """The next level the backend honours after the one in use (unset, then off, low,
+        medium, high, then unset again); one it cannot honour is skipped."""
+        from assistant.model import LEVELS
+
+        a = self.assistant
+        order: list[str | None] = [None, *LEVELS]
+        at = order.index(a.options.reasoning)
+        for step in range(1, len(order)):
+            level = order[(at + step) % len(order)]
+            try:
+                chosen = a.with_reasoning(level)
+            except ConfigError:
+                continue
+            if level == a.options.reasoning:
+                break
+            self._use(chosen)
+            return
+        self.notify(f"{a.backend.name} has no other reasoning level", severity="warning")
+
+    def _use(self, assistant: Assistant) -> None:
+        """Make ``assistant`` the one in use (the app's too) and show what changed."""
+        self.assistant = assistant
+        self.app.assistant = assistant  # type: ignore[attr-defined]
+        self.query_one("#reasoning-level", Static).update(self._reasoning_line())
+        self._update_meter()
 
     def _backends(self) -> list[str]:
         from assistant.model import backend_names
@@ -129,7 +173,8 @@ class ComposeScreen(Screen[None]):
     def _key(self) -> Key:
         task = self.query_one("#task", TextArea).text.strip()
         paths = self.query_one(FileTree).included_paths() if self.counted else None
-        return task, tuple(paths) if paths is not None else None, self.assistant.backend.name
+        a = self.assistant
+        return task, tuple(paths) if paths is not None else None, a.backend.name, a.reasoning_level
 
     def _update_meter(self) -> None:
         if not self.counted:
@@ -157,7 +202,7 @@ class ComposeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="plan")
     def _plan(self, key: Key, *, send: bool) -> None:
         """Pack and price the request for ``key`` (no network); with ``send``, send it."""
-        task, paths, _ = key
+        task, paths, *_ = key
         a = self.assistant
         try:
             if send:
@@ -204,8 +249,15 @@ class ComposeScreen(Screen[None]):
         current = self.assistant
         if name == current.backend.name:
             return
+        note = None
         try:
-            switched = current.with_backend(name)
+            try:
+                switched = current.with_backend(name)
+            except ConfigError as exc:
+                if exc.setting != "reasoning":
+                    raise
+                switched = current.with_reasoning(None).with_backend(name)
+                note = f"{name} cannot reason at {current.options.reasoning}: its default is used"
         except AssistantError as exc:
             self.refused = name
             self.query_one("#backend", Select).value = current.backend.name  # what is in use
@@ -217,8 +269,9 @@ class ComposeScreen(Screen[None]):
             )
             return
         self.refused = None
-        self.assistant = switched
-        self.app.assistant = switched  # type: ignore[attr-defined]
+        self._use(switched)
+        if note is not None:
+            self.notify(note, title="reasoning", timeout=8)
         self.action_recount()  # the encoding may differ; the tree keeps its choices
 
     def action_next_backend(self) -> None:
@@ -244,7 +297,7 @@ class ComposeScreen(Screen[None]):
 
     def action_send(self) -> None:
         key = self._key()
-        task, paths, _ = key
+        task, paths, *_ = key
         if not task:
             self.notify("write the task first", severity="warning")
             return

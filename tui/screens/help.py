@@ -60,6 +60,8 @@ PROSE: dict[str, str] = {
     "app.quit": "quit tome",
     "send": "send the task",
     "next_backend": "next backend",
+    "next_reasoning": "next reasoning level the backend takes (default, off, low, medium, high)",
+    "toggle_reasoning": "the model's reasoning: show / hide (above the answer)",
     "recount": "recount the pack (plans the task, if written)",
     "history": "past sessions",
     "toggle_include": "include / exclude the file or folder under the cursor",
