@@ -188,20 +188,8 @@ def run(args: argparse.Namespace) -> int:
     if result.usage is not None:
         print(f"tome: {format_usage(result.usage, backend.prices)}{extra}", file=sys.stderr)
     print(f"tome: session {result.session_id} ('tome history')", file=sys.stderr)
-    if result.truncated and not result.cancelled and not result.answer:
-        print(
-            "tome: the reasoning used the whole output reserve before the answer began; "
-            "raise --max-output or ask for less reasoning (--reasoning low or off)",
-            file=sys.stderr,
-        )
-        return TRUNCATED_EXIT
     if result.truncated:
-        print(
-            "tome: the answer is still cut off (finish_reason=length) after "
-            f"{result.continuations} continuation(s); do not apply it as is: raise --max-output, "
-            "narrow the task, or lower --budget",
-            file=sys.stderr,
-        )
+        print(_cut_off(result), file=sys.stderr)
         return TRUNCATED_EXIT
     if args.mode == "apply":
         return _apply(assistant, result, yes=args.yes, commit=args.commit, stdin=sys.stdin,
@@ -209,6 +197,20 @@ def run(args: argparse.Namespace) -> int:
     if args.mode == "review":
         return _review(assistant, result)
     return 0
+
+
+def _cut_off(result: Result) -> str:
+    """Why the answer is cut off and what to do, in one line."""
+    if not result.cancelled and not result.answer:  # the reasoning spent the whole reserve
+        return (
+            "tome: the reasoning used the whole output reserve before the answer began; "
+            "raise --max-output or ask for less reasoning (--reasoning low or off)"
+        )
+    return (
+        "tome: the answer is still cut off (finish_reason=length) after "
+        f"{result.continuations} continuation(s); do not apply it as is: raise --max-output, "
+        "narrow the task, or lower --budget"
+    )
 
 
 class _Reasoning:

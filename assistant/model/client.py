@@ -145,8 +145,7 @@ class ClientOptions:
     def __post_init__(self) -> None:
         if self.reasoning is not None and self.reasoning not in LEVELS:
             raise ConfigError(
-                f"client options: reasoning = {self.reasoning!r} is not one of "
-                f"{', '.join(LEVELS)}",
+                f"client options: reasoning = {self.reasoning!r} is not one of {', '.join(LEVELS)}",
                 setting="reasoning",
             )
         for name, value in (

@@ -86,9 +86,7 @@ def usage_from_api(raw: Mapping[str, Any]) -> Usage:
         hit = _int(details.get("cached_tokens")) if isinstance(details, Mapping) else 0
         miss = prompt - hit
     out_details = raw.get("completion_tokens_details") or {}
-    reasoning = (
-        _int(out_details.get("reasoning_tokens")) if isinstance(out_details, Mapping) else 0
-    )
+    reasoning = _int(out_details.get("reasoning_tokens")) if isinstance(out_details, Mapping) else 0
     return Usage(
         prompt_tokens=prompt,
         completion_tokens=completion,

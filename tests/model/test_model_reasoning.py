@@ -92,7 +92,7 @@ def test_a_level_a_backend_cannot_honour_is_a_config_error_naming_the_setting(
     fake_openai: FakeOpenAI,
 ) -> None:
     plain = backend_for(fake_openai)  # no reasoning control
-    with pytest.raises(ConfigError, match="no reasoning control.*reasoning = 'high'") as info:
+    with pytest.raises(ConfigError, match=r"no reasoning control.*reasoning = 'high'") as info:
         Client(plain, options=ClientOptions(reasoning="high"))
     assert info.value.setting == "reasoning"
     Client(plain, options=ClientOptions(reasoning="off")).close()  # nothing to turn off
@@ -119,8 +119,15 @@ def test_reasoning_streams_apart_from_the_answer_and_is_billed_as_output(
     fake_openai: FakeOpenAI, make_client: ClientFactory
 ) -> None:
     fake_openai.push(
-        Reply(text=ANSWER, reasoning=THOUGHTS, chunk_chars=7, prompt_tokens=400,
-              cached_tokens=300, completion_tokens=60, reasoning_tokens=45)  # fmt: skip
+        Reply(
+            text=ANSWER,
+            reasoning=THOUGHTS,
+            chunk_chars=7,
+            prompt_tokens=400,
+            cached_tokens=300,
+            completion_tokens=60,
+            reasoning_tokens=45,
+        )
     )
     client, _ = make_client()
     stream = client.stream(MESSAGES, prompt_tokens=400)

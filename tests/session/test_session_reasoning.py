@@ -63,7 +63,9 @@ def test_a_diff_in_the_reasoning_makes_no_edit(
     events = list(make_assistant(root).stream(TASK))
     thought = "".join(e.text for e in events if isinstance(e, ReasoningDelta))
     assert thought == THOUGHTS
-    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Nothing needs to change.\n"
+    assert (
+        "".join(e.text for e in events if isinstance(e, TextDelta)) == "Nothing needs to change.\n"
+    )
     result = events[-1].result  # type: ignore[union-attr]
     assert not len(result.changeset) and not result.problems
     assert "DRAFTED" not in result.answer
@@ -106,8 +108,13 @@ def test_reasoning_tokens_are_recorded_and_priced_in_the_history(
     root: Path, make_assistant: AssistantFactory, fake_openai: FakeOpenAI
 ) -> None:
     fake_openai.push(
-        Reply(text=HINTS, reasoning=THOUGHTS, prompt_tokens=2_000, completion_tokens=900,
-              reasoning_tokens=700)  # fmt: skip
+        Reply(
+            text=HINTS,
+            reasoning=THOUGHTS,
+            prompt_tokens=2_000,
+            completion_tokens=900,
+            reasoning_tokens=700,
+        )
     )
     assistant = make_assistant(root)
     result = assistant.ask(TASK)

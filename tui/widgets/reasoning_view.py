@@ -48,10 +48,15 @@ class ReasoningView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self._bar(), id="reasoning-bar")
+        # not focusable (on_mount): it would take the screen's keys; the wheel scrolls it
         yield TextArea(
-            id="reasoning-log", read_only=True, soft_wrap=True, show_cursor=False,
-            highlight_cursor_line=False, max_checkpoints=1,
-        )  # fmt: skip (not focusable: it would take the keys of the screen; the wheel scrolls)
+            id="reasoning-log",
+            read_only=True,
+            soft_wrap=True,
+            show_cursor=False,
+            highlight_cursor_line=False,
+            max_checkpoints=1,
+        )
 
     def on_mount(self) -> None:
         self.query_one(TextArea).can_focus = False
