@@ -129,7 +129,7 @@ async def test_ctrl_t_walks_the_levels_and_the_meter_reserves_for_them(
             return line, budget.output
 
         line, reserve = shown()
-        assert "reasoning medium (the backend's default)" in line and reserve == 65_536
+        assert "reasoning medium (backend's default)" in line and reserve == 65_536
         seen = []
         for _ in range(5):
             await pilot.press("ctrl+t")

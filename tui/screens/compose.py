@@ -95,10 +95,10 @@ class ComposeScreen(Screen[None]):
     def _reasoning_line(self) -> Content:
         a = self.assistant
         level = a.reasoning_level
-        source = "asked" if a.options.reasoning is not None else "the backend's default"
+        source = "asked" if a.options.reasoning is not None else "backend's default"
         if a.backend.reasoning_control == "none" and a.options.reasoning is None:
-            source = "this backend has no reasoning control"
-        return Content.assemble(("reasoning ", "bold"), f"{level} ({source})  ·  ctrl+t")
+            source = "no control"
+        return Content.assemble(("reasoning ", "bold"), f"{level} ({source})")  # ^t: footer
 
     def action_next_reasoning(self) -> None:
         """The next level the backend honours after the one in use (unset, then off, low,
