@@ -606,7 +606,7 @@ class _Exchange:
                 self._late(f"passed its deadline of {format_seconds(self._deadline)}")
             )
         if now - self._last_text > self._stall:
-            what = "nothing" if not self._attempt_chars else "no new text"
+            what = "nothing" if not self._attempt_chars + self._attempt_reasoning else "no new text"
             raise BackendUnavailable(
                 self._late(f"sent {what} for {format_seconds(self._stall)} (only keep-alives)")
             )
