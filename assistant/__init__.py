@@ -65,6 +65,7 @@ _LAZY: dict[str, str] = {
     "FileEdited": "assistant.session",
     "Finished": "assistant.session",
     "Retrying": "assistant.session",
+    "Round": "assistant.session",
     "ApplyRecord": "assistant.session",
     "UndoRecord": "assistant.session",
     "SessionSummary": "assistant.history",
@@ -111,6 +112,7 @@ __all__ = [
     "Reply",
     "Result",
     "Retrying",
+    "Round",
     "SessionSummary",
     "Settings",
     "Skipped",
@@ -171,6 +173,7 @@ if TYPE_CHECKING:
         ReasoningDelta,
         Result,
         Retrying,
+        Round,
         TextDelta,
         UndoRecord,
     )

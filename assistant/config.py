@@ -95,6 +95,7 @@ class Settings:
     request_deadline: float | None = None  # seconds one request may take (None: by size)
     max_answer_bytes: int = 8 * 1024 * 1024  # a longer answer is stopped, not kept whole
     max_continuations: int = 4  # automatic follow-ups after finish_reason "length"
+    max_rounds: int = 2  # repair rounds after the first answer (failed hunks, checks); 0: off
     # named backends, raw tables: {name: {key: value}}
     backends: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -219,6 +220,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "read_timeout": (1, 86_400),
     "read_timeout_per_mtok": (0, 86_400),
     "max_continuations": (0, 50),
+    "max_rounds": (0, 20),
     "max_retry_wait": (0, 86_400),
     "max_retry_total": (0, 86_400),
     "request_deadline": (1, 7 * 86_400),

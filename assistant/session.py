@@ -33,6 +33,11 @@ parser and is not part of ``Result.answer``, so a diff in the reasoning makes no
 follow-up sends the previous answer back by the provider's rule
 (:func:`assistant.model.history_message`: without its reasoning).
 
+**Repair rounds.** Hunks that do not place (and, with a ``checker``, failing checks) go
+back to the model on the same prompt prefix, at most ``max_rounds`` times
+(:mod:`assistant.rounds`); each round is a session whose ``parent_id`` is the round before,
+and the result is the best round's.
+
 **Threads.** :meth:`Assistant.stream` is a blocking generator: the TUI runs it in a thread
 worker and sets the ``cancel`` event to stop it (checked after every text delta). The store
 opens a connection per call, so any thread may use it.
@@ -66,6 +71,7 @@ from .edits import (
 from .errors import (
     ApplyConflict,
     AssistantError,
+    ConfigError,
     ContextLengthError,
     EditError,
     GitError,
@@ -84,9 +90,13 @@ from .history import (
 from .packing import Pack, PackOptions, pack
 from .packing.render import PackFormat
 from .review import Baseline, Review
+from .rounds import Round, run_rounds
 from .store import Decision
 
 if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made, not before
+    from collections.abc import Callable
+
+    from .checks import Checker
     from .model import Backend, Client, ClientOptions, Estimate, Reply, RetryNotice
     from .model.client import Message
 
@@ -103,6 +113,7 @@ __all__ = [
     "ReasoningDelta",
     "Result",
     "Retrying",
+    "Round",
     "SessionSummary",
     "TextDelta",
     "UndoRecord",
@@ -206,7 +217,7 @@ class Retrying:
     notice: RetryNotice
 
 
-Event = TextDelta | ReasoningDelta | FileEdited | Retrying | Finished
+Event = TextDelta | ReasoningDelta | FileEdited | Retrying | Round | Finished
 
 
 def hunk_key(path: str, index: int) -> str:
@@ -519,10 +530,19 @@ class Assistant:
     # -- asking --
 
     def ask(
-        self, task: str, *, paths: Sequence[str] | None = None, budget: int | None = None
+        self,
+        task: str,
+        *,
+        paths: Sequence[str] | None = None,
+        budget: int | None = None,
+        max_rounds: int | None = None,
+        checker: Checker | None = None,
     ) -> Result:
-        """Send ``task`` with the packed repository; the finished (recorded) result."""
-        return _last(self.stream(task, paths=paths, budget=budget))
+        """Send ``task`` with the packed repository; the finished (recorded) result. See
+        :meth:`send` for ``max_rounds`` and ``checker``."""
+        return _last(
+            self.stream(task, paths=paths, budget=budget, max_rounds=max_rounds, checker=checker)
+        )
 
     def stream(
         self,
@@ -531,6 +551,8 @@ class Assistant:
         paths: Sequence[str] | None = None,
         budget: int | None = None,
         cancel: threading.Event | None = None,
+        max_rounds: int | None = None,
+        checker: Checker | None = None,
     ) -> Iterator[Event]:
         """Like :meth:`ask`, yielding :class:`TextDelta` as the answer arrives,
         :class:`FileEdited` as soon as each edit is complete, and :class:`Finished` last.
@@ -542,14 +564,32 @@ class Assistant:
         """
         self.backend.require_key()  # a missing key fails before the repository is packed
         plan = self.plan(task, paths=paths, budget=budget)
-        yield from self.send(plan, cancel=cancel)
+        yield from self.send(plan, cancel=cancel, max_rounds=max_rounds, checker=checker)
 
-    def send(self, plan: Plan, *, cancel: threading.Event | None = None) -> Iterator[Event]:
+    def send(
+        self,
+        plan: Plan,
+        *,
+        cancel: threading.Event | None = None,
+        max_rounds: int | None = None,
+        checker: Checker | None = None,
+    ) -> Iterator[Event]:
         """Send a request planned with :meth:`plan` (the TUI shows the plan first); yields
-        like :meth:`stream`."""
+        like :meth:`stream`, with a :class:`Round` before each repair round.
+
+        Repair rounds (:mod:`assistant.rounds`): hunks that did not place, and, once every
+        hunk places, the failures ``checker`` reports on the texts the changeset would write,
+        go back to the model on the same prompt prefix, at most ``max_rounds`` times
+        (default: the ``max_rounds`` setting; 0: one request). ``Finished`` comes once, last,
+        with the best round's result (``Result.rounds``, ``round``, ``stopped``)."""
+        rounds = self.settings.max_rounds if max_rounds is None else max_rounds
+        if rounds < 0:
+            raise ConfigError(f"max_rounds is {rounds}; give 0 (no repair rounds) or more")
         client, owned = self._open_client()
         try:
-            yield from self._run(client, plan, plan.messages, cancel=cancel)
+            yield from run_rounds(
+                self, client, plan, max_rounds=rounds, checker=checker, cancel=cancel
+            )
         finally:
             if owned:
                 client.close()
@@ -722,9 +762,12 @@ class Assistant:
         cancel: threading.Event | None,
         parent_id: int | None = None,
         refusal: AssistantError | None = None,
+        combine: Callable[[list[FileEdit], list[str]], list[FileEdit]] | None = None,
     ) -> Iterator[Event]:
         """Record a session for ``plan``, send it, stream it, record the result. A
-        ``refusal`` is recorded as the session's failure and raised instead of sending."""
+        ``refusal`` is recorded as the session's failure and raised instead of sending.
+        ``combine`` (a repair round's, :mod:`assistant.rounds`) turns the parsed edits and
+        problems into the changeset's: the rounds before merged with this answer."""
         manifest = plan.manifest
         task = plan.pack.task or ""
         backend = plan.backend
@@ -785,6 +828,8 @@ class Assistant:
             yield FileEdited(edit)
         reply: Reply | None = None if cancelled else stream.reply
         problems = [f"line {p.line}: {p.message}" for p in parser.problems]
+        if combine is not None:
+            edits = combine(edits, problems)
         yield Finished(
             self._record(
                 plan, session_id, parent_id, reply, "".join(parts), edits, problems, cancelled

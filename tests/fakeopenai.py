@@ -24,9 +24,12 @@ Use :func:`serve` as a context manager, or the ``fake_openai`` fixture in
 is a protocol error on the client side, as it is with a real provider.
 
 Or start it on its own, to run tome or the examples against it with no key and no network
-(every request gets the same reply: the text of ANSWER, or ``ok``)::
+(every request gets the same reply: the text of ANSWER, or ``ok``; ``--reply`` repeated
+scripts one answer per request, the last one repeating; ``--prefix-cache`` reports the
+prompt prefix shared with an earlier request as cache hits)::
 
-    python3 tests/fakeopenai.py [--port 8000] [--reply ANSWER.md] [--reasoning THOUGHTS.md]
+    python3 tests/fakeopenai.py [--port 8000] [--reply ANSWER.md ...] [--prefix-cache]
+                                [--reasoning THOUGHTS.md]
     tome ask "rename greet" --base-url http://127.0.0.1:8000/v1 --model fake-model
 
 It prints its base URL on the first line and serves until Ctrl-C.
@@ -121,6 +124,9 @@ class FakeOpenAI:
     # answer 400 to a request whose messages carry reasoning_content without tool calls, as
     # deepseek-reasoner does ("remove reasoning_content before the next request")
     refuse_reasoning_input: bool = False
+    # a provider's prefix cache: a reply without its own cached_tokens reports the prompt's
+    # prefix shared with an earlier request as cache hits (characters / 4, as prompt counts)
+    prefix_cache: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -151,6 +157,33 @@ def _prompt_chars(body: dict[str, Any]) -> int:
     return total
 
 
+def _prompt_text(messages: list[dict[str, Any]]) -> str:
+    return "".join(
+        f"{m.get('role')}\x00{m.get('content')}\x00" if isinstance(m.get("content"), str) else ""
+        for m in messages
+    )
+
+
+def shared_prefix_chars(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> int:
+    """Characters of message content two requests share from the start (roles included in
+    the comparison, so a changed role breaks the prefix as it does a provider's cache)."""
+    x, y = _prompt_text(a), _prompt_text(b)
+    n = min(len(x), len(y))
+    i = 0
+    while i < n and x[i] == y[i]:
+        i += 1
+    return i - x[:i].count("\x00")
+
+
+def _cached(fake: FakeOpenAI, body: dict[str, Any]) -> int:
+    """Cache-hit tokens of a request under :attr:`FakeOpenAI.prefix_cache`."""
+    with fake._lock:
+        earlier = [r.messages for r in fake.requests[:-1]]
+    messages = list(body.get("messages", []))
+    best = max((shared_prefix_chars(messages, e) for e in earlier), default=0)
+    return best // 4
+
+
 def _usage(reply: Reply, body: dict[str, Any], fake: FakeOpenAI) -> dict[str, Any]:
     prompt = reply.prompt_tokens
     if prompt is None:
@@ -169,13 +202,16 @@ def _usage(reply: Reply, body: dict[str, Any], fake: FakeOpenAI) -> dict[str, An
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
     }
+    cached = reply.cached_tokens
+    if not cached and fake.prefix_cache:
+        cached = min(prompt, _cached(fake, body))
     if reply.reasoning or reply.reasoning_tokens is not None:
         usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
     if reply.usage_style == "deepseek":
-        usage["prompt_cache_hit_tokens"] = reply.cached_tokens
-        usage["prompt_cache_miss_tokens"] = prompt - reply.cached_tokens
+        usage["prompt_cache_hit_tokens"] = cached
+        usage["prompt_cache_miss_tokens"] = prompt - cached
     else:
-        usage["prompt_tokens_details"] = {"cached_tokens": reply.cached_tokens}
+        usage["prompt_tokens_details"] = {"cached_tokens": cached}
     return usage
 
 
@@ -440,22 +476,35 @@ def main(argv: list[str] | None = None) -> int:
     """Serve on 127.0.0.1 until interrupted, answering every request with one reply."""
     parser = argparse.ArgumentParser(description="A fake OpenAI-compatible server on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
-    parser.add_argument("--reply", metavar="FILE", help="the answer to give (default: 'ok')")
+    parser.add_argument(
+        "--reply",
+        metavar="FILE",
+        action="append",
+        help="the answer to give (default: 'ok'); repeated: one per request in order, the "
+        "last one for every request after",
+    )
     parser.add_argument("--model", default="fake-model", help="the model /v1/models lists")
     parser.add_argument(
         "--reasoning", metavar="FILE", help="reasoning to stream first (reasoning_content)"
     )
+    parser.add_argument(
+        "--prefix-cache", action="store_true", help="report shared prompt prefixes as cache hits"
+    )
     args = parser.parse_args(argv)
-    text = "ok"
+    texts = ["ok"]
     if args.reply:
-        with open(args.reply, encoding="utf-8") as fh:
-            text = fh.read()
+        texts = []
+        for name in args.reply:
+            with open(name, encoding="utf-8") as fh:
+                texts.append(fh.read())
     thoughts = ""
     if args.reasoning:
         with open(args.reasoning, encoding="utf-8") as fh:
             thoughts = fh.read()
-    default = Reply(text=text, reasoning=thoughts)
+    default = Reply(text=texts[-1], reasoning=thoughts)
     with serve(models=(args.model,), default=default, port=args.port) as fake:
+        fake.prefix_cache = args.prefix_cache
+        fake.push(*(Reply(text=t, reasoning=thoughts) for t in texts[:-1]))
         print(fake.base_url, flush=True)
         print(f"model {args.model}; Ctrl-C stops it", file=sys.stderr, flush=True)
         with contextlib.suppress(KeyboardInterrupt):

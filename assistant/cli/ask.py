@@ -37,19 +37,22 @@ its tokens (``1,234 out (800 reasoning)``), priced as output, as the provider bi
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..config import load_settings
 from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
 from ..errors import EditError
-from ..session import Assistant, Finished, ReasoningDelta, Retrying, TextDelta
+from ..rounds import stop_note
+from ..session import Assistant, Finished, ReasoningDelta, Retrying, Round, TextDelta
 from ._common import add_format, add_root, root_of, token_count
 from ._summary import file_lines, tolerated_note
 
 if TYPE_CHECKING:
+    from ..model import Prices
     from ..session import Plan, Result
 
 TRUNCATED_EXIT = 3
@@ -115,6 +118,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output tokens to reserve (default: min(32768, backend's))",
     )
     parser.add_argument(
+        "--max-rounds",
+        type=_rounds,
+        metavar="N",
+        help="repair rounds: send hunks that did not place back to the model at most N times "
+        "(default: max_rounds in config, 2; 0: off)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON report on stdout (session, rounds with stable_prefix_tokens, "
+        "usage and cost) instead of the answer",
+    )
+    parser.add_argument(
         "--reasoning",
         choices=("off", "low", "medium", "high"),
         help="how much a model that reasons may think (default: the backend's own)",
@@ -129,8 +145,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(mode="print")
 
 
+def _rounds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of rounds: {text!r}") from None
+    if not 0 <= value <= 20:
+        raise argparse.ArgumentTypeError(f"give 0 to 20 rounds, not {value}")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
-    from ..model import format_usage, resolve_backend
+    from ..model import resolve_backend
 
     if args.mode != "apply" and (args.yes or args.commit):
         print("tome: --yes and --commit go with --apply", file=sys.stderr)
@@ -143,7 +169,11 @@ def run(args: argparse.Namespace) -> int:
     task = " ".join(args.task).strip()
     settings = load_settings(
         project=root,
-        overrides={"max_output": args.max_output, "reasoning": getattr(args, "reasoning", None)},
+        overrides={
+            "max_output": args.max_output,
+            "max_rounds": getattr(args, "max_rounds", None),
+            "reasoning": getattr(args, "reasoning", None),
+        },
     )
     backend = resolve_backend(
         settings,
@@ -159,14 +189,23 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     result: Result | None = None
     shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
+    as_json = getattr(args, "json", False)
     thoughts = _Reasoning(sys.stderr, getattr(args, "show_reasoning", None))
     for event in assistant.send(plan):
         if isinstance(event, ReasoningDelta):
             thoughts.feed(event.text)
         elif isinstance(event, TextDelta):
             thoughts.end()
-            out.write(shown.feed(event.text))
-            out.flush()
+            if not as_json:
+                out.write(shown.feed(event.text))
+                out.flush()
+        elif isinstance(event, Round):
+            thoughts.end()
+            if not as_json:
+                out.write(shown.close())
+                out.write("\n")
+                out.flush()
+            print(f"tome: {event}", file=sys.stderr, flush=True)
         elif isinstance(event, Retrying):
             out.flush()
             print(f"tome: {event.notice}", file=sys.stderr, flush=True)
@@ -174,19 +213,17 @@ def run(args: argparse.Namespace) -> int:
             result = event.result
     assert result is not None
     thoughts.end()
-    out.write(shown.close())
-    if result.answer and not result.answer.endswith("\n"):
-        out.write("\n")
+    if as_json:
+        print(json.dumps(report(result), indent=2))
+    else:
+        out.write(shown.close())
+        if result.answer and not result.answer.endswith("\n"):
+            out.write("\n")
     out.flush()
-    notes = []
-    if result.continuations:
-        notes.append(f"{result.continuations} continuation(s)")
-    if result.retries:
-        n = result.retries
-        notes.append(f"{n} retr{'y' if n == 1 else 'ies'}")
-    extra = f" ({', '.join(notes)})" if notes else ""
-    if result.usage is not None:
-        print(f"tome: {format_usage(result.usage, backend.prices)}{extra}", file=sys.stderr)
+    if note := stop_note(result):
+        print(f"tome: {note}", file=sys.stderr)
+    if line := _usage_line(result, backend.prices):
+        print(f"tome: {line}", file=sys.stderr)
     print(f"tome: session {result.session_id} ('tome history')", file=sys.stderr)
     if result.truncated:
         print(_cut_off(result), file=sys.stderr)
@@ -248,6 +285,58 @@ class _Reasoning:
         self.open = False
         self.err.write(self.escaper.close() + (self.RESET if self.dim else "") + "\n")
         self.err.flush()
+
+
+def _usage_line(result: Result, prices: Prices | None) -> str | None:
+    """The usage line: tokens, cache, cost; summed over every round (each was paid for,
+    the ones not taken too)."""
+    from ..model import format_usage
+
+    notes = []
+    if result.continuations:
+        notes.append(f"{result.continuations} continuation(s)")
+    if result.retries:
+        n = result.retries
+        notes.append(f"{n} retr{'y' if n == 1 else 'ies'}")
+    extra = f" ({', '.join(notes)})" if notes else ""
+    usages = [r.usage for r in result.rounds if r.usage is not None]
+    if len(usages) > 1:
+        total = usages[0]
+        for u in usages[1:]:
+            total = total + u
+        return f"{format_usage(total, prices)}{extra} over {len(usages)} rounds"
+    if result.usage is None:
+        return None
+    return f"{format_usage(result.usage, prices)}{extra}"
+
+
+def report(result: Result) -> dict[str, Any]:
+    """The ``--json`` report: the session taken, why the loop stopped, and each round with
+    the tokens of its prompt identical to the previous request's, its usage and cost."""
+    import dataclasses
+
+    rounds = [
+        {
+            "round": r.number, "session": r.session_id, "reason": r.reason,
+            "failed_hunks": r.failed, "fixed_hunks": r.fixed, "checks": r.checks,
+            "check_failures": r.check_failures, "prompt_tokens": r.prompt_tokens,
+            "stable_prefix_tokens": r.stable_prefix_tokens,
+            "usage": None if r.usage is None else dataclasses.asdict(r.usage), "cost": r.cost,
+        }
+        for r in result.rounds
+    ]  # fmt: skip
+    costs = [r.cost for r in result.rounds if r.cost is not None]
+    return {
+        "session": result.session_id,
+        "round": result.round,
+        "stopped": result.stopped,
+        "truncated": result.truncated,
+        "files": [f.path for f in result.changeset],
+        "failed_hunks": len(result.changeset.failures),
+        "problems": list(result.problems),
+        "cost": sum(costs) if costs else None,
+        "rounds": rounds,
+    }
 
 
 def _before_sending(plan: Plan, *, budget_given: bool) -> None:

@@ -18,6 +18,7 @@ from .values import (
     Manifest,
     ManifestEntry,
     Result,
+    RoundInfo,
     SessionSummary,
     UndoRecord,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "Manifest",
     "ManifestEntry",
     "Result",
+    "RoundInfo",
     "SessionSummary",
     "UndoRecord",
     "apply_state",

@@ -22,6 +22,7 @@ __all__ = [
     "Manifest",
     "ManifestEntry",
     "Result",
+    "RoundInfo",
     "SessionSummary",
     "UndoRecord",
 ]
@@ -65,6 +66,36 @@ class Manifest:
         return {e.path: e.blob_sha for e in self.entries}
 
 
+@dataclass(frozen=True)
+class RoundInfo:
+    """One round of a request's repair loop (:mod:`assistant.rounds`): round 1 is the first
+    answer, each later one a follow-up on the same prompt prefix, recorded as a session
+    whose ``parent_id`` is the round before."""
+
+    number: int
+    session_id: int
+    reason: str
+    """Why it was asked: ``first``, ``placement`` (hunks did not place) or ``checks``."""
+    failed: int
+    """Hunks (and file operations) of the changeset after this round that do not place."""
+    fixed: int
+    """Hunks that failed before this round and place after it."""
+    checks: str | None
+    """``passed`` or ``failed`` when the checks ran on this round's changeset; None: not run
+    (placement was not clean, or no checker)."""
+    check_failures: int | None
+    prompt_tokens: int
+    stable_prefix_tokens: int
+    """Tokens of this request's prompt identical to the previous request's (0 for round 1)."""
+    usage: Usage | None
+    cost: float | None
+
+    @property
+    def failures(self) -> int:
+        """What the loop minimises: hunks that do not place, plus failing checks."""
+        return self.failed + (self.check_failures or 0)
+
+
 @dataclass
 class Result:
     """One answered request: what was packed and asked, the answer and its edits.
@@ -104,7 +135,15 @@ class Result:
     """Paths whose packed text was gone (changed on disk, not in git), located in the
     current text instead; applying them is refused as a conflict."""
     parent_id: int | None = None
-    """The session this one answers (a :meth:`Assistant.resend`)."""
+    """The session this one answers (a :meth:`Assistant.resend`, or the round before)."""
+    rounds: tuple[RoundInfo, ...] = ()
+    """Every round of the repair loop that made this result, oldest first (empty: the loop
+    did not run, or the result was loaded from the history)."""
+    stopped: str | None = None
+    """Why the loop stopped (:data:`assistant.rounds.STOPS`); the result is the changeset of
+    the round :attr:`round` names, the best one."""
+    round: int = 1
+    """The round whose changeset this is."""
 
     @property
     def complete(self) -> bool:

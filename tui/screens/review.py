@@ -39,6 +39,7 @@ from textual.widgets import Input, OptionList, Static
 from assistant.display import safe, safe_name
 from assistant.edits import FileReview, HunkState, file_config_edit, parse_edits
 from assistant.errors import AssistantError
+from assistant.rounds import rounds_line
 
 from ..diffrows import TOLERATED
 from ..diffsearch import filtered, next_match
@@ -151,6 +152,11 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="review-title", classes="title-bar")
+        result = self.state.result
+        if result is not None and (line := rounds_line(result)):
+            rounds = Static(Content(line), id="review-rounds", classes="status-bar")
+            rounds.styles.height = "auto"  # wraps at 80 columns rather than cut
+            yield rounds
         with Horizontal(id="review-body"):
             yield FileList(id="files")
             yield DiffView(id="diff")

@@ -39,7 +39,16 @@ from textual.widgets.markdown import MarkdownStream
 
 from assistant.display import Escaper, safe, safe_name
 from assistant.errors import AssistantError
-from assistant.session import Event, FileEdited, Finished, ReasoningDelta, Retrying, TextDelta
+from assistant.rounds import stop_note
+from assistant.session import (
+    Event,
+    FileEdited,
+    Finished,
+    ReasoningDelta,
+    Retrying,
+    Round,
+    TextDelta,
+)
 
 from ..advice import error_text
 from ..state import ReviewState
@@ -114,6 +123,7 @@ class StreamScreen(Screen[None]):
         self.done = False
         self.failed: str | None = None
         self.retrying = ""  # the last retry notice, shown in the stats line
+        self.round = ""  # "round 2" once a repair round is asked, shown in the stats line
         self.shown = Escaper()  # the answer is the model's: shown, never obeyed
         self.thought = Escaper()  # so is its reasoning
         self.reasoning_chars = 0
@@ -189,6 +199,8 @@ class StreamScreen(Screen[None]):
                     self.app.call_from_thread(self._edited, event.edit)
                 elif isinstance(event, Retrying):
                     self.app.call_from_thread(self._retrying, str(event.notice))
+                elif isinstance(event, Round):
+                    self.app.call_from_thread(self._round, event)
                 elif isinstance(event, Finished):
                     self.app.call_from_thread(self._finished, event.result)
             if thoughts:
@@ -251,6 +263,16 @@ class StreamScreen(Screen[None]):
     def _edited(self, edit: FileEdit) -> None:
         self.query_one("#edits", OptionList).add_option(edit_line(edit))
 
+    def _round(self, event: Round) -> None:
+        """A repair round is asked: a separator with its line in the answer (the round's
+        text streams below it) and in the edits list. The line is ours, not the model's."""
+        self.round = f"round {event.number}"
+        self._show_text(f"\n\n---\n\n**{event}**\n\n")
+        self.query_one("#edits", OptionList).add_option(
+            Content.styled(f"── {self.round} ──", "$accent")
+        )
+        self._stats()
+
     def _retrying(self, line: str) -> None:
         self.retrying = line
         self.notify(line, title="the backend failed", severity="warning", markup=False)
@@ -267,6 +289,8 @@ class StreamScreen(Screen[None]):
         )
         if self.reasoning_chars and not self.chars:
             line += "   reasoning…"
+        if self.round:
+            line = f"{self.round}   {line}"
         if self.output_price is not None:
             line += f"   ~${tokens * self.output_price / 1e6:.4f} output so far"
         if self.retrying:
@@ -287,6 +311,8 @@ class StreamScreen(Screen[None]):
         if result.cost is not None:
             parts.append(f"${result.cost:.4f}")
         parts.append(f"answer {self.ended}")
+        if note := stop_note(result):
+            parts.append(note)
         if result.truncated and not result.cancelled:
             parts[-1] += f" (finish_reason={safe_name(result.finish_reason or 'none')})"
         parts.append("escape goes back")
