@@ -97,7 +97,15 @@ if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made
     from collections.abc import Callable
 
     from .checks import Checker
-    from .model import Backend, Client, ClientOptions, Estimate, Reply, RetryNotice
+    from .model import (
+        Backend,
+        Client,
+        ClientOptions,
+        Estimate,
+        ReasoningText,
+        Reply,
+        RetryNotice,
+    )
     from .model.client import Message
 
 __all__ = [
@@ -789,8 +797,6 @@ class Assistant:
         except BaseException as exc:
             self.store.fail(session_id, status="failed", error=str(exc))
             raise
-        from .model import ReasoningText
-
         parser = EditParser()
         edits: list[FileEdit] = []
         parts: list[str] = []
@@ -799,11 +805,8 @@ class Assistant:
         deltas = stream.events()
         try:
             for delta in deltas:
-                if isinstance(delta, ReasoningText):
-                    yield ReasoningDelta(delta.text)  # shown apart, never parsed
-                    continue
                 if not isinstance(delta, str):
-                    yield Retrying(delta)
+                    yield _aside(delta)  # reasoning (shown apart, never parsed) or a retry
                     continue
                 parts.append(delta)
                 yield TextDelta(delta)
@@ -1029,6 +1032,13 @@ class Assistant:
     def load(self, session_id: int) -> Result:
         """A past session as a :class:`Result`, with its review state as it was left."""
         return self.sessions.load(session_id)
+
+
+def _aside(delta: ReasoningText | RetryNotice) -> ReasoningDelta | Retrying:
+    """The event for what the client streams beside the answer's text."""
+    from .model import ReasoningText
+
+    return ReasoningDelta(delta.text) if isinstance(delta, ReasoningText) else Retrying(delta)
 
 
 def _last(events: Iterator[Event]) -> Result:

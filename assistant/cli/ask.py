@@ -130,6 +130,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="print one JSON report on stdout (session, rounds with stable_prefix_tokens, "
         "usage and cost) instead of the answer",
     )
+    _add_reasoning(parser)
+    add_format(parser)
+    parser.set_defaults(mode="print")
+
+
+def _add_reasoning(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reasoning",
         choices=("off", "low", "medium", "high"),
@@ -141,8 +147,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="show the model's reasoning on stderr, dimmed (default: when stderr is a terminal)",
     )
-    add_format(parser)
-    parser.set_defaults(mode="print")
 
 
 def _rounds(text: str) -> int:
