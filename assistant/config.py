@@ -70,7 +70,8 @@ KEY_SETTINGS = frozenset({"base_url", "prefix_base_url", "api_key_env"})
 """Top-level settings that decide where the key goes or which variable is read."""
 SAFE_BACKEND_KEYS = frozenset(
     {"model", "window", "max_output", "encoding", "prices", "max_tokens_param",
-     "stream_usage", "continuation", "key_required"}
+     "stream_usage", "continuation", "key_required", "reasoning_control",
+     "reasoning_efforts", "reasoning_default"}
 )  # fmt: skip
 """Keys of a ``[backends.NAME]`` table that cannot move a key; any other needs trust."""
 COMMAND_SETTINGS = frozenset({"test_cmd", "lint_cmd"})
@@ -87,6 +88,7 @@ class Settings:
     base_url: str | None = None  # overrides the backend's base URL
     api_key_env: str | None = None  # overrides the env var that holds the key
     max_output: int | None = None  # output tokens reserved per request (None: backend's)
+    reasoning: str | None = None  # off, low, medium, high (None: the provider's default)
     # retries and timeouts
     max_retries: int = 4
     backoff_base: float = 1.0  # seconds before the first retry; doubles each time
@@ -269,6 +271,22 @@ _RANGES: dict[str, tuple[float, float]] = {
 setting adds its line here (a test checks that every numeric field has one)."""
 
 
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "reasoning": ("off", "low", "medium", "high"),  # assistant.model.backend.LEVELS
+}
+"""Allowed values of every setting that is one of a few words."""
+
+
+def check_choice(key: str, value: Any, origin: str) -> None:
+    """A :class:`ConfigError` naming ``origin``, ``key`` and the choices when ``value`` is
+    not one of ``_CHOICES[key]``."""
+    choices = _CHOICES.get(key)
+    if choices is not None and value not in choices:
+        raise ConfigError(
+            f"{origin}: {key} = {value!r} is not one of {', '.join(choices)}", setting=key
+        )
+
+
 def check_range(key: str, value: float, origin: str) -> None:
     """A :class:`ConfigError` naming ``origin``, ``key`` and the range when ``value`` is
     outside ``_RANGES[key]`` (negative, NaN, infinite or absurd)."""
@@ -343,6 +361,7 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
         raise ConfigError(f"{origin}: {name} = {value!r} is not a number") from exc
     if not isinstance(value, str):
         return _bad(name, value, origin)
+    check_choice(name, value, origin)
     return value
 
 
@@ -424,6 +443,7 @@ def load_settings(
                 check_range(key, value, "explicit setting")
             if key == "instruction_files":
                 value = _names(key, value, "explicit setting")
+            check_choice(key, value, "explicit setting")
             values[key] = value
         else:
             raise ConfigError(f"unknown setting {key!r}")

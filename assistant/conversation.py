@@ -49,10 +49,14 @@ def exchanges(chain: Sequence[Result], message: str) -> list[Exchange]:
 
 
 def to_messages(items: Sequence[Exchange]) -> tuple[Message, ...]:
-    """The chat messages of ``items``: assistant, user, assistant, user, ..."""
+    """The chat messages of ``items``: assistant, user, assistant, user, ... Each answer goes
+    back by the provider's rule for earlier turns (:func:`assistant.model.history_message`:
+    its reasoning is not sent)."""
+    from .model import history_message
+
     out: list[Message] = []
     for e in items:
-        out += [{"role": "assistant", "content": e.answer}, {"role": "user", "content": e.message}]
+        out += [history_message(e.answer), {"role": "user", "content": e.message}]
     return tuple(out)
 
 

@@ -461,10 +461,14 @@ def _followup(
 
 
 def _extended(plan: Plan, answer: str, followup: str, extra: int) -> Plan:
-    """``plan`` with the answer and the follow-up appended: the same messages before them."""
+    """``plan`` with the answer and the follow-up appended: the same messages before them.
+    The answer goes back by the provider's rule (:func:`assistant.model.history_message`:
+    without its reasoning)."""
+    from .model import history_message
+
     messages = (
         *plan.messages,
-        {"role": "assistant", "content": answer},
+        history_message(answer),
         {"role": "user", "content": followup},
     )
     return dataclasses.replace(plan, messages=messages, prompt_tokens=plan.prompt_tokens + extra)

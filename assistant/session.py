@@ -27,6 +27,12 @@ on disk since the pack is merged three ways at apply time, or refused
 (:func:`assistant.worktree.apply_changes`). Paths outside the repository are refused and
 listed in ``Result.problems``.
 
+**Reasoning.** A model that reasons (DeepSeek's thinking mode) streams its reasoning apart
+from the answer: it comes as :class:`ReasoningDelta` events, is never fed to the edit
+parser and is not part of ``Result.answer``, so a diff in the reasoning makes no edit. A
+follow-up sends the previous answer back by the provider's rule
+(:func:`assistant.model.history_message`: without its reasoning).
+
 **Repair rounds.** Hunks that do not place (and, with a ``checker``, failing checks) go
 back to the model on the same prompt prefix, at most ``max_rounds`` times
 (:mod:`assistant.rounds`); each round is a session whose ``parent_id`` is the round before,
@@ -91,7 +97,15 @@ if TYPE_CHECKING:  # the model (and with it openai) loads when a request is made
     from collections.abc import Callable
 
     from .checks import Checker
-    from .model import Backend, Client, ClientOptions, Estimate, Reply, RetryNotice
+    from .model import (
+        Backend,
+        Client,
+        ClientOptions,
+        Estimate,
+        ReasoningText,
+        Reply,
+        RetryNotice,
+    )
     from .model.client import Message
 
 __all__ = [
@@ -106,6 +120,7 @@ __all__ = [
     "Manifest",
     "ManifestEntry",
     "Plan",
+    "ReasoningDelta",
     "Result",
     "Retrying",
     "Round",
@@ -211,6 +226,14 @@ class TextDelta:
 
 
 @dataclass(frozen=True)
+class ReasoningDelta:
+    """A piece of the model's reasoning, as it arrives: shown apart from the answer (the
+    CLI dims it on stderr, the TUI folds it above the answer), never parsed for edits."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class FileEdited:
     """An edit of one file, as soon as the parser has all of it."""
 
@@ -232,7 +255,7 @@ class Retrying:
     notice: RetryNotice
 
 
-Event = TextDelta | FileEdited | Retrying | Round | Finished
+Event = TextDelta | ReasoningDelta | FileEdited | Retrying | Round | Finished
 
 
 def hunk_key(path: str, index: int) -> str:
@@ -341,6 +364,13 @@ def _backend(settings: Settings, backend: str | Backend | None) -> Backend:
     return backend if isinstance(backend, Backend) else resolve_backend(settings, name=backend)
 
 
+def _check_reasoning(backend: Backend, options: ClientOptions) -> None:
+    """Fail now, not mid-request, when ``backend`` cannot reason at the level asked for."""
+    from .model import reasoning_params
+
+    reasoning_params(backend, options.reasoning)
+
+
 def _edit_format(name: str | None, backend: Backend) -> str:
     """The edit format to ask ``backend`` for: ``name`` or the backend's default; an unknown
     name fails here, not mid-request."""
@@ -426,6 +456,7 @@ class Assistant:
         else:
             chosen = _backend(settings, backend)
             options = ClientOptions.from_settings(settings)
+        _check_reasoning(chosen, options)
         return cls(
             top,
             settings=settings,
@@ -445,6 +476,7 @@ class Assistant:
         edit format. Resolving it may fail (:class:`~assistant.errors.ConfigError`); this
         assistant is left as it was, so a front end switches only once the new one exists."""
         chosen = _backend(self.settings, backend)
+        _check_reasoning(chosen, self.options)
         return Assistant(
             self.root,
             settings=self.settings,
@@ -456,6 +488,25 @@ class Assistant:
             cache=self.cache,
             format=self.format,
         )
+
+    def with_reasoning(self, level: str | None) -> Assistant:
+        """A new assistant like this one that asks for reasoning ``level`` (``off``, ``low``,
+        ``medium``, ``high``; None: the provider's default). A level the backend cannot
+        honour is a :class:`~assistant.errors.ConfigError`; this assistant is unchanged."""
+        options = dataclasses.replace(self.options, reasoning=level)
+        _check_reasoning(self.backend, options)
+        return Assistant(
+            self.root, settings=self.settings, backend=self.backend, options=options,
+            sessions=self.sessions, edit_format=self.edit_format, scope=self.scope,
+            cache=self.cache, format=self.format,
+        )  # fmt: skip
+
+    @property
+    def reasoning_level(self) -> str:
+        """The level requests reason at: the one asked for, else the provider's default."""
+        from .model import reasoning_level
+
+        return reasoning_level(self.backend, self.options.reasoning)
 
     def __repr__(self) -> str:
         return f"Assistant(root={str(self.root)!r}, backend={self.backend.name!r})"
@@ -469,7 +520,8 @@ class Assistant:
         from .model import output_reserve
 
         b = self.backend
-        return output_reserve(self.options.max_output, max_output=b.max_output, window=b.window)
+        return output_reserve(self.options.max_output, max_output=b.max_output, window=b.window,
+                              reasoning=self.reasoning_level)  # fmt: skip
 
     @property
     def prompt_overhead(self) -> int:
@@ -553,7 +605,11 @@ class Assistant:
         )
         prompt_tokens = packed.tokens + self._overhead(edit_format, packed.instructions_text)
         prices = backend.prices
-        est = estimate(prompt_tokens, reserve, prices) if prices is not None else None
+        est = (
+            estimate(prompt_tokens, reserve, prices, reasoning=self.reasoning_level)
+            if prices is not None
+            else None
+        )
         return Plan(
             packed,
             messages,
@@ -961,7 +1017,7 @@ class Assistant:
         try:
             for delta in deltas:
                 if not isinstance(delta, str):
-                    yield Retrying(delta)
+                    yield _aside(delta)  # reasoning (shown apart, never parsed) or a retry
                     continue
                 parts.append(delta)
                 yield TextDelta(delta)
@@ -1188,6 +1244,13 @@ class Assistant:
     def load(self, session_id: int) -> Result:
         """A past session as a :class:`Result`, with its review state as it was left."""
         return self.sessions.load(session_id)
+
+
+def _aside(delta: ReasoningText | RetryNotice) -> ReasoningDelta | Retrying:
+    """The event for what the client streams beside the answer's text."""
+    from .model import ReasoningText
+
+    return ReasoningDelta(delta.text) if isinstance(delta, ReasoningText) else Retrying(delta)
 
 
 def _last(events: Iterator[Event]) -> Result:

@@ -155,7 +155,11 @@ _V4 = """
 ALTER TABLE sessions ADD COLUMN message TEXT;   -- a follow-up's own user message (NULL: first)
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+_V5 = """
+ALTER TABLE usage ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;  -- of completion
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 """``MIGRATIONS[n]`` takes a database of schema ``n`` to ``n + 1`` (schema 0: a new file).
 Statements are separated by ``;``. Append, never edit: released steps ran on users' files."""
 

@@ -12,7 +12,9 @@ talks to it exactly as it talks to a provider:
 
 Replies are scripted (:class:`Reply`, consumed first in first out) and can inject faults:
 an error status with ``Retry-After``, a connection dropped mid-stream, a slow first byte,
-``finish_reason: length``; and the hostile ones: keep-alive comments and nothing else
+``finish_reason: length``; a reasoning model's thinking (``reasoning``: streamed as
+``reasoning_content`` deltas before the answer, as DeepSeek's thinking mode does, and counted in
+``completion_tokens_details.reasoning_tokens``); and the hostile ones: keep-alive comments and nothing else
 (``pings``), the stream dripped a byte at a time (``drip``), a text that never ends
 (``endless``), a 200 whose body is anything (``raw_body``: a JSON error, an HTML page). Every request is recorded (:class:`Received`) so a test asserts on
 what the server got as well as on what the client returned.
@@ -27,6 +29,7 @@ scripts one answer per request, the last one repeating; ``--prefix-cache`` repor
 prompt prefix shared with an earlier request as cache hits)::
 
     python3 tests/fakeopenai.py [--port 8000] [--reply ANSWER.md ...] [--prefix-cache]
+                                [--reasoning THOUGHTS.md]
     tome ask "rename greet" --base-url http://127.0.0.1:8000/v1 --model fake-model
 
 It prints its base URL on the first line and serves until Ctrl-C.
@@ -78,6 +81,9 @@ class Reply:
     raw_type: str = "application/json"
     raw_encoding: str | None = None  # send raw_data with this Content-Encoding instead
     raw_data: bytes = b""  # the encoded body sent with raw_encoding
+    reasoning: str = ""  # streamed first, as reasoning_content deltas (a thinking model)
+    reasoning_field: str = "reasoning_content"  # DeepSeek's name; vLLM's newer one: reasoning
+    reasoning_tokens: int | None = None  # default: characters of the reasoning / 4
 
 
 HOSTILE_SECONDS = 20.0  # a hostile stream stops by itself after this, if the client did not
@@ -115,6 +121,9 @@ class FakeOpenAI:
     # how the server counts a request's prompt tokens for its usage (default: characters / 4;
     # a Reply's prompt_tokens wins): a test gives a real tokenizer and a chat template's cost
     count_prompt: Callable[[list[dict[str, Any]]], int] | None = None
+    # answer 400 to a request whose messages carry reasoning_content without tool calls, as
+    # deepseek-reasoner does ("remove reasoning_content before the next request")
+    refuse_reasoning_input: bool = False
     # a provider's prefix cache: a reply without its own cached_tokens reports the prompt's
     # prefix shared with an earlier request as cache hits (characters / 4, as prompt counts)
     prefix_cache: bool = False
@@ -180,8 +189,13 @@ def _usage(reply: Reply, body: dict[str, Any], fake: FakeOpenAI) -> dict[str, An
     if prompt is None:
         counter = fake.count_prompt
         prompt = counter(body.get("messages", [])) if counter else _prompt_chars(body) // 4
+    reasoning = (
+        reply.reasoning_tokens if reply.reasoning_tokens is not None else len(reply.reasoning) // 4
+    )
     completion = (
-        reply.completion_tokens if reply.completion_tokens is not None else len(reply.text) // 4
+        reply.completion_tokens
+        if reply.completion_tokens is not None
+        else len(reply.text) // 4 + reasoning  # providers count reasoning as output
     )
     usage: dict[str, Any] = {
         "prompt_tokens": prompt,
@@ -191,6 +205,8 @@ def _usage(reply: Reply, body: dict[str, Any], fake: FakeOpenAI) -> dict[str, An
     cached = reply.cached_tokens
     if not cached and fake.prefix_cache:
         cached = min(prompt, _cached(fake, body))
+    if reply.reasoning or reply.reasoning_tokens is not None:
+        usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
     if reply.usage_style == "deepseek":
         usage["prompt_cache_hit_tokens"] = cached
         usage["prompt_cache_miss_tokens"] = prompt - cached
@@ -267,6 +283,11 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/beta") != is_prefix:
             self._error(400, "prefix completion needs /beta and a final prefix message", "invalid")
             return
+        if fake.refuse_reasoning_input and any(
+            "reasoning_content" in m and not m.get("tool_calls") for m in body.get("messages", [])
+        ):
+            self._error(400, "reasoning_content is not allowed in input messages", "invalid")
+            return
         if reply.status != 200:
             self._error(
                 reply.status, reply.error or "scripted error", reply.error_type, reply.headers
@@ -290,7 +311,11 @@ class _Handler(BaseHTTPRequestHandler):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": reply.text},
+                    "message": {
+                        "role": "assistant",
+                        "content": reply.text,
+                        **({"reasoning_content": reply.reasoning} if reply.reasoning else {}),
+                    },
                     "finish_reason": reply.finish_reason,
                 }
             ],
@@ -376,13 +401,18 @@ class _Handler(BaseHTTPRequestHandler):
 
         text, step = reply.text, max(1, reply.chunk_chars)
         pending: list[bytes] = [event({"role": "assistant", "content": ""})]
-        for sent, start in enumerate(range(0, len(text), step)):
+        thinking = [
+            ({"content": None, reply.reasoning_field: reply.reasoning[i : i + step]})
+            for i in range(0, len(reply.reasoning), step)
+        ]  # thinking first, apart; drop_after counts its events too
+        answer = [{"content": text[i : i + step]} for i in range(0, len(text), step)]
+        for sent, delta in enumerate(thinking + answer):
             if reply.drop_after is not None and sent >= reply.drop_after:
                 self._chunk(b"".join(pending))
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
                 return
-            pending.append(event({"content": text[start : start + step]}))
+            pending.append(event(delta))
             if len(pending) >= reply.batch_events:
                 self._chunk(b"".join(pending))
                 pending = []
@@ -455,6 +485,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--model", default="fake-model", help="the model /v1/models lists")
     parser.add_argument(
+        "--reasoning", metavar="FILE", help="reasoning to stream first (reasoning_content)"
+    )
+    parser.add_argument(
         "--prefix-cache", action="store_true", help="report shared prompt prefixes as cache hits"
     )
     args = parser.parse_args(argv)
@@ -464,9 +497,14 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.reply:
             with open(name, encoding="utf-8") as fh:
                 texts.append(fh.read())
-    with serve(models=(args.model,), default=Reply(text=texts[-1]), port=args.port) as fake:
+    thoughts = ""
+    if args.reasoning:
+        with open(args.reasoning, encoding="utf-8") as fh:
+            thoughts = fh.read()
+    default = Reply(text=texts[-1], reasoning=thoughts)
+    with serve(models=(args.model,), default=default, port=args.port) as fake:
         fake.prefix_cache = args.prefix_cache
-        fake.push(*(Reply(text=t) for t in texts[:-1]))
+        fake.push(*(Reply(text=t, reasoning=thoughts) for t in texts[:-1]))
         print(fake.base_url, flush=True)
         print(f"model {args.model}; Ctrl-C stops it", file=sys.stderr, flush=True)
         with contextlib.suppress(KeyboardInterrupt):

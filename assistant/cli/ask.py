@@ -43,6 +43,13 @@ message, not the file list; the line before sending names them
 edits in a scratch checkout of the current tree before the apply prompt
 (:mod:`assistant.cli._checks`); ``--apply --yes`` then applies only edits that pass.
 
+``--reasoning off|low|medium|high`` asks a model that reasons for that much of it (unset: the
+backend's default; DeepSeek V4 thinks unless told ``off``); a backend without a reasoning
+control refuses a level. The reasoning streams apart from the answer: to stderr, dimmed,
+when stderr is a terminal (``--no-show-reasoning`` hides it; ``--show-reasoning`` shows it
+into a file or pipe too), never to stdout and never read for edits. The usage line counts
+its tokens (``1,234 out (800 reasoning)``), priced as output, as the provider bills them.
+
 ``--base-url http://HOST:PORT/v1 --model NAME`` talks to any OpenAI-compatible server
 (the key, if it needs one, from ``OPENAI_API_KEY``).
 """
@@ -60,7 +67,7 @@ from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
 from ..errors import EditError
 from ..rounds import stop_note
-from ..session import Assistant, Finished, Retrying, Round, TextDelta
+from ..session import Assistant, Finished, ReasoningDelta, Retrying, Round, TextDelta
 from . import _checks
 from ._common import add_format, add_root, root_of, token_count, whole_number
 from ._summary import file_lines, instruction_lines, tolerated_note
@@ -136,6 +143,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="print one JSON report on stdout (session, rounds with stable_prefix_tokens, "
         "usage and cost) instead of the answer",
     )
+    _add_reasoning(parser)
     add_format(parser)
     _checks.add_arguments(parser)
     parser.set_defaults(mode="print")
@@ -170,6 +178,20 @@ def _refused(args: argparse.Namespace) -> str | None:
     if args.mode == "review" and args.diff:
         return "--diff goes with --apply or --print (the review shows each hunk)"
     return None
+
+
+def _add_reasoning(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reasoning",
+        choices=("off", "low", "medium", "high"),
+        help="how much a model that reasons may think (default: the backend's own)",
+    )
+    parser.add_argument(
+        "--show-reasoning",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the model's reasoning on stderr, dimmed (default: when stderr is a terminal)",
+    )
 
 
 def _rounds(text: str) -> int:
@@ -230,7 +252,11 @@ def run(args: argparse.Namespace) -> int:
     task = " ".join(args.task).strip()
     settings = load_settings(
         project=root,
-        overrides={"max_output": args.max_output, "max_rounds": getattr(args, "max_rounds", None)},
+        overrides={
+            "max_output": args.max_output,
+            "max_rounds": getattr(args, "max_rounds", None),
+            "reasoning": getattr(args, "reasoning", None),
+        },
     )
     backend = resolve_backend(
         settings,
@@ -250,7 +276,10 @@ def run(args: argparse.Namespace) -> int:
     _before_sending(plan, budget_given=args.budget is not None)
     as_json = getattr(args, "json", False)
     markdown = args.no_edits and sys.stdout.isatty() and not as_json
-    result = _stream(assistant, plan, markdown=markdown, as_json=as_json, checker=verifier)
+    thoughts = _Reasoning(sys.stderr, getattr(args, "show_reasoning", None))
+    result = _stream(
+        assistant, plan, markdown=markdown, as_json=as_json, checker=verifier, thoughts=thoughts
+    )
     checked = _checks.check_once(verifier, result)
     if as_json:
         print(json.dumps({**report(result), **_checks.as_json(checked)}, indent=2))
@@ -260,12 +289,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"tome: {line}", file=sys.stderr)
     print(f"tome: session {result.session_id} ('tome history')", file=sys.stderr)
     if result.truncated:
-        print(
-            "tome: the answer is still cut off (finish_reason=length) after "
-            f"{result.continuations} continuation(s); do not apply it as is: raise --max-output, "
-            "narrow the task, or lower --budget",
-            file=sys.stderr,
-        )
+        print(_cut_off(result), file=sys.stderr)
         return TRUNCATED_EXIT
     if _checks.shown_and_refused(checked, result, yes=args.mode == "apply" and args.yes):
         return 1
@@ -300,24 +324,35 @@ def _parent(assistant: Assistant, session: int | None) -> int:
 
 
 def _stream(
-    assistant: Assistant, plan: Plan, *, markdown: bool, as_json: bool, checker: Checker | None
+    assistant: Assistant,
+    plan: Plan,
+    *,
+    markdown: bool,
+    as_json: bool,
+    checker: Checker | None,
+    thoughts: _Reasoning,
 ) -> Result:
     """Send ``plan``, the answer to stdout as it arrives (escaped: it is the model's), as
-    rendered Markdown when ``markdown``, not at all with ``as_json``; a line per round and
-    per retry on stderr. The finished result."""
+    rendered Markdown when ``markdown``, not at all with ``as_json``; the reasoning apart
+    (``thoughts``, on stderr); a line per round and per retry on stderr. The finished
+    result."""
     out = sys.stdout
     result: Result | None = None
     shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
     live = _Markdown() if markdown else None
     try:
         for event in assistant.send(plan, checker=checker):
-            if isinstance(event, TextDelta):
+            if isinstance(event, ReasoningDelta):
+                thoughts.feed(event.text)
+            elif isinstance(event, TextDelta):
+                thoughts.end()
                 if live is not None:
                     live.feed(event.text)
                 elif not as_json:
                     out.write(shown.feed(event.text))
                     out.flush()
             elif isinstance(event, Round):
+                thoughts.end()
                 if not as_json and live is None:
                     out.write(shown.close())
                     out.write("\n")
@@ -329,6 +364,7 @@ def _stream(
             elif isinstance(event, Finished):
                 result = event.result
     finally:
+        thoughts.end()
         if live is not None:
             live.close()
     assert result is not None
@@ -361,6 +397,57 @@ class _Markdown:
 
     def close(self) -> None:
         self.live.stop()
+
+
+def _cut_off(result: Result) -> str:
+    """Why the answer is cut off and what to do, in one line."""
+    if not result.cancelled and not result.answer:  # the reasoning spent the whole reserve
+        return (
+            "tome: the reasoning used the whole output reserve before the answer began; "
+            "raise --max-output or ask for less reasoning (--reasoning low or off)"
+        )
+    return (
+        "tome: the answer is still cut off (finish_reason=length) after "
+        f"{result.continuations} continuation(s); do not apply it as is: raise --max-output, "
+        "narrow the task, or lower --budget"
+    )
+
+
+class _Reasoning:
+    """The model's reasoning on stderr as it arrives, dimmed on a terminal, escaped (it is
+    the model's), apart from the answer; or, hidden, one line saying it is happening."""
+
+    DIM, RESET = "\x1b[2m", "\x1b[0m"
+
+    def __init__(self, err: TextIO, show: bool | None) -> None:
+        tty = err.isatty()
+        self.err = err
+        self.show = tty if show is None else show
+        self.dim = tty
+        self.escaper = Escaper()
+        self.open = False  # reasoning is being written (or was said to be, hidden)
+        self.said = False
+
+    def feed(self, text: str) -> None:
+        if not self.show:
+            if not self.said:
+                print("tome: the model is reasoning (--show-reasoning shows it)",
+                      file=self.err, flush=True)  # fmt: skip
+                self.said = True
+            return
+        if not self.open:
+            self.err.write("tome: reasoning:\n" + (self.DIM if self.dim else ""))
+            self.open = True
+        self.err.write(self.escaper.feed(text))
+        self.err.flush()
+
+    def end(self) -> None:
+        """The answer begins (or the reply ended): close the dimmed block."""
+        if not self.open:
+            return
+        self.open = False
+        self.err.write(self.escaper.close() + (self.RESET if self.dim else "") + "\n")
+        self.err.flush()
 
 
 def _usage_line(result: Result, prices: Prices | None) -> str | None:

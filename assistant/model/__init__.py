@@ -17,11 +17,14 @@ Nothing here reads files, env or the network at import time.
 from __future__ import annotations
 
 from .backend import (
+    LEVELS,
     Backend,
     Prices,
     available_backends,
     backend_names,
     load_presets,
+    reasoning_level,
+    reasoning_params,
     resolve_backend,
 )
 from .client import (
@@ -31,11 +34,13 @@ from .client import (
     ClientOptions,
     Message,
     Prepared,
+    ReasoningText,
     Reply,
     ReplyStream,
     RetryNotice,
     count_prompt,
     framing_tokens,
+    history_message,
     prompt_overhead,
 )
 from .retry import RetryPolicy, Timeouts, parse_retry_after
@@ -48,10 +53,12 @@ from .usage import (
     format_estimate,
     format_usage,
     output_reserve,
+    reserve_note,
     usage_from_api,
 )
 
 __all__ = [
+    "LEVELS",
     "AsyncClient",
     "AsyncReplyStream",
     "Backend",
@@ -61,6 +68,7 @@ __all__ = [
     "Message",
     "Prepared",
     "Prices",
+    "ReasoningText",
     "Reply",
     "ReplyStream",
     "RetryNotice",
@@ -76,10 +84,14 @@ __all__ = [
     "format_estimate",
     "format_usage",
     "framing_tokens",
+    "history_message",
     "load_presets",
     "output_reserve",
     "parse_retry_after",
     "prompt_overhead",
+    "reasoning_level",
+    "reasoning_params",
+    "reserve_note",
     "resolve_backend",
     "usage_from_api",
 ]

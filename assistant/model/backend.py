@@ -7,6 +7,16 @@ reads the environment when the client is built, so no repr, log or file can leak
 
 Presets ship in ``assistant/data/backends.toml``; ``[backends.NAME]`` tables in the settings
 override them field by field (prices included) or add new ones.
+
+**Reasoning.** The ``reasoning`` setting (``off``, ``low``, ``medium``, ``high``; unset: the
+provider's own default, nothing sent) is mapped per backend by :func:`reasoning_params`:
+``reasoning_control = "deepseek"`` sends DeepSeek's thinking switch (``thinking.type``
+enabled or disabled) and, when enabled, ``reasoning_effort``; ``"openai"`` sends
+``reasoning_effort``; ``"none"`` has no control, and a level other than ``off`` asked of it
+is a :class:`~assistant.errors.ConfigError` naming the setting, never silently ignored.
+``reasoning_efforts`` maps each level to the value the provider accepts (a level it lacks
+is refused the same way); ``reasoning_default`` is the level the provider uses when told
+nothing (DeepSeek V4 thinks unless told not to), which :func:`reasoning_level` reports.
 """
 
 from __future__ import annotations
@@ -23,15 +33,21 @@ from ..config import Settings, check_range
 from ..errors import ConfigError
 
 __all__ = [
+    "LEVELS",
     "Backend",
     "Prices",
     "available_backends",
     "backend_names",
     "load_presets",
+    "reasoning_level",
+    "reasoning_params",
     "resolve_backend",
 ]
 
 Continuation = Literal["prefix", "message", "none"]
+ReasoningControl = Literal["none", "deepseek", "openai"]
+LEVELS = ("off", "low", "medium", "high")
+"""The values of the ``reasoning`` setting, weakest first."""
 ENCODINGS = ("deepseek-v4", "o200k_base", "cl100k_base")
 GENERIC = "openai-compatible"  # what --base-url without --backend means
 
@@ -62,6 +78,9 @@ class Backend:
     stream_usage: bool = True  # accepts stream_options.include_usage
     continuation: Continuation = "message"
     prefix_base_url: str | None = None  # DeepSeek beta endpoint for prefix completion
+    reasoning_control: ReasoningControl = "none"  # how a reasoning level is sent
+    reasoning_efforts: tuple[tuple[str, str], ...] = ()  # (level, value the provider takes)
+    reasoning_default: str = "off"  # the level the provider uses when nothing is sent
 
     def api_key(self, env: Mapping[str, str] | None = None) -> str | None:
         """The key from the environment, or ``None`` (which is fine when not required)."""
@@ -145,6 +164,7 @@ def _build(name: str, table: Mapping[str, Any], env: Mapping[str, str] | None = 
         )
     if values.get("continuation", "message") not in ("prefix", "message", "none"):
         raise ConfigError(f"{where}: continuation must be 'prefix', 'message' or 'none'")
+    _check_reasoning(where, values)
     if values.get("max_tokens_param", "max_tokens") not in ("max_tokens", "max_completion_tokens"):
         raise ConfigError(f"{where}: max_tokens_param must be max_tokens or max_completion_tokens")
     for number in ("window", "max_output"):
@@ -152,6 +172,80 @@ def _build(name: str, table: Mapping[str, Any], env: Mapping[str, str] | None = 
             raise ConfigError(f"{where}: {number} must be a positive integer")
         check_range(f"backends.{number}", values[number], where)
     return Backend(name=name, **values)
+
+
+def _check_reasoning(where: str, values: dict[str, Any]) -> None:
+    """Validate the reasoning fields of one table (in place: the efforts become pairs)."""
+    control = values.get("reasoning_control", "none")
+    if control not in ("none", "deepseek", "openai"):
+        raise ConfigError(f"{where}: reasoning_control must be 'none', 'deepseek' or 'openai'")
+    efforts = values.get("reasoning_efforts", {})
+    if isinstance(efforts, Mapping):
+        efforts = tuple(efforts.items())
+    if not isinstance(efforts, tuple | list) or not all(
+        isinstance(pair, tuple | list)
+        and len(pair) == 2
+        and pair[0] in LEVELS
+        and isinstance(pair[1], str)
+        for pair in efforts
+    ):
+        raise ConfigError(
+            f"{where}: reasoning_efforts must map levels ({', '.join(LEVELS)}) to the values "
+            'the provider accepts, e.g. { low = "low", high = "max" }'
+        )
+    values["reasoning_efforts"] = tuple((str(a), str(b)) for a, b in efforts)
+    if values.get("reasoning_default", "off") not in LEVELS:
+        raise ConfigError(f"{where}: reasoning_default must be one of {', '.join(LEVELS)}")
+
+
+def reasoning_level(backend: Backend, requested: str | None) -> str:
+    """The reasoning level a request runs at: the one ``requested``, else the provider's
+    default (``reasoning_default``: what it does when nothing is sent)."""
+    return requested or backend.reasoning_default
+
+
+def reasoning_params(backend: Backend, requested: str | None) -> dict[str, Any]:
+    """The request fields that ask ``backend`` for reasoning level ``requested`` (None: the
+    provider's default, nothing sent), merged into the JSON body as they are.
+
+    DeepSeek (``thinking`` switch, https://api-docs.deepseek.com/guides/thinking_mode):
+    ``off`` sends ``{"thinking": {"type": "disabled"}}``; a level sends the switch enabled
+    and ``reasoning_effort``. OpenAI reasoning models: ``reasoning_effort``. A level the
+    backend cannot honour is a :class:`ConfigError` naming the ``reasoning`` setting.
+    """
+    if requested is None:
+        return {}
+    if requested not in LEVELS:
+        raise ConfigError(
+            f"reasoning = {requested!r} is not a level; choose one of {', '.join(LEVELS)}",
+            setting="reasoning",
+        )
+    control = backend.reasoning_control
+    if control == "none":
+        if requested == "off":
+            return {}  # nothing to turn off: this backend is not asked to reason
+        raise ConfigError(
+            f"backend {backend.name!r} has no reasoning control, so reasoning = {requested!r} "
+            "cannot be honoured: use reasoning = 'off' (or leave it unset), or pick a backend "
+            "that reasons (tome models); a server that does take a control can declare it "
+            f"with reasoning_control under [backends.{backend.name}]",
+            setting="reasoning",
+        )
+    efforts = dict(backend.reasoning_efforts)
+    if control == "deepseek" and requested == "off":
+        return {"thinking": {"type": "disabled"}}
+    if requested not in efforts:
+        offered = [level for level in LEVELS if level in efforts or (
+            level == "off" and control == "deepseek")]  # fmt: skip
+        what = "turn reasoning off" if requested == "off" else f"reason at {requested!r}"
+        raise ConfigError(
+            f"backend {backend.name!r} cannot {what}; its levels: {', '.join(offered)} "
+            f"(reasoning_efforts under [backends.{backend.name}])",
+            setting="reasoning",
+        )
+    if control == "deepseek":
+        return {"thinking": {"type": "enabled"}, "reasoning_effort": efforts[requested]}
+    return {"reasoning_effort": efforts[requested]}
 
 
 def available_backends(

@@ -19,6 +19,22 @@ their exceptions are translated into :mod:`assistant.errors`.
   never returned as a whole one.
 - A 200 whose body is not an event stream (a JSON error, an HTML page from a proxy or a
   wrong base URL) is reported with the server's own words, escaped and shortened.
+- Reasoning (DeepSeek's thinking mode streams ``reasoning_content`` deltas; vLLM and others
+  ``reasoning``) is kept apart from the answer: :meth:`ReplyStream.events` yields it as
+  :class:`ReasoningText`, never as text, and :attr:`Reply.reasoning` holds it, so nothing
+  downstream can take it for the answer (or parse edits out of it). A request asks for the
+  level of :attr:`ClientOptions.reasoning` (:func:`~.backend.reasoning_params`) and reserves
+  output for it (:func:`~.usage.output_reserve`).
+- A cut-off answer of a request that reasons: DeepSeek documents prefix completion and
+  thinking mode, but not the two together (whether the prefix would be read as answer or as
+  reasoning is not said), so tome never sends a prefix with thinking on. With DeepSeek's
+  switch the continuation is a prefix completion with thinking *disabled*: the reasoning
+  is done, the answer goes on from its last character, a documented non-thinking request
+  (and it does not pay for thinking again). A backend that continues by prefix but has no
+  such switch continues by a follow-up message instead: the partial answer as the
+  assistant's turn (without its reasoning, :func:`history_message`) and "continue exactly
+  where it stopped". A reply whose reasoning used the whole reserve before any answer
+  arrived is not continued: it is :attr:`Reply.truncated` with :attr:`Reply.reasoning_cut`.
 - Text deltas are yielded as they arrive; the :class:`Reply` (text, usage, cost) is on the
   stream object once it is exhausted. :meth:`ReplyStream.events` also yields a
   :class:`RetryNotice` before each wait, so a caller can say ``retrying in 4 s (429 rate
@@ -66,7 +82,7 @@ from ..errors import (
     ModelError,
     RateLimitError,
 )
-from .backend import Backend
+from .backend import LEVELS, Backend, reasoning_level, reasoning_params
 from .retry import RetryPolicy, Timeouts, format_seconds, parse_retry_after
 from .usage import (
     Estimate,
@@ -90,11 +106,13 @@ __all__ = [
     "ClientOptions",
     "Message",
     "Prepared",
+    "ReasoningText",
     "Reply",
     "ReplyStream",
     "RetryNotice",
     "count_prompt",
     "framing_tokens",
+    "history_message",
     "prompt_overhead",
 ]
 
@@ -122,8 +140,14 @@ class ClientOptions:
     max_continuations: int = 4
     max_output: int | None = None  # reserved output per request; None: usage.output_reserve
     max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES  # UTF-8 bytes of one reply's text
+    reasoning: str | None = None  # off, low, medium, high; None: the provider's default
 
     def __post_init__(self) -> None:
+        if self.reasoning is not None and self.reasoning not in LEVELS:
+            raise ConfigError(
+                f"client options: reasoning = {self.reasoning!r} is not one of {', '.join(LEVELS)}",
+                setting="reasoning",
+            )
         for name, value in (
             ("max_continuations", self.max_continuations),
             ("max_answer_bytes", self.max_answer_bytes),
@@ -139,6 +163,7 @@ class ClientOptions:
             max_continuations=settings.max_continuations,
             max_output=settings.max_output,
             max_answer_bytes=settings.max_answer_bytes,
+            reasoning=settings.reasoning,
         )
 
 
@@ -161,6 +186,13 @@ class RetryNotice:
 
 
 @dataclass(frozen=True)
+class ReasoningText:
+    """A piece of the model's reasoning, as it arrives: shown apart, never the answer."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Prepared:
     """A request that fits: its size, reserved output and (when prices are known) cost."""
 
@@ -180,10 +212,37 @@ class Reply:
     continuations: int
     retries: int
     cost: float | None
+    reasoning: str = ""
+    """The reasoning the model streamed before (and between) its answer, apart from it."""
+    reasoning_cut: bool = False
+    """The reasoning used the whole output reserve before the answer began."""
 
     @property
     def complete(self) -> bool:
         return not self.truncated
+
+
+def history_message(
+    reply: Reply | str, *, tool_calls: Sequence[Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The assistant message that stands for ``reply`` (or an answer's text) in the
+    messages of a later request: a follow-up round, a send-back, a continuation.
+
+    The one rule for what goes back (DeepSeek, https://api-docs.deepseek.com/guides/
+    thinking_mode and reasoning_model): the reasoning of a turn without tool calls is not
+    sent back (``deepseek-reasoner`` answers 400 when ``reasoning_content`` is in the input;
+    the V4 thinking mode ignores it), only the answer. A turn that made tool calls must carry
+    its ``reasoning_content`` in every later request, so with ``tool_calls`` it does (tome
+    makes none today; the rule is here for the day it does)."""
+    if isinstance(reply, str):
+        content, reasoning = reply, ""
+    else:
+        content, reasoning = reply.text, reply.reasoning
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if tool_calls:
+        message["tool_calls"] = [dict(call) for call in tool_calls]
+        message["reasoning_content"] = reasoning
+    return message
 
 
 def count_prompt(messages: Sequence[Message], encoding: str) -> int:
@@ -427,12 +486,16 @@ class _Exchange:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.backend = backend
+        self.params = reasoning_params(backend, options.reasoning)  # the body's fields
+        self.thinking = reasoning_level(backend, options.reasoning) != "off"
         self.clock = clock
         self.options = options
         self.messages = [dict(m) for m in messages]
         self.prepared = prepared
         self.stream_usage = stream_usage
         self.text = _Text()
+        self.reasoning = _Text()  # apart from the answer, never parsed
+        self.reasoning_cut = False
         self.usage = Usage()
         self.retries = 0
         self.continuations = 0
@@ -444,6 +507,7 @@ class _Exchange:
         self.notice: RetryNotice | None = None  # the retry about to happen, for the caller
         # per attempt
         self._attempt_chars = 0
+        self._attempt_reasoning = 0
         self._attempt_finish: str | None = None
         self._attempt_usage: Usage | None = None
         self._sse = _SSE(options.max_answer_bytes + _BODY_KEPT)
@@ -458,6 +522,7 @@ class _Exchange:
         if self.done:
             return None
         self._attempt_chars = 0
+        self._attempt_reasoning = 0
         self._attempt_finish = None
         self._attempt_usage = None
         self._sse = _SSE(self.options.max_answer_bytes + _BODY_KEPT)
@@ -465,13 +530,19 @@ class _Exchange:
         messages: list[dict[str, Any]] = list(self.messages)
         prefix = False
         max_output = self.prepared.max_output
+        params = self.params
+        if not self.text.size:
+            self.reasoning = _Text()  # asked again from the start: so is the reasoning
         if self.text.size:
             partial = self.text.value()
-            if self.backend.continuation == "prefix":
+            switch = self.backend.reasoning_control == "deepseek"
+            if self.backend.continuation == "prefix" and (not self.reasons or switch):
                 prefix = True
                 messages.append({"role": "assistant", "content": partial, "prefix": True})
-            else:
-                messages.append({"role": "assistant", "content": partial})
+                if self.reasons:  # never a prefix with thinking on: the answer goes on
+                    params = {"thinking": {"type": "disabled"}}
+            else:  # a follow-up turn; the reasoning is not sent back (history_message)
+                messages.append(history_message(partial))
                 messages.append({"role": "user", "content": CONTINUE_PROMPT})
             used = self.prepared.prompt_tokens + self.usage.completion_tokens
             max_output = max(1, min(max_output, self.backend.window - used))
@@ -484,6 +555,8 @@ class _Exchange:
         }
         if self.stream_usage:
             kwargs["stream_options"] = {"include_usage": True}
+        if params:
+            kwargs["extra_body"] = dict(params)
         t = self.options.timeouts
         prompt = self.prepared.prompt_tokens + self.text.size // 4
         self._stall = t.read_for(prompt)
@@ -493,8 +566,13 @@ class _Exchange:
         timeout = openai.Timeout(read, connect=t.connect, read=read, write=read, pool=t.connect)
         return _Call(prefix=prefix, kwargs=kwargs, timeout=timeout)
 
+    @property
+    def reasons(self) -> bool:
+        """Whether this reply reasons: asked to, or reasoning text arrived anyway."""
+        return self.thinking or self.reasoning.size > 0
+
     # -- bytes -----------------------------------------------------------------------------
-    def receive(self, chunk: bytes) -> list[str]:
+    def receive(self, chunk: bytes) -> list[str | ReasoningText]:
         """Bytes of the body as they arrive: the text deltas they complete. Checks the
         request's deadline and the time since the last text on every chunk, so a server
         that drips bytes or only sends keep-alives is stopped on time."""
@@ -502,24 +580,24 @@ class _Exchange:
             events = self._sse.feed(chunk)
         except _LineTooLong as exc:
             raise _too_large(self.backend, self.options.max_answer_bytes, self.text.size) from exc
-        texts = [t for data in events if (t := self._event(data))]
+        texts = [t for data in events for t in self._event(data)]
         self._check_time()
         return texts
 
-    def body_ended(self) -> list[str]:
+    def body_ended(self) -> list[str | ReasoningText]:
         """The body ended: the text of a last event that had no blank line after it."""
-        return [t for data in self._sse.close() if (t := self._event(data))]
+        return [t for data in self._sse.close() for t in self._event(data)]
 
-    def _event(self, data: str) -> str | None:
+    def _event(self, data: str) -> list[str | ReasoningText]:
         if self.attempt_done:
-            return None
+            return []
         if data == _SSE.DONE:
             self.attempt_done = True
-            return None
-        text = self.feed(data)
-        if text:
+            return []
+        pieces = self.feed(data)
+        if pieces:  # reasoning is progress too: a long think is not a stall
             self._last_text = self.clock()
-        return text
+        return pieces
 
     def _check_time(self) -> None:
         now = self.clock()
@@ -528,7 +606,7 @@ class _Exchange:
                 self._late(f"passed its deadline of {format_seconds(self._deadline)}")
             )
         if now - self._last_text > self._stall:
-            what = "nothing" if not self._attempt_chars else "no new text"
+            what = "nothing" if not self._attempt_chars + self._attempt_reasoning else "no new text"
             raise BackendUnavailable(
                 self._late(f"sent {what} for {format_seconds(self._stall)} (only keep-alives)")
             )
@@ -550,8 +628,9 @@ class _Exchange:
         return ModelError(f"{where}: the backend answered with {body}; check base_url")
 
     # -- responses -------------------------------------------------------------------------
-    def feed(self, data: str) -> str | None:
-        """One SSE ``data:`` payload (a chat.completion.chunk as JSON): the text it adds."""
+    def feed(self, data: str) -> list[str | ReasoningText]:
+        """One SSE ``data:`` payload (a chat.completion.chunk as JSON): the reasoning and the
+        text it adds, in that order."""
         try:
             chunk = json.loads(data)
         except json.JSONDecodeError as exc:
@@ -560,7 +639,7 @@ class _Exchange:
                 f"JSON: {data[:120]!r}; is the base URL an OpenAI-compatible endpoint?"
             ) from exc
         if not isinstance(chunk, dict):
-            return None
+            return []
         if chunk.get("error"):
             error = chunk["error"]
             message = error.get("message", error) if isinstance(error, dict) else error
@@ -570,19 +649,26 @@ class _Exchange:
         raw_usage = chunk.get("usage")
         if isinstance(raw_usage, dict):
             self._attempt_usage = usage_from_api(raw_usage)
-        delta_text: str | None = None
+        pieces: list[str | ReasoningText] = []
         for choice in chunk.get("choices") or ():
-            if choice.get("index", 0) != 0:
+            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
                 continue
-            content = (choice.get("delta") or {}).get("content")
+            delta = choice.get("delta") or {}
+            thought = delta.get("reasoning_content") or delta.get("reasoning")
+            if thought and isinstance(thought, str):
+                self._count_bytes(thought)
+                self.reasoning.add(thought)
+                self._attempt_reasoning += len(thought)
+                pieces.append(ReasoningText(thought))
+            content = delta.get("content")
             if content and isinstance(content, str):
                 self._count_bytes(content)
                 self.text.add(content)
                 self._attempt_chars += len(content)
-                delta_text = content
+                pieces.append(content)
             if choice.get("finish_reason"):
                 self._attempt_finish = choice["finish_reason"]
-        return delta_text
+        return pieces
 
     def _count_bytes(self, content: str) -> None:
         # len() is a lower bound of the UTF-8 size; encode only when it could matter
@@ -596,20 +682,27 @@ class _Exchange:
     def _account_attempt(self) -> None:
         if self._attempt_usage is not None:
             self.usage = self.usage + self._attempt_usage
-        elif self._attempt_chars or self._attempt_finish:
+        elif self._attempt_chars or self._attempt_reasoning or self._attempt_finish:
             # nothing reported (a drop, or a server without usage): count it ourselves
+            reasoning = self._attempt_reasoning // 4
             self.usage = self.usage + Usage(
                 prompt_tokens=self.prepared.prompt_tokens,
-                completion_tokens=max(1, self._attempt_chars // 4),
+                completion_tokens=max(1, self._attempt_chars // 4 + reasoning),
                 cache_miss_tokens=self.prepared.prompt_tokens,
                 estimated=True,
+                reasoning_tokens=reasoning,
             )
 
     def ended(self) -> float | None:
         """The stream ended cleanly. Returns a delay before the next call, or None."""
         self._account_attempt()
         finish = self._attempt_finish
-        if finish is None and self._sse.junk and not self._attempt_chars:
+        if (
+            finish is None
+            and self._sse.junk
+            and not self._attempt_chars
+            and not self._attempt_reasoning
+        ):
             raise self._not_a_stream()  # a 200 that is a JSON error or an HTML page
         if finish is None:  # the body ended without a finish_reason: a silent drop
             said = (
@@ -628,6 +721,7 @@ class _Exchange:
                 self.continuations += 1
                 return 0.0
             self.truncated = True
+            self.reasoning_cut = self.text.size == 0 and self.reasoning.size > 0
         self.done = True
         return None
 
@@ -686,6 +780,8 @@ class _Exchange:
             continuations=self.continuations,
             retries=self.retries,
             cost=cost(self.usage, prices) if prices is not None else None,
+            reasoning=self.reasoning.value(),
+            reasoning_cut=self.reasoning_cut,
         )
 
 
@@ -841,6 +937,7 @@ class _Base:
         self.options = options or ClientOptions()
         self._key = backend.require_key(env) or NO_KEY
         self._stream_usage = backend.stream_usage
+        reasoning_params(backend, self.options.reasoning)  # a level it cannot honour fails here
 
     def __repr__(self) -> str:
         key = f"${self.backend.api_key_env} (redacted)" if self.backend.api_key_env else "none"
@@ -859,7 +956,14 @@ class _Base:
         """The reserve of a request that asks for ``max_output`` (None: the options')."""
         b = self.backend
         wanted = max_output or self.options.max_output
-        return output_reserve(wanted, max_output=b.max_output, window=b.window)
+        return output_reserve(
+            wanted, max_output=b.max_output, window=b.window, reasoning=self.reasoning_level
+        )
+
+    @property
+    def reasoning_level(self) -> str:
+        """The level requests reason at: the options', else the provider's default."""
+        return reasoning_level(self.backend, self.options.reasoning)
 
     def prompt_overhead(self, system: str) -> int:
         """Tokens a ``[system, user]`` prompt costs beyond the user message, in this
@@ -887,7 +991,8 @@ class _Base:
             backend=self.backend.name,
         )
         prices = self.backend.prices
-        est = estimate(tokens, reserve, prices) if prices is not None else None
+        level = self.reasoning_level
+        est = estimate(tokens, reserve, prices, reasoning=level) if prices is not None else None
         return Prepared(prompt_tokens=tokens, max_output=reserve, estimate=est)
 
     def _exchange(self, messages: Sequence[Message], prepared: Prepared) -> _Exchange:
@@ -915,8 +1020,9 @@ class ReplyStream:
                 if isinstance(event, str):
                     yield event
 
-    def events(self) -> Generator[str | RetryNotice, None, None]:
-        """Text deltas, and a :class:`RetryNotice` before each retry's wait."""
+    def events(self) -> Generator[str | ReasoningText | RetryNotice, None, None]:
+        """Text deltas, :class:`ReasoningText` as the model reasons, and a
+        :class:`RetryNotice` before each retry's wait."""
         ex = self._exchange
         while (call := ex.next_call()) is not None:
             delay: float | None
@@ -1027,8 +1133,9 @@ class AsyncReplyStream:
                 if isinstance(event, str):
                     yield event
 
-    async def events(self) -> AsyncGenerator[str | RetryNotice, None]:
-        """Text deltas, and a :class:`RetryNotice` before each retry's wait."""
+    async def events(self) -> AsyncGenerator[str | ReasoningText | RetryNotice, None]:
+        """Text deltas, :class:`ReasoningText` as the model reasons, and a
+        :class:`RetryNotice` before each retry's wait."""
         ex = self._exchange
         while (call := ex.next_call()) is not None:
             delay: float | None

@@ -10,7 +10,7 @@ from fakeopenai import FakeOpenAI
 from modelkit import FAST, backend_for
 
 from assistant import tokens
-from assistant.model import Client, count_prompt, output_reserve, resolve_backend
+from assistant.model import Client, ClientOptions, count_prompt, output_reserve, resolve_backend
 from assistant.session import Assistant, system_prompt
 
 offline_o200k = pytest.mark.filterwarnings("ignore::assistant.tokens.EncodingFallbackWarning")
@@ -29,9 +29,12 @@ def test_the_deepseek_preset_reserves_32k_not_its_whole_max_output() -> None:
 
     backend = resolve_backend(load_settings(), name="deepseek-v4-flash")
     assert backend.max_output == 393_216
-    client = Client(dataclasses.replace(backend, key_required=False, api_key_env=None))
+    bare = dataclasses.replace(backend, key_required=False, api_key_env=None)
+    client = Client(bare, options=ClientOptions(reasoning="off"))
     assert client.reserve == 32_768
     assert client.reserve_for(4_000) == 4_000 and client.reserve_for(None) == 32_768
+    # unset, DeepSeek V4 thinks (its default): the reasoning gets room of its own
+    assert Client(bare).reserve == 32_768 + 32_768 < backend.max_output
 
 
 @offline_o200k

@@ -30,8 +30,10 @@ from tui.widgets.budget_meter import BudgetMeter, describe
 BACKEND = "deepseek-v4-flash"
 MODULES = ("colorsys.py", "textwrap.py", "shlex.py", "fnmatch.py", "bisect.py", "heapq.py")
 TASK = "add type hints to the public functions of textwrap.py"
-RESERVE = 32_768
-ESTIMATE = re.compile(r"prompt ([\d,]+) tokens \(\+ up to ([\d,]+) out\)")
+RESERVE = 32_768 + 32_768  # the answer's 32K, and 32K for DeepSeek's default reasoning
+ESTIMATE = re.compile(
+    r"prompt ([\d,]+) tokens \(\+ up to ([\d,]+) out(?:, reasoning \(\w+\) included)?\)"
+)
 PACKED = re.compile(
     r"tome: pack ([\d,]+) tokens, cut to fit the window \(([\d,]+) tokens\): "
     r"((\d+) of (\d+) files whole, (\d+) as skeletons, (\d+) omitted)\n"

@@ -151,6 +151,7 @@ async def test_the_backend_key_skips_backends_that_cannot_be_used_in_one_notice(
     user.parent.mkdir(parents=True, exist_ok=True)
     user.write_text(
         '[backends."gpt-4.1"]\nwindow = "large"\n\n'  # after deepseek-v4-pro, then
+        '[backends.gpt-5]\nwindow = "large"\n\n'  # the reasoning preset after it, then
         '[backends.mine]\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n'  # openai-compatible
     )
     app = make_app(root, assistant=Assistant.open(root, backend="deepseek-v4-pro"))
@@ -168,7 +169,7 @@ async def test_the_backend_key_skips_backends_that_cannot_be_used_in_one_notice(
         assert isinstance(compose, ComposeScreen)
         names = backend_names(compose.assistant.settings)
         refused = names[names.index("deepseek-v4-pro") + 1 :]  # gpt-4.1, the local presets
-        assert refused[:2] == ["gpt-4.1", "openai-compatible"] and refused[-1] == "mine"
+        assert refused[:3] == ["gpt-4.1", "gpt-5", "openai-compatible"] and refused[-1] == "mine"
         # one press: past every backend that cannot be used, round to the first preset (at
         # 80x24 a toast each for the four model-less presets used to cover the screen)
         await pilot.press("ctrl+n")

@@ -1,4 +1,4 @@
-"""Compose after Review: the follow-up box continues the session; ctrl+t asks a question.
+"""Compose after Review: the follow-up box continues the session; ctrl+f asks a question.
 
 Pilot against the real fake OpenAI server; asserting on the requests it received and on the
 session store.
@@ -105,7 +105,7 @@ async def test_ctrl_l_drops_the_follow_up_and_ctrl_t_asks_a_question(
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert compose.follow is None and "Follow up on" not in screen_text(app)
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+f")
         await pilot.pause()
         assert "Ask (ctrl+s)" in screen_text(app) and "question" in screen_text(app)
         task = compose.query_one("#task")

@@ -118,7 +118,7 @@ async def test_composes_keys_work_in_the_task_box(compose_app: tuple[Assistant, 
         assert isinstance(app.focused, TextArea)  # the task box: keys here must not type
         footer = _footer(app)
         # every key of Compose fits at 80 columns, Quit included, and none is ^h or ^b
-        assert list(footer) == ["^s", "^n", "^r", "^t", "^o", "^g", "^q"], footer
+        assert list(footer) == ["^s", "^n", "^t", "^r", "^f", "^o", "^g", "^q"], footer
         rows = dict(_section(app, "Compose"))
         for key in footer:
             assert key in rows, (key, rows)

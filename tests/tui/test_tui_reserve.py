@@ -29,8 +29,10 @@ from tui.widgets.budget_meter import BudgetMeter, describe
 SIZE = (120, 40)
 BACKEND = "deepseek-v4-flash"  # window 1,048,576, max_output 393,216, priced
 TASK = "add type hints to the public functions of wrap.py"
+RESERVE = 32_768 + 32_768  # the answer's 32K, and 32K for DeepSeek's default reasoning
 ESTIMATE = re.compile(
-    r"prompt ([\d,]+) tokens \(\+ up to ([\d,]+) out\): est\. \$([\d.]+) uncached / "
+    r"prompt ([\d,]+) tokens \(\+ up to ([\d,]+) out(?:, reasoning \(\w+\) included)?\): "
+    r"est\. \$([\d.]+) uncached / "
     r"\$([\d.]+) if the prefix is cached"
 )
 
@@ -74,7 +76,7 @@ async def test_meter_cli_estimate_and_request_agree_to_the_token(
     assert found is not None, err
     cli_prompt, cli_reserve = _numbers(found[1], found[2])
     [cli_request] = served.requests
-    assert cli_request.body["max_tokens"] == cli_reserve == 32_768  # not the 393,216 maximum
+    assert cli_request.body["max_tokens"] == cli_reserve == RESERVE  # not the 393,216 maximum
     assert _served_prompt(cli_request.messages) == cli_prompt
     assert f"usage: {cli_prompt:,} in" in err  # what the server counted and reported
 
@@ -119,17 +121,17 @@ async def test_before_a_plan_the_meter_estimates_with_the_same_reserve_and_overh
         await app.workers.wait_for_complete()
         await pilot.pause()
         budget = app.screen.query_one(BudgetMeter).budget
-        assert budget is not None and budget.output == 32_768  # the reserve sent, not 393,216
+        assert budget is not None and budget.output == RESERVE  # the reserve sent, not 393,216
         files = sum(tokens.count(_stdlib(n), "deepseek-v4") for n in ("textwrap.py", "colorsys.py"))
         assert budget.tokens == files + assistant.prompt_overhead
-        assert assistant.reserve == 32_768 and not budget.planned
+        assert assistant.reserve == RESERVE and not budget.planned
         assert "~" in describe(budget)  # said to be an estimate
         await pilot.press(*TASK, "ctrl+r")  # recount with a task: the request is planned
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         planned = app.screen.query_one(BudgetMeter).budget
-        assert planned is not None and planned.planned and planned.output == 32_768
+        assert planned is not None and planned.planned and planned.output == RESERVE
         assert planned.tokens == assistant.plan(TASK).prompt_tokens
     assert served.requests == []  # planning sends nothing
 

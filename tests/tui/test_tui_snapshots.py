@@ -70,12 +70,13 @@ class _Assistant:
 
     def __init__(self, root: Path) -> None:
         from assistant import load_settings
-        from assistant.model import Backend, Prices
+        from assistant.model import Backend, ClientOptions, Prices
 
         self.root = root
         self.cache = None
         self.settings = load_settings(project=root)
-        self.options = None
+        self.options = ClientOptions()
+        self.reasoning_level = "off"  # the test backend has no reasoning control
         self.reserve = 1_000  # output tokens reserved per request
         self.prompt_overhead = 600  # the system message and the chat framing
         self.backend = Backend(

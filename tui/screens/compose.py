@@ -18,9 +18,16 @@ A conversation: once a request was answered from here, coming back (from Review,
 the Stream of an answer without edits) shows "Follow up on #ID" and a follow-up box under
 the task; a message written there continues the session (``Assistant.plan(...,
 continue_from=ID)``: the same pack, the answers so far, the new message last). With the box
-empty, ctrl+s sends the task box as a new session, as before; ctrl+l drops the follow-up. ctrl+t toggles ask mode (a question: the prompt asks
+empty, ctrl+s sends the task box as a new session, as before; ctrl+l drops the follow-up.
+ctrl+f toggles ask mode (a question: the prompt asks
 for an explanation, nothing is parsed as an edit); the task box's title and the send button
 say which mode is on.
+
+ctrl+t walks the reasoning levels the backend honours (its default, off, low, medium, high;
+:meth:`Assistant.with_reasoning <assistant.session.Assistant.with_reasoning>`); the line under
+the backend says the level in use, and the meter's output reserve follows it (a request that
+reasons reserves room for the reasoning). A backend picked that cannot reason at the level in
+use is taken at its own default, and a notice says so.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from textual.widgets import Button, Select, Static, TextArea
 from textual.worker import get_current_worker
 
 from assistant.display import safe_name
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ConfigError
 
 from ..advice import NEXT_BACKEND, error_text, fit_text
 from ..widgets.budget_meter import Budget, BudgetMeter
@@ -49,9 +56,10 @@ if TYPE_CHECKING:
     from assistant.packing import Pack
     from assistant.session import Assistant, Plan
 
-Key = tuple[str, tuple[str, ...] | None, str, int | None, bool]
+Key = tuple[str, tuple[str, ...] | None, str, int | None, bool, str]
 """What a plan was made for: the task (or follow-up message), the included paths (None:
-all), the backend, the session followed up on (None: a new one), ask mode."""
+all), the backend, the session followed up on (None: a new one), ask mode, the reasoning
+level (its output reserve differs)."""
 
 
 class ComposeScreen(Screen[None]):
@@ -61,8 +69,9 @@ class ComposeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", priority=True),
         Binding(NEXT_BACKEND, "next_backend", "Backend"),
+        Binding("ctrl+t", "next_reasoning", "Reasoning"),
         Binding("ctrl+r", "recount", "Recount"),
-        Binding("ctrl+t", "toggle_ask", "Ask/Edit"),
+        Binding("ctrl+f", "toggle_ask", "Ask/Edit"),
         Binding("ctrl+l", "new_session", "New"),
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+g", "app.help", "Help"),
@@ -76,7 +85,7 @@ class ComposeScreen(Screen[None]):
         self.overhead = 0  # the prompt's tokens beyond the pack, for the estimate
         self.planned: tuple[Key, Plan] | None = None  # the last plan, and what it was for
         self.refused: str | None = None  # the backend last picked that could not be used
-        self.ask_mode = False  # ctrl+t: a question, no edits
+        self.ask_mode = False  # ctrl+f: a question, no edits
         self.follow: int | None = None  # the session the follow-up box continues
         self.sent = False  # a request went out from here: coming back offers a follow-up
 
@@ -93,12 +102,48 @@ class ComposeScreen(Screen[None]):
                     allow_blank=False,
                     id="backend",
                 )
+                yield Static(self._reasoning_line(), id="reasoning-level")
                 yield BudgetMeter(id="meter")
                 yield TextArea(id="task", soft_wrap=True, show_line_numbers=False)
                 yield Static("", id="followup-label")
                 yield TextArea(id="followup", soft_wrap=True, show_line_numbers=False)
                 yield Button("Send (ctrl+s)", variant="primary", id="send")
         yield Footer(show_command_palette=False)  # at 80 columns: room for every key of its own
+
+    def _reasoning_line(self) -> Content:
+        a = self.assistant
+        level = a.reasoning_level
+        source = "asked" if a.options.reasoning is not None else "backend's default"
+        if a.backend.reasoning_control == "none" and a.options.reasoning is None:
+            source = "no control"
+        return Content.assemble(("reasoning ", "bold"), f"{level} ({source})")  # ^t: footer
+
+    def action_next_reasoning(self) -> None:
+        """The next level the backend honours after the one in use (unset, then off, low,
+        medium, high, then unset again); one it cannot honour is skipped."""
+        from assistant.model import LEVELS
+
+        a = self.assistant
+        order: list[str | None] = [None, *LEVELS]
+        at = order.index(a.options.reasoning)
+        for step in range(1, len(order)):
+            level = order[(at + step) % len(order)]
+            try:
+                chosen = a.with_reasoning(level)
+            except ConfigError:
+                continue
+            if level == a.options.reasoning:
+                break
+            self._use(chosen)
+            return
+        self.notify(f"{a.backend.name} has no other reasoning level", severity="warning")
+
+    def _use(self, assistant: Assistant) -> None:
+        """Make ``assistant`` the one in use (the app's too) and show what changed."""
+        self.assistant = assistant
+        self.app.assistant = assistant  # type: ignore[attr-defined]
+        self.query_one("#reasoning-level", Static).update(self._reasoning_line())
+        self._update_meter()
 
     def _backends(self) -> list[str]:
         from assistant.model import backend_names
@@ -203,12 +248,13 @@ class ComposeScreen(Screen[None]):
 
     def _key(self) -> Key:
         backend, ask = self.assistant.backend.name, self.ask_mode
+        level = self.assistant.reasoning_level
         if self._following():
             message = self.query_one("#followup", TextArea).text.strip()
-            return message, None, backend, self.follow, ask
+            return message, None, backend, self.follow, ask, level
         task = self.query_one("#task", TextArea).text.strip()
         paths = self.query_one(FileTree).included_paths() if self.counted else None
-        return task, tuple(paths) if paths is not None else None, backend, None, ask
+        return task, tuple(paths) if paths is not None else None, backend, None, ask, level
 
     def _update_meter(self) -> None:
         if not self.counted:
@@ -236,7 +282,7 @@ class ComposeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="plan")
     def _plan(self, key: Key, *, send: bool) -> None:
         """Pack and price the request for ``key`` (no network); with ``send``, send it."""
-        task, paths, _, follow, ask = key
+        task, paths, _, follow, ask, _ = key
         a = self.assistant
         try:
             if send:
@@ -285,8 +331,15 @@ class ComposeScreen(Screen[None]):
         current = self.assistant
         if name == current.backend.name:
             return
+        note = None
         try:
-            switched = current.with_backend(name)
+            try:
+                switched = current.with_backend(name)
+            except ConfigError as exc:
+                if exc.setting != "reasoning":
+                    raise
+                switched = current.with_reasoning(None).with_backend(name)
+                note = f"{name} cannot reason at {current.options.reasoning}: its default is used"
         except AssistantError as exc:
             self.refused = name
             self.query_one("#backend", Select).value = current.backend.name  # what is in use
@@ -298,8 +351,9 @@ class ComposeScreen(Screen[None]):
             )
             return
         self.refused = None
-        self.assistant = switched
-        self.app.assistant = switched  # type: ignore[attr-defined]
+        self._use(switched)
+        if note is not None:
+            self.notify(note, title="reasoning", timeout=8)
         self.action_recount()  # the encoding may differ; the tree keeps its choices
 
     def action_next_backend(self) -> None:
@@ -347,7 +401,7 @@ class ComposeScreen(Screen[None]):
 
     def action_send(self) -> None:
         key = self._key()
-        task, paths, _, _, _ = key
+        task, paths, *_ = key
         if not task:
             self.notify("write the task first", severity="warning")
             return

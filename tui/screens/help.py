@@ -66,6 +66,8 @@ PROSE: dict[str, str] = {
     "app.quit": "quit tome",
     "send": "send the task",
     "next_backend": "next backend",
+    "next_reasoning": "next reasoning level",
+    "toggle_reasoning": "the reasoning: show / hide",
     "recount": "recount the pack (plans the task, if written)",
     "history": "past sessions",
     "toggle_include": "include / exclude the file or folder under the cursor",

@@ -13,6 +13,11 @@ renders, so a huge answer never re-renders the whole document per batch. Past
 :data:`MARKDOWN_LIMIT` characters (Textual's Markdown is a widget per block) the answer
 switches to a plain, virtualised log, and the border says so. The title and the
 footer say how the answer ended: streaming, complete, cut off, cancelled or failed.
+
+A model that reasons streams its reasoning first (:class:`~assistant.session.ReasoningDelta`):
+it goes to a folded section above the answer (:class:`~tui.widgets.reasoning_view.
+ReasoningView`, ``r`` unfolds it), escaped, plain text, never part of the answer nor read
+for edits; the stats line counts its tokens with the output, as they are billed.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from markdown_it import MarkdownIt
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Log, Markdown, OptionList, Static
@@ -35,11 +40,20 @@ from textual.widgets.markdown import MarkdownStream
 from assistant.display import Escaper, safe, safe_name
 from assistant.errors import AssistantError
 from assistant.rounds import stop_note
-from assistant.session import Event, FileEdited, Finished, Retrying, Round, TextDelta
+from assistant.session import (
+    Event,
+    FileEdited,
+    Finished,
+    ReasoningDelta,
+    Retrying,
+    Round,
+    TextDelta,
+)
 
 from ..advice import error_text
 from ..state import ReviewState
 from ..widgets.footer import Footer
+from ..widgets.reasoning_view import ReasoningView
 
 if TYPE_CHECKING:
     from assistant import Result
@@ -83,6 +97,7 @@ class StreamScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", priority=True),
         Binding("escape", "back", "Back (answer ended)", priority=True),
+        Binding(ReasoningView.key, "toggle_reasoning", "Reasoning"),
     ]
 
     ENDED: ClassVar[dict[str, str]] = {"complete": "$success", "cut off": "$warning", "cancelled": "$warning",
@@ -110,6 +125,8 @@ class StreamScreen(Screen[None]):
         self.retrying = ""  # the last retry notice, shown in the stats line
         self.round = ""  # "round 2" once a repair round is asked, shown in the stats line
         self.shown = Escaper()  # the answer is the model's: shown, never obeyed
+        self.thought = Escaper()  # so is its reasoning
+        self.reasoning_chars = 0
         self.ended = ""  # "" while streaming, else a key of ENDED
         self._markdown: MarkdownStream | None = None
         self._text_so_far: list[str] = []  # escaped, for the switch to plain text
@@ -117,9 +134,11 @@ class StreamScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="stream-title", classes="title-bar")
         with Horizontal(id="stream-body"):
-            with VerticalScroll(id="answer-scroll"):
-                yield Markdown(id="answer", open_links=False, parser_factory=inert_markdown)
-            yield Log(id="answer-plain", highlight=False)
+            with Vertical(id="stream-main"):
+                yield ReasoningView(id="reasoning")
+                with VerticalScroll(id="answer-scroll"):
+                    yield Markdown(id="answer", open_links=False, parser_factory=inert_markdown)
+                yield Log(id="answer-plain", highlight=False)
             yield OptionList(id="edits")
         yield Static("starting…", id="stream-stats", classes="status-bar")
         yield Footer()
@@ -138,6 +157,7 @@ class StreamScreen(Screen[None]):
         self.done = True
         self.ended = how
         self._show_text(self.shown.close())  # a carriage return held back by the escaper
+        self.query_one(ReasoningView).add(self.thought.close())
         self.refresh_bindings()
         self.query_one("#stream-title", Static).update(self._title())
         for box in self.query("#answer-scroll, #answer-plain"):
@@ -159,13 +179,18 @@ class StreamScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="stream")
     def _run(self) -> None:
         buffer: list[str] = []
+        thoughts: list[str] = []
         last = time.monotonic()
         try:
             for event in self.source(self.cancel):
-                if isinstance(event, TextDelta):
-                    buffer.append(event.text)
+                if isinstance(event, TextDelta | ReasoningDelta):
+                    (buffer if isinstance(event, TextDelta) else thoughts).append(event.text)
                     if time.monotonic() - last < FLUSH_EVERY:
                         continue
+                if thoughts:  # the reasoning comes before the answer it led to
+                    self.app.call_from_thread(self._reasoning, "".join(thoughts))
+                    thoughts.clear()
+                    last = time.monotonic()
                 if buffer:
                     self.app.call_from_thread(self._text, "".join(buffer))
                     buffer.clear()
@@ -178,15 +203,29 @@ class StreamScreen(Screen[None]):
                     self.app.call_from_thread(self._round, event)
                 elif isinstance(event, Finished):
                     self.app.call_from_thread(self._finished, event.result)
+            if thoughts:
+                self.app.call_from_thread(self._reasoning, "".join(thoughts))
             if buffer:  # a source that ends without Finished keeps its last text
                 self.app.call_from_thread(self._text, "".join(buffer))
         except AssistantError as exc:
+            if thoughts:
+                self.app.call_from_thread(self._reasoning, "".join(thoughts))
             if buffer:
                 self.app.call_from_thread(self._text, "".join(buffer))
             self.app.call_from_thread(self._failed, error_text(exc))
 
     def on_unmount(self) -> None:
         self.cancel.set()  # leaving (or quitting) stops the request
+
+    def _reasoning(self, text: str) -> None:
+        first = not self.reasoning_chars
+        self.reasoning_chars += len(text)
+        self.query_one(ReasoningView).add(self.thought.feed(text))
+        if first:
+            self.refresh_bindings()  # r now has something to unfold
+
+    def action_toggle_reasoning(self) -> None:
+        self.query_one(ReasoningView).toggle()
 
     def _text(self, text: str) -> None:
         self.chars += len(text)
@@ -243,10 +282,13 @@ class StreamScreen(Screen[None]):
         if self.done:
             return
         elapsed = self.clock() - self.started
-        tokens = self.chars / 4  # a rough count while streaming; the usage is exact
+        # a rough count while streaming (the usage is exact); reasoning is output too
+        tokens = (self.chars + self.reasoning_chars) / 4
         line = (
             f"{elapsed:5.1f} s   ~{tokens:,.0f} tokens   ~{tokens / max(elapsed, 0.001):,.0f} tok/s"
         )
+        if self.reasoning_chars and not self.chars:
+            line += "   reasoning…"
         if self.round:
             line = f"{self.round}   {line}"
         if self.output_price is not None:
@@ -263,7 +305,9 @@ class StreamScreen(Screen[None]):
         usage = result.usage
         parts = [f"{elapsed:.1f} s"]
         if usage is not None:
-            parts.append(f"{usage.completion_tokens:,} output tokens")
+            reasoned = usage.reasoning_tokens
+            parts.append(f"{usage.completion_tokens:,} output tokens"
+                         + (f" ({reasoned:,} reasoning)" if reasoned else ""))  # fmt: skip
         if result.cost is not None:
             parts.append(f"${result.cost:.4f}")
         parts.append(f"answer {self.ended}")
@@ -305,6 +349,8 @@ class StreamScreen(Screen[None]):
             return not self.done
         if action == "back":
             return self.done
+        if action == "toggle_reasoning":
+            return self.reasoning_chars > 0  # shown once there is reasoning to unfold
         return True
 
     def action_back(self) -> None:
