@@ -71,7 +71,7 @@ class ComposeScreen(Screen[None]):
         Binding(NEXT_BACKEND, "next_backend", "Backend"),
         Binding("ctrl+t", "next_reasoning", "Reasoning"),
         Binding("ctrl+r", "recount", "Recount"),
-        Binding("ctrl+f", "toggle_ask", "Ask/Edit"),
+        Binding("ctrl+f", "toggle_ask", "Ask"),
         Binding("ctrl+l", "new_session", "New"),
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+g", "app.help", "Help"),
