@@ -408,7 +408,8 @@ class _Handler(BaseHTTPRequestHandler):
         answer = [{"content": text[i : i + step]} for i in range(0, len(text), step)]
         for sent, delta in enumerate(thinking + answer):
             if reply.drop_after is not None and sent >= reply.drop_after:
-                self._chunk(b"".join(pending))
+                if pending:  # an empty chunk would end the body cleanly: not a drop
+                    self._chunk(b"".join(pending))
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
                 return
