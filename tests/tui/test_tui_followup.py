@@ -10,10 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 from fakeopenai import FakeOpenAI, Reply
-from modelkit import backend_for
-from tuikit import screen_text
+from tuikit import quick_assistant, screen_text
 
-from assistant.model import Client, ClientOptions, RetryPolicy, Timeouts
 from assistant.session import NO_EDITS, SYSTEM_ASK, Assistant
 from tui.app import make_app
 from tui.screens.compose import ComposeScreen
@@ -34,20 +32,12 @@ def welcome(name):
 >>>>>>> REPLACE
 ```
 """
-FAST = ClientOptions(
-    retry=RetryPolicy(max_retries=1, base=0.001, cap=1.0),
-    timeouts=Timeouts(connect=2.0, read=5.0, read_per_mtok=0.0),
-    max_continuations=1,
-)
 
 
 @pytest.fixture
 def assistant(make_repo, fake_openai: FakeOpenAI) -> Iterator[Assistant]:  # type: ignore[no-untyped-def]
-    root = make_repo({"app.py": APP, "README.md": "# demo\n"})
-    backend = backend_for(fake_openai, encoding="cl100k_base", continuation="message")
-    client = Client(backend, options=FAST, sleep=lambda _: None)
-    yield Assistant.open(root, client=client)
-    client.close()
+    with quick_assistant(make_repo({"app.py": APP, "README.md": "# demo\n"}), fake_openai) as a:
+        yield a
 
 
 async def _settle(pilot, app) -> None:  # type: ignore[no-untyped-def]
@@ -126,15 +116,13 @@ async def test_the_meter_tooltip_names_the_instruction_files_the_tree_leaves_out
     make_repo, fake_openai: FakeOpenAI
 ) -> None:  # type: ignore[no-untyped-def]
     root = make_repo({"app.py": APP, "AGENTS.md": "Type every function.\n"})
-    backend = backend_for(fake_openai, encoding="cl100k_base", continuation="message")
-    client = Client(backend, options=FAST, sleep=lambda _: None)
-    app = make_app(root, assistant=Assistant.open(root, client=client))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await _settle(pilot, app)
-        from tui.widgets.budget_meter import BudgetMeter
-        from tui.widgets.file_tree import FileTree
+    with quick_assistant(root, fake_openai) as a:
+        app = make_app(root, assistant=a)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await _settle(pilot, app)
+            from tui.widgets.budget_meter import BudgetMeter
+            from tui.widgets.file_tree import FileTree
 
-        assert [f.path for f in app.screen.query_one(FileTree).entry.files()] == ["app.py"]
-        tip = str(app.screen.query_one(BudgetMeter).tooltip)
-        assert "instruction files, in the system message" in tip and "AGENTS.md:" in tip
-    client.close()
+            assert [f.path for f in app.screen.query_one(FileTree).entry.files()] == ["app.py"]
+            tip = str(app.screen.query_one(BudgetMeter).tooltip)
+            assert "instruction files, in the system message" in tip and "AGENTS.md:" in tip

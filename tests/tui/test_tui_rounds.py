@@ -8,11 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 from fakeopenai import FakeOpenAI, Reply
-from modelkit import backend_for
 from textual.widgets import OptionList
-from tuikit import screen_text
+from tuikit import quick_assistant, screen_text
 
-from assistant.model import Client, ClientOptions, RetryPolicy, Timeouts
 from assistant.rounds import Round
 from assistant.session import Assistant, Event, TextDelta
 from tui.app import make_app
@@ -53,20 +51,12 @@ app.py
 >>>>>>> REPLACE
 ```
 """
-FAST = ClientOptions(
-    retry=RetryPolicy(max_retries=1, base=0.001, cap=1.0),
-    timeouts=Timeouts(connect=2.0, read=5.0, read_per_mtok=0.0),
-    max_continuations=1,
-)
 
 
 @pytest.fixture
 def assistant(make_repo, fake_openai: FakeOpenAI) -> Iterator[Assistant]:  # type: ignore[no-untyped-def]
-    root = make_repo({"app.py": APP, "README.md": "# demo\n"})
-    backend = backend_for(fake_openai, encoding="cl100k_base", continuation="message")
-    client = Client(backend, options=FAST, sleep=lambda _: None)
-    yield Assistant.open(root, client=client)
-    client.close()
+    with quick_assistant(make_repo({"app.py": APP, "README.md": "# demo\n"}), fake_openai) as a:
+        yield a
 
 
 async def test_stream_shows_a_separator_and_the_rounds_text(assistant: Assistant) -> None:

@@ -2,7 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from fakeopenai import FakeOpenAI
+from modelkit import backend_for
 from textual.app import App
+
+from assistant.model import Client, ClientOptions, RetryPolicy, Timeouts
+from assistant.session import Assistant
+
+QUICK = ClientOptions(
+    retry=RetryPolicy(max_retries=1, base=0.001, cap=1.0),
+    timeouts=Timeouts(connect=2.0, read=5.0, read_per_mtok=0.0),
+    max_continuations=1,
+)
+"""Client options for a TUI test against the fake server: one quick retry, one continuation."""
+
+
+@contextmanager
+def quick_assistant(root: Path, fake: FakeOpenAI) -> Iterator[Assistant]:
+    """An assistant on ``root`` asking ``fake`` (cl100k counts, continuation by message), with
+    :data:`QUICK` options and no real sleeps; its client closed after."""
+    backend = backend_for(fake, encoding="cl100k_base", continuation="message")
+    client = Client(backend, options=QUICK, sleep=lambda _: None)
+    try:
+        yield Assistant.open(root, client=client)
+    finally:
+        client.close()
+
 
 A_PY = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(40))
 B_TXT = "one\ntwo\nthree\n"
