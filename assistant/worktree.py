@@ -516,7 +516,8 @@ def _open_journal(real_root: Path, writes: list[Write]) -> Path:
     assert key is not None
     fsio.state_dir(real_root)
     repo.exclude_state_dir(real_root)
-    name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
+    now = time.time_ns()  # one reading: two would name an apply at a second's edge out of order
+    name = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9)) + f"-{now % 10**9:09d}"
     name += f"-{secrets.token_hex(3)}"
     jdir = real_root / JOURNAL / name
     entries = []

@@ -103,6 +103,21 @@ def test_next_apply_recovers_an_interrupted_one_first(make_repo, monkeypatch) ->
     assert [s for _n, s in worktree.journals(root)] == ["undone", "applied"]
 
 
+def test_two_applies_across_a_second_boundary_stay_in_order(make_repo, monkeypatch) -> None:
+    # The journal name is the time of the apply; read from two clocks (the second, then the
+    # nanoseconds), an apply at 12:00:00.999999999 and one a moment later could be named
+    # 12:00:00-000000001 and sort first, so undo would pick the wrong one as the last.
+    root = make_repo({"a.txt": "a\n"})
+    clock = iter([1_700_000_000_999_999_999, 1_700_000_001_000_000_001])
+    monkeypatch.setattr(worktree.time, "time_ns", lambda: next(clock))
+    worktree.apply_changes(root, {"a.txt": "b\n"})
+    worktree.apply_changes(root, {"a.txt": "c\n"})
+    names = [n for n, _s in worktree.journals(root)]
+    assert [n[:15] for n in names] == ["20231114T221320", "20231114T221321"]
+    worktree.undo(root)
+    assert (root / "a.txt").read_text() == "b\n"
+
+
 def test_check_writes_nothing(make_repo) -> None:
     root = make_repo({"a.txt": "a\n"})
     done = worktree.apply_changes(root, {"a.txt": "b\n"}, check=True)
