@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "trust": ("trust", "trust a repository's config file (settings that move your API key)"),
     "config": ("config", "show where the user config, the project config and the state live"),
 }
+COMMANDS["mcp"] = ("mcp", "serve pack, rank_files, apply_edits, undo, history to agents (MCP)")
 
 DESCRIPTION = """\
 Pack a repository into one prompt, ask a model, review and apply.
