@@ -135,6 +135,16 @@ def test_an_answer_still_cut_off_is_exit_3_and_never_applied(
     [
         (Reply(status=401, error="bad key", error_type="authentication_error"), "AuthError"),
         (Reply(status=503, error="overloaded", error_type="server_error"), "BackendUnavailable"),
+        (Reply(status=429, error="slow down", error_type="rate_limit_error"), "RateLimitError"),
+        (
+            Reply(
+                status=400,
+                error="This model's maximum context length is 1000 tokens. However, you "
+                "requested 9000 tokens. Please reduce the length of the messages.",
+                error_type="invalid_request_error",
+            ),
+            "ContextLengthError",
+        ),
     ],
 )
 def test_a_backend_error_is_exit_4_with_its_class(
@@ -186,6 +196,15 @@ def test_a_config_error_is_exit_2_with_its_class(
     assert error["event"] == "error" and error["class"] == "ConfigError"
     assert error["exit_code"] == 2 and "no-such-backend" in error["message"]
     assert fake_openai.requests == []
+
+
+def test_a_missing_key_is_exit_2_before_anything_is_sent(
+    make_repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(REPO)
+    assert main(["ask", "x", "-C", str(root), "--backend", "deepseek-v4-flash", "--json"]) == 2
+    [error] = _events(capsys.readouterr().out)
+    assert error["class"] == "ConfigError" and "DEEPSEEK_API_KEY" in error["message"]
 
 
 def test_flags_that_do_not_go_together_are_exit_2(
