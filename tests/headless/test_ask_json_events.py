@@ -12,26 +12,14 @@ from typing import Any
 
 import pytest
 from fakeopenai import FakeOpenAI, Reply
+from greetkit import APP, MISSING, RENAME
 
 from assistant.cli import main
 
 pytestmark = pytest.mark.filterwarnings("ignore::assistant.tokens.EncodingFallbackWarning")
 
 TOP = Path(__file__).resolve().parents[2]
-APP = 'def greet(name):\n    return "hi " + name\n'
 REPO = {"app.py": APP, "README.md": "# demo\n"}
-RENAME = """Renamed.
-
-app.py
-```python
-<<<<<<< SEARCH
-def greet(name):
-=======
-def welcome(name):
->>>>>>> REPLACE
-```
-"""
-MISSING = RENAME.replace("def greet(name):\n=======", "def nowhere(x):\n=======")
 
 
 def _ask(fake: FakeOpenAI, root: Path, *extra: str) -> int:

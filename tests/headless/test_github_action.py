@@ -15,6 +15,7 @@ import git
 import pytest
 import yaml
 from fakeopenai import FakeOpenAI, Reply
+from greetkit import APP, RENAME
 
 from assistant.cli import build_parser, main
 
@@ -83,15 +84,12 @@ def test_the_ask_command_runs_as_written(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    root = make_repo({"app.py": "def greet(name):\n    return 'hi ' + name\n"})
+    root = make_repo({"app.py": APP})
     monkeypatch.chdir(root)
     monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-test")  # the secret, as the job's env has it
     monkeypatch.setenv("TOME_BASE_URL", fake_openai.base_url)
     monkeypatch.setenv("TOME_MODEL", "m")
-    fake_openai.push(Reply(text=(
-        "app.py\n```python\n<<<<<<< SEARCH\ndef greet(name):\n=======\n"
-        "def welcome(name):\n>>>>>>> REPLACE\n```\n"
-    )))  # fmt: skip
+    fake_openai.push(Reply(text=RENAME))
     words = [w if not w.startswith("$(") else "rename greet to welcome" for w in
              _tome_commands()[0]]  # fmt: skip
     assert main(words) == 0

@@ -17,22 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from greetkit import APP, MISSING, RENAME
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.types import CallToolResult, TextContent
 
 TOP = Path(__file__).resolve().parents[2]
-APP = 'def greet(name):\n    return "hi " + name\n'
-RENAME = """app.py
-```python
-<<<<<<< SEARCH
-def greet(name):
-=======
-def welcome(name):
->>>>>>> REPLACE
-```
-"""
-
 Call = Callable[..., Awaitable[CallToolResult]]
 
 
@@ -179,7 +169,6 @@ def test_hostile_edits_are_tool_errors_that_say_why(make_repo, tmp_path: Path) -
     subprocess.run(["git", "commit", "-qm", "a link out"], cwd=root, check=True)
     traversal = "../escaped.py\n```python\nprint('owned')\n```\n"
     through_link = "out/planted.py\n```python\nprint('owned')\n```\n"
-    missing = RENAME.replace("def greet(name):\n=======", "def nowhere(x):\n=======")
     workflow = (
         ".github/workflows/ci.yml\n```yaml\n<<<<<<< SEARCH\non: push\n=======\n"
         "on: push\njobs: {steal: {runs-on: ubuntu-latest, steps: [{run: env}]}}\n"
@@ -189,7 +178,7 @@ def test_hostile_edits_are_tool_errors_that_say_why(make_repo, tmp_path: Path) -
 
     async def scenario(s: ClientSession) -> None:
         for name, edits in [("traversal", traversal), ("link", through_link),
-                            ("missing", missing), ("workflow", workflow)]:  # fmt: skip
+                            ("missing", MISSING), ("workflow", workflow)]:  # fmt: skip
             got[name] = await s.call_tool("apply_edits", {"root": str(root), "edits": edits})
         got["empty"] = await s.call_tool("apply_edits", {"root": str(root), "edits": "hello"})
 
