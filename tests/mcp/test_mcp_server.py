@@ -99,21 +99,28 @@ def test_pack_returns_the_text_with_token_counts_and_tiers(make_repo) -> None:
     assert "budget" in _refused(tiny)  # 10 tokens cannot hold even the header
 
 
-def test_a_pack_too_big_to_return_is_written_to_a_file(make_repo) -> None:
-    body = "".join(
-        f"def step_{i}(value):\n    return value * {i} + {i * 7}\n\n" for i in range(2500)
-    )
-    root = make_repo({"big.py": body})
+BIG = "".join(f"def step_{i}(value):\n    return value * {i} + {i * 7}\n\n" for i in range(2500))
+
+
+def test_a_pack_too_big_to_return_is_written_to_a_file(make_repo, tmp_path: Path) -> None:
+    root = make_repo({"big.py": BIG})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    planted = make_repo({"big.py": BIG}, name="planted")
+    (planted / ".tome").symlink_to(outside)  # hostile: the state folder is a link out
     got: list[CallToolResult] = []
 
     async def scenario(s: ClientSession) -> None:
         got.append(await s.call_tool("pack", {"root": str(root)}))
+        got.append(await s.call_tool("pack", {"root": str(planted)}))
 
     _serve(scenario)
     report = _ok(got[0])
     assert report["tokens"] > 20_000 and len(_texts(got[0])) == 1
     out = Path(report["output"])
     assert out == root / ".tome" / "pack.xml" and "def step_2499(value):" in out.read_text()
+    assert "cannot write the pack into" in _refused(got[1])
+    assert list(outside.iterdir()) == []
 
 
 def test_rank_files_puts_the_relevant_file_first(make_repo) -> None:
