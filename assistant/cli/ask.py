@@ -85,7 +85,7 @@ from ._events import CUT_OFF, EXIT_CODES, NOT_APPLIED, USAGE, Events, exit_code_
 from ._summary import file_lines, instruction_lines, tolerated_note
 
 if TYPE_CHECKING:
-    from ..checks import Checker
+    from ..checks import Checker, CheckReport
     from ..model import Prices, Usage
     from ..session import Plan, Result
 
@@ -192,6 +192,8 @@ def _refused(args: argparse.Namespace) -> str | None:
         return "--yes and --commit go with --apply"
     if args.mode == "review" and args.diff:
         return "--diff goes with --apply or --print (the review shows each hunk)"
+    if args.mode == "review" and getattr(args, "json", False):
+        return "--json goes with --apply or --print (the review is on the terminal)"
     return None
 
 
@@ -325,7 +327,7 @@ def _finish(
     assistant: Assistant,
     result: Result,
     args: argparse.Namespace,
-    checked: Any,
+    checked: CheckReport | None,
     events: Events,
 ) -> int:
     """What comes after the answer: the notes on stderr, then the apply, review or diff."""

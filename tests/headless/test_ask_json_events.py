@@ -202,6 +202,9 @@ def test_flags_that_do_not_go_together_are_exit_2(
     assert _ask(fake_openai, root, "--yes") == 2
     [error] = _events(capsys.readouterr().out)
     assert error["class"] == "UsageError" and "--yes" in error["message"]
+    assert _ask(fake_openai, root, "--review") == 2  # the review is on the terminal, not JSON
+    [error] = _events(capsys.readouterr().out)
+    assert "--json goes with --apply or --print" in error["message"]
     assert fake_openai.requests == []
 
 
