@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "trust": ("trust", "trust a repository's config file (settings that move your API key)"),
     "config": ("config", "show where the user config, the project config and the state live"),
 }
+COMMANDS["mcp"] = ("mcp", "serve pack, rank_files, apply_edits, undo, history to agents (MCP)")
 
 DESCRIPTION = """\
 Pack a repository into one prompt, ask a model, review and apply.
@@ -168,16 +169,19 @@ def _main(argv: Sequence[str] | None) -> int:
             f"the options of {args.command} go after it (tome {args.command} --help)"
         )
     module = _load(args.command)
-    return _reported(lambda: int(module.run(args) or 0))
+    return _reported(lambda: int(module.run(args) or 0), getattr(module, "error_exit", None))
 
 
-def _reported(job: Callable[[], int]) -> int:
-    """Run ``job``; an ``AssistantError`` or Ctrl-C becomes one line on stderr and an exit code."""
+def _reported(
+    job: Callable[[], int], error_exit: Callable[[AssistantError], int] | None = None
+) -> int:
+    """Run ``job``; an ``AssistantError`` or Ctrl-C becomes one line on stderr and an exit code
+    (1, or the command's own ``error_exit(exc)``: ``tome ask`` documents 2 and 4)."""
     try:
         return job()
     except AssistantError as exc:
         print(f"tome: error: {safe(str(exc))}{_advice(exc)}", file=sys.stderr)
-        return 1
+        return 1 if error_exit is None else error_exit(exc)
     except KeyboardInterrupt:
         print("tome: interrupted", file=sys.stderr)
         return 130

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -105,56 +106,74 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], text: list[str], *,
 
 def run(args: argparse.Namespace) -> int:
     root = find_root(root_of(args) or Path.cwd())
+    outcome = apply_patch(
+        root, _read(args.patch), check=args.check, allow_config_edits=args.allow_config_edits
+    )
+    _emit(args, outcome.payload, outcome.lines, err=not outcome.ok)
+    return 0 if outcome.ok else 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`apply_patch` did: ``ok`` (applied, or would apply with ``check``), the
+    ``--json`` report and the lines for a person (unescaped: from the edit)."""
+
+    ok: bool
+    payload: dict[str, Any]
+    lines: list[str]
+
+
+def apply_patch(root: Path, text: str, *, check: bool, allow_config_edits: bool) -> Outcome:
+    """``tome apply`` on the edit ``text`` (untrusted: any format) at ``root``: every hunk
+    located first, all or none, config edits refused unless allowed, one journaled write
+    that ``tome undo`` reverts. Also the MCP server's ``apply_edits``."""
     try:
-        review = Review.from_patch(root, _read(args.patch))
+        review = Review.from_patch(root, text)
         review.require_edits()  # the check 'tome review' makes too
     except EditError as exc:
         refused: dict[str, Any] = {"ok": False, "error": str(exc)}
         if isinstance(exc, EditParseError):
             refused["problems"] = [p.message for p in exc.problems]
-        _emit(args, refused, [f"tome: error: {exc}"], err=True)
-        return 1
+        return Outcome(False, refused, [f"tome: error: {exc}"])
     cs = review.changeset
     cs.accept_all()  # every hunk that places is taken (all or none): 'accepted' in --json
     problems = review.problems
     failures = cs.failures
-    payload: dict[str, Any] = {"ok": False, "check": args.check, "problems": problems,
+    payload: dict[str, Any] = {"ok": False, "check": check, "problems": problems,
                                "files": _report(cs), "tolerated": tolerated_count(cs)}  # fmt: skip
     if problems or failures:
-        text = [f"tome: cannot read the edit: {p}" for p in problems]
+        text_lines = [f"tome: cannot read the edit: {p}" for p in problems]
         if failures:
-            text.append(f"tome: {len(failures)} hunk(s) cannot be applied; nothing was written")
-            text.extend(f.describe() for f in failures)
-        _emit(args, payload, text, err=True)
-        return 1
+            text_lines.append(
+                f"tome: {len(failures)} hunk(s) cannot be applied; nothing was written"
+            )
+            text_lines.extend(f.describe() for f in failures)
+        return Outcome(False, payload, text_lines)
     flagged = [r for f in cs if (r := file_config_edit(f))]
     payload["config_edits"] = flagged
-    if flagged and not args.allow_config_edits:
-        text = ["tome: the edit changes files that steer later runs (config, CI):"]
-        text += [f"  ! {reason}" for reason in flagged]
-        text.append(
+    if flagged and not allow_config_edits:
+        text_lines = ["tome: the edit changes files that steer later runs (config, CI):"]
+        text_lines += [f"  ! {reason}" for reason in flagged]
+        text_lines.append(
             "tome: nothing was written (all or none); read them, then rerun with "
             "--allow-config-edits, or review the patch: tome review PATCH"
         )
         payload["error"] = "config edits need --allow-config-edits"
-        _emit(args, payload, text, err=True)
-        return 1
+        return Outcome(False, payload, text_lines)
     try:
-        done = review.apply(check=args.check)
+        done = review.apply(check=check)
     except EditError as exc:
         payload["error"] = str(exc)
-        _emit(args, payload, [f"tome: error: {exc}", "nothing was written"], err=True)
-        return 1
-    if not args.check:
+        return Outcome(False, payload, [f"tome: error: {exc}", "nothing was written"])
+    if not check:
         cs.mark_applied()  # accepted hunks that change nothing are applied too
     payload.update(ok=True, files=_report(cs), journal=done.journal, merged=list(done.merged))
-    verb = "would change" if args.check else "changed"
-    text = file_lines(cs)
+    verb = "would change" if check else "changed"
+    text_lines = file_lines(cs)
     n = len(cs)
-    text.append(
-        f"{verb} {n} file{'s' * (n != 1)}" + ("" if args.check else "; 'tome undo' reverts")
+    text_lines.append(
+        f"{verb} {n} file{'s' * (n != 1)}" + ("" if check else "; 'tome undo' reverts")
     )
     if note := tolerated_note(cs):
-        text.append(note)
-    _emit(args, payload, text, err=False)
-    return 0
+        text_lines.append(note)
+    return Outcome(True, payload, text_lines)

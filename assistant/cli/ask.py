@@ -21,8 +21,12 @@ hit/miss, cost), the summary and the prompt go to stderr, so
 ``tome ask ... > answer.md`` keeps only the answer. The answer is the model's, so control
 characters in it (an ESC, a lone carriage return, bidirectional overrides) are written
 escaped (:mod:`assistant.display`), to a terminal or not; the history keeps it verbatim.
-Exit status: 0 done, 1 failed or not applied, 3 the answer is still cut off after the
-automatic continuations (never applied).
+Exit status (:mod:`assistant.cli._events`): 0 applied, or nothing to do; 1 failed to apply
+(nothing written); 2 a usage or config error; 3 the answer is still cut off after the
+automatic continuations (never applied); 4 the backend refused or failed the request.
+``--json`` streams the run as JSON lines on stdout instead of the answer (started, text,
+file_edited, round, check, applied, then finished with usage and cost, or error with its
+class); the lines for a person stay on stderr.
 
 A conversation: ``--continue`` sends the task as a follow-up of the latest session of the
 repository (``--session ID``: of that one), with the repository packed as that conversation
@@ -57,7 +61,6 @@ its tokens (``1,234 out (800 reasoning)``), priced as output, as the provider bi
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -65,19 +68,29 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..config import load_settings
 from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
-from ..errors import EditError
+from ..errors import AssistantError, EditError
 from ..rounds import stop_note
-from ..session import Assistant, Finished, ReasoningDelta, Retrying, Round, TextDelta
+from ..session import (
+    Assistant,
+    FileEdited,
+    Finished,
+    ReasoningDelta,
+    Retrying,
+    Round,
+    TextDelta,
+)
 from . import _checks
 from ._common import add_format, add_root, root_of, token_count, whole_number
+from ._events import CUT_OFF, EXIT_CODES, NOT_APPLIED, USAGE, Events, exit_code_of
 from ._summary import file_lines, instruction_lines, tolerated_note
 
 if TYPE_CHECKING:
-    from ..checks import Checker
-    from ..model import Prices
+    from ..checks import Checker, CheckReport
+    from ..model import Prices, Usage
     from ..session import Plan, Result
 
-TRUNCATED_EXIT = 3
+TRUNCATED_EXIT = CUT_OFF
+error_exit = exit_code_of  # how `tome` (cli/__init__) turns an error of this command into a code
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -140,13 +153,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help="print one JSON report on stdout (session, rounds with stable_prefix_tokens, "
-        "usage and cost) instead of the answer",
+        help="stream the run as JSON lines on stdout instead of the answer (started, text, "
+        "file_edited, round, check, applied; last: finished with the report, usage and cost, "
+        "or error with its class)",
     )
     _add_reasoning(parser)
     add_format(parser)
     _checks.add_arguments(parser)
     parser.set_defaults(mode="print")
+    parser.epilog = EXIT_CODES
 
 
 def _add_apply_options(parser: argparse.ArgumentParser) -> None:
@@ -177,6 +192,8 @@ def _refused(args: argparse.Namespace) -> str | None:
         return "--yes and --commit go with --apply"
     if args.mode == "review" and args.diff:
         return "--diff goes with --apply or --print (the review shows each hunk)"
+    if args.mode == "review" and getattr(args, "json", False):
+        return "--json goes with --apply or --print (the review is on the terminal)"
     return None
 
 
@@ -227,23 +244,35 @@ def _add_conversation(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    events = Events(sys.stdout if getattr(args, "json", False) else None)
+    try:
+        return _run(args, events)
+    except (AssistantError, KeyboardInterrupt) as exc:  # said on stderr by `tome` itself
+        events.error(exc, exit_code_of(exc))
+        raise
+
+
+def _usage(events: Events, message: str) -> int:
+    """Flags that do not go together: said on stderr (and as the ``error`` event); exit 2."""
+    print(f"tome: {message}", file=sys.stderr)
+    events.error(message, USAGE)
+    return USAGE
+
+
+def _run(args: argparse.Namespace, events: Events) -> int:
     from ..model import resolve_backend
 
     if refusal := _refused(args):
-        print(f"tome: {refusal}", file=sys.stderr)
-        return 2
+        return _usage(events, refusal)
     if args.no_edits and args.mode != "print":
-        print("tome: --no-edits asks a question: it has no edits to --apply or --review",
-              file=sys.stderr)  # fmt: skip
-        return 2
+        return _usage(events, "--no-edits asks a question: it has no edits to --apply or --review")
     following = args.continue_ or args.session is not None
     if following and (args.include or args.budget):
-        print(
-            "tome: a follow-up packs what its conversation packed; --include and --budget "
+        return _usage(
+            events,
+            "a follow-up packs what its conversation packed; --include and --budget "
             "go with a new session",
-            file=sys.stderr,
         )
-        return 2
     if args.mode == "review":  # before the request is paid for, not after
         from ._ui import require_terminal
 
@@ -274,15 +303,35 @@ def run(args: argparse.Namespace) -> int:
         edits=not args.no_edits,
     )  # fmt: skip
     _before_sending(plan, budget_given=args.budget is not None)
-    as_json = getattr(args, "json", False)
-    markdown = args.no_edits and sys.stdout.isatty() and not as_json
-    thoughts = _Reasoning(sys.stderr, getattr(args, "show_reasoning", None))
+    events.emit("started", **_started(plan, task))
+    markdown = args.no_edits and sys.stdout.isatty() and not events
+    show = getattr(args, "show_reasoning", None)
+    thoughts = _Reasoning(sys.stderr, show)
     result = _stream(
-        assistant, plan, markdown=markdown, as_json=as_json, checker=verifier, thoughts=thoughts
-    )
+        assistant, plan, markdown=markdown, events=events, checker=verifier, thoughts=thoughts,
+        reasoning=bool(events and show),
+    )  # fmt: skip
     checked = _checks.check_once(verifier, result)
-    if as_json:
-        print(json.dumps({**report(result), **_checks.as_json(checked)}, indent=2))
+    if checked is not None:
+        events.emit("check", **_checks.as_json(checked)["checks"])
+    code = _finish(assistant, result, args, checked, events)
+    if events:
+        applied = args.mode == "apply" and code == 0 and len(result.changeset) > 0
+        events.emit("finished", exit_code=code, applied=applied,
+                    usage=_as_dict(total_usage(result)),
+                    **report(result), **_checks.as_json(checked))  # fmt: skip
+    return code
+
+
+def _finish(
+    assistant: Assistant,
+    result: Result,
+    args: argparse.Namespace,
+    checked: CheckReport | None,
+    events: Events,
+) -> int:
+    """What comes after the answer: the notes on stderr, then the apply, review or diff."""
+    backend = assistant.backend
     if note := stop_note(result):
         print(f"tome: {note}", file=sys.stderr)
     if line := _usage_line(result, backend.prices):
@@ -292,16 +341,36 @@ def run(args: argparse.Namespace) -> int:
         print(_cut_off(result), file=sys.stderr)
         return TRUNCATED_EXIT
     if _checks.shown_and_refused(checked, result, yes=args.mode == "apply" and args.yes):
-        return 1
+        return NOT_APPLIED
     if args.mode == "apply":
         return _apply(assistant, result, yes=args.yes, commit=args.commit, stdin=sys.stdin,
-                      allow_config_edits=args.allow_config_edits, diff=args.diff)  # fmt: skip
+                      allow_config_edits=args.allow_config_edits, diff=args.diff,
+                      events=events)  # fmt: skip
     if args.mode == "review":
         return _review(assistant, result)
     if args.diff:
         result.changeset.accept_all()  # in memory only: the diff of every hunk that placed
         _print_diff(result)
     return 0
+
+
+def _started(plan: Plan, task: str) -> dict[str, Any]:
+    """The ``started`` event: what is about to be sent."""
+    b = plan.backend
+    e = plan.estimate
+    return {
+        "backend": b.name, "model": b.model, "base_url": b.base_url, "task": task,
+        "pack_tokens": plan.pack.tokens, "files": len(plan.pack.files),
+        "tiers": dict(plan.pack.tiers), "prompt_tokens": plan.prompt_tokens,
+        "max_output": plan.max_output, "parent": plan.parent_id, "edits": plan.edits,
+        "estimate": None if e is None else _as_dict(e),
+    }  # fmt: skip
+
+
+def _as_dict(value: Any) -> Any:
+    import dataclasses
+
+    return None if value is None else dataclasses.asdict(value)
 
 
 def _print_diff(result: Result) -> None:
@@ -328,14 +397,16 @@ def _stream(
     plan: Plan,
     *,
     markdown: bool,
-    as_json: bool,
+    events: Events,
     checker: Checker | None,
     thoughts: _Reasoning,
+    reasoning: bool = False,
 ) -> Result:
     """Send ``plan``, the answer to stdout as it arrives (escaped: it is the model's), as
-    rendered Markdown when ``markdown``, not at all with ``as_json``; the reasoning apart
-    (``thoughts``, on stderr); a line per round and per retry on stderr. The finished
-    result."""
+    rendered Markdown when ``markdown``, as ``text`` events with ``events`` (``--json``);
+    the reasoning apart (``thoughts``, on stderr; as events too when ``reasoning``); a line
+    per round and per retry on stderr. The finished result."""
+    as_json = bool(events)
     out = sys.stdout
     result: Result | None = None
     shown = Escaper()  # the answer is the model's: shown, never obeyed by the terminal
@@ -344,8 +415,11 @@ def _stream(
         for event in assistant.send(plan, checker=checker):
             if isinstance(event, ReasoningDelta):
                 thoughts.feed(event.text)
+                if reasoning:
+                    events.emit("reasoning", text=event.text)
             elif isinstance(event, TextDelta):
                 thoughts.end()
+                events.emit("text", text=event.text)
                 if live is not None:
                     live.feed(event.text)
                 elif not as_json:
@@ -358,9 +432,18 @@ def _stream(
                     out.write("\n")
                     out.flush()
                 print(f"tome: {event}", file=sys.stderr, flush=True)
+                events.emit("round", round=event.number, reason=event.reason,
+                            failed_hunks=event.failed, check_failures=event.check_failures,
+                            shared_tokens=event.shared_tokens,
+                            prompt_tokens=event.prompt_tokens)  # fmt: skip
             elif isinstance(event, Retrying):
                 out.flush()
                 print(f"tome: {event.notice}", file=sys.stderr, flush=True)
+                events.emit("retry", message=str(event.notice))
+            elif isinstance(event, FileEdited):
+                edit = event.edit
+                events.emit("file_edited", path=edit.path, action=edit.action,
+                            hunks=len(edit.hunks), move_to=edit.move_to)  # fmt: skip
             elif isinstance(event, Finished):
                 result = event.result
     finally:
@@ -462,15 +545,24 @@ def _usage_line(result: Result, prices: Prices | None) -> str | None:
         n = result.retries
         notes.append(f"{n} retr{'y' if n == 1 else 'ies'}")
     extra = f" ({', '.join(notes)})" if notes else ""
-    usages = [r.usage for r in result.rounds if r.usage is not None]
-    if len(usages) > 1:
-        total = usages[0]
-        for u in usages[1:]:
-            total = total + u
-        return f"{format_usage(total, prices)}{extra} over {len(usages)} rounds"
-    if result.usage is None:
+    total = total_usage(result)
+    if total is None:
         return None
-    return f"{format_usage(result.usage, prices)}{extra}"
+    rounds = sum(r.usage is not None for r in result.rounds)
+    over = f" over {rounds} rounds" if rounds > 1 else ""
+    return f"{format_usage(total, prices)}{extra}{over}"
+
+
+def total_usage(result: Result) -> Usage | None:
+    """The usage of every round summed (each was paid for, the ones not taken too); the
+    reply's own when no round reported one (None: nothing known)."""
+    usages = [r.usage for r in result.rounds if r.usage is not None]
+    if len(usages) <= 1:
+        return result.usage
+    total = usages[0]
+    for u in usages[1:]:
+        total = total + u
+    return total
 
 
 def report(result: Result) -> dict[str, Any]:
@@ -547,16 +639,17 @@ def summary(result: Result) -> list[str]:
 
 
 def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool, stdin: TextIO,
-           allow_config_edits: bool = False, diff: bool = False) -> int:  # fmt: skip
+           allow_config_edits: bool = False, diff: bool = False,
+           events: Events | None = None) -> int:  # fmt: skip
     err = sys.stderr
     cs = result.changeset
     if not len(cs):
         if result.problems:  # every edit was refused: say why, not that there were none
             print("tome: no edit of the answer can be used:", file=err)
             print("\n".join(f"  {p}" for p in result.problems), file=err)
-        else:
-            print("tome: the answer has no edits to apply", file=err)
-        return 1
+            return NOT_APPLIED
+        print("tome: the answer has no edits to apply: nothing to do", file=err)
+        return 0
     print(f"tome: the answer changes {len(cs)} file{'s' * (len(cs) != 1)}:", file=err)
     print("\n".join(summary(result)), file=err)
     if note := tolerated_note(cs):
@@ -595,6 +688,9 @@ def _apply(assistant: Assistant, result: Result, *, yes: bool, commit: bool, std
     except EditError:
         print("tome: nothing was written", file=err)
         raise
+    if events is not None:
+        events.emit("applied", paths=list(record.paths), merged=list(record.merged),
+                    commit=record.commit)  # fmt: skip
     n = len(record.paths)
     merged = f", merged {', '.join(map(safe_name, record.merged))}" if record.merged else ""
     print(f"tome: changed {n} file{'s' * (n != 1)}{merged}; 'tome undo' reverts", file=err)

@@ -74,7 +74,7 @@ def test_hostile_project_config_cannot_send_the_key_to_its_host(
     code = _ask(root)
     _, err = capsys.readouterr()
     assert [r.api_key for r in fake_openai.requests] == []
-    assert code == 1
+    assert code == 2  # a config error (tome ask's exit codes)
     name = next(iter(files))
     assert f"{root / name}" in err  # names the file
     assert "base_url" in err or "api_key_env" in err  # and the setting
@@ -100,7 +100,7 @@ def test_trusted_file_applies_and_a_changed_file_needs_trusting_again(
 
     (root / ".tome.toml").write_text(evil_backend(fake_openai.base_url, "OTHER_KEY"))
     capsys.readouterr()
-    assert _ask(root) == 1
+    assert _ask(root) == 2  # a config error (tome ask's exit codes)
     assert "tome trust" in capsys.readouterr().err
     assert len(fake_openai.requests) == 1
 

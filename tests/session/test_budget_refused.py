@@ -59,7 +59,7 @@ def test_tome_ask_prints_the_refusal_and_each_retry(
     url = f"http://127.0.0.1:{_closed_port()}/v1"
     code = main(["ask", "x", "-C", str(root), "--base-url", url, "--model", "m"])
     err = capsys.readouterr().err
-    assert code == 1
+    assert code == 4  # a backend error (tome ask's exit codes)
     lines = [line for line in err.splitlines() if "retrying" in line]
     assert len(lines) == 2 and lines[0].endswith("(connection refused; retry 1 of 2)"), err
     assert "tome: error: " in err and "connection refused" in err.splitlines()[-1]

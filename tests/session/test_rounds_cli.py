@@ -1,4 +1,4 @@
-"""``tome ask --max-rounds N --json``: a line per round on stderr, one JSON report on stdout
+"""``tome ask --max-rounds N --json``: a line per round on stderr, the finished event of the JSON lines on stdout
 with each round's stable prefix, usage and cost (assistant.cli.ask, assistant.rounds)."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def test_ask_json_reports_each_round_with_its_shared_prefix(
     assert _ask(fake_openai, root, "--max-rounds", "1", "--json") == 0
 
     out, err = capsys.readouterr()
-    report = json.loads(out)
+    report = json.loads(out.splitlines()[-1])  # the finished event
     one, two = report["rounds"]
     assert report["stopped"] == "placed" and report["round"] == 2 and report["failed_hunks"] == 0
     assert report["session"] == two["session"] != one["session"]

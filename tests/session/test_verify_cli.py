@@ -125,7 +125,7 @@ def test_a_failing_check_goes_back_as_a_round_and_json_has_the_results(
     code = _ask(fake_openai, root, "--test-cmd", PYTEST, "--apply", "--yes", "--json")
     out, err = capsys.readouterr()
     assert code == 0, err
-    doc = json.loads(out)
+    doc = json.loads(out.splitlines()[-1])  # the finished event
     assert [r["checks"] for r in doc["rounds"]] == ["failed", "passed"]
     checks = doc["checks"]
     assert checks["passed"] is True and checks["failures"] == 0

@@ -70,7 +70,7 @@ async def test_a_refusal_advises_in_the_terms_of_each_front_end(
     assert "--" not in shown  # no command-line option inside the TUI
 
     argv = ["ask", "x", "-C", str(root), "--backend", BACKEND, "--base-url", fake_openai.base_url]
-    assert main(argv) == 1
+    assert main(argv) == 4  # a backend error (tome ask's exit codes)
     err = capsys.readouterr().err
     assert said in err and cli in err
 

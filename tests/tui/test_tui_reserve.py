@@ -197,7 +197,7 @@ def test_the_cli_still_names_its_options_for_a_request_that_cannot_fit(
 ) -> None:
     (root / ".tome.toml").write_text(f"[backends.{BACKEND}]\nwindow = 1500\n")
     argv = ["ask", "x", "-C", str(root), "--backend", BACKEND, "--base-url", served.base_url]
-    assert main(argv) == 1
+    assert main(argv) == 2  # a PackError: a usage error (tome ask's exit codes)
     err = capsys.readouterr().err
     assert "does not even hold the pack's header" in err
     assert "raise --budget or narrow the pack with --include/--exclude" in err
