@@ -139,7 +139,7 @@ def test_every_review_key_in_a_real_terminal(repo: Path, tmp_path: Path, pane: P
     # waited for, not read at once: the diff can be drawn a frame before the status bar
     pane.until(lambda _: "file 1/2  hunk 1/2" in pane.status(), "the status bar")
     footer = pane.text().splitlines()[-1]
-    for key in ("n Next hunk", "y Accept", "x Reject", "d Split", "⏎ Apply", "u Undo",
+    for key in ("n Next hunk", "y Accept", "x Reject", "d Columns", "⏎ Apply", "u Undo",
                 "c Commit", "? Help", "q Back", "^p palette"):  # fmt: skip
         assert key in footer, footer
 

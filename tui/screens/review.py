@@ -48,6 +48,7 @@ from ..state import (
     edit_hunk,
     tolerated,
 )
+from ..widgets.answer_markdown import AnswerMarkdown
 from ..widgets.diff_view import DiffView
 from ..widgets.file_list import FileList
 from ..widgets.find_bar import FindBar
@@ -101,7 +102,7 @@ class ReviewScreen(Screen[None]):
         Binding("S", "split_hunk", "Split hunk", show=False),
         Binding("L", "split_hunk(True)", "Split into lines", show=False),
         Binding("e", "edit", "Edit", show=False),
-        Binding("d", "toggle_split", "Split"),
+        Binding("d", "toggle_split", "Columns"),
         Binding("w", "explain", "Why", show=False),
         Binding("enter", "apply", "Apply", priority=True),
         Binding("u", "undo", "Undo"),
@@ -156,7 +157,7 @@ class ReviewScreen(Screen[None]):
             yield FileList(id="files")
             yield DiffView(id="diff")
             with VerticalScroll(id="explain"):
-                yield Static("", id="explain-text")
+                yield AnswerMarkdown(id="explain-text")
         yield FindBar(id="find")
         yield Static("", id="review-status", classes="status-bar")
         yield Footer()
@@ -458,7 +459,7 @@ class ReviewScreen(Screen[None]):
         if shown and f is not None and self._explained != f.path:
             self._explained = f.path
             pane.border_title = "why (w hides)"
-            self.query_one("#explain-text", Static).update(Content(safe(text)))
+            self.query_one("#explain-text", AnswerMarkdown).update(safe(text))
             pane.scroll_home(animate=False)
         pane.display = shown
 
