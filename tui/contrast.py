@@ -9,7 +9,8 @@ hold only for the two themes measured and only until a colour is added; instead
 foreground that falls short towards black or white (whichever its background contrasts
 with more) by the least that reaches the ratio, so its hue is kept. Text that already
 reads is left as it is. Box-drawing and block glyphs (borders, scrollbars, the hunk marker)
-are decoration, not text, and keep their colour.
+are not text: they are held to 3:1 instead (WCAG 2's 1.4.11, for a divider or any other
+part of the interface that must be seen), which the light theme's dividers missed (1.37:1).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from textual.filter import LineFilter
 RGB = tuple[int, int, int]
 TEXT_RATIO = 4.5
 """WCAG 2 AA, normal text."""
+DIVIDER_RATIO = 3.0
+"""WCAG 2 AA, non-text: dividers, borders, scrollbars, the hunk marker."""
 BLACK: RGB = (0, 0, 0)
 WHITE: RGB = (255, 255, 255)
 
@@ -69,12 +72,14 @@ def readable(fg: RGB, bg: RGB, ratio: float = TEXT_RATIO) -> RGB:
 
 
 def decoration(text: str) -> bool:
-    """Only spaces, box-drawing and block glyphs (U+2500-U+259F): nothing to read."""
+    """Only spaces, box-drawing and block glyphs (U+2500-U+259F): nothing to read, only to
+    see (held to :data:`DIVIDER_RATIO`)."""
     return all(ch == " " or "\u2500" <= ch <= "\u259f" for ch in text)
 
 
 class ContrastFilter(LineFilter):
-    """Moves each segment's foreground to :data:`TEXT_RATIO` on its background."""
+    """Moves each segment's foreground to :data:`TEXT_RATIO` on its background, or to
+    :data:`DIVIDER_RATIO` for box-drawing and block glyphs (spaces keep theirs)."""
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
         fix = _fixed
@@ -85,16 +90,20 @@ class ContrastFilter(LineFilter):
             fixed = style if style is None else fix(style, back)
             # most styles read already (the same object back): only a moved one pays for
             # the look at its text
-            if fixed is style or decoration(seg.text):
+            if fixed is style:
                 out.append(seg)
-            else:
+            elif not decoration(seg.text):
                 out.append(Segment(seg.text, fixed))
+            elif seg.text.strip() and style is not None:
+                out.append(Segment(seg.text, fix(style, back, DIVIDER_RATIO)))
+            else:
+                out.append(seg)  # spaces: no foreground to see
         return out
 
 
 @lru_cache(maxsize=4096)
-def _fixed(style: Style, background: RichColor) -> Style:
-    """``style`` with a readable foreground (the same object when it already reads)."""
+def _fixed(style: Style, background: RichColor, ratio: float = TEXT_RATIO) -> Style:
+    """``style`` with a foreground that reaches ``ratio`` (the same object when it does)."""
     fg, bg = style.color, style.bgcolor or background
     if fg is None or fg.triplet is None or bg.triplet is None:
         return style  # a terminal colour: Textual turns these to truecolour before us
@@ -102,7 +111,7 @@ def _fixed(style: Style, background: RichColor) -> Style:
     back: RGB = (bg.triplet.red, bg.triplet.green, bg.triplet.blue)
     if style.reverse:
         front, back = back, front
-    better = readable(front, back)
+    better = readable(front, back, ratio)
     if better == front:
         return style
     moved = RichColor.from_rgb(*better)

@@ -2,7 +2,8 @@
 
 A hunk matches when the text its rows draw (its ``@@`` header, context, removed and added
 lines, or a failed hunk's report) holds the term, ignoring case, as ``less`` and lazygit
-search. ``n`` and ``N`` move to the next hunk that matches, across files, and wrap.
+search. ``n`` and ``N`` move to the next hunk that matches, across files, and wrap; the
+status bar counts the matching hunks (``match 2 of 5``, ``no match``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,28 @@ def next_match(
         if hunk_matches(files[fi], h, term):
             return fi, h, k >= len(ring) - first
     return None
+
+
+def matching(files: Sequence[FileReview], order: Sequence[int], term: str) -> list[tuple[int, int]]:
+    """Every hunk that shows ``term``, as ``(file index, hunk)``, in the order of ``order``
+    (the list as filtered): what "match 2 of 5" counts."""
+    if not term:
+        return []
+    return [
+        (fi, h.index)
+        for fi in order
+        for h in files[fi].hunks
+        if hunk_matches(files[fi], h.index, term)
+    ]
+
+
+def match_label(found: Sequence[tuple[int, int]], here: tuple[int, int]) -> str:
+    """``match 2 of 5`` on a matching hunk, ``5 matches`` elsewhere, ``no match`` for none."""
+    if not found:
+        return "no match"
+    if here in found:
+        return f"match {list(found).index(here) + 1} of {len(found)}"
+    return f"{len(found)} match{'es' * (len(found) != 1)}"
 
 
 def filtered(paths: Sequence[str], text: str) -> list[int]:

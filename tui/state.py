@@ -45,7 +45,8 @@ def tolerated(file: FileReview) -> int:
 
 
 def file_status(file: FileReview) -> str:
-    """One word for a file in the list: conflict, failed, pending, applied, accepted, rejected."""
+    """One word for a file in the list: conflict, failed, pending, mixed (some hunks
+    accepted, some rejected, none undecided), applied, accepted, rejected."""
     states = {h.state for h in file.hunks}
     if file.failure is not None or (states and states <= {HunkState.FAILED}):
         return "failed"
@@ -53,6 +54,8 @@ def file_status(file: FileReview) -> str:
         return "conflict"
     if HunkState.PENDING in states:
         return "pending"
+    if {HunkState.ACCEPTED, HunkState.REJECTED} <= states:
+        return "mixed"
     if HunkState.ACCEPTED in states:
         return "accepted"
     if HunkState.APPLIED in states:

@@ -139,7 +139,7 @@ def test_every_review_key_in_a_real_terminal(repo: Path, tmp_path: Path, pane: P
     # waited for, not read at once: the diff can be drawn a frame before the status bar
     pane.until(lambda _: "file 1/2  hunk 1/2" in pane.status(), "the status bar")
     footer = pane.text().splitlines()[-1]
-    for key in ("n Next hunk", "y Accept", "x Reject", "d Split", "⏎ Apply", "u Undo",
+    for key in ("n Next hunk", "y Accept", "x Reject", "d Columns", "⏎ Apply", "u Undo",
                 "c Commit", "? Help", "q Back", "^p palette"):  # fmt: skip
         assert key in footer, footer
 
@@ -222,6 +222,24 @@ def test_every_review_key_in_a_real_terminal(repo: Path, tmp_path: Path, pane: P
     pane.press("q", "tome-exited-0")
 
 
+def _corner(styled: str, title: str) -> str | None:
+    """The colour escape that draws the top-left corner of the box titled ``title``."""
+    found = re.search(r"(\x1b\[38;5;\d+m)(?:\x1b\[48;5;\d+m)?╭─(?:\x1b\[[\d;]+m)* "
+                      + re.escape(title), styled)  # fmt: skip
+    return found.group(1) if found else None
+
+
+def _focused(pane: Pane, title: str, muted: str) -> None:
+    """Wait until the box titled ``title`` has the focus: its border is drawn in the primary
+    colour, no longer in ``muted`` (the corner colour of a box without the focus)."""
+
+    def ok(styled: str) -> bool:
+        mine = _corner(styled, title)
+        return mine is not None and mine != muted
+
+    pane.until(ok, f"the {title} box focused", styled=True)
+
+
 def test_every_compose_key_in_a_real_terminal(
     make_repo, fake_openai: FakeOpenAI, pane: Pane
 ) -> None:
@@ -255,13 +273,18 @@ def test_every_compose_key_in_a_real_terminal(
     pane.until(lambda t: re.search(r"(?<![~\d,])[\d,]+ \+ [\d,]+", t) is not None, "planned")
 
     # the tree: shift+tab twice from the task box, space excludes and includes again
+    muted = _corner(pane.text(styled=True), "files")  # the task box has the focus
+    assert muted is not None and muted != _corner(pane.text(styled=True), "task")
     pane.keys("BTab")  # the backend picker
-    pane.press("BTab", "space Include/exclude")  # the tree: its key joins the footer
+    pane.keys("BTab")  # the tree, whose border names space
+    _focused(pane, "files", muted)
     pane.press("Space", "□ paths.py")
+    assert "^g Help" in pane.text().splitlines()[-1]  # the footer still fits 80 columns
+    assert "^q Quit" in pane.text().splitlines()[-1]
     pane.press("Space", "■ paths.py")
     pane.keys("Tab")
     pane.keys("Tab")  # back in the task box: the typed keys go there
-    pane.hides("space Include/exclude")
+    _focused(pane, "task", muted)
     pane.keys("!", literal=True)
     pane.shows("say the user's!")
     pane.keys("BSpace")

@@ -44,7 +44,7 @@ def test_80x24_file_name_and_essential_keys_visible(make_repo) -> None:  # type:
     text = _screen(root, (80, 24))
     assert " · M …/select.py +1 -1 " in text  # one line, shortened from the left
     footer = text.splitlines()[-1]
-    for key in ("n Next hunk", "y Accept", "x Reject", "d Split", "Apply", "? Help", "q Back"):
+    for key in ("n Next hunk", "y Accept", "x Reject", "d Columns", "Apply", "? Help", "q Back"):
         assert key in footer, footer
 
 

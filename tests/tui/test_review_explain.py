@@ -13,6 +13,7 @@ from tui.app import make_app
 from tui.screens.explain import ExplainScreen
 from tui.screens.review import ReviewScreen
 from tui.state import ReviewState
+from tui.widgets.answer_markdown import AnswerMarkdown
 
 pytestmark = pytest.mark.anyio
 WIDE = (160, 48)
@@ -30,7 +31,7 @@ def _pane(app: object) -> tuple[bool, str]:
     screen = app.screen  # type: ignore[attr-defined]
     assert isinstance(screen, ReviewScreen)
     pane = screen.query_one("#explain")
-    text = str(screen.query_one("#explain-text").render())
+    text = screen.query_one("#explain-text", AnswerMarkdown).source
     return bool(pane.display), text
 
 
@@ -81,3 +82,31 @@ async def test_at_80_columns_w_opens_an_overlay(repo: Path) -> None:
         await pilot.press("w")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
+
+
+MARKDOWN = (
+    "The **callers** wanted `larger` values:\n\n- f0 returns 100\n- f10 multiplies\n\n"
+    "## Notes\n\nSee [the spec](https://example.com/spec).\n\n"
+    "```diff\n" + A_PART + "```\n\n```diff\n--- a/b.txt" + B_PART + "```\n"
+)
+
+
+@pytest.mark.parametrize("size", [WIDE, (80, 24)])
+async def test_the_explanation_is_rendered_as_markdown_like_the_stream(
+    repo: Path, size: tuple[int, int]
+) -> None:
+    """Beside the diff (wide) and in the overlay (80 columns): emphasis, code, a list and a
+    heading are rendered, not shown as their marks; a link stays text (inert, as in Stream)."""
+    app = make_app(repo, review=ReviewState.from_patch(repo, MARKDOWN, title="answer"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        if size != WIDE:
+            await pilot.press("w")
+            await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        text = screen_text(app)
+        assert "The callers wanted larger values:" in text, text
+        assert "**" not in text and "`" not in text and "## Notes" not in text
+        assert "• f0 returns 100" in text and "• f10 multiplies" in text
+        assert "Notes" in text
+        assert "the spec" in text  # shown as written, never a link

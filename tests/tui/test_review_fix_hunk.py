@@ -71,3 +71,20 @@ async def test_an_edit_that_still_fails_is_refused_and_kept(repo: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
     assert (repo / "a.py").read_text() == A_PY
+
+
+async def test_at_80x24_the_editor_gets_the_screen_height(repo: Path) -> None:
+    """The reason (with where the file differs) and the hunk's every line show at once; the
+    editor has room to add lines (it had 3 rows, one hunk line short of this one's)."""
+    state = ReviewState.from_patch(repo, FAILING, title="failing")
+    app = make_app(repo, review=state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        fix = await _open_fix(app, pilot)
+        area = fix.query_one("#fix-text")
+        assert area.scrollable_content_region.height >= 8, area.size
+        text = screen_text(app)
+        assert "first difference: line 32" in text and "file:     return x + 10" in text
+        lines = area.text.splitlines()  # type: ignore[attr-defined]
+        for number, line in enumerate(lines, 1):
+            assert f"{number}  {line}".rstrip() in text, (number, line)
+        assert "ctrl+s places it" in text and "^s Place" in text.splitlines()[-1]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fakeopenai import FakeOpenAI, Reply
 from modelkit import backend_for
-from tuikit import screen_text
+from tuikit import screen_text, until
 
 from assistant.errors import BackendUnavailable
 from assistant.model import Client, ClientOptions, RetryPolicy, Timeouts
@@ -98,9 +98,13 @@ async def test_while_streaming_the_title_says_so(assistant: Assistant) -> None:
 
     app = TomeApp(assistant.root, lambda app: StreamScreen(source, title="slow"))
     async with app.run_test(size=SIZE) as pilot:
-        while not started.is_set():
-            await pilot.pause(0.01)
-        await pilot.pause()
+        await until(pilot, started.is_set, "the first delta")
+
+        def drawn() -> bool:  # under load the first frame can come after the delta
+            lines = screen_text(app).splitlines()
+            return bool(lines) and "thinking about it" in screen_text(app) and "Cancel" in lines[-1]
+
+        await until(pilot, drawn, "the answer's first text and the footer")
         lines = screen_text(app).splitlines()
         assert "streaming" in lines[0] and "complete" not in lines[0]
         assert "Cancel" in lines[-1]

@@ -126,3 +126,31 @@ async def test_the_meter_tooltip_names_the_instruction_files_the_tree_leaves_out
             assert [f.path for f in app.screen.query_one(FileTree).entry.files()] == ["app.py"]
             tip = str(app.screen.query_one(BudgetMeter).tooltip)
             assert "instruction files, in the system message" in tip and "AGENTS.md:" in tip
+
+
+async def test_at_80_columns_the_compose_footer_keeps_help_and_quit(
+    assistant: Assistant, fake_openai: FakeOpenAI
+) -> None:
+    """With a follow-up offered (ctrl+l named by the box's border) and with the file tree
+    focused (space named by the tree's border), every footer key fits 80 columns; walked in
+    tmux, ``^q Quit`` was cut to ``^q Q`` in the one case and ``^g Help`` lost in the other."""
+    fake_openai.push(Reply(text=ANSWER))
+    app = make_app(assistant.root, assistant=assistant)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press(*"rename greet", "ctrl+s")
+        await _settle(pilot, app)
+        await pilot.press("q")
+        await _settle(pilot, app)
+        compose = app.screen
+        assert isinstance(compose, ComposeScreen) and compose.follow is not None
+        for focus in ("#followup", "#tree"):
+            compose.query_one(focus).focus()
+            await pilot.pause()
+            text = screen_text(app)
+            footer = text.splitlines()[-1]
+            assert footer.rstrip().endswith("^g Help ^q Quit"), (focus, footer)
+        assert "^l new session" in text and "space: include/exclude" in text
+        await pilot.press("ctrl+l")  # still bound: drops the follow-up
+        await pilot.pause()
+        assert compose.follow is None

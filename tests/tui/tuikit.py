@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from fakeopenai import FakeOpenAI
 from modelkit import backend_for
@@ -83,3 +85,16 @@ def screen_text(app: App[object]) -> str:
     """What the terminal shows, as plain text (one line per row)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+async def until(
+    pilot: Any, condition: Callable[[], bool], what: str, timeout: float = 20.0
+) -> None:
+    """Let the app run until ``condition()`` holds (checked after each pause), or fail saying
+    ``what`` was waited for. A wait for a condition, not a sleep: under load it takes longer,
+    idle it returns at the first frame that shows it."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:.0f} s for {what}")
+        await pilot.pause(0.01)

@@ -72,7 +72,9 @@ class ComposeScreen(Screen[None]):
         Binding("ctrl+t", "next_reasoning", "Reasoning"),
         Binding("ctrl+r", "recount", "Recount"),
         Binding("ctrl+f", "toggle_ask", "Ask"),
-        Binding("ctrl+l", "new_session", "New"),
+        # named by the follow-up box (its border), not the footer: with it the eight keys
+        # above no longer fit 80 columns and ^q Quit was cut
+        Binding("ctrl+l", "new_session", "New", show=False),
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+g", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit", priority=True),  # shown: the app's is not
@@ -155,7 +157,9 @@ class ComposeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#tree", FileTree).border_title = "files (space: include/exclude)"
-        self.query_one("#followup", TextArea).border_title = "follow-up"
+        followup = self.query_one("#followup", TextArea)
+        followup.border_title = "follow-up"
+        followup.border_subtitle = "^l new session"
         self._show_mode()
         self.query_one("#task", TextArea).focus()
         self.action_recount()
@@ -204,7 +208,7 @@ class ComposeScreen(Screen[None]):
         self._update_meter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """ctrl+l shows only while there is a follow-up to drop."""
+        """ctrl+l acts only while there is a follow-up to drop."""
         if action == "new_session":
             return self.follow is not None
         return True

@@ -1,5 +1,6 @@
 """The model's explanation as an overlay: what Review shows beside the diff when the
-terminal is too narrow for a third pane. ``w``, Escape or ``q`` closes it."""
+terminal is too narrow for a third pane, rendered as Markdown as the Stream screen renders
+the answer. ``w``, Escape or ``q`` closes it."""
 
 from __future__ import annotations
 
@@ -8,11 +9,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.content import Content
-from textual.widgets import Static
 
 from assistant.display import safe, safe_name
 
+from ..widgets.answer_markdown import AnswerMarkdown
 from .dialog import Dialog
 
 
@@ -30,7 +30,7 @@ class ExplainScreen(Dialog[None]):
         with VerticalScroll(classes="dialog explain", id="explain-overlay") as box:
             box.border_title = f"the model's explanation · {safe_name(self.path)}"
             box.border_subtitle = "w closes"
-            yield Static(Content(safe(self.text)), id="explain-overlay-text")
+            yield AnswerMarkdown(safe(self.text), id="explain-overlay-text")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -42,15 +42,15 @@ class FixHunkScreen(Dialog[bool]):
     def compose(self) -> ComposeResult:
         failure = self.file.hunk(self.index).failure
         why = failure.describe() if failure is not None else ""
-        with Vertical(classes="dialog fix-hunk"):
-            yield Label(Content(safe(why)), id="fix-why", classes="question")
+        with Vertical(classes="dialog fix-hunk") as box:
+            # what to do goes in the border, the keys in the footer: every row inside is
+            # the reason and the editor (at 80x24 the hunk gets 13 lines, not 3)
+            box.border_title = "fix the ' ' and '-' lines to match the file"
+            box.border_subtitle = "ctrl+s places it · escape cancels"
+            yield Label(Content(safe(why)), id="fix-why")
             yield TextArea(hunk_as_diff(self.file, self.index), id="fix-text",
                            soft_wrap=False, show_line_numbers=True)  # fmt: skip
             yield Label("", id="fix-refusal")
-            yield Label(
-                "fix the ' ' and '-' lines to match the file · ctrl+s places it · escape cancels",
-                classes="hint",
-            )
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
@@ -60,9 +60,9 @@ class FixHunkScreen(Dialog[bool]):
         if refusal is None:
             self.dismiss(True)
             return
-        self.query_one("#fix-refusal", Label).update(
-            Content.assemble(("not placed: ", "$error"), safe(refusal))
-        )
+        refused = self.query_one("#fix-refusal", Label)
+        refused.update(Content.assemble(("not placed: ", "$error"), safe(refusal)))
+        refused.display = True
 
     def action_cancel(self) -> None:
         self.dismiss(False)

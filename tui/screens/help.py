@@ -21,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from ..widgets.file_list import legend
 from .dialog import Dialog
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ PROSE: dict[str, str] = {
     "find('filter')": "filter the file list by path",
     "escape": "clear the search, then the filter, then back",
     "edit": "edit the hunk in $EDITOR; a failed one: fix it here",
-    "toggle_split": "unified / side by side",
+    "toggle_split": "columns: side by side (old | new) / unified",
     "explain": "the model's explanation: show / hide (narrow: overlay)",
     "apply": "apply the accepted hunks (asks first)",
     "undo": "undo the last apply",
@@ -76,11 +77,17 @@ PROSE: dict[str, str] = {
     "reload": "reload the list",
 }
 
-# What is not a binding but a reader needs, by section.
-NOTES: dict[str, str] = {
-    "Review": "~ in a hunk header: placed by a tolerance, not an exact match (the note "
-    "under it says what was tolerated)",
-    "Compose": "tab, shift+tab  next / previous box: files, backend, task",
+# What is not a binding but a reader needs, by section: ("keys", "what") rows.
+NOTES: dict[str, tuple[tuple[str, str], ...]] = {
+    "Review": (
+        *((mark, f"in the file list: {meaning}") for mark, meaning in legend()),
+        (
+            "~",
+            "in a hunk header: placed by a tolerance, not an exact match (the note "
+            "under it says what was tolerated)",
+        ),
+    ),
+    "Compose": (("tab, shift+tab", "next / previous box: files, backend, task"),),
 }
 
 
@@ -150,8 +157,8 @@ def help_text(display: Callable[[Binding], str], first: type[DOMNode] | None = N
         width = max((len(keys) for keys, _ in rows), default=0)
         for keys, what in rows:
             parts.append(f"  {keys.ljust(max(width, 14))}  {what}\n")
-        if title in NOTES:
-            parts.append(f"  {NOTES[title]}\n")
+        for keys, what in NOTES.get(title, ()):
+            parts.append(f"  {keys.ljust(max(width, 14))}  {what}\n")
         parts.append("\n")
     return Content.assemble(*parts)
 
@@ -168,8 +175,7 @@ def help_table(display: Callable[[Binding], str], first: type[DOMNode] | None = 
         grid.add_column(ratio=1)
         for keys, what in rows:
             grid.add_row(Text("  " + keys), Text(what))
-        if title in NOTES:  # "keys  what" is a row like the others; else prose
-            keys, _, what = NOTES[title].rpartition("  ")
+        for keys, what in NOTES.get(title, ()):  # a row like the others
             grid.add_row(Text("  " + keys), Text(what))
         parts.extend((grid, Text("")))
     return Group(*parts)

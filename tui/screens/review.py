@@ -39,7 +39,7 @@ from assistant.errors import AssistantError
 from assistant.rounds import rounds_line
 
 from ..diffrows import TOLERATED
-from ..diffsearch import filtered, next_match
+from ..diffsearch import filtered, match_label, matching, next_match
 from ..state import (
     ReviewState,
     counts,
@@ -48,6 +48,7 @@ from ..state import (
     edit_hunk,
     tolerated,
 )
+from ..widgets.answer_markdown import AnswerMarkdown
 from ..widgets.diff_view import DiffView
 from ..widgets.file_list import FileList
 from ..widgets.find_bar import FindBar
@@ -101,7 +102,7 @@ class ReviewScreen(Screen[None]):
         Binding("S", "split_hunk", "Split hunk", show=False),
         Binding("L", "split_hunk(True)", "Split into lines", show=False),
         Binding("e", "edit", "Edit", show=False),
-        Binding("d", "toggle_split", "Split"),
+        Binding("d", "toggle_split", "Columns"),
         Binding("w", "explain", "Why", show=False),
         Binding("enter", "apply", "Apply", priority=True),
         Binding("u", "undo", "Undo"),
@@ -142,6 +143,9 @@ class ReviewScreen(Screen[None]):
         """The term ``/`` searched for (empty: none): ``n``/``N`` go to its next hunk."""
         self.filter = ""
         """What the file list is narrowed to (a path substring; empty: every file)."""
+        self._matches: list[tuple[int, int]] = []
+        """The hunks that show the search, in list order (counted when the search is set or
+        moved by, the filter changes, or hunks are split or edited)."""
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -156,7 +160,7 @@ class ReviewScreen(Screen[None]):
             yield FileList(id="files")
             yield DiffView(id="diff")
             with VerticalScroll(id="explain"):
-                yield Static("", id="explain-text")
+                yield AnswerMarkdown(id="explain-text")
         yield FindBar(id="find")
         yield Static("", id="review-status", classes="status-bar")
         yield Footer()
@@ -253,7 +257,10 @@ class ReviewScreen(Screen[None]):
             shown = len(self.query_one(FileList).shown)
             parts.append(f"   filter {safe_name(self.filter)!r}: {shown} file{'s' * (shown != 1)}")
         if self.search:
-            parts.append(f"   /{safe_name(self.search)}")
+            here = (self.file_index, self.diff.current_hunk)
+            label = match_label(self._matches, here)
+            parts.append(f"   /{safe_name(self.search)}: ")
+            parts.append((label, "$warning" if not self._matches else ""))
         if loose:  # last: at 80 columns a long phrase is cut, not the tally (the pane has it)
             parts.append((f"   {TOLERATED} " + safe_name("; ".join(loose)), "$warning"))
         status = Content.assemble(*parts)
@@ -370,6 +377,8 @@ class ReviewScreen(Screen[None]):
         self.diff.search = event.value
         if self.search:
             self._next_match(forward=True, here=True)
+        else:
+            self._clear_search()
 
     @on(FindBar.Closed)
     def _find_closed(self, event: FindBar.Closed) -> None:
@@ -382,15 +391,22 @@ class ReviewScreen(Screen[None]):
     def _clear_search(self) -> None:
         self.search = ""
         self.diff.search = ""
+        self._matches = []
         self._status()
+
+    def _count_matches(self) -> None:
+        order = self.query_one(FileList).shown
+        self._matches = matching(self.state.files, order, self.search)
 
     def _next_match(self, *, forward: bool, here: bool = False) -> None:
         """Go to the next hunk showing the search term, across the listed files, wrapping."""
         at = (self.file_index, self.diff.current_hunk - (1 if forward else -1) * here)
         order = self.query_one(FileList).shown
+        self._count_matches()
         found = next_match(self.state.files, order, at, self.search, forward=forward)
         if found is None:
-            self.notify(f"no hunk shows {safe_name(self.search)!r}", severity="warning")
+            self.notify(f"no match: no hunk shows {safe_name(self.search)!r}", severity="warning")
+            self._status()
             return
         index, hunk, wrapped = found
         if index == self.file_index and self.diff.file is self.file:
@@ -406,6 +422,8 @@ class ReviewScreen(Screen[None]):
         self.filter = text.strip()
         files.show_only(filtered([f.path for f in self.state.files], self.filter))
         files.follow(self.file_index)
+        if self.search:
+            self._count_matches()
         if files.shown and self.file_index not in files.shown:
             self._show(files.shown[0])
         self._status()
@@ -458,7 +476,7 @@ class ReviewScreen(Screen[None]):
         if shown and f is not None and self._explained != f.path:
             self._explained = f.path
             pane.border_title = "why (w hides)"
-            self.query_one("#explain-text", Static).update(Content(safe(text)))
+            self.query_one("#explain-text", AnswerMarkdown).update(safe(text))
             pane.scroll_home(animate=False)
         pane.display = shown
 
@@ -638,6 +656,8 @@ class ReviewScreen(Screen[None]):
         edit_hunk(f, hunk, new_lines)
         review.state = HunkState.ACCEPTED
         self.diff.show(f, hunk=hunk)
+        if self.search:
+            self._count_matches()
         self._decided()
         self.notify(f"hunk {hunk} edited and accepted")
 
@@ -777,6 +797,10 @@ class ReviewScreen(Screen[None]):
         self.post_message(self.ResendRequested(self.state, rejected))
 
     def _refresh_all(self) -> None:
+        """After hunks changed (split, placed, applied): every line, the title, the status
+        and the search's count (hunks were renumbered)."""
+        if self.search:
+            self._count_matches()
         self.query_one(FileList).refresh_all()
         self.diff.refresh_states()
         self.query_one("#review-title", Static).update(self._title())

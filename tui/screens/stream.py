@@ -27,8 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from markdown_it import MarkdownIt
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -52,6 +51,7 @@ from assistant.session import (
 
 from ..advice import error_text
 from ..state import ReviewState
+from ..widgets.answer_markdown import AnswerMarkdown
 from ..widgets.footer import Footer
 from ..widgets.reasoning_view import ReasoningView
 
@@ -61,21 +61,9 @@ if TYPE_CHECKING:
 
 Source = Callable[[threading.Event], Iterator[Event]]
 FLUSH_EVERY = 0.05
-INERT = ("link", "autolink", "linkify", "image", "html_inline", "html_block", "entity")
-"""Markdown rules that would turn the model's text into something that acts: a link (the
-terminal would make it clickable, OSC 8), an image, raw HTML, and an entity (``&#27;``
-decodes to the very escape character the escaper took out). Without them the text shows
-as written."""
-
-
 MARKDOWN_LIMIT = 100_000
 """Characters of answer rendered as Markdown; past it, plain text (0.5 s to lay out at most
 in one burst, where 2 MB would freeze the app for seconds)."""
-
-
-def inert_markdown() -> MarkdownIt:
-    """The Markdown parser for an untrusted answer: GFM-like, without :data:`INERT`."""
-    return MarkdownIt("gfm-like").disable(list(INERT), ignoreInvalid=True)
 
 
 def edit_line(edit: FileEdit) -> Content:
@@ -137,7 +125,7 @@ class StreamScreen(Screen[None]):
             with Vertical(id="stream-main"):
                 yield ReasoningView(id="reasoning")
                 with VerticalScroll(id="answer-scroll"):
-                    yield Markdown(id="answer", open_links=False, parser_factory=inert_markdown)
+                    yield AnswerMarkdown(id="answer")
                 yield Log(id="answer-plain", highlight=False)
             yield OptionList(id="edits")
         yield Static("starting…", id="stream-stats", classes="status-bar")
@@ -253,12 +241,6 @@ class StreamScreen(Screen[None]):
         plain.display = True
         plain.write("".join(self._text_so_far))
         self._text_so_far.clear()
-
-    @on(Markdown.LinkClicked)
-    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
-        """A link in the answer is shown, never followed: the answer is untrusted."""
-        event.stop()
-        self.notify(f"link not opened (the answer is the model's): {event.href}", timeout=6)
 
     def _edited(self, edit: FileEdit) -> None:
         self.query_one("#edits", OptionList).add_option(edit_line(edit))

@@ -1,6 +1,10 @@
 """The Review screen's list of changed files: status, path and +/- counts per file, and a
 ``~`` when one of its hunks was placed by a tolerance (read it closely).
 
+The status mark (:data:`GLYPH`): ``·`` undecided, ``✓`` accepted, ``✗`` rejected, ``±``
+mixed (some hunks accepted, some rejected), ``●`` applied, ``!`` failed or a conflict; the
+help lists them (:data:`tui.screens.help.NOTES`).
+
 Each file takes one line at whatever width the list has: a path too long for it is shortened
 from the left, by whole directories (``…/packing/select.py``), so the file name stays in
 view; at a width where even that does not fit, the status word goes before the name does.
@@ -31,10 +35,22 @@ GLYPH = {
     "pending": ("·", "$text-muted"),
     "accepted": ("✓", "$success"),
     "rejected": ("✗", "$error"),
+    "mixed": ("±", "$warning"),
     "applied": ("●", "$accent"),
     "failed": ("!", "$warning"),
     "conflict": ("!", "$warning"),
 }
+MEANING = {"pending": "undecided", "mixed": "some hunks accepted, some rejected",
+           "failed": "failed or a conflict"}  # fmt: skip
+"""What a mark says, where its status word alone would not (the help's legend)."""
+
+
+def legend() -> list[tuple[str, str]]:
+    """Each mark of the file list once, with what it means: ``("·", "undecided")``, …"""
+    marks: dict[str, str] = {}
+    for status, (glyph, _) in GLYPH.items():
+        marks.setdefault(glyph, MEANING.get(status, status))
+    return list(marks.items())
 
 
 ELLIPSIS = "…"
@@ -128,6 +144,9 @@ def _tally(file: FileReview) -> str:
     decided = sum(1 for h in located if h.state != HunkState.PENDING)
     if status == "pending" and 0 < decided < total:
         return f"{decided}/{total} decided"
+    if status == "mixed":
+        accepted = sum(1 for h in located if h.state == HunkState.ACCEPTED)
+        return f"{accepted}/{total} accepted"
     return status
 
 

@@ -76,7 +76,11 @@ class FileTree(Tree[Entry]):
             super().__init__()
             self.entry = entry
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "toggle_include", "Include/exclude")]
+    # named by the tree's border ("space: include/exclude"), not the footer: with it the
+    # footer was 99 columns and lost ^g Help and ^q Quit at 80
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_include", "Include/exclude", show=False)
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(".", data=Entry(""), id=id)

@@ -1,0 +1,56 @@
+"""Search in the diff says where it is: ``match i of n`` (hunks that show the term, across
+the listed files) in the status bar as ``n``/``N`` move, and ``no match`` when none does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tuikit import PATCH, screen_text
+
+from tui.app import make_app
+from tui.state import ReviewState
+
+pytestmark = pytest.mark.anyio
+
+
+def _status(app: object) -> str:
+    return str(app.screen.query_one("#review-status").render())  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_the_status_counts_the_matches_as_n_moves(repo: Path, size: tuple[int, int]) -> None:
+    app = make_app(repo, review=ReviewState.from_patch(repo, PATCH, title="t.diff"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("slash", *"return", "enter")  # a.py's two hunks, not b.txt's
+        await pilot.pause()
+        assert "/return: match 1 of 2" in _status(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert "/return: match 2 of 2" in _status(app)
+        await pilot.press("n")  # wraps round
+        await pilot.pause()
+        assert "/return: match 1 of 2" in _status(app)
+        await pilot.press("N")
+        await pilot.pause()
+        assert "/return: match 2 of 2" in _status(app)
+        assert "match 2 of 2" in screen_text(app).splitlines()[-2]  # on screen, at 80 too
+        await pilot.press("slash", "ctrl+u", *"TWO", "enter")  # any case: b.txt's hunk
+        await pilot.pause()
+        assert "/TWO: match 1 of 1" in _status(app)
+        assert "file 2/2" in _status(app)
+
+
+async def test_a_search_without_a_match_says_so(repo: Path) -> None:
+    app = make_app(repo, review=ReviewState.from_patch(repo, PATCH, title="t.diff"))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("slash", *"nowhere", "enter")
+        await pilot.pause()
+        assert "/nowhere: no match" in _status(app)
+        assert "no match: no hunk shows 'nowhere'" in screen_text(app)
+        await pilot.press("n")  # still none: said again, the cursor stays
+        await pilot.pause()
+        assert "file 1/2  hunk 1/2" in _status(app) and "no match" in _status(app)
+        await pilot.press("escape")  # clears the search: no count left
+        await pilot.pause()
+        assert "match" not in _status(app)
