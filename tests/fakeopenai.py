@@ -457,7 +457,6 @@ class _Handler(BaseHTTPRequestHandler):
         fake.send_seconds.append(time.perf_counter() - started)
 
 
-
 # -- Batch API (/v1/files, /v1/batches) and the benchmark's latency -------------------------
 #
 # ``POST /v1/files`` (multipart: ``purpose`` and ``file``) stores a file; ``GET
@@ -527,9 +526,18 @@ def _batch_post(handler: _Handler, fake: FakeOpenAI, data: bytes) -> None:
             file_id = f"file-{len(state.files) + 1}"
             state.files[file_id] = fields.get("file", b"")
             state.purposes[file_id] = fields.get("purpose", b"").decode()
-        handler._json(200, {"id": file_id, "object": "file", "bytes": len(state.files[file_id]),
-                            "created_at": 0, "filename": "input.jsonl",
-                            "purpose": state.purposes[file_id], "status": "processed"})
+        handler._json(
+            200,
+            {
+                "id": file_id,
+                "object": "file",
+                "bytes": len(state.files[file_id]),
+                "created_at": 0,
+                "filename": "input.jsonl",
+                "purpose": state.purposes[file_id],
+                "status": "processed",
+            },
+        )
         return
     if path != "/v1/batches":
         handler._error(404, f"no route {handler.path}", "not_found")
@@ -546,13 +554,27 @@ def _batch_post(handler: _Handler, fake: FakeOpenAI, data: bytes) -> None:
         request = json.loads(raw)
         reply = fake._next(Received(path=request["url"], api_key=None, body=request["body"]))
         if reply.status != 200:
-            response = {"status_code": reply.status, "request_id": f"req-{n}",
-                        "body": {"error": {"message": reply.error or "scripted error"}}}
+            response = {
+                "status_code": reply.status,
+                "request_id": f"req-{n}",
+                "body": {"error": {"message": reply.error or "scripted error"}},
+            }
         else:
-            response = {"status_code": 200, "request_id": f"req-{n}",
-                        "body": _completion(reply, request["body"], fake)}
-        lines.append(json.dumps({"id": f"batch_req_{n}", "custom_id": request["custom_id"],
-                                 "response": response, "error": None}))
+            response = {
+                "status_code": 200,
+                "request_id": f"req-{n}",
+                "body": _completion(reply, request["body"], fake),
+            }
+        lines.append(
+            json.dumps(
+                {
+                    "id": f"batch_req_{n}",
+                    "custom_id": request["custom_id"],
+                    "response": response,
+                    "error": None,
+                }
+            )
+        )
     with fake._lock:
         batch_id = f"batch_{len(state.batches) + 1}"
         out_id = f"file-out-{len(state.files) + 1}"

@@ -68,7 +68,9 @@ def apply_to_branch(
         try:
             worktree.apply_changes(tree, changes, base=result.bases, base_texts=result.originals)
             paths = sorted(changes)
-            repo.commit_paths(tree, paths, f"tome: {_first_line(result.task)}\n\nTome-Batch: {batch}/{task}")
+            repo.commit_paths(
+                tree, paths, f"tome: {_first_line(result.task)}\n\nTome-Batch: {batch}/{task}"
+            )
         except BaseException:
             _git(["worktree", "remove", "--force", str(tree)], root)
             _git(["branch", "-D", name], root)

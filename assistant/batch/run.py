@@ -201,8 +201,10 @@ class Batch:
         results: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
         workers = [
             threading.Thread(
-                target=self._worker, args=(work, results, shared, pacer, cancel),
-                name=f"tome-batch-{n}", daemon=True,
+                target=self._worker,
+                args=(work, results, shared, pacer, cancel),
+                name=f"tome-batch-{n}",
+                daemon=True,
             )
             for n in range(min(concurrency, len(todo)))
         ]
@@ -271,7 +273,9 @@ class Batch:
         if result is None:  # pragma: no cover - send always ends with Finished
             return Outcome(task, "failed", error="no answer")
         pacer.succeeded()
-        status = "cancelled" if result.cancelled else "truncated" if result.truncated else "answered"
+        status = (
+            "cancelled" if result.cancelled else "truncated" if result.truncated else "answered"
+        )
         return Outcome(
             task, status, result.session_id, result.usage, result.cost,
             edits=len(result.changeset), problems=len(result.problems),
@@ -394,9 +398,7 @@ def _line(custom_id: str, plan: Plan, fields: Mapping[str, str]) -> dict[str, An
     return {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body}
 
 
-def _parse_output(
-    raw: str, backend: Backend, *, batch_rate: bool
-) -> tuple[str, Any, str | None]:
+def _parse_output(raw: str, backend: Backend, *, batch_rate: bool) -> tuple[str, Any, str | None]:
     """``(custom_id, reply or None, error)`` of one output line. OpenAI writes
     ``{"custom_id", "response": {"status_code", "body"}, "error"}``; ``vllm run-batch``
     writes the same (older versions put the completion in ``response`` itself)."""

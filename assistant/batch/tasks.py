@@ -33,7 +33,15 @@ from .. import repo
 from ..edits import check_path
 from ..errors import ApplyConflict, ConfigError, GitError
 
-__all__ = ["MAX_TASKS", "MAX_TASK_CHARS", "Task", "TasksError", "batch_id", "parse_tasks", "safe_id"]
+__all__ = [
+    "MAX_TASKS",
+    "MAX_TASK_CHARS",
+    "Task",
+    "TasksError",
+    "batch_id",
+    "parse_tasks",
+    "safe_id",
+]
 
 MAX_TASKS = 10_000
 MAX_TASK_CHARS = 100_000

@@ -58,7 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--status", metavar="ID", help="show the state of a submitted batch")
     parser.add_argument("--collect", metavar="ID", help="poll a submitted batch and import it")
     parser.add_argument("--import", dest="import_", metavar="OUT", help="import run-batch output")
-    parser.add_argument("--poll", type=float, default=30.0, metavar="S", help="seconds between polls")
+    parser.add_argument(
+        "--poll", type=float, default=30.0, metavar="S", help="seconds between polls"
+    )
     parser.add_argument(
         "--apply-to-branches", action="store_true",
         help="commit each changeset to tome/<batch>/<id> (never the current branch)",
@@ -104,7 +106,9 @@ def run(args: argparse.Namespace) -> int:
 def _refused(args: argparse.Namespace) -> str | None:
     modes = [bool(args.tasks), bool(args.status), bool(args.collect), bool(args.import_)]
     if sum(modes) != 1:
-        return "give TASKS (a file, or - for stdin), or one of --status ID, --collect ID, --import OUT"
+        return (
+            "give TASKS (a file, or - for stdin), or one of --status ID, --collect ID, --import OUT"
+        )
     if args.via == "jsonl" and args.tasks and not args.output:
         return "--via jsonl writes a file: give --output FILE"
     if args.output and args.via != "jsonl":
@@ -217,7 +221,11 @@ def _say_prefix(batch: Batch, shared: Sequence[object]) -> None:
     for s in shared:
         assert isinstance(s, Shared)
         where = s.assistant.scope or s.assistant.root.name
-        kind = "whole" if s.whole else f"cut to fit; {s.task_budget:,} tokens per task for its own files"
+        kind = (
+            "whole"
+            if s.whole
+            else f"cut to fit; {s.task_budget:,} tokens per task for its own files"
+        )
         print(f"tome: {where}: shared prefix {s.prefix_tokens:,} tokens ({kind}), packed once "
               f"in {batch.pack_seconds:.2f} s", file=sys.stderr)  # fmt: skip
 
@@ -247,7 +255,9 @@ def _table(outcomes: Sequence[Outcome]) -> None:
         ))  # fmt: skip
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip(), file=sys.stderr)
+        print(
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip(), file=sys.stderr
+        )
     for o in outcomes:
         if o.error or o.branch:
             print(f"tome: {o.task.id}: {safe(o.error or '')}{o.branch or ''}", file=sys.stderr)
@@ -336,7 +346,9 @@ def _remote(args, base, backend, settings) -> int:  # type: ignore[no-untyped-de
     row = batch.groups[0].assistant.store.batch(batch.id) or {}
     remote = row.get("remote")
     if not remote:
-        raise ConfigError(f"batch {batch.id} was not submitted to a Batch API (via {row.get('via')})")
+        raise ConfigError(
+            f"batch {batch.id} was not submitted to a Batch API (via {row.get('via')})"
+        )
     if args.status:
         state = BatchAPI(backend).status(remote)
         print(f"{batch.id} {state}")

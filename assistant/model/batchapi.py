@@ -43,7 +43,9 @@ class RemoteBatch:
         return self.status in TERMINAL
 
     def __str__(self) -> str:
-        counts = f"{self.completed}/{self.total} done" + (f", {self.failed} failed" if self.failed else "")
+        counts = f"{self.completed}/{self.total} done" + (
+            f", {self.failed} failed" if self.failed else ""
+        )
         return f"{self.id}: {self.status} ({counts})"
 
 

@@ -77,7 +77,9 @@ def test_running_the_same_batch_again_resumes(
     assert code == 0 and len(fake_openai.requests) == 3  # nothing sent again
     assert {x["status"] for x in json_lines(out)} == {"resumed"}
     changed = [TASKS[0], "explain count differently", TASKS[2]]
-    code, out, _ = run_batch(root, str(tasks_file(tmp_path, changed)), "--name", "nightly", "--json")
+    code, out, _ = run_batch(
+        root, str(tasks_file(tmp_path, changed)), "--name", "nightly", "--json"
+    )
     assert code == 0 and len(fake_openai.requests) == 4  # the changed task only
     assert [x["status"] for x in json_lines(out)] == ["resumed", "answered", "resumed"]
 
@@ -86,7 +88,9 @@ def _batch(root: Path, base_url: str, lines: list[object], tmp_path: Path) -> Ba
     settings = load_settings(project=root)
     backend = resolve_backend(settings, base_url=base_url, model="fake-model")
     tasks = parse_tasks(tasks_file(tmp_path, lines).read_text(), base=root)
-    return Batch.open("b1", tasks, root, lambda f: Assistant.open(f, backend=backend, settings=settings))
+    return Batch.open(
+        "b1", tasks, root, lambda f: Assistant.open(f, backend=backend, settings=settings)
+    )
 
 
 def test_ctrl_c_keeps_finished_sessions_and_a_rerun_sends_the_rest(
@@ -119,7 +123,9 @@ def test_ctrl_c_keeps_finished_sessions_and_a_rerun_sends_the_rest(
     )
 
 
-def test_a_429_storm_slows_every_request(make_repo, fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+def test_a_429_storm_slows_every_request(
+    make_repo, fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
     root = make_repo(FILES)
     storm = Reply(status=429, error="rate limited", headers=(("Retry-After", "0.05"),))
     fake_openai.push(*[storm] * 6)
@@ -144,7 +150,9 @@ def test_requests_sharing_a_prefix_carry_one_affinity_key(
     assert len(keys) == 1 and str(next(iter(keys))).startswith("tome-")
 
 
-def test_hostile_tasks_send_nothing(make_repo, run_batch: Run, fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+def test_hostile_tasks_send_nothing(
+    make_repo, run_batch: Run, fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
     root = make_repo(FILES)
     hostile = ["fine", {"task": "x", "repo": "/etc"}, {"task": "y", "paths": ["../../etc/passwd"]}]
     code, _, err = run_batch(root, str(tasks_file(tmp_path, hostile)))
@@ -157,7 +165,9 @@ def test_a_failed_task_is_reported_and_the_rest_go_on(
 ) -> None:
     root = make_repo(FILES)
     fake_openai.push(Reply(status=400, error="bad request"))
-    code, out, err = run_batch(root, str(tasks_file(tmp_path, ["one"])), "--json", "--concurrency", "1")
+    code, out, err = run_batch(
+        root, str(tasks_file(tmp_path, ["one"])), "--json", "--concurrency", "1"
+    )
     assert code == 1
     assert json_lines(out)[0]["status"] == "failed" and "400" in err
     assert git.Repo(root).is_dirty() is False

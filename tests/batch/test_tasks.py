@@ -47,7 +47,9 @@ def test_json_and_plain_lines_become_tasks(make_repo) -> None:
         ('"just a string"', None),
     ],
 )
-def test_hostile_lines_are_refused_with_their_line_number(make_repo, line: str, said: str | None) -> None:
+def test_hostile_lines_are_refused_with_their_line_number(
+    make_repo, line: str, said: str | None
+) -> None:
     root = make_repo(FILES)
     if said is None:
         assert parse_tasks(line, base=root)[0].task == line
@@ -109,7 +111,16 @@ def test_ids_are_safe_in_a_real_branch_name(make_repo) -> None:
     import subprocess
 
     root = make_repo(FILES)
-    hostile = ["fix/login bug", "../../etc", "-rf", "a..b", "topic.lock", "@{u}", "a~1^2:b?*[", "ünïcode"]
+    hostile = [
+        "fix/login bug",
+        "../../etc",
+        "-rf",
+        "a..b",
+        "topic.lock",
+        "@{u}",
+        "a~1^2:b?*[",
+        "ünïcode",
+    ]
     lines = [json.dumps({"id": h, "task": "t"}) for h in hostile]
     for t in parse_tasks("\n".join(lines), base=root):
         name = f"tome/b1/{t.id}"
