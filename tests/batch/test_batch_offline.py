@@ -170,7 +170,7 @@ def test_apply_to_branches_commits_each_task_apart(
         {"id": "cfg", "task": "c"},
         {"id": "out", "task": "o"},
     ]
-    code, out, err = run_batch(root, str(tasks_file(tmp_path, tasks)), "--name", "n1",
+    _, out, err = run_batch(root, str(tasks_file(tmp_path, tasks)), "--name", "n1",
                                "--apply-to-branches", "--concurrency", "1", "--json")  # fmt: skip
     repo = git.Repo(root)
     assert repo.active_branch.name == "main" and not repo.is_dirty(untracked_files=False)
@@ -183,6 +183,6 @@ def test_apply_to_branches_commits_each_task_apart(
     assert "Tome-Batch: n1/fix-greet" in commit.message
     assert "allow-config-edits" in err  # the config edit is refused, as tome ask --yes does
     assert not (tmp_path / "outside.py").exists()
-    assert [line.get("branch") for line in json_lines(out)][0] == "committed to tome/n1/fix-greet"
+    assert next(line.get("branch") for line in json_lines(out)) == "committed to tome/n1/fix-greet"
     assert repo.git.worktree("list").count("\n") == 0  # the temporary worktrees are gone
     assert not os.path.exists(root / ".." / "outside.py")
