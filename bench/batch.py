@@ -137,12 +137,6 @@ def shared_prefix(log: list[list[dict[str, str]]]) -> tuple[bool, int, int]:
     """(identical, bytes before the first task-specific byte, smallest such offset)."""
     systems = {m[0]["content"] for m in log}
     users = [m[1]["content"] for m in log]
-    first, last = min(users), max(users)
-    common = 0
-    for x, y in zip(first, last, strict=False):
-        if x != y:
-            break
-        common += 1
     starts = [u.index("<task>") for u in users]
     identical = len(systems) == 1 and len({u[: u.index("<task>")] for u in users}) == 1
     return identical, len(users[0][: starts[0]].encode()), min(starts) if starts else 0

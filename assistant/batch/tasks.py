@@ -25,13 +25,13 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import repo
 from ..edits import check_path
-from ..errors import ApplyConflict, ConfigError, GitError
+from ..errors import ApplyConflict, ConfigError, GitError, TasksError
 
 __all__ = [
     "MAX_TASKS",
@@ -47,21 +47,6 @@ MAX_TASKS = 10_000
 MAX_TASK_CHARS = 100_000
 MAX_PATHS = 1_000
 _KEYS = frozenset({"id", "task", "paths", "repo"})
-_SHOWN_PROBLEMS = 10
-
-
-class TasksError(ConfigError):
-    """A TASKS file with bad lines: ``problems`` lists them as ``line N: why``."""
-
-    def __init__(self, source: str, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        shown = "; ".join(self.problems[:_SHOWN_PROBLEMS])
-        more = len(self.problems) - _SHOWN_PROBLEMS
-        extra = f"; and {more} more" if more > 0 else ""
-        super().__init__(
-            f"{source}: {len(self.problems)} bad line{'s' if len(self.problems) != 1 else ''}, "
-            f"nothing was sent: {shown}{extra}"
-        )
 
 
 @dataclass(frozen=True)
