@@ -664,7 +664,6 @@ class Store:
                 con2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return len(ids)
 
-
     # -- batches (tome batch: schema 7) --
 
     def tag_batch(self, session_id: int, batch: str, task: str) -> None:
