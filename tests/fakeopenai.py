@@ -96,6 +96,7 @@ class Received:
     path: str
     api_key: str | None
     body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -307,7 +308,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path not in ("/v1/chat/completions", "/beta/chat/completions"):
             self._error(404, f"no route {self.path}", "not_found")
             return
-        reply = fake._next(Received(path=path, api_key=key, body=body))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        reply = fake._next(Received(path=path, api_key=key, body=body, headers=headers))
         with _served(fake):
             self._answer(fake, reply, body, key, path)
 

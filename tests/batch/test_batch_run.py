@@ -138,16 +138,26 @@ def test_a_429_storm_slows_every_request(
     assert pacer.peak <= 4 and pacer.limit <= 4
 
 
+@pytest.mark.parametrize("where", ["user", "prompt_cache_key", "header:x-tome-prefix"])
 def test_requests_sharing_a_prefix_carry_one_affinity_key(
-    make_repo, run_batch: Run, fake_openai: FakeOpenAI, tmp_path: Path
+    make_repo, run_batch: Run, fake_openai: FakeOpenAI, tmp_path: Path, where: str
 ) -> None:
     config = Path(os.environ["TOME_HOME"]) / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text('[backends.openai-compatible]\naffinity = "user"\n')
+    config.write_text(f'[backends.openai-compatible]\naffinity = "{where}"\n')
     root = make_repo(FILES)
     assert run_batch(root, str(tasks_file(tmp_path, TASKS)))[0] == 0
-    keys = {r.body.get("user") for r in fake_openai.requests}
+    if where.startswith("header:"):
+        keys = {r.headers.get("x-tome-prefix") for r in fake_openai.requests}
+    else:
+        keys = {r.body.get(where) for r in fake_openai.requests}
     assert len(keys) == 1 and str(next(iter(keys))).startswith("tome-")
+    other = make_repo({"x.py": "X = 1\n"})  # another repository: another prefix, another key
+    assert run_batch(other, str(tasks_file(tmp_path, ["t"], "other.jsonl")))[0] == 0
+    last = fake_openai.requests[-1]
+    assert (
+        last.headers.get("x-tome-prefix") if where.startswith("header:") else last.body.get(where)
+    ) not in keys
 
 
 def test_hostile_tasks_send_nothing(
