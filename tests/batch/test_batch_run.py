@@ -181,3 +181,29 @@ def test_a_failed_task_is_reported_and_the_rest_go_on(
     assert code == 1
     assert json_lines(out)[0]["status"] == "failed" and "400" in err
     assert git.Repo(root).is_dirty() is False
+
+
+def test_a_cut_pack_keeps_its_shared_part_first_and_each_task_its_own_files(
+    make_repo, run_batch: Run, fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    config = Path(os.environ["TOME_HOME"]) / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[backends.openai-compatible]\nwindow = 40000\nmax_output = 1000\n")
+    body = "\n".join(f"def f{k}(x):\n    return x * {k}  # {'pad ' * 20}\n" for k in range(40))
+    root = make_repo({f"mod{i}.py": body.replace("def f", f"def m{i}_f") for i in range(40)})
+    tasks = [
+        {"id": "a", "task": "fix m7_f3", "paths": ["mod7.py"]},
+        {"id": "b", "task": "change m33_f2 in mod33", "paths": ["mod33.py"]},
+    ]
+    code, _, err = run_batch(root, str(tasks_file(tmp_path, tasks)), "--concurrency", "1")
+    assert code == 0, err
+    assert "cut to fit" in err
+    users = {r.messages[1]["content"][-200:].split("<task>")[-1]: r.messages[1]["content"]
+             for r in fake_openai.requests}  # fmt: skip
+    a = next(u for k, u in users.items() if "m7_f3" in k)
+    b = next(u for k, u in users.items() if "m33_f2" in k)
+    shared = a[: a.index("</repository>") + len("</repository>\n")]
+    assert b.startswith(shared)  # the shared part first, byte for byte
+    assert '<file path="mod7.py"' not in shared and '<file path="mod33.py"' not in shared
+    assert '<file path="mod7.py"' in a[len(shared) :] and '<file path="mod33.py"' not in a
+    assert '<file path="mod33.py"' in b[len(shared) :]
