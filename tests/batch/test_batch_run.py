@@ -207,3 +207,21 @@ def test_a_cut_pack_keeps_its_shared_part_first_and_each_task_its_own_files(
     assert '<file path="mod7.py"' not in shared and '<file path="mod33.py"' not in shared
     assert '<file path="mod7.py"' in a[len(shared) :] and '<file path="mod33.py"' not in a
     assert '<file path="mod33.py"' in b[len(shared) :]
+
+
+def test_tasks_from_stdin_and_the_batch_in_tome_history(
+    make_repo, run_batch: Run, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    import io
+
+    from assistant.cli import main
+
+    root = make_repo(FILES)
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"id": "s1", "task": "from stdin"}\n'))
+    code, _, err = run_batch(root, "-", "--name", "piped")
+    assert code == 0, err
+    assert fake_openai.requests[0].messages[1]["content"].endswith("from stdin\n</task>\n")
+    capsys.readouterr()
+    assert main(["history", "-C", str(root)]) == 0
+    assert "[piped/s1] from stdin" in capsys.readouterr().out
