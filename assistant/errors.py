@@ -2,6 +2,7 @@
 
     AssistantError
     ├── ConfigError            bad settings, unknown backend or encoding, missing key
+    │   └── TasksError         bad lines of a tome batch TASKS file (every one listed)
     ├── PackError              a repository that cannot be packed
     │   └── NotText            a file's bytes are not UTF-8 text (also a ValueError)
     ├── ModelError             anything the model backend did
@@ -52,6 +53,23 @@ class ConfigError(AssistantError):
     def __init__(self, message: str, *, setting: str | None = None) -> None:
         super().__init__(message)
         self.setting = setting
+
+
+class TasksError(ConfigError):
+    """A TASKS file of ``tome batch`` with bad lines: ``problems`` lists them as
+    ``line N: why``; nothing was sent."""
+
+    SHOWN: ClassVar[int] = 10
+
+    def __init__(self, source: str, problems: list[str] | tuple[str, ...]) -> None:
+        self.problems = tuple(problems)
+        shown = "; ".join(self.problems[: self.SHOWN])
+        more = len(self.problems) - self.SHOWN
+        extra = f"; and {more} more" if more > 0 else ""
+        lines = "line" if len(self.problems) == 1 else "lines"
+        super().__init__(
+            f"{source}: {len(self.problems)} bad {lines}, nothing was sent: {shown}{extra}"
+        )
 
 
 class PackError(AssistantError):

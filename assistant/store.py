@@ -159,7 +159,24 @@ _V5 = """
 ALTER TABLE usage ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;  -- of completion
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+# _V6: another change's step (the merge puts its SQL here; this branch keeps it empty).
+_V6 = ""
+
+_V7 = """
+ALTER TABLE sessions ADD COLUMN batch TEXT;       -- tome batch: the batch this task is of
+ALTER TABLE sessions ADD COLUMN batch_task TEXT;  -- its task id in that batch
+CREATE INDEX sessions_batch ON sessions(batch, batch_task);
+CREATE TABLE batches (
+    id TEXT PRIMARY KEY,      -- the batch id (tome/<id>/<task> branches)
+    created REAL NOT NULL,
+    via TEXT NOT NULL,        -- direct, openai-batch, jsonl
+    backend TEXT NOT NULL,
+    remote TEXT,              -- the provider's batch id (openai-batch)
+    tasks TEXT NOT NULL       -- JSON [{id, task, paths, repo}, ...] as validated
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 """``MIGRATIONS[n]`` takes a database of schema ``n`` to ``n + 1`` (schema 0: a new file).
 Statements are separated by ``;``. Append, never edit: released steps ran on users' files."""
 
@@ -646,6 +663,52 @@ class Store:
                 con2.execute("VACUUM")
                 con2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return len(ids)
+
+    # -- batches (tome batch: schema 7) --
+
+    def tag_batch(self, session_id: int, batch: str, task: str) -> None:
+        """Mark a session as task ``task`` of batch ``batch``."""
+        with self._db() as con:
+            con.execute(
+                "UPDATE sessions SET batch = ?, batch_task = ? WHERE id = ?",
+                (batch, task, session_id),
+            )
+
+    def mark(self, session_id: int, status: str) -> None:
+        """Set the stored status of a session that has no answer yet (``queued``)."""
+        with self._db() as con:
+            con.execute("UPDATE sessions SET status = ? WHERE id = ?", (status, session_id))
+
+    def save_batch(
+        self, batch: str, *, via: str, backend: str, tasks: str, remote: str | None = None
+    ) -> None:
+        """Record a batch (``tasks``: its validated tasks as JSON); a second save of the same
+        id keeps the first record and sets ``remote`` when given."""
+        with self._db() as con:
+            con.execute(
+                "INSERT INTO batches (id, created, via, backend, remote, tasks) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "remote = COALESCE(excluded.remote, batches.remote), via = excluded.via",
+                (batch, time.time(), via, backend, remote, tasks),
+            )
+
+    def batch(self, batch: str) -> Row | None:
+        """The record of batch ``batch`` (by its id or its provider's id), or None."""
+        with self._db() as con:
+            row = con.execute(
+                "SELECT * FROM batches WHERE id = ? OR remote = ?", (batch, batch)
+            ).fetchone()
+        return None if row is None else dict(row)
+
+    def batch_sessions(self, batch: str) -> list[Row]:
+        """The sessions of batch ``batch`` (id, task id, status, usage), oldest first."""
+        with self._db() as con:
+            return [dict(r) for r in con.execute(
+                "SELECT s.id, s.batch_task, s.status, s.error, u.prompt_tokens, "
+                "u.completion_tokens, u.cache_hit_tokens, u.cost FROM sessions s "
+                "LEFT JOIN usage u ON u.session_id = s.id WHERE s.batch = ? ORDER BY s.id",
+                (batch,),
+            )]  # fmt: skip
 
 
 def _migrate(con: sqlite3.Connection, version: int) -> None:

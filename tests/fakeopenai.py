@@ -96,6 +96,7 @@ class Received:
     path: str
     api_key: str | None
     body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -127,6 +128,12 @@ class FakeOpenAI:
     # a provider's prefix cache: a reply without its own cached_tokens reports the prompt's
     # prefix shared with an earlier request as cache hits (characters / 4, as prompt counts)
     prefix_cache: bool = False
+    # benchmarks (tome batch): every chat request takes ``latency`` seconds before its first
+    # byte, and at most ``max_concurrent`` are served at once (the rest wait their turn)
+    latency: float = 0.0
+    max_concurrent: int | None = None
+    # the Batch API (/v1/files, /v1/batches): see the "Batch API" section below
+    batches: BatchAPIState = field(default_factory=lambda: BatchAPIState())
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -227,6 +234,29 @@ def _event_bytes(model: Any, delta: dict[str, Any], finish: str | None) -> bytes
     return b"data: " + json.dumps(chunk).encode() + b"\n\n"
 
 
+def _completion(reply: Reply, body: dict[str, Any], fake: FakeOpenAI) -> dict[str, Any]:
+    """A non-streamed chat.completion for ``reply`` (also the body of a Batch API answer)."""
+    payload = {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 0,
+        "model": body.get("model"),
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": reply.text,
+                    **({"reasoning_content": reply.reasoning} if reply.reasoning else {}),
+                },
+                "finish_reason": reply.finish_reason,
+            }
+        ],
+        "usage": _usage(reply, body, fake),
+    }
+    return payload
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -254,6 +284,9 @@ class _Handler(BaseHTTPRequestHandler):
     # -- routes -----------------------------------------------------------------------------
     def do_GET(self) -> None:
         fake = self.server.fake
+        if self.path.startswith(("/v1/files", "/v1/batches")):
+            _batch_get(self, fake)
+            return
         if self.path.rstrip("/") == "/v1/models":
             data = [
                 {"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in fake.models
@@ -265,6 +298,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         fake = self.server.fake
         length = int(self.headers.get("Content-Length") or 0)
+        if self.path.startswith(("/v1/files", "/v1/batches")):
+            _batch_post(self, fake, self.rfile.read(length))
+            return
         body = json.loads(self.rfile.read(length) or b"{}")
         auth = self.headers.get("Authorization", "")
         key = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
@@ -272,7 +308,13 @@ class _Handler(BaseHTTPRequestHandler):
         if path not in ("/v1/chat/completions", "/beta/chat/completions"):
             self._error(404, f"no route {self.path}", "not_found")
             return
-        reply = fake._next(Received(path=path, api_key=key, body=body))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        reply = fake._next(Received(path=path, api_key=key, body=body, headers=headers))
+        with _served(fake):
+            self._answer(fake, reply, body, key, path)
+
+    def _answer(self, fake: FakeOpenAI, reply: Reply, body: dict[str, Any], key: str | None,
+                path: str) -> None:  # fmt: skip
         if reply.first_byte_delay:
             time.sleep(reply.first_byte_delay)  # the fault being simulated, not synchronisation
         if fake.require_key is not None and key != fake.require_key:
@@ -303,25 +345,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._complete(reply, body)
 
     def _complete(self, reply: Reply, body: dict[str, Any]) -> None:
-        payload = {
-            "id": "chatcmpl-fake",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body.get("model"),
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {
-                        "role": "assistant",
-                        "content": reply.text,
-                        **({"reasoning_content": reply.reasoning} if reply.reasoning else {}),
-                    },
-                    "finish_reason": reply.finish_reason,
-                }
-            ],
-            "usage": _usage(reply, body, self.server.fake),
-        }
-        self._json(200, payload, reply.headers)
+        self._json(200, _completion(reply, body, self.server.fake), reply.headers)
 
     def _raw_bytes(self, data: bytes, content_type: str, encoding: str) -> None:
         self.send_response(200)
@@ -433,6 +457,171 @@ class _Handler(BaseHTTPRequestHandler):
         self._chunk(b"".join(pending))
         self.wfile.write(b"0\r\n\r\n")
         fake.send_seconds.append(time.perf_counter() - started)
+
+
+# -- Batch API (/v1/files, /v1/batches) and the benchmark's latency -------------------------
+#
+# ``POST /v1/files`` (multipart: ``purpose`` and ``file``) stores a file; ``GET
+# /v1/files/ID/content`` returns it. ``POST /v1/batches`` (``input_file_id``, ``endpoint``,
+# ``completion_window``) runs every line of the input through the reply script (each line is
+# logged in ``requests`` as its body, as a chat request is) and writes the output file as
+# OpenAI does: ``{"id", "custom_id", "response": {"status_code", "request_id", "body"},
+# "error"}`` a line. ``GET /v1/batches/ID`` reports ``validating``, then ``in_progress``,
+# then ``completed`` (one step per poll; ``BatchAPIState.polls`` polls in all).
+
+
+@dataclass
+class BatchAPIState:
+    """Files and batches held by the fake server."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    purposes: dict[str, str] = field(default_factory=dict)
+    batches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    polls: int = 2  # retrieves before a batch reads "completed"
+    created: list[dict[str, Any]] = field(default_factory=list)  # the bodies of batch creates
+    gate: threading.Semaphore | None = None  # max_concurrent's, made on first use
+    served: list[tuple[float, float]] = field(default_factory=list)  # (start, end) per request
+
+
+@contextmanager
+def _served(fake: FakeOpenAI) -> Iterator[None]:
+    """A chat request's turn: wait for one of ``max_concurrent`` places, take ``latency``."""
+    state = fake.batches
+    with fake._lock:
+        if fake.max_concurrent is not None and state.gate is None:
+            state.gate = threading.Semaphore(fake.max_concurrent)
+        gate = state.gate
+    if gate is not None:
+        gate.acquire()
+    start = time.monotonic()
+    try:
+        if fake.latency:
+            time.sleep(fake.latency)  # the latency being simulated, not synchronisation
+        yield
+    finally:
+        with fake._lock:
+            state.served.append((start, time.monotonic()))
+        if gate is not None:
+            gate.release()
+
+
+def _multipart(content_type: str, data: bytes) -> dict[str, bytes]:
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + data, policy=email.policy.HTTP
+    )
+    fields: dict[str, bytes] = {}
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_param("name", header="content-disposition")
+        fields[str(name)] = part.get_payload(decode=True) or b""
+    return fields
+
+
+def _batch_post(handler: _Handler, fake: FakeOpenAI, data: bytes) -> None:
+    state = fake.batches
+    path = handler.path.rstrip("/")
+    if path == "/v1/files":
+        fields = _multipart(handler.headers.get("Content-Type", ""), data)
+        with fake._lock:
+            file_id = f"file-{len(state.files) + 1}"
+            state.files[file_id] = fields.get("file", b"")
+            state.purposes[file_id] = fields.get("purpose", b"").decode()
+        handler._json(
+            200,
+            {
+                "id": file_id,
+                "object": "file",
+                "bytes": len(state.files[file_id]),
+                "created_at": 0,
+                "filename": "input.jsonl",
+                "purpose": state.purposes[file_id],
+                "status": "processed",
+            },
+        )
+        return
+    if path != "/v1/batches":
+        handler._error(404, f"no route {handler.path}", "not_found")
+        return
+    body = json.loads(data or b"{}")
+    state.created.append(body)
+    source = state.files.get(body.get("input_file_id", ""))
+    if source is None or body.get("endpoint") != "/v1/chat/completions" or body.get(
+            "completion_window") != "24h":  # fmt: skip
+        handler._error(400, "input_file_id, endpoint and completion_window are required", "invalid")
+        return
+    lines = []
+    for n, raw in enumerate(source.decode().splitlines()):
+        request = json.loads(raw)
+        reply = fake._next(Received(path=request["url"], api_key=None, body=request["body"]))
+        if reply.status != 200:
+            response = {
+                "status_code": reply.status,
+                "request_id": f"req-{n}",
+                "body": {"error": {"message": reply.error or "scripted error"}},
+            }
+        else:
+            response = {
+                "status_code": 200,
+                "request_id": f"req-{n}",
+                "body": _completion(reply, request["body"], fake),
+            }
+        lines.append(
+            json.dumps(
+                {
+                    "id": f"batch_req_{n}",
+                    "custom_id": request["custom_id"],
+                    "response": response,
+                    "error": None,
+                }
+            )
+        )
+    with fake._lock:
+        batch_id = f"batch_{len(state.batches) + 1}"
+        out_id = f"file-out-{len(state.files) + 1}"
+        state.files[out_id] = ("\n".join(lines) + "\n").encode()
+        state.batches[batch_id] = {
+            "id": batch_id, "object": "batch", "endpoint": body["endpoint"], "errors": None,
+            "input_file_id": body["input_file_id"], "completion_window": "24h",
+            "status": "validating", "output_file_id": None, "error_file_id": None,
+            "created_at": 0, "metadata": body.get("metadata"), "_polls": 0, "_out": out_id,
+            "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+        }  # fmt: skip
+    handler._json(200, _shown_batch(state.batches[batch_id]))
+
+
+def _shown_batch(batch: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in batch.items() if not k.startswith("_")}
+
+
+def _batch_get(handler: _Handler, fake: FakeOpenAI) -> None:
+    state = fake.batches
+    parts = handler.path.strip("/").split("/")  # v1 files ID content | v1 batches ID
+    if len(parts) == 4 and parts[1] == "files" and parts[3] == "content":
+        data = state.files.get(parts[2])
+        if data is None:
+            handler._error(404, f"no file {parts[2]}", "not_found")
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+        return
+    if len(parts) == 3 and parts[1] == "batches" and parts[2] in state.batches:
+        with fake._lock:
+            batch = state.batches[parts[2]]
+            batch["_polls"] += 1
+            if batch["_polls"] >= state.polls:
+                counts = batch["request_counts"]
+                batch.update(status="completed", output_file_id=batch["_out"])
+                counts["completed"] = counts["total"]
+            else:
+                batch["status"] = "in_progress"
+        handler._json(200, _shown_batch(batch))
+        return
+    handler._error(404, f"no route {handler.path}", "not_found")
 
 
 class _Server(ThreadingHTTPServer):

@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("history", "list past sessions"),
     "trust": ("trust", "trust a repository's config file (settings that move your API key)"),
     "config": ("config", "show where the user config, the project config and the state live"),
+    "batch": ("batch", "run many tasks at once: direct, a provider's Batch API, or vllm run-batch"),
 }
 COMMANDS["mcp"] = ("mcp", "serve pack, rank_files, apply_edits, undo, history to agents (MCP)")
 

@@ -87,6 +87,8 @@ def _line(s: SessionSummary) -> str:
     task = said.splitlines()[0] if said else ""
     if s.parent_id is not None:  # the chain: a follow-up or a send-back names its parent
         task = f"↳ #{s.parent_id} {task}"
+    if s.batch is not None:  # a task of tome batch: its batch and task id first
+        task = f"[{s.batch}] {task}"
     task = safe_name(task if len(task) <= 60 else task[:59] + "…")
     files = f"{s.files} file{'s' * (s.files != 1)}"
     return _row(

@@ -210,4 +210,5 @@ def summary_from_row(row: Mapping[str, Any], applies: Sequence[ApplyRow]) -> Ses
         applies=apply_statuses(applies),
         error=row["error"],
         message=row.get("message"),
+        batch=f"{row['batch']}/{row['batch_task']}" if row.get("batch") else None,
     )

@@ -20,7 +20,7 @@ from ..store import ApplyRow
 __all__ = ["STATUSES", "apply_state", "session_status"]
 
 STATUSES = (
-    "streaming", "answered", "truncated", "cancelled", "failed", "declined",
+    "streaming", "queued", "answered", "truncated", "cancelled", "failed", "declined",
     "applied", "committed", "partly undone", "undone",
 )  # fmt: skip
 """Every status :func:`session_status` gives."""

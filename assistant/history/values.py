@@ -227,3 +227,5 @@ class SessionSummary:
     """Why a failed session failed."""
     message: str | None = None
     """A follow-up's own message (:attr:`Result.message`); ``task`` is its conversation's."""
+    batch: str | None = None
+    """``<batch>/<task id>`` for a task of ``tome batch``."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ __all__ = [
     "LEVELS",
     "Backend",
     "Prices",
+    "affinity_fields",
     "available_backends",
     "backend_names",
     "load_presets",
@@ -81,6 +83,9 @@ class Backend:
     reasoning_control: ReasoningControl = "none"  # how a reasoning level is sent
     reasoning_efforts: tuple[tuple[str, str], ...] = ()  # (level, value the provider takes)
     reasoning_default: str = "off"  # the level the provider uses when nothing is sent
+    concurrency: int = 4  # requests tome batch sends at once (tome batch --concurrency)
+    batch_price: float | None = None  # the Batch API bills this fraction of prices (None: none)
+    affinity: str = ""  # where a shared prefix's key goes: user, prompt_cache_key, header:NAME
 
     def api_key(self, env: Mapping[str, str] | None = None) -> str | None:
         """The key from the environment, or ``None`` (which is fine when not required)."""
@@ -165,6 +170,7 @@ def _build(name: str, table: Mapping[str, Any], env: Mapping[str, str] | None = 
     if values.get("continuation", "message") not in ("prefix", "message", "none"):
         raise ConfigError(f"{where}: continuation must be 'prefix', 'message' or 'none'")
     _check_reasoning(where, values)
+    _check_batch(where, values)
     if values.get("max_tokens_param", "max_tokens") not in ("max_tokens", "max_completion_tokens"):
         raise ConfigError(f"{where}: max_tokens_param must be max_tokens or max_completion_tokens")
     for number in ("window", "max_output"):
@@ -172,6 +178,41 @@ def _build(name: str, table: Mapping[str, Any], env: Mapping[str, str] | None = 
             raise ConfigError(f"{where}: {number} must be a positive integer")
         check_range(f"backends.{number}", values[number], where)
     return Backend(name=name, **values)
+
+
+def _check_batch(where: str, values: dict[str, Any]) -> None:
+    """Validate the fields ``tome batch`` reads: concurrency, batch_price, affinity."""
+    n = values.get("concurrency", 4)
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 1024:
+        raise ConfigError(f"{where}: concurrency must be a whole number from 1 to 1024")
+    price = values.get("batch_price")
+    if price is not None and (
+        isinstance(price, bool) or not isinstance(price, int | float) or not 0 <= price <= 1
+    ):
+        raise ConfigError(f"{where}: batch_price must be a fraction from 0 to 1 (OpenAI: 0.5)")
+    affinity = values.get("affinity", "")
+    header = affinity.removeprefix("header:") if isinstance(affinity, str) else ""
+    if not isinstance(affinity, str) or not (
+        affinity in ("", "user", "prompt_cache_key")
+        or (affinity.startswith("header:") and _HEADER.fullmatch(header))
+    ):
+        raise ConfigError(
+            f"{where}: affinity must be 'user', 'prompt_cache_key' or 'header:NAME' (a header "
+            "name of letters, digits and '-')"
+        )
+
+
+_HEADER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+
+
+def affinity_fields(backend: Backend, key: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Where ``key`` (the same for every request sharing a prefix) goes for ``backend``:
+    (headers, body fields); both empty without a key or an ``affinity`` setting."""
+    if not key or not backend.affinity:
+        return {}, {}
+    if backend.affinity.startswith("header:"):
+        return {backend.affinity.removeprefix("header:"): key}, {}
+    return {}, {backend.affinity: key}
 
 
 def _check_reasoning(where: str, values: dict[str, Any]) -> None:

@@ -82,7 +82,7 @@ from ..errors import (
     ModelError,
     RateLimitError,
 )
-from .backend import LEVELS, Backend, reasoning_level, reasoning_params
+from .backend import LEVELS, Backend, affinity_fields, reasoning_level, reasoning_params
 from .retry import RetryPolicy, Timeouts, format_seconds, parse_retry_after
 from .usage import (
     Estimate,
@@ -141,6 +141,7 @@ class ClientOptions:
     max_output: int | None = None  # reserved output per request; None: usage.output_reserve
     max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES  # UTF-8 bytes of one reply's text
     reasoning: str | None = None  # off, low, medium, high; None: the provider's default
+    affinity_key: str | None = None  # the shared prefix's key for a router (Backend.affinity)
 
     def __post_init__(self) -> None:
         if self.reasoning is not None and self.reasoning not in LEVELS:
@@ -555,8 +556,10 @@ class _Exchange:
         }
         if self.stream_usage:
             kwargs["stream_options"] = {"include_usage": True}
-        if params:
-            kwargs["extra_body"] = dict(params)
+        headers, fields = affinity_fields(self.backend, self.options.affinity_key)
+        kwargs["extra_headers"].update(headers)
+        if params or fields:
+            kwargs["extra_body"] = {**params, **fields}
         t = self.options.timeouts
         prompt = self.prepared.prompt_tokens + self.text.size // 4
         self._stall = t.read_for(prompt)
