@@ -65,3 +65,26 @@ def test_moved_lines_keep_the_order_note(make_repo, capsys, tmp_path) -> None:
     assert notes[2] and notes[2][0].startswith("placed after the previous hunk")
     assert notes[3] and notes[3][0].startswith("placed after the previous hunk")
     assert report["tolerated"] == 2
+
+
+def test_a_real_failure_shows_where_the_closest_region_differs(make_repo, capsys, tmp_path):
+    """attrs' 25.1.0..26.1.0 diff of the pull request template on its 24.2.0 text: one word
+    differs in 37 lines (similarity 0.9993), so the region is not shown as identical."""
+    rel = ".github/PULL_REQUEST_TEMPLATE.md"
+    text = _read("attrs_pr_template_24.2.0.md")
+    patch = _read("attrs_pr_template.md.patch")
+    code, report, result = _apply_json(make_repo, capsys, tmp_path, rel, text, patch)
+    assert code == 1 and report["ok"] is False and result == text
+    (hunk,) = report["files"][0]["hunks"]
+    assert hunk["state"] == "failed"
+    failure = hunk["failure"]
+    assert failure["closest"]["similarity"] < 1
+    assert failure["difference"] == {"hunk_line": 14, "file_line": 19, "column": 42,
+                                     "wrote": "pull", "has": "your pull"}  # fmt: skip
+    target = tmp_path / "release.patch"
+    assert main(["apply", "--check", str(target), "-C", str(make_repo({rel: text}))]) == 1
+    err = capsys.readouterr()
+    out = err.out + err.err
+    assert "similarity 1.00" not in out and "(similarity 0.99)" in out
+    assert "first difference: line 19, column 42:" in out
+    assert "file: ...e-requisite for your your pull request" in out
