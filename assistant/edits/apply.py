@@ -25,7 +25,9 @@ from .diff import LineMatcher, opcodes
 from .failures import EditParseError, HunkFailure, HunkMatchError, ParseProblem, check_path
 from .hunks import FileEdit, Hunk, Op
 from .match import (
+    AFTER,
     CLEAR,
+    HINTED,
     FileLines,
     Hint,
     Located,
@@ -401,7 +403,7 @@ def _plan_update(
         if hunk.old_start and hunk.before and not hinted(result):
             shift = result.start - (hunk.old_start - 1)
         out.append(PlannedHunk(i, hunk, result, None))
-    checked = _checked_hints(path, out, fl, searches)
+    checked = _as_stated(_checked_hints(path, out, fl, searches))
     return FilePlan(path, "update", original, tuple(checked), move_to)
 
 
@@ -464,6 +466,42 @@ def _checked_hints(
                            fl.lines if miss.searched else ())  # fmt: skip
         out.append(PlannedHunk(h.index, h.hunk, None, failure))
     return out
+
+
+def _as_stated(planned: list[PlannedHunk]) -> list[PlannedHunk]:
+    """Drop the choice notes (``placed by its line number``, ``placed after the previous
+    hunk``) when the file's hunks are placed exactly as the diff says: every located hunk
+    matched exactly at its stated line, and the ``@@`` headers agree as ``git diff`` writes
+    them. That is an exact patch, made from this very text (a release diff, ``git diff``
+    itself), placed where ``git apply`` places it: its hunks' lines repeating elsewhere in
+    the file is no tolerance (attrs 25.1.0..26.1.0 had 9 such hunks reported as tolerated).
+    A hunk found away from its number keeps the notes of every hunk: the numbers are off."""
+    located = [h for h in planned if h.located]
+    if not any(h.located and _chose(h.located) for h in located):
+        return planned
+    if not all(h.located and h.located.level == "exact" and _at_stated(h.hunk, h.located)
+               for h in located):  # fmt: skip
+        return planned
+    if not _headers_agree(planned):
+        return planned
+    return [replace(h, located=_unchosen(h.located)) if h.located else h for h in planned]
+
+
+def _at_stated(hunk: Hunk, found: Located) -> bool:
+    """Whether ``found`` is where ``@@ -N`` puts it (a hunk removing nothing goes after
+    line N, ``git diff -U0``'s ``-5,0``)."""
+    if hunk.old_start is None:
+        return False
+    return found.start == (hunk.old_start - 1 if hunk.before else hunk.old_start)
+
+
+def _chose(found: Located) -> bool:
+    return hinted(found) or ordered(found)
+
+
+def _unchosen(found: Located) -> Located:
+    kept = tuple(t for t in found.tolerances if not t.startswith((HINTED, AFTER)))
+    return replace(found, tolerances=kept)
 
 
 def _headers_agree(planned: Sequence[PlannedHunk]) -> bool:

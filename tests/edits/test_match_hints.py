@@ -66,9 +66,13 @@ def test_a_right_line_number_borne_out_by_another_hunk_places_it(tmp_path: Path)
     diff = git_diff(tmp_path, new)
     assert apply_edits({"json/encoder.py": TEXT}, diff) == {"json/encoder.py": new}
     plan = plan_edits({"json/encoder.py": TEXT}, parse_edits(diff))[0]
-    notes = plan.hunks[1].located.tolerances  # type: ignore[union-attr]
-    assert notes == (f"placed by its line number {SECOND - 1} (the same lines are also at "
-                     f"{FIRST - 1})",)  # fmt: skip
+    # git's own diff of this very text: placed as stated, as git apply places it, no note
+    assert [h.located.tolerances for h in plan.hunks] == [(), ()]  # type: ignore[union-attr]
+    # one line more at the top: the numbers are off by one, and the pick is named
+    moved = plan_edits({"json/encoder.py": "# moved\n" + TEXT}, parse_edits(diff))[0]
+    notes = moved.hunks[1].located.tolerances  # type: ignore[union-attr]
+    assert notes == (f"placed by its line number {SECOND - 1} ({SECOND} with the previous "
+                     f"hunk's shift) (the same lines are also at {FIRST})",)  # fmt: skip
 
 
 def test_numbers_all_off_by_the_repeat_distance_are_caught_by_the_other_hunk(
