@@ -159,7 +159,11 @@ _V5 = """
 ALTER TABLE usage ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;  -- of completion
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+_V6 = """
+ALTER TABLE answers ADD COLUMN reasoning TEXT NOT NULL DEFAULT '';  -- shown apart, not sent back
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """``MIGRATIONS[n]`` takes a database of schema ``n`` to ``n + 1`` (schema 0: a new file).
 Statements are separated by ``;``. Append, never edit: released steps ran on users' files."""
 
