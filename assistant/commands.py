@@ -19,6 +19,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -85,8 +86,11 @@ def _tail(fh: IO[bytes]) -> str:
     return text
 
 
-def run_command(command: Command, cwd: Path, *, timeout: float) -> Finished:
-    """Run ``command`` in ``cwd`` to its end or its timeout (see the module)."""
+def run_command(
+    command: Command, cwd: Path, *, timeout: float, env: Mapping[str, str] | None = None
+) -> Finished:
+    """Run ``command`` in ``cwd`` to its end or its timeout (see the module), in ``env``
+    (default: tome's own environment)."""
     started = time.monotonic()
     with tempfile.NamedTemporaryFile(prefix="tome-check-") as out:
         try:
@@ -98,6 +102,7 @@ def run_command(command: Command, cwd: Path, *, timeout: float) -> Finished:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                env=None if env is None else dict(env),
             )
         except OSError as exc:
             what = command.argv[0] if command.argv else command.line

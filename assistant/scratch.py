@@ -24,6 +24,24 @@ user's tree is touched. They run here:
   a busy 2-core machine): the first check's checkout 1.7-5 s, up to twice a
   ``git worktree add`` (0.9 s at best), paid once per repository; then a reset 0.4-0.6 s,
   the snapshot 0.3-0.6 s, the whole check (compileall and ruff on the 50 files) about 2 s.
+- **The project's environment.** A check needs what the tree has but git does not: a
+  virtualenv, ``node_modules``. Each ignored, top-level *real* folder of the user's tree that
+  is an environment (a ``pyvenv.cfg`` in it: ``.venv``, ``venv``, any name; or
+  ``node_modules``) is linked into the scratch under the same name (a symlink, nothing
+  copied) and named in the scratch's ``info/exclude``, so ``git clean`` keeps the link. A
+  link in the user's tree is not followed (the repository is untrusted). Build outputs are
+  not linked: the scratch keeps its own (warm after the first check), and a build there never
+  writes into the user's. Writes of a changeset stay confined (no symlink in a path), so an
+  edit cannot reach an environment through its link; a command the user chose can, as it can
+  at home.
+- **Which source the commands import** (:meth:`Scratch.environ`). A package installed
+  editable (``pip install -e .``) puts the user's ``src/`` (or root) on every ``sys.path``
+  through a ``.pth`` file, so a test in the scratch would import the user's code, not the
+  edit: a false pass. The commands get ``PYTHONPATH`` with the scratch's ``src/`` (when
+  there is one) and the scratch root first (the root only for a Python project), which come
+  before ``site-packages``. Entries of ``PATH``, ``PYTHONPATH`` and ``VIRTUAL_ENV`` that
+  point into the user's tree are pointed at the same place in the scratch (an activated
+  ``.venv/bin`` runs through its link, with the same packages).
 - **Writes.** A changeset's texts are written through the same confinement as an apply
   (:func:`assistant.worktree.plan_writes`: no absolute paths, no ``..``, nothing in
   ``.git/``, no symlink in the path, nothing outside), then with
@@ -52,6 +70,7 @@ __all__ = ["Scratch", "Snapshot", "open_scratch"]
 _SNAPSHOT_INDEX = "tome-snapshot-index"
 _IDENTITY = ("-c", "user.name=tome", "-c", "user.email=tome@localhost")
 _FIXED_DATE = "1700000000 +0000"  # a snapshot's commit is the same object for the same tree
+_PYTHON_PROJECT = ("pyproject.toml", "setup.py", "setup.cfg")
 _TIMEOUT = 600.0  # git over a very large tree; a hung git is a GitError, not a hang
 
 
@@ -155,6 +174,48 @@ class Scratch:
         _git(["reset", "-q", "--hard", snapshot.commit], self.path)
         _git(["clean", "-fdq"], self.path)
 
+    def link_environments(self) -> tuple[str, ...]:
+        """Link the user's ignored environment folders into the scratch (see the module);
+        the names linked."""
+        names = tuple(_environments(self.root))
+        exclude = self._git_dir / "info" / "exclude"
+        lines = "".join(f"/{name}\n" for name in names).encode()
+        if not exclude.is_file() or exclude.read_bytes() != lines:
+            fsio.atomic_write(exclude, lines)
+        for name in names:
+            link = self.path / name
+            target = str(self.root / name)
+            with contextlib.suppress(FileNotFoundError):
+                if os.readlink(link) == target:
+                    continue
+            if link.is_symlink():
+                link.unlink()
+            elif link.exists():
+                continue  # the scratch has its own (a tracked folder of that name)
+            os.symlink(target, link, target_is_directory=True)
+        return names
+
+    def environ(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment for the commands (see the module): ``base`` (the process's)
+        with the user's tree pointed at the scratch and the scratch's source first."""
+        env = dict(os.environ if base is None else base)
+        for key in ("PATH", "PYTHONPATH", "VIRTUAL_ENV"):
+            if env.get(key):
+                env[key] = os.pathsep.join(self._moved(p) for p in env[key].split(os.pathsep))
+        first = [str(self.path / "src")] if (self.path / "src").is_dir() else []
+        if any((self.path / name).is_file() for name in _PYTHON_PROJECT):
+            first.append(str(self.path))
+        if first:
+            env["PYTHONPATH"] = os.pathsep.join([*first, *filter(None, [env.get("PYTHONPATH")])])
+        return env
+
+    def _moved(self, entry: str) -> str:
+        """``entry`` in the scratch when it names a place in the user's tree."""
+        for root in {str(self.root), os.path.realpath(self.root)}:
+            if entry == root or entry.startswith(root.rstrip(os.sep) + os.sep):
+                return str(self.path) + entry[len(root) :]
+        return entry
+
     def write(self, texts: Mapping[str, str | None]) -> None:
         """Write a changeset's texts (None: remove the file), confined as an apply is."""
         real_root = Path(os.path.realpath(self.path))
@@ -164,6 +225,26 @@ class Scratch:
             else:
                 target = real_root / change.path
                 fsio.atomic_write(target, change.new, root=real_root, mode=change.mode)
+
+
+def _environments(root: Path) -> list[str]:
+    """The ignored top-level folders of ``root`` that are environments (see the module)."""
+    done = repo.run(
+        ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"], root
+    )
+    if done.returncode != 0:
+        return []
+    names: list[str] = []
+    for entry in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        name = entry.rstrip("/")
+        if not name or "/" in name or name in (".git", ".tome"):
+            continue
+        path = root / name
+        if path.is_symlink() or not path.is_dir():
+            continue  # a link of the repository's is not followed
+        if name == "node_modules" or (path / "pyvenv.cfg").is_file():
+            names.append(name)
+    return sorted(names)
 
 
 def _unlink(real_root: Path, rel: str) -> None:

@@ -1090,6 +1090,7 @@ class Assistant:
             stale=stale,
             parent_id=parent_id,
             message=plan.message,
+            reasoning=reply.reasoning if reply is not None else "",
         )
         status = "cancelled" if cancelled else "truncated" if result.truncated else "answered"
         self.sessions.finish(result, usable, status=status)

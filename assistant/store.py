@@ -159,8 +159,9 @@ _V5 = """
 ALTER TABLE usage ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;  -- of completion
 """
 
-# _V6: another change's step (the merge puts its SQL here; this branch keeps it empty).
-_V6 = ""
+_V6 = """
+ALTER TABLE answers ADD COLUMN reasoning TEXT NOT NULL DEFAULT '';  -- shown apart, not sent back
+"""
 
 _V7 = """
 ALTER TABLE sessions ADD COLUMN batch TEXT;       -- tome batch: the batch this task is of

@@ -169,6 +169,7 @@ class Verifier:
             timings["snapshot"] = time.monotonic() - started
             started = time.monotonic()
             scratch.reset(snapshot)
+            scratch.link_environments()
             timings["checkout"] = time.monotonic() - started
             started = time.monotonic()
             scratch.write(texts)
@@ -185,7 +186,8 @@ class Verifier:
         return report
 
     def _run_all(self, scratch: Scratch) -> tuple[CheckRun, ...]:
-        return tuple(self._run(c, run_command(c, scratch.path, timeout=self.timeout))
+        env = scratch.environ()
+        return tuple(self._run(c, run_command(c, scratch.path, timeout=self.timeout, env=env))
                      for c in self.commands)  # fmt: skip
 
     def _run(self, command: Command, done: Finished) -> CheckRun:

@@ -1,6 +1,6 @@
 """Closing the loop on Django: from the last answer byte to check results, by stage.
 
-    python3 bench/loop.py [--repeats N]
+    python3 bench/loop.py [--repeats N] [--repo PATH]
 
 A 50-file change to Django 5.1.4 (bench/_django.py; cloned into a temp git repository, so
 the shared one is never touched) is checked as ``tome ask --verify`` checks it
@@ -21,14 +21,22 @@ Cases:
   checkout the scratch avoids repeating), and the disk the scratch takes (its ``.git``
   holds only the snapshot's new objects: the history is shared through alternates).
 
-Then the prefix figure of the repair rounds (``bench/_loop_rounds.py``, helper "rounds"),
-when that file is there.
+Then the second figure, the prompt prefix a repair round shares with the request before
+it: a real repository (``--repo PATH``; default more-itertools from /work/.mirror, cloned to
+a temp folder; else Django from bench/.work) is packed whole and asked a task against the
+fake OpenAI server on 127.0.0.1 (tests/fakeopenai.py, its prefix cache on). The scripted
+first answer edits the repository's largest Python file with two hunks: one places, one
+does not (a misremembered name); the second answer places it. The figure is the prefix of
+the second request identical to the first, in bytes, as a share of the pack (target: 100%,
+a round never re-packs), with the round's ``stable_prefix_tokens`` and the server's cache
+hits. Exit status 1 when it is under 100% or the loop did not place the hunk.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -38,14 +46,21 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from _django import django_tree
+from fakeopenai import Received, Reply, serve
 
 from assistant.commands import Command
+from assistant.model import Backend, Client, ClientOptions, Prices
+from assistant.session import Assistant
 from assistant.verify import Verifier
 
 FILES = 50
 STAGES = ("snapshot", "checkout", "apply", "commands")
+MIRROR = Path("/work/.mirror/more-itertools+more-itertools/repo")
+DJANGO = Path(__file__).resolve().parent / ".work" / "django-5.1.4"
+WINDOW = 1_000_000
 
 
 def _git(*args: str, cwd: Path) -> str:
@@ -118,6 +133,7 @@ def _size(path: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repo", help="the repository of the rounds figure (a git repository)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="tome-bench-loop-") as tmp:
         base = Path(tmp)
@@ -160,13 +176,94 @@ def main(argv: list[str] | None = None) -> int:
         print(f"for comparison: git worktree add --detach (a full checkout) {min(added):.2f} s")
         shutil.rmtree(scratch, ignore_errors=True)
 
-    rounds = Path(__file__).resolve().parent / "_loop_rounds.py"
-    if rounds.exists():  # the prefix shared between repair rounds (helper "rounds")
-        import _loop_rounds
+    print()
+    return _rounds(args.repo)
 
-        print()
-        return int(_loop_rounds.main() or 0)
-    return 0
+
+def _repository(explicit: str | None, tmp: Path) -> Path:
+    if explicit:
+        return Path(explicit)
+    if MIRROR.exists():
+        dest = tmp / "repo"
+        subprocess.run(["git", "clone", "--quiet", str(MIRROR), str(dest)], check=True)
+        return dest
+    if (DJANGO / ".git").exists():
+        return DJANGO
+    raise SystemExit("no repository: pass --repo PATH (a git repository)")
+
+
+def _largest_python(root: Path) -> Path:
+    listed = subprocess.run(["git", "-C", str(root), "ls-files", "*.py"], check=True,
+                            capture_output=True, text=True).stdout.split()  # fmt: skip
+    return max((root / p for p in listed), key=lambda p: (p.stat().st_size, str(p)))
+
+
+def _answers(root: Path, path: Path) -> tuple[str, str]:
+    """Two answers on ``path``'s first two top-level functions: the first places one hunk
+    and misnames the second; the second places that one."""
+    rel = path.relative_to(root).as_posix()
+    defs = [m.group(0) for m in re.finditer(r"^def \w+\(.*$", path.read_text(), re.M)][:2]
+    if len(defs) < 2:
+        raise SystemExit(f"{rel} has fewer than two top-level functions")
+
+    def block(search: str, replace: str) -> str:
+        return f"{rel}\n```python\n<<<<<<< SEARCH\n{search}\n=======\n{replace}\n>>>>>>> REPLACE\n```\n"
+
+    first = block(defs[0], f"# checked by the round bench\n{defs[0]}")
+    wrong = defs[1].replace("def ", "def misremembered_", 1)
+    failing = block(wrong, f"# checked by the round bench\n{defs[1]}")
+    second = block(defs[1], f"# checked by the round bench\n{defs[1]}")
+    return "Two notes.\n\n" + first + "\n" + failing, "The second, as the file has it.\n\n" + second
+
+
+def _shared_bytes(a: Received, b: Received) -> int:
+    """Bytes of message content the later request ``b`` repeats from ``a``, from the start."""
+    x = "".join(m["content"] for m in a.messages).encode()
+    y = "".join(m["content"] for m in b.messages).encode()
+    n = 0
+    limit = min(len(x), len(y))
+    step = 1 << 16
+    while n < limit and x[n : n + step] == y[n : n + step]:
+        n = min(n + step, limit)
+    while n < limit and x[n] == y[n]:
+        n += 1
+    return n
+
+
+def _rounds(repo: str | None) -> int:
+    """The prefix figure of the repair rounds (see the module)."""
+    with tempfile.TemporaryDirectory() as tmp, serve() as fake:
+        root = _repository(repo, Path(tmp))
+        first, second = _answers(root, _largest_python(root))
+        fake.prefix_cache = True
+        fake.push(Reply(text=first), Reply(text=second))
+        backend = Backend(
+            name="bench", base_url=fake.base_url, model="fake-model", window=WINDOW,
+            max_output=8_000, encoding="cl100k_base", api_key_env="BENCH_KEY",
+            key_required=False, prices=Prices(cache_hit=0.028, cache_miss=0.14, output=0.28),
+            continuation="message",
+        )  # fmt: skip
+        with Client(backend, options=ClientOptions(max_continuations=0)) as client:
+            started = time.perf_counter()
+            result = Assistant.open(root, client=client).ask("add a note", max_rounds=2)
+            seconds = time.perf_counter() - started
+        one, two = fake.requests[:2]
+        pack_bytes = len(one.messages[1]["content"].encode())
+        system_bytes = len(one.messages[0]["content"].encode())
+        shared = _shared_bytes(one, two)
+        of_pack = max(0, min(shared - system_bytes, pack_bytes)) / pack_bytes * 100
+        r1, r2 = result.rounds[:2]
+        hits = r2.usage.cache_hit_tokens if r2.usage else 0
+        where = root if repo else (MIRROR if MIRROR.exists() else DJANGO)
+    files = len(result.manifest.entries)
+    print(f"repair rounds over {where} ({files:,} files packed)")
+    print(f"  pack: {pack_bytes:,} bytes; round 2 repeats {shared:,} bytes of round 1's "
+          f"prompt from the start: {of_pack:.2f}% of the pack (target 100%)")  # fmt: skip
+    print(f"  round 2: stable_prefix_tokens {r2.stable_prefix_tokens:,} of "
+          f"{r2.prompt_tokens:,} prompt tokens (round 1's prompt: {r1.prompt_tokens:,}); "
+          f"the server's cache hits {hits:,}")  # fmt: skip
+    print(f"  loop: stopped '{result.stopped}', round {result.round} taken, {seconds:.2f} s")
+    return 0 if of_pack >= 100.0 and result.stopped == "placed" else 1
 
 
 if __name__ == "__main__":

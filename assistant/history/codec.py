@@ -46,7 +46,7 @@ __all__ = [
     "usage_row",
 ]
 
-ANSWER_FIELDS = ("finish_reason", "truncated", "continuations", "retries")
+ANSWER_FIELDS = ("finish_reason", "truncated", "continuations", "retries", "reasoning")
 """``Result`` fields kept in ``answers`` under their own names (``text`` is the answer)."""
 
 
@@ -186,6 +186,7 @@ def result_from_rows(rows: SessionRows) -> Result:
         finish_reason=answer["finish_reason"] if answer else None,
         continuations=int(answer["continuations"]) if answer else 0,
         retries=int(answer["retries"]) if answer else 0,
+        reasoning=answer["reasoning"] if answer else "",
     )
 
 

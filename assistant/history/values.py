@@ -149,6 +149,10 @@ class Result:
     the round :attr:`round` names, the best one."""
     round: int = 1
     """The round whose changeset this is."""
+    reasoning: str = ""
+    """The model's reasoning (a thinking model's ``reasoning_content``), stored with the
+    answer to be read again; never parsed for edits and never sent back in a later request
+    (:func:`assistant.model.history_message`, as DeepSeek's documentation requires)."""
 
     @property
     def complete(self) -> bool:

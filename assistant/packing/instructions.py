@@ -39,6 +39,7 @@ from .. import tokens as tok
 from ..errors import NotText
 from ..fsio import NotRegularFile, read_regular
 from ..workspace import Skipped, decode_text
+from .render import escape
 
 __all__ = [
     "BUDGET",
@@ -171,6 +172,17 @@ def read_instructions(
         total += n
         used.append(Instruction(rel, got, n))
     return used, left
+
+
+def section(text: str, format: str) -> str:
+    """``text`` (:func:`render_instructions`) as the opening section of a pack written for
+    another tool: as it is in Markdown, in an ``<instructions>`` element (escaped) in XML;
+    "" for none."""
+    if not text:
+        return ""
+    if format == "xml":
+        return f"<instructions>\n{escape(text)}</instructions>\n"
+    return text + "\n"
 
 
 def render_instructions(items: Sequence[Instruction]) -> str:

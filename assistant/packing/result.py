@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..workspace import DiscoverOptions, Redacted, Skipped
-from .instructions import Instruction
+from .instructions import Instruction, section
 from .render import PackFormat, Part, Tier, join
 
 __all__ = ["Pack", "PackOptions", "PackedFile"]
@@ -80,7 +80,11 @@ class Pack:
         return join(self.parts)
 
     def write(self, fh: TextIO) -> None:
-        """Write the prompt to a text stream, part by part."""
+        """Write the pack as a document for another tool (``tome pack``), part by part: the
+        instruction files first, in a section of their own (:func:`.instructions.section`;
+        tome itself puts them in the system message, so :attr:`text` has none), then the
+        repository."""
+        fh.write(section(self.instructions_text, self.format))
         for part in self.parts:
             fh.write(part if isinstance(part, str) else part.text)
 

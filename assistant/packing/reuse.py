@@ -30,7 +30,7 @@ __all__ = ["remember_output", "remember_tiers", "remembered_tiers", "reuse_outpu
 
 # --- an unchanged output file --------------------------------------------------------------
 
-_OUTPUTS_NS = "outputs/2"  # per output file: what it holds, and its stat when written
+_OUTPUTS_NS = "outputs/3"  # per output file: what it holds, and its stat when written
 
 
 def reuse_output(

@@ -124,3 +124,19 @@ def test_reasoning_tokens_are_recorded_and_priced_in_the_history(
     [listed] = assistant.history()
     expected = (2_000 * 0.14 + 900 * 0.28) / 1e6  # reasoning inside the 900 output tokens
     assert listed.cost == pytest.approx(expected) == result.cost
+
+
+def test_the_reasoning_is_stored_with_the_answer_and_a_follow_up_sends_none_of_it(
+    root: Path, make_assistant: AssistantFactory, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.refuse_reasoning_input = True  # 400 if reasoning_content came back
+    fake_openai.push(Reply(text=HINTS, reasoning=THOUGHTS), Reply(text="Docs.\n", reasoning="Hm."))
+    assistant = make_assistant(root, window=10_000_000)
+    first = assistant.ask(TASK)
+    assert first.reasoning == THOUGHTS
+    assert assistant.load(first.session_id).reasoning == THOUGHTS  # history schema 6
+    follow = assistant.ask("now also the docstring", continue_from=first.session_id)
+    assert follow.answer == "Docs.\n" and assistant.load(follow.session_id).reasoning == "Hm."
+    sent = fake_openai.requests[-1].messages
+    assert {"role": "assistant", "content": HINTS} in sent
+    assert not any("reasoning_content" in m or THOUGHTS in str(m["content"]) for m in sent)

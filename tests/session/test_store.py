@@ -104,7 +104,7 @@ def test_a_process_killed_mid_write_leaves_a_consistent_database(tmp_path: Path)
         from assistant.store import Store
         store = Store({str(store.path)!r})
         with store._db() as con:
-            con.execute("INSERT INTO answers VALUES ({sid}, 'half', 'stop', 0, 0, 0)")
+            con.execute("INSERT INTO answers VALUES ({sid}, 'half', 'stop', 0, 0, 0, '')")
             con.execute("UPDATE sessions SET status = 'answered'")
             os._exit(9)  # killed before the commit
     """)
