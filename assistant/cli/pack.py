@@ -16,7 +16,15 @@ from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
 from ..packing import DEFAULT_ENCODING, Pack, PackOptions, pack
 from ..packing.reuse import remember_output, reuse_output
-from ._common import add_format, add_root, byte_size, root_of, token_count
+from ._common import (
+    add_format,
+    add_git_context,
+    add_root,
+    byte_size,
+    git_options,
+    root_of,
+    token_count,
+)
 from ._summary import instruction_lines
 
 if TYPE_CHECKING:
@@ -77,6 +85,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-cache", action="store_true", help="do not read or write the token cache"
     )
+    add_git_context(parser)
 
 
 def _where(args: argparse.Namespace) -> str:
@@ -100,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         max_file_bytes=args.max_file_size,
         allow_secrets=args.allow_secrets,
         default_excludes=() if args.no_default_excludes else None,
+        git=git_options(args),
     )
     started = time.perf_counter()
     cache = Cache.disabled() if args.no_cache else Cache()
@@ -121,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             out_path, confined = _default_output(root, args.format), root
         # the same tree, request and untouched output as last time: the file is up to date
-        reused = reuse_output(where, out_path, **request)
+        # (git sections follow HEAD and the index, which the tree's state does not cover)
+        reused = None if options.git else reuse_output(where, out_path, **request)
         if reused is not None:
             _report(reused, out_path, time.perf_counter() - started, args.json, unchanged=True)
             return 0
@@ -253,6 +264,14 @@ def _print_summary(
         )
     elif out_path is not None:
         console.print(line("  written to ", (safe_name(out_path), "bold")))
+    if result.git_tokens:
+        git = result.git
+        held = [
+            "uncommitted diff" if git.diff else "",
+            f"{len(git.since_files):,} files changed since {safe(git.since)}" if git.since else "",
+            f"{len(git.log):,} commits" if git.log else "",
+        ]
+        console.print(f"  git: {', '.join(h for h in held if h)} ({result.git_tokens:,} tokens)")
     for note in instruction_lines(result):
         console.print(line(f"  {note}"))
     _print_largest(console, result)
