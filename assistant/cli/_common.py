@@ -150,11 +150,17 @@ def days(text: str) -> float:
     return value
 
 
-def add_git_context(parser: argparse.ArgumentParser) -> None:
-    """``--diff``, ``--since REF``, ``--log N``: git sections after the files."""
+def add_git_context(
+    parser: argparse.ArgumentParser, diff: Sequence[str] = ("--diff", "--git-diff")
+) -> None:
+    """``--diff``, ``--since REF``, ``--log N``: git sections after the files. ``tome ask``
+    spells the first ``--git-diff`` only (its ``--diff`` prints the diff of the edits)."""
     group = parser.add_argument_group("git context (sections after the files)")
     group.add_argument(
-        "--diff", action="store_true", help="add the uncommitted changes (staged and unstaged)"
+        *diff,
+        dest="git_diff",
+        action="store_true",
+        help="add the uncommitted changes (staged and unstaged)",
     )
     group.add_argument(
         "--since",
@@ -172,4 +178,4 @@ def git_options(args: argparse.Namespace) -> GitOptions:
 
     if args.log < 0:
         raise ConfigError(f"--log needs a number of commits, 0 or more, not {args.log}")
-    return GitOptions(diff=args.diff, since=args.since, log=args.log)
+    return GitOptions(diff=args.git_diff, since=args.since, log=args.log)

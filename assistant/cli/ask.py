@@ -69,7 +69,15 @@ from ..errors import EditError
 from ..rounds import stop_note
 from ..session import Assistant, Finished, ReasoningDelta, Retrying, Round, TextDelta
 from . import _checks
-from ._common import add_format, add_root, root_of, token_count, whole_number
+from ._common import (
+    add_format,
+    add_git_context,
+    add_root,
+    git_options,
+    root_of,
+    token_count,
+    whole_number,
+)
 from ._summary import file_lines, instruction_lines, tolerated_note
 
 if TYPE_CHECKING:
@@ -145,6 +153,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     _add_reasoning(parser)
     add_format(parser)
+    add_git_context(parser, diff=("--git-diff",))
     _checks.add_arguments(parser)
     parser.set_defaults(mode="print")
 
@@ -177,6 +186,21 @@ def _refused(args: argparse.Namespace) -> str | None:
         return "--yes and --commit go with --apply"
     if args.mode == "review" and args.diff:
         return "--diff goes with --apply or --print (the review shows each hunk)"
+    return None
+
+
+def _refused_follow_up(args: argparse.Namespace, following: bool, git: bool) -> str | None:
+    """Pack options a follow-up cannot take: it packs what its conversation packed."""
+    if following and (args.include or args.budget):
+        return (
+            "a follow-up packs what its conversation packed; --include and --budget "
+            "go with a new session"
+        )
+    if following and git:
+        return (
+            "a follow-up packs what its conversation packed and notes the files changed "
+            "since; --git-diff, --since and --log go with a new session"
+        )
     return None
 
 
@@ -237,12 +261,9 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     following = args.continue_ or args.session is not None
-    if following and (args.include or args.budget):
-        print(
-            "tome: a follow-up packs what its conversation packed; --include and --budget "
-            "go with a new session",
-            file=sys.stderr,
-        )
+    git = git_options(args)
+    if refusal := _refused_follow_up(args, following, bool(git)):
+        print(f"tome: {refusal}", file=sys.stderr)
         return 2
     if args.mode == "review":  # before the request is paid for, not after
         from ._ui import require_terminal
@@ -271,7 +292,7 @@ def run(args: argparse.Namespace) -> int:
     parent = _parent(assistant, args.session) if following else None
     plan = assistant.plan(
         task, paths=args.include, budget=args.budget, continue_from=parent,
-        edits=not args.no_edits,
+        edits=not args.no_edits, git=git,
     )  # fmt: skip
     _before_sending(plan, budget_given=args.budget is not None)
     as_json = getattr(args, "json", False)

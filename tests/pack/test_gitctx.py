@@ -196,3 +196,28 @@ def test_cli_pack_with_git_options(repo: Path, capsys: pytest.CaptureFixture[str
     assert "--since needs a branch, tag or commit" in capsys.readouterr().err
     assert main([*argv, "--log", "-1"]) != 0
     assert "--log needs a number" in capsys.readouterr().err
+
+
+def test_the_library_and_ask_take_git_options(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import assistant
+
+    result = assistant.pack(
+        repo, encoding=ENC, options=assistant.PackOptions(git=assistant.GitOptions(log=1))
+    )
+    assert len(result.git.log) == 1
+    # a follow-up packs what its conversation packed: git options are refused, in words
+    assert main(["ask", "-C", str(repo), "--continue", "--git-diff", "more"]) == 2
+    assert "--git-diff, --since and --log go with a new session" in capsys.readouterr().err
+
+
+def test_session_plan_takes_git_options(repo: Path) -> None:
+    from assistant import Assistant
+    from assistant.errors import EditError
+
+    session = Assistant.open(repo)
+    plan = session.plan("Make a return 3", git=GitOptions(diff=True))
+    assert "<git-diff" in plan.pack.text and plan.pack.text.rstrip().endswith("</task>")
+    with pytest.raises(EditError, match="go with a new session"):
+        session.plan("more", continue_from=1, git=GitOptions(diff=True))
