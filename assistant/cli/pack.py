@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .. import fsio, repo
+from .. import fsio, remote, repo
 from ..display import safe, safe_name
 from ..errors import ConfigError, PackError
 from ..packing import DEFAULT_ENCODING, Pack, PackOptions, pack
@@ -38,7 +38,16 @@ _SUFFIX = {"xml": "xml", "markdown": "md"}
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "path", nargs="?", default=None, help="repository or folder to pack (default: .)"
+        "path",
+        nargs="?",
+        default=None,
+        help="repository or folder to pack (default: .), or a URL git clone accepts",
+    )
+    parser.add_argument(
+        "--ref",
+        metavar="BRANCH|TAG|SHA",
+        help="with a URL: what to pack (default: the remote's HEAD; a shallow copy is kept "
+        "in tome's cache and fetched again next time)",
     )
     add_root(parser, help="the same as PATH: repository or folder to pack (default: .)")
     parser.add_argument(
@@ -100,6 +109,10 @@ def run(args: argparse.Namespace) -> int:
     from ..cache import Cache
 
     where = _where(args)
+    if remote.is_remote(where):
+        where = str(remote.fetch(where, args.ref))
+    elif args.ref is not None:
+        raise ConfigError(f"--ref goes with a URL to fetch; {where!r} is a folder packed as it is")
     encoding = args.encoding or os.environ.get("TOME_ENCODING") or DEFAULT_ENCODING
     if args.json and args.output == "-":
         raise ConfigError("--json prints the summary on stdout; give --output FILE for the pack")
