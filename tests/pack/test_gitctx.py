@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from gitkit import git
 
 from assistant import tokens
 from assistant.cache import Cache
@@ -17,17 +17,6 @@ from assistant.packing.render import git_sections, task_section
 
 ENC = "cl100k_base"
 STRIPE = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"
-
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
 
 
 def commit(root: Path, files: dict[str, str], message: str) -> None:

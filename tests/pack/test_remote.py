@@ -7,21 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from gitkit import git
 
 from assistant import paths, remote
 from assistant.cli import main
 from assistant.errors import ConfigError, PackError
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture
