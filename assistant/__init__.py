@@ -35,6 +35,7 @@ _LAZY: dict[str, str] = {
     "Pack": "assistant.packing",
     "PackedFile": "assistant.packing",
     "PackOptions": "assistant.packing",
+    "GitOptions": "assistant.packing",
     "rank_files": "assistant.packing",
     # discovery and tokens
     "DiscoverOptions": "assistant.workspace",
@@ -97,6 +98,7 @@ __all__ = [
     "FileEdited",
     "Finished",
     "GitError",
+    "GitOptions",
     "Manifest",
     "MatchError",
     "ModelError",
@@ -162,7 +164,7 @@ if TYPE_CHECKING:
         available_backends,
         resolve_backend,
     )
-    from .packing import Pack, PackedFile, PackOptions, pack, rank_files
+    from .packing import GitOptions, Pack, PackedFile, PackOptions, pack, rank_files
     from .session import (
         ApplyRecord,
         Assistant,

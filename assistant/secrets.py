@@ -37,7 +37,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 import ahocorasick_rs
 
@@ -123,7 +122,7 @@ _TOKEN_CONFIGS = frozenset({".npmrc", ".pypirc"})
 
 def secret_by_name(path: str) -> SecretFinding | None:
     """The secret kind that ``path``'s name alone proves, or None. ``path`` is posix."""
-    name = path.rpartition("/")[2]
+    folder, _, name = path.rpartition("/")
     lower = name.lower()
     if lower == ".env" or (lower.startswith(".env.") and lower not in _ENV_TEMPLATES):
         return SecretFinding("env-file", "a .env file of environment secrets")
@@ -131,7 +130,8 @@ def secret_by_name(path: str) -> SecretFinding | None:
         return SecretFinding("ssh-private-key", "an SSH private key file")
     if what := _SECRET_NAMES.get(lower):
         return SecretFinding("credentials-file", what)
-    if what := _IN_FOLDER.get((PurePosixPath(path).parent.name, lower)):
+    # the parent folder's name by string (a PurePosixPath per file cost ~50 us on every pack)
+    if what := _IN_FOLDER.get((folder.rpartition("/")[2], lower)):
         return SecretFinding("credentials-file", what)
     stem, dot, suffix = lower.rpartition(".")
     if dot and stem and (what := _SECRET_SUFFIXES.get(suffix)):

@@ -87,7 +87,7 @@ from .history import (
     UndoRecord,
     revert,
 )
-from .packing import Pack, PackOptions, pack
+from .packing import GitOptions, Pack, PackOptions, pack
 from .packing.render import PackFormat
 from .review import Baseline, Review
 from .rounds import Round, run_rounds
@@ -545,6 +545,7 @@ class Assistant:
         budget: int | None = None,
         continue_from: int | Result | None = None,
         edits: bool = True,
+        git: GitOptions | None = None,
     ) -> Plan:
         """Pack the repository for ``task`` and price the request; sends nothing.
 
@@ -559,13 +560,21 @@ class Assistant:
         changed), every answer and message since, then ``task``, opened by a note of the files
         changed since and whether the previous edits were applied. The oldest exchanges are
         dropped to fit the window. ``paths`` and ``budget`` are the conversation's then.
+
+        ``git`` adds git sections after the files (:class:`~assistant.packing.GitOptions`:
+        the uncommitted diff, the changes since a ref, the recent log); a first request only.
         """
         task = task.strip()
         if not task:
             raise EditError("the task is empty: say what to change")
         edit_format = self.edit_format if edits else NO_EDITS
         if continue_from is None:
-            return self._plan(task, paths=paths, budget=budget, edit_format=edit_format)
+            return self._plan(task, paths=paths, budget=budget, edit_format=edit_format, git=git)
+        if git:
+            raise EditError(
+                "a follow-up packs what its conversation packed and notes the files changed "
+                "since: the git sections (diff, since, log) go with a new session"
+            )
         if paths is not None or budget is not None:
             raise EditError(
                 "a follow-up packs what its conversation packed: give no paths or budget with "
@@ -580,6 +589,7 @@ class Assistant:
         paths: Sequence[str] | None,
         budget: int | None,
         edit_format: str,
+        git: GitOptions | None = None,
     ) -> Plan:
         """The plan of a first request (:meth:`plan` without ``continue_from``)."""
         from .model import estimate
@@ -587,7 +597,7 @@ class Assistant:
         backend = self.backend
         reserve = self.reserve
         budget = budget or max(1, backend.window - reserve - self._overhead(edit_format))
-        options = self._pack_options(paths)
+        options = self._pack_options(paths, git)
         packed = pack(
             self.root,
             scope=self.scope,
@@ -621,10 +631,14 @@ class Assistant:
             tuple(paths) if paths else None,
         )
 
-    def _pack_options(self, paths: Sequence[str] | None) -> PackOptions:
+    def _pack_options(
+        self, paths: Sequence[str] | None, git: GitOptions | None = None
+    ) -> PackOptions:
         """The pack's options: ``paths`` included, the configured instruction files."""
         names = tuple(self.settings.instruction_files)
-        return PackOptions(include=tuple(paths or ()), instruction_files=names)
+        return PackOptions(
+            include=tuple(paths or ()), instruction_files=names, git=git or GitOptions()
+        )
 
     def _follow_up(self, continue_from: int | Result, message: str, edit_format: str) -> Plan:
         """The plan of a follow-up message (:meth:`plan` with ``continue_from``)."""

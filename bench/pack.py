@@ -6,16 +6,19 @@
   same tiktoken encoding in batches (``encode_ordinary_batch``), measured in this run;
   it and the cold packs start with the converted tokenizer on disk (a once-per-install
   step) and nothing else: no counts, secret verdicts, skeletons or rank index;
-* cold ``tome pack`` (empty cache) <= 1.3x floor; warm (same tree, cache filled) <= 0.15x:
-  the same command again, which finds its output file up to date and leaves it alone; also
-  shown, not judged: warm to a new output file (every file read and rendered from caches);
+* empty-cache cold ``tome pack`` (a fresh TOME cache dir and XDG cache: nothing converted,
+  counted or indexed yet, as on a new machine; the package ships deepseek-v4's ranks) ~ cold;
+* cold ``tome pack`` (no counts, verdicts, skeletons or index cached) <= 1.0x floor;
+* warm to a new output file (every file read and rendered again from the caches) <= 0.1x;
+  warm (same tree, cache filled, the output up to date and left alone) <= 0.15x;
 * peak memory (max RSS of the ``tome pack`` process) <= 250 MB;
 * the reported token total equals encoding the written pack (exactness);
 * if Node is present: ``repomix`` (installed once into bench/.work, its cache emptied) on the
   same tree, as a peer: ``tome pack`` cold must be at least 2x faster.
 
-Each figure is the best of ``--runs`` runs (the machines are shared and noisy: for tens of
-seconds at a time, two encoding threads here can take twice their usual CPU time).
+The runs take turns (floor, empty-cache, cold, warm, warm to a new file), so a burst of load
+from elsewhere on a shared machine falls on all alike. Each ratio is taken against the floor
+of the same turn; the figure judged is the median of ``--runs`` turns, shown with its spread.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -120,12 +124,20 @@ def main() -> int:
     timed_rss([*tome, "--output", str(scratch / "warm-fill.xml")], env=warm_env)
     # Floor, cold and warm runs take turns, so a burst of load from elsewhere on a shared
     # machine falls on all of them alike; each figure is the best of its runs.
-    floors, colds, warms, renders, rss = [], [], [], [], []
+    floors, empties, colds, warms, renders, rss = [], [], [], [], [], []
     outputs = []
     for i in range(args.runs):
         floors.append(
             timed_rss([sys.executable, "-c", FLOOR, str(listing), args.encoding], env=floor_env)[0]
         )
+        empty = scratch / f"empty-{i}"  # nothing at all: as on a machine tome never ran on
+        empty_env = {**env, "TOME_CACHE_DIR": str(empty / "tome"), "XDG_CACHE_HOME": str(empty)}
+        wall, peak, _ = timed_rss(
+            [*tome, "--output", str(scratch / f"empty-{i}.xml")], env=empty_env
+        )
+        empties.append(wall)
+        rss.append(peak)
+        outputs.append(scratch / f"empty-{i}.xml")
         out_file = scratch / f"pack-{i}.xml"
         wall, peak, _ = timed_rss([*tome, "--output", str(out_file)], env=cold_env(i))
         colds.append(wall)
@@ -140,15 +152,14 @@ def main() -> int:
         renders.append(wall)
         rss.append(peak)
         outputs.append(fresh)
-    floor = min(floors)
     print("runs (s): " + "; ".join(
         f"{name} {' '.join(f'{t:.2f}' for t in runs)}"
         for name, runs in (
-            ("floor", floors), ("cold", colds), ("warm", warms), ("warm to a new file", renders)
+            ("floor", floors), ("empty-cache cold", empties), ("cold", colds), ("warm", warms),
+            ("warm to a new file", renders),
         )
     ))  # fmt: skip
-    cold, warm, peak = min(colds), min(warms), max(rss)
-
+    peak = max(rss)
     text = outputs[0].read_text(encoding="utf-8")
     identical = all(o.read_bytes() == outputs[0].read_bytes() for o in outputs) and (
         (scratch / "warm.xml").read_bytes() == outputs[0].read_bytes()
@@ -158,28 +169,37 @@ def main() -> int:
     exact = count(text, args.encoding)
     reported = json.loads(out)["tokens"]
 
-    print(f"floor (read + encode_ordinary_batch): {floor:.2f}s")
-    print(f"cold tome pack: {cold:.2f}s  = {cold / floor:.2f}x floor   (target <= 1.3x)")
-    print(f"warm tome pack: {warm:.2f}s  = {warm / floor:.3f}x floor  (target <= 0.15x)")
-    render = min(renders)
-    print(
-        f"  (tome found its output up to date and left it; written to a new file instead, every "
-        f"file read and rendered again from the caches: {render:.2f}s = {render / floor:.3f}x "
-        "floor, shown, not judged)"
-    )
+    floor = statistics.median(floors)
+    print(f"floor (read + encode_ordinary_batch, 2 threads): median {floor:.2f}s")
+    ratio = {}
+    for name, runs, target in (
+        ("empty-cache cold", empties, "~ cold"),
+        ("cold", colds, "<= 1.0x"),
+        ("warm to a new file", renders, "<= 0.1x"),
+        ("warm, output up to date", warms, "<= 0.15x"),
+    ):
+        ratios = [t / f for t, f in zip(runs, floors, strict=True)]
+        ratio[name] = statistics.median(ratios)
+        print(
+            f"{name}: median {statistics.median(runs):.2f}s = {ratio[name]:.3f}x floor "
+            f"(spread {min(ratios):.3f}-{max(ratios):.3f}x)  target {target}"
+        )
     print(f"peak RSS: {peak:.0f} MB (target <= 250 MB)")
     print(
         f"tokens reported {reported:,} vs encoding the output {exact:,}; outputs byte-identical: {identical}"
     )
     results = {
-        "cold <= 1.3x floor": cold / floor <= 1.3,
-        "warm <= 0.15x floor": warm / floor <= 0.15,
+        "empty-cache cold <= 1.15x cold": ratio["empty-cache cold"] <= 1.15 * ratio["cold"],
+        "cold <= 1.0x floor": ratio["cold"] <= 1.0,
+        "warm to a new file <= 0.1x floor": ratio["warm to a new file"] <= 0.1,
+        "warm <= 0.15x floor": ratio["warm, output up to date"] <= 0.15,
         "peak RSS <= 250 MB": peak <= 250,
         "token total exact": reported == exact,
         "byte-identical packs": identical,
     }
     if not args.no_repomix:
         peer = _repomix(tree, scratch)
+        cold = statistics.median(colds)
         if peer is not None:
             print(
                 f"repomix (cold): {peer:.2f}s; tome cold is {peer / cold:.1f}x faster (target >= 2x)"

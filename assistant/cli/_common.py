@@ -16,7 +16,12 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from ..packing import GitOptions
 
 ROOT_HELP = "a folder in the repository (default: .); its root is used"
 OLD_ROOT_SPELLINGS = ("--path",)
@@ -143,3 +148,34 @@ def days(text: str) -> float:
     if not 0 <= value < 1e6:  # also refuses nan and inf
         raise _bad(text, "a number of days: give a number of 0 or more (e.g. 30, 0.5)")
     return value
+
+
+def add_git_context(
+    parser: argparse.ArgumentParser, diff: Sequence[str] = ("--diff", "--git-diff")
+) -> None:
+    """``--diff``, ``--since REF``, ``--log N``: git sections after the files. ``tome ask``
+    spells the first ``--git-diff`` only (its ``--diff`` prints the diff of the edits)."""
+    group = parser.add_argument_group("git context (sections after the files)")
+    group.add_argument(
+        *diff,
+        dest="git_diff",
+        action="store_true",
+        help="add the uncommitted changes (staged and unstaged)",
+    )
+    group.add_argument(
+        "--since",
+        metavar="REF",
+        help="the files changed since REF first, whole, and the diff since REF",
+    )
+    group.add_argument(
+        "--log", type=int, default=0, metavar="N", help="the last N commit subjects of the files"
+    )
+
+
+def git_options(args: argparse.Namespace) -> GitOptions:
+    """The :class:`~assistant.packing.GitOptions` that :func:`add_git_context` parsed."""
+    from ..packing import GitOptions
+
+    if args.log < 0:
+        raise ConfigError(f"--log needs a number of commits, 0 or more, not {args.log}")
+    return GitOptions(diff=args.git_diff, since=args.since, log=args.log)

@@ -80,7 +80,15 @@ from ..session import (
     TextDelta,
 )
 from . import _checks
-from ._common import add_format, add_root, root_of, token_count, whole_number
+from ._common import (
+    add_format,
+    add_git_context,
+    add_root,
+    git_options,
+    root_of,
+    token_count,
+    whole_number,
+)
 from ._events import CUT_OFF, EXIT_CODES, NOT_APPLIED, USAGE, Events, exit_code_of
 from ._summary import file_lines, instruction_lines, tolerated_note
 
@@ -159,6 +167,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     _add_reasoning(parser)
     add_format(parser)
+    add_git_context(parser, diff=("--git-diff",))
     _checks.add_arguments(parser)
     parser.set_defaults(mode="print")
     parser.epilog = EXIT_CODES
@@ -194,6 +203,21 @@ def _refused(args: argparse.Namespace) -> str | None:
         return "--diff goes with --apply or --print (the review shows each hunk)"
     if args.mode == "review" and getattr(args, "json", False):
         return "--json goes with --apply or --print (the review is on the terminal)"
+    return None
+
+
+def _refused_follow_up(args: argparse.Namespace, following: bool, git: bool) -> str | None:
+    """Pack options a follow-up cannot take: it packs what its conversation packed."""
+    if following and (args.include or args.budget):
+        return (
+            "a follow-up packs what its conversation packed; --include and --budget "
+            "go with a new session"
+        )
+    if following and git:
+        return (
+            "a follow-up packs what its conversation packed and notes the files changed "
+            "since; --git-diff, --since and --log go with a new session"
+        )
     return None
 
 
@@ -267,12 +291,9 @@ def _run(args: argparse.Namespace, events: Events) -> int:
     if args.no_edits and args.mode != "print":
         return _usage(events, "--no-edits asks a question: it has no edits to --apply or --review")
     following = args.continue_ or args.session is not None
-    if following and (args.include or args.budget):
-        return _usage(
-            events,
-            "a follow-up packs what its conversation packed; --include and --budget "
-            "go with a new session",
-        )
+    git = git_options(args)
+    if refusal := _refused_follow_up(args, following, bool(git)):
+        return _usage(events, refusal)
     if args.mode == "review":  # before the request is paid for, not after
         from ._ui import require_terminal
 
@@ -300,7 +321,7 @@ def _run(args: argparse.Namespace, events: Events) -> int:
     parent = _parent(assistant, args.session) if following else None
     plan = assistant.plan(
         task, paths=args.include, budget=args.budget, continue_from=parent,
-        edits=not args.no_edits,
+        edits=not args.no_edits, git=git,
     )  # fmt: skip
     _before_sending(plan, budget_given=args.budget is not None)
     events.emit("started", **_started(plan, task))

@@ -21,6 +21,7 @@ from ..cache import Cache, namespace
 from ..display import safe_name
 from ..errors import ConfigError, PackError
 from ..workspace import Skipped, SourceFile, Workspace, discover, rebase, tree_digest
+from .gitctx import GitContext, GitOptions, check_ref, collect
 from .instructions import BUDGET as INSTRUCTION_BUDGET
 from .instructions import (
     Instruction,
@@ -30,14 +31,24 @@ from .instructions import (
     render_instructions,
 )
 from .instructions import candidates as instruction_paths
-from .render import PACK_FORMATS, Entry, PackFormat, Part, Tier, render, task_section, tree_start
+from .render import (
+    PACK_FORMATS,
+    Entry,
+    PackFormat,
+    Part,
+    Tier,
+    git_sections,
+    render,
+    task_section,
+    tree_start,
+)
 from .result import Pack, PackedFile, PackOptions
 from .reuse import remember_tiers, remembered_tiers, tiers_key
 from .select import Candidate, fill, fit_budget
 from .skeletons import Skeletons
 from .tally import tally
 
-__all__ = ["Pack", "PackOptions", "PackedFile", "pack", "rank_files"]
+__all__ = ["GitOptions", "Pack", "PackOptions", "PackedFile", "pack", "rank_files"]
 
 DEFAULT_ENCODING = "deepseek-v4"
 _PRIORITY_NS = namespace("priority")
@@ -71,17 +82,16 @@ def pack(
     would, but names its files from ``root`` (``pkg/a.py``): the paths an edit of them must
     use to apply at ``root``. ``include`` patterns stay relative to the packed folder.
     """
-    _check_request(root, budget=budget, encoding=encoding, format=format, scope=scope)
+    opts = options or PackOptions()
+    _check_request(root, budget=budget, encoding=encoding, format=format, scope=scope, git=opts)
     cache = Cache() if cache is None else cache
     timings: dict[str, float] = {}
     counter = tok.TokenCounter(encoding, cache=cache)
-    opts = options or PackOptions()
     read = _read_and_count(root, scope, opts, task, counter, cache, progress, timings)
     read, project = _instructions(root, scope, opts, read, counter, budget)
-    if budget is not None and project.tokens:
-        budget = max(1, budget - project.tokens - _INSTRUCTION_MARGIN)
     files = read.workspace.files
-
+    git, git_text, git_tokens = _git_context(read, scope, opts, format, counter)
+    budget = _files_budget(budget, project.tokens, git_tokens)
     t0 = time.perf_counter()
     sources = {f.path: f for f in files}
     skeletons = Skeletons(sources, counter, cache)
@@ -92,12 +102,12 @@ def pack(
 
     def build(tiers: Mapping[str, Tier]) -> tuple[list[Part], int]:
         entries = [_entry(sources[p], read.tokens[p], tiers[p], skeletons) for p in read.order]
-        parts = render(entries, name=name, format=format, encoding=encoding, task=task)
+        parts = render(
+            entries, name=name, format=format, encoding=encoding, task=task, git=git_text
+        )
         return parts, tally(parts, encoding=encoding, count_batch=count_batch, cache=cache)
 
-    candidates = [Candidate(p, read.tokens[p], _overhead_estimate(p)) for p in read.order]
-    if budget is not None and not (task and task.strip()):
-        candidates = _by_priority(candidates, files, budget, cache)
+    candidates = _candidates(read, budget, task, cache, git.since_files)
     if budget is None:
         tiers = fill(candidates, None)
         parts, total = build(tiers)
@@ -106,7 +116,7 @@ def pack(
         parts, total, tiers = _fit_remembered(
             candidates, budget, build, skeletons, cache, key, files
         )
-    stable = _stable_prefix(parts, total, tiers, task, format, counter, cache)
+    stable = _stable_prefix(parts, total, tiers, task, format, counter, cache, git_text)
     timings["render"] = time.perf_counter() - t0
 
     return Pack(
@@ -122,15 +132,59 @@ def pack(
         stable_prefix_tokens=stable,
         timings=timings,
         state=read.workspace.state,
-        redacted=read.workspace.redacted,
+        redacted=[*read.workspace.redacted, *git.redacted],
         instructions=tuple(project.items),
         instructions_text=project.text,
         instruction_tokens=project.tokens,
         instructions_left_out=tuple(project.left_out),
+        git=git,
+        git_tokens=git_tokens,
     )
 
 
+def _git_context(
+    read: _Read, scope: str, opts: PackOptions, format: PackFormat, counter: tok.TokenCounter
+) -> tuple[GitContext, str, int]:
+    """The git sections (:mod:`.gitctx`) for the files read, as text, and their tokens."""
+    if not opts.git:
+        return GitContext(), "", 0
+    packed = {f.path for f in read.workspace.files}
+    git = collect(read.workspace.root, scope, opts.git, packed, allow_secrets=opts.allow_secrets)
+    text = git_sections(git, format)
+    return git, text, tok.count(text, counter.encoding) if text else 0
+
+
 _INSTRUCTION_MARGIN = 8  # tokens: joining the instructions to the system text may add a few
+
+
+def _files_budget(budget: int | None, instruction_tokens: int, git_tokens: int) -> int | None:
+    """What the budget leaves for the files once the instructions and git sections are in."""
+    if budget is None:
+        return None
+    if instruction_tokens:
+        budget = max(1, budget - instruction_tokens - _INSTRUCTION_MARGIN)
+    if git_tokens >= budget:
+        raise PackError(
+            f"the git sections take {git_tokens:,} tokens, more than the budget leaves "
+            f"for the pack ({budget:,}); raise --budget or drop --diff, --since or --log"
+        )
+    return budget - git_tokens
+
+
+def _candidates(
+    read: _Read, budget: int | None, task: str | None, cache: Cache, first: Sequence[str]
+) -> list[Candidate]:
+    """The files in the order the budget goes to them: ranked for a task, by priority for
+    none, and the files changed since ``--since`` before all (kept whole first)."""
+    candidates = [Candidate(p, read.tokens[p], _overhead_estimate(p)) for p in read.order]
+    if budget is not None and not (task and task.strip()):
+        candidates = _by_priority(candidates, read.workspace.files, budget, cache)
+    if first:
+        ahead = set(first)
+        candidates = [c for c in candidates if c.path in ahead] + [
+            c for c in candidates if c.path not in ahead
+        ]
+    return candidates
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,9 +253,17 @@ def _by_priority(
 
 
 def _check_request(
-    root: str | Path, *, budget: int | None, encoding: str, format: str, scope: str
+    root: str | Path,
+    *,
+    budget: int | None,
+    encoding: str,
+    format: str,
+    scope: str,
+    git: PackOptions,
 ) -> None:
     """Refuse a pack that cannot be made before reading anything."""
+    if git.git.since is not None:
+        check_ref(git.git.since)
     if format not in PACK_FORMATS:
         raise ConfigError(f"unknown format {format!r}; choose one of: {', '.join(PACK_FORMATS)}")
     if encoding not in tok.ENCODINGS:
@@ -303,8 +365,10 @@ def _stable_prefix(
     format: PackFormat,
     counter: tok.TokenCounter,
     cache: Cache,
+    git: str = "",
 ) -> int:
-    """Leading tokens that a pack of this tree for any other task shares with this one."""
+    """Leading tokens that a pack of this tree for any other task (and without the git
+    sections, which come after the files) shares with this one."""
 
     def cached_count(text: str) -> int:
         key = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -320,7 +384,8 @@ def _stable_prefix(
         head = parts[0]
         assert isinstance(head, str)
         return cached_count(head[: head.index(tree_start(format))])
-    return total - (cached_count(task_section(task, format)) if task else 0)
+    after = git + (task_section(task, format) if task else "")
+    return total - (cached_count(after) if after else 0)
 
 
 def rank_files(

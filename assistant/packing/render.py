@@ -11,7 +11,9 @@ unless a budget makes the choice of files depend on it):
     header (repository name, how to read the pack, directory tree with token counts and tiers)
     full files, by path
     skeleton files, by path
-    footer, then the task (if any)
+    footer
+    git sections (``--diff``, ``--since``, ``--log``: they change more often than the files)
+    the task (if any)
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .gitctx import GitContext
 
 Tier = Literal["full", "skeleton", "omitted"]
 PackFormat = Literal["xml", "markdown"]
@@ -70,16 +75,60 @@ def render(
     format: PackFormat = "xml",
     encoding: str,
     task: str | None = None,
+    git: str = "",
 ) -> list[Part]:
-    """Return the parts of the rendered pack, in order. ``"".join`` them for the text."""
+    """Return the parts of the rendered pack, in order. ``"".join`` them for the text.
+
+    ``git`` is the text of the git sections (:func:`git_sections`), placed after the
+    repository and before the task."""
     if format not in PACK_FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(PACK_FORMATS)}")
     by_path = sorted(entries, key=lambda e: e.path)
     shown = [e for e in by_path if e.tier == "full"] + [e for e in by_path if e.tier == "skeleton"]
     tree = render_tree(by_path)
     if format == "xml":
-        return _render_xml(by_path, shown, tree=tree, name=name, encoding=encoding, task=task)
-    return _render_markdown(by_path, shown, tree=tree, name=name, encoding=encoding, task=task)
+        parts = _render_xml(by_path, shown, tree=tree, name=name, encoding=encoding, task=task)
+    else:
+        parts = _render_markdown(by_path, shown, tree=tree, name=name, encoding=encoding, task=task)
+    if git:  # the task stays last
+        closing = parts[-1]
+        assert isinstance(closing, str)
+        after = task_section(task, format) if task is not None else ""
+        parts[-1] = closing[: len(closing) - len(after)] + git + after
+    return parts
+
+
+def git_sections(git: GitContext, format: PackFormat) -> str:
+    """The git sections of a pack: uncommitted diff, changes since a ref, recent commits.
+    Their text is the repository's: escaped in XML, fenced past any fence it holds."""
+    out: list[str] = []
+    files = "".join(f"{p}\n" for p in git.since_files)
+    if format == "xml":
+        if git.diff:
+            out.append(f'<git-diff base="HEAD">\n{escape(git.diff)}</git-diff>\n')
+        if git.since is not None:
+            out.append(
+                f"<git-since ref={_attr(git.since)} commit={_attr(git.since_commit)}>\n"
+                f"<files>\n{escape(files)}</files>\n{escape(git.since_diff)}</git-since>\n"
+            )
+        if git.log:
+            lines = "".join(f"{line}\n" for line in git.log)
+            out.append(f'<git-log commits="{len(git.log)}">\n{escape(lines)}</git-log>\n')
+        return "".join(out)
+    if git.diff:
+        fence = _fence(git.diff)
+        out.append(f"## Uncommitted changes (git diff HEAD)\n\n{fence}diff\n{git.diff}{fence}\n\n")
+    if git.since is not None:
+        fence = _fence(files + git.since_diff)
+        out.append(
+            f"## Changes since {git.since} ({git.since_commit[:12]})\n\n"
+            f"{fence}text\n{files}{fence}\n\n{fence}diff\n{git.since_diff}{fence}\n\n"
+        )
+    if git.log:
+        lines = "".join(f"{line}\n" for line in git.log)
+        fence = _fence(lines)
+        out.append(f"## Recent commits touching these files\n\n{fence}text\n{lines}{fence}\n\n")
+    return "".join(out)
 
 
 def render_tree(entries: Sequence[Entry]) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..workspace import DiscoverOptions, Redacted, Skipped
+from .gitctx import GitContext, GitOptions
 from .instructions import Instruction, section
 from .render import PackFormat, Part, Tier, join
 
@@ -31,6 +32,8 @@ class PackOptions:
     """Read the project's instruction files (:mod:`.instructions`) apart from the files."""
     instruction_files: tuple[str, ...] = ()
     """Instruction file names besides the defaults (``instruction_files`` in config)."""
+    git: GitOptions = field(default_factory=GitOptions)
+    """The git sections to add (``--diff``, ``--since``, ``--log``; :mod:`.gitctx`)."""
 
     def discover_options(self) -> DiscoverOptions:
         return DiscoverOptions(
@@ -72,6 +75,10 @@ class Pack:
     instructions_text: str = ""  # them as the system message shows them ("" for none)
     instruction_tokens: int = 0  # tokens of instructions_text, taken from the budget
     instructions_left_out: tuple[Skipped, ...] = ()  # instruction files not read, with why
+    git: GitContext = field(
+        default_factory=GitContext
+    )  # the git sections shown after the files (none: empty)
+    git_tokens: int = 0  # their tokens, in ``tokens`` and taken from the budget
 
     @functools.cached_property
     def text(self) -> str:
@@ -126,6 +133,15 @@ class Pack:
             "instructions_left_out": [
                 {"path": s.path, "detail": s.detail} for s in self.instructions_left_out
             ],
+            # the git sections after the files: what they hold and their tokens
+            "git": {
+                "tokens": self.git_tokens,
+                "diff": bool(self.git.diff),
+                "since": self.git.since,
+                "since_commit": self.git.since_commit or None,
+                "since_files": list(self.git.since_files),
+                "log": list(self.git.log),
+            },
             # every file of the pack with its tier, and every file left out with why
             "packed_files": [
                 {"path": f.path, "tier": f.tier, "tokens": f.tokens, "shown_tokens": f.shown_tokens}

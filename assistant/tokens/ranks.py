@@ -129,3 +129,64 @@ def read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+_SHIPPED = "tome-ranks/1"
+
+
+def dump_shipped(parts: Parts, source_digest: str) -> bytes:
+    """``parts`` as a portable, compact file (no marshal: any Python reads it).
+
+    A JSON header line (format, the sha256 of the source it was converted from, the pattern,
+    the special tokens, the first rank and a checksum of the body), then the zlib-compressed
+    body: one length byte per token in rank order, then the tokens' bytes.
+    """
+    import json
+    import zlib
+
+    pat_str, ranks, specials = parts
+    tokens = sorted(ranks, key=ranks.__getitem__)
+    first = ranks[tokens[0]]
+    if [ranks[t] - first for t in tokens] != list(range(len(tokens))) or max(
+        map(len, tokens)
+    ) > 255:
+        raise ValueError("ranks must be contiguous and tokens at most 255 bytes")
+    body = bytes(len(t) for t in tokens) + b"".join(tokens)
+    header = {
+        "format": _SHIPPED,
+        "source_sha256": source_digest,
+        "pattern": pat_str,
+        "specials": specials,
+        "first_rank": first,
+        "count": len(tokens),
+        "body_sha256": hashlib.sha256(body).hexdigest(),
+    }
+    return json.dumps(header, sort_keys=True).encode() + b"\n" + zlib.compress(body, 9)
+
+
+def load_shipped(data: bytes, source_digest: str) -> Parts | None:
+    """The parts of a file written by :func:`dump_shipped` for the source with sha256
+    ``source_digest``; None when it was made from another source or is damaged."""
+    import json
+    import zlib
+
+    head, _, packed = data.partition(b"\n")
+    try:
+        header = json.loads(head)
+        if header.get("format") != _SHIPPED or header.get("source_sha256") != source_digest:
+            return None
+        body = zlib.decompress(packed)
+        if hashlib.sha256(body).hexdigest() != header["body_sha256"]:
+            return None
+        count, first = int(header["count"]), int(header["first_rank"])
+        ends = list(itertools.accumulate(body[:count], initial=count))
+        if ends[-1] != len(body):
+            return None
+        ranks = {body[ends[i] : ends[i + 1]]: first + i for i in range(count)}
+        return (
+            str(header["pattern"]),
+            ranks,
+            {str(k): int(v) for k, v in header["specials"].items()},
+        )
+    except (ValueError, KeyError, TypeError, AttributeError, zlib.error):
+        return None

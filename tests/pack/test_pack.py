@@ -117,6 +117,7 @@ def test_cli_json_summary(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "instruction_tokens",
         "instructions",
         "instructions_left_out",
+        "git",
     }
     text = out.read_text(encoding="utf-8")
     assert summary["tokens"] == tokens.count(text, "cl100k_base")

