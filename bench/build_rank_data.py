@@ -97,7 +97,7 @@ def candidates(repo: Path, head: str) -> list[dict]:
     for line in log.splitlines():
         if line.startswith("@"):
             flush()
-            head_part, author, subject = (line[1:].split("\t", 2) + ["", ""])[:3]
+            head_part, author, subject = [*line[1:].split("\t", 2), "", ""][:3]
             shas = head_part.split()
             bad = (
                 len(shas) != 2

@@ -20,6 +20,7 @@ The held-out split is the one to report; the fit split is what ``bench/fit_ranki
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import lzma
 import os
@@ -35,9 +36,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.cache import Cache
 from assistant.code import CodeIndex
-from assistant.packing.history import History, read_history
-from assistant.packing.rank import LEXICAL_ONLY, PLAIN_BM25, SIGNALS, Weights, combine, features
-from assistant.packing.rank import lexical_index
+from assistant.packing.history import read_history
+from assistant.packing.rank import (
+    LEXICAL_ONLY,
+    PLAIN_BM25,
+    SIGNALS,
+    Weights,
+    combine,
+    features,
+    lexical_index,
+)
 from assistant.tokens import TokenCounter
 from assistant.workspace import SourceFile
 
@@ -73,14 +81,14 @@ class Blobs:
         self.proc.stdin.write(f"{sha}\n".encode())
         self.proc.stdin.flush()
         head = self.proc.stdout.readline().split()
-        data = self.proc.stdout.read(int(head[2])) if len(head) >= 3 else b""
-        self.proc.stdout.read(1)
+        data = b"\0"  # missing: read as binary, left out
+        if len(head) >= 3:
+            data = self.proc.stdout.read(int(head[2]))
+            self.proc.stdout.read(1)
         text: str | None = None
         if b"\0" not in data:
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 text = data.decode("utf-8").removeprefix("\ufeff")
-            except UnicodeDecodeError:
-                pass
         self.texts[sha] = text
         return text
 
@@ -103,8 +111,8 @@ def pool(blobs: Blobs, rev: str) -> list[SourceFile]:
             continue
         meta, _, name = entry.partition(b"\t")
         mode, kind, sha, size = meta.split()
-        if kind != b"blob" or mode == b"120000" or int(size) > MAX_BYTES:
-            continue
+        if kind != b"blob" or mode == b"120000" or not size.isdigit() or int(size) > MAX_BYTES:
+            continue  # not a file, a symlink, too big, or missing from the snapshot
         text = blobs.text(sha.decode())
         if text is not None:
             files.append(SourceFile(name.decode("utf-8", "replace"), text, int(size), sha.decode()))
@@ -237,7 +245,9 @@ def main() -> int:
     print(f"{len(cases)} commits of {n_repos} repositories ({args.split} split), "
           f"{sum(len(c.targets) for c in cases) / len(cases):.1f} target files per commit")  # fmt: skip
     keys = [f"@{k}" for k in KS] + [f"{b // 1000}k" for b in BUDGETS]
-    print(f"{'':34}" + "".join(f"{('recall' + k) if k[0] == '@' else ('in ' + k):>11}" for k in keys))
+    print(
+        f"{'':34}" + "".join(f"{('recall' + k) if k[0] == '@' else ('in ' + k):>11}" for k in keys)
+    )
     rows: dict[str, list[dict[str, float]]] = {}
     for name, weights in variants(args.ablate):
         rows[name] = evaluate(cases, weights)
@@ -246,7 +256,9 @@ def main() -> int:
     for peer in ("plain BM25", "BM25+path"):
         low, high = bootstrap(ours, [r["@5"] for r in rows[peer]])
         diff = mean(rows["rank_files"], "@5") - mean(rows[peer], "@5")
-        print(f"recall@5 rank_files - {peer}: {diff:+.3f}  (paired bootstrap 95% [{low:+.3f}, {high:+.3f}])")
+        print(
+            f"recall@5 rank_files - {peer}: {diff:+.3f}  (paired bootstrap 95% [{low:+.3f}, {high:+.3f}])"
+        )
     per_repo: dict[str, list[float]] = {}
     for c, r in zip(cases, rows["rank_files"], strict=True):
         per_repo.setdefault(c.repo, []).append(r["@5"])

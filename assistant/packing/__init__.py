@@ -33,7 +33,7 @@ from .instructions import candidates as instruction_paths
 from .render import PACK_FORMATS, Entry, PackFormat, Part, Tier, render, task_section, tree_start
 from .result import Pack, PackedFile, PackOptions
 from .reuse import remember_tiers, remembered_tiers, tiers_key
-from .select import Candidate, fill, fit_budget
+from .select import Candidate, fill, fit_budget, reasons
 from .skeletons import Skeletons
 from .tally import tally
 
@@ -41,6 +41,7 @@ __all__ = ["Pack", "PackOptions", "PackedFile", "pack", "rank_files"]
 
 DEFAULT_ENCODING = "deepseek-v4"
 _PRIORITY_NS = namespace("priority")
+_NEAR_TOP = 10  # a budgeted task pack shows these top files' graph neighbours as skeletons first
 
 Progress = Callable[[str, int, int], None]
 
@@ -96,18 +97,26 @@ def pack(
         return parts, tally(parts, encoding=encoding, count_batch=count_batch, cache=cache)
 
     candidates = [Candidate(p, read.tokens[p], _overhead_estimate(p)) for p in read.order]
-    if budget is not None and not (task and task.strip()):
+    ranked = bool(task and task.strip())
+    if budget is not None and not ranked:
         candidates = _by_priority(candidates, files, budget, cache)
+    near: dict[str, str] = {}
     if budget is None:
         tiers = fill(candidates, None)
         parts, total = build(tiers)
     else:
+        if ranked and sum(c.tokens for c in candidates) > budget:
+            from .rank import neighbours  # the top files' neighbours go in as skeletons first
+
+            near = neighbours(files, read.order[:_NEAR_TOP], root=read.workspace.root, cache=cache)
         key = tiers_key(files, task, budget, counter.namespace, format)
         parts, total, tiers = _fit_remembered(
-            candidates, budget, build, skeletons, cache, key, files
+            candidates, budget, build, skeletons, cache, key, files, list(near)
         )
     stable = _stable_prefix(parts, total, tiers, task, format, counter, cache)
     timings["render"] = time.perf_counter() - t0
+    order = [c.path for c in candidates]
+    why = reasons(order, tiers, near, ranked=ranked) if budget is not None else {}
 
     return Pack(
         parts=tuple(parts),
@@ -116,7 +125,7 @@ def pack(
         format=format,
         budget=project.budget,
         root=read.workspace.root,
-        files=_manifest(files, read.tokens, tiers, skeletons),
+        files=_manifest(files, read.tokens, tiers, skeletons, why),
         skipped=read.workspace.skipped,
         task=task,
         stable_prefix_tokens=stable,
@@ -282,6 +291,7 @@ def _fit_remembered(
     cache: Cache,
     key: str,
     files: Sequence[SourceFile],
+    prefer: Sequence[str] = (),
 ) -> tuple[list[Part], int, dict[str, Tier]]:
     """Fit the budget, starting from the tiers an identical pack chose if there was one."""
     remembered = remembered_tiers(cache, key, files)
@@ -290,7 +300,7 @@ def _fit_remembered(
         parts, total = build(remembered)
         if total <= budget:
             return parts, total, remembered
-    parts, total, tiers = fit_budget(candidates, budget, build, skeletons)
+    parts, total, tiers = fit_budget(candidates, budget, build, skeletons, prefer)
     remember_tiers(cache, key, files, tiers)
     return parts, total, tiers
 
@@ -356,6 +366,7 @@ def _manifest(
     tokens: Mapping[str, int],
     tiers: Mapping[str, Tier],
     skeletons: Skeletons,
+    why: Mapping[str, str],
 ) -> list[PackedFile]:
     return [
         PackedFile(
@@ -364,6 +375,7 @@ def _manifest(
             tier=tiers[f.path],
             blob_sha=f.blob_sha,
             shown_tokens=_shown(tiers[f.path], tokens[f.path], skeletons, f.path),
+            why=why.get(f.path, ""),
         )
         for f in files
     ]

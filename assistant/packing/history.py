@@ -15,8 +15,8 @@ record. No repository, no git, or any failure: no history, and ranking goes on w
 
 from __future__ import annotations
 
-import math
 import marshal
+import math
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -48,15 +48,17 @@ class History:
         """How many of the commits touched ``path``."""
         return len(self._touched.get(path, ()))
 
-    def churn(self, paths: Iterable[str]) -> dict[str, float]:
-        """Each path's recency-weighted change count, ``sum(0.5 ** (age / 100))`` over the
-        commits that touched it (age in commits): a file changed often and lately is where
-        the next change tends to be."""
+    def churn(
+        self, paths: Iterable[str], *, half_life: float = 100, within: int = MAX_COMMITS
+    ) -> dict[str, float]:
+        """Each path's recency-weighted change count, ``sum(0.5 ** (age / half_life))`` over
+        the last ``within`` commits that touched it (age in commits): a file changed often
+        and lately is where the next change tends to be."""
         out: dict[str, float] = {}
         for path in paths:
             seen = self._touched.get(path)
-            if seen:
-                out[path] = sum(0.5 ** (age / 100) for age in seen)
+            if seen and seen[0] < within:
+                out[path] = sum(0.5 ** (age / half_life) for age in seen if age < within)
         return out
 
     def cochanged(self, path: str, limit: int = 30) -> dict[str, float]:
@@ -142,6 +144,9 @@ def _bounded_log(root: Path, sha: str, relative: bool) -> bytes:
         timer.cancel()
         proc.kill()
         proc.wait()
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
     return b"".join(chunks)
 
 

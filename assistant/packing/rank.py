@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..cache import VERSIONS, Cache, namespace, write_file
@@ -30,6 +31,7 @@ from .history import History, cochange_scores, log_scale, read_history
 from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
 from .pairing import mentions as _mentions
 from .pairing import pairs as _pairs
+from .priority import SOURCE, TESTS, category
 
 _VERSION = VERSIONS["ranking"]
 _TERMS_NS = namespace("terms")
@@ -46,14 +48,17 @@ class Weights:
 
     path: float = 0.5  # BM25 weight of a term found in the path
     defs: float = 0.5  # a file defining an identifier the task names
-    def_terms: float = 0.3  # definition names sharing task terms
-    graph: float = 0.15  # the files the top files use
-    graph_in: float = 0.0  # the files that use what the top files define
-    cochange: float = 0.0  # files that changed with the top files (git history)
-    churn: float = 0.0  # files changed often and lately (git history)
-    pair: float = 0.0  # the test of a top source file, the source of a top test
-    mention: float = 0.0  # files whose path or module the task names
-    expand: float = 0.0  # BM25 of the top files' definition names (query expansion)
+    def_terms: float = 0.5  # definition names sharing task terms
+    graph: float = 0.1  # the files the top files use
+    graph_in: float = 0.05  # the files that use what the top files define
+    cochange: float = 0.3  # files that changed with the top files (git history)
+    churn: float = 1.0  # files changed often and lately (git history)
+    pair: float = 0.1  # the test of a top source file, the source of a top test
+    mention: float = 1.5  # files whose path or module the task names
+    expand: float = 0.2  # BM25 of the top files' definition names (query expansion)
+    recent: float = 0.3  # files changed in the last few commits (git history)
+    size: float = 0.05  # among the lexical matches, the longer files (log of length)
+    code: float = 0.0  # source and test files over docs, data and configuration
     candidates: int = 50  # lexical candidates whose definitions are read
     max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
@@ -61,12 +66,18 @@ class Weights:
 
     @property
     def uses_history(self) -> bool:
-        return bool(self.cochange or self.churn)
+        return bool(self.cochange or self.churn or self.recent)
 
 
-PLAIN_BM25 = Weights(path=0.0, defs=0.0, def_terms=0.0, graph=0.0)
-LEXICAL_ONLY = Weights(defs=0.0, def_terms=0.0, graph=0.0)
-SIGNALS = ("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention", "expand")
+SIGNALS = (
+    *("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention"),
+    *("expand", "recent", "size", "code"),
+)
+LEXICAL_ONLY = Weights(  # BM25 with the path field, no other signal
+    defs=0.0, def_terms=0.0, graph=0.0, graph_in=0.0, cochange=0.0, churn=0.0, pair=0.0,
+    mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0,
+)  # fmt: skip
+PLAIN_BM25 = replace(LEXICAL_ONLY, path=0.0)
 
 
 def rank(
@@ -211,7 +222,15 @@ def features(
     if wants["pair"]:
         out["pair"] = _pairs(index.paths, {doc: lex[doc] for doc in top})
 
-    if history is not None and (wants["cochange"] or wants["churn"]):
+    if wants["size"]:
+        longest = math.log1p(max(index.lengths[d] for d in lex))
+        out["size"] = {d: math.log1p(index.lengths[d]) / longest for d in lex} if longest else {}
+
+    if wants["code"]:
+        code_kinds = (SOURCE, TESTS)
+        out["code"] = {d: 1.0 for d, p in enumerate(index.paths) if category(p) in code_kinds}
+
+    if history is not None and (wants["cochange"] or wants["churn"] or wants["recent"]):
         by_path = {path: doc for doc, path in enumerate(index.paths)}
         if wants["cochange"]:
             seeds = {index.paths[doc]: lex[doc] for doc in top}
@@ -220,6 +239,10 @@ def features(
         if wants["churn"]:
             churn = log_scale(history.churn(index.paths))
             out["churn"] = {by_path[p]: v for p, v in churn.items()}
+        if wants["recent"]:
+            recent = history.churn(index.paths, half_life=5, within=50)
+            most = max(recent.values(), default=0.0)
+            out["recent"] = {by_path[p]: v / most for p, v in recent.items()} if most else {}
     return out
 
 
@@ -379,3 +402,33 @@ def _load(where: Path, digest: str) -> Index | None:
         return None
     _, paths, lengths, postings, path_postings = data
     return Index(paths, lengths, postings, path_postings)
+
+
+def neighbours(
+    files: Sequence[SourceFile],
+    top: Sequence[str],
+    *,
+    root: Path | None = None,
+    cache: Cache | None = None,
+    weights: Weights = Weights(),
+) -> dict[str, str]:
+    """The files the ``top`` files use (define a distinctive name they reference) or are
+    used by, each mapped to the best top file it neighbours (a top file only to one ranked
+    above it). Bounded like a ranking: at most ``weights.max_tagged`` files are parsed."""
+    cache = cache if cache is not None else Cache.disabled()
+    index = lexical_index(files, root=root, cache=cache)
+    by_path = {path: doc for doc, path in enumerate(index.paths)}
+    seeds = [by_path[p] for p in top if p in by_path]
+    tags = _Tags(CodeIndex(cache), files, {d: float(len(seeds) - i) for i, d in enumerate(seeds)},
+                 weights.max_tagged)  # fmt: skip
+    place = {doc: i for i, doc in enumerate(seeds)}
+    out: dict[str, str] = {}
+    for doc in seeds:
+        near: list[int] = []
+        for name in sorted(tags.refs(doc)):
+            near.extend(tags.definers(index, name, weights.max_definers))
+        near.extend(tags.users(index, doc))
+        for other in near:  # a neighbour of a file ranked above it
+            if place.get(other, len(seeds)) > place[doc]:
+                out.setdefault(index.paths[other], index.paths[doc])
+    return out
