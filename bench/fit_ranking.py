@@ -54,14 +54,15 @@ def objective(cases: list[Case], weights: Weights) -> tuple[float, float, float]
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--without", nargs="*", default=[], choices=SIGNALS, help="held at 0")
     args = parser.parse_args()
     cases = collect("fit")
-    weights = Weights()
+    weights = replace(Weights(), **dict.fromkeys(args.without, 0.0))
     best = objective(cases, weights)
     print(f"start: recall@5 {best[1]:.3f} @10 {best[2]:.3f}  {weights}")
     for round_ in range(args.rounds):
         changed = False
-        for name in SIGNALS:
+        for name in (s for s in SIGNALS if s not in args.without):
             for value in GRID:
                 trial = replace(weights, **{name: value})
                 got = objective(cases, trial)

@@ -258,3 +258,15 @@ def test_the_peers_have_no_signal_but_bm25() -> None:
     assert all(getattr(LEXICAL_ONLY, s) == 0 and getattr(PLAIN_BM25, s) == 0 for s in SIGNALS)
     assert PLAIN_BM25.path == 0 and LEXICAL_ONLY.path > 0
     assert not LEXICAL_ONLY.uses_history
+
+
+def test_reasons_say_rank_neighbour_and_budget() -> None:
+    from assistant.packing.select import reasons
+
+    tiers = {"a.py": "full", "b.py": "skeleton", "c.py": "skeleton", "d.py": "omitted"}
+    why = reasons(["a.py", "b.py", "c.py", "d.py"], tiers, {"b.py": "a.py"}, ranked=True)  # type: ignore[arg-type]
+    assert why["a.py"] == "rank 1 of 4"
+    assert why["b.py"] == "rank 2 of 4; a neighbour of a.py in the reference graph, as a skeleton"
+    assert why["c.py"] == "rank 3 of 4; as a skeleton, its whole text did not fit"
+    assert why["d.py"] == "rank 4 of 4; left out, over the budget"
+    assert reasons(["a.py"], {"a.py": "full"}, {}, ranked=False)["a.py"] == "priority 1 of 1"
