@@ -9,6 +9,7 @@ this module only orchestrates it. The pieces (:mod:`.select` fits the budget, :m
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import marshal
 import time
@@ -82,14 +83,12 @@ def pack(
     if budget is not None and project.tokens:
         budget = max(1, budget - project.tokens - _INSTRUCTION_MARGIN)
     files = read.workspace.files
-
     t0 = time.perf_counter()
     sources = {f.path: f for f in files}
     skeletons = Skeletons(sources, counter, cache)
     name = safe_name(read.workspace.root.name or str(read.workspace.root))  # the prompt is UTF-8
 
-    def count_batch(texts: Sequence[str]) -> list[int]:
-        return tok.count_batch(texts, encoding)
+    count_batch = functools.partial(tok.count_batch, encoding=encoding)
 
     def build(tiers: Mapping[str, Tier]) -> tuple[list[Part], int]:
         entries = [_entry(sources[p], read.tokens[p], tiers[p], skeletons) for p in read.order]
@@ -100,23 +99,18 @@ def pack(
     ranked = bool(task and task.strip())
     if budget is not None and not ranked:
         candidates = _by_priority(candidates, files, budget, cache)
-    near: dict[str, str] = {}
+    near = _neighbours(read, budget, ranked, cache)
     if budget is None:
         tiers = fill(candidates, None)
         parts, total = build(tiers)
     else:
-        if ranked and sum(c.tokens for c in candidates) > budget:
-            from .rank import neighbours  # the top files' neighbours go in as skeletons first
-
-            near = neighbours(files, read.order[:_NEAR_TOP], root=read.workspace.root, cache=cache)
         key = tiers_key(files, task, budget, counter.namespace, format)
         parts, total, tiers = _fit_remembered(
             candidates, budget, build, skeletons, cache, key, files, list(near)
         )
     stable = _stable_prefix(parts, total, tiers, task, format, counter, cache)
     timings["render"] = time.perf_counter() - t0
-    order = [c.path for c in candidates]
-    why = reasons(order, tiers, near, ranked=ranked) if budget is not None else {}
+    why = reasons([c.path for c in candidates], tiers, near, ranked=ranked) if budget else {}
 
     return Pack(
         parts=tuple(parts),
@@ -281,6 +275,17 @@ def _read_and_count(
         raise
     timings["count"] = time.perf_counter() - t0
     return _Read(workspace, order, dict(zip((f.path for f in files), counts, strict=True)))
+
+
+def _neighbours(read: _Read, budget: int | None, ranked: bool, cache: Cache) -> dict[str, str]:
+    """For a budgeted task pack that cannot hold every file, the top files' neighbours in
+    the reference graph (shown as skeletons first), each with the top file it neighbours."""
+    if not ranked or budget is None or sum(read.tokens.values()) <= budget:
+        return {}
+    from .rank import neighbours
+
+    files = read.workspace.files
+    return neighbours(files, read.order[:_NEAR_TOP], root=read.workspace.root, cache=cache)
 
 
 def _fit_remembered(

@@ -1,18 +1,27 @@
-"""Rank a repository's files by relevance to a task: lexical first, the symbol graph second.
+"""Rank a repository's files by relevance to a task: lexical first, then a linear model of
+signals.
 
-Three signals, measured on real code (``bench/select.py``):
+The lexical score leads: **BM25** over code-aware terms of each file's contents
+(:mod:`.lexical`), with the path's parts as a boosted field. Each other signal adds its
+weight times its value times the best lexical score (:func:`combine`), every one computed
+from the lexical scores alone (:func:`features`), so the weights of :class:`Weights` are one
+linear model, fitted on the fit half of real commits (``bench/fit_ranking.py``) and measured
+on the held-out half (``bench/ranking.py``):
 
-1. **BM25** over code-aware terms of each file's contents (:mod:`.lexical`), with the
-   path's parts as a boosted field: lexical relevance leads.
-2. **Definitions** (tree-sitter tags): a file that defines an identifier the task names
-   (``get_or_create``, ``QuerySet``) is pulled up; among the best lexical candidates, files
-   whose definition names share the task's terms are pulled up a little.
-3. **The reference graph**: the best files pass a share of their score to the files that
-   define the distinctive names they reference.
+* **defs**, **def_terms**: a file that defines an identifier the task names, or whose
+  definition names share the task's terms (tree-sitter tags);
+* **graph**, **graph_in**: the files the top files use, and the files that use what they
+  define (the reference graph, both directions);
+* **cochange**, **recent** (and **churn**, measured and left at 0): the repository's own
+  history (:mod:`.history`): files that changed with the top files, files changed lately;
+* **pair**, **mention**: the test of a top source file and the other way round, and files
+  whose path, module or stem the task names (:mod:`.pairing`);
+* **expand**: BM25 of the top files' definition names (query expansion); **size**: longer
+  files among the matches; **code** (left at 0): code over docs and configuration.
 
-Tags are needed only for the files a query touches (lexical candidates, and the files that
-mention a name), so they are computed lazily and cached by blob sha; the lexical index of a
-whole tree is kept as one file per packed folder, so a warm ranking reads it in milliseconds.
+Tags are needed only for the files a query touches, so they are computed lazily (at most
+``max_tagged`` a query) and cached by blob sha; the lexical index of a whole tree is kept as
+one file per packed folder, so a warm ranking reads it in milliseconds.
 """
 
 from __future__ import annotations
@@ -168,6 +177,37 @@ def features(
     out["lex"] = lex
     wants = {n: every or bool(getattr(weights, n)) for n in SIGNALS}
     top = _top(lex, weights.graph_top)
+    out.update(_tag_features(index, files, task, terms, raw, lex, top, code, weights, wants))
+    if wants["pair"]:
+        out["pair"] = _pairs(index.paths, {doc: lex[doc] for doc in top})
+
+    if wants["size"]:
+        longest = math.log1p(max(index.lengths[d] for d in lex))
+        out["size"] = {d: math.log1p(index.lengths[d]) / longest for d in lex} if longest else {}
+
+    if wants["code"]:
+        code_kinds = (SOURCE, TESTS)
+        out["code"] = {d: 1.0 for d, p in enumerate(index.paths) if category(p) in code_kinds}
+
+    if history is not None:
+        out.update(_history_features(index, history, lex, top, wants))
+    return out
+
+
+def _tag_features(
+    index: Index,
+    files: Sequence[SourceFile],
+    task: str,
+    terms: list[str],
+    raw: Mapping[int, float],
+    lex: Mapping[int, float],
+    top: list[int],
+    code: CodeIndex,
+    weights: Weights,
+    wants: Mapping[str, bool],
+) -> dict[str, dict[int, float]]:
+    """The signals read from tree-sitter tags: definitions, the graph, query expansion."""
+    out: dict[str, dict[int, float]] = {}
     tags = _Tags(code, files, raw, weights.max_tagged)
 
     if wants["def_terms"]:
@@ -219,34 +259,34 @@ def features(
         most = max(expanded.values(), default=0.0)
         out["expand"] = {doc: v / most for doc, v in expanded.items()} if most else {}
 
-    if wants["pair"]:
-        out["pair"] = _pairs(index.paths, {doc: lex[doc] for doc in top})
-
-    if wants["size"]:
-        longest = math.log1p(max(index.lengths[d] for d in lex))
-        out["size"] = {d: math.log1p(index.lengths[d]) / longest for d in lex} if longest else {}
-
-    if wants["code"]:
-        code_kinds = (SOURCE, TESTS)
-        out["code"] = {d: 1.0 for d, p in enumerate(index.paths) if category(p) in code_kinds}
-
-    if history is not None and (wants["cochange"] or wants["churn"] or wants["recent"]):
-        by_path = {path: doc for doc, path in enumerate(index.paths)}
-        if wants["cochange"]:
-            seeds = {index.paths[doc]: lex[doc] for doc in top}
-            near = cochange_scores(history, seeds)
-            out["cochange"] = {by_path[p]: v for p, v in near.items() if p in by_path}
-        if wants["churn"]:
-            churn = log_scale(history.churn(index.paths))
-            out["churn"] = {by_path[p]: v for p, v in churn.items()}
-        if wants["recent"]:
-            recent = history.churn(index.paths, half_life=5, within=50)
-            most = max(recent.values(), default=0.0)
-            out["recent"] = {by_path[p]: v / most for p, v in recent.items()} if most else {}
     return out
 
 
-def _top(scores: dict[int, float], n: int) -> list[int]:
+def _history_features(
+    index: Index,
+    history: History,
+    lex: Mapping[int, float],
+    top: list[int],
+    wants: Mapping[str, bool],
+) -> dict[str, dict[int, float]]:
+    """The signals read from the repository's history: co-change, churn, recency."""
+    out: dict[str, dict[int, float]] = {}
+    by_path = {path: doc for doc, path in enumerate(index.paths)}
+    if wants["cochange"]:
+        seeds = {index.paths[doc]: lex[doc] for doc in top}
+        near = cochange_scores(history, seeds)
+        out["cochange"] = {by_path[p]: v for p, v in near.items() if p in by_path}
+    if wants["churn"]:
+        churn = log_scale(history.churn(index.paths))
+        out["churn"] = {by_path[p]: v for p, v in churn.items()}
+    if wants["recent"]:
+        recent = history.churn(index.paths, half_life=5, within=50)
+        most = max(recent.values(), default=0.0)
+        out["recent"] = {by_path[p]: v / most for p, v in recent.items()} if most else {}
+    return out
+
+
+def _top(scores: Mapping[int, float], n: int) -> list[int]:
     return sorted(scores, key=lambda d: -scores[d])[:n]
 
 
