@@ -57,16 +57,16 @@ class Weights:
 
     path: float = 0.5  # BM25 weight of a term found in the path
     defs: float = 0.5  # a file defining an identifier the task names
-    def_terms: float = 0.75  # definition names sharing task terms
+    def_terms: float = 0.5  # definition names sharing task terms
     graph: float = 0.3  # the files the top files use
     graph_in: float = 0.3  # the files that use what the top files define
     cochange: float = 0.3  # files that changed with the top files (git history)
     churn: float = 0.0  # files changed often and lately (git history)
-    pair: float = 0.2  # the test of a top source file, the source of a top test
+    pair: float = 0.0  # the test of a top source file, the source of a top test
     mention: float = 1.0  # files whose path or module the task names
     expand: float = 0.2  # BM25 of the top files' definition names (query expansion)
     recent: float = 0.75  # files changed in the last few commits (git history)
-    size: float = 0.1  # among the lexical matches, the longer files (log of length)
+    size: float = 0.0  # among the lexical matches, the longer files (log of length)
     code: float = 0.0  # source and test files over docs, data and configuration
     candidates: int = 50  # lexical candidates whose definitions are read
     max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
