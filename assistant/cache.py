@@ -41,10 +41,11 @@ VERSIONS: dict[str, str] = {
     "tags": "1",  # tags/1: definitions and references (code.index)
     "skeleton": "2",  # skeleton/2: a file's skeleton (code.index, packing.skeletons)
     "terms": "1",  # terms/1: a file's lexical terms (packing.rank)
-    "ranking": "2",  # ranking/2: a whole ranking by tree, task and weights (packing.rank)
+    "ranking": "3",  # ranking/3: a whole ranking by tree, history, task and weights (packing.rank)
     "tiers": "2",  # tiers/2: a budgeted pack's tier per file (packing.reuse)
     "priority": "1",  # priority/1: a tree's file order for a budget without a task
     "tally": "1",  # tally/1: a pack's framing tokens by its parts (packing.tally)
+    "history": "1",  # history/1: the files of a HEAD's last commits (packing.history)
 }
 """Every kind of cached value, with its version: bump one when what is stored under it, or
 how it is computed, changes; the old entries then stop being read. The one table."""

@@ -268,6 +268,8 @@ def _print_summary(
             f"  tiers: {tiers['full']:,} full, {tiers['skeleton']:,} skeleton, "
             f"{tiers['omitted']:,} omitted (listed in the tree)"
         )
+    for note in _left_out_lines(result):
+        console.print(line(f"  {note}"))
     if out_path is not None and unchanged:
         console.print(
             line(
@@ -302,6 +304,29 @@ def _print_summary(
             console.print(
                 line((f"  {safe_name(r.path)}:{r.line}: a {safe(r.kind)} secret", "yellow"))
             )
+
+
+def _left_out_lines(result: Pack) -> list[str]:
+    """For a budgeted pack with a task: what was left out and why, in two lines at most."""
+    if not result.task or result.budget is None:
+        return []
+    out = []
+    near = [f for f in result.files if f.tier == "skeleton" and "neighbour of" in f.why]
+    if near:
+        out.append(f"skeletons: {len(near):,} neighbours of the top files in the reference graph")
+    omitted = [f for f in result.files if f.tier == "omitted" and f.why]
+    if omitted:
+        best = min(omitted, key=lambda f: _rank_of(f.why))
+        out.append(
+            f"left out: {len(omitted):,} files over the budget, the best ranked "
+            f"{safe_name(best.path)} ({best.why.split(';')[0]}); --json lists each with why"
+        )
+    return out
+
+
+def _rank_of(why: str) -> int:
+    words = why.split()
+    return int(words[1].replace(",", "")) if len(words) > 1 and words[1][:1].isdigit() else 0
 
 
 class _Progress:

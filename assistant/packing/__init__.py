@@ -9,6 +9,7 @@ this module only orchestrates it. The pieces (:mod:`.select` fits the budget, :m
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import marshal
 import time
@@ -44,7 +45,7 @@ from .render import (
 )
 from .result import Pack, PackedFile, PackOptions
 from .reuse import remember_tiers, remembered_tiers, tiers_key
-from .select import Candidate, fill, fit_budget
+from .select import Candidate, fill, fit_budget, reasons
 from .skeletons import Skeletons
 from .tally import tally
 
@@ -52,6 +53,7 @@ __all__ = ["GitOptions", "Pack", "PackOptions", "PackedFile", "pack", "rank_file
 
 DEFAULT_ENCODING = "deepseek-v4"
 _PRIORITY_NS = namespace("priority")
+_NEAR_TOP = 10  # a budgeted task pack shows these top files' graph neighbours as skeletons first
 
 Progress = Callable[[str, int, int], None]
 
@@ -97,8 +99,7 @@ def pack(
     skeletons = Skeletons(sources, counter, cache)
     name = safe_name(read.workspace.root.name or str(read.workspace.root))  # the prompt is UTF-8
 
-    def count_batch(texts: Sequence[str]) -> list[int]:
-        return tok.count_batch(texts, encoding)
+    count_batch = functools.partial(tok.count_batch, encoding=encoding)
 
     def build(tiers: Mapping[str, Tier]) -> tuple[list[Part], int]:
         entries = [_entry(sources[p], read.tokens[p], tiers[p], skeletons) for p in read.order]
@@ -108,16 +109,19 @@ def pack(
         return parts, tally(parts, encoding=encoding, count_batch=count_batch, cache=cache)
 
     candidates = _candidates(read, budget, task, cache, git.since_files)
+    ranked = bool(task and task.strip())
+    near = _neighbours(read, budget, ranked, cache)
     if budget is None:
         tiers = fill(candidates, None)
         parts, total = build(tiers)
     else:
         key = tiers_key(files, task, budget, counter.namespace, format)
         parts, total, tiers = _fit_remembered(
-            candidates, budget, build, skeletons, cache, key, files
+            candidates, budget, build, skeletons, cache, key, files, list(near)
         )
     stable = _stable_prefix(parts, total, tiers, task, format, counter, cache, git_text)
     timings["render"] = time.perf_counter() - t0
+    why = reasons([c.path for c in candidates], tiers, near, ranked=ranked) if budget else {}
 
     return Pack(
         parts=tuple(parts),
@@ -126,7 +130,7 @@ def pack(
         format=format,
         budget=project.budget,
         root=read.workspace.root,
-        files=_manifest(files, read.tokens, tiers, skeletons),
+        files=_manifest(files, read.tokens, tiers, skeletons, why),
         skipped=read.workspace.skipped,
         task=task,
         stable_prefix_tokens=stable,
@@ -336,6 +340,17 @@ def _read_and_count(
     return _Read(workspace, order, dict(zip((f.path for f in files), counts, strict=True)))
 
 
+def _neighbours(read: _Read, budget: int | None, ranked: bool, cache: Cache) -> dict[str, str]:
+    """For a budgeted task pack that cannot hold every file, the top files' neighbours in
+    the reference graph (shown as skeletons first), each with the top file it neighbours."""
+    if not ranked or budget is None or sum(read.tokens.values()) <= budget:
+        return {}
+    from .rank import neighbours
+
+    files = read.workspace.files
+    return neighbours(files, read.order[:_NEAR_TOP], root=read.workspace.root, cache=cache)
+
+
 def _fit_remembered(
     candidates: Sequence[Candidate],
     budget: int,
@@ -344,6 +359,7 @@ def _fit_remembered(
     cache: Cache,
     key: str,
     files: Sequence[SourceFile],
+    prefer: Sequence[str] = (),
 ) -> tuple[list[Part], int, dict[str, Tier]]:
     """Fit the budget, starting from the tiers an identical pack chose if there was one."""
     remembered = remembered_tiers(cache, key, files)
@@ -352,7 +368,7 @@ def _fit_remembered(
         parts, total = build(remembered)
         if total <= budget:
             return parts, total, remembered
-    parts, total, tiers = fit_budget(candidates, budget, build, skeletons)
+    parts, total, tiers = fit_budget(candidates, budget, build, skeletons, prefer)
     remember_tiers(cache, key, files, tiers)
     return parts, total, tiers
 
@@ -421,6 +437,7 @@ def _manifest(
     tokens: Mapping[str, int],
     tiers: Mapping[str, Tier],
     skeletons: Skeletons,
+    why: Mapping[str, str],
 ) -> list[PackedFile]:
     return [
         PackedFile(
@@ -429,6 +446,7 @@ def _manifest(
             tier=tiers[f.path],
             blob_sha=f.blob_sha,
             shown_tokens=_shown(tiers[f.path], tokens[f.path], skeletons, f.path),
+            why=why.get(f.path, ""),
         )
         for f in files
     ]

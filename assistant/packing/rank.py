@@ -1,32 +1,46 @@
-"""Rank a repository's files by relevance to a task: lexical first, the symbol graph second.
+"""Rank a repository's files by relevance to a task: lexical first, then a linear model of
+signals.
 
-Three signals, measured on real code (``bench/select.py``):
+The lexical score leads: **BM25** over code-aware terms of each file's contents
+(:mod:`.lexical`), with the path's parts as a boosted field. Each other signal adds its
+weight times its value times the best lexical score (:func:`combine`), every one computed
+from the lexical scores alone (:func:`features`), so the weights of :class:`Weights` are one
+linear model, fitted on the fit half of real commits (``bench/fit_ranking.py``) and measured
+on the held-out half (``bench/ranking.py``):
 
-1. **BM25** over code-aware terms of each file's contents (:mod:`.lexical`), with the
-   path's parts as a boosted field: lexical relevance leads.
-2. **Definitions** (tree-sitter tags): a file that defines an identifier the task names
-   (``get_or_create``, ``QuerySet``) is pulled up; among the best lexical candidates, files
-   whose definition names share the task's terms are pulled up a little.
-3. **The reference graph**: the best files pass a share of their score to the files that
-   define the distinctive names they reference.
+* **defs**, **def_terms**: a file that defines an identifier the task names, or whose
+  definition names share the task's terms (tree-sitter tags);
+* **graph**, **graph_in**: the files the top files use, and the files that use what they
+  define (the reference graph, both directions);
+* **cochange**, **recent** (and **churn**, measured and left at 0): the repository's own
+  history (:mod:`.history`): files that changed with the top files, files changed lately;
+* **pair**, **mention**: the test of a top source file and the other way round, and files
+  whose path, module or stem the task names (:mod:`.pairing`);
+* **expand**: BM25 of the top files' definition names (query expansion); **size**: longer
+  files among the matches; **code** (left at 0): code over docs and configuration.
 
-Tags are needed only for the files a query touches (lexical candidates, and the files that
-mention a name), so they are computed lazily and cached by blob sha; the lexical index of a
-whole tree is kept as one file per packed folder, so a warm ranking reads it in milliseconds.
+Tags are needed only for the files a query touches, so they are computed lazily (at most
+``max_tagged`` a query) and cached by blob sha; the lexical index of a whole tree is kept as
+one file per packed folder, so a warm ranking reads it in milliseconds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..cache import VERSIONS, Cache, namespace, write_file
 from ..code import CodeIndex, FileTags
 from ..workspace import SourceFile, tree_digest
+from .history import History, cochange_scores, log_scale, read_history
 from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
+from .pairing import mentions as _mentions
+from .pairing import pairs as _pairs
+from .priority import SOURCE, TESTS, category
 
 _VERSION = VERSIONS["ranking"]
 _TERMS_NS = namespace("terms")
@@ -35,20 +49,44 @@ _RANKING_NS = namespace("ranking")  # a whole ranking, by tree digest, task and 
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """How much each signal counts (tuned on the benchmark; see ``bench/select.py``)."""
+    """How much each signal counts, as a share of the best lexical score.
+
+    Fitted on the fit half of real commits (``bench/fit_ranking.py``; the held-out half is
+    what ``bench/ranking.py`` reports); ``path`` and the bounds were tuned on
+    ``bench/selection.py``."""
 
     path: float = 0.5  # BM25 weight of a term found in the path
-    defs: float = 0.5  # share of the best score for a file defining a task identifier
-    def_terms: float = 0.3  # share of the best score for definition names sharing task terms
-    graph: float = 0.15  # share of a top file's score passed to the files it uses
+    defs: float = 0.5  # a file defining an identifier the task names
+    def_terms: float = 0.5  # definition names sharing task terms
+    graph: float = 0.3  # the files the top files use
+    graph_in: float = 0.3  # the files that use what the top files define
+    cochange: float = 0.3  # files that changed with the top files (git history)
+    churn: float = 0.0  # files changed often and lately (git history)
+    pair: float = 0.0  # the test of a top source file, the source of a top test
+    mention: float = 1.0  # files whose path or module the task names
+    expand: float = 0.2  # BM25 of the top files' definition names (query expansion)
+    recent: float = 0.75  # files changed in the last few commits (git history)
+    size: float = 0.0  # among the lexical matches, the longer files (log of length)
+    code: float = 0.0  # source and test files over docs, data and configuration
     candidates: int = 50  # lexical candidates whose definitions are read
     max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
     max_definers: int = 3  # a name defined in more files than this says nothing
 
+    @property
+    def uses_history(self) -> bool:
+        return bool(self.cochange or self.churn or self.recent)
 
-PLAIN_BM25 = Weights(path=0.0, defs=0.0, def_terms=0.0, graph=0.0)
-LEXICAL_ONLY = Weights(defs=0.0, def_terms=0.0, graph=0.0)
+
+SIGNALS = (
+    *("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention"),
+    *("expand", "recent", "size", "code"),
+)
+LEXICAL_ONLY = Weights(  # BM25 with the path field, no other signal
+    defs=0.0, def_terms=0.0, graph=0.0, graph_in=0.0, cochange=0.0, churn=0.0, pair=0.0,
+    mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0,
+)  # fmt: skip
+PLAIN_BM25 = replace(LEXICAL_ONLY, path=0.0)
 
 
 def rank(
@@ -58,17 +96,24 @@ def rank(
     root: Path | None = None,
     cache: Cache | None = None,
     weights: Weights = Weights(),
+    history: History | None = None,
 ) -> list[tuple[str, float]]:
-    """Every file's path with its relevance to ``task``, best first (ties by path)."""
+    """Every file's path with its relevance to ``task``, best first (ties by path).
+
+    ``history`` is the repository's (:func:`~.history.read_history`); without one it is read
+    from ``root`` when the weights use it."""
     cache = cache if cache is not None else Cache.disabled()
+    if history is None and root is not None and weights.uses_history:
+        history = read_history(root, cache=cache)
     tree = tree_digest(files)
-    key = hashlib.sha1(f"{_VERSION}\0{tree}\0{task}\0{weights!r}".encode()).hexdigest()
+    held = history.key if history is not None else ""
+    key = hashlib.sha1(f"{_VERSION}\0{tree}\0{held}\0{task}\0{weights!r}".encode()).hexdigest()
     hit = cache.get(_RANKING_NS, key)
     if isinstance(hit, bytes):
         order, values = marshal.loads(hit)
         return [(files[d].path, v) for d, v in zip(order, values, strict=True)]
     index = lexical_index(files, root=root, cache=cache, tree=tree)
-    scores = score(index, files, task, code=CodeIndex(cache), weights=weights)
+    scores = score(index, files, task, code=CodeIndex(cache), weights=weights, history=history)
     paths = index.paths
     ranked = sorted(range(len(paths)), key=lambda d: (-scores.get(d, 0.0), paths[d]))
     cache.put(_RANKING_NS, key, marshal.dumps((ranked, [scores.get(d, 0.0) for d in ranked])))
@@ -82,44 +127,166 @@ def score(
     *,
     code: CodeIndex,
     weights: Weights = Weights(),
+    history: History | None = None,
 ) -> dict[int, float]:
     """Scores per document id (``files[i]`` is document ``i``; only positive scores)."""
-    terms = query_terms(task)
-    scores = bm25(index, terms, path_weight=weights.path)
-    if not scores or not (weights.defs or weights.def_terms or weights.graph):
-        return scores
-    best = max(scores.values())
-    tags = _Tags(code, files, scores, weights.max_tagged)
+    found = features(index, files, task, code=code, weights=weights, history=history)
+    return combine(found, weights)
 
-    if weights.def_terms:
+
+def combine(found: Mapping[str, Mapping[int, float]], weights: Weights) -> dict[int, float]:
+    """The lexical score plus each signal's weight times its value, times the best lexical
+    score (so a weight is a share of it)."""
+    lex = found.get("lex", {})
+    best = max(lex.values(), default=0.0)
+    if not best:
+        return {}
+    scores = {doc: v * best for doc, v in lex.items()}
+    for name in SIGNALS:
+        w = getattr(weights, name)
+        if w:
+            for doc, v in found.get(name, {}).items():
+                scores[doc] = scores.get(doc, 0.0) + w * v * best
+    return {doc: v for doc, v in scores.items() if v > 0}
+
+
+def features(
+    index: Index,
+    files: Sequence[SourceFile],
+    task: str,
+    *,
+    code: CodeIndex,
+    weights: Weights = Weights(),
+    history: History | None = None,
+    every: bool = False,
+) -> dict[str, dict[int, float]]:
+    """Each signal's value per document: ``lex`` (BM25 over the best, in (0, 1]) and the
+    signals of :data:`SIGNALS` with a weight (all of them with ``every``, for fitting).
+    Every signal is computed from the lexical scores alone, so a weighted sum of them is
+    the whole model."""
+    terms = query_terms(task)
+    raw = bm25(index, terms, path_weight=weights.path)
+    out: dict[str, dict[int, float]] = {}
+    mention = _mentions(index.paths, task) if every or weights.mention else {}
+    if mention:
+        out["mention"] = mention
+    if not raw:
+        return out
+    best = max(raw.values())
+    lex = {doc: v / best for doc, v in raw.items()}
+    out["lex"] = lex
+    wants = {n: every or bool(getattr(weights, n)) for n in SIGNALS}
+    top = _top(lex, weights.graph_top)
+    out.update(_tag_features(index, files, task, terms, raw, lex, top, code, weights, wants))
+    if wants["pair"]:
+        out["pair"] = _pairs(index.paths, {doc: lex[doc] for doc in top})
+
+    if wants["size"]:
+        longest = math.log1p(max(index.lengths[d] for d in lex))
+        out["size"] = {d: math.log1p(index.lengths[d]) / longest for d in lex} if longest else {}
+
+    if wants["code"]:
+        code_kinds = (SOURCE, TESTS)
+        out["code"] = {d: 1.0 for d, p in enumerate(index.paths) if category(p) in code_kinds}
+
+    if history is not None:
+        out.update(_history_features(index, history, lex, top, wants))
+    return out
+
+
+def _tag_features(
+    index: Index,
+    files: Sequence[SourceFile],
+    task: str,
+    terms: list[str],
+    raw: Mapping[int, float],
+    lex: Mapping[int, float],
+    top: list[int],
+    code: CodeIndex,
+    weights: Weights,
+    wants: Mapping[str, bool],
+) -> dict[str, dict[int, float]]:
+    """The signals read from tree-sitter tags: definitions, the graph, query expansion."""
+    out: dict[str, dict[int, float]] = {}
+    tags = _Tags(code, files, raw, weights.max_tagged)
+
+    if wants["def_terms"]:
         wanted = set(terms)
-        for doc in _top(scores, weights.candidates):
+        found: dict[int, float] = {}
+        for doc in _top(lex, weights.candidates):
             names = tags.defs(doc)
             overlap = sum(1 for n in names for t in split_identifier(n) if t in wanted)
             if overlap:
-                scores[doc] += weights.def_terms * best * overlap / (overlap + 3)
+                found[doc] = overlap / (overlap + 3)
+        out["def_terms"] = found
 
-    if weights.defs:
+    if wants["defs"]:
+        found = {}
         for ident in sorted(_task_identifiers(task)):
             definers = tags.definers(index, ident, weights.max_definers)
             for doc in definers:
-                scores[doc] = scores.get(doc, 0.0) + weights.defs * best / len(definers)
+                found[doc] = found.get(doc, 0.0) + 1 / len(definers)
+        out["defs"] = found
 
-    if weights.graph:
-        passed: dict[int, float] = {}
-        for doc in _top(scores, weights.graph_top):
+    if wants["graph"]:
+        found = {}
+        for doc in top:
             used: set[int] = set()
             for name in sorted(tags.refs(doc)):  # sorted: the tag budget is spent in a fixed order
                 used.update(tags.definers(index, name, weights.max_definers))
             used.discard(doc)
             for target in used:
-                passed[target] = passed.get(target, 0.0) + weights.graph * scores[doc] / len(used)
-        for doc, extra in passed.items():
-            scores[doc] = scores.get(doc, 0.0) + extra
-    return scores
+                found[target] = found.get(target, 0.0) + lex[doc] / len(used)
+        out["graph"] = found
+
+    if wants["graph_in"]:
+        found = {}
+        for doc in top[:5]:
+            users = tags.users(index, doc)
+            for user in users:
+                found[user] = found.get(user, 0.0) + lex[doc] / len(users)
+        out["graph_in"] = found
+
+    if wants["expand"]:
+        extra: dict[str, None] = {}
+        seen = set(terms)
+        for doc in top[:3]:
+            for name in sorted(tags.defs(doc)):
+                for term in split_identifier(name):
+                    if term not in seen and len(term) > 2:
+                        extra.setdefault(term, None)
+        expanded = bm25(index, list(extra)[:40], path_weight=0.0)
+        most = max(expanded.values(), default=0.0)
+        out["expand"] = {doc: v / most for doc, v in expanded.items()} if most else {}
+
+    return out
 
 
-def _top(scores: dict[int, float], n: int) -> list[int]:
+def _history_features(
+    index: Index,
+    history: History,
+    lex: Mapping[int, float],
+    top: list[int],
+    wants: Mapping[str, bool],
+) -> dict[str, dict[int, float]]:
+    """The signals read from the repository's history: co-change, churn, recency."""
+    out: dict[str, dict[int, float]] = {}
+    by_path = {path: doc for doc, path in enumerate(index.paths)}
+    if wants["cochange"]:
+        seeds = {index.paths[doc]: lex[doc] for doc in top}
+        near = cochange_scores(history, seeds)
+        out["cochange"] = {by_path[p]: v for p, v in near.items() if p in by_path}
+    if wants["churn"]:
+        churn = log_scale(history.churn(index.paths))
+        out["churn"] = {by_path[p]: v for p, v in churn.items()}
+    if wants["recent"]:
+        recent = history.churn(index.paths, half_life=5, within=50)
+        most = max(recent.values(), default=0.0)
+        out["recent"] = {by_path[p]: v / most for p, v in recent.items()} if most else {}
+    return out
+
+
+def _top(scores: Mapping[int, float], n: int) -> list[int]:
     return sorted(scores, key=lambda d: -scores[d])[:n]
 
 
@@ -164,6 +331,20 @@ class _Tags:
         self.load([doc])
         tags = self.known[doc]
         return {s.name for s in tags.refs if len(s.name) > 3} if tags else set()
+
+    def users(self, index: Index, doc: int, limit: int = 20) -> list[int]:
+        """Documents that reference a distinctive name ``doc`` defines (at most ``limit``)."""
+        found: set[int] = set()
+        for name in sorted(n for n in self.defs(doc) if len(n) > 3)[:20]:
+            mention = index.posting(name.lower().strip("_"))
+            if not mention or len(mention) > limit:
+                continue  # a name everyone mentions says nothing
+            self.load(sorted(mention))
+            for other in sorted(mention):
+                tags = self.known.get(other)
+                if other != doc and tags and any(s.name == name for s in tags.refs):
+                    found.add(other)
+        return sorted(found)
 
     def definers(self, index: Index, name: str, limit: int) -> list[int]:
         """Documents that define ``name`` (none if more than ``limit`` do)."""
@@ -261,3 +442,33 @@ def _load(where: Path, digest: str) -> Index | None:
         return None
     _, paths, lengths, postings, path_postings = data
     return Index(paths, lengths, postings, path_postings)
+
+
+def neighbours(
+    files: Sequence[SourceFile],
+    top: Sequence[str],
+    *,
+    root: Path | None = None,
+    cache: Cache | None = None,
+    weights: Weights = Weights(),
+) -> dict[str, str]:
+    """The files the ``top`` files use (define a distinctive name they reference) or are
+    used by, each mapped to the best top file it neighbours (a top file only to one ranked
+    above it). Bounded like a ranking: at most ``weights.max_tagged`` files are parsed."""
+    cache = cache if cache is not None else Cache.disabled()
+    index = lexical_index(files, root=root, cache=cache)
+    by_path = {path: doc for doc, path in enumerate(index.paths)}
+    seeds = [by_path[p] for p in top if p in by_path]
+    tags = _Tags(CodeIndex(cache), files, {d: float(len(seeds) - i) for i, d in enumerate(seeds)},
+                 weights.max_tagged)  # fmt: skip
+    place = {doc: i for i, doc in enumerate(seeds)}
+    out: dict[str, str] = {}
+    for doc in seeds:
+        near: list[int] = []
+        for name in sorted(tags.refs(doc)):
+            near.extend(tags.definers(index, name, weights.max_definers))
+        near.extend(tags.users(index, doc))
+        for other in near:  # a neighbour of a file ranked above it
+            if place.get(other, len(seeds)) > place[doc]:
+                out.setdefault(index.paths[other], index.paths[doc])
+    return out

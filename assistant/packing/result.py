@@ -52,6 +52,7 @@ class PackedFile:
     tier: Tier
     blob_sha: str
     shown_tokens: int  # tokens of what the pack shows (0 when omitted)
+    why: str = ""  # in a budgeted pack, why this tier (its rank, a neighbour of a top file)
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ class Pack:
             # every file of the pack with its tier, and every file left out with why
             "packed_files": [
                 {"path": f.path, "tier": f.tier, "tokens": f.tokens, "shown_tokens": f.shown_tokens}
+                | ({"why": f.why} if f.why else {})
                 for f in self.files
             ],
             "skipped_files": [

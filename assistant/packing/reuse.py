@@ -107,7 +107,7 @@ def remember_output(
         result.tokens,
         result.encoding,
         str(result.root),
-        [(f.path, f.tokens, f.tier, f.blob_sha, f.shown_tokens) for f in result.files],
+        [(f.path, f.tokens, f.tier, f.blob_sha, f.shown_tokens, f.why) for f in result.files],
         [(k.path, k.reason, k.detail) for k in result.skipped],
         result.stable_prefix_tokens,
         [(r.path, r.kind, r.line) for r in result.redacted],

@@ -78,13 +78,18 @@ def shrink(
 
 
 def fit_budget(
-    candidates: Sequence[Candidate], budget: int, build: Build, skeletons: SkeletonSizes
+    candidates: Sequence[Candidate],
+    budget: int,
+    build: Build,
+    skeletons: SkeletonSizes,
+    prefer: Sequence[str] = (),
 ) -> tuple[list[Part], int, dict[str, Tier]]:
     """Fill the budget in tiers, render, and shrink until the exact total fits.
 
     Whole files first, in the given order, up to :data:`FULL_SHARE` of the budget; then
-    skeletons of the files that follow, in order, while they fit; then whole files again
-    for whatever budget is left. If everything fits whole, everything is whole.
+    skeletons of the files that follow, those of ``prefer`` first (a task's top files'
+    neighbours in the reference graph), then in order, while they fit; then whole files
+    again for whatever budget is left. If everything fits whole, everything is whole.
     """
     order = [c.path for c in candidates]
     # The header (tree, intro) is paid whatever is shown: measure it with nothing shown.
@@ -98,7 +103,7 @@ def fit_budget(
             budget=budget,
             needed=fixed,
         )
-    tiers = _tiers_within(candidates, budget - fixed, skeletons)
+    tiers = _tiers_within(candidates, budget - fixed, skeletons, prefer)
     for _ in range(8):
         parts, total = build(tiers)
         if total <= budget:
@@ -113,16 +118,21 @@ def fit_budget(
 
 
 def _tiers_within(
-    candidates: Sequence[Candidate], avail: int, skeletons: SkeletonSizes
+    candidates: Sequence[Candidate],
+    avail: int,
+    skeletons: SkeletonSizes,
+    prefer: Sequence[str] = (),
 ) -> dict[str, Tier]:
-    """The tiers by estimate: whole files, then skeletons, then whole files in what is left."""
+    """The tiers by estimate: whole files, then skeletons (``prefer`` first), then whole
+    files in what is left."""
     if sum(c.tokens + c.overhead for c in candidates) <= avail:
         return fill(candidates, avail)
     tiers = fill(candidates, int(avail * FULL_SHARE))
     left = avail - sum(c.tokens + c.overhead for c in candidates if tiers[c.path] == "full")
-    left = _place_skeletons(
-        [c for c in candidates if tiers[c.path] == "omitted"], tiers, left, avail, skeletons
-    )
+    rank = {path: i for i, path in enumerate(prefer)}
+    rest = [c for c in candidates if tiers[c.path] == "omitted"]
+    rest.sort(key=lambda c: rank.get(c.path, len(rank)))  # stable: the others keep their order
+    left = _place_skeletons(rest, tiers, left, avail, skeletons)
     for c in candidates:
         if tiers[c.path] == "omitted" and c.tokens + c.overhead <= left:
             tiers[c.path] = "full"
@@ -155,3 +165,28 @@ def _place_skeletons(
         if not placed:
             break  # the budget left holds no skeleton of this many candidates
     return left
+
+
+def reasons(
+    order: Sequence[str], tiers: Mapping[str, Tier], near: Mapping[str, str], *, ranked: bool
+) -> dict[str, str]:
+    """Why each file of a budgeted pack got its tier, in words for the summary.
+
+    ``order`` is the order the budget was given in (by relevance when ``ranked``, for a
+    task); ``near`` maps a neighbour of a top file in the reference graph to that file."""
+    out: dict[str, str] = {}
+    total = len(order)
+    for i, path in enumerate(order, 1):
+        where = f"rank {i:,} of {total:,}" if ranked else f"priority {i:,} of {total:,}"
+        tier = tiers.get(path, "omitted")
+        if tier == "full":
+            out[path] = where
+        elif tier == "skeleton":
+            out[path] = (
+                f"{where}; a neighbour of {near[path]} in the reference graph, as a skeleton"
+                if path in near
+                else f"{where}; as a skeleton, its whole text did not fit"
+            )
+        else:
+            out[path] = f"{where}; left out, over the budget"
+    return out

@@ -1,0 +1,142 @@
+"""Build ``bench/data/rank_commits.json.xz``: real requests for ``bench/ranking.py``.
+
+    python3 bench/build_rank_data.py [MIRROR_ROOT]     # default /work/.mirror
+
+A request is a real commit of a public repository: the query is its message (subject and
+body, trailers removed), the target is the set of files it modified, the pool is its parent's
+tree. Only the commit ids and messages are vendored; the benchmark reads the trees (and the
+history before each commit, for the git signals) from the mirrors, bare clones named
+``owner+name/repo`` as the ``fetch`` tool makes them.
+
+Which commits: not merges, not bots; a subject of at least four words that is not a release,
+version bump, typo fix, formatting or dependency update; 1 to 8 modified files that existed in
+the parent (added, deleted and renamed files are not targets: they are not in the pool), not
+counting changelog and news files, which the message does not predict. Sampled with a fixed
+seed from each repository's history up to the pinned head, so a rebuild gives the same file.
+
+The split is by repository: ``fit`` (for ``bench/fit_ranking.py``) and ``held`` (reported).
+pallets/flask, encode/httpx and psf/requests are never used: they are the independent set.
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "data" / "rank_commits.json.xz"
+SEED = 20261202
+PER_REPO = 34
+MAX_TARGETS = 8
+
+# repo: (split, pinned head). Both halves hold Python and other languages.
+REPOS = {
+    "more-itertools/more-itertools": ("fit", "2fe1b2eeb9d75f994113fe3ac76d14b6bcd6fb10"),
+    "python-attrs/attrs": ("fit", "c1dc5dcba16ed827aa6dcad896b41a3afedb4e32"),
+    "django/asgiref": ("fit", "a7cc976fe8a2395307834bc4aebb462b9f379d55"),
+    "fastapi/typer": ("fit", "9a7b2e83f6b62c750d6026b0de9ebf2026a8b8fa"),
+    "nedbat/coveragepy": ("fit", "210ade2b3bed97c089ba29255c9a342c5b7aee14"),
+    "expressjs/express": ("fit", "a3714473feb3d2908add734d340e7755fd85e0a3"),
+    "spf13/cobra": ("fit", "adbc8813901bba65827259daa8e22ff94ec1f30e"),
+    "DaveGamble/cJSON": ("fit", "a29814f285cc531c00223743ad3c55cd38c0dc56"),
+    "pypa/packaging": ("held", "053c884615f2e83d80705251b447769ec2599653"),
+    "pytest-dev/pluggy": ("held", "e382e72789f8d791991c489d4322aa04e660b952"),
+    "aio-libs/yarl": ("held", "7009e844cec7959e73741102ceadff49ed914291"),
+    "Textualize/rich": ("held", "42899d8a0a96b121a514516f4be9db44ff7aeaf3"),
+    "jazzband/pip-tools": ("held", "c58d5d945c0f20e9713e10f5fea2491a5c984f39"),
+    "tokio-rs/tracing": ("held", "f40ccdaa03cf114c7ee1ef14949207626bf6be57"),
+    "google/gson": ("held", "9835b6f90192f79cdf5300c528fc6212455fb6c1"),
+    "BurntSushi/ripgrep": ("held", "3fce3b5bb0236da2df6d99672afb8a719642eca7"),
+}
+RESERVED = ("pallets/", "encode/httpx", "psf/requests")
+
+_SKIP_SUBJECT = re.compile(
+    r"^\W*(release|bump|prepare|version|v?\d+\.\d+)|\brelease (version|v?\d)|\b(typos?|spelling|changelog|changes\.rst|"
+    r"pre-commit|autoupdate|dependabot|black|isort|ruff format|reformat|whitespace|"
+    r"copyright|readme|merge|revert)\b",
+    re.I,
+)
+_BOT = re.compile(r"\[bot\]|dependabot|pre-commit-ci|renovate|github-actions", re.I)
+_TRAILER = re.compile(r"^[A-Za-z-]+: .+$|^\(cherry picked from .*\)$")
+_CHANGELOG = re.compile(
+    r"(^|/)(changelog|changes|history|news|authors|contributors)(\.\w+)?$|"
+    r"(^|/)(changelog\.d|changes|newsfragments|news)/",
+    re.I,
+)
+
+
+def git(repo: Path, *args: str) -> str:
+    out = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True)
+    return out.stdout.decode("utf-8", "replace")
+
+
+def message(repo: Path, sha: str) -> str:
+    """Subject and body, without trailers (Signed-off-by, Co-authored-by, ...)."""
+    lines = git(repo, "log", "-1", "--format=%B", sha).strip().splitlines()
+    kept = [line for line in lines if not _TRAILER.match(line.strip())]
+    return "\n".join(kept).strip()[:2000]
+
+
+def candidates(repo: Path, head: str) -> list[dict]:
+    log = git(repo, "log", "--no-merges", "--no-renames", "--name-status",
+              "--format=@%H %P%x09%an <%ae>%x09%s", head)  # fmt: skip
+    out: list[dict] = []
+    current: dict | None = None
+
+    def flush() -> None:
+        if current is None or current["bad"]:
+            return
+        targets = [p for p in current["modified"] if not _CHANGELOG.search(p)]
+        if 1 <= len(targets) <= MAX_TARGETS:
+            out.append({"sha": current["sha"], "parent": current["parent"], "targets": targets})
+
+    for line in log.splitlines():
+        if line.startswith("@"):
+            flush()
+            head_part, author, subject = [*line[1:].split("\t", 2), "", ""][:3]
+            shas = head_part.split()
+            bad = (
+                len(shas) != 2
+                or len(subject.split()) < 4
+                or bool(_SKIP_SUBJECT.search(subject))
+                or bool(_BOT.search(author))
+            )
+            current = {"sha": shas[0], "parent": shas[-1], "modified": [], "bad": bad}
+        elif line.strip() and current is not None:
+            status, _, path = line.partition("\t")
+            if status == "M":
+                current["modified"].append(path)
+    flush()
+    return out
+
+
+def build(mirrors: Path) -> list[dict]:
+    cases: list[dict] = []
+    for name, (split, head) in REPOS.items():
+        assert not name.startswith(RESERVED), name
+        repo = mirrors / name.replace("/", "+") / "repo"
+        found = candidates(repo, head)
+        rng = random.Random(f"{SEED}/{name}")
+        picked = rng.sample(found, min(PER_REPO, len(found)))
+        for case in sorted(picked, key=lambda c: c["sha"]):
+            text = message(repo, case["sha"])
+            cases.append({"repo": name, "split": split, **case, "message": text})
+        print(f"{name:32} {split:4} {len(found):5} eligible, {len(picked)} taken", file=sys.stderr)
+    return cases
+
+
+def main() -> None:
+    mirrors = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/.mirror")
+    cases = build(mirrors)
+    payload = {"repos": {k: {"split": s, "head": h} for k, (s, h) in REPOS.items()}, "cases": cases}
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_bytes(lzma.compress(json.dumps(payload, indent=0, sort_keys=True).encode()))
+    print(f"{len(cases)} commits -> {OUT} ({OUT.stat().st_size:,} bytes)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
