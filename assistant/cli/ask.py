@@ -68,7 +68,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..config import load_settings
 from ..display import Escaper, safe, safe_name
 from ..edits import file_config_edit
-from ..errors import AssistantError, EditError
+from ..errors import AssistantError, ConfigError, EditError
 from ..rounds import stop_note
 from ..session import (
     Assistant,
@@ -407,7 +407,7 @@ def _parent(assistant: Assistant, session: int | None) -> int:
     for s in assistant.history(limit=200):
         if s.status not in ("failed", "streaming"):
             return s.session_id
-    raise EditError(
+    raise ConfigError(  # the way it was asked: a usage error (exit 2), like a bad flag
         "nothing to continue: no session of this repository has an answer yet "
         "(ask without --continue first)"
     )

@@ -113,6 +113,6 @@ def test_cli_continue_with_nothing_to_continue_says_so(
     fake_openai: FakeOpenAI, make_repo, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
     root = make_repo(REPO)
-    assert _ask(fake_openai, root, "more", "--continue") == 1
+    assert _ask(fake_openai, root, "more", "--continue") == 2  # a usage error
     assert "nothing to continue" in capsys.readouterr().err
     assert _ask(fake_openai, root, "more", "--session", "1", "--include", "app.py") == 2
