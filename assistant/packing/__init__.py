@@ -111,14 +111,10 @@ def pack(
     candidates = _candidates(read, budget, task, cache, git.since_files)
     ranked = bool(task and task.strip())
     near = _neighbours(read, budget, ranked, cache)
-    if budget is None:
-        tiers = fill(candidates, None)
-        parts, total = build(tiers)
-    else:
-        key = tiers_key(files, task, budget, counter.namespace, format)
-        parts, total, tiers = _fit_remembered(
-            candidates, budget, build, skeletons, cache, key, files, list(near)
-        )
+    key = tiers_key(files, task, budget, counter.namespace, format) if budget is not None else ""
+    parts, total, tiers = _fit_remembered(
+        candidates, budget, build, skeletons, cache, key, files, list(near)
+    )
     stable = _stable_prefix(parts, total, tiers, task, format, counter, cache, git_text)
     timings["render"] = time.perf_counter() - t0
     why = reasons([c.path for c in candidates], tiers, near, ranked=ranked) if budget else {}
@@ -353,7 +349,7 @@ def _neighbours(read: _Read, budget: int | None, ranked: bool, cache: Cache) -> 
 
 def _fit_remembered(
     candidates: Sequence[Candidate],
-    budget: int,
+    budget: int | None,
     build: Callable[[Mapping[str, Tier]], tuple[list[Part], int]],
     skeletons: Skeletons,
     cache: Cache,
@@ -361,7 +357,11 @@ def _fit_remembered(
     files: Sequence[SourceFile],
     prefer: Sequence[str] = (),
 ) -> tuple[list[Part], int, dict[str, Tier]]:
-    """Fit the budget, starting from the tiers an identical pack chose if there was one."""
+    """Fit the budget, starting from the tiers an identical pack chose if there was one;
+    with no budget, every file whole."""
+    if budget is None:
+        tiers = fill(candidates, None)
+        return (*build(tiers), tiers)
     remembered = remembered_tiers(cache, key, files)
     if remembered is not None:  # the same tree, task and budget as before: same tiers
         skeletons.load([p for p, t in remembered.items() if t == "skeleton"])
