@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 APP = 'def greet(name):\n    return "hi " + name\n'
-RENAME = """Renamed.
 
-app.py
-```python
-<<<<<<< SEARCH
-def greet(name):
-=======
-def welcome(name):
->>>>>>> REPLACE
-```
-"""
+
+def rename(path: str = "app.py", lead: str = "Renamed.\n\n") -> str:
+    """A SEARCH/REPLACE block of ``path`` that renames ``greet`` to ``welcome``, after
+    ``lead`` (the answer's prose). The headless, MCP, batch, TUI and security tests use it."""
+    return f"{lead}{path}\n```python\n<<<<<<< SEARCH\ndef greet(name):\n=======\ndef welcome(name):\n>>>>>>> REPLACE\n```\n"
+
+
+RENAME = rename()
 MISSING = RENAME.replace("def greet(name):\n=======", "def nowhere(x):\n=======")
 """The same block with a SEARCH text that is nowhere in ``app.py``: the hunk fails."""

@@ -6,18 +6,12 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from greetkit import rename
+
 GREET = 'def greet(name):\n    return "hello " + name\n'
 COUNT = "def count(items):\n    return len(items)\n"
 FILES = {"greet.py": GREET, "count.py": COUNT, "README.md": "# demo\n"}
-RENAME = """greet.py
-```python
-<<<<<<< SEARCH
-def greet(name):
-=======
-def welcome(name):
->>>>>>> REPLACE
-```
-"""
+RENAME = rename("greet.py", lead="")
 
 Run = Callable[..., tuple[int, str, str]]
 

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from greetkit import RENAME
 
 from assistant import repo, workspace
 from assistant.cli import main
@@ -333,17 +334,7 @@ def test_exclude_of_a_linked_work_tree_goes_to_its_main_repository(
 # -- git runs nothing the repository's config names -------------------------------------------
 
 APP = "def greet(name):\n    return 'hi ' + name\n"
-ANSWER = """Renamed.
-
-app.py
-```python
-<<<<<<< SEARCH
-def greet(name):
-=======
-def welcome(name):
->>>>>>> REPLACE
-```
-"""
+ANSWER = RENAME  # greetkit's block, on this file's own APP
 
 
 def _hostile_git_dir(make_repo, tmp_path: Path, *, attributes: str = "") -> tuple[Path, Path]:

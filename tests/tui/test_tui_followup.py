@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from fakeopenai import FakeOpenAI, Reply
+from greetkit import rename
 from tuikit import quick_assistant, screen_text
 
 from assistant.session import NO_EDITS, SYSTEM_ASK, Assistant
@@ -21,17 +22,7 @@ from tui.screens.stream import StreamScreen
 pytestmark = pytest.mark.anyio
 
 APP = 'def greet(name):\n    return "hi " + name\n'
-ANSWER = """I rename greet.
-
-app.py
-```python
-<<<<<<< SEARCH
-def greet(name):
-=======
-def welcome(name):
->>>>>>> REPLACE
-```
-"""
+ANSWER = rename(lead="I rename greet.\n\n")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from fakeopenai import FakeOpenAI, Reply
+from greetkit import rename
 from textual.widgets import OptionList
 from tuikit import quick_assistant, screen_text
 
@@ -20,17 +21,9 @@ from tui.screens.stream import StreamScreen
 pytestmark = pytest.mark.anyio
 SIZE = (120, 40)
 APP = 'def greet(name):\n    return "hi " + name\n\n\ndef main():\n    print(greet("world"))\n'
-FIRST = """I rename greet.
-
-app.py
-```python
-<<<<<<< SEARCH
-def greet(name):
-=======
-def welcome(name):
->>>>>>> REPLACE
-```
-
+FIRST = (
+    rename(lead="I rename greet.\n\n")
+    + """
 app.py
 ```python
 <<<<<<< SEARCH
@@ -40,6 +33,7 @@ app.py
 >>>>>>> REPLACE
 ```
 """
+)
 SECOND = """The call, as the file has it.
 
 app.py
