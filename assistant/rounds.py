@@ -357,12 +357,7 @@ def run_rounds(
                 else:
                     yield event
         except BaseException:
-            if previous is not None:  # the round's session failed: it stays under its request
-                assistant.sessions.record_failed_round(
-                    request_id=states[0].result.session_id, previous=previous.result.session_id,
-                    number=number, reason=reason, prompt_tokens=current.prompt_tokens,
-                    stable_prefix_tokens=shared,
-                )  # fmt: skip
+            _failed(assistant, states, previous, number, reason, current, shared)
             raise
         assert result is not None, "a stream always ends with Finished"
         state = _measure(result, captured[-1] if captured else [], previous, reason, number,
@@ -402,6 +397,25 @@ def run_rounds(
     assistant.sessions.end_rounds(states[0].result.session_id, stopped=stopped,
                                   taken=chosen.session_id)  # fmt: skip
     yield Finished(chosen)
+
+
+def _failed(
+    assistant: Assistant,
+    states: Sequence[_State],
+    previous: _State | None,
+    number: int,
+    reason: str,
+    plan: Plan,
+    shared: int,
+) -> None:
+    """Round ``number`` failed before it was measured: its session stays under its
+    request in the history (round 1's failure is the request's own)."""
+    if previous is not None:
+        assistant.sessions.record_failed_round(
+            request_id=states[0].result.session_id, previous=previous.result.session_id,
+            number=number, reason=reason, prompt_tokens=plan.prompt_tokens,
+            stable_prefix_tokens=shared,
+        )  # fmt: skip
 
 
 def _combiner(

@@ -618,9 +618,7 @@ class Store:
         + " FROM rounds r JOIN sessions s ON s.id = r.session_id "
         "LEFT JOIN usage u ON u.session_id = r.session_id "
     )  # fmt: skip
-    _A_REQUEST = (
-        "NOT EXISTS (SELECT 1 FROM rounds r WHERE r.session_id = s.id AND r.number > 1)"
-    )
+    _A_REQUEST = "NOT EXISTS (SELECT 1 FROM rounds r WHERE r.session_id = s.id AND r.number > 1)"
 
     def requests(
         self, *, limit: int = 50
@@ -632,7 +630,9 @@ class Store:
             rows = [dict(r) for r in con.execute(
                 self._LISTING + f"WHERE {self._A_REQUEST} ORDER BY s.id DESC LIMIT ?", (limit,)
             )]  # fmt: skip
-            newest = f"SELECT s.id FROM sessions s WHERE {self._A_REQUEST} ORDER BY s.id DESC LIMIT ?"
+            newest = (
+                f"SELECT s.id FROM sessions s WHERE {self._A_REQUEST} ORDER BY s.id DESC LIMIT ?"
+            )
             rounds = [dict(r) for r in con.execute(
                 self._ROUNDS + f"WHERE r.request_id IN ({newest}) ORDER BY r.number", (limit,)
             )]  # fmt: skip
@@ -679,11 +679,17 @@ class Store:
                 changeset=one("changesets"),
                 decisions=tuple(Decision(**d) for d in decisions),
                 applies=tuple(self._applies(con, "WHERE a.session_id = ?", where)),
-                rounds=tuple(dict(r) for r in con.execute(
-                    self._ROUNDS + "WHERE r.request_id = (SELECT request_id FROM rounds "
-                    "WHERE session_id = ?) ORDER BY r.number", where,
-                )),  # fmt: skip
+                rounds=self._loop(con, session_id),
             )
+
+    def _loop(self, con: sqlite3.Connection, session_id: int) -> tuple[Row, ...]:
+        """The rounds of the loop ``session_id`` is a round of (empty: none recorded)."""
+        found = con.execute(
+            self._ROUNDS + "WHERE r.request_id = (SELECT request_id FROM rounds "
+            "WHERE session_id = ?) ORDER BY r.number",
+            (session_id,),
+        )
+        return tuple(dict(r) for r in found)
 
     @staticmethod
     def _applies(con: sqlite3.Connection, where: str, params: Sequence[Any]) -> list[ApplyRow]:

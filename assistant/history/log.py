@@ -94,7 +94,13 @@ class History:
         self.store.record_round(info.session_id, codec.round_row(info, request_id=request_id))
 
     def record_failed_round(
-        self, *, request_id: int, previous: int, number: int, reason: str, prompt_tokens: int,
+        self,
+        *,
+        request_id: int,
+        previous: int,
+        number: int,
+        reason: str,
+        prompt_tokens: int,
         stable_prefix_tokens: int,
     ) -> None:
         """Record that round ``number`` (sent after session ``previous``) failed before it
