@@ -16,7 +16,8 @@ The tokens column is the pack's (``pack 122,242 tok``): the figure ``tome ask`` 
 framing to it (``prompt 122,540 tokens``).
 
 A request that took repair rounds (:mod:`assistant.rounds`) is one row (its first round's
-session), its cost the sum of its rounds', then one indented line per round: the session,
+session; its status the taken round's, the one the loop gave; its cost the sum of its
+rounds', each paid for), then one indented line per round: the session,
 its status, the usage as billed (prompt tokens, of them cached, output tokens, cost), what
 the round did (hunks fixed, hunks that did not place, the checks) and which round the loop
 gave. ``--limit`` counts requests, so a request's rounds are never cut off. ``--json`` nests

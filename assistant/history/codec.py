@@ -257,8 +257,8 @@ def result_from_rows(rows: SessionRows) -> Result:
 
 def _loop_of(rounds: Sequence[Row], session_id: int) -> dict[str, Any]:
     """The ``Result`` fields of the loop a loaded session is a round of: every round, this
-    one's number, why the loop stopped (nothing when it had one round)."""
-    if len(rounds) <= 1:
+    one's number, why the loop stopped (nothing when it had one round and no checks)."""
+    if not rounds or (len(rounds) == 1 and rounds[0]["report"] is None):
         return {}
     number = next((int(r["number"]) for r in rounds if r["session_id"] == session_id), 1)
     return {"rounds": tuple(round_from_row(r) for r in rounds), "round": number,
@@ -273,15 +273,19 @@ def summary_from_row(
     row: Mapping[str, Any], applies: Sequence[ApplyRow], rounds: Sequence[Row] = ()
 ) -> SessionSummary:
     """One line of the history from a ``sessions`` row (with ``edits`` and ``cost``); with
-    ``rounds`` (its loop's, more than one), the rounds nested under it."""
+    ``rounds`` (its loop's, more than one), the rounds nested under it, and the status the
+    request's: its taken round's (the round that was applied, or declined)."""
     edits = json.loads(row["edits"]) if row["edits"] else []
+    listed = tuple(round_summary(r) for r in rounds) if len(rounds) > 1 else ()
+    status = session_status(row["status"], applies, declined=row["declined"] is not None)
+    taken = next((r for r in listed if r.taken and r.session_id != row["id"]), None)
     return SessionSummary(
         session_id=int(row["id"]),
         task=row["task"],
         backend=row["backend"],
         model=row["model"],
         created=row["created"],
-        status=session_status(row["status"], applies, declined=row["declined"] is not None),
+        status=taken.status if taken is not None else status,  # the request's outcome
         files=len({e["path"] for e in edits}),
         tokens=row["tokens"],
         cost=row["cost"],
@@ -290,6 +294,6 @@ def summary_from_row(
         error=row["error"],
         message=row.get("message"),
         batch=f"{row['batch']}/{row['batch_task']}" if row.get("batch") else None,
-        rounds=tuple(round_summary(r) for r in rounds) if len(rounds) > 1 else (),
+        rounds=listed,
         stopped=rounds[0]["stopped"] if len(rounds) > 1 else None,
     )

@@ -249,7 +249,7 @@ class SessionSummary:
     """What became of the session (:func:`assistant.history.status.session_status`):
     ``streaming``, ``answered``, ``truncated``, ``cancelled``, ``failed`` or ``declined``
     until something is applied; then ``applied``, ``committed``, ``partly undone`` or
-    ``undone``, from its applies."""
+    ``undone``, from its applies. Listed with its :attr:`rounds`: the taken round's."""
     files: int
     """Files the answer edits."""
     tokens: int

@@ -44,6 +44,7 @@ def test_rounds_are_lines_under_their_request_with_their_usage(
     assert len(lines) == 5, lines  # header, the request, its two rounds, the footer
     request, one, two = lines[1:4]
     assert request.split()[0] == "1" and "tidy calc" in request and "↳" not in request
+    assert request.split()[3] == "applied"  # the request's outcome: its taken round's
     assert one.startswith("       round 1  #1  answered  prompt ")
     assert one.endswith(" · 1 failed")
     assert two.startswith("       round 2  #2  applied  prompt ")
