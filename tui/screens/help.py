@@ -57,7 +57,7 @@ PROSE: dict[str, str] = {
     "undo": "undo the last apply",
     "commit": "commit the applied files",
     "send_back": "send rejected hunks back to the model (a session only)",
-    "checks": "the checks of each round: commands, pass/fail, output (when they ran)",
+    "checks": "the checks of each round and their output",
     "toggle_whole": "the command's output: the trimmed part (as sent) / whole",
     "move(1)": "next command",
     "move(-1)": "previous command",
