@@ -136,3 +136,28 @@ def test_a_round_whose_request_failed_is_listed_under_its_request(
 
     assert lines[1].split()[0] == "1"
     assert lines[3].startswith("       round 2  #2  failed  no usage · - · no answer")
+
+
+def test_a_damaged_round_report_is_a_history_error_and_the_listing_still_reads(
+    fake_openai: FakeOpenAI, make_repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``.tome/`` comes with the repository (untrusted): a report tome never wrote is a
+    HistoryError saying what to do, never a traceback; ``tome history`` reads no report."""
+    import sqlite3
+
+    from assistant.errors import HistoryError
+
+    root = make_repo(REPO)
+    fake_openai.push(Reply(text=GOOD_DOC + BAD_SCALE), Reply(text=GOOD_SCALE))
+    assert _ask(fake_openai, root, "tidy calc", "--max-rounds", "1") == 0
+    history = History(root)
+    with sqlite3.connect(history.store.path) as con:
+        con.execute("UPDATE rounds SET report = '{\"runs\": [{\"name\": 1}]}' WHERE number = 1")
+    con.close()
+
+    with pytest.raises(HistoryError, match="session 2 .* cannot be read.*move it away"):
+        history.load(2)
+    assert "round 2  #2" in _history(root, capsys)
+    assert main(["review", "--session", "2", "-C", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tome: ") and "cannot be read" in err and "Traceback" not in err
