@@ -108,6 +108,7 @@ def test_check_rounds_say_how_the_checks_went_and_the_reports_are_stored(
     fixed = "# indent, as CPython's textwrap has it\n" + INDENT
     fake_openai.push(Reply(text=BREAK), Reply(text=f"textkit/indent.py\n```python\n{fixed}```\n"))
     assert _ask(fake_openai, root, "simplify indent", "--test-cmd", PYTEST) == 0
+    assert (root / "textkit/indent.py").read_text() == INDENT  # checked in the scratch only
 
     lines = _history(root, capsys).splitlines()
 
@@ -155,7 +156,7 @@ def test_a_damaged_round_report_is_a_history_error_and_the_listing_still_reads(
         con.execute("UPDATE rounds SET report = '{\"runs\": [{\"name\": 1}]}' WHERE number = 1")
     con.close()
 
-    with pytest.raises(HistoryError, match="session 2 .* cannot be read.*move it away"):
+    with pytest.raises(HistoryError, match=r"session 2 .* cannot be read.*move it away"):
         history.load(2)
     assert "round 2  #2" in _history(root, capsys)
     assert main(["review", "--session", "2", "-C", str(root)]) == 1
