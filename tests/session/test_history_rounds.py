@@ -153,7 +153,7 @@ def test_a_damaged_round_report_is_a_history_error_and_the_listing_still_reads(
     assert _ask(fake_openai, root, "tidy calc", "--max-rounds", "1") == 0
     history = History(root)
     with sqlite3.connect(history.store.path) as con:
-        con.execute("UPDATE rounds SET report = '{\"runs\": [{\"name\": 1}]}' WHERE number = 1")
+        con.execute('UPDATE rounds SET report = \'{"runs": [{"name": 1}]}\' WHERE number = 1')
     con.close()
 
     with pytest.raises(HistoryError, match=r"session 2 .* cannot be read.*move it away"):
