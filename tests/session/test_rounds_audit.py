@@ -134,3 +134,27 @@ def test_a_repair_round_after_a_thinking_answer_sends_no_reasoning_back(
     assert [r["reason"] for r in json.loads(capsys.readouterr().out.splitlines()[-1])["rounds"]] == [
         "first", "placement"
     ]  # fmt: skip
+
+
+def test_ask_session_id_continues_that_session_not_the_latest(
+    fake_openai: FakeOpenAI, make_repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo({"show.py": TWICE})
+    fake_openai.push(Reply(text="The first answer: show.py prints items.\n"),
+                     Reply(text="The second answer, of another request.\n"),
+                     Reply(text="More on the first.\n"))  # fmt: skip
+    assert _ask(fake_openai, root, "--no-edits") == 0
+    assert main(["ask", "something else", "-C", str(root), "--base-url", fake_openai.base_url,
+                 "--model", "m", "--no-edits"]) == 0  # fmt: skip
+
+    assert main(["ask", "say more", "-C", str(root), "--base-url", fake_openai.base_url,
+                 "--model", "m", "--no-edits", "--session", "1"]) == 0  # fmt: skip
+
+    first, _, third = (r.messages for r in fake_openai.requests)
+    assert third[: len(first)] == first  # session 1's prompt, byte for byte
+    assert third[len(first)]["content"] == "The first answer: show.py prints items.\n"
+    assert third[-1] == {"role": "user", "content": "say more"}
+    assert "another request" not in json.dumps(third)
+    capsys.readouterr()
+    assert main(["history", "-C", str(root)]) == 0
+    assert "↳ #1 say more" in capsys.readouterr().out
