@@ -158,3 +158,26 @@ def test_ask_session_id_continues_that_session_not_the_latest(
     capsys.readouterr()
     assert main(["history", "-C", str(root)]) == 0
     assert "↳ #1 say more" in capsys.readouterr().out
+
+
+def test_continue_after_a_loop_follows_the_round_it_gave_not_the_last_one(
+    fake_openai: FakeOpenAI, make_repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo({"show.py": TWICE})
+    good = _block("show.py", "def first(items):\n", "def first(things):\n")
+    missing = _block("show.py", "def third(items):\n", "def third(things):\n")
+    worse = missing + _block("show.py", "def fourth(items):\n", "def fourth(x):\n")
+    fake_openai.push(Reply(text=good + missing), Reply(text=worse),
+                     Reply(text="Docs next.\n"))  # fmt: skip
+    assert _ask(fake_openai, root, "--max-rounds", "1") == 0
+    assert "round 1 of 2 taken (the best): a round made things worse" in capsys.readouterr().err
+
+    assert main(["ask", "now the docs", "-C", str(root), "--base-url", fake_openai.base_url,
+                 "--model", "m", "--continue"]) == 0  # fmt: skip
+
+    first, _, third = (r.messages for r in fake_openai.requests)
+    assert third[: len(first)] == first
+    assert third[len(first)]["content"] == good + missing  # round 1's answer, the one taken
+    assert third[-1]["content"].endswith("now the docs") and len(third) == len(first) + 2
+    assert main(["history", "-C", str(root)]) == 0
+    assert "↳ #1 now the docs" in capsys.readouterr().out
