@@ -15,7 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+WHOLE_LIMIT = 256 * 1024
+"""Most characters of a command's whole output a report keeps (the end: failures and the
+summary sit there); the history stores it for the Review screen's Checks view."""
 
 
 @dataclass(frozen=True)
@@ -32,10 +36,33 @@ class CheckRun:
     seconds: float
     failures: int = 0
     """Failing tests or lint findings it reported (1 when it failed and said no number)."""
+    whole: str = ""
+    """Its output as it came (the last :data:`WHOLE_LIMIT` characters of it), to be read
+    whole; empty when it is :attr:`output`."""
 
     @property
     def passed(self) -> bool:
         return self.returncode == 0
+
+    @property
+    def full(self) -> str:
+        """The output to read whole (:attr:`whole`, else :attr:`output`)."""
+        return self.whole or self.output
+
+    def as_data(self) -> dict[str, Any]:
+        """Plain data (``--json``, the history); :meth:`from_data` reads it back."""
+        return {
+            "name": self.name, "command": self.command, "returncode": self.returncode,
+            "timed_out": self.returncode is None, "failures": self.failures,
+            "seconds": round(self.seconds, 3), "output": self.output, "whole": self.whole,
+        }  # fmt: skip
+
+    @classmethod
+    def from_data(cls, d: Mapping[str, Any]) -> CheckRun:
+        code = d.get("returncode")
+        return cls(str(d["name"]), str(d["command"]), None if code is None else int(code),
+                   str(d.get("output", "")), float(d.get("seconds", 0.0)),
+                   int(d.get("failures", 0)), str(d.get("whole", "")))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -45,6 +72,9 @@ class CheckReport:
     runs: tuple[CheckRun, ...]
     baseline_failures: int = 0
     """Failures the untouched tree already had (not blamed on the edit)."""
+    baseline: tuple[CheckRun, ...] = ()
+    """The commands as they ran on the untouched tree (empty: the baseline did not run, or
+    its count came from the cache)."""
 
     @property
     def passed(self) -> bool:
@@ -56,6 +86,24 @@ class CheckReport:
         """Failures of every command together: lower is better (a round that raises it made
         things worse)."""
         return sum(r.failures or (0 if r.passed else 1) for r in self.runs)
+
+    def as_data(self) -> dict[str, Any]:
+        """Plain data (``--json``, the history); :meth:`from_data` reads it back."""
+        return {
+            "passed": self.passed,
+            "failures": self.failures,
+            "baseline_failures": self.baseline_failures,
+            "runs": [r.as_data() for r in self.runs],
+            "baseline": [r.as_data() for r in self.baseline],
+        }
+
+    @classmethod
+    def from_data(cls, d: Mapping[str, Any]) -> CheckReport:
+        return cls(
+            tuple(CheckRun.from_data(r) for r in d.get("runs", ())),
+            int(d.get("baseline_failures", 0)),
+            tuple(CheckRun.from_data(r) for r in d.get("baseline", ())),
+        )
 
     def for_model(self, *, budget: int, encoding: str) -> str:
         """The failing commands and their output, as a follow-up message for the model,

@@ -26,7 +26,10 @@ it says which round and why the loop stopped (``Result.round``, ``Result.stopped
 **Stored.** Each round is a session of its own (its answer, usage, cost, and the merged
 changeset as it stood after it), whose ``parent_id`` is the round before: ``tome review
 --session ID`` of any round opens exactly that round's changeset, undo and apply work per
-session as for any other, and nothing in the history's schema changes.
+session as for any other. The ``rounds`` table (history schema 8) says which request each
+round belongs to, what it did (hunks failed and fixed, the checks and their report) and
+why the loop stopped: ``tome history`` lists the rounds under their request, and a loaded
+session has its loop's :attr:`Result.rounds` back (the Review screen's Checks view).
 """
 
 from __future__ import annotations
@@ -345,17 +348,22 @@ def run_rounds(
         sent: list[int] = []  # edits the answer itself holds
         combine = _combiner(previous, reason, number, captured, sent)
         result: Result | None = None
-        for event in assistant._run(client, current, current.messages, cancel=cancel,
-                                    parent_id=previous.result.session_id if previous else None,
-                                    combine=combine):  # fmt: skip
-            if isinstance(event, Finished):
-                result = event.result
-            else:
-                yield event
+        try:
+            for event in assistant._run(client, current, current.messages, cancel=cancel,
+                                        parent_id=previous.result.session_id if previous
+                                        else None, combine=combine):  # fmt: skip
+                if isinstance(event, Finished):
+                    result = event.result
+                else:
+                    yield event
+        except BaseException:
+            _failed(assistant, states, previous, number, reason, current, shared)
+            raise
         assert result is not None, "a stream always ends with Finished"
         state = _measure(result, captured[-1] if captured else [], previous, reason, number,
                          current.prompt_tokens, shared, checker)  # fmt: skip
         states.append(state)
+        assistant.sessions.record_round(state.info, request_id=states[0].result.session_id)
         if result.cancelled or result.truncated:
             stopped = "cancelled" if result.cancelled else "truncated"
             break
@@ -385,7 +393,29 @@ def run_rounds(
         yield Round(number + 1, kind, state.info.failed, state.info.check_failures or 0,
                     shared, nxt.prompt_tokens)  # fmt: skip
         previous, current, reason = state, nxt, kind
-    yield Finished(_chosen(states, stopped))
+    chosen = _chosen(states, stopped)
+    assistant.sessions.end_rounds(states[0].result.session_id, stopped=stopped,
+                                  taken=chosen.session_id)  # fmt: skip
+    yield Finished(chosen)
+
+
+def _failed(
+    assistant: Assistant,
+    states: Sequence[_State],
+    previous: _State | None,
+    number: int,
+    reason: str,
+    plan: Plan,
+    shared: int,
+) -> None:
+    """Round ``number`` failed before it was measured: its session stays under its
+    request in the history (round 1's failure is the request's own)."""
+    if previous is not None:
+        assistant.sessions.record_failed_round(
+            request_id=states[0].result.session_id, previous=previous.result.session_id,
+            number=number, reason=reason, prompt_tokens=plan.prompt_tokens,
+            stable_prefix_tokens=shared,
+        )  # fmt: skip
 
 
 def _combiner(
@@ -442,7 +472,7 @@ def _measure(
     else:
         report = None
     info = RoundInfo(number, result.session_id, reason, failed, fixed, checks, check_failures,
-                     prompt_tokens, shared, result.usage, result.cost)  # fmt: skip
+                     prompt_tokens, shared, result.usage, result.cost, report)  # fmt: skip
     return _State(result, edits, info, report)
 
 

@@ -177,7 +177,26 @@ CREATE TABLE batches (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+_V8 = """
+CREATE TABLE rounds (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    request_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,  -- round 1's
+    number INTEGER NOT NULL,        -- 1: the first answer, then the repair rounds
+    reason TEXT NOT NULL,           -- first, placement, checks
+    failed INTEGER,                 -- hunks that do not place after it (NULL: it failed)
+    fixed INTEGER,
+    checks TEXT,                    -- passed, failed (NULL: not run)
+    check_failures INTEGER,
+    prompt_tokens INTEGER NOT NULL,
+    stable_prefix_tokens INTEGER NOT NULL,
+    report TEXT,                    -- JSON CheckReport of its changeset (NULL: not run)
+    stopped TEXT,                   -- why the loop stopped (every round of it, at the end)
+    taken INTEGER NOT NULL DEFAULT 0  -- 1: the round whose changeset the loop gave
+);
+CREATE INDEX rounds_request ON rounds(request_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 """``MIGRATIONS[n]`` takes a database of schema ``n`` to ``n + 1`` (schema 0: a new file).
 Statements are separated by ``;``. Append, never edit: released steps ran on users' files."""
 
@@ -225,6 +244,9 @@ class SessionRows:
     changeset: Row | None
     decisions: tuple[Decision, ...]
     applies: tuple[ApplyRow, ...]
+    rounds: tuple[Row, ...] = ()
+    """Every round of the repair loop this session is a round of, oldest first, each with
+    its session's usage (``usage_*`` columns) and status (empty: not a loop's)."""
 
 
 # -- serialising edits ----------------------------------------------------------------------
@@ -539,6 +561,30 @@ class Store:
             _upsert_states(con, session_id, decisions, now)
             return session_id
 
+    def record_round(self, session_id: int, row: Mapping[str, Any]) -> None:
+        """Record (or complete) the ``rounds`` row of ``session_id``: columns by name."""
+        names = [n for n in row if n != "session_id"]
+        update = ", ".join(f"{n} = excluded.{n}" for n in names)
+        with self._db() as con:
+            _insert(con, "rounds", {**row, "session_id": session_id},
+                    conflict=f"ON CONFLICT (session_id) DO UPDATE SET {update}")  # fmt: skip
+
+    def end_rounds(self, request_id: int, *, stopped: str, taken: int) -> None:
+        """Record why the loop of ``request_id`` stopped and which session it gave."""
+        with self._db() as con:
+            con.execute(
+                "UPDATE rounds SET stopped = ?, taken = (session_id = ?) WHERE request_id = ?",
+                (stopped, taken, request_id),
+            )
+
+    def latest_child(self, parent_id: int) -> int | None:
+        """The newest session whose parent is ``parent_id`` (None: there is none)."""
+        with self._db() as con:
+            row = con.execute(
+                "SELECT MAX(id) AS id FROM sessions WHERE parent_id = ?", (parent_id,)
+            ).fetchone()
+        return None if row["id"] is None else int(row["id"])
+
     # -- reading --
 
     _LISTING = (
@@ -563,6 +609,46 @@ class Store:
         for a in applies:
             by_session.setdefault(a.session_id, []).append(a)
         return [(r, tuple(by_session.get(r["id"], ()))) for r in rows]
+
+    _ROUNDS = (
+        "SELECT r.*, s.status AS status, s.created AS created, "
+        + ", ".join(f"u.{c} AS usage_{c}" for c in (
+            "prompt_tokens", "completion_tokens", "cache_hit_tokens", "cache_miss_tokens",
+            "estimated", "reasoning_tokens", "cost"))
+        + " FROM rounds r JOIN sessions s ON s.id = r.session_id "
+        "LEFT JOIN usage u ON u.session_id = r.session_id "
+    )  # fmt: skip
+    _A_REQUEST = "NOT EXISTS (SELECT 1 FROM rounds r WHERE r.session_id = s.id AND r.number > 1)"
+
+    def requests(
+        self, *, limit: int = 50
+    ) -> list[tuple[Row, tuple[ApplyRow, ...], tuple[Row, ...]]]:
+        """The newest ``limit`` requests, newest first: sessions that are not a later round
+        of a repair loop, each with its applies and its loop's rounds (``rounds`` rows with
+        their session's usage, status and ``applies``, oldest first; empty: no loop)."""
+        with self._db() as con:
+            rows = [dict(r) for r in con.execute(
+                self._LISTING + f"WHERE {self._A_REQUEST} ORDER BY s.id DESC LIMIT ?", (limit,)
+            )]  # fmt: skip
+            newest = (
+                f"SELECT s.id FROM sessions s WHERE {self._A_REQUEST} ORDER BY s.id DESC LIMIT ?"
+            )
+            rounds = [dict(r) for r in con.execute(
+                self._ROUNDS + f"WHERE r.request_id IN ({newest}) ORDER BY r.number", (limit,)
+            )]  # fmt: skip
+            applies = self._applies(
+                con, f"WHERE a.session_id IN ({newest}) OR a.session_id IN (SELECT session_id "
+                f"FROM rounds WHERE request_id IN ({newest}))", (limit, limit),
+            )  # fmt: skip
+        by_session: dict[int, list[ApplyRow]] = {}
+        for a in applies:
+            by_session.setdefault(a.session_id, []).append(a)
+        by_request: dict[int, list[Row]] = {}
+        for r in rounds:
+            r["applies"] = tuple(by_session.get(r["session_id"], ()))
+            by_request.setdefault(r["request_id"], []).append(r)
+        return [(r, tuple(by_session.get(r["id"], ())), tuple(by_request.get(r["id"], ())))
+                for r in rows]  # fmt: skip
 
     def load(self, session_id: int) -> SessionRows | None:
         """Everything about one session, or None if there is no such session."""
@@ -593,7 +679,17 @@ class Store:
                 changeset=one("changesets"),
                 decisions=tuple(Decision(**d) for d in decisions),
                 applies=tuple(self._applies(con, "WHERE a.session_id = ?", where)),
+                rounds=self._loop(con, session_id),
             )
+
+    def _loop(self, con: sqlite3.Connection, session_id: int) -> tuple[Row, ...]:
+        """The rounds of the loop ``session_id`` is a round of (empty: none recorded)."""
+        found = con.execute(
+            self._ROUNDS + "WHERE r.request_id = (SELECT request_id FROM rounds "
+            "WHERE session_id = ?) ORDER BY r.number",
+            (session_id,),
+        )
+        return tuple(dict(r) for r in found)
 
     @staticmethod
     def _applies(con: sqlite3.Connection, where: str, params: Sequence[Any]) -> list[ApplyRow]:
@@ -723,14 +819,17 @@ def _migrate(con: sqlite3.Connection, version: int) -> None:
         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _insert(con: sqlite3.Connection, table: str, row: Mapping[str, Any]) -> int:
-    """``INSERT`` one row by column name; its rowid. Names come from this package's code,
-    never from input (checked: identifiers only)."""
+def _insert(
+    con: sqlite3.Connection, table: str, row: Mapping[str, Any], *, conflict: str = ""
+) -> int:
+    """``INSERT`` one row by column name (``conflict``: an ``ON CONFLICT`` clause of this
+    module's); its rowid. Names come from this package's code, never from input (checked:
+    identifiers only)."""
     names = list(row)
     if not all(n.isidentifier() for n in (table, *names)):
         raise ValueError(f"not a column name: {names!r}")
     sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
-    return int(con.execute(sql, dict(row)).lastrowid or 0)
+    return int(con.execute(f"{sql} {conflict}", dict(row)).lastrowid or 0)
 
 
 def _renumbered(index: int, split: int, shift: int) -> range:

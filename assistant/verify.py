@@ -12,7 +12,8 @@ command with the timeout ``check_timeout`` (:mod:`assistant.commands`), keep the
 part of each output (:mod:`assistant.trim`). When something failed, the same commands run
 on the untouched snapshot too (the *baseline*), cached by tree sha and commands in the
 user cache, so failures that were there before are not blamed on the edit
-(:attr:`~assistant.checks.CheckReport.baseline_failures`). A check that passes needs no
+(:attr:`~assistant.checks.CheckReport.baseline_failures`; its runs, for the Review screen's
+Checks view, in :attr:`~assistant.checks.CheckReport.baseline`). A check that passes needs no
 baseline, so the common case costs one run.
 
 **Which commands, and who may choose them** (:func:`choose`): ``--test-cmd``/``--lint-cmd``
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import fsio
-from .checks import CheckReport, CheckRun
+from .checks import WHOLE_LIMIT, CheckReport, CheckRun
 from .commands import Command, Finished, run_command
 from .config import untrusted_commands
 from .detect import detect as detect_commands
@@ -57,7 +58,7 @@ __all__ = [
 
 OUTPUT_TOKENS = 3_000
 """About how many tokens of one command's output a report keeps (4 characters a token)."""
-_BASELINE_VERSION = "1"
+_BASELINE_VERSION = "2"  # 2: the runs are kept, not only their failures
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ class Verifier:
                 started = time.monotonic()
                 base = self._baseline(scratch, snapshot)
                 timings["baseline"] = time.monotonic() - started
-                report = CheckReport(runs, baseline_failures=base)
+                report = _with_baseline(runs, base)
         return report
 
     def _run_all(self, scratch: Scratch) -> tuple[CheckRun, ...]:
@@ -194,19 +195,34 @@ class Verifier:
         output, failures = trim(
             done.output, passed=done.returncode == 0, limit=self.output_tokens * 4
         )
+        whole = "" if done.output == output else _whole(done.output)
         return CheckRun(command.name, command.line, done.returncode, output, done.seconds,
-                        failures)  # fmt: skip
+                        failures, whole)  # fmt: skip
 
-    def _baseline(self, scratch: Scratch, snapshot: Snapshot) -> int:
-        """Failures of the untouched tree, cached by tree sha and commands."""
+    def _baseline(self, scratch: Scratch, snapshot: Snapshot) -> CheckReport:
+        """The commands on the untouched tree (its runs, its failures), cached by tree sha
+        and commands."""
         key = _baseline_key(snapshot.tree, self.commands, self.timeout)
         cached = _read_baseline(key)
         if cached is not None:
             return cached
         scratch.reset(snapshot)
-        failures = CheckReport(self._run_all(scratch)).failures
-        _write_baseline(key, failures)
-        return failures
+        report = CheckReport(self._run_all(scratch))
+        _write_baseline(key, report)
+        return report
+
+
+def _with_baseline(runs: tuple[CheckRun, ...], base: CheckReport) -> CheckReport:
+    """The report of ``runs`` with the untouched tree's failures (and runs) set aside."""
+    return CheckReport(runs, baseline_failures=base.failures, baseline=base.runs)
+
+
+def _whole(output: str) -> str:
+    """``output`` to be read whole, its end kept when it is longer than the limit."""
+    if len(output) <= WHOLE_LIMIT:
+        return output
+    cut = len(output) - WHOLE_LIMIT
+    return f"… ({cut:,} characters before this left out)\n" + output[cut:]
 
 
 def _baseline_key(tree: str, commands: Sequence[Command], timeout: float) -> str:
@@ -218,40 +234,24 @@ def _baseline_file(key: str) -> Path:
     return cache_dir() / "verify" / "baseline" / f"{key}.json"
 
 
-def _read_baseline(key: str) -> int | None:
+def _read_baseline(key: str) -> CheckReport | None:
     try:
-        doc = json.loads(fsio.read_regular(_baseline_file(key), limit=4096))
-    except (OSError, NotRegularFile, ValueError):
+        doc = json.loads(fsio.read_regular(_baseline_file(key), limit=4 << 20))
+        report = CheckReport.from_data(doc) if isinstance(doc, dict) else None
+    except (OSError, NotRegularFile, ValueError, KeyError, TypeError):
         return None
-    failures = doc.get("failures") if isinstance(doc, dict) else None
-    return failures if isinstance(failures, int) and failures >= 0 else None
+    return report  # the user's own cache: what it says is what ran
 
 
-def _write_baseline(key: str, failures: int) -> None:
+def _write_baseline(key: str, report: CheckReport) -> None:
     path = _baseline_file(key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fsio.atomic_write(path, json.dumps({"failures": failures}).encode())
+        fsio.atomic_write(path, json.dumps(report.as_data()).encode())
     except (OSError, AssistantError):
         pass  # the cache is an accelerator: the next check runs the baseline again
 
 
 def report_json(report: CheckReport) -> dict[str, Any]:
     """A report as plain data (``--json``)."""
-    return {
-        "passed": report.passed,
-        "failures": report.failures,
-        "baseline_failures": report.baseline_failures,
-        "runs": [
-            {
-                "name": r.name,
-                "command": r.command,
-                "returncode": r.returncode,
-                "timed_out": r.returncode is None,
-                "failures": r.failures,
-                "seconds": round(r.seconds, 3),
-                "output": r.output,
-            }
-            for r in report.runs
-        ],
-    }
+    return report.as_data()

@@ -401,12 +401,14 @@ def _print_diff(result: Result) -> None:
 
 
 def _parent(assistant: Assistant, session: int | None) -> int:
-    """The session a follow-up continues: ``session``, or the latest with an answer."""
+    """The session a follow-up continues: ``session``, or the latest request with an
+    answer; of a request that took repair rounds, the round the loop gave (the changeset
+    the user got, not the last round asked)."""
     if session is not None:
         return session
-    for s in assistant.history(limit=200):
+    for s in assistant.sessions.requests(limit=200):
         if s.status not in ("failed", "streaming"):
-            return s.session_id
+            return next((r.session_id for r in s.rounds if r.taken), s.session_id)
     raise ConfigError(  # the way it was asked: a usage error (exit 2), like a bad flag
         "nothing to continue: no session of this repository has an answer yet "
         "(ask without --continue first)"

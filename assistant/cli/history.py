@@ -14,6 +14,15 @@ The status column says what became of each session (:mod:`assistant.history.stat
 The tokens column is the pack's (``pack 122,242 tok``): the figure ``tome ask`` prints as
 ``pack 122,242 tokens`` before sending; its prompt adds the system message and the chat
 framing to it (``prompt 122,540 tokens``).
+
+A request that took repair rounds (:mod:`assistant.rounds`) is one row (its first round's
+session; its status the taken round's, the one the loop gave; its cost the sum of its
+rounds', each paid for), then one indented line per round: the session,
+its status, the usage as billed (prompt tokens, of them cached, output tokens, cost), what
+the round did (hunks fixed, hunks that did not place, the checks) and which round the loop
+gave. ``--limit`` counts requests, so a request's rounds are never cut off. ``--json`` nests
+the rounds in their request (``rounds``, with ``stopped``). Follow-ups (``--continue``) and
+send-backs are requests of their own (``↳ #parent``).
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ import time
 from pathlib import Path
 
 from ..display import safe_name
-from ..history import History, SessionSummary
+from ..history import History, RoundSummary, SessionSummary
 from ..repo import find_root
 from ._common import add_root, days, root_of, whole_number
 
@@ -38,9 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-n",
         "--limit",
-        type=whole_number("a number of sessions", "20"),
+        type=whole_number("a number of requests", "20"),
         default=50,
-        help="sessions to list (50)",
+        help="requests to list (50; a request's repair rounds are listed under it)",
     )
     parser.add_argument("--prune", action="store_true", help="delete old sessions")
     parser.add_argument(
@@ -78,9 +87,37 @@ def _row(cells: tuple[str, ...]) -> str:
 HEADER = _row(("id", "when", "status", "files", "tokens", "cost", "backend", "task"))
 
 
+def _cost(s: SessionSummary) -> float | None:
+    """What the request cost: every round's (each was paid for), else its own."""
+    costs = [r.cost for r in s.rounds if r.cost is not None]
+    return sum(costs) if costs else s.cost
+
+
+def _round_line(r: RoundSummary) -> str:
+    """One round under its request: ``round 2  #13  applied  prompt 1,400 tok (1,234 cached)
+    · 52 out · $0.0003 · 1 fixed, checks passed · taken``."""
+    said = []
+    if r.fixed:
+        said.append(f"{r.fixed} fixed")
+    if r.failed:
+        said.append(f"{r.failed} failed")
+    if r.checks is not None:
+        said.append(f"checks {r.checks}")
+    if r.failed is None:
+        said = ["no answer"]
+    usage = "no usage" if r.prompt_tokens is None else (
+        f"prompt {r.prompt_tokens:,} tok ({r.cached_tokens or 0:,} cached) · "
+        f"{r.output_tokens or 0:,} out"
+    )  # fmt: skip
+    cost = f"${r.cost:.4f}" if r.cost is not None else "-"
+    parts = [usage, cost, ", ".join(said) or "placed", *(["taken"] if r.taken else [])]
+    return f"{'':7}round {r.number}  #{r.session_id}  {r.status}  " + " · ".join(parts)
+
+
 def _line(s: SessionSummary) -> str:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created))
-    cost = f"${s.cost:.4f}" if s.cost is not None else "-"
+    total = _cost(s)
+    cost = f"${total:.4f}" if total is not None else "-"
     said = s.task.strip()
     if s.message is not None and s.message.strip():  # a follow-up: its own message, not the
         said = s.message.strip().split("\n\n")[-1]  # note of what changed before it
@@ -114,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.keep is not None or args.older_than is not None:
         print("tome: --keep and --older-than go with --prune", file=sys.stderr)
         return 2
-    sessions = history.sessions(limit=args.limit)
+    sessions = history.requests(limit=args.limit)
     total = store.count() if store.path.exists() else 0
     size = store.size()
     if args.json:
@@ -122,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
             "database": str(store.path),
             "bytes": size,
             "sessions_total": total,
-            "sessions": [dataclasses.asdict(s) for s in sessions],
+            "sessions": [{**dataclasses.asdict(s), "total_cost": _cost(s)} for s in sessions],
         }
         if pruned is not None:
             payload["pruned"] = pruned
@@ -134,6 +171,9 @@ def run(args: argparse.Namespace) -> int:
         print(HEADER)
     for s in sessions:
         print(_line(s))
-    shown = f"{len(sessions)} of {total}" if total > len(sessions) else f"{total}"
+        for r in s.rounds:
+            print(_round_line(r))
+    listed = sum(max(1, len(s.rounds)) for s in sessions)  # the sessions shown, rounds too
+    shown = f"{listed} of {total}" if total > listed else f"{total}"
     print(f"history: {shown} session{'s' * (total != 1)}, {_size(size)} in {safe_name(store.path)}")
     return 0

@@ -19,6 +19,7 @@ from .values import (
     ManifestEntry,
     Result,
     RoundInfo,
+    RoundSummary,
     SessionSummary,
     UndoRecord,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "ManifestEntry",
     "Result",
     "RoundInfo",
+    "RoundSummary",
     "SessionSummary",
     "UndoRecord",
     "apply_state",

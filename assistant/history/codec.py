@@ -26,9 +26,18 @@ from ..edits import Changeset, FileEdit, HunkState
 from ..errors import ReviewError
 from ..store import ApplyRow, Decision, Row, SessionRows, edits_from_json, edits_to_json
 from .status import apply_state, session_status
-from .values import ApplyStatus, Manifest, ManifestEntry, Result, SessionSummary
+from .values import (
+    ApplyStatus,
+    Manifest,
+    ManifestEntry,
+    Result,
+    RoundInfo,
+    RoundSummary,
+    SessionSummary,
+)
 
 if TYPE_CHECKING:
+    from ..checks import CheckReport
     from ..model import Usage
 
 __all__ = [
@@ -40,6 +49,9 @@ __all__ = [
     "replay_splits",
     "restore_decisions",
     "result_from_rows",
+    "round_from_row",
+    "round_row",
+    "round_summary",
     "session_row",
     "summary_from_row",
     "usage_from_row",
@@ -98,6 +110,17 @@ def finish_rows(result: Result, edits: Sequence[FileEdit]) -> dict[str, Row | No
     }
 
 
+def round_row(info: RoundInfo, *, request_id: int) -> Row:
+    """The ``rounds`` row of a measured round (its check report as JSON)."""
+    report = None if info.report is None else json.dumps(info.report.as_data())
+    return {
+        "request_id": request_id, "number": info.number, "reason": info.reason,
+        "failed": info.failed, "fixed": info.fixed, "checks": info.checks,
+        "check_failures": info.check_failures, "prompt_tokens": info.prompt_tokens,
+        "stable_prefix_tokens": info.stable_prefix_tokens, "report": report,
+    }  # fmt: skip
+
+
 def decisions(cs: Changeset) -> list[Decision]:
     """The review state of every hunk, as ``decisions`` rows."""
     return [Decision(f.path, h.index, str(h.state)) for f in cs for h in f.hunks]
@@ -113,6 +136,47 @@ def usage_from_row(row: Mapping[str, Any] | None) -> Usage | None:
         return None
     kinds = {"int": int, "bool": bool}  # SQLite hands back 0/1 for a bool column
     return Usage(**{f.name: kinds[str(f.type)](row[f.name]) for f in dataclasses.fields(Usage)})
+
+
+def _round_usage(row: Mapping[str, Any]) -> Usage | None:
+    """The usage of a round's session, from the ``usage_*`` columns of a ``rounds`` row."""
+    if row.get("usage_prompt_tokens") is None:
+        return None
+    return usage_from_row({k[len("usage_") :]: v for k, v in row.items() if k.startswith("usage_")})
+
+
+def _report(text: str | None) -> CheckReport | None:
+    from ..checks import CheckReport
+
+    return None if not text else CheckReport.from_data(json.loads(text))
+
+
+def round_from_row(row: Mapping[str, Any]) -> RoundInfo:
+    """A stored round (a ``rounds`` row with its session's usage) as its :class:`RoundInfo`;
+    a round that failed before it was measured has 0 failed and fixed hunks."""
+    return RoundInfo(
+        number=int(row["number"]), session_id=int(row["session_id"]), reason=row["reason"],
+        failed=int(row["failed"] or 0), fixed=int(row["fixed"] or 0), checks=row["checks"],
+        check_failures=row["check_failures"], prompt_tokens=int(row["prompt_tokens"]),
+        stable_prefix_tokens=int(row["stable_prefix_tokens"]), usage=_round_usage(row),
+        cost=row.get("usage_cost"), report=_report(row.get("report")),
+    )  # fmt: skip
+
+
+def round_summary(row: Mapping[str, Any]) -> RoundSummary:
+    """One round under its request in ``tome history`` (the row has its ``applies``)."""
+    usage = _round_usage(row)
+    applies: Sequence[ApplyRow] = row.get("applies", ())
+    return RoundSummary(
+        number=int(row["number"]), session_id=int(row["session_id"]), reason=row["reason"],
+        status=session_status(row["status"], applies, declined=False),
+        failed=row["failed"], fixed=row["fixed"], checks=row["checks"],
+        check_failures=row["check_failures"],
+        prompt_tokens=None if usage is None else usage.prompt_tokens,
+        cached_tokens=None if usage is None else usage.cache_hit_tokens,
+        output_tokens=None if usage is None else usage.completion_tokens,
+        cost=row.get("usage_cost"), taken=bool(row["taken"]),
+    )  # fmt: skip
 
 
 def restore_decisions(cs: Changeset, rows: Sequence[Decision]) -> None:
@@ -187,23 +251,41 @@ def result_from_rows(rows: SessionRows) -> Result:
         continuations=int(answer["continuations"]) if answer else 0,
         retries=int(answer["retries"]) if answer else 0,
         reasoning=answer["reasoning"] if answer else "",
+        **_loop_of(rows.rounds, int(s["id"])),
     )
+
+
+def _loop_of(rounds: Sequence[Row], session_id: int) -> dict[str, Any]:
+    """The ``Result`` fields of the loop a loaded session is a round of: every round, this
+    one's number, why the loop stopped (nothing when it had one round and no checks)."""
+    if not rounds or (len(rounds) == 1 and rounds[0]["report"] is None):
+        return {}
+    number = next((int(r["number"]) for r in rounds if r["session_id"] == session_id), 1)
+    return {"rounds": tuple(round_from_row(r) for r in rounds), "round": number,
+            "stopped": rounds[0]["stopped"]}  # fmt: skip
 
 
 def apply_statuses(applies: Sequence[ApplyRow]) -> tuple[ApplyStatus, ...]:
     return tuple(ApplyStatus(a.id, apply_state(a), a.paths, a.commit, a.created) for a in applies)
 
 
-def summary_from_row(row: Mapping[str, Any], applies: Sequence[ApplyRow]) -> SessionSummary:
-    """One line of the history from a ``sessions`` row (with ``edits`` and ``cost``)."""
+def summary_from_row(
+    row: Mapping[str, Any], applies: Sequence[ApplyRow], rounds: Sequence[Row] = ()
+) -> SessionSummary:
+    """One line of the history from a ``sessions`` row (with ``edits`` and ``cost``); with
+    ``rounds`` (its loop's, more than one), the rounds nested under it, and the status the
+    request's: its taken round's (the round that was applied, or declined)."""
     edits = json.loads(row["edits"]) if row["edits"] else []
+    listed = tuple(round_summary(r) for r in rounds) if len(rounds) > 1 else ()
+    status = session_status(row["status"], applies, declined=row["declined"] is not None)
+    taken = next((r for r in listed if r.taken and r.session_id != row["id"]), None)
     return SessionSummary(
         session_id=int(row["id"]),
         task=row["task"],
         backend=row["backend"],
         model=row["model"],
         created=row["created"],
-        status=session_status(row["status"], applies, declined=row["declined"] is not None),
+        status=taken.status if taken is not None else status,  # the request's outcome
         files=len({e["path"] for e in edits}),
         tokens=row["tokens"],
         cost=row["cost"],
@@ -212,4 +294,6 @@ def summary_from_row(row: Mapping[str, Any], applies: Sequence[ApplyRow]) -> Ses
         error=row["error"],
         message=row.get("message"),
         batch=f"{row['batch']}/{row['batch_task']}" if row.get("batch") else None,
+        rounds=listed,
+        stopped=rounds[0]["stopped"] if len(rounds) > 1 else None,
     )

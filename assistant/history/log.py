@@ -18,7 +18,7 @@ from ..edits import FileEdit, HunkState
 from ..errors import AssistantError, HistoryError
 from ..store import ApplyRow, Decision, Store
 from . import codec
-from .values import Manifest, Result, SessionSummary, UndoRecord
+from .values import Manifest, Result, RoundInfo, SessionSummary, UndoRecord
 
 __all__ = ["History", "revert"]
 
@@ -88,6 +88,35 @@ class History:
             changeset=changeset,
         )  # fmt: skip
 
+    def record_round(self, info: RoundInfo, *, request_id: int) -> None:
+        """Record a round of the repair loop of ``request_id`` (round 1's session) as
+        measured: what it did, its check report (its usage is its session's)."""
+        self.store.record_round(info.session_id, codec.round_row(info, request_id=request_id))
+
+    def record_failed_round(
+        self,
+        *,
+        request_id: int,
+        previous: int,
+        number: int,
+        reason: str,
+        prompt_tokens: int,
+        stable_prefix_tokens: int,
+    ) -> None:
+        """Record that round ``number`` (sent after session ``previous``) failed before it
+        was measured, so the history still lists it under its request."""
+        session_id = self.store.latest_child(previous)
+        if session_id is None or session_id == previous:
+            return
+        self.store.record_round(session_id, {
+            "request_id": request_id, "number": number, "reason": reason,
+            "prompt_tokens": prompt_tokens, "stable_prefix_tokens": stable_prefix_tokens,
+        })  # fmt: skip
+
+    def end_rounds(self, request_id: int, *, stopped: str, taken: int) -> None:
+        """Record why the loop of ``request_id`` stopped and the session it gave."""
+        self.store.end_rounds(request_id, stopped=stopped, taken=taken)
+
     def save(self, result: Result) -> None:
         """Record the review state of every hunk (so :meth:`load` reopens it as left)."""
         self.store.decide(result.session_id, codec.decisions(result.changeset))
@@ -128,6 +157,16 @@ class History:
             return []
         with self._decoding("its sessions"):
             return [codec.summary_from_row(r, a) for r, a in self.store.listing(limit=limit)]
+
+    def requests(self, *, limit: int = 50) -> list[SessionSummary]:
+        """The newest ``limit`` requests, newest first: as :meth:`sessions`, but the later
+        rounds of a repair loop are not listed on their own: they are the ``rounds`` of
+        their request (its first round). Follow-ups and send-backs stay requests."""
+        if not self.store.path.exists():
+            return []
+        with self._decoding("its sessions"):
+            return [codec.summary_from_row(r, a, rounds)
+                    for r, a, rounds in self.store.requests(limit=limit)]  # fmt: skip
 
     def summary(self, session_id: int) -> SessionSummary | None:
         rows = self.store.load(session_id)

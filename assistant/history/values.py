@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..edits import Changeset
 
 if TYPE_CHECKING:
+    from ..checks import CheckReport
     from ..model import Usage
     from ..packing import Pack
 
@@ -23,6 +24,7 @@ __all__ = [
     "ManifestEntry",
     "Result",
     "RoundInfo",
+    "RoundSummary",
     "SessionSummary",
     "UndoRecord",
 ]
@@ -89,6 +91,8 @@ class RoundInfo:
     """Tokens of this request's prompt identical to the previous request's (0 for round 1)."""
     usage: Usage | None
     cost: float | None
+    report: CheckReport | None = None
+    """What the checks reported on this round's changeset (None: they did not run)."""
 
     @property
     def failures(self) -> int:
@@ -205,6 +209,33 @@ class ApplyStatus:
 
 
 @dataclass(frozen=True)
+class RoundSummary:
+    """One round of a request's repair loop as ``tome history`` lists it, under the request:
+    what it cost (as the provider reported) and what it did."""
+
+    number: int
+    session_id: int
+    reason: str
+    """``first``, ``placement`` or ``checks`` (:attr:`RoundInfo.reason`)."""
+    status: str
+    """The round's session's status (``applied`` when its changeset was applied)."""
+    failed: int | None
+    """Hunks that did not place after it (None: the round itself failed)."""
+    fixed: int | None
+    checks: str | None
+    """``passed``, ``failed``, or None: the checks did not run on it."""
+    check_failures: int | None
+    prompt_tokens: int | None
+    """As billed (None: no usage was reported, e.g. the round failed)."""
+    cached_tokens: int | None
+    """Of ``prompt_tokens``, billed as prefix-cache hits."""
+    output_tokens: int | None
+    cost: float | None
+    taken: bool
+    """The loop gave this round's changeset (the best)."""
+
+
+@dataclass(frozen=True)
 class SessionSummary:
     """One line of ``tome history``."""
 
@@ -218,7 +249,7 @@ class SessionSummary:
     """What became of the session (:func:`assistant.history.status.session_status`):
     ``streaming``, ``answered``, ``truncated``, ``cancelled``, ``failed`` or ``declined``
     until something is applied; then ``applied``, ``committed``, ``partly undone`` or
-    ``undone``, from its applies."""
+    ``undone``, from its applies. Listed with its :attr:`rounds`: the taken round's."""
     files: int
     """Files the answer edits."""
     tokens: int
@@ -233,3 +264,9 @@ class SessionSummary:
     """A follow-up's own message (:attr:`Result.message`); ``task`` is its conversation's."""
     batch: str | None = None
     """``<batch>/<task id>`` for a task of ``tome batch``."""
+    rounds: tuple[RoundSummary, ...] = ()
+    """The rounds of its repair loop, oldest first (the first is this session), when
+    listed by :meth:`~assistant.history.History.requests` and the loop took more than one
+    round; empty otherwise."""
+    stopped: str | None = None
+    """Why its loop stopped (:data:`assistant.rounds.STOPS`), when it has rounds."""

@@ -13,7 +13,7 @@ BAD_VALUES = [
     (["pack", "--max-file-size", "1XB"], "'1XB' is not a size", "1MiB"),
     (["ask", "x", "--budget", "lots"], "'lots' is not a token count", "1m"),
     (["ask", "x", "--max-output", "8kk"], "'8kk' is not a token count", "200k"),
-    (["history", "-n", "x"], "'x' is not a number of sessions", "e.g. 20"),
+    (["history", "-n", "x"], "'x' is not a number of requests", "e.g. 20"),
     (["history", "--prune", "--keep", "-2"], "'-2' is not a number of sessions", "e.g. 10"),
     (["history", "--prune", "--older-than", "soon"], "'soon' is not a number of days", "0.5"),
     (["history", "--prune", "--older-than", "nan"], "'nan' is not a number of days", "30"),

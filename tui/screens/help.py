@@ -57,6 +57,10 @@ PROSE: dict[str, str] = {
     "undo": "undo the last apply",
     "commit": "commit the applied files",
     "send_back": "send rejected hunks back to the model (a session only)",
+    "checks": "the checks of each round and their output",
+    "toggle_whole": "the command's output: the trimmed part (as sent) / whole",
+    "move(1)": "next command",
+    "move(-1)": "previous command",
     "switch_pane": "file list ⇄ diff",
     "toggle_ask": "ask mode on / off: a question, the answer explains and proposes no edits",
     "new_session": "drop the follow-up: the next send starts a new session",
@@ -96,6 +100,7 @@ def _sections() -> list[tuple[str, list[type[DOMNode]]]]:
     widgets of it with keys of their own). Imported here: the screens import nothing back."""
     from ..app import TomeApp
     from ..widgets.file_tree import FileTree
+    from .checks import ChecksScreen
     from .compose import ComposeScreen
     from .confirm import ConfirmScreen
     from .explain import ExplainScreen
@@ -113,6 +118,7 @@ def _sections() -> list[tuple[str, list[type[DOMNode]]]]:
         ("A question (apply, commit)", [ConfirmScreen]),
         ("A reason (reject with a reason)", [ReasonScreen]),
         ("The explanation (w in Review, narrow terminal)", [ExplainScreen]),
+        ("Checks (C in Review)", [ChecksScreen]),
         ("This help", [HelpScreen]),
     ]
 

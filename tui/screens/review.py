@@ -108,6 +108,9 @@ class ReviewScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("c", "commit", "Commit"),
         Binding("s", "send_back", "Send back", show=False),
+        Binding(
+            "C", "checks", "Checks", show=False
+        ),  # 80 columns: no room; the rounds line says it
         Binding("tab", "switch_pane", "Files⇄diff", show=False, priority=True),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "back", "Back"),
@@ -153,6 +156,9 @@ class ReviewScreen(Screen[None]):
         yield Static(self._title(), id="review-title", classes="title-bar")
         result = self.state.result
         if result is not None and (line := rounds_line(result)):
+            from .checks import has_checks
+
+            line += " · C: the checks" if has_checks(result) else ""
             rounds = Static(Content(line), id="review-rounds", classes="status-bar")
             rounds.styles.height = "auto"  # wraps at 80 columns rather than cut
             yield rounds
@@ -349,8 +355,20 @@ class ReviewScreen(Screen[None]):
     # -- search and filter ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No key of the screen while the search or filter box has the focus: it types."""
+        """No key of the screen while the search or filter box has the focus: it types.
+        ``C Checks`` only when some round ran the checks."""
+        if action == "checks":
+            from .checks import has_checks
+
+            return has_checks(self.state.result) and not isinstance(self.focused, Input)
         return not isinstance(self.focused, Input)
+
+    def action_checks(self) -> None:
+        """The check results of each round, each command's output (the Checks screen)."""
+        from .checks import ChecksScreen, has_checks
+
+        if self.state.result is not None and has_checks(self.state.result):
+            self.app.push_screen(ChecksScreen(self.state.result))
 
     def action_find(self, mode: str) -> None:
         bar = self.query_one(FindBar)
