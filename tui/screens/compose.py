@@ -230,9 +230,11 @@ class ComposeScreen(Screen[None]):
         checks = "verify off"
         choice = self.checks
         if choice is not None:
+            from assistant.verify import NOTHING_TO_RUN
+
             names = ", ".join(c.name for c in choice.commands) or "nothing to run"
-            left = f", {len(choice.notes)} left out" if choice.notes else ""
-            checks = f"verify {names}{left}"
+            refused = [n for n in choice.notes if n != NOTHING_TO_RUN]  # waiting for trust
+            checks = f"verify {names}" + (f", {len(refused)} left out" if refused else "")
         parts = [f"rounds {o.max_rounds}" if o.max_rounds else "rounds off", checks]
         if o.has_git:
             follow = " (new sessions only)" if self.follow is not None else ""
