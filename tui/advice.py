@@ -57,7 +57,7 @@ def advice(exc: AssistantError) -> str:
             BACKEND
         )
     if isinstance(exc, ConfigError) and exc.setting == "since":
-        return f"change or clear since in the options ({OPTIONS_KEY}); nothing was sent"
+        return f"change or clear since in the options ({OPTIONS_KEY})"
     if isinstance(exc, ConfigError) and exc.setting is not None:
         return f"your config is {_config()}; or " + BACKEND  # the message says what to set
     if isinstance(exc, FileConflict) and exc.forcible:
