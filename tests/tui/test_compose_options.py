@@ -20,6 +20,7 @@ from verifykit import INDENT, PACKAGE
 
 from assistant.scratch import scratch_path
 from assistant.session import Assistant
+from assistant.verify import Verifier
 from tui.app import TomeApp, make_app
 from tui.screens.compose import ComposeScreen
 from tui.screens.options import OptionsScreen, SendOptions
@@ -342,3 +343,37 @@ async def test_a_hostile_since_cannot_become_a_git_option(
         assert said.endswith("change or clear since in the options (f2)")
     assert not target.exists()
     assert fake_openai.requests == []
+
+
+async def test_the_stream_marks_the_checks_as_they_run_and_end(package: Assistant) -> None:
+    """Real checks (a passing and a failing command, in the scratch) through the Stream
+    screen's checker: the edits list marks each run and its verdict, in order."""
+    import threading
+
+    from textual.widgets import OptionList
+
+    from assistant.commands import Command
+    from assistant.session import Event, TextDelta
+    from tui.screens.stream import StreamScreen
+
+    passing = Verifier(package.root, [Command("test", "true", None, "t")], timeout=30)
+    failing = Verifier(package.root, [Command("lint", "false", None, "t")], timeout=30,
+                       baseline=False)  # fmt: skip
+
+    def source(cancel: threading.Event) -> Iterator[Event]:
+        yield TextDelta("first answer")
+        assert screen.showing(passing).check({}).passed  # type: ignore[union-attr]
+        assert not screen.showing(failing).check({}).passed  # type: ignore[union-attr]
+        yield TextDelta(" and more")
+
+    screen = StreamScreen(source, title="checks")
+    app = make_app(package.root, assistant=package)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        app.push_screen(screen)
+        await _settle(app, pilot)
+        edits = screen.query_one("#edits", OptionList)
+        shown = [str(edits.get_option_at_index(i).prompt) for i in range(edits.option_count)]
+        assert shown == ["── checks: test ──", "   checks passed",
+                         "── checks: lint ──", "   checks 1 new failure"]  # fmt: skip
+        assert screen.showing(None) is None  # verify off: no checker

@@ -282,7 +282,7 @@ class ComposeScreen(Screen[None]):
         if not choice.commands:
             return None
         said = "\n".join(choice_lines(choice)[: len(choice.commands)])
-        self.notify(said, title="checks, in a scratch worktree of the current tree", timeout=8)
+        self.notify(said, title="checks, in a scratch worktree of the current tree", timeout=5)
         return Verifier(a.root, choice.commands, timeout=a.settings.check_timeout,
                         notes=choice.notes)  # fmt: skip
 
