@@ -28,6 +28,15 @@ ctrl+t walks the reasoning levels the backend honours (its default, off, low, me
 the backend says the level in use, and the meter's output reserve follows it (a request that
 reasons reserves room for the reasoning). A backend picked that cannot reason at the level in
 use is taken at its own default, and a notice says so.
+
+f2 opens the send options (:mod:`tui.screens.options`), what ``tome ask`` takes as flags:
+verify (the test and lint commands, typed there, configured, or detected, run on each
+round's changeset in a scratch worktree; a project's own commands wait for ``tome trust``),
+the repair rounds (``max_rounds`` from config, 0: off), and the git context of a new
+session (the uncommitted diff, the changes since a ref, the last N commit subjects). The
+line under the reasoning level says them; the meter counts the git sections, and what
+verify will run is said again as the request is sent. The Stream marks each check, the
+Review's rounds line says how each round's checks ended.
 """
 
 from __future__ import annotations
@@ -294,29 +303,34 @@ class ComposeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="count")
     def _count(self, git: GitOptions | None) -> None:
-        from assistant import PackOptions, pack
-
         a = self.assistant
         try:
-            options = PackOptions(instruction_files=tuple(a.settings.instruction_files))
-            if git is not None:  # counted with the pack: its sections follow the files
-                try:
-                    options = PackOptions(instruction_files=options.instruction_files, git=git)
-                    packed = pack(a.root, encoding=a.backend.encoding, cache=a.cache,
-                                  options=options)  # fmt: skip
-                except AssistantError as exc:  # said, and the files counted without them
-                    self.app.call_from_thread(self.notify, error_text(exc), severity="error",
-                                              title="git context", timeout=10)  # fmt: skip
-                    git, options = None, PackOptions(instruction_files=options.instruction_files)
-            if git is None:
-                packed = pack(a.root, encoding=a.backend.encoding, cache=a.cache,
-                              options=options)  # fmt: skip
+            try:
+                packed = self._pack(git)
+            except AssistantError as exc:
+                if git is None:
+                    raise
+                # the git sections cannot be made (a since that names nothing): said, and
+                # the files counted without them
+                self.app.call_from_thread(self.notify, error_text(exc), severity="error",
+                                          title="git context", timeout=10)  # fmt: skip
+                packed = self._pack(None)
             overhead = a.prompt_overhead + packed.instruction_tokens + packed.git_tokens
         except AssistantError as exc:
             self.app.call_from_thread(self.notify, error_text(exc), severity="error")
             return
         files = [(f.path, f.tokens) for f in packed.files]
         self.app.call_from_thread(self._counted, files, overhead, _instructions_tip(packed))
+
+    def _pack(self, git: GitOptions | None) -> Pack:
+        """The whole repository packed, to count every file (and the git sections asked)."""
+        from assistant import PackOptions, pack
+
+        a = self.assistant
+        names = tuple(a.settings.instruction_files)
+        options = PackOptions(instruction_files=names) if git is None else \
+            PackOptions(instruction_files=names, git=git)  # fmt: skip
+        return pack(a.root, encoding=a.backend.encoding, cache=a.cache, options=options)
 
     def _counted(self, files: list[tuple[str, int]], overhead: int, tip: str | None = None) -> None:
         self.query_one(BudgetMeter).tooltip = tip  # the instruction files: not in the tree
