@@ -129,8 +129,9 @@ def stop_note(result: Result) -> str | None:
 def rounds_line(result: Result) -> str | None:
     """Per round what happened, in one line (the Review screen's): ``round 1: 1 hunk did
     not place · round 2: 1 fixed, checks passed · round 2 taken: the checks passed`` (None:
-    one round, nothing to say)."""
-    if len(result.rounds) <= 1:
+    one round whose changeset was not checked, nothing to say; one checked round says its
+    checks: ``round 1: checks passed · round 1 taken: the checks passed``)."""
+    if len(result.rounds) <= 1 and not any(r.checks for r in result.rounds):
         return None
     parts = []
     for r in result.rounds:

@@ -49,12 +49,20 @@ if TYPE_CHECKING:
     from .config import Settings
 
 __all__ = [
+    "NOTHING_TO_RUN",
     "Choice",
     "Verifier",
     "checker",
     "choose",
     "report_json",
 ]
+
+NOTHING_TO_RUN = (
+    "no test or lint command configured or detected (pytest, ruff, flake8 config; "
+    "Cargo.toml; go.mod; package.json scripts; a Makefile test target)"
+)
+"""The note of a ``detect`` choice that found nothing. It names no option: each front end
+adds how to give a command (``--test-cmd``, or the TUI's options)."""
 
 OUTPUT_TOKENS = 3_000
 """About how many tokens of one command's output a report keeps (4 characters a token)."""
@@ -100,11 +108,7 @@ def choose(
         for found in detect_commands(root):
             chosen.setdefault(found.name, found)
         if not chosen:
-            notes.append(
-                "no test or lint command configured or detected (pytest, ruff, flake8 config; "
-                "Cargo.toml; go.mod; package.json scripts; a Makefile test target); "
-                "give one with --test-cmd or --lint-cmd"
-            )
+            notes.append(NOTHING_TO_RUN)
     order = {"test": 0, "lint": 1}
     return Choice(tuple(sorted(chosen.values(), key=lambda c: order[c.name])), tuple(notes))
 

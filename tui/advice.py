@@ -22,6 +22,11 @@ NEXT_BACKEND = "ctrl+n"
 """Compose's key for the next backend: its binding is made from this, so the advice names
 the key the screen has."""
 
+OPTIONS_KEY = "f2"
+"""Compose's key for its send options (verify, repair rounds, git context): a function key,
+since every control key a terminal delivers as itself is taken by Compose or its text boxes
+(ctrl+e, ctrl+a, ctrl+k ... by the task box; ctrl+h, ctrl+i, ctrl+m, ctrl+j are other keys)."""
+
 BACKEND = f"pick another backend in Compose ({NEXT_BACKEND})"
 FIT = (
     "exclude files in the Compose tree (space) until the meter is under 100%, "
@@ -51,6 +56,8 @@ def advice(exc: AssistantError) -> str:
         return f"fix model or base_url under [backends.{exc.backend}] in {_config()}, or " + (
             BACKEND
         )
+    if isinstance(exc, ConfigError) and exc.setting == "since":
+        return f"change or clear since in the options ({OPTIONS_KEY})"
     if isinstance(exc, ConfigError) and exc.setting is not None:
         return f"your config is {_config()}; or " + BACKEND  # the message says what to set
     if isinstance(exc, FileConflict) and exc.forcible:
@@ -59,8 +66,11 @@ def advice(exc: AssistantError) -> str:
 
 
 def error_text(exc: AssistantError) -> str:
-    """The message to show for ``exc``: the library's words, then the TUI's advice."""
+    """The message to show for ``exc``: the library's words, then the TUI's advice. A bad
+    ``since`` ref is named as the options name it, not as ``tome ask --since``."""
     text, more = str(exc), advice(exc)
+    if isinstance(exc, ConfigError) and exc.setting == "since" and text.startswith("--since"):
+        text = "since" + text[len("--since") :]
     return f"{text}; {more}" if more else text
 
 

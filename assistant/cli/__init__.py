@@ -17,7 +17,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from ..display import safe
 from ..errors import AssistantError, ConfigError, ContextLengthError, ModelError, PackError
@@ -57,8 +57,23 @@ def _load(name: str):  # type: ignore[no-untyped-def]
     return importlib.import_module(f"{__name__}.{COMMANDS[name][0]}")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, keeping the message of a usage error (exit 2) so that ``--json``
+    can say it as an ``error`` event too (subcommands' parsers are of this class)."""
+
+    said: str | None = None
+
+    def error(self, message: str) -> NoReturn:
+        _Parser.said = message
+        super().error(message)
+
+
+# the subcommands whose --json promises an ``error`` event as the last line on stdout
+_JSON_COMMANDS = ("ask", "batch")
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tome", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
@@ -160,17 +175,46 @@ def _main(argv: Sequence[str] | None) -> int:
     first = _command_word(args_list)
     # load only the subcommand that runs: `tome --help` must not import openai or textual
     parser = build_parser(only=first if first in COMMANDS else "")
-    args = parser.parse_args(args_list)
+    _Parser.said = None
+    try:
+        args = _parsed(parser, args_list)
+    except SystemExit as exc:
+        if exc.code == 2 and first in _JSON_COMMANDS and _asks_json(args_list):
+            _usage_event(_Parser.said or "bad arguments")
+        raise
     ui = {o.lstrip("-").replace("-", "_"): getattr(args, _ui_dest(o)) for o, _, _ in UI_OPTIONS}
     if args.command is None:  # bare `tome` (`-C DIR`, `--backend NAME` ...): the TUI
         return _reported(lambda: _run_tui(args.root, **ui))
-    if given := [o for o, _, _ in UI_OPTIONS if getattr(args, _ui_dest(o)) is not None]:
+    module = _load(args.command)
+    return _reported(lambda: int(module.run(args) or 0), getattr(module, "error_exit", None))
+
+
+def _parsed(parser: argparse.ArgumentParser, args_list: Sequence[str]) -> argparse.Namespace:
+    """``args_list`` parsed; a usage error (argparse's, or the UI options given before a
+    COMMAND) exits 2 as argparse does."""
+    args = parser.parse_args(args_list)
+    if args.command is not None and (
+        given := [o for o, _, _ in UI_OPTIONS if getattr(args, _ui_dest(o)) is not None]
+    ):
         parser.error(
             f"{given[0]} before a COMMAND is for the terminal UI (bare tome); "
             f"the options of {args.command} go after it (tome {args.command} --help)"
         )
-    module = _load(args.command)
-    return _reported(lambda: int(module.run(args) or 0), getattr(module, "error_exit", None))
+    return args
+
+
+def _asks_json(args: Sequence[str]) -> bool:
+    """Whether ``--json`` is among the options (before a ``--``, after which all is text)."""
+    options = args[: args.index("--")] if "--" in args else args
+    return "--json" in options
+
+
+def _usage_event(message: str) -> None:
+    """A usage error of ``tome ask --json`` (or ``batch``) as the ``error`` event on stdout,
+    as every other stop of a ``--json`` run ends: a headless caller reads only stdout."""
+    from ._events import USAGE, Events
+
+    Events(sys.stdout).error(message, USAGE)
 
 
 def _reported(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..display import safe
 from ..rounds import proposed_texts
-from ..verify import Verifier, choose, report_json
+from ..verify import NOTHING_TO_RUN, Verifier, choose, report_json
 
 if TYPE_CHECKING:
     from ..checks import CheckReport
@@ -50,7 +50,8 @@ def verifier_of(args: argparse.Namespace, settings: Settings, root: Path) -> Ver
         settings, root, test_cmd=args.test_cmd, lint_cmd=args.lint_cmd, detect=args.verify
     )
     for note in choice.notes:
-        print(f"tome: checks: {safe(note)}", file=sys.stderr)
+        how = "; give one with --test-cmd or --lint-cmd" if note == NOTHING_TO_RUN else ""
+        print(f"tome: checks: {safe(note)}{how}", file=sys.stderr)
     for command in choice.commands:
         print(f"tome: checks: {command.name}: {safe(command.line)} ({command.origin})",
               file=sys.stderr)  # fmt: skip

@@ -19,8 +19,10 @@ character, so the model's text is inert in it), written and flushed as it happen
     error        the last event of a run that stopped on an error: ``class`` (the
                  exception's, e.g. ``AuthError``), ``message``, ``exit_code``
 
-Exactly one ``finished`` or ``error`` ends the stream (an argparse error, exit 2, comes
-before tome runs and prints only its usage on stderr).
+Exactly one ``finished`` or ``error`` ends the stream. A usage error that argparse finds
+(an unknown option, a bad value; exit 2) is the one ``error`` event too (``class``
+``UsageError``), with argparse's usage text on stderr as always (``tome batch --json``
+says it the same way).
 """
 
 from __future__ import annotations

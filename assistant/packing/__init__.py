@@ -49,7 +49,7 @@ from .select import Candidate, fill, fit_budget, reasons
 from .skeletons import Skeletons
 from .tally import tally
 
-__all__ = ["GitOptions", "Pack", "PackOptions", "PackedFile", "pack", "rank_files"]
+__all__ = ["GitOptions", "Pack", "PackOptions", "PackedFile", "check_ref", "pack", "rank_files"]
 
 DEFAULT_ENCODING = "deepseek-v4"
 _PRIORITY_NS = namespace("priority")

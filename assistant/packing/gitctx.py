@@ -59,7 +59,8 @@ def check_ref(ref: str) -> None:
     if not ref or ref.startswith("-") or any(c in ref for c in "\0\n\r"):
         raise ConfigError(
             f"--since needs a branch, tag or commit; {ref!r} is not one "
-            "(a ref may not be empty, start with '-' or hold a line break)"
+            "(a ref may not be empty, start with '-' or hold a line break)",
+            setting="since",
         )
 
 
@@ -110,7 +111,8 @@ def _commit_of(root: Path, ref: str) -> str:
     if done.returncode != 0:
         raise ConfigError(
             f"--since {ref!r}: no such branch, tag or commit in {root} "
-            "(a shallow clone may not have it: fetch more history)"
+            "(a shallow clone may not have it: fetch more history)",
+            setting="since",
         )
     return done.stdout.decode().strip()
 

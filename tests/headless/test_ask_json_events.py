@@ -208,14 +208,44 @@ def test_flags_that_do_not_go_together_are_exit_2(
     assert fake_openai.requests == []
 
 
-def test_a_bad_flag_is_exit_2_from_the_real_command(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", "x", "--reasoning", "extreme", "--json"],
-        cwd=tmp_path, env={"PYTHONPATH": str(TOP), "PATH": "/usr/bin:/bin"},
+def _tome(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=cwd, env={"PYTHONPATH": str(TOP), "PATH": "/usr/bin:/bin"},
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
+
+
+def test_a_bad_flag_is_exit_2_and_one_error_event_from_the_real_command(tmp_path: Path) -> None:
+    """argparse's own usage errors end a ``--json`` run as every other stop does: one
+    ``error`` event on stdout (a headless caller reads only stdout), the usage on stderr."""
+    done = _tome(tmp_path, "ask", "x", "--reasoning", "extreme", "--json")
     assert done.returncode == 2
-    assert "invalid choice: 'extreme'" in done.stderr and done.stdout == ""
+    assert "invalid choice: 'extreme'" in done.stderr and "usage: tome ask" in done.stderr
+    [error] = _events(done.stdout)
+    assert error == {"event": "error", "class": "UsageError", "exit_code": 2,
+                     "message": error["message"]}  # fmt: skip
+    assert "argument --reasoning: invalid choice: 'extreme'" in error["message"]
+    unknown = _tome(tmp_path, "ask", "--json", "--no-such-flag", "x")
+    assert unknown.returncode == 2
+    [error] = _events(unknown.stdout)
+    assert "unrecognized arguments: --no-such-flag" in error["message"]
+
+
+def test_a_bad_flag_of_tome_batch_json_is_one_error_event(tmp_path: Path) -> None:
+    done = _tome(tmp_path, "batch", "--json", "--via", "carrier-pigeon")
+    assert done.returncode == 2 and "usage: tome batch" in done.stderr
+    [error] = _events(done.stdout)
+    assert error["class"] == "UsageError" and error["exit_code"] == 2
+    assert "invalid choice: 'carrier-pigeon'" in error["message"]
+
+
+def test_without_json_or_after_dashes_a_bad_flag_prints_nothing_on_stdout(tmp_path: Path) -> None:
+    """Only a run that asked for ``--json`` gets the event: ``--json`` after ``--`` is text."""
+    plain = _tome(tmp_path, "ask", "x", "--reasoning", "extreme")
+    assert plain.returncode == 2 and plain.stdout == "" and "invalid choice" in plain.stderr
+    text = _tome(tmp_path, "ask", "--reasoning", "extreme", "--", "--json")
+    assert text.returncode == 2 and text.stdout == ""
 
 
 def test_help_documents_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:

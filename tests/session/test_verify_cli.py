@@ -111,6 +111,7 @@ def test_verify_with_nothing_to_run_says_so(
     assert _ask(fake_openai, root, "--verify") == 0
     err = capsys.readouterr().err
     assert "no test or lint command configured or detected" in err
+    assert "; give one with --test-cmd or --lint-cmd" in err  # the CLI's way (the TUI: f2)
     assert "tome: check " not in err
 
 

@@ -263,8 +263,28 @@ def test_every_compose_key_in_a_real_terminal(
     pane.press("C-g", "this help")  # from inside the task box
     text = pane.text()
     assert "Compose" in text and "Everywhere" not in text[: text.index("Compose")]
-    pane.press("End", "Everywhere")  # the keys of every screen below the screen's own
+    assert re.search(r"f2 +send options: verify", text)  # named by the options line
+    # the keys of every screen below the screen's own: End reaches the last section (waiting
+    # for "Everywhere" passed only while the scroll went by it, and the options made the
+    # Compose section one row longer)
+    pane.press("End", "This help")
     pane.press("Escape", "^s Send")  # back in Compose: its key bar, not the help's
+
+    # f2: the send options, from inside the task box; space ticks verify (it has the focus)
+    assert "options (f2) rounds 2 · verify off" in pane.text()
+    pane.press("F2", "Checks: the edits in a scratch worktree first")
+    pane.shows("esc Cancel ^s Use")  # the dialog's own key bar
+    pane.press("Space", "not run: no test or lint command")  # nothing detected in this repo
+    pane.press("Escape", "^s Send")  # cancelled
+    assert "verify off" in pane.text()
+    pane.press("F2", "Checks: the edits in a scratch worktree first")
+    pane.keys("Space")
+    pane.shows("not run: no test or lint command")
+    pane.press("C-s", "verify nothing to")  # used: the options line says it
+    pane.press("F2", "Checks: the edits in a scratch worktree first")
+    pane.keys("Space")  # verify off again
+    pane.shows("verify is off")
+    pane.press("C-s", "rounds 2 · verify off")
 
     pane.keys("say the user's", literal=True)
     pane.shows("say the user's")

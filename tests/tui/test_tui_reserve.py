@@ -202,3 +202,82 @@ def test_the_cli_still_names_its_options_for_a_request_that_cannot_fit(
     assert "does not even hold the pack's header" in err
     assert "raise --budget or narrow the pack with --include/--exclude" in err
     assert served.requests == []
+
+
+def _with_history(root: Path) -> None:
+    """Tag the first commit v1, commit a change after it, leave another uncommitted."""
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+    git("tag", "v1")
+    wrap = root / "wrap.py"
+    wrap.write_text(wrap.read_text().replace("Text wrapping and filling.", "Wrap and fill text."))
+    git("commit", "-qam", "wrap: a shorter docstring")
+    colors = root / "colors.py"
+    colors.write_text(colors.read_text().replace("Conversion functions", "Conversions"))
+
+
+@pytest.mark.anyio
+async def test_with_git_context_the_meter_cli_and_request_agree_to_the_token(
+    served: FakeOpenAI, root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``tome ask --git-diff --since v1 --log 2`` and Compose with the same options (f2):
+    the same prompt, byte for byte, and the meter shows its tokens; before the plan, the
+    estimate counts the git sections (their tokens in the pack) on top of the files."""
+    from textual.widgets import Checkbox, Input
+
+    from assistant import PackOptions, pack
+    from assistant.packing import GitOptions
+    from tui.screens.options import OptionsScreen
+
+    _with_history(root)
+    git = ["--git-diff", "--since", "v1", "--log", "2"]
+    argv = ["ask", TASK, "-C", str(root), "--backend", BACKEND, "--base-url", served.base_url]
+    assert main([*argv, *git]) == 0
+    found = ESTIMATE.search(capsys.readouterr().err)
+    assert found is not None
+    cli_prompt = _numbers(found[1])[0]
+    [cli_request] = served.requests
+    assert _served_prompt(cli_request.messages) == cli_prompt
+    user = cli_request.messages[1]["content"]
+    assert "Conversion functions" in user  # only in the uncommitted diff: the file has changed
+    assert "wrap: a shorter docstring" in user  # the log
+
+    settings = load_settings(project=root)
+    backend = resolve_backend(settings, name=BACKEND, base_url=served.base_url)
+    assistant = Assistant.open(root, backend=backend, settings=settings)
+    app = make_app(root, assistant=assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        compose = app.screen
+        plain = compose.query_one(BudgetMeter).budget
+        assert plain is not None
+        await pilot.press("f2")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, OptionsScreen)
+        dialog.query_one("#git-diff", Checkbox).value = True
+        dialog.query_one("#since", Input).value = "v1"
+        dialog.query_one("#log", Input).value = "2"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        estimate = compose.query_one(BudgetMeter).budget
+        assert estimate is not None and not estimate.planned
+        options = PackOptions(git=GitOptions(diff=True, since="v1", log=2))
+        git_tokens = pack(root, encoding="deepseek-v4", options=options).git_tokens
+        assert git_tokens > 50 and estimate.tokens == plain.tokens + git_tokens
+        await pilot.press(*TASK, "ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StreamScreen)
+        budget = compose.query_one(BudgetMeter).budget
+    assert budget is not None and budget.planned and budget.tokens == cli_prompt
+    tui_request = served.requests[1]
+    assert _served_prompt(tui_request.messages) == cli_prompt
+    assert tui_request.messages == cli_request.messages  # the same prompt, byte for byte

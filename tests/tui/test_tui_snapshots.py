@@ -155,3 +155,41 @@ def test_review_explained_80x24(snap_compare, repo: Path) -> None:  # type: igno
 
 def test_review_fix_failed_hunk_80x24(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(_review(repo, FAILING), press=["n", "e"], terminal_size=(80, 24))
+
+
+def test_compose_options_80x24(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
+    """The send options (f2) at 80x24: verify on with a typed test command (where each
+    command comes from), rounds, git context; every row fits without scrolling."""
+    app = make_app(repo, assistant=_Assistant(repo))
+
+    async def typed(pilot: Pilot[Any]) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("space", "tab", *"make check", "tab", "tab", "tab", "space", "tab")
+        await pilot.press(*"v1.0")
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=typed, terminal_size=(80, 24))
+
+
+def test_compose_with_options_80x24(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
+    """Compose after the options were used: the options line under the reasoning line."""
+    from tui.screens.compose import ComposeScreen
+    from tui.screens.options import SendOptions
+
+    app = make_app(repo, assistant=_Assistant(repo))
+
+    async def chosen(pilot: Pilot[Any]) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, ComposeScreen)
+        screen._options_chosen(SendOptions(max_rounds=3, verify=True, test_cmd="make check",
+                                           diff=True, log=5))  # fmt: skip
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*"rename f0 to zero")
+
+    assert snap_compare(app, run_before=chosen, terminal_size=(80, 24))

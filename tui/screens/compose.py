@@ -28,6 +28,15 @@ ctrl+t walks the reasoning levels the backend honours (its default, off, low, me
 the backend says the level in use, and the meter's output reserve follows it (a request that
 reasons reserves room for the reasoning). A backend picked that cannot reason at the level in
 use is taken at its own default, and a notice says so.
+
+f2 opens the send options (:mod:`tui.screens.options`), what ``tome ask`` takes as flags:
+verify (the test and lint commands, typed there, configured, or detected, run on each
+round's changeset in a scratch worktree; a project's own commands wait for ``tome trust``),
+the repair rounds (``max_rounds`` from config, 0: off), and the git context of a new
+session (the uncommitted diff, the changes since a ref, the last N commit subjects). The
+line under the reasoning level says them; the meter counts the git sections, and what
+verify will run is said again as the request is sent. The Stream marks each check, the
+Review's rounds line says how each round's checks ended.
 """
 
 from __future__ import annotations
@@ -46,20 +55,22 @@ from textual.worker import get_current_worker
 from assistant.display import safe_name
 from assistant.errors import AssistantError, ConfigError
 
-from ..advice import NEXT_BACKEND, error_text, fit_text
+from ..advice import NEXT_BACKEND, OPTIONS_KEY, error_text, fit_text
 from ..widgets.budget_meter import Budget, BudgetMeter
 from ..widgets.file_tree import FileTree
 from ..widgets.footer import Footer
+from .options import SendOptions, checks_of, choice_lines, note_text
 from .stream import StreamScreen
 
 if TYPE_CHECKING:
-    from assistant.packing import Pack
+    from assistant.packing import GitOptions, Pack
     from assistant.session import Assistant, Plan
+    from assistant.verify import Choice, Verifier
 
-Key = tuple[str, tuple[str, ...] | None, str, int | None, bool, str]
+Key = tuple[str, tuple[str, ...] | None, str, int | None, bool, str, "GitOptions | None"]
 """What a plan was made for: the task (or follow-up message), the included paths (None:
 all), the backend, the session followed up on (None: a new one), ask mode, the reasoning
-level (its output reserve differs)."""
+level (its output reserve differs), the git sections (None: none, or a follow-up)."""
 
 
 class ComposeScreen(Screen[None]):
@@ -75,6 +86,8 @@ class ComposeScreen(Screen[None]):
         # named by the follow-up box (its border), not the footer: with it the eight keys
         # above no longer fit 80 columns and ^q Quit was cut
         Binding("ctrl+l", "new_session", "New", show=False),
+        # named by the options line above the meter (the footer is full at 80 columns)
+        Binding(OPTIONS_KEY, "options", "Options", show=False),
         Binding("ctrl+o", "history", "History"),
         Binding("ctrl+g", "app.help", "Help"),
         Binding("ctrl+q", "app.quit", "Quit", priority=True),  # shown: the app's is not
@@ -90,6 +103,8 @@ class ComposeScreen(Screen[None]):
         self.ask_mode = False  # ctrl+f: a question, no edits
         self.follow: int | None = None  # the session the follow-up box continues
         self.sent = False  # a request went out from here: coming back offers a follow-up
+        self.options = SendOptions(max_rounds=assistant.settings.max_rounds)  # f2
+        self.checks: Choice | None = None  # what verify would run, as the options line says
 
     def compose(self) -> ComposeResult:
         a = self.assistant
@@ -105,6 +120,7 @@ class ComposeScreen(Screen[None]):
                     id="backend",
                 )
                 yield Static(self._reasoning_line(), id="reasoning-level")
+                yield Static(id="send-options")
                 yield BudgetMeter(id="meter")
                 yield TextArea(id="task", soft_wrap=True, show_line_numbers=False)
                 yield Static("", id="followup-label")
@@ -197,6 +213,7 @@ class ComposeScreen(Screen[None]):
         ask = " · ask mode, no edits" if self.ask_mode else ""
         self.query_one("#task", TextArea).border_title = ("question" if self.ask_mode
                                                           else "task")  # fmt: skip
+        self.query_one("#send-options", Static).update(self._options_line())
         label = self.query_one("#followup-label", Static)
         box = self.query_one("#followup", TextArea)
         label.display = box.display = self.follow is not None
@@ -213,26 +230,107 @@ class ComposeScreen(Screen[None]):
             return self.follow is not None
         return True
 
+    # -- send options (f2) ------------------------------------------------------------------
+
+    def _options_line(self) -> Content:
+        """The options in one line: the repair rounds, the checks (which commands, or why
+        none), the git sections; the key that opens them."""
+        o = self.options
+        checks = "verify off"
+        choice = self.checks
+        if choice is not None:
+            from assistant.verify import NOTHING_TO_RUN
+
+            names = ", ".join(c.name for c in choice.commands) or "nothing to run"
+            refused = [n for n in choice.notes if n != NOTHING_TO_RUN]  # waiting for trust
+            checks = f"verify {names}" + (f", {len(refused)} left out" if refused else "")
+        parts = [f"rounds {o.max_rounds}" if o.max_rounds else "rounds off", checks]
+        if o.has_git:
+            follow = " (new sessions only)" if self.follow is not None else ""
+            parts.append(f"git {o.git_words()}{follow}")
+        return Content.assemble(("options", "bold"), f" ({OPTIONS_KEY}) ", " · ".join(parts))
+
+    def action_options(self) -> None:
+        from .options import OptionsScreen
+
+        a = self.assistant
+        dialog = OptionsScreen(self.options, settings=a.settings, root=a.root,
+                               following=self.follow is not None)  # fmt: skip
+        self.app.push_screen(dialog, callback=self._options_chosen)
+
+    def _options_chosen(self, chosen: SendOptions | None) -> None:
+        if chosen is None or chosen == self.options:
+            return
+        recount = chosen.git() != self.options.git()
+        self.options = chosen
+        a = self.assistant
+        self.checks = checks_of(chosen, a.settings, a.root)
+        self._show_mode()
+        if recount:  # the git sections are part of the pack: the meter counts them
+            self.action_recount()
+
+    def _git(self) -> GitOptions | None:
+        """The git sections of the next request: a new session's (a follow-up packs what
+        its conversation packed)."""
+        if self._following() or not self.options.has_git:
+            return None
+        return self.options.git()
+
+    def _verifier(self) -> Verifier | None:
+        """The checker of the next send, what it runs said first (as ``tome ask --verify``
+        says it before sending); None: verify is off, or nothing to run."""
+        from assistant.verify import Verifier
+
+        a = self.assistant
+        choice = checks_of(self.options, a.settings, a.root)
+        if choice is None:
+            return None
+        for note in choice.notes:
+            self.notify(note_text(note), title="checks: left out", severity="warning",
+                        timeout=12)  # fmt: skip
+        if not choice.commands:
+            return None
+        said = "\n".join(choice_lines(choice)[: len(choice.commands)])
+        self.notify(said, title="checks, in a scratch worktree of the current tree", timeout=5)
+        return Verifier(a.root, choice.commands, timeout=a.settings.check_timeout,
+                        notes=choice.notes)  # fmt: skip
+
     # -- counting ---------------------------------------------------------------------------
 
     def action_recount(self) -> None:
         self.query_one(BudgetMeter).budget = None
-        self._count()
+        self._count(self._git())
 
     @work(thread=True, exclusive=True, group="count")
-    def _count(self) -> None:
-        from assistant import PackOptions, pack
-
+    def _count(self, git: GitOptions | None) -> None:
         a = self.assistant
         try:
-            options = PackOptions(instruction_files=tuple(a.settings.instruction_files))
-            packed = pack(a.root, encoding=a.backend.encoding, cache=a.cache, options=options)
-            overhead = a.prompt_overhead + packed.instruction_tokens
+            try:
+                packed = self._pack(git)
+            except AssistantError as exc:
+                if git is None:
+                    raise
+                # the git sections cannot be made (a since that names nothing): said, and
+                # the files counted without them
+                self.app.call_from_thread(self.notify, error_text(exc), severity="error",
+                                          title="git context", timeout=10)  # fmt: skip
+                packed = self._pack(None)
+            overhead = a.prompt_overhead + packed.instruction_tokens + packed.git_tokens
         except AssistantError as exc:
             self.app.call_from_thread(self.notify, error_text(exc), severity="error")
             return
         files = [(f.path, f.tokens) for f in packed.files]
         self.app.call_from_thread(self._counted, files, overhead, _instructions_tip(packed))
+
+    def _pack(self, git: GitOptions | None) -> Pack:
+        """The whole repository packed, to count every file (and the git sections asked)."""
+        from assistant import PackOptions, pack
+
+        a = self.assistant
+        names = tuple(a.settings.instruction_files)
+        options = PackOptions(instruction_files=names) if git is None else \
+            PackOptions(instruction_files=names, git=git)  # fmt: skip
+        return pack(a.root, encoding=a.backend.encoding, cache=a.cache, options=options)
 
     def _counted(self, files: list[tuple[str, int]], overhead: int, tip: str | None = None) -> None:
         self.query_one(BudgetMeter).tooltip = tip  # the instruction files: not in the tree
@@ -255,10 +353,11 @@ class ComposeScreen(Screen[None]):
         level = self.assistant.reasoning_level
         if self._following():
             message = self.query_one("#followup", TextArea).text.strip()
-            return message, None, backend, self.follow, ask, level
+            return message, None, backend, self.follow, ask, level, None
         task = self.query_one("#task", TextArea).text.strip()
         paths = self.query_one(FileTree).included_paths() if self.counted else None
-        return task, tuple(paths) if paths is not None else None, backend, None, ask, level
+        chosen = tuple(paths) if paths is not None else None
+        return task, chosen, backend, None, ask, level, self._git()
 
     def _update_meter(self) -> None:
         if not self.counted:
@@ -286,13 +385,13 @@ class ComposeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="plan")
     def _plan(self, key: Key, *, send: bool) -> None:
         """Pack and price the request for ``key`` (no network); with ``send``, send it."""
-        task, paths, _, follow, ask, _ = key
+        task, paths, _, follow, ask, _, git = key
         a = self.assistant
         try:
             if send:
                 a.backend.require_key()  # a missing key fails before the repository is packed
             plan = a.plan(task, paths=list(paths) if paths is not None else None,
-                          continue_from=follow, edits=not ask)  # fmt: skip
+                          continue_from=follow, edits=not ask, git=git)  # fmt: skip
         except AssistantError as exc:
             self.app.call_from_thread(
                 self.notify, error_text(exc), title="cannot send this", severity="error"
@@ -417,17 +516,19 @@ class ComposeScreen(Screen[None]):
     @work(exclusive=True, group="send")
     async def _send(self, a: Assistant, task: str, plan: Plan) -> None:
         prices = plan.backend.prices
+        verifier = self._verifier()
+        rounds = self.options.max_rounds
         self.sent = True
         first = task.splitlines()[0]
         if plan.parent_id is not None:
             first = f"#{plan.parent_id} ↳ {first}"
-        await self.app.push_screen(
-            StreamScreen(
-                lambda cancel: a.send(plan, cancel=cancel),
-                title=first if len(first) <= 60 else first[:59] + "…",
-                output_price=prices.output if prices else None,
-            )
-        )
+        stream = StreamScreen(
+            lambda cancel: a.send(plan, cancel=cancel, max_rounds=rounds,
+                                  checker=stream.showing(verifier)),
+            title=first if len(first) <= 60 else first[:59] + "…",
+            output_price=prices.output if prices else None,
+        )  # fmt: skip
+        await self.app.push_screen(stream)
 
 
 def _instructions_tip(packed: Pack) -> str | None:

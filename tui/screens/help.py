@@ -75,6 +75,9 @@ PROSE: dict[str, str] = {
     "toggle_reasoning": "the reasoning: show / hide",
     "recount": "recount the pack (plans the task, if written)",
     "history": "past sessions",
+    "options": "send options: verify (tests and lint in a scratch worktree), repair rounds, "
+    "git context (diff, since, log)",
+    "use": "use these options",
     "toggle_include": "include / exclude the file or folder under the cursor",
     "cancel": "cancel the request (back, once it is done)",
     "open": "review the session again",
@@ -105,6 +108,7 @@ def _sections() -> list[tuple[str, list[type[DOMNode]]]]:
     from .confirm import ConfirmScreen
     from .explain import ExplainScreen
     from .history import HistoryScreen
+    from .options import OptionsScreen
     from .reason import ReasonScreen
     from .review import ReviewScreen
     from .stream import StreamScreen
@@ -115,6 +119,7 @@ def _sections() -> list[tuple[str, list[type[DOMNode]]]]:
         ("Compose", [ComposeScreen, FileTree]),
         ("Stream", [StreamScreen]),
         ("History", [HistoryScreen]),
+        ("Send options (f2 in Compose)", [OptionsScreen]),
         ("A question (apply, commit)", [ConfirmScreen]),
         ("A reason (reject with a reason)", [ReasonScreen]),
         ("The explanation (w in Review, narrow terminal)", [ExplainScreen]),

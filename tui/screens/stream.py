@@ -18,6 +18,11 @@ A model that reasons streams its reasoning first (:class:`~assistant.session.Rea
 it goes to a folded section above the answer (:class:`~tui.widgets.reasoning_view.
 ReasoningView`, ``r`` unfolds it), escaped, plain text, never part of the answer nor read
 for edits; the stats line counts its tokens with the output, as they are billed.
+
+With verify on (Compose's options), the checks of each round's changeset run in a scratch
+worktree before the answer is shown for review (:meth:`StreamScreen.showing`): the edits list
+marks them (``── checks: test, lint ──``, then how they ended) and the stats line says
+they are running; a failing check is a repair round like a hunk that did not place.
 """
 
 from __future__ import annotations
@@ -56,7 +61,10 @@ from ..widgets.footer import Footer
 from ..widgets.reasoning_view import ReasoningView
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from assistant import Result
+    from assistant.checks import Checker, CheckReport
     from assistant.edits import FileEdit
 
 Source = Callable[[threading.Event], Iterator[Event]]
@@ -112,6 +120,7 @@ class StreamScreen(Screen[None]):
         self.failed: str | None = None
         self.retrying = ""  # the last retry notice, shown in the stats line
         self.round = ""  # "round 2" once a repair round is asked, shown in the stats line
+        self.checking = ""  # what the checks are doing, shown in the stats line
         self.shown = Escaper()  # the answer is the model's: shown, never obeyed
         self.thought = Escaper()  # so is its reasoning
         self.reasoning_chars = 0
@@ -255,6 +264,30 @@ class StreamScreen(Screen[None]):
         )
         self._stats()
 
+    def showing(self, checker: Checker | None) -> Checker | None:
+        """``checker``, its runs shown on this screen as they start and end (called from
+        the request's thread: the screen is updated through ``call_from_thread``)."""
+        return None if checker is None else _Watched(checker, self)
+
+    def _checks_started(self, names: str) -> None:
+        self.checking = f"checks running: {names}, in a scratch worktree…"
+        self.query_one("#edits", OptionList).add_option(
+            Content.styled(f"── checks: {names} ──", "$accent")
+        )
+        self._stats()
+
+    def _checks_ended(self, report: CheckReport) -> None:
+        if report.passed:
+            base = report.baseline_failures
+            said = f"no new failures ({base} before the edit)" if base else "passed"
+            style = "$success"
+        else:
+            new = report.failures - report.baseline_failures
+            said, style = f"{new} new failure{'s' * (new != 1)}", "$error"
+        self.checking = f"checks {said}"
+        self.query_one("#edits", OptionList).add_option(Content.styled(f"   checks {said}", style))
+        self._stats()
+
     def _retrying(self, line: str) -> None:
         self.retrying = line
         self.notify(line, title="the backend failed", severity="warning", markup=False)
@@ -273,6 +306,8 @@ class StreamScreen(Screen[None]):
             line += "   reasoning…"
         if self.round:
             line = f"{self.round}   {line}"
+        if self.checking:
+            line += f"   {self.checking}"
         if self.output_price is not None:
             line += f"   ~${tokens * self.output_price / 1e6:.4f} output so far"
         if self.retrying:
@@ -344,6 +379,22 @@ class StreamScreen(Screen[None]):
             return
         self.cancel.set()
         self.query_one("#stream-stats", Static).update("cancelling…")
+
+
+class _Watched:
+    """A :class:`~assistant.checks.Checker` whose runs a :class:`StreamScreen` shows."""
+
+    def __init__(self, checker: Checker, screen: StreamScreen) -> None:
+        self.checker = checker
+        self.screen = screen
+
+    def check(self, texts: Mapping[str, str | None]) -> CheckReport:
+        commands = getattr(self.checker, "commands", ())
+        names = ", ".join(c.name for c in commands) or "checks"
+        self.screen.app.call_from_thread(self.screen._checks_started, names)
+        report = self.checker.check(texts)
+        self.screen.app.call_from_thread(self.screen._checks_ended, report)
+        return report
 
 
 def _review(state: ReviewState) -> Screen[None]:
