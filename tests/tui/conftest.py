@@ -16,7 +16,12 @@ from assistant.session import Assistant
 
 @pytest.fixture
 def repo(make_repo) -> Path:  # type: ignore[no-untyped-def]
-    return make_repo({"a.py": A_PY, "b.txt": B_TXT})
+    # a fixed commit date gives the same sha on every run, so a snapshot showing the git log
+    # section's size (short sha, date, subject) counts the same tokens each time
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("GIT_AUTHOR_DATE", "2026-01-01T12:00:00+0000")
+        env.setenv("GIT_COMMITTER_DATE", "2026-01-01T12:00:00+0000")
+        return make_repo({"a.py": A_PY, "b.txt": B_TXT})
 
 
 @pytest.fixture
