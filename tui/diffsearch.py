@@ -84,17 +84,21 @@ def occurrences(files: Sequence[FileReview], found: Sequence[tuple[int, int]], t
     return sum(len(spans(files[fi].hunk_diff(h), term)) for fi, h in found)
 
 
-def match_label(found: Sequence[tuple[int, int]], here: tuple[int, int], times: int) -> str:
+def match_label(
+    found: Sequence[tuple[int, int]], here: tuple[int, int], times: int, *, short: bool = False
+) -> str:
     """``7 matches in 2 hunks, here 1 of 2`` on a matching hunk (``times``: the matches,
     ``found``: the hunks that hold them, ``n`` steps through), without ``here`` elsewhere;
-    ``no match`` for none."""
+    ``no match`` for none. ``short`` (a narrow status bar): ``here 1 of 2, 7 matches``."""
     if not found:
         return "no match"
     hunks = len(found)
-    label = f"{times} match{'es' * (times != 1)} in {hunks} hunk{'s' * (hunks != 1)}"
-    if here in found:
-        label += f", here {list(found).index(here) + 1} of {hunks}"
-    return label
+    matches = f"{times} match{'es' * (times != 1)}"
+    at = f"here {list(found).index(here) + 1} of {hunks}" if here in found else ""
+    if short:
+        return f"{at}, {matches}" if at else f"{matches} in {hunks} hunk{'s' * (hunks != 1)}"
+    label = f"{matches} in {hunks} hunk{'s' * (hunks != 1)}"
+    return f"{label}, {at}" if at else label
 
 
 def filtered(paths: Sequence[str], text: str) -> list[int]:

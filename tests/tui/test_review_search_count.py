@@ -76,3 +76,21 @@ async def test_on_a_hunk_without_the_term_the_count_has_no_here(repo: Path) -> N
         await pilot.pause()
         assert "file 1/2" in _status(app)
         assert _status(app).endswith("/TWO: 2 matches in 1 hunk")
+
+
+async def test_at_80_columns_a_long_tally_keeps_which_match_is_here(repo: Path) -> None:
+    app = make_app(repo, review=ReviewState.from_patch(repo, PATCH, title="t.diff"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("y")  # the tally grows: "2 pending  1 accepted"
+        await pilot.press("slash", *"return", "enter")
+        await pilot.pause()
+        shown = screen_text(app).splitlines()[-2]
+        assert shown.endswith("/return: here 2 of 2, 7 matches"), shown
+    app = make_app(repo, review=ReviewState.from_patch(repo, PATCH, title="t.diff"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("y", "slash", *"return", "enter")
+        await pilot.pause()
+        assert "/return: 7 matches in 2 hunks, here 2 of 2" in screen_text(app)
+    from tui.diffsearch import match_label
+
+    assert match_label([(0, 1)], (1, 1), 3, short=True) == "3 matches in 1 hunk"

@@ -269,7 +269,10 @@ class ReviewScreen(Screen[None]):
         if self.search:
             here = (self.file_index, self.diff.current_hunk)
             label = match_label(self._matches, here, self._times)
-            parts.append(f"   /{safe_name(self.search)}: ")
+            said = f"   /{safe_name(self.search)}: "
+            if Content.assemble(*parts, said, label).cell_length > self.size.width - 2:
+                label = match_label(self._matches, here, self._times, short=True)  # 80 columns
+            parts.append(said)
             parts.append((label, "$warning" if not self._matches else ""))
         if loose:  # last: at 80 columns a long phrase is cut, not the tally (the pane has it)
             parts.append((f"   {TOLERATED} " + safe_name("; ".join(loose)), "$warning"))
