@@ -267,14 +267,19 @@ def from_the_command_line(tree: Path, patch: Path, runs: int = 3) -> tuple[float
     review = f"{shlex.quote(sys.executable)} -m assistant review {shlex.quote(str(patch))}"
     bare = f"{shlex.quote(sys.executable)} -S -c 'print(\"compute_fast\"); input()'"
 
+    runs_so_far = iter(range(1 << 30))
+
     def once(command: str) -> float:
-        name = f"tome-bench-{os.getpid()}"
+        # A server (socket) of its own each run: a new session on the server that the last
+        # kill-session is shutting down fails with "server exited unexpectedly".
+        name = f"tome-bench-{os.getpid()}-{next(runs_so_far)}"
+        tmux = ["tmux", "-L", name]
         start = time.perf_counter()
-        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
+        subprocess.run([*tmux, "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
                         "-c", str(tree), command], env=env, check=True)  # fmt: skip
         try:
             while True:
-                pane = subprocess.run(["tmux", "capture-pane", "-p", "-t", name],
+                pane = subprocess.run([*tmux, "capture-pane", "-p", "-t", name],
                                       capture_output=True, text=True).stdout  # fmt: skip
                 if "compute_fast" in pane:
                     return time.perf_counter() - start
@@ -282,7 +287,7 @@ def from_the_command_line(tree: Path, patch: Path, runs: int = 3) -> tuple[float
                     raise SystemExit(f"tome review did not show the diff:\n{pane}")
                 time.sleep(0.01)
         finally:
-            subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+            subprocess.run([*tmux, "kill-server"], capture_output=True)
 
     once(review)  # compile and cache the bytecode, as an installed tome has it
     return min(once(review) for _ in range(runs)), min(once(bare) for _ in range(runs))

@@ -3,7 +3,8 @@
 A hunk matches when the text its rows draw (its ``@@`` header, context, removed and added
 lines, or a failed hunk's report) holds the term, ignoring case, as ``less`` and lazygit
 search. ``n`` and ``N`` move to the next hunk that matches, across files, and wrap; the
-status bar counts the matching hunks (``match 2 of 5``, ``no match``).
+status bar counts the matches and the hunks that hold them (``7 matches in 2 hunks, here 1
+of 2``, ``no match``).
 """
 
 from __future__ import annotations
@@ -78,13 +79,26 @@ def matching(files: Sequence[FileReview], order: Sequence[int], term: str) -> li
     ]
 
 
-def match_label(found: Sequence[tuple[int, int]], here: tuple[int, int]) -> str:
-    """``match 2 of 5`` on a matching hunk, ``5 matches`` elsewhere, ``no match`` for none."""
+def occurrences(files: Sequence[FileReview], found: Sequence[tuple[int, int]], term: str) -> int:
+    """How many times ``term`` shows (any case) in the hunks ``found``: the marks drawn."""
+    return sum(len(spans(files[fi].hunk_diff(h), term)) for fi, h in found)
+
+
+def match_label(
+    found: Sequence[tuple[int, int]], here: tuple[int, int], times: int, *, short: bool = False
+) -> str:
+    """``7 matches in 2 hunks, here 1 of 2`` on a matching hunk (``times``: the matches,
+    ``found``: the hunks that hold them, ``n`` steps through), without ``here`` elsewhere;
+    ``no match`` for none. ``short`` (a narrow status bar): ``here 1 of 2, 7 matches``."""
     if not found:
         return "no match"
-    if here in found:
-        return f"match {list(found).index(here) + 1} of {len(found)}"
-    return f"{len(found)} match{'es' * (len(found) != 1)}"
+    hunks = len(found)
+    matches = f"{times} match{'es' * (times != 1)}"
+    at = f"here {list(found).index(here) + 1} of {hunks}" if here in found else ""
+    if short:
+        return f"{at}, {matches}" if at else f"{matches} in {hunks} hunk{'s' * (hunks != 1)}"
+    label = f"{matches} in {hunks} hunk{'s' * (hunks != 1)}"
+    return f"{label}, {at}" if at else label
 
 
 def filtered(paths: Sequence[str], text: str) -> list[int]:

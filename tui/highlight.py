@@ -31,9 +31,29 @@ _SHARED: dict[type[Lexer], Lexer] = {}
 """The first lexer made of each kind, used for every file of that kind."""
 
 
-@lru_cache(maxsize=256)
+def lexer_ready(path: str) -> bool:
+    """Whether :func:`lexer_for` answers ``path`` without building a lexer: pygments turns
+    a language's rules into regular expressions when its first lexer is made (Python's:
+    40 ms), which the first screen need not wait for (see ``DiffView.plain_first``)."""
+    cls = _lexer_class(path)
+    return cls is None or cls in _SHARED
+
+
 def lexer_for(path: str) -> Lexer | None:
-    """The lexer for a file name, or None (plain text: nothing to colour).
+    """The lexer for ``path``'s kind of file, or None (plain text: nothing to colour); one
+    shared by every file of that kind."""
+    cls = _lexer_class(path)
+    if cls is None:
+        return None
+    lexer = _SHARED.get(cls)
+    if lexer is None:
+        lexer = _SHARED[cls] = cls(stripnl=False, ensurenl=False)
+    return lexer
+
+
+@lru_cache(maxsize=256)
+def _lexer_class(path: str) -> type[Lexer] | None:
+    """The lexer class for a file name, or None (plain text: nothing to colour).
 
     Chosen among pygments' own lexers as ``get_lexer_for_filename`` chooses (the highest
     priority, an exact name before a pattern), but never among plugin lexers: looking those
@@ -52,12 +72,7 @@ def lexer_for(path: str) -> Lexer | None:
     if not found:
         return None
     cls = max(found, key=lambda m: (m[0], m[1]))[2]
-    if cls.name == "Text only":
-        return None
-    lexer = _SHARED.get(cls)
-    if lexer is None:
-        lexer = _SHARED[cls] = cls(stripnl=False, ensurenl=False)
-    return lexer
+    return None if cls.name == "Text only" else cls
 
 
 def _matches(name: str, pattern: str) -> bool:

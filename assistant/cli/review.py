@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from ._ui import terminal_ui
 
     run_review = terminal_ui("tome review", "'tome apply --check PATCH'").run_review
-    root = find_root(root_of(args) or Path.cwd())
+    root = root_of(args) or Path.cwd()  # the UI finds the repository root (one git call)
 
     if args.patch:
         path = Path(args.patch)

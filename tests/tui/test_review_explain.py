@@ -31,7 +31,8 @@ def _pane(app: object) -> tuple[bool, str]:
     screen = app.screen  # type: ignore[attr-defined]
     assert isinstance(screen, ReviewScreen)
     pane = screen.query_one("#explain")
-    text = screen.query_one("#explain-text", AnswerMarkdown).source
+    found = screen.query("#explain-text")  # mounted when an explanation is first shown
+    text = found.first(AnswerMarkdown).source if found else ""
     return bool(pane.display), text
 
 
@@ -67,6 +68,7 @@ async def test_a_bare_patch_has_no_explanation(repo: Path) -> None:
         await pilot.press("w")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen) and not _pane(app)[0]
+        assert not app.screen.query(AnswerMarkdown)  # no prose: no Markdown widget either
 
 
 async def test_at_80_columns_w_opens_an_overlay(repo: Path) -> None:

@@ -59,7 +59,7 @@ def test_lexers_are_pygments_own_choice_without_loading_plugins(
         yield  # pragma: no cover
 
     monkeypatch.setattr(pygments.lexers, "find_plugin_lexers", no_plugins)
-    highlight.lexer_for.cache_clear()
+    highlight._lexer_class.cache_clear()
     got = {name: type(lx) if (lx := highlight.lexer_for(name)) else None for name in NAMES}
     assert got == expected
     assert expected["a.py"] is not None and expected["a.unknownext"] is None

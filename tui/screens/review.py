@@ -36,10 +36,9 @@ from textual.widgets import Input, OptionList, Static
 from assistant.display import safe, safe_name
 from assistant.edits import FileReview, HunkState, file_config_edit, parse_edits
 from assistant.errors import AssistantError
-from assistant.rounds import rounds_line
 
 from ..diffrows import TOLERATED
-from ..diffsearch import filtered, match_label, matching, next_match
+from ..diffsearch import filtered, match_label, matching, next_match, occurrences
 from ..state import (
     ReviewState,
     counts,
@@ -48,7 +47,6 @@ from ..state import (
     edit_hunk,
     tolerated,
 )
-from ..widgets.answer_markdown import AnswerMarkdown
 from ..widgets.diff_view import DiffView
 from ..widgets.file_list import FileList
 from ..widgets.find_bar import FindBar
@@ -147,6 +145,7 @@ class ReviewScreen(Screen[None]):
         self.filter = ""
         """What the file list is narrowed to (a path substring; empty: every file)."""
         self._matches: list[tuple[int, int]] = []
+        self._times = 0  # how often the search shows in those hunks
         """The hunks that show the search, in list order (counted when the search is set or
         moved by, the filter changes, or hunks are split or edited)."""
 
@@ -155,7 +154,12 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="review-title", classes="title-bar")
         result = self.state.result
-        if result is not None and (line := rounds_line(result)):
+        line = None
+        if result is not None:  # a session's review: a patch's has no rounds (nor SQLite)
+            from assistant.rounds import rounds_line
+
+            line = rounds_line(result)
+        if result is not None and line:
             from .checks import has_checks
 
             line += " · C: the checks" if has_checks(result) else ""
@@ -165,8 +169,7 @@ class ReviewScreen(Screen[None]):
         with Horizontal(id="review-body"):
             yield FileList(id="files")
             yield DiffView(id="diff")
-            with VerticalScroll(id="explain"):
-                yield AnswerMarkdown(id="explain-text")
+            yield VerticalScroll(id="explain")  # its Markdown is mounted when first shown
         yield FindBar(id="find")
         yield Static("", id="review-status", classes="status-bar")
         yield Footer()
@@ -174,6 +177,7 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         files = self.query_one(FileList)
         files.set_files(self.state.files)
+        self.query_one(DiffView).plain_first = getattr(self.app, "plain_first", False)
         self._show(0)
         self.query_one(DiffView).focus()
         for problem in self.state.problems:
@@ -264,8 +268,11 @@ class ReviewScreen(Screen[None]):
             parts.append(f"   filter {safe_name(self.filter)!r}: {shown} file{'s' * (shown != 1)}")
         if self.search:
             here = (self.file_index, self.diff.current_hunk)
-            label = match_label(self._matches, here)
-            parts.append(f"   /{safe_name(self.search)}: ")
+            label = match_label(self._matches, here, self._times)
+            said = f"   /{safe_name(self.search)}: "
+            if Content.assemble(*parts, said, label).cell_length > self.size.width - 2:
+                label = match_label(self._matches, here, self._times, short=True)  # 80 columns
+            parts.append(said)
             parts.append((label, "$warning" if not self._matches else ""))
         if loose:  # last: at 80 columns a long phrase is cut, not the tally (the pane has it)
             parts.append((f"   {TOLERATED} " + safe_name("; ".join(loose)), "$warning"))
@@ -358,6 +365,8 @@ class ReviewScreen(Screen[None]):
         """No key of the screen while the search or filter box has the focus: it types.
         ``C Checks`` only when some round ran the checks."""
         if action == "checks":
+            if self.state.result is None:  # a patch: no rounds (and no Checks screen to load)
+                return False
             from .checks import has_checks
 
             return has_checks(self.state.result) and not isinstance(self.focused, Input)
@@ -415,6 +424,7 @@ class ReviewScreen(Screen[None]):
     def _count_matches(self) -> None:
         order = self.query_one(FileList).shown
         self._matches = matching(self.state.files, order, self.search)
+        self._times = occurrences(self.state.files, self._matches, self.search)
 
     def _next_match(self, *, forward: bool, here: bool = False) -> None:
         """Go to the next hunk showing the search term, across the listed files, wrapping."""
@@ -485,6 +495,18 @@ class ReviewScreen(Screen[None]):
 
         return explanation(answer, near)
 
+    def _show_explanation(self, text: str) -> None:
+        """Put ``text`` in the explanation's Markdown, mounted the first time one is shown: a
+        patch without prose never loads the Markdown parser (on the way to the first screen)."""
+        from ..widgets.answer_markdown import AnswerMarkdown
+
+        pane = self.query_one("#explain", VerticalScroll)
+        found = pane.query(AnswerMarkdown)
+        if found:
+            found.first().update(text)
+        else:
+            pane.mount(AnswerMarkdown(text, id="explain-text"))
+
     def _explain(self) -> None:
         """Show the current file's explanation beside the diff, when there is one and room."""
         pane = self.query_one("#explain", VerticalScroll)
@@ -494,7 +516,7 @@ class ReviewScreen(Screen[None]):
         if shown and f is not None and self._explained != f.path:
             self._explained = f.path
             pane.border_title = "why (w hides)"
-            self.query_one("#explain-text", AnswerMarkdown).update(safe(text))
+            self._show_explanation(safe(text))
             pane.scroll_home(animate=False)
         pane.display = shown
 

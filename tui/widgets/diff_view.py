@@ -53,7 +53,7 @@ from ..diffrows import (
     wrap_notes,
 )
 from ..diffsearch import spans as search_spans
-from ..highlight import highlight_line
+from ..highlight import highlight_line, lexer_for, lexer_ready
 
 SIGNS = {"added": "+", "removed": "-", "context": " "}
 STATE_LABEL = {
@@ -241,6 +241,10 @@ class DiffView(ScrollView, can_focus=True):
         self._last_hunk = -1
         self._kept: dict[int, FileRows] = {}  # by id(file), oldest first
         self._search = ""
+        self._colouring: set[str] = set()  # paths drawn plain, their lexer built next frame
+        self.plain_first = False
+        """Draw a file whose lexer is not built yet plain, and colour it right after (the
+        first screen of ``tome review`` does not wait for pygments)."""
 
     @property
     def search(self) -> str:
@@ -528,9 +532,25 @@ class DiffView(ScrollView, can_focus=True):
             path = file.path if file is not None else ""
             base = self._style(row.kind) if row.kind in ("added", "removed") else self._base
             word = self._style(f"{row.kind}-word") if row.spans else base
+            if built is None and self.plain_first and not lexer_ready(path):
+                self._colour_later(path)  # drawn plain now, not kept: coloured next frame
+                return paint(row.text, base, [], row.spans, word)
             spans = highlight_line(path, row.text, dark=dark)
             cached = bodies[key] = paint(row.text, base, spans, row.spans, word)
         return cached
+
+    def _colour_later(self, path: str) -> None:
+        """Build ``path``'s lexer once this frame is on screen, then draw it again coloured."""
+        if path in self._colouring:
+            return
+        self._colouring.add(path)
+
+        def colour() -> None:
+            lexer_for(path)
+            self._colouring.discard(path)
+            self.refresh()
+
+        self.call_after_refresh(colour)
 
     def _line_body(self, row: Row, width: int, *, part: int | None = None) -> Strip:
         """The row's body cropped to ``width``: at the scroll position, or (wrapped, side by
