@@ -198,7 +198,8 @@ CREATE INDEX rounds_request ON rounds(request_id);
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 """``MIGRATIONS[n]`` takes a database of schema ``n`` to ``n + 1`` (schema 0: a new file).
-Statements are separated by ``;``. Append, never edit: released steps ran on users' files."""
+Statements end at a ``;`` that ends them for SQLite (not one in a comment, a string or a
+trigger's body). Append, never edit: released steps ran on users' files."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -812,11 +813,27 @@ def _migrate(con: sqlite3.Connection, version: int) -> None:
     """Run the steps after ``version`` inside the caller's transaction (DDL is transactional
     in SQLite), then record the new version."""
     for step in MIGRATIONS[version:]:
-        for statement in step.split(";"):  # executescript would commit midway
-            if statement.strip():
-                con.execute(statement)
+        for statement in _statements(step):  # executescript would commit midway
+            con.execute(statement)
     if version != SCHEMA_VERSION:
         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _statements(step: str) -> list[str]:
+    """The SQL statements of a migration step, split where SQLite ends them
+    (:func:`sqlite3.complete_statement`): a ``;`` in a comment, a string or a trigger's body
+    stays in its statement. Text after the last ``;`` is a statement of its own."""
+    found: list[str] = []
+    pending = ""
+    pieces = step.split(";")
+    for i, piece in enumerate(pieces):
+        pending += piece if i == len(pieces) - 1 else piece + ";"
+        if pending.strip() and sqlite3.complete_statement(pending):
+            found.append(pending)
+            pending = ""
+    if pending.strip():
+        found.append(pending)
+    return found
 
 
 def _insert(
