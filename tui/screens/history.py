@@ -98,7 +98,7 @@ class HistoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            "[b]History[/b]  past requests, their repair rounds under them",
+            "[b]History[/b]  past sessions: each request, its repair rounds under it",
             id="history-title",
             classes="title-bar",
         )
