@@ -72,17 +72,24 @@ async def test_rounds_are_rows_under_their_request_and_enter_opens_each(
         assert "Traceback" not in screen_text(app)
 
 
-async def test_a_hostile_task_is_shown_as_text(
+async def test_a_hostile_task_and_round_are_shown_as_text(
     assistant: Assistant, fake_openai: FakeOpenAI
 ) -> None:
-    """The task and backend names come from the store (``.tome/`` is untrusted): markup
+    """The task and what a round did come from the store (``.tome/`` is untrusted): markup
     and escapes are shown inert, never interpreted."""
-    fake_openai.push(Reply(text="No.\n"))
-    assistant.ask("[b red]bold[/] \x1b[2J look", max_rounds=0)
+    import sqlite3
+
+    fake_openai.push(Reply(text=FIRST), Reply(text=SECOND))
+    assistant.ask("[b red]bold[/] \x1b[2J look")
+    with sqlite3.connect(assistant.root / ".tome" / "history.db") as con:
+        con.execute("UPDATE rounds SET checks = ? WHERE number = 2", ("\x1b]8;;x\x07[i]y[/i]",))
+    con.close()
     app = make_app(assistant.root, assistant=assistant, screen="history")
     async with app.run_test(size=(120, 30)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen), "the History screen")
         table = app.screen.query_one(DataTable)
-        await until(pilot, lambda: table.row_count == 1, "the request's row")
-        task = str(table.get_row_at(0)[6])
+        await until(pilot, lambda: table.row_count == 3, "the request's row and its rounds")
+        task, did = str(table.get_row_at(0)[6]), str(table.get_row_at(2)[6])
         assert "[b red]bold[/]" in task and "\x1b" not in task
+        assert "[i]y[/i]" in did and "\x1b" not in did and "\x07" not in did
+        assert "Traceback" not in screen_text(app)

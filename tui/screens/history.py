@@ -148,7 +148,7 @@ class HistoryScreen(Screen[None]):
             str(r.files),
             "" if r.prompt_tokens is None else f"{r.prompt_tokens:,} in",
             _money(r.cost),
-            Text(_did(r, stopped)),
+            Text(safe_name(_did(r, stopped))),  # checks comes from the store: untrusted
             "",
             key=key,
         )
