@@ -1256,6 +1256,11 @@ class Assistant:
         """The newest ``limit`` sessions, newest first."""
         return self.sessions.sessions(limit=limit)
 
+    def requests(self, *, limit: int = 50) -> list[SessionSummary]:
+        """The newest ``limit`` requests, newest first, each with its repair rounds
+        (:meth:`assistant.history.History.requests`)."""
+        return self.sessions.requests(limit=limit)
+
     def load(self, session_id: int) -> Result:
         """A past session as a :class:`Result`, with its review state as it was left."""
         return self.sessions.load(session_id)

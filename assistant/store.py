@@ -52,6 +52,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "ApplyRow",
     "Decision",
+    "Pruned",
     "Row",
     "SessionRows",
     "Store",
@@ -198,7 +199,8 @@ CREATE INDEX rounds_request ON rounds(request_id);
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 """``MIGRATIONS[n]`` takes a database of schema ``n`` to ``n + 1`` (schema 0: a new file).
-Statements are separated by ``;``. Append, never edit: released steps ran on users' files."""
+Statements end at a ``;`` that ends them for SQLite (not one in a comment, a string or a
+trigger's body). Append, never edit: released steps ran on users' files."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -214,6 +216,14 @@ class Decision:
     hunk: int
     state: str
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What :meth:`Store.prune` deleted: requests, and sessions (their rounds included)."""
+
+    sessions: int
+    requests: int
 
 
 @dataclass(frozen=True)
@@ -615,8 +625,9 @@ class Store:
         + ", ".join(f"u.{c} AS usage_{c}" for c in (
             "prompt_tokens", "completion_tokens", "cache_hit_tokens", "cache_miss_tokens",
             "estimated", "reasoning_tokens", "cost"))
-        + " FROM rounds r JOIN sessions s ON s.id = r.session_id "
+        + ", c.edits AS edits FROM rounds r JOIN sessions s ON s.id = r.session_id "
         "LEFT JOIN usage u ON u.session_id = r.session_id "
+        "LEFT JOIN changesets c ON c.session_id = r.session_id "
     )  # fmt: skip
     _A_REQUEST = "NOT EXISTS (SELECT 1 FROM rounds r WHERE r.session_id = s.id AND r.number > 1)"
 
@@ -735,31 +746,37 @@ class Store:
         with self._db() as con:
             return int(con.execute("SELECT COUNT(*) AS n FROM sessions").fetchone()["n"])
 
-    def prune(self, *, keep: int | None = None, older_than: float | None = None) -> int:
-        """Delete sessions beyond the newest ``keep`` and/or older than ``older_than`` seconds
-        (with everything recorded about them); then give the space back. The number deleted.
-        """
+    def prune(self, *, keep: int | None = None, older_than: float | None = None) -> Pruned:
+        """Delete requests beyond the newest ``keep`` and/or older than ``older_than``
+        seconds, with everything recorded about them; then give the space back. A request
+        is what :meth:`requests` lists: its repair rounds go with it (its age is its first
+        round's), so a round is never left without its request. What was deleted."""
         if keep is None and older_than is None:
             raise ValueError("prune needs keep or older_than")
         with self._db() as con:
-            ids: set[int] = set()
+            requests: set[int] = set()
             if keep is not None:
-                ids.update(r["id"] for r in con.execute(
-                    "SELECT id FROM sessions ORDER BY id DESC LIMIT -1 OFFSET ?", (max(0, keep),)
+                requests.update(r["id"] for r in con.execute(
+                    f"SELECT s.id FROM sessions s WHERE {self._A_REQUEST} "
+                    "ORDER BY s.id DESC LIMIT -1 OFFSET ?", (max(0, keep),),
                 ))  # fmt: skip
             if older_than is not None:
-                cutoff = time.time() - older_than
-                ids.update(
-                    r["id"] for r in con.execute("SELECT id FROM sessions WHERE created < ?",
-                                              (cutoff,))
-                )  # fmt: skip
+                requests.update(r["id"] for r in con.execute(
+                    f"SELECT s.id FROM sessions s WHERE {self._A_REQUEST} AND s.created < ?",
+                    (time.time() - older_than,),
+                ))  # fmt: skip
+            ids = set(requests)
+            for request in requests:
+                ids.update(r["session_id"] for r in con.execute(
+                    "SELECT session_id FROM rounds WHERE request_id = ?", (request,)
+                ))  # fmt: skip
             con.executemany("DELETE FROM sessions WHERE id = ?", ((i,) for i in ids))
         if ids:
             with self._connection() as con2:  # outside a transaction: VACUUM needs that
                 con2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 con2.execute("VACUUM")
                 con2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return len(ids)
+        return Pruned(sessions=len(ids), requests=len(requests))
 
     # -- batches (tome batch: schema 7) --
 
@@ -812,11 +829,27 @@ def _migrate(con: sqlite3.Connection, version: int) -> None:
     """Run the steps after ``version`` inside the caller's transaction (DDL is transactional
     in SQLite), then record the new version."""
     for step in MIGRATIONS[version:]:
-        for statement in step.split(";"):  # executescript would commit midway
-            if statement.strip():
-                con.execute(statement)
+        for statement in _statements(step):  # executescript would commit midway
+            con.execute(statement)
     if version != SCHEMA_VERSION:
         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _statements(step: str) -> list[str]:
+    """The SQL statements of a migration step, split where SQLite ends them
+    (:func:`sqlite3.complete_statement`): a ``;`` in a comment, a string or a trigger's body
+    stays in its statement. Text after the last ``;`` is a statement of its own."""
+    found: list[str] = []
+    pending = ""
+    pieces = step.split(";")
+    for i, piece in enumerate(pieces):
+        pending += piece if i == len(pieces) - 1 else piece + ";"
+        if pending.strip() and sqlite3.complete_statement(pending):
+            found.append(pending)
+            pending = ""
+    if pending.strip():
+        found.append(pending)
+    return found
 
 
 def _insert(

@@ -149,7 +149,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-output",
         type=token_count,
-        help="output tokens to reserve (default: min(32768, backend's))",
+        help="output tokens to reserve, reasoning included (default: 32768 for the answer, "
+        "plus the reasoning's room when the request reasons: 65536 with DeepSeek, which thinks "
+        "by default, 32768 with --reasoning off; never more than the backend's)",
     )
     parser.add_argument(
         "--max-rounds",

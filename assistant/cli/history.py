@@ -1,8 +1,9 @@
 """``tome history``: past sessions, newest first, and the size of the history database.
 
-``--json`` prints one JSON document. ``--prune --keep N`` keeps the newest N sessions,
-``--prune --older-than DAYS`` drops sessions older than that (both may be given); the
-space is given back to the disk. The database size is always printed, so growth is never
+``--json`` prints one JSON document. ``--prune --keep N`` keeps the newest N requests,
+``--prune --older-than DAYS`` drops requests older than that (both may be given); a
+request's repair rounds are kept or dropped with it (:meth:`assistant.store.Store.prune`),
+and the space is given back to the disk. The database size is always printed, so growth is never
 silent. Needs no backend and no key (:class:`assistant.history.History` only).
 
 The status column says what became of each session (:mod:`assistant.history.status`):
@@ -37,6 +38,7 @@ from pathlib import Path
 from ..display import safe_name
 from ..history import History, RoundSummary, SessionSummary
 from ..repo import find_root
+from ..store import Pruned
 from ._common import add_root, days, root_of, whole_number
 
 DAY = 86_400.0
@@ -54,12 +56,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prune", action="store_true", help="delete old sessions")
     parser.add_argument(
         "--keep",
-        type=whole_number("a number of sessions", "10"),
+        type=whole_number("a number of requests", "10"),
         metavar="N",
-        help="with --prune: keep the newest N",
+        help="with --prune: keep the newest N requests (with their repair rounds)",
     )
     parser.add_argument(
-        "--older-than", type=days, metavar="DAYS", help="with --prune: drop sessions older"
+        "--older-than", type=days, metavar="DAYS", help="with --prune: drop requests older"
     )
     add_root(parser)
 
@@ -87,12 +89,6 @@ def _row(cells: tuple[str, ...]) -> str:
 HEADER = _row(("id", "when", "status", "files", "tokens", "cost", "backend", "task"))
 
 
-def _cost(s: SessionSummary) -> float | None:
-    """What the request cost: every round's (each was paid for), else its own."""
-    costs = [r.cost for r in s.rounds if r.cost is not None]
-    return sum(costs) if costs else s.cost
-
-
 def _round_line(r: RoundSummary) -> str:
     """One round under its request: ``round 2  #13  applied  prompt 1,400 tok (1,234 cached)
     · 52 out · $0.0003 · 1 fixed, checks passed · taken``."""
@@ -114,9 +110,19 @@ def _round_line(r: RoundSummary) -> str:
     return f"{'':7}round {r.number}  #{r.session_id}  {r.status}  " + " · ".join(parts)
 
 
+def _pruned(p: Pruned) -> str:
+    """``pruned 5 sessions: 2 requests and their repair rounds`` (the count of requests
+    only when rounds went with them)."""
+    said = f"pruned {p.sessions} session{'s' * (p.sessions != 1)}"
+    if p.requests == p.sessions:
+        return said
+    whose = "its" if p.requests == 1 else "their"
+    return f"{said}: {p.requests} request{'s' * (p.requests != 1)} and {whose} repair rounds"
+
+
 def _line(s: SessionSummary) -> str:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.created))
-    total = _cost(s)
+    total = s.total_cost
     cost = f"${total:.4f}" if total is not None else "-"
     said = s.task.strip()
     if s.message is not None and s.message.strip():  # a follow-up: its own message, not the
@@ -159,14 +165,15 @@ def run(args: argparse.Namespace) -> int:
             "database": str(store.path),
             "bytes": size,
             "sessions_total": total,
-            "sessions": [{**dataclasses.asdict(s), "total_cost": _cost(s)} for s in sessions],
+            "sessions": [{**dataclasses.asdict(s), "total_cost": s.total_cost} for s in sessions],
         }
         if pruned is not None:
-            payload["pruned"] = pruned
+            payload["pruned"] = pruned.sessions
+            payload["pruned_requests"] = pruned.requests
         print(json.dumps(payload, indent=2))
         return 0
     if pruned is not None:
-        print(f"pruned {pruned} session{'s' * (pruned != 1)}")
+        print(_pruned(pruned))
     if sessions:
         print(HEADER)
     for s in sessions:

@@ -175,8 +175,13 @@ def round_summary(row: Mapping[str, Any]) -> RoundSummary:
         prompt_tokens=None if usage is None else usage.prompt_tokens,
         cached_tokens=None if usage is None else usage.cache_hit_tokens,
         output_tokens=None if usage is None else usage.completion_tokens,
-        cost=row.get("usage_cost"), taken=bool(row["taken"]),
+        cost=row.get("usage_cost"), taken=bool(row["taken"]), files=_files(row.get("edits")),
     )  # fmt: skip
+
+
+def _files(edits: str | None) -> int:
+    """Files a changeset's stored edits (JSON) touch."""
+    return len({e["path"] for e in json.loads(edits)}) if edits else 0
 
 
 def restore_decisions(cs: Changeset, rows: Sequence[Decision]) -> None:
@@ -273,9 +278,8 @@ def summary_from_row(
     row: Mapping[str, Any], applies: Sequence[ApplyRow], rounds: Sequence[Row] = ()
 ) -> SessionSummary:
     """One line of the history from a ``sessions`` row (with ``edits`` and ``cost``); with
-    ``rounds`` (its loop's, more than one), the rounds nested under it, and the status the
-    request's: its taken round's (the round that was applied, or declined)."""
-    edits = json.loads(row["edits"]) if row["edits"] else []
+    ``rounds`` (its loop's, more than one), the rounds nested under it, and the status and
+    files the request's: its taken round's (the changeset the user got: applied, declined)."""
     listed = tuple(round_summary(r) for r in rounds) if len(rounds) > 1 else ()
     status = session_status(row["status"], applies, declined=row["declined"] is not None)
     taken = next((r for r in listed if r.taken and r.session_id != row["id"]), None)
@@ -286,7 +290,7 @@ def summary_from_row(
         model=row["model"],
         created=row["created"],
         status=taken.status if taken is not None else status,  # the request's outcome
-        files=len({e["path"] for e in edits}),
+        files=taken.files if taken is not None else _files(row["edits"]),  # what the user got
         tokens=row["tokens"],
         cost=row["cost"],
         parent_id=row["parent_id"],

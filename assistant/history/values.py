@@ -233,6 +233,8 @@ class RoundSummary:
     cost: float | None
     taken: bool
     """The loop gave this round's changeset (the best)."""
+    files: int = 0
+    """Files its changeset edits (the merged changeset as it stood after the round)."""
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,8 @@ class SessionSummary:
     until something is applied; then ``applied``, ``committed``, ``partly undone`` or
     ``undone``, from its applies. Listed with its :attr:`rounds`: the taken round's."""
     files: int
-    """Files the answer edits."""
+    """Files the answer edits; with :attr:`rounds`, the taken round's changeset's (what
+    the user got), not the first answer's."""
     tokens: int
     """Tokens of the pack."""
     cost: float | None
@@ -270,3 +273,9 @@ class SessionSummary:
     round; empty otherwise."""
     stopped: str | None = None
     """Why its loop stopped (:data:`assistant.rounds.STOPS`), when it has rounds."""
+
+    @property
+    def total_cost(self) -> float | None:
+        """What the request cost: every round's (each was paid for), else its own."""
+        costs = [r.cost for r in self.rounds if r.cost is not None]
+        return sum(costs) if costs else self.cost

@@ -41,7 +41,18 @@ REASONING_RESERVE = {"off": 0, "low": 8_192, "medium": 32_768, "high": 65_536}
 """Output tokens added to :data:`DEFAULT_RESERVE` for the reasoning of a request at each
 level: the provider counts reasoning against ``max_tokens`` (DeepSeek's thinking mode and
 OpenAI's reasoning models alike), so a reserve sized for the answer alone would be spent
-thinking and the answer cut off."""
+thinking and the answer cut off.
+
+DeepSeek, reviewed against its documentation: thinking mode is *on* unless the request
+disables it, at effort ``high`` (api-docs.deepseek.com, guides/thinking_mode), and its
+``max_tokens`` is the length of the whole reply, the chain of thought included (the
+reasoning-model guide: default 32K, at most 64K in the R1 days; V4 produces up to 384K). So
+a plain DeepSeek request, with no ``--reasoning``, thinks at our ``medium`` (DeepSeek's
+``high``) and reserves 32,768 + 32,768 = 65,536: the answer's room, as for any request, and
+as much again for the thinking. That is what a user expects from a default: an answer that
+is not cut off by its own thinking. The reserve is a cap, billed only as used; the estimate
+shows it as the worst case ("reasoning (medium) included"); ``--reasoning off`` reserves
+32,768 and ``--max-output N`` is taken as given."""
 
 
 @dataclass(frozen=True)

@@ -78,3 +78,31 @@ def test_reasoning_that_spends_the_reserve_exits_3_and_says_what_to_do(
     out, err = capsys.readouterr()
     assert code == TRUNCATED_EXIT and out == ""
     assert "reasoning used the whole output reserve" in err and "--reasoning low" in err
+
+
+def test_a_plain_deepseek_request_reserves_room_for_its_default_thinking_and_says_so(
+    fake_openai: FakeOpenAI, make_repo, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """DeepSeek thinks unless told not to (effort high), and its ``max_tokens`` counts the
+    thinking with the answer: a request with no ``--reasoning`` reserves the answer's
+    32,768 and as much for the thinking, says so in the estimate, and sends no switch (the
+    provider's default). ``--reasoning off`` reserves the answer's alone; a number the user
+    gives is kept. The help says the rule, not a bare 32768."""
+    root = make_repo(REPO)
+    for extra, reserve in (((), 65_536), (("--reasoning", "off"), 32_768),
+                           (("--max-output", "40k"), 40_000)):  # fmt: skip
+        fake_openai.push(Reply(text=ANSWER))
+        assert _ask(root, fake_openai, *extra) == 0
+        err = capsys.readouterr().err
+        body = fake_openai.requests[-1].body
+        assert body["max_tokens"] == reserve, extra
+        assert f"(+ up to {reserve:,} out" in err
+        if not extra:
+            assert "thinking" not in body and "reasoning_effort" not in body
+            assert f"(+ up to {reserve:,} out, reasoning (medium) included)" in err
+    with pytest.raises(SystemExit):
+        main(["ask", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "min(32768" not in said
+    assert "32768 for the answer, plus the reasoning's room" in said
+    assert "65536 with DeepSeek, which thinks by default" in said

@@ -14,7 +14,7 @@ BAD_VALUES = [
     (["ask", "x", "--budget", "lots"], "'lots' is not a token count", "1m"),
     (["ask", "x", "--max-output", "8kk"], "'8kk' is not a token count", "200k"),
     (["history", "-n", "x"], "'x' is not a number of requests", "e.g. 20"),
-    (["history", "--prune", "--keep", "-2"], "'-2' is not a number of sessions", "e.g. 10"),
+    (["history", "--prune", "--keep", "-2"], "'-2' is not a number of requests", "e.g. 10"),
     (["history", "--prune", "--older-than", "soon"], "'soon' is not a number of days", "0.5"),
     (["history", "--prune", "--older-than", "nan"], "'nan' is not a number of days", "30"),
     (["undo", "--session", "abc"], "'abc' is not a session id", "e.g. 12"),

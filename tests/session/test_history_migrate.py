@@ -173,3 +173,41 @@ def test_a_new_database_runs_every_step(tmp_path: Path) -> None:
         assert con.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
         applies = {r[1] for r in con.execute("PRAGMA table_info(applies)")}
     assert {"hunks", "commit_sha", "journal"} <= applies
+
+
+SEMICOLONS = """
+-- a step that says what it does; in a comment, with a ; in it
+CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL DEFAULT 'a; b');  -- x; y
+/* a block comment; still one */
+INSERT INTO notes (text) VALUES ('one; two');
+INSERT INTO notes (text) VALUES ('it''s; quoted') ;
+CREATE TRIGGER notes_touch AFTER INSERT ON notes BEGIN
+    UPDATE notes SET text = NEW.text || ';' WHERE id = NEW.id AND NEW.text = 'end';
+END;
+INSERT INTO notes (text) VALUES ('end')
+"""
+
+
+def test_a_step_with_semicolons_in_comments_strings_and_a_trigger_runs_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Statements are split where SQLite ends them (``sqlite3.complete_statement``), not at
+    every ``;``: one in a comment, a string or a trigger's body stays in its statement."""
+    steps = (*MIGRATIONS, SEMICOLONS)
+    monkeypatch.setattr(store_module, "MIGRATIONS", steps)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", len(steps))
+    assert Store(tmp_path / "new.db").listing() == []
+    with sqlite3.connect(tmp_path / "new.db") as con:
+        assert con.execute("PRAGMA user_version").fetchone() == (len(steps),)
+        texts = [r[0] for r in con.execute("SELECT text FROM notes ORDER BY id")]
+        default = con.execute("SELECT dflt_value FROM pragma_table_info('notes') "
+                              "WHERE name = 'text'").fetchone()  # fmt: skip
+    con.close()
+    assert texts == ["one; two", "it's; quoted", "end;"]
+    assert default == ("'a; b'",)
+
+
+def test_the_statements_of_a_step_are_split_where_sqlite_ends_them() -> None:
+    got = store_module._statements("CREATE TABLE t (a TEXT DEFAULT ';'); -- c;\nSELECT 1")
+    assert [s.strip() for s in got] == ["CREATE TABLE t (a TEXT DEFAULT ';');", "-- c;\nSELECT 1"]
+    assert store_module._statements("SELECT 1;\n\n") == ["SELECT 1;"]

@@ -162,3 +162,87 @@ def test_a_damaged_round_report_is_a_history_error_and_the_listing_still_reads(
     assert main(["review", "--session", "2", "-C", str(root)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("tome: ") and "cannot be read" in err and "Traceback" not in err
+
+
+README_NOTE = (
+    "README.md\n```markdown\n<<<<<<< SEARCH\n# calc\n=======\n# calc\n\nSmall helpers.\n"
+    ">>>>>>> REPLACE\n```\n"
+)
+
+
+def test_the_request_row_counts_the_files_of_the_taken_round(
+    fake_openai: FakeOpenAI, make_repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Round 1 edits calc.py only; round 2 fixes its hunk and edits README.md too: the
+    request's row says what the user got (the taken round's changeset, 2 files)."""
+    root = make_repo(REPO)
+    fake_openai.push(Reply(text=GOOD_DOC + BAD_SCALE), Reply(text=GOOD_SCALE + README_NOTE))
+    assert _ask(fake_openai, root, "tidy calc", "--max-rounds", "1") == 0
+    assert [f.path for f in History(root).load(1).changeset] == ["calc.py"]  # the premise
+    assert sorted(f.path for f in History(root).load(2).changeset) == ["README.md", "calc.py"]
+
+    lines = _history(root, capsys).splitlines()
+
+    assert lines[1].split()[0] == "1" and "  2 files  " in lines[1], lines[1]
+    [request] = json.loads(_history(root, capsys, "--json"))["sessions"]
+    assert request["files"] == 2
+    assert [r["files"] for r in request["rounds"]] == [1, 2]
+
+
+def _three_requests(fake: FakeOpenAI, root: Path) -> None:
+    """Sessions 1-2: a request and its repair round; 3: a plain request; 4-5: another
+    request with a round (the newest)."""
+    fake.push(Reply(text=GOOD_DOC + BAD_SCALE), Reply(text=GOOD_SCALE))
+    assert _ask(fake, root, "first", "--max-rounds", "1") == 0
+    fake.push(Reply(text="Nothing to change.\n"))
+    assert _ask(fake, root, "second", "--no-edits") == 0
+    fake.push(Reply(text=GOOD_DOC + BAD_SCALE), Reply(text=GOOD_SCALE))
+    assert _ask(fake, root, "third", "--max-rounds", "1") == 0
+
+
+def _ids(root: Path) -> list[int]:
+    return sorted(s.session_id for s in History(root).sessions(limit=100))
+
+
+def test_prune_keep_counts_requests_and_keeps_a_requests_rounds_with_it(
+    fake_openai: FakeOpenAI, make_repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(REPO)
+    _three_requests(fake_openai, root)
+    assert _ids(root) == [1, 2, 3, 4, 5]
+
+    out = _history(root, capsys, "--prune", "--keep", "2")
+
+    assert out.startswith("pruned 2 sessions: 1 request and its repair rounds\n"), out
+    assert _ids(root) == [3, 4, 5]  # "second" and "third" with its round: two requests
+    out = _history(root, capsys, "--prune", "--keep", "1")
+    assert out.startswith("pruned 1 session\n"), out  # a request of one session
+    assert _ids(root) == [4, 5]  # the newest request and its round, never the round alone
+    assert [r.session_id for r in History(root).load(4).rounds] == [4, 5]
+    lines = _history(root, capsys).splitlines()
+    assert [ln.split()[:2] for ln in lines[2:4]] == [["round", "1"], ["round", "2"]]
+    doc = json.loads(_history(root, capsys, "--prune", "--keep", "0", "--json"))
+    assert (doc["pruned"], doc["pruned_requests"], doc["sessions"]) == (2, 1, [])
+    assert _ids(root) == []
+
+
+def test_prune_older_than_drops_a_request_with_its_rounds_by_the_requests_age(
+    fake_openai: FakeOpenAI, make_repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Round 2 of the oldest request is recent (its round 1 is 10 days old): the request is
+    10 days old, and both go; a round is never left without its request."""
+    import sqlite3
+
+    root = make_repo(REPO)
+    _three_requests(fake_openai, root)
+    path = History(root).store.path
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE sessions SET created = created - 10 * 86400 WHERE id IN (1, 4)")
+    con.close()
+
+    out = _history(root, capsys, "--prune", "--older-than", "5")
+
+    assert out.startswith("pruned 4 sessions: 2 requests and their repair rounds\n"), out
+    assert _ids(root) == [3]
+    doc = json.loads(_history(root, capsys, "--json"))
+    assert [s["session_id"] for s in doc["sessions"]] == [3] and doc["sessions_total"] == 1

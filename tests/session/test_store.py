@@ -14,7 +14,7 @@ from sessiondata import RENAME
 from assistant import store as store_module
 from assistant.edits import parse_edits
 from assistant.errors import AssistantError, ConfigError
-from assistant.store import SCHEMA_VERSION, Decision, Store, edits_from_json, edits_to_json
+from assistant.store import SCHEMA_VERSION, Decision, Pruned, Store, edits_from_json, edits_to_json
 
 MANIFEST = [
     {"path": "a.py", "blob_sha": "0" * 40, "tier": "full", "tokens": 10},
@@ -142,7 +142,7 @@ def test_prune_cascades_and_gives_the_space_back(tmp_path: Path) -> None:
     for sid in ids:
         _finish(store, sid, answer=RENAME * 50)
     big = store.size()
-    assert store.prune(older_than=1e6) == 30  # created in 1970
+    assert store.prune(older_than=1e6) == Pruned(sessions=30, requests=30)  # made in 1970
     assert store.count() == 0 and store.size() < big / 4
     with sqlite3.connect(store.path) as con:
         for table in ("manifests", "answers", "usage", "changesets"):

@@ -61,6 +61,45 @@ def test_an_editable_src_layout_install_does_not_hide_a_broken_edit(make_repo, t
     assert fingerprint(root) == before
 
 
+def _finder_venv(root: Path) -> Path:
+    """``root/.venv`` with the project installed the way ``pip install -e .`` does it in
+    setuptools' strict editable mode (PEP 660): no path in a ``.pth``, but an import hook
+    (a ``MetaPathFinder``, written by setuptools' own template) mapping ``srckit`` to
+    ``root/src/srckit``, installed by a ``.pth`` at start-up."""
+    from setuptools.command.editable_wheel import _finder_template
+
+    venv = root / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages",
+                    str(venv)], check=True)  # fmt: skip
+    python = venv / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip
+    name = "__editable___srckit_0_1_finder"
+    finder = _finder_template(name, {"srckit": str(root / "src" / "srckit")}, {})
+    Path(site, f"{name}.py").write_text(finder)
+    Path(site, "__editable__.srckit-0.1.pth").write_text(f"import {name}; {name}.install()\n")
+    return python
+
+
+def test_an_editable_install_by_import_hook_does_not_hide_a_broken_edit(
+    make_repo, tmp_path
+) -> None:
+    root = make_repo(SRC_LAYOUT)
+    python = _finder_venv(root)
+    where = subprocess.run([str(python), "-c", "import srckit; print(srckit.__file__)"],
+                           cwd=tmp_path, check=True, capture_output=True, text=True)  # fmt: skip
+    assert where.stdout.strip() == str(root / "src/srckit/__init__.py")  # the hook's doing
+    before = fingerprint(root)
+    test = Command("test", ".venv/bin/python -m pytest -q -p no:cacheprovider tests", None, "t")
+    checker = verify.Verifier(root, [test])
+    broken = checker.check({"src/srckit/__init__.py": "def answer():\n    return 41\n"})
+    assert not broken.passed and "assert 41 == 42" in broken.runs[0].output
+    assert broken.baseline_failures == 0
+    fixed = checker.check({"src/srckit/__init__.py": "def answer():\n    return 6 * 7\n"})
+    assert fixed.passed, fixed.runs[0].output
+    assert fingerprint(root) == before
+
+
 def test_ignored_environments_are_linked_and_a_repository_link_is_not_followed(
     make_repo, tmp_path
 ) -> None:

@@ -89,12 +89,15 @@ async def test_prose_is_rendered_as_markdown_and_complete(
 
 
 async def test_while_streaming_the_title_says_so(assistant: Assistant) -> None:
+    """The source sends one delta and then stalls until cancelled (a model thinking): the
+    first text shows at once, not when the next delta comes, and the screen says it is
+    streaming. Each condition is waited for (``until``), never read one pause later."""
     started = threading.Event()
 
     def source(cancel: threading.Event) -> Iterator[Any]:
         yield TextDelta("thinking about it\n")
         started.set()
-        cancel.wait(5)
+        cancel.wait(60)  # the test's bound; cancelled at its end
 
     app = TomeApp(assistant.root, lambda app: StreamScreen(source, title="slow"))
     async with app.run_test(size=SIZE) as pilot:
@@ -102,12 +105,18 @@ async def test_while_streaming_the_title_says_so(assistant: Assistant) -> None:
 
         def drawn() -> bool:  # under load the first frame can come after the delta
             lines = screen_text(app).splitlines()
-            return bool(lines) and "thinking about it" in screen_text(app) and "Cancel" in lines[-1]
+            return (
+                len(lines) > 2
+                and "thinking about it" in "\n".join(lines)
+                and "streaming" in lines[0]
+                and "Cancel" in lines[-1]
+            )
 
-        await until(pilot, drawn, "the answer's first text and the footer")
+        await until(pilot, drawn, "the first text, the streaming title and the footer")
         lines = screen_text(app).splitlines()
         assert "streaming" in lines[0] and "complete" not in lines[0]
         assert "Cancel" in lines[-1]
+        assert not app.screen.done  # type: ignore[attr-defined]
         app.screen.cancel.set()  # type: ignore[attr-defined]
 
 

@@ -20,7 +20,7 @@ from tolerancekit import PATCH as TOLERATED_PATCH
 from tuikit import PATCH
 
 from assistant.edits import FileEdit, Hunk
-from assistant.history import SessionSummary
+from assistant.history import RoundSummary, SessionSummary
 from tui.app import TomeApp, make_app
 from tui.screens.history import HistoryScreen
 from tui.screens.stream import StreamScreen
@@ -92,6 +92,23 @@ class _Assistant:
             SessionSummary(1, first, "test", "fake-model", 996_400.0, "answered", 2, 598, 0.0002),
         ]
 
+    def requests(self, *, limit: int = 50) -> list[SessionSummary]:
+        """Three requests, the oldest with two repair rounds (round 2 taken, a file more)."""
+        one = RoundSummary(1, 1, "first", "answered", 1, 0, None, None, 1_240, 0, 212, 0.0002,
+                           False, files=1)  # fmt: skip
+        two = RoundSummary(2, 2, "placement", "applied", 0, 1, None, None, 1_530, 1_236, 96,
+                           0.0001, True, files=2)  # fmt: skip
+        rename = SessionSummary(1, "rename greet to welcome\nand its callers", "test",
+                                "fake-model", 996_400.0, "applied", 2, 598, 0.0002,
+                                rounds=(one, two), stopped="placed")  # fmt: skip
+        follow_up = SessionSummary(3, "explain main", "test", "fake-model", 999_000.0,
+                                   "answered", 0, 601, 0.0, parent_id=2)  # fmt: skip
+        return [
+            SessionSummary(4, "type add", "test", "fake-model", 1e6, "applied", 1, 612, 0.0001),
+            follow_up,
+            rename,
+        ]
+
 
 def test_compose(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
     app = make_app(repo, assistant=_Assistant(repo))
@@ -105,9 +122,17 @@ def test_compose(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-d
 
 
 def test_history(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
+    """A request's repair rounds are rows under it (a tree), each with its usage."""
     fake = _Assistant(repo)
     app = TomeApp(repo, lambda app: HistoryScreen(fake, now=1_000_042.0), assistant=fake)
     assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_history_80x24(snap_compare, repo: Path) -> None:  # type: ignore[no-untyped-def]
+    """At 80 columns the task and what each round did are on screen (backend last)."""
+    fake = _Assistant(repo)
+    app = TomeApp(repo, lambda app: HistoryScreen(fake, now=1_000_042.0), assistant=fake)
+    assert snap_compare(app, terminal_size=(80, 24))
 
 
 def _events(cancel: threading.Event) -> Iterator[Any]:

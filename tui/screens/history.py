@@ -1,4 +1,13 @@
-"""History: the past sessions of this repository; Enter reviews one again."""
+"""History: the past requests of this repository, each repair round under its request (as
+``tome history`` lists them); Enter reviews one again.
+
+A request that took repair rounds is one row (its status, files and cost are the request's:
+the taken round's status and changeset, every round's cost), then one row per round: its
+session, status, files, the prompt tokens it was billed and its cost, what it did (its
+cached and output tokens). The backend is the last column, so that at 80 columns the task
+and what each round did are on screen. Enter on
+the request opens the changeset the loop gave (the taken round's); on a round, that round's.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +22,14 @@ from textual.widgets import DataTable, Static
 
 from assistant.display import safe_name
 from assistant.errors import AssistantError
+from assistant.rounds import STOPS
 
 from ..state import ReviewState
 from ..widgets.footer import Footer
 
 if TYPE_CHECKING:
     from assistant import Assistant
+    from assistant.history import RoundSummary, SessionSummary
 
 
 def when(created: float, *, now: float | None = None) -> str:
@@ -32,6 +43,45 @@ def when(created: float, *, now: float | None = None) -> str:
     return f"{max(0, int(age))}s"
 
 
+def _money(cost: float | None) -> str:
+    return "" if cost is None else f"${cost:.4f}"
+
+
+def _task(s: SessionSummary) -> str:
+    """The request's words: a follow-up's own message, after the ``↳ #parent`` it follows;
+    with rounds, how many."""
+    said = s.task.strip()
+    if s.message is not None and s.message.strip():
+        said = s.message.strip().split("\n\n")[-1]  # not the note of what changed before it
+    task = said.splitlines()[0] if said else ""
+    if s.parent_id is not None:
+        task = f"↳ #{s.parent_id} {task}"
+    if s.batch is not None:
+        task = f"[{s.batch}] {task}"
+    task = task if len(task) <= 60 else task[:59] + "…"
+    return f"{task}  ({len(s.rounds)} rounds)" if s.rounds else task
+
+
+def _did(r: RoundSummary, stopped: str | None) -> str:
+    """What a round did and was billed: ``round 2 · 1 fixed · taken: every hunk placed ·
+    1,234 cached, 52 out`` (the taken round says why the loop stopped; what it did comes
+    first: at 80 columns the rest is cut)."""
+    did = []
+    if r.fixed:
+        did.append(f"{r.fixed} fixed")
+    if r.failed:
+        did.append(f"{r.failed} failed")
+    if r.checks is not None:
+        did.append(f"checks {r.checks}")
+    if r.failed is None:
+        did = ["no answer"]
+    taken = [f"taken: {STOPS.get(stopped or '', 'the loop stopped')}"] if r.taken else []
+    said = [f"round {r.number}", *(did or ["placed"]), *taken]
+    if r.prompt_tokens is not None:
+        said.append(f"{r.cached_tokens or 0:,} cached, {r.output_tokens or 0:,} out")
+    return " · ".join(said)
+
+
 class HistoryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Review", priority=True),
@@ -43,44 +93,76 @@ class HistoryScreen(Screen[None]):
         super().__init__()
         self.assistant = assistant
         self.now = now
+        self.opens: dict[str, int] = {}
+        """Row key -> the session Enter reviews there."""
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]History[/b]  past sessions", id="history-title", classes="title-bar")
+        yield Static(
+            "[b]History[/b]  past sessions: each request, its repair rounds under it",
+            id="history-title",
+            classes="title-bar",
+        )
         yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("id", "when", "status", "files", "tokens", "cost", "backend", "task")
+        table.add_columns("id", "when", "status", "files", "tokens", "cost", "task", "backend")
         self.action_reload()
         table.focus()
 
     def action_reload(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for s in self.assistant.history(limit=200):
-            task = s.task.strip().splitlines()[0] if s.task.strip() else ""
+        self.opens.clear()
+        for s in self.assistant.requests(limit=200):
+            key = f"request-{s.session_id}"
+            taken = next((r.session_id for r in s.rounds if r.taken), s.session_id)
+            self.opens[key] = taken  # what the user got
             table.add_row(
                 str(s.session_id),
                 when(s.created, now=self.now),
                 Text(safe_name(s.status)),  # str cells are parsed as markup: Text is not
                 str(s.files),
                 f"{s.tokens:,}",
-                "" if s.cost is None else f"${s.cost:.4f}",
-                Text(safe_name(s.backend)),
-                Text(safe_name(task[:60])),
-                key=str(s.session_id),
+                _money(s.total_cost),
+                Text(safe_name(_task(s))),
+                Text(safe_name(s.backend)),  # last: the task and the rounds show at 80 columns
+                key=key,
             )
+            for i, r in enumerate(s.rounds):
+                self._add_round(table, r, s.stopped, last=i == len(s.rounds) - 1)
         if not table.row_count:
             self.notify("no sessions yet: compose one with ctrl+s", severity="warning")
+
+    def _add_round(
+        self, table: DataTable[object], r: RoundSummary, stopped: str | None, *, last: bool
+    ) -> None:
+        """One round under its request: the tokens column is the prompt it was billed."""
+        key = f"round-{r.session_id}"
+        self.opens[key] = r.session_id
+        table.add_row(
+            f"{'└' if last else '├'} {r.session_id}",
+            "",
+            Text(safe_name(r.status)),
+            str(r.files),
+            "" if r.prompt_tokens is None else f"{r.prompt_tokens:,} in",
+            _money(r.cost),
+            Text(safe_name(_did(r, stopped))),  # checks comes from the store: untrusted
+            "",
+            key=key,
+        )
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
         if not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        session_id = self.opens.get(key or "")
+        if session_id is None:
+            return
         try:
-            result = self.assistant.load(int(key or 0))
+            result = self.assistant.load(session_id)
         except AssistantError as exc:
             self.notify(str(exc), severity="error")
             return

@@ -177,7 +177,7 @@ class StreamScreen(Screen[None]):
     def _run(self) -> None:
         buffer: list[str] = []
         thoughts: list[str] = []
-        last = time.monotonic()
+        last = time.monotonic() - FLUSH_EVERY  # the first text shows at once (a stall after it)
         try:
             for event in self.source(self.cancel):
                 if isinstance(event, TextDelta | ReasoningDelta):
