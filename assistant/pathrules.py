@@ -143,7 +143,8 @@ class Rules:
     """
 
     def __init__(self, lines: Iterable[str]) -> None:
-        self.spec = GitIgnoreSpec.from_lines(list(lines))
+        self.lines: tuple[str, ...] = tuple(lines)  # as given: what the rules are made of
+        self.spec = GitIgnoreSpec.from_lines(list(self.lines))
         for p in cast(Sequence[RegexPattern], self.spec.patterns):
             if p.regex is not None:  # the slow path and which() use these too
                 p.regex = re.compile(linear(p.regex.pattern))
@@ -281,12 +282,21 @@ class PathFilter:
         tomeignores: Sequence[tuple[str, Rules]] = (),
     ) -> None:
         self.silent = [(prefix, rules) for prefix, rules in tomeignores if rules]
+        defaults = DEFAULT_EXCLUDES if default_excludes is None else default_excludes
+        # every rule the verdicts depend on, for a memo of them (assistant.workspace)
+        self.key = repr(
+            (
+                [(prefix, rules.lines) for prefix, rules in self.silent],
+                tuple(include),
+                tuple(exclude),
+                tuple(defaults),
+            )
+        )
         typed = list(include)
         include = [user_glob(g) for g in include]
         if exclude:
             self.silent.append(("", Rules(user_glob(g) for g in exclude)))
         self.include = Rules(include) if include else None
-        defaults = DEFAULT_EXCLUDES if default_excludes is None else default_excludes
         self.default = Rules(defaults) if defaults else None
         overriding = [
             glob
