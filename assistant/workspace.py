@@ -511,8 +511,9 @@ def _load_one(
     if isinstance(known_why, str):
         return Skipped(rel, "binary", known_why)  # not read again: it has not changed
     judge = judged is not None and judged(rel)
-    if known_why is not None and judge:
+    if known_why and judge:
         return Skipped(rel, *known_why)  # generated, as when it was last read
+    judge = judge and known_why != ()  # (): judged written, not generated, when last read
     if stat_only:
         if known_sha is None:
             raise _MustRead(rel)
@@ -533,10 +534,12 @@ def _load_one(
         return Skipped(rel, "binary", str(exc))
     verdict = content_verdict(rel, text, len(data)) if judge else None
     if known_sha is not None and len(data) == info.st_size and verdict is None:
+        if judge and memo is not None:
+            memo.learn(rel, info, known_sha, ())
         return _Read(rel, data, text, known_sha, len(data))
     sha = known_sha if known_sha is not None and len(data) == info.st_size else blob_sha(data)
     if memo is not None and len(data) == info.st_size:
-        memo.learn(rel, info, sha, verdict)
+        memo.learn(rel, info, sha, () if judge and verdict is None else verdict)
     if verdict is not None:
         return Skipped(rel, *verdict)
     return _Read(rel, data, text, sha, len(data))
@@ -548,9 +551,9 @@ def stat_stamp(info: os.stat_result) -> tuple[int, int, int, int]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-_Why = str | tuple[str, str] | None
-"""What the memo knows besides a sha: why a file is binary, or the content skip of a
-generated text file (reason, detail)."""
+_Why = str | tuple[str, str] | tuple[()] | None
+"""What the memo knows besides a sha: why a file is binary, the content skip of a
+generated text file (reason, detail), or ``()``: the content rules judged it written."""
 
 
 class _StatMemo:
@@ -566,7 +569,7 @@ class _StatMemo:
     in the cache's folder, rewritten only when something changed.
     """
 
-    _VERSION = 2
+    _VERSION = 3
     _SETTLED_NS = 2_000_000_000
 
     def __init__(self, where: Path) -> None:
@@ -587,8 +590,9 @@ class _StatMemo:
         return cls(where) if where is not None else None
 
     def recall(self, rel: str, info: os.stat_result) -> tuple[str | None, _Why]:
-        """(sha, None) for an unchanged text file, (None, why) for a binary, (sha,
-        (reason, detail)) for a generated one (:mod:`assistant.generated`), else both None."""
+        """(sha, None) for an unchanged text file (``(sha, ())`` when the content rules of
+        :mod:`assistant.generated` kept it), (None, why) for a binary, (sha,
+        (reason, detail)) for a generated one, else both None."""
         entry = self.known.get(rel)
         if entry is None or entry[:4] != stat_stamp(info):
             return None, None
