@@ -136,6 +136,9 @@ class SourceFile:
     size: int  # bytes on disk
     blob_sha: str  # git blob sha1 of the bytes read: sha1(b"blob %d\0" % len + data)
     redactions: int = 0  # secrets replaced in ``text`` by a marker (0: text is the file)
+    # ``text`` as UTF-8, when it is the bytes read (no BOM, nothing redacted), else None:
+    # a pack is written from these, not encoded again
+    data: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def content_key(self) -> str:
@@ -386,6 +389,9 @@ _BOMS_NOT_UTF8 = (
 )
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def decode_text(data: bytes) -> str:
     """Decode file bytes to prompt text (UTF-8, BOM stripped), or raise NotText."""
     for bom, name in _BOMS_NOT_UTF8:
@@ -394,7 +400,7 @@ def decode_text(data: bytes) -> str:
     nul = data.find(b"\0")
     if nul != -1:
         raise NotText(f"binary data (NUL byte at offset {nul})")
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    start = 3 if data.startswith(_UTF8_BOM) else 0
     try:
         return data[start:].decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -742,7 +748,8 @@ def discover(
                     files.append(result[0])
                     redacted += result[1]
                 continue
-        files.append(SourceFile(r.path, r.text, len(r.data), r.sha))
+        data = None if r.data.startswith(_UTF8_BOM) else r.data
+        files.append(SourceFile(r.path, r.text, len(r.data), r.sha, data=data))
     files.sort(key=lambda f: f.path)
     skipped.sort(key=lambda s: s.path)
     redacted.sort(key=lambda d: (d.path, d.line))
