@@ -119,3 +119,26 @@ def test_a_damaged_entry_is_a_miss(
     again = discover(root, cache=cache)
     assert judged  # judged again
     assert seen(again) == seen(first)
+
+
+def test_a_remembered_listing_compiles_no_rule(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules compile on first use: a hit needs none of them (nor pathspec)."""
+    from assistant.pathrules import Rules
+
+    compiled: list[tuple[str, ...]] = []
+    real = Rules._compile
+
+    def spy(self: Rules) -> None:
+        compiled.append(self.lines)
+        real(self)
+
+    monkeypatch.setattr(Rules, "_compile", spy)
+    root = make_repo(TREE)
+    cache = Cache(tmp_path / "c.sqlite3")
+    first = discover(root, cache=cache)
+    assert compiled
+    compiled.clear()
+    assert seen(discover(root, cache=cache)) == seen(first)
+    assert compiled == []
