@@ -46,6 +46,7 @@ VERSIONS: dict[str, str] = {
     "priority": "1",  # priority/1: a tree's file order for a budget without a task
     "tally": "1",  # tally/1: a pack's framing tokens by its parts (packing.tally)
     "history": "1",  # history/1: the files of a HEAD's last commits (packing.history)
+    "paths": "1",  # paths/1: the path rules' verdicts on one listing of a tree (workspace)
 }
 """Every kind of cached value, with its version: bump one when what is stored under it, or
 how it is computed, changes; the old entries then stop being read. The one table."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
-from pathspec import GitIgnoreSpec
-from pathspec.pattern import RegexPattern
+if TYPE_CHECKING:
+    from pathspec.pattern import RegexPattern
 
 __all__ = ["DEFAULT_EXCLUDES", "PathFilter", "Rules", "Verdict", "user_glob"]
 
@@ -143,13 +143,20 @@ class Rules:
     """
 
     def __init__(self, lines: Iterable[str]) -> None:
-        self.spec = GitIgnoreSpec.from_lines(list(lines))
-        for p in cast(Sequence[RegexPattern], self.spec.patterns):
+        self.lines: tuple[str, ...] = tuple(lines)  # as given: what the rules are made of
+        self._ready = False  # compiled on first use: a discovery whose path verdicts are
+        # remembered (assistant.workspace) never compiles them, nor imports pathspec
+
+    def _compile(self) -> None:
+        from pathspec import GitIgnoreSpec
+
+        self.spec = GitIgnoreSpec.from_lines(list(self.lines))
+        for p in cast("Sequence[RegexPattern]", self.spec.patterns):
             if p.regex is not None:  # the slow path and which() use these too
                 p.regex = re.compile(linear(p.regex.pattern))
         patterns = [
             p
-            for p in cast(Sequence[RegexPattern], self.spec.patterns)
+            for p in cast("Sequence[RegexPattern]", self.spec.patterns)
             if p.include is not None and p.regex is not None
         ]
         self._empty = not patterns
@@ -173,8 +180,11 @@ class Rules:
                 component.append(f"(?:{core}{'/' if folder_only else '(?:/|$)'})")
         self._component = re.compile("|".join(component)) if component else None
         self._whole = re.compile("|".join(f"(?:{r})" for r in whole)) if whole else None
+        self._ready = True
 
     def __bool__(self) -> bool:
+        if not self._ready:
+            self._compile()
         return not self._empty
 
     def verdict(self, path: str, *, leaf: bool = False) -> bool | None:
@@ -184,6 +194,8 @@ class Rules:
         ``leaf=True`` skips the per-component rules for the folders above ``path``, for
         callers that have judged those folders already.
         """
+        if not self._ready:
+            self._compile()
         if self._slow:
             return self.spec.check_file(path).include
         if self._whole is not None and self._whole.match(path):
@@ -206,6 +218,8 @@ class Rules:
 
     def which(self, path: str) -> str:
         """The pattern that decides ``path`` (for messages; slow path, called on hits)."""
+        if not self._ready:
+            self._compile()
         result = self.spec.check_file(path)
         if result.index is None:
             return ""
@@ -281,12 +295,21 @@ class PathFilter:
         tomeignores: Sequence[tuple[str, Rules]] = (),
     ) -> None:
         self.silent = [(prefix, rules) for prefix, rules in tomeignores if rules]
+        defaults = DEFAULT_EXCLUDES if default_excludes is None else default_excludes
+        # every rule the verdicts depend on, for a memo of them (assistant.workspace)
+        self.key = repr(
+            (
+                [(prefix, rules.lines) for prefix, rules in self.silent],
+                tuple(include),
+                tuple(exclude),
+                tuple(defaults),
+            )
+        )
         typed = list(include)
         include = [user_glob(g) for g in include]
         if exclude:
             self.silent.append(("", Rules(user_glob(g) for g in exclude)))
         self.include = Rules(include) if include else None
-        defaults = DEFAULT_EXCLUDES if default_excludes is None else default_excludes
         self.default = Rules(defaults) if defaults else None
         overriding = [
             glob

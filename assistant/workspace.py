@@ -70,7 +70,9 @@ then reuse what they made from it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import hashlib
 import marshal
 import os
@@ -81,7 +83,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fsio, repo, secrets
-from .cache import Cache, write_file
+from .cache import Cache, namespace, write_file
 from .errors import NotText, PackError
 from .generated import content_verdict
 from .pathrules import DEFAULT_EXCLUDES, PathFilter, Rules
@@ -134,6 +136,9 @@ class SourceFile:
     size: int  # bytes on disk
     blob_sha: str  # git blob sha1 of the bytes read: sha1(b"blob %d\0" % len + data)
     redactions: int = 0  # secrets replaced in ``text`` by a marker (0: text is the file)
+    # ``text`` as UTF-8, when it is the bytes read (no BOM, nothing redacted), else None:
+    # a pack is written from these, not encoded again
+    data: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def content_key(self) -> str:
@@ -384,6 +389,9 @@ _BOMS_NOT_UTF8 = (
 )
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def decode_text(data: bytes) -> str:
     """Decode file bytes to prompt text (UTF-8, BOM stripped), or raise NotText."""
     for bom, name in _BOMS_NOT_UTF8:
@@ -392,7 +400,7 @@ def decode_text(data: bytes) -> str:
     nul = data.find(b"\0")
     if nul != -1:
         raise NotText(f"binary data (NUL byte at offset {nul})")
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    start = 3 if data.startswith(_UTF8_BOM) else 0
     try:
         return data[start:].decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -509,8 +517,9 @@ def _load_one(
     if isinstance(known_why, str):
         return Skipped(rel, "binary", known_why)  # not read again: it has not changed
     judge = judged is not None and judged(rel)
-    if known_why is not None and judge:
+    if known_why and judge:
         return Skipped(rel, *known_why)  # generated, as when it was last read
+    judge = judge and known_why != ()  # (): judged written, not generated, when last read
     if stat_only:
         if known_sha is None:
             raise _MustRead(rel)
@@ -531,10 +540,12 @@ def _load_one(
         return Skipped(rel, "binary", str(exc))
     verdict = content_verdict(rel, text, len(data)) if judge else None
     if known_sha is not None and len(data) == info.st_size and verdict is None:
+        if judge and memo is not None:
+            memo.learn(rel, info, known_sha, ())
         return _Read(rel, data, text, known_sha, len(data))
     sha = known_sha if known_sha is not None and len(data) == info.st_size else blob_sha(data)
     if memo is not None and len(data) == info.st_size:
-        memo.learn(rel, info, sha, verdict)
+        memo.learn(rel, info, sha, () if judge and verdict is None else verdict)
     if verdict is not None:
         return Skipped(rel, *verdict)
     return _Read(rel, data, text, sha, len(data))
@@ -546,9 +557,9 @@ def stat_stamp(info: os.stat_result) -> tuple[int, int, int, int]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-_Why = str | tuple[str, str] | None
-"""What the memo knows besides a sha: why a file is binary, or the content skip of a
-generated text file (reason, detail)."""
+_Why = str | tuple[str, str] | tuple[()] | None
+"""What the memo knows besides a sha: why a file is binary, the content skip of a
+generated text file (reason, detail), or ``()``: the content rules judged it written."""
 
 
 class _StatMemo:
@@ -564,7 +575,7 @@ class _StatMemo:
     in the cache's folder, rewritten only when something changed.
     """
 
-    _VERSION = 2
+    _VERSION = 3
     _SETTLED_NS = 2_000_000_000
 
     def __init__(self, where: Path) -> None:
@@ -585,8 +596,9 @@ class _StatMemo:
         return cls(where) if where is not None else None
 
     def recall(self, rel: str, info: os.stat_result) -> tuple[str | None, _Why]:
-        """(sha, None) for an unchanged text file, (None, why) for a binary, (sha,
-        (reason, detail)) for a generated one (:mod:`assistant.generated`), else both None."""
+        """(sha, None) for an unchanged text file (``(sha, ())`` when the content rules of
+        :mod:`assistant.generated` kept it), (None, why) for a binary, (sha,
+        (reason, detail)) for a generated one, else both None."""
         entry = self.known.get(rel)
         if entry is None or entry[:4] != stat_stamp(info):
             return None, None
@@ -715,7 +727,7 @@ def discover(
     """
     top = _resolve_root(root)
     repo_root, reads, skipped = _scan(
-        top, options, _StatMemo.for_root(cache, top), progress, on_text
+        top, options, _StatMemo.for_root(cache, top), progress, on_text, cache=cache
     )
     state = _state(reads, skipped)
     findings = {} if options.allow_secrets else _secret_verdicts(reads, cache)
@@ -736,7 +748,8 @@ def discover(
                     files.append(result[0])
                     redacted += result[1]
                 continue
-        files.append(SourceFile(r.path, r.text, len(r.data), r.sha))
+        data = None if r.data.startswith(_UTF8_BOM) else r.data
+        files.append(SourceFile(r.path, r.text, len(r.data), r.sha, data=data))
     files.sort(key=lambda f: f.path)
     skipped.sort(key=lambda s: s.path)
     redacted.sort(key=lambda d: (d.path, d.line))
@@ -790,7 +803,7 @@ def probe(
     if memo is None or not memo.unchanged(top):
         return None
     try:
-        _, reads, skipped = _scan(top, options, memo, None, None, stat_only=True)
+        _, reads, skipped = _scan(top, options, memo, None, None, stat_only=True, cache=cache)
     except _MustRead:
         return None
     return _state(reads, skipped)
@@ -858,6 +871,68 @@ def _kept(
     return kept
 
 
+_PATHS_NS = namespace("paths")
+
+
+def _kept_remembered(
+    paths: list[str],
+    filt: PathFilter,
+    options: DiscoverOptions,
+    skipped: list[Skipped],
+    cache: Cache | None,
+) -> list[str]:
+    """:func:`_kept`, remembered by the listing and the rules: the verdicts on a listing
+    depend on nothing else, and judging Django's 6,700 paths took a fifth of a warm pack.
+    A hit gives the same kept paths and skips, and tells ``filt`` the same skipped folders
+    and included files, as judging them again would; a damaged entry is a miss."""
+    if cache is None or cache.path is None or not paths:
+        return _kept(paths, filt, options, skipped)
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(f"{_rules_stamp()}\0{filt.key}\0{options.allow_secrets}\0".encode())
+    digest.update("\0".join(paths).encode("utf-8", "surrogatepass"))
+    key = digest.hexdigest()
+    hit = cache.get(_PATHS_NS, key)
+    if isinstance(hit, bytes):
+        try:
+            kept_at, skips, dirs, included = marshal.loads(hit)
+            kept = [paths[i] for i in kept_at]
+            found = [Skipped(*s) for s in skips]
+            if not all(isinstance(x, str) for s in skips for x in s):
+                raise TypeError(skips)
+            folders = {str(k): str(v) for k, v in dirs}
+            files = [paths[i] for i in included]
+        except (ValueError, TypeError, EOFError, IndexError):
+            pass  # not one this version wrote: judge again
+        else:
+            skipped.extend(found)
+            filt.skipped_dirs.update(folders)
+            filt.included.extend(files)
+            return kept
+    before, dirs_before, included_before = len(skipped), dict(filt.skipped_dirs), len(filt.included)
+    kept = _kept(paths, filt, options, skipped)
+    index = {p: i for i, p in enumerate(paths)}
+    value = (
+        [index[p] for p in kept],
+        [(s.path, s.reason, s.detail) for s in skipped[before:]],
+        [(k, v) for k, v in filt.skipped_dirs.items() if k not in dirs_before],
+        [index[p] for p in filt.included[included_before:]],
+    )
+    cache.put(_PATHS_NS, key, marshal.dumps(value))
+    return kept
+
+
+@functools.cache
+def _rules_stamp() -> str:
+    """The code that judges paths, as of now (an upgrade or an edit changes the stamp)."""
+    here = Path(__file__).parent
+    stamps = []
+    for name in ("workspace.py", "pathrules.py", "secrets.py", "secretrules.py"):
+        with contextlib.suppress(OSError):
+            info = (here / name).stat()
+            stamps.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+    return ";".join(stamps)
+
+
 def _scan(
     top: Path,
     options: DiscoverOptions,
@@ -866,9 +941,11 @@ def _scan(
     on_text: Callable[[str, str], None] | None,
     *,
     stat_only: bool = False,
+    cache: Cache | None = None,
 ) -> tuple[Path | None, list[_Read], list[Skipped]]:
-    """List, filter by path and read (or, ``stat_only``, only stat) the candidates of the
-    resolved folder ``top``; also its git work tree, if any."""
+    """List, filter by path (the verdicts remembered in ``cache``) and read (or,
+    ``stat_only``, only stat) the candidates of the resolved folder ``top``; also its git
+    work tree, if any."""
     if options.max_file_bytes < 0:
         raise PackError(f"max_file_bytes must be >= 0, not {options.max_file_bytes}")
     repo_root = repo.work_tree_of(top)
@@ -893,7 +970,7 @@ def _scan(
     attempted = 0
     for found in batches:  # each batch is read while git lists the next
         listed.extend(found.skipped)
-        kept = _kept(found.paths, filt, options, skipped)
+        kept = _kept_remembered(found.paths, filt, options, skipped, cache)
         reads += _load(
             top,
             kept,

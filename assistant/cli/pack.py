@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys
@@ -230,10 +229,7 @@ def _write(path: Path, result: Pack, *, root: Path | None) -> None:
     unless it is a real folder or file."""
     try:
         with fsio.open_atomic(path, root=root) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            result.write(text)
-            text.flush()
-            text.detach()
+            result.write_bytes(raw)
     except fsio.FileSystemError as exc:
         raise PackError(f"cannot write the pack to {exc.path}: {exc.reason}") from exc
     except OSError as exc:

@@ -69,23 +69,40 @@ def pack(
 ) -> dict[str, Any]:
     """The repository packed into one prompt: its summary (tokens, tiers, every file with
     its tier), and the text itself up to :data:`INLINE_TOKENS`, else the path it was
-    written to."""
-    from ..packing import DEFAULT_ENCODING
+    written to. As ``tome pack`` does, a pack already in that file (the same tree and
+    request, the file as tome left it) is left there, not made again."""
+    from ..cache import Cache
+    from ..cli.pack import _default_output, _write
+    from ..packing import DEFAULT_ENCODING, PackOptions
     from ..packing import pack as pack_repository
+    from ..packing.reuse import remember_output, reuse_output
 
     top = scope.repository(root)
     if budget is not None and budget < 1:
         raise Refused(f"budget: give a number of tokens above 0, not {budget}")
-    result = pack_repository(top, budget=budget, encoding=encoding or DEFAULT_ENCODING, task=task)
+    cache = Cache()
+    request: dict[str, Any] = {
+        "budget": budget,
+        "encoding": encoding or DEFAULT_ENCODING,
+        "format": "xml",
+        "task": task,
+        "options": PackOptions(),
+        "cache": cache,
+    }
+    out = _default_output(top, "xml")
+    result = reuse_output(top, out, **request)
+    if result is None or result.tokens <= INLINE_TOKENS:  # inline: the text is needed
+        result = pack_repository(top, **request)
+        if result.tokens > INLINE_TOKENS:
+            _write(out, result, root=top)
+            remember_output(
+                result, out, encoding=request["encoding"], options=PackOptions(), cache=cache
+            )
     summary = result.summary()
     summary["root"] = str(top)
     if result.tokens <= INLINE_TOKENS:
         summary["text"] = result.text
         return summary
-    from ..cli.pack import _default_output, _write
-
-    out = _default_output(top, "xml")
-    _write(out, result, root=top)
     summary["output"] = str(out)
     summary["note"] = (
         f"{result.tokens:,} tokens: written to the file (read it in parts), not returned inline"

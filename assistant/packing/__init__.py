@@ -423,7 +423,9 @@ def rank_files(
 
 def _entry(source: SourceFile, tokens: int, tier: Tier, skeletons: Skeletons) -> Entry:
     if tier == "full":
-        return Entry(source.path, tier, tokens, source.text, source.content_key, tokens)
+        return Entry(
+            source.path, tier, tokens, source.text, source.content_key, tokens, source.data
+        )
     if tier == "skeleton":
         path = source.path
         return Entry(

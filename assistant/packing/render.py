@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
@@ -43,6 +43,7 @@ class Entry:
     text: str = ""  # what is shown: the file, its skeleton, or "" when omitted
     key: str = ""  # content key for caching counts of ``text`` (blob sha, or skeleton key)
     shown_tokens: int = 0  # tokens of ``text``
+    data: bytes | None = field(default=None, repr=False, compare=False)  # ``text`` as UTF-8
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,8 @@ class Content:
     text: str
     tokens: int
     key: str
+    # ``text`` as UTF-8 when known (the bytes read): written as they are (Pack.write_bytes)
+    data: bytes | None = field(default=None, repr=False, compare=False)
 
 
 Part = str | Content
@@ -195,7 +198,7 @@ def _render_xml(
         tier_attr = ' tier="skeleton"' if entry.tier == "skeleton" else ""
         pending += f'<file path={_attr(entry.path)} tokens="{entry.tokens}"{tier_attr}>\n'
         parts.append(pending)
-        parts.append(Content(entry.text, entry.shown_tokens, entry.key))
+        parts.append(Content(entry.text, entry.shown_tokens, entry.key, entry.data))
         pending = _close_newline(entry.text) + "</file>\n"
     pending += f"<summary>{_counts_line(entries)}</summary>\n</repository>\n"
     if task is not None:
@@ -287,7 +290,7 @@ def _render_markdown(
             f"{fence}{language_tag(entry.path)}\n"
         )
         parts.append(pending)
-        parts.append(Content(entry.text, entry.shown_tokens, entry.key))
+        parts.append(Content(entry.text, entry.shown_tokens, entry.key, entry.data))
         pending = f"{_close_newline(entry.text)}{fence}\n\n"
     pending += f"## Summary\n\n{_counts_line(entries)}.\n\n"
     if task is not None:

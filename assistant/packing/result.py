@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from ..workspace import DiscoverOptions, Redacted, Skipped
 from .gitctx import GitContext, GitOptions
@@ -95,6 +95,17 @@ class Pack:
         fh.write(section(self.instructions_text, self.format))
         for part in self.parts:
             fh.write(part if isinstance(part, str) else part.text)
+
+    def write_bytes(self, fh: BinaryIO) -> None:
+        """:meth:`write` as UTF-8 to a binary file: the same bytes, a file's text written
+        from the bytes read where it is those (not encoded again: on Django, a warm pack
+        to a new file spent a fifth of its time encoding 33 MB it had just decoded)."""
+        fh.write(section(self.instructions_text, self.format).encode("utf-8"))
+        for part in self.parts:
+            if isinstance(part, str):
+                fh.write(part.encode("utf-8"))
+            else:
+                fh.write(part.data if part.data is not None else part.text.encode("utf-8"))
 
     @property
     def tiers(self) -> dict[str, int]:

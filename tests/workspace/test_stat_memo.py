@@ -99,3 +99,37 @@ def test_a_damaged_memo_is_ignored_and_rewritten(
     spied["sha"].clear()
     shas(root)
     assert spied["sha"] == []
+
+
+def test_the_content_rules_judge_an_unchanged_file_once(
+    make_repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file the content rules kept (or skipped) is not judged again while its stat holds;
+    a changed one is, and a file grown minified is then skipped."""
+    settle_now(monkeypatch)
+    judged: list[str] = []
+    real = workspace.content_verdict
+
+    def spy(path: str, text: str, size: int) -> tuple[str, str] | None:
+        judged.append(path)
+        return real(path, text, size)
+
+    monkeypatch.setattr(workspace, "content_verdict", spy)
+    written = "".join(f"line {i} of prose\n" for i in range(400))
+    bundle = "var a=1;" * 2000
+    root = make_repo({"notes.txt": written, "app.js": bundle, "tiny.py": "x = 1\n"})
+    cache = Cache(root.parent / "c.sqlite3")
+    first = discover(root, cache=cache)
+    assert sorted(judged) == ["app.js", "notes.txt", "tiny.py"]
+    assert [f.path for f in first.files] == ["notes.txt", "tiny.py"]
+    judged.clear()
+    again = discover(root, cache=cache)
+    assert judged == []
+    assert [(f.path, f.text) for f in again.files] == [(f.path, f.text) for f in first.files]
+    assert [(s.path, s.reason) for s in again.skipped] == [("app.js", "minified")]
+    (root / "notes.txt").write_text("x" * 9000)  # one huge line now
+    judged.clear()
+    third = discover(root, cache=cache)
+    assert judged == ["notes.txt"]
+    assert [f.path for f in third.files] == ["tiny.py"]
+    assert {s.path for s in third.skipped if s.reason == "minified"} == {"app.js", "notes.txt"}
