@@ -89,6 +89,52 @@ def tags_for_language(language: str, text: str) -> FileTags:
     return FileTags(defs=_methods_in_containers(ordered_defs), refs=tuple(ordered_refs))
 
 
+def may_define(language: str | None, text: str, name: str) -> bool:
+    """False only when :func:`tags_for_language` of ``text`` certainly finds no definition
+    named ``name``: a test a thousand times cheaper than a parse, to skip files before one.
+
+    No grammar defines nothing. Python's query defines classes, functions and module-level
+    assignments, so the name follows ``def``/``class`` and white space, or starts a line (a
+    module's statement is not indented) or follows a ``;``, with ``=`` or ``:`` after it: a
+    superset (strings and comments pass too) for any file Python would run; in a broken one
+    tree-sitter's error recovery may find a definition more (``foo() X = 1``), which ranking
+    can miss. Other languages: True, their queries define too many shapes."""
+    if language is None:
+        return False
+    if language != "python":
+        return True
+    size = len(name)
+    if not size:
+        return False
+    at = text.find(name)
+    while at >= 0:
+        end = at + size
+        if not _word_char(text, at - 1) and not _word_char(text, end):
+            line = text[text.rfind("\n", 0, at) + 1 : at]
+            head = line.rstrip(" \t\f")
+            if len(head) < len(line) and head.endswith(_DEF_WORDS):
+                keyword = head.rsplit(None, 1)[-1] if head.strip() else ""
+                if keyword in _DEF_WORDS:
+                    return True
+            if not line.lstrip("\f") or head.endswith(";"):
+                rest = text[end : end + 200].lstrip(" \t\f")
+                if rest[:1] in (":", "="):
+                    return True
+        at = text.find(name, at + 1)
+    return False
+
+
+_DEF_WORDS = ("def", "class")
+
+
+def _word_char(text: str, at: int) -> bool:
+    """Whether ``text[at]`` continues an identifier (False outside the text)."""
+    if at < 0 or at >= len(text):
+        return False
+    char = text[at]
+    return char == "_" or char.isalnum()
+
+
 def _methods_in_containers(defs: list[Symbol]) -> tuple[Symbol, ...]:
     """Rename ``function`` to ``method`` for functions nested directly in a class-like def."""
     out: list[Symbol] = []

@@ -34,7 +34,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..cache import VERSIONS, Cache, namespace, write_file
-from ..code import CodeIndex, FileTags
+from ..code import CodeIndex, FileTags, language_for
+from ..code.tags import may_define
 from ..workspace import SourceFile, tree_digest
 from .history import History, cochange_scores, log_scale, read_history
 from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
@@ -322,6 +323,13 @@ class _Tags:
         for d in todo:
             self.known[d] = found.get(self.files[d].path)
 
+    def may_define(self, doc: int, name: str) -> bool:
+        """False when ``doc`` certainly does not define ``name`` (known, or a text test)."""
+        if doc in self.known:
+            tags = self.known[doc]
+            return tags is not None and any(s.name == name for s in tags.defs)
+        return may_define(language_for(self.files[doc].path), self.files[doc].text, name)
+
     def defs(self, doc: int) -> set[str]:
         self.load([doc])
         tags = self.known[doc]
@@ -355,8 +363,12 @@ class _Tags:
         mention = index.posting(term)
         found: list[int] = []
         if mention and len(mention) <= 50 * limit:
-            self.load(sorted(mention))
-            found = [d for d in sorted(mention) if name in self.defs(d)]
+            # Parse only the files that may define it: the tag budget goes where it tells.
+            for doc in sorted(mention):
+                if self.may_define(doc, name) and name in self.defs(doc):
+                    found.append(doc)
+                    if len(found) > limit:
+                        break  # defined in too many files: says nothing, read no more
         self._definers[name] = found if len(found) <= limit else []
         return self._definers[name]
 
