@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import lzma
 import os
+import pickle
 import random
 import subprocess
 import sys
@@ -137,8 +139,30 @@ def mirror_of(repo: str) -> Path:
     return MIRRORS / repo.replace("/", "+") / "repo"
 
 
+def _features_file(split: str, limit: int | None) -> Path:
+    """Where one run's features are kept: by the data and the code that computes them."""
+    digest = hashlib.sha1(DATA.read_bytes())
+    for module in sorted((Path(__file__).resolve().parent.parent / "assistant").rglob("*.py")):
+        digest.update(module.read_bytes())
+    return WORK / f"features-{split}-{limit}-{digest.hexdigest()[:16]}.pickle"
+
+
 def collect(split: str, *, limit: int | None = None, quiet: bool = False) -> list[Case]:
-    """Every case's features (all signals, both lexical variants) and token counts."""
+    """Every case's features (all signals, both lexical variants) and token counts, kept in
+    ``bench/.work`` for the next run of the same code on the same data (fit, misses)."""
+    WORK.mkdir(exist_ok=True)
+    kept = _features_file(split, limit)
+    if kept.exists():
+        with contextlib.suppress(Exception):
+            return pickle.loads(kept.read_bytes())  # our own file, written below
+    out = _collect(split, limit=limit, quiet=quiet)
+    for old in WORK.glob(f"features-{split}-{limit}-*.pickle"):
+        old.unlink()
+    kept.write_bytes(pickle.dumps(out))
+    return out
+
+
+def _collect(split: str, *, limit: int | None = None, quiet: bool = False) -> list[Case]:
     cases = load_cases(split)
     by_repo: dict[str, list[dict]] = {}
     for c in cases:

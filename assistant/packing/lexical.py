@@ -184,8 +184,9 @@ def _unpack(data: bytes | None) -> dict[int, int]:
     return dict(zip(flat[0::2], flat[1::2], strict=True))
 
 
-def build_index(docs: Iterable[tuple[str, Mapping[str, int]]]) -> Index:
-    """Build an index from ``(path, term frequencies)`` pairs."""
+def build_index(docs: Iterable[tuple[str, Mapping[str, int]]], *, with_paths: bool = True) -> Index:
+    """Build an index from ``(path, term frequencies)`` pairs (and the terms of each path
+    as its own field, unless not ``with_paths``)."""
     paths: list[str] = []
     lengths: list[int] = []
     postings: dict[str, list[int]] = {}
@@ -195,7 +196,7 @@ def build_index(docs: Iterable[tuple[str, Mapping[str, int]]]) -> Index:
         lengths.append(sum(tf.values()))
         for term, n in tf.items():
             postings.setdefault(term, []).extend((doc, n))
-        for term, n in path_terms(path).items():
+        for term, n in path_terms(path).items() if with_paths else ():
             path_postings.setdefault(term, []).extend((doc, n))
     return Index(
         paths,

@@ -16,6 +16,10 @@ on the held-out half (``bench/ranking.py``):
   history (:mod:`.history`): files that changed with the top files, files changed lately;
 * **pair**, **mention**: the test of a top source file and the other way round, and files
   whose path, module or stem the task names (:mod:`.pairing`);
+* **subjects**: BM25 of the task against the subjects of the past commits that touched each
+  file (:func:`~.history.subject_scores`): requests are worded like commit subjects;
+* **wording**, **variant**: other forms of the task's words ("parsing" for ``parser.py``)
+  in the path and in the contents (:mod:`.wording`);
 * **expand**: BM25 of the top files' definition names (query expansion); **size**: longer
   files among the matches; **code** (left at 0): code over docs and configuration.
 
@@ -36,11 +40,12 @@ from pathlib import Path
 from ..cache import VERSIONS, Cache, namespace, write_file
 from ..code import CodeIndex, FileTags
 from ..workspace import SourceFile, tree_digest
-from .history import History, cochange_scores, log_scale, read_history
+from .history import History, cochange_scores, log_scale, read_history, subject_scores
 from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
 from .pairing import mentions as _mentions
 from .pairing import pairs as _pairs
 from .priority import SOURCE, TESTS, category
+from .wording import wording as _wording
 
 _VERSION = VERSIONS["ranking"]
 _TERMS_NS = namespace("terms")
@@ -68,6 +73,9 @@ class Weights:
     recent: float = 0.75  # files changed in the last few commits (git history)
     size: float = 0.0  # among the lexical matches, the longer files (log of length)
     code: float = 0.0  # source and test files over docs, data and configuration
+    subjects: float = 0.5  # BM25 of the task against each file's past commit subjects
+    wording: float = 0.3  # other forms of the task's words in the path
+    variant: float = 0.1  # other forms of the task's words in the contents
     candidates: int = 50  # lexical candidates whose definitions are read
     max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
@@ -75,16 +83,17 @@ class Weights:
 
     @property
     def uses_history(self) -> bool:
-        return bool(self.cochange or self.churn or self.recent)
+        return bool(self.cochange or self.churn or self.recent or self.subjects)
 
 
 SIGNALS = (
     *("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention"),
-    *("expand", "recent", "size", "code"),
+    *("expand", "recent", "size", "code", "subjects", "wording", "variant"),
 )
 LEXICAL_ONLY = Weights(  # BM25 with the path field, no other signal
     defs=0.0, def_terms=0.0, graph=0.0, graph_in=0.0, cochange=0.0, churn=0.0, pair=0.0,
-    mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0,
+    mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0, subjects=0.0, wording=0.0,
+    variant=0.0,
 )  # fmt: skip
 PLAIN_BM25 = replace(LEXICAL_ONLY, path=0.0)
 
@@ -189,8 +198,11 @@ def features(
         code_kinds = (SOURCE, TESTS)
         out["code"] = {d: 1.0 for d, p in enumerate(index.paths) if category(p) in code_kinds}
 
+    if wants["wording"] or wants["variant"]:
+        out["wording"], out["variant"] = _wording(index, terms)
+
     if history is not None:
-        out.update(_history_features(index, history, lex, top, wants))
+        out.update(_history_features(index, history, terms, lex, top, wants))
     return out
 
 
@@ -265,13 +277,17 @@ def _tag_features(
 def _history_features(
     index: Index,
     history: History,
+    terms: list[str],
     lex: Mapping[int, float],
     top: list[int],
     wants: Mapping[str, bool],
 ) -> dict[str, dict[int, float]]:
-    """The signals read from the repository's history: co-change, churn, recency."""
+    """The signals read from the repository's history: co-change, churn, recency, subjects."""
     out: dict[str, dict[int, float]] = {}
     by_path = {path: doc for doc, path in enumerate(index.paths)}
+    if wants["subjects"]:
+        said = subject_scores(history, terms)
+        out["subjects"] = {by_path[p]: v for p, v in said.items() if p in by_path}
     if wants["cochange"]:
         seeds = {index.paths[doc]: lex[doc] for doc in top}
         near = cochange_scores(history, seeds)
