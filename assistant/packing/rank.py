@@ -19,7 +19,8 @@ on the held-out half (``bench/ranking.py``):
 * **subjects**: BM25 of the task against the subjects of the past commits that touched each
   file (:func:`~.history.subject_scores`): requests are worded like commit subjects;
 * **wording**, **variant**: other forms of the task's words ("parsing" for ``parser.py``)
-  in the path and in the contents (:mod:`.wording`);
+  in the path and in the contents, and **scope**: the files under the part a subject names
+  first (``printer: fix x``) (:mod:`.wording`);
 * **expand**: BM25 of the top files' definition names (query expansion); **size**: longer
   files among the matches; **code** (left at 0): code over docs and configuration.
 
@@ -45,6 +46,7 @@ from .lexical import Index, bm25, build_index, query_terms, split_identifier, te
 from .pairing import mentions as _mentions
 from .pairing import pairs as _pairs
 from .priority import SOURCE, TESTS, category
+from .wording import scope as _scope
 from .wording import wording as _wording
 
 _VERSION = VERSIONS["ranking"]
@@ -76,6 +78,7 @@ class Weights:
     subjects: float = 0.5  # BM25 of the task against each file's past commit subjects
     wording: float = 0.3  # other forms of the task's words in the path
     variant: float = 0.1  # other forms of the task's words in the contents
+    scope: float = 0.3  # files under the part the subject names first ("grep: add x")
     candidates: int = 50  # lexical candidates whose definitions are read
     max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
@@ -88,12 +91,12 @@ class Weights:
 
 SIGNALS = (
     *("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention"),
-    *("expand", "recent", "size", "code", "subjects", "wording", "variant"),
+    *("expand", "recent", "size", "code", "subjects", "wording", "variant", "scope"),
 )
 LEXICAL_ONLY = Weights(  # BM25 with the path field, no other signal
     defs=0.0, def_terms=0.0, graph=0.0, graph_in=0.0, cochange=0.0, churn=0.0, pair=0.0,
     mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0, subjects=0.0, wording=0.0,
-    variant=0.0,
+    variant=0.0, scope=0.0,
 )  # fmt: skip
 PLAIN_BM25 = replace(LEXICAL_ONLY, path=0.0)
 
@@ -200,6 +203,8 @@ def features(
 
     if wants["wording"] or wants["variant"]:
         out["wording"], out["variant"] = _wording(index, terms)
+    if wants["scope"]:
+        out["scope"] = _scope(index.paths, task)
 
     if history is not None:
         out.update(_history_features(index, history, terms, lex, top, wants))

@@ -13,12 +13,13 @@ generated from the index, so the cost is a few dozen posting reads a query.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
 from .lexical import Index, bm25, split_identifier
 
-__all__ = ["stem", "variants", "wording"]
+__all__ = ["scope", "stem", "variants", "wording"]
 
 _SUFFIXES = (
     "ations", "ation", "ings", "ing", "ions", "ion", "ers", "er", "ies", "ied", "ed", "es",
@@ -27,6 +28,7 @@ _SUFFIXES = (
 _FORMS = ("", "e", "s", "es", "ed", "ing", "er", "ers", "ion", "ions", "ation", "or", "ors")
 _MAX_TERM = 40  # longer terms are names, not words with forms
 _MAX_TERMS = 30  # a long request gives its first words' forms only
+_SCOPE = re.compile(r"\s*([\w.\-/]{1,40}(?:,\s?[\w.\-/]{1,40}){0,3})(?:\([\w.\-/, ]{1,40}\))?!?:\s")
 
 
 @lru_cache(maxsize=65_536)
@@ -87,3 +89,30 @@ def wording(index: Index, terms: Sequence[str]) -> tuple[dict[int, float], dict[
 def _over_best(scores: dict[int, float]) -> dict[int, float]:
     best = max(scores.values(), default=0.0)
     return {d: v / best for d, v in scores.items()} if best else {}
+
+
+def scope(paths: Sequence[str], task: str) -> dict[int, float]:
+    """The files under the part a request's subject names first (``grep: add x``,
+    ``fix(printer): y``, ``ignore/types, globset: z``): a path part that is the scope word or
+    another form of it, 1.0 shared by the matching folders' sizes (log), 0.0 without one."""
+    found = _SCOPE.match(task[:200])
+    if not found:
+        return {}
+    head = task[: found.end()]
+    inner = re.search(r"\(([^)]*)\)", head)
+    words = re.split(r"[\s,/]+", inner.group(1) if inner else found.group(1))
+    wanted = {stem(w.lower()) for w in words if 2 < len(w) <= _MAX_TERM}
+    wanted -= {stem(w) for w in ("fix", "feat", "chore", "refactor", "perf", "style", "note")}
+    if not wanted or len(wanted) > 4:
+        return {}
+    out: dict[int, float] = {}
+    for doc, path in enumerate(paths):
+        parts = path.lower().split("/")
+        names = [p.rsplit(".", 1)[0] if "." in p[1:] else p for p in parts]
+        hit = sum(1 for w in wanted if any(stem(n.strip("_-")) == w or n == w for n in names))
+        if hit:
+            out[doc] = hit / len(wanted)
+    if len(out) > len(paths) // 2 + 1:
+        return {}  # a scope most files answer to says nothing
+    weight = 1 / (1 + math.log1p(len(out)) / 4)
+    return {d: v * weight for d, v in out.items()}
