@@ -129,7 +129,13 @@ def test_co_change_pulls_up_the_file_that_changes_with_the_match(tmp_path: Path)
     files = discover(root).files
     task = "render the invoice total"
     with_history = [
-        p for p, _ in rank(files, task, root=root, weights=Weights(churn=0.0, recent=0.0))
+        p
+        for p, _ in rank(
+            files,
+            task,
+            root=root,
+            weights=Weights(churn=0.0, recent=0.0, cochange=0.3, near=0.0, subjects=0.0),
+        )
     ]
     without = [p for p, _ in rank(files, task, root=root, weights=LEXICAL_ONLY)]
     assert with_history[:2] == ["invoice.py", "registry.py"]

@@ -179,3 +179,20 @@ def test_scope_lifts_the_files_of_the_named_crate(tmp_path: Path) -> None:
     assert rank(files, task, root=root, weights=only)[0][0] == "crates/printer/src/util.rs"
     plain = rank(files, task, root=root, weights=LEXICAL_ONLY)
     assert plain[0][1] == plain[1][1]  # a tie without it
+
+
+def test_near_follows_co_change_from_files_the_subjects_found(tmp_path: Path) -> None:
+    """``clock.py`` changed with ``shelf.py`` in commits about timezones; neither text says
+    the request's words, so only co-change seeded by the subjects can find ``clock.py``."""
+    root = new_repo(tmp_path)
+    base = {f"{n}.py": f"def {n}_value(x):\n    return x\n" for n in ("shelf", "clock", "bin")}
+    commit(root, base, "start")
+    for i in range(3):
+        commit(root, {"shelf.py": base["shelf.py"] + f"# {i}\n",
+                      "clock.py": base["clock.py"] + f"# {i}\n"}, f"Timezone offsets {i}")  # fmt: skip
+    files = discover(root).files
+    task = "Wrong value with a timezone offset"
+    near = [p for p, _ in rank(files, task, root=root, weights=replace(LEXICAL_ONLY, near=1.0))]
+    without = [p for p, _ in rank(files, task, root=root, weights=LEXICAL_ONLY)]
+    assert set(near[:2]) == {"clock.py", "shelf.py"}
+    assert without[0] == "bin.py"  # all tie on "value": by path
