@@ -252,7 +252,7 @@ def variants(ablate: bool, shipped: Weights) -> Iterator[tuple[str, Weights]]:
             if getattr(shipped, name):
                 yield f"  without {name}", replace(shipped, **{name: 0.0})
         for name in SIGNALS:
-            w = getattr(shipped, name) or 0.3
+            w = getattr(shipped, name) or (-0.5 if name == "notes" else 0.3)
             yield f"  BM25+path +{name} only", replace(LEXICAL_ONLY, **{name: w})
 
 

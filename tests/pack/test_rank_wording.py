@@ -196,3 +196,16 @@ def test_near_follows_co_change_from_files_the_subjects_found(tmp_path: Path) ->
     without = [p for p, _ in rank(files, task, root=root, weights=LEXICAL_ONLY)]
     assert set(near[:2]) == {"clock.py", "shelf.py"}
     assert without[0] == "bin.py"  # all tie on "value": by path
+
+
+def test_release_notes_fall_below_the_code_they_describe(tmp_path: Path) -> None:
+    root = new_repo(tmp_path)
+    commit(root, {"CHANGELOG.md": "- Fix the cache timeout of the session store\n" * 3,
+                  "docs/history.rst": "Fix the cache timeout of the session store\n",
+                  "store.py": "def session_store(cache):\n    return cache.timeout\n"}, "s")  # fmt: skip
+    files = discover(root).files
+    task = "Fix the cache timeout of the session store"
+    shipped = [p for p, _ in rank(files, task, root=root, cache=Cache.disabled())]
+    plain = [p for p, _ in rank(files, task, root=root, weights=LEXICAL_ONLY)]
+    assert plain.index("CHANGELOG.md") < plain.index("store.py")
+    assert shipped[0] == "store.py" and shipped.index("docs/history.rst") > 0
