@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ranking import WORK, Case, collect, _features_file
+from ranking import WORK, Case, collect, features_file
 
 from assistant.packing.rank import SIGNALS, Weights, combine
 
@@ -75,7 +75,7 @@ class Selection:
 
 
 def selection_cases() -> Selection:
-    kept = _features_file("selection", None)
+    kept = features_file("selection", None)
     if kept.exists():
         return pickle.loads(kept.read_bytes())  # our own file, written below
     from _django import django_tree

@@ -140,7 +140,7 @@ def mirror_of(repo: str) -> Path:
     return MIRRORS / repo.replace("/", "+") / "repo"
 
 
-def _features_file(split: str, limit: int | None) -> Path:
+def features_file(split: str, limit: int | None) -> Path:
     """Where one run's features are kept: by the data and the code that computes them."""
     digest = hashlib.sha1(DATA.read_bytes())
     for module in sorted((Path(__file__).resolve().parent.parent / "assistant").rglob("*.py")):
@@ -152,7 +152,7 @@ def collect(split: str, *, limit: int | None = None, quiet: bool = False) -> lis
     """Every case's features (all signals, both lexical variants) and token counts, kept in
     ``bench/.work`` for the next run of the same code on the same data (fit, misses)."""
     WORK.mkdir(exist_ok=True)
-    kept = _features_file(split, limit)
+    kept = features_file(split, limit)
     if kept.exists():
         with contextlib.suppress(Exception):
             return pickle.loads(kept.read_bytes())  # our own file, written below
