@@ -22,7 +22,8 @@ on the held-out half (``bench/ranking.py``):
   file (:func:`~.history.subject_scores`): requests are worded like commit subjects;
 * **wording**, **variant**: other forms of the task's words ("parsing" for ``parser.py``)
   in the path and in the contents, and **scope**: the files under the part a subject names
-  first (``printer: fix x``) (:mod:`.wording`);
+  first (``printer: fix x``) (:mod:`.wording`); variant and scope are measured and left at
+  0 (no gain on the held-out commits; without them ``bench/selection.py`` gains);
 * **expand**: BM25 of the top files' definition names (query expansion); **size**: longer
   files among the matches; **code**: code over docs and configuration; **notes**:
   changelogs and release notes, a weight below 0 (a request rarely needs them read).
@@ -87,8 +88,8 @@ class Weights:
     code: float = 0.1  # source and test files over docs, data and configuration
     subjects: float = 1.5  # BM25 of the task against each file's past commit subjects
     wording: float = 0.2  # other forms of the task's words in the path
-    variant: float = 0.3  # other forms of the task's words in the contents
-    scope: float = 2.0  # files under the part the subject names first ("grep: add x")
+    variant: float = 0.0  # other forms of the task's words in the contents
+    scope: float = 0.0  # files under the part the subject names first ("grep: add x")
     near: float = 0.5  # files that changed with the top files by lexical and subject scores
     notes: float = -2.0  # changelogs and release notes (fitted negative: rarely the file to read)
     candidates: int = 50  # lexical candidates whose definitions are read
