@@ -4,7 +4,11 @@
 
 A request is a real commit of a public repository: the query is its message (subject and
 body, trailers removed), the target is the set of files it modified, the pool is its parent's
-tree. Only the commit ids and messages are vendored; the benchmark reads the trees (and the
+tree. A conventional-commit subject (``fix(ranges): stop ...``, ``grep: add ...``) keeps its
+scope word and loses its type (``ranges: stop ...``): a user names the part, not the kind
+of change. Two kinds of case: ``commit`` (the message) and ``issue`` (a commit that says
+``Fixes #123``: the issue's title cannot be fetched offline, so the query is the commit's
+body without its subject and without the references, the closest stand-in for a report). Only the commit ids and messages are vendored; the benchmark reads the trees (and the
 history before each commit, for the git signals) from the mirrors, bare clones named
 ``owner+name/repo`` as the ``fetch`` tool makes them.
 
@@ -31,6 +35,7 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent / "data" / "rank_commits.json.xz"
 SEED = 20261202
 PER_REPO = 34
+PER_REPO_ISSUES = 8
 MAX_TARGETS = 8
 
 # repo: (split, pinned head). Both halves hold Python and other languages.
@@ -55,13 +60,25 @@ REPOS = {
 RESERVED = ("pallets/", "encode/httpx", "psf/requests")
 
 _SKIP_SUBJECT = re.compile(
-    r"^\W*(release|bump|prepare|version|v?\d+\.\d+)|\brelease (version|v?\d)|\b(typos?|spelling|changelog|changes\.rst|"
+    r"^\W*(release|bump|prepare|version|v?\d+\.\d+)|\brelease (version|v?\d)|"
+    r"^(deps|changelog|release|pkg|ci\(deps\)|chore\(deps\)|build\(deps\))\b|\bbump\b|"
+    r"\b(typos?|spelling|changelog|changes\.rst|"
     r"pre-commit|autoupdate|dependabot|black|isort|ruff format|reformat|whitespace|"
     r"copyright|readme|merge|revert)\b",
     re.I,
 )
 _BOT = re.compile(r"\[bot\]|dependabot|pre-commit-ci|renovate|github-actions", re.I)
-_TRAILER = re.compile(r"^[A-Za-z-]+: .+$|^\(cherry picked from .*\)$")
+_TRAILER = re.compile(
+    r"^(signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by|reported-by|suggested-by|"
+    r"helped-by|cc|pr-url|change-id|refs?|see|fixes|closes|issue)\b.*$|"
+    r"^[A-Z][a-z]+(-[A-Za-z]+)+: .+$|^\(cherry picked from .*\)$",
+    re.I,
+)
+_CONVENTIONAL = re.compile(
+    r"^(fix|feat|chore|refactor|perf|style|bugfix|feature|enh|bug)(\(([^)]{1,40})\))?!?:\s*", re.I
+)
+_FIXES = re.compile(r"\b(fix(es|ed)?|close[sd]?|resolve[sd]?)\s*:?\s*#\d+", re.I)
+_REFERENCE = re.compile(r"\(?(PR|pull request|issue|gh-?)?\s*#\d+\)?,?", re.I)
 _CHANGELOG = re.compile(
     r"(^|/)(changelog|changes|history|news|authors|contributors)(\.\w+)?$|"
     r"(^|/)(changelog\.d|changes|newsfragments|news)/",
@@ -74,11 +91,37 @@ def git(repo: Path, *args: str) -> str:
     return out.stdout.decode("utf-8", "replace")
 
 
-def message(repo: Path, sha: str) -> str:
-    """Subject and body, without trailers (Signed-off-by, Co-authored-by, ...)."""
-    lines = git(repo, "log", "-1", "--format=%B", sha).strip().splitlines()
-    kept = [line for line in lines if not _TRAILER.match(line.strip())]
-    return "\n".join(kept).strip()[:2000]
+def raw_message(repo: Path, sha: str) -> str:
+    return git(repo, "log", "-1", "--format=%B", sha).strip()
+
+
+def subject_query(subject: str) -> str:
+    """``fix(ranges): stop x`` -> ``ranges: stop x``; ``feat: add y`` -> ``add y``."""
+    found = _CONVENTIONAL.match(subject)
+    if not found:
+        return subject
+    scope = found.group(3)
+    return (f"{scope}: " if scope else "") + subject[found.end() :]
+
+
+def message(text: str) -> str:
+    """Subject (its conventional type dropped) and body, without trailers (Signed-off-by,
+    Co-authored-by, Fixes #1, ...): the subject is always kept."""
+    lines = text.splitlines() or [""]
+    kept = [line for line in lines[1:] if not _TRAILER.match(line.strip())]
+    return "\n".join([subject_query(lines[0]), *kept]).strip()[:2000]
+
+
+def issue_query(text: str) -> str | None:
+    """The body of a commit that fixes an issue, references and trailers removed (None if
+    it does not say it fixes one, or its body is too short to stand for a report)."""
+    if not _FIXES.search(text):
+        return None
+    lines = text.splitlines()[1:]
+    kept = [_REFERENCE.sub("", line) for line in lines if not _TRAILER.match(line.strip())]
+    kept = [line for line in kept if not _FIXES.search(line)]
+    body = "\n".join(kept).strip()
+    return body[:2000] if len(body.split()) >= 8 else None
 
 
 def candidates(repo: Path, head: str) -> list[dict]:
@@ -121,11 +164,23 @@ def build(mirrors: Path) -> list[dict]:
         repo = mirrors / name.replace("/", "+") / "repo"
         found = candidates(repo, head)
         rng = random.Random(f"{SEED}/{name}")
-        picked = rng.sample(found, min(PER_REPO, len(found)))
+        rng.shuffle(found)
+        picked: list[dict] = []
+        issues = 0
+        for case in found:  # issue cases first met, up to their share; commits up to theirs
+            text = raw_message(repo, case["sha"])
+            query = issue_query(text) if issues < PER_REPO_ISSUES else None
+            if query is not None:
+                issues += 1
+                picked.append({**case, "kind": "issue", "message": query})
+            elif len(picked) - issues < PER_REPO:
+                picked.append({**case, "kind": "commit", "message": message(text)})
+            if issues >= PER_REPO_ISSUES and len(picked) - issues >= PER_REPO:
+                break
         for case in sorted(picked, key=lambda c: c["sha"]):
-            text = message(repo, case["sha"])
-            cases.append({"repo": name, "split": split, **case, "message": text})
-        print(f"{name:32} {split:4} {len(found):5} eligible, {len(picked)} taken", file=sys.stderr)
+            cases.append({"repo": name, "split": split, **case})
+        print(f"{name:32} {split:4} {len(found):5} eligible, {len(picked)} taken "
+              f"({issues} issues)", file=sys.stderr)  # fmt: skip
     return cases
 
 

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import lzma
 import os
+import pickle
 import random
 import subprocess
 import sys
@@ -131,14 +133,37 @@ class Case:
     tokens: list[int]
     found: dict[str, dict[str, dict[int, float]]]  # features by lexical variant ("path", "plain")
     seconds: float  # rank_files' features, cold for the query
+    kind: str = "commit"  # "commit" (the message) or "issue" (the body of a fixing commit)
 
 
 def mirror_of(repo: str) -> Path:
     return MIRRORS / repo.replace("/", "+") / "repo"
 
 
+def features_file(split: str, limit: int | None) -> Path:
+    """Where one run's features are kept: by the data and the code that computes them."""
+    digest = hashlib.sha1(DATA.read_bytes())
+    for module in sorted((Path(__file__).resolve().parent.parent / "assistant").rglob("*.py")):
+        digest.update(module.read_bytes())
+    return WORK / f"features-{split}-{limit}-{digest.hexdigest()[:16]}.pickle"
+
+
 def collect(split: str, *, limit: int | None = None, quiet: bool = False) -> list[Case]:
-    """Every case's features (all signals, both lexical variants) and token counts."""
+    """Every case's features (all signals, both lexical variants) and token counts, kept in
+    ``bench/.work`` for the next run of the same code on the same data (fit, misses)."""
+    WORK.mkdir(exist_ok=True)
+    kept = features_file(split, limit)
+    if kept.exists():
+        with contextlib.suppress(Exception):
+            return pickle.loads(kept.read_bytes())  # our own file, written below
+    out = _collect(split, limit=limit, quiet=quiet)
+    for old in WORK.glob(f"features-{split}-{limit}-*.pickle"):
+        old.unlink()
+    kept.write_bytes(pickle.dumps(out))
+    return out
+
+
+def _collect(split: str, *, limit: int | None = None, quiet: bool = False) -> list[Case]:
     cases = load_cases(split)
     by_repo: dict[str, list[dict]] = {}
     for c in cases:
@@ -172,7 +197,8 @@ def collect(split: str, *, limit: int | None = None, quiet: bool = False) -> lis
                 if name == "path":
                     took = time.process_time() - started
             tokens = counter.counts([(f.blob_sha, f.text) for f in files])
-            out.append(Case(repo, c["sha"], c["message"], targets, paths, tokens, found, took))
+            out.append(Case(repo, c["sha"], c["message"], targets, paths, tokens, found, took,
+                            c.get("kind", "commit")))  # fmt: skip
         blobs.close()
         if not quiet:
             print(f"  {repo}: {len(items[:limit])} cases", file=sys.stderr)
@@ -217,8 +243,7 @@ def bootstrap(a: list[float], b: list[float], n: int = 2000, seed: int = 7) -> t
     return means[int(0.025 * n)], means[int(0.975 * n) - 1]
 
 
-def variants(ablate: bool) -> Iterator[tuple[str, Weights]]:
-    shipped = Weights()
+def variants(ablate: bool, shipped: Weights) -> Iterator[tuple[str, Weights]]:
     yield "rank_files", shipped
     yield "plain BM25", PLAIN_BM25
     yield "BM25+path", LEXICAL_ONLY
@@ -227,7 +252,7 @@ def variants(ablate: bool) -> Iterator[tuple[str, Weights]]:
             if getattr(shipped, name):
                 yield f"  without {name}", replace(shipped, **{name: 0.0})
         for name in SIGNALS:
-            w = getattr(shipped, name) or 0.3
+            w = getattr(shipped, name) or (-0.5 if name == "notes" else 0.3)
             yield f"  BM25+path +{name} only", replace(LEXICAL_ONLY, **{name: w})
 
 
@@ -268,7 +293,10 @@ def main() -> int:
     parser.add_argument("--split", default="held", choices=("held", "fit", "all"))
     parser.add_argument("--ablate", action="store_true")
     parser.add_argument("--limit", type=int, default=None, help="cases per repository")
+    parser.add_argument("--set", nargs="*", default=[], metavar="SIGNAL=W",
+                        help="rank_files with these weights instead of the shipped ones")  # fmt: skip
     args = parser.parse_args()
+    shipped = replace(Weights(), **{k: float(v) for k, v in (s.split("=") for s in args.set)})
     if args.django:
         django_cold()
         return 0
@@ -285,7 +313,7 @@ def main() -> int:
         f"{'':34}" + "".join(f"{('recall' + k) if k[0] == '@' else ('in ' + k):>11}" for k in keys)
     )
     rows: dict[str, list[dict[str, float]]] = {}
-    for name, weights in variants(args.ablate):
+    for name, weights in variants(args.ablate, shipped):
         rows[name] = evaluate(cases, weights)
         print(f"{name:34}" + "".join(f"{mean(rows[name], k):11.3f}" for k in keys))
     ours = [r["@5"] for r in rows["rank_files"]]
@@ -295,6 +323,11 @@ def main() -> int:
         print(
             f"recall@5 rank_files - {peer}: {diff:+.3f}  (paired bootstrap 95% [{low:+.3f}, {high:+.3f}])"
         )
+    for kind in sorted({c.kind for c in cases}):
+        mine = [r for c, r in zip(cases, rows["rank_files"], strict=True) if c.kind == kind]
+        peer = [r for c, r in zip(cases, rows["BM25+path"], strict=True) if c.kind == kind]
+        print(f"{kind} cases ({len(mine)}): rank_files recall@5 {mean(mine, '@5'):.3f}, "
+              f"BM25+path {mean(peer, '@5'):.3f}")  # fmt: skip
     per_repo: dict[str, list[float]] = {}
     for c, r in zip(cases, rows["rank_files"], strict=True):
         per_repo.setdefault(c.repo, []).append(r["@5"])

@@ -1,4 +1,5 @@
-"""The repository's own history as ranking signals: co-change, churn and recency.
+"""The repository's own history as ranking signals: co-change, churn, recency and the
+subjects of past commits.
 
 A commit message names what a change is about; the files that change with the ones it names
 are often the rest of the change (the test beside the module, the registry beside the
@@ -10,23 +11,30 @@ The history is repository content, so it is untrusted and bounded: at most
 :data:`TIMEOUT` seconds (git is killed past either); a commit that touched more than
 :data:`MAX_FILES_PER_COMMIT` files (a reformat, a vendored import) says nothing about which
 files belong together and is left out; names are read NUL-separated, so no name can forge a
-record. No repository, no git, or any failure: no history, and ranking goes on without it.
+record. A commit's subject is kept (at most :data:`MAX_SUBJECT` characters, control
+characters blanked): the subjects of the commits that touched a file say, in the words people
+use for requests, what that file is about (:func:`subject_scores`). No repository, no git,
+or any failure: no history, and ranking goes on without it.
 """
 
 from __future__ import annotations
 
 import marshal
 import math
+import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import Cache, namespace
+from .lexical import Index, bm25, build_index, terms_of
 
 MAX_COMMITS = 1000
 MAX_BYTES = 8 * 1024 * 1024
 MAX_FILES_PER_COMMIT = 40
+MAX_SUBJECT = 200
 TIMEOUT = 5.0
 _NS = namespace("history")
 
@@ -37,7 +45,9 @@ class History:
 
     commits: list[tuple[str, ...]]
     key: str = ""  # what it was read from (HEAD, root, bounds): part of a ranking's cache key
+    subjects: list[str] = field(default_factory=list)  # each commit's subject ("" unknown)
     _touched: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _subject_index: object = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for i, paths in enumerate(self.commits):
@@ -76,20 +86,26 @@ class History:
         return {other: c / (n + 1) for other, c in counts.items()}
 
 
-def parse_log(data: bytes) -> list[tuple[str, ...]]:
-    """Commits from ``git log -z --name-only --format=%x01``: a record per commit, names
-    NUL-separated (a truncated last record is dropped)."""
-    out: list[tuple[str, ...]] = []
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def parse_log(data: bytes) -> list[tuple[str, tuple[str, ...]]]:
+    """Commits from ``git log -z --name-only --format=%x01%s``: a record per commit, the
+    subject then the names, NUL-separated (a truncated last record is dropped). Each commit
+    is ``(subject, paths)``, the subject bounded to :data:`MAX_SUBJECT` characters."""
+    out: list[tuple[str, tuple[str, ...]]] = []
     records = data.split(b"\x01")
     if records and not data.endswith(b"\0"):
         records = records[:-1]  # cut off mid-record by the byte cap
     for record in records[1:]:
-        names = [n.lstrip(b"\n") for n in record.split(b"\0")]
+        head, _, rest = record.partition(b"\0")
+        names = [n.lstrip(b"\n") for n in rest.split(b"\0")]
         paths = tuple(
             dict.fromkeys(n.decode("utf-8", "replace") for n in names if n and n != b"\n")
         )
         if paths and len(paths) <= MAX_FILES_PER_COMMIT:
-            out.append(paths)
+            subject = _CONTROL.sub(" ", head[: 4 * MAX_SUBJECT].decode("utf-8", "replace"))
+            out.append((subject[:MAX_SUBJECT], paths))
     return out
 
 
@@ -110,15 +126,19 @@ def read_history(
             return None
         sha = head.stdout.decode().strip()
         key = f"{sha}/{root.resolve()}/{relative}/{MAX_COMMITS}/{MAX_FILES_PER_COMMIT}"
+        key += f"/{MAX_SUBJECT}"
         hit = cache.get(_NS, key)
         if isinstance(hit, bytes):
-            return History([tuple(c) for c in marshal.loads(hit)], key=key)
+            subjects, commits = marshal.loads(hit)
+            return History([tuple(c) for c in commits], key=key, subjects=subjects)
         data = _bounded_log(root, sha, relative)
-    except (GitError, OSError, ValueError):
+    except (GitError, OSError, ValueError, TypeError):
         return None
-    commits = parse_log(data)
-    cache.put(_NS, key, marshal.dumps([list(c) for c in commits]))
-    return History(commits, key=key)
+    parsed = parse_log(data)
+    subjects = [subject for subject, _ in parsed]
+    commits = [paths for _, paths in parsed]
+    cache.put(_NS, key, marshal.dumps((subjects, [list(c) for c in commits])))
+    return History(commits, key=key, subjects=subjects)
 
 
 def _bounded_log(root: Path, sha: str, relative: bool) -> bytes:
@@ -126,7 +146,7 @@ def _bounded_log(root: Path, sha: str, relative: bool) -> bytes:
 
     args = ["log", "-z", "--no-merges", "--no-renames", "--name-only"]
     args += ["--relative"] if relative else []
-    args += ["--format=%x01", f"-n{MAX_COMMITS}", sha, "--"]
+    args += ["--format=%x01%s", f"-n{MAX_COMMITS}", sha, "--"]
     proc = repo.start(args, root)
     timer = threading.Timer(TIMEOUT, proc.kill)  # a stalled or endless git is stopped
     timer.start()
@@ -168,3 +188,28 @@ def log_scale(values: Mapping[str, float]) -> dict[str, float]:
         return {}
     top = math.log1p(max(values.values()))
     return {k: math.log1p(v) / top for k, v in values.items() if v > 0} if top else {}
+
+
+def subject_scores(history: History, terms: Sequence[str]) -> dict[str, float]:
+    """BM25 of the task's terms against each file's past commit subjects (the subjects of
+    the commits that touched it, as one text), over the best: in (0, 1]."""
+    index = history._subject_index
+    if index is None:
+        index = history._subject_index = _subject_index(history)
+    assert isinstance(index, Index)
+    raw = bm25(index, terms, path_weight=0.0)
+    best = max(raw.values(), default=0.0)
+    return {index.paths[doc]: v / best for doc, v in raw.items()} if best else {}
+
+
+def _subject_index(history: History) -> Index:
+    terms = [terms_of(s) for s in history.subjects]
+    docs: list[tuple[str, Counter[str]]] = []
+    for path, seen in sorted(history._touched.items()):
+        tf: Counter[str] = Counter()
+        for i in seen:
+            if i < len(terms):
+                tf.update(terms[i])
+        if tf:
+            docs.append((path, tf))
+    return build_index(docs, with_paths=False)

@@ -197,8 +197,9 @@ def _unpack(data: bytes | None) -> dict[int, int]:
     return dict(zip(flat[0::2], flat[1::2], strict=True))
 
 
-def build_index(docs: Iterable[tuple[str, Mapping[str, int]]]) -> Index:
-    """Build an index from ``(path, term frequencies)`` pairs."""
+def build_index(docs: Iterable[tuple[str, Mapping[str, int]]], *, with_paths: bool = True) -> Index:
+    """Build an index from ``(path, term frequencies)`` pairs (and the terms of each path
+    as its own field, unless not ``with_paths``)."""
     paths: list[str] = []
     lengths: list[int] = []
     postings: defaultdict[str, list[int]] = defaultdict(list)
@@ -211,7 +212,7 @@ def build_index(docs: Iterable[tuple[str, Mapping[str, int]]]) -> Index:
         lists = list(map(posting_of, tf))
         deque(map(list.append, lists, repeat(doc)), maxlen=0)
         deque(map(list.append, lists, tf.values()), maxlen=0)
-        for term, n in path_terms(path).items():
+        for term, n in path_terms(path).items() if with_paths else ():
             path_postings.setdefault(term, []).extend((doc, n))
     return Index(
         paths,

@@ -12,12 +12,21 @@ on the held-out half (``bench/ranking.py``):
   definition names share the task's terms (tree-sitter tags);
 * **graph**, **graph_in**: the files the top files use, and the files that use what they
   define (the reference graph, both directions);
-* **cochange**, **recent** (and **churn**, measured and left at 0): the repository's own
-  history (:mod:`.history`): files that changed with the top files, files changed lately;
+* **cochange**, **recent**, **churn**: the repository's own history (:mod:`.history`):
+  files that changed with the top files (fitted to 0: **near** does it better),
+  files changed lately, and often;
+  **near**: co-change again, seeded by the lexical and subject scores together;
 * **pair**, **mention**: the test of a top source file and the other way round, and files
   whose path, module or stem the task names (:mod:`.pairing`);
+* **subjects**: BM25 of the task against the subjects of the past commits that touched each
+  file (:func:`~.history.subject_scores`): requests are worded like commit subjects;
+* **wording**, **variant**: other forms of the task's words ("parsing" for ``parser.py``)
+  in the path and in the contents, and **scope**: the files under the part a subject names
+  first (``printer: fix x``) (:mod:`.wording`); variant and scope are measured and left at
+  0 (no gain on the held-out commits; without them ``bench/selection.py`` gains);
 * **expand**: BM25 of the top files' definition names (query expansion); **size**: longer
-  files among the matches; **code** (left at 0): code over docs and configuration.
+  files among the matches; **code**: code over docs and configuration; **notes**:
+  changelogs and release notes, a weight below 0 (a request rarely needs them read).
 
 Tags are needed only for the files a query touches, so they are computed lazily (at most
 ``max_tagged`` a query) and cached by blob sha; the lexical index of a whole tree is kept as
@@ -29,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,13 +47,20 @@ from ..cache import VERSIONS, Cache, namespace, write_file
 from ..code import CodeIndex, FileTags, language_for
 from ..code.tags import may_define
 from ..workspace import SourceFile, tree_digest
-from .history import History, cochange_scores, log_scale, read_history
+from .history import History, cochange_scores, log_scale, read_history, subject_scores
 from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
 from .pairing import mentions as _mentions
 from .pairing import pairs as _pairs
 from .priority import SOURCE, TESTS, category
+from .wording import scope as _scope
+from .wording import wording as _wording
 
 _VERSION = VERSIONS["ranking"]
+_NOTES = re.compile(
+    r"(^|/)(changelog|changes|history|news|release[-_]?notes|whatsnew)(\.(md|rst|txt|adoc))?$|"
+    r"(^|/)(changelog\.d|changes|newsfragments|news|changelog)/",
+    re.I,
+)
 _TERMS_NS = namespace("terms")
 _RANKING_NS = namespace("ranking")  # a whole ranking, by tree digest, task and weights
 
@@ -52,23 +69,30 @@ _RANKING_NS = namespace("ranking")  # a whole ranking, by tree digest, task and 
 class Weights:
     """How much each signal counts, as a share of the best lexical score.
 
-    Fitted on the fit half of real commits (``bench/fit_ranking.py``; the held-out half is
-    what ``bench/ranking.py`` reports); ``path`` and the bounds were tuned on
+    Fitted on the fit half of real commits (``bench/fit_ranking.py --selection``: no step
+    that costs ``bench/selection.py`` recall@5; the held-out half is what
+    ``bench/ranking.py`` reports); ``path`` and the bounds were tuned on
     ``bench/selection.py``."""
 
     path: float = 0.5  # BM25 weight of a term found in the path
-    defs: float = 0.5  # a file defining an identifier the task names
-    def_terms: float = 0.5  # definition names sharing task terms
-    graph: float = 0.3  # the files the top files use
-    graph_in: float = 0.3  # the files that use what the top files define
-    cochange: float = 0.3  # files that changed with the top files (git history)
-    churn: float = 0.0  # files changed often and lately (git history)
-    pair: float = 0.0  # the test of a top source file, the source of a top test
-    mention: float = 1.0  # files whose path or module the task names
-    expand: float = 0.2  # BM25 of the top files' definition names (query expansion)
+    defs: float = 2.0  # a file defining an identifier the task names
+    def_terms: float = 0.3  # definition names sharing task terms
+    graph: float = 0.5  # the files the top files use
+    graph_in: float = 0.05  # the files that use what the top files define
+    cochange: float = 0.0  # files that changed with the top files (git history)
+    churn: float = 0.2  # files changed often and lately (git history)
+    pair: float = 0.2  # the test of a top source file, the source of a top test
+    mention: float = 2.0  # files whose path or module the task names
+    expand: float = 0.3  # BM25 of the top files' definition names (query expansion)
     recent: float = 0.75  # files changed in the last few commits (git history)
     size: float = 0.0  # among the lexical matches, the longer files (log of length)
-    code: float = 0.0  # source and test files over docs, data and configuration
+    code: float = 0.1  # source and test files over docs, data and configuration
+    subjects: float = 1.5  # BM25 of the task against each file's past commit subjects
+    wording: float = 0.2  # other forms of the task's words in the path
+    variant: float = 0.0  # other forms of the task's words in the contents
+    scope: float = 0.0  # files under the part the subject names first ("grep: add x")
+    near: float = 0.5  # files that changed with the top files by lexical and subject scores
+    notes: float = -2.0  # changelogs and release notes (fitted negative: rarely the file to read)
     candidates: int = 50  # lexical candidates whose definitions are read
     max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
@@ -76,16 +100,19 @@ class Weights:
 
     @property
     def uses_history(self) -> bool:
-        return bool(self.cochange or self.churn or self.recent)
+        return bool(self.cochange or self.churn or self.recent or self.subjects or self.near)
 
 
 SIGNALS = (
     *("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention"),
-    *("expand", "recent", "size", "code"),
+    *("expand", "recent", "size", "code", "subjects", "wording", "variant", "scope"),
+    "near",
+    "notes",
 )
 LEXICAL_ONLY = Weights(  # BM25 with the path field, no other signal
     defs=0.0, def_terms=0.0, graph=0.0, graph_in=0.0, cochange=0.0, churn=0.0, pair=0.0,
-    mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0,
+    mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0, subjects=0.0, wording=0.0,
+    variant=0.0, scope=0.0, near=0.0, notes=0.0,
 )  # fmt: skip
 PLAIN_BM25 = replace(LEXICAL_ONLY, path=0.0)
 
@@ -190,8 +217,15 @@ def features(
         code_kinds = (SOURCE, TESTS)
         out["code"] = {d: 1.0 for d, p in enumerate(index.paths) if category(p) in code_kinds}
 
+    if wants["wording"] or wants["variant"]:
+        out["wording"], out["variant"] = _wording(index, terms)
+    if wants["scope"]:
+        out["scope"] = _scope(index.paths, task)
+    if wants["notes"]:
+        out["notes"] = {d: 1.0 for d in lex if _NOTES.search(index.paths[d])}
+
     if history is not None:
-        out.update(_history_features(index, history, lex, top, wants))
+        out.update(_history_features(index, history, terms, lex, top, wants))
     return out
 
 
@@ -266,17 +300,28 @@ def _tag_features(
 def _history_features(
     index: Index,
     history: History,
+    terms: list[str],
     lex: Mapping[int, float],
     top: list[int],
     wants: Mapping[str, bool],
 ) -> dict[str, dict[int, float]]:
-    """The signals read from the repository's history: co-change, churn, recency."""
+    """The signals read from the repository's history: co-change, churn, recency, subjects."""
     out: dict[str, dict[int, float]] = {}
     by_path = {path: doc for doc, path in enumerate(index.paths)}
+    if wants["subjects"] or wants["near"]:
+        said = subject_scores(history, terms)
+        out["subjects"] = {by_path[p]: v for p, v in said.items() if p in by_path}
     if wants["cochange"]:
         seeds = {index.paths[doc]: lex[doc] for doc in top}
         near = cochange_scores(history, seeds)
         out["cochange"] = {by_path[p]: v for p, v in near.items() if p in by_path}
+    if wants["near"]:  # co-change seeded by the lexical and subject scores together
+        by_subject = out.get("subjects", {})
+        first = {d: lex.get(d, 0.0) + by_subject.get(d, 0.0) for d in lex.keys() | by_subject}
+        seeds = {index.paths[doc]: first[doc] / 2 for doc in _top(first, 5)}
+        near = cochange_scores(history, seeds)
+        most = max(near.values(), default=0.0)
+        out["near"] = {by_path[p]: v / most for p, v in near.items() if p in by_path and most}
     if wants["churn"]:
         churn = log_scale(history.churn(index.paths))
         out["churn"] = {by_path[p]: v for p, v in churn.items()}

@@ -91,7 +91,8 @@ def test_hostile_history_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_parse_log_drops_a_record_cut_mid_way() -> None:
-    assert parse_log(b"\x01\0\na.py\0b.py\0\x01\0\nc.p") == [("a.py", "b.py")]
+    assert parse_log(b"\x01\0\na.py\0b.py\0\x01\0\nc.p") == [("", ("a.py", "b.py"))]
+    assert parse_log(b"\x01fix it\0\na.py\0") == [("fix it", ("a.py",))]
     assert parse_log(b"") == []
 
 
@@ -128,7 +129,13 @@ def test_co_change_pulls_up_the_file_that_changes_with_the_match(tmp_path: Path)
     files = discover(root).files
     task = "render the invoice total"
     with_history = [
-        p for p, _ in rank(files, task, root=root, weights=Weights(churn=0.0, recent=0.0))
+        p
+        for p, _ in rank(
+            files,
+            task,
+            root=root,
+            weights=Weights(churn=0.0, recent=0.0, cochange=0.3, near=0.0, subjects=0.0),
+        )
     ]
     without = [p for p, _ in rank(files, task, root=root, weights=LEXICAL_ONLY)]
     assert with_history[:2] == ["invoice.py", "registry.py"]
