@@ -92,15 +92,7 @@ HEADER = _row(("id", "when", "status", "files", "tokens", "cost", "backend", "ta
 def _round_line(r: RoundSummary) -> str:
     """One round under its request: ``round 2  #13  applied  prompt 1,400 tok (1,234 cached)
     · 52 out · $0.0003 · 1 fixed, checks passed · taken``."""
-    said = []
-    if r.fixed:
-        said.append(f"{r.fixed} fixed")
-    if r.failed:
-        said.append(f"{r.failed} failed")
-    if r.checks is not None:
-        said.append(f"checks {r.checks}")
-    if r.failed is None:
-        said = ["no answer"]
+    said = r.did
     usage = "no usage" if r.prompt_tokens is None else (
         f"prompt {r.prompt_tokens:,} tok ({r.cached_tokens or 0:,} cached) · "
         f"{r.output_tokens or 0:,} out"

@@ -236,6 +236,19 @@ class RoundSummary:
     files: int = 0
     """Files its changeset edits (the merged changeset as it stood after the round)."""
 
+    @property
+    def did(self) -> list[str]:
+        """What the round did, in words: ``["1 fixed", "checks passed"]``; ``["no answer"]``
+        when the round itself failed; empty when it only placed what it was given."""
+        if self.failed is None:
+            return ["no answer"]
+        said = [f"{self.fixed} fixed"] if self.fixed else []
+        if self.failed:
+            said.append(f"{self.failed} failed")
+        if self.checks is not None:
+            said.append(f"checks {self.checks}")
+        return said
+
 
 @dataclass(frozen=True)
 class SessionSummary:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from gitkit import commit, git
 
 from assistant.cache import Cache
 from assistant.packing import history as hist
@@ -17,20 +18,6 @@ from assistant.packing.history import History, parse_log, read_history
 from assistant.packing.pairing import mentions, pair_key, pairs
 from assistant.packing.rank import LEXICAL_ONLY, Weights, rank
 from assistant.workspace import discover
-
-
-def git(root: Path, *args: str) -> str:
-    out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=True)
-    return out.stdout.decode()
-
-
-def commit(root: Path, files: dict[str, str], message: str) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", message)
 
 
 def new_repo(tmp_path: Path, name: str = "repo") -> Path:

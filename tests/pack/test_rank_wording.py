@@ -3,12 +3,12 @@ and the other forms of the request's words (``parsing`` -> ``parser.py``)."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from gitkit import commit, git
 
 from assistant.cache import Cache
 from assistant.packing import history as hist
@@ -17,23 +17,6 @@ from assistant.packing.lexical import build_index, terms_of
 from assistant.packing.rank import LEXICAL_ONLY, rank
 from assistant.packing.wording import scope, stem, variants, wording
 from assistant.workspace import discover
-
-
-def git(root: Path, *args: str, stdin: bytes | None = None) -> str:
-    out = subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, check=True, input=stdin
-    )
-    return out.stdout.decode()
-
-
-def commit(root: Path, files: dict[str, str], message: str) -> None:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q",
-        "--allow-empty-message", "-F", "-", stdin=message.encode())  # fmt: skip
 
 
 def raw_commit(root: Path, files: dict[str, str], message: bytes) -> None:

@@ -66,15 +66,7 @@ def _did(r: RoundSummary, stopped: str | None) -> str:
     """What a round did and was billed: ``round 2 · 1 fixed · taken: every hunk placed ·
     1,234 cached, 52 out`` (the taken round says why the loop stopped; what it did comes
     first: at 80 columns the rest is cut)."""
-    did = []
-    if r.fixed:
-        did.append(f"{r.fixed} fixed")
-    if r.failed:
-        did.append(f"{r.failed} failed")
-    if r.checks is not None:
-        did.append(f"checks {r.checks}")
-    if r.failed is None:
-        did = ["no answer"]
+    did = r.did
     taken = [f"taken: {STOPS.get(stopped or '', 'the loop stopped')}"] if r.taken else []
     said = [f"round {r.number}", *(did or ["placed"]), *taken]
     if r.prompt_tokens is not None:
