@@ -47,7 +47,7 @@ class History:
     key: str = ""  # what it was read from (HEAD, root, bounds): part of a ranking's cache key
     subjects: list[str] = field(default_factory=list)  # each commit's subject ("" unknown)
     _touched: dict[str, list[int]] = field(default_factory=dict, repr=False)
-    _subject_index: object = field(default=None, repr=False)
+    _subject_index: Index | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for i, paths in enumerate(self.commits):
@@ -196,7 +196,6 @@ def subject_scores(history: History, terms: Sequence[str]) -> dict[str, float]:
     index = history._subject_index
     if index is None:
         index = history._subject_index = _subject_index(history)
-    assert isinstance(index, Index)
     raw = bm25(index, terms, path_weight=0.0)
     best = max(raw.values(), default=0.0)
     return {index.paths[doc]: v / best for doc, v in raw.items()} if best else {}
