@@ -129,16 +129,87 @@ _SNIFF = 8192  # bytes a binary check looks at first
 _SNIFF_ABOVE = 64 << 10  # files larger than this are sniffed before they are read whole
 
 
-@dataclass(frozen=True, slots=True)
 class SourceFile:
+    """One file to pack: its path, text, size and blob sha (immutable).
+
+    ``text`` is decoded from ``data`` on first use when the file was read as plain UTF-8
+    (no BOM, nothing redacted) and not decoded yet: a warm pack writes the bytes read and
+    never needs most files as text. Equality and hashing are by path, text, size, blob sha
+    and redactions, as before (``data`` is ``text`` as UTF-8 and never compared)."""
+
+    __slots__ = ("_text", "blob_sha", "data", "path", "redactions", "size")
+
     path: str  # posix path relative to the pack root
-    text: str  # decoded UTF-8 (BOM removed): exactly what goes into a prompt
+    _text: str | None  # None until decoded from ``data``
     size: int  # bytes on disk
     blob_sha: str  # git blob sha1 of the bytes read: sha1(b"blob %d\0" % len + data)
-    redactions: int = 0  # secrets replaced in ``text`` by a marker (0: text is the file)
+    redactions: int  # secrets replaced in ``text`` by a marker (0: text is the file)
     # ``text`` as UTF-8, when it is the bytes read (no BOM, nothing redacted), else None:
     # a pack is written from these, not encoded again
-    data: bytes | None = field(default=None, repr=False, compare=False)
+    data: bytes | None
+
+    def __init__(
+        self,
+        path: str,
+        text: str | None,
+        size: int,
+        blob_sha: str,
+        redactions: int = 0,
+        data: bytes | None = None,
+    ) -> None:
+        if text is None and data is None:
+            raise ValueError("a SourceFile needs its text or its bytes")
+        setter = object.__setattr__
+        setter(self, "path", path)
+        setter(self, "_text", text)
+        setter(self, "size", size)
+        setter(self, "blob_sha", blob_sha)
+        setter(self, "redactions", redactions)
+        setter(self, "data", data)
+
+    @property
+    def text(self) -> str:
+        """Decoded UTF-8 (BOM removed): exactly what goes into a prompt."""
+        text = self._text
+        if text is None:
+            # the bytes of a file its stat showed unchanged since it was decoded; one that
+            # changed under the same stat (no tool does) cannot stop a pack
+            assert self.data is not None
+            text = self.data.decode("utf-8", "replace")
+            object.__setattr__(self, "_text", text)
+        return text
+
+    def decoded(self) -> str:
+        """:attr:`text`, as a method: a callable that gives the text only when called."""
+        return self.text
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def _key(self) -> tuple[str, str, int, str, int]:
+        return (self.path, self.text, self.size, self.blob_sha, self.redactions)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, SourceFile)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"SourceFile(path={self.path!r}, text={self.text!r}, size={self.size!r}, "
+            f"blob_sha={self.blob_sha!r}, redactions={self.redactions!r})"
+        )
+
+    def with_path(self, path: str) -> SourceFile:
+        """The same file under another path (text kept undecoded if it is)."""
+        return SourceFile(path, self._text, self.size, self.blob_sha, self.redactions, self.data)
 
     @property
     def content_key(self) -> str:
@@ -453,9 +524,15 @@ def _read(path: str, size: int, limit: int) -> bytes:
 class _Read:
     path: str
     data: bytes  # empty when only stat-ed (probe)
-    text: str
+    text: str | None  # None: not decoded yet (a file the memo knows as UTF-8 text)
     sha: str
     size: int
+
+    def decoded(self) -> str:
+        """The text (BOM removed), decoded now if it was not."""
+        if self.text is None:
+            self.text = SourceFile(self.path, None, self.size, self.sha, data=self.data).text
+        return self.text
 
 
 def _symlink_skip(root: Path, rel: str) -> Skipped:
@@ -532,6 +609,10 @@ def _load_one(
         return Skipped(rel, "unreadable", f"cannot read ({exc.strerror})")
     if len(data) > limit:  # grew since the stat
         return Skipped(rel, "too-large", _too_large(len(data), limit))
+    if known_sha is not None and not judge and len(data) == info.st_size:
+        # text with this stat when last read: decoded when (if ever) its text is needed
+        text = None if not data.startswith(_UTF8_BOM) else data[3:].decode("utf-8", "replace")
+        return _Read(rel, data, text, known_sha, len(data))
     try:
         text = decode_text(data)
     except NotText as exc:
@@ -635,7 +716,7 @@ def _load(
     options: DiscoverOptions,
     skipped: list[Skipped],
     progress: Progress | None,
-    on_text: Callable[[str, str], None] | None = None,
+    on_text: Callable[[str, Callable[[], str]], None] | None = None,
     *,
     done_before: int = 0,
     memo: _StatMemo | None = None,
@@ -657,7 +738,7 @@ def _load(
         elif result is not None:
             out.append(result)
             if on_text is not None:
-                on_text(result.sha, result.text)
+                on_text(result.sha, result.decoded)
     if progress is not None:
         progress(total, total)
     return out
@@ -713,16 +794,16 @@ def discover(
     *,
     cache: Cache | None = None,
     progress: Progress | None = None,
-    on_text: Callable[[str, str], None] | None = None,
+    on_text: Callable[[str, Callable[[], str]], None] | None = None,
 ) -> Workspace:
     """The files under ``root`` that go into a prompt, and those left out with a reason.
 
     ``cache`` keeps secret-scan verdicts by blob sha and, beside it, what each file's stat
     says it still is (None: scan and hash every file).
-    ``progress(done, total)`` is called while files are read. ``on_text(blob_sha, text)`` is
-    called as each file is decoded, before the secret scan decides whether it stays: a
-    consumer may start work early (the packer counts tokens ahead) but must take its list of
-    files from the result. Raises PackError for a path that is not a folder, GitError when
+    ``progress(done, total)`` is called while files are read. ``on_text(blob_sha, text_of)``
+    is called as each file is read, before the secret scan decides whether it stays, with a
+    callable that gives its text (decoding it if need be): a consumer may start work early
+    (the packer counts tokens ahead) but must take its list of files from the result. Raises PackError for a path that is not a folder, GitError when
     git fails on a repository.
     """
     top = _resolve_root(root)
@@ -735,7 +816,11 @@ def discover(
     redacted: list[Redacted] = []
     for r in reads:
         if not options.allow_secrets:
-            finding = secrets.secret_in_config(r.path, r.text)
+            finding = (
+                secrets.secret_in_config(r.path, r.decoded())
+                if secrets.is_token_config(r.path)
+                else None
+            )
             if finding is not None:
                 skipped.append(Skipped(r.path, "secret-name", finding.describe()))
                 continue
@@ -782,7 +867,7 @@ def rebase(workspace: Workspace, top: Path) -> Workspace:
     return dataclasses.replace(
         workspace,
         root=top,
-        files=[dataclasses.replace(f, path=prefix + f.path) for f in workspace.files],
+        files=[f.with_path(prefix + f.path) for f in workspace.files],
         skipped=[dataclasses.replace(k, path=prefix + k.path) for k in workspace.skipped],
         redacted=[dataclasses.replace(r, path=prefix + r.path) for r in workspace.redacted],
         state=state.hexdigest(),
@@ -938,7 +1023,7 @@ def _scan(
     options: DiscoverOptions,
     memo: _StatMemo | None,
     progress: Progress | None,
-    on_text: Callable[[str, str], None] | None,
+    on_text: Callable[[str, Callable[[], str]], None] | None,
     *,
     stat_only: bool = False,
     cache: Cache | None = None,

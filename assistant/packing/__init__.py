@@ -326,7 +326,7 @@ def _read_and_count(
 
         t0 = time.perf_counter()
         counts = ahead.counts(
-            [(f.content_key, f.text) for f in files],
+            [(f.content_key, f.decoded) for f in files],  # decoded only for a cache miss
             progress=(lambda done, total: progress("count", done, total)) if progress else None,
         )
     except BaseException:
@@ -423,9 +423,8 @@ def rank_files(
 
 def _entry(source: SourceFile, tokens: int, tier: Tier, skeletons: Skeletons) -> Entry:
     if tier == "full":
-        return Entry(
-            source.path, tier, tokens, source.text, source.content_key, tokens, source.data
-        )
+        text = None if source.data is not None else source.text  # the bytes, undecoded
+        return Entry(source.path, tier, tokens, text, source.content_key, tokens, source.data)
     if tier == "skeleton":
         path = source.path
         return Entry(
