@@ -127,6 +127,7 @@ _IGNORE_FILE_LIMIT = 1 << 20
 _PROGRESS_EVERY = 256
 _SNIFF = 8192  # bytes a binary check looks at first
 _SNIFF_ABOVE = 64 << 10  # files larger than this are sniffed before they are read whole
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class SourceFile:
@@ -487,17 +488,17 @@ def tree_digest(files: Sequence[SourceFile]) -> str:
     return digest.hexdigest()
 
 
-def _read(path: str, size: int, limit: int) -> bytes:
+def _read(path: str, size: int, limit: int, sniff: bool = True) -> bytes:
     """Read a file of ``size`` bytes (from its stat), at most ``limit + 1`` bytes in all.
 
     One ``read`` call for a file that has not changed since its stat: a short read that
-    returns the stat's size is EOF. A file over 64 KiB is sniffed first: if its first 8 KiB
-    hold a NUL byte (a binary) only they are returned. Does not follow a symlink that
-    appeared since the stat.
+    returns the stat's size is EOF. A file over 64 KiB is sniffed first (unless ``sniff``
+    is False: one known to be text): if its first 8 KiB hold a NUL byte (a binary) only
+    they are returned. Does not follow a symlink that appeared since the stat.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, _READ_FLAGS)
     try:
-        if size > _SNIFF_ABOVE:
+        if sniff and size > _SNIFF_ABOVE:
             head = os.read(fd, _SNIFF)
             if b"\0" in head:
                 return head
@@ -602,7 +603,8 @@ def _load_one(
             raise _MustRead(rel)
         return _Read(rel, b"", "", known_sha, info.st_size)
     try:
-        data = _read(full, info.st_size, limit)
+        # a file the memo knows as text is not sniffed for a NUL first
+        data = _read(full, info.st_size, limit, sniff=known_sha is None)
     except FileNotFoundError:
         return None
     except OSError as exc:

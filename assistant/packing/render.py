@@ -244,25 +244,37 @@ def git_sections(git: GitContext, format: PackFormat) -> str:
 
 def render_tree(entries: Sequence[Entry]) -> str:
     """A directory tree, two spaces per level, with token counts (folders: totals) and tiers."""
-    split = sorted((e.path.split("/"), e) for e in entries)
-    folder_tokens: dict[tuple[str, ...], int] = {}
-    for parts, entry in split:
-        for depth in range(1, len(parts)):
-            key = tuple(parts[:depth])
-            folder_tokens[key] = folder_tokens.get(key, 0) + entry.tokens
+    # by path components (a folder's files before a sibling such as "a-b/"): the order of
+    # the paths with "/" as NUL, which no path holds, sorted as plain strings
+    ordered = sorted(entries, key=lambda e: e.path.replace("/", "\0"))
+    folder_tokens: dict[str, int] = {}
+    for entry in ordered:
+        path, tokens = entry.path, entry.tokens
+        cut = path.find("/")
+        while cut != -1:
+            folder = path[:cut]
+            folder_tokens[folder] = folder_tokens.get(folder, 0) + tokens
+            cut = path.find("/", cut + 1)
     lines: list[str] = []
-    opened: tuple[str, ...] = ()
-    for parts, entry in split:
-        folder = tuple(parts[:-1])
-        # open the folders this file is in that the previous file was not in
-        same = 0
-        while same < min(len(opened), len(folder)) and opened[same] == folder[same]:
-            same += 1
-        for depth in range(same, len(folder)):
-            total = folder_tokens[folder[: depth + 1]]
-            lines.append(f"{'  ' * depth}{folder[depth]}/ {total:,}")
-        opened = folder
-        lines.append(f"{'  ' * len(folder)}{parts[-1]} {entry.tokens:,}{_TIER_MARK[entry.tier]}")
+    opened = ""  # the folder of the previous file, as a path ("" for the top)
+    opened_parts: list[str] = []
+    for entry in ordered:
+        path = entry.path
+        cut = path.rfind("/")
+        folder = path[:cut] if cut != -1 else ""
+        if folder != opened:
+            # open the folders this file is in that the previous file was not in
+            parts = folder.split("/") if folder else []
+            same = 0
+            top = min(len(opened_parts), len(parts))
+            while same < top and opened_parts[same] == parts[same]:
+                same += 1
+            for depth in range(same, len(parts)):
+                total = folder_tokens["/".join(parts[: depth + 1])]
+                lines.append(f"{'  ' * depth}{parts[depth]}/ {total:,}")
+            opened, opened_parts = folder, parts
+        indent = "  " * len(opened_parts)
+        lines.append(f"{indent}{path[cut + 1 :]} {entry.tokens:,}{_TIER_MARK[entry.tier]}")
     return "\n".join(lines) + "\n" if lines else ""
 
 
