@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -322,7 +323,7 @@ def _create_temp(name: str, dfd: int, shown: Path) -> tuple[str, int]:
     """A new temp file beside ``name``; a planted name (even a dangling symlink) is skipped."""
     stem = name[:100]  # keep room in NAME_MAX for the random part
     for _ in range(16):
-        tmp = f".{stem}.{os.urandom(6).hex()}{TEMP_SUFFIX}"
+        tmp = f".{stem}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
         try:
             return tmp, os.open(tmp, _NEW_FLAGS, 0o666, dir_fd=dfd)
         except FileExistsError:

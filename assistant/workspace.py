@@ -643,6 +643,8 @@ def stat_stamp(info: os.stat_result) -> tuple[int, int, int, int]:
 _Why = str | tuple[str, str] | tuple[()] | None
 """What the memo knows besides a sha: why a file is binary, the content skip of a
 generated text file (reason, detail), or ``()``: the content rules judged it written."""
+_MemoEntry = tuple[int, int, int, int, str | None, _Why, str | None]
+"""size, mtime, ctime, inode; blob sha; why; the secret scan's verdict (None: unknown)."""
 
 
 class _StatMemo:
@@ -658,17 +660,17 @@ class _StatMemo:
     in the cache's folder, rewritten only when something changed.
     """
 
-    _VERSION = 3
+    _VERSION = 4
     _SETTLED_NS = 2_000_000_000
 
     def __init__(self, where: Path) -> None:
         self.where = where
         self.settled_before = time.time_ns() - self._SETTLED_NS
-        self.known: dict[str, tuple[int, int, int, int, str | None, _Why]] = {}
-        self.seen: dict[str, tuple[int, int, int, int, str | None, _Why]] = {}
+        self.known: dict[str, _MemoEntry] = {}
+        self.seen: dict[str, _MemoEntry] = {}
         try:
-            version, known = marshal.loads(where.read_bytes())
-            if version == self._VERSION and isinstance(known, dict):
+            version, rules, known = marshal.loads(where.read_bytes())
+            if (version, rules) == (self._VERSION, secrets.VERSION) and isinstance(known, dict):
                 self.known = known
         except (OSError, EOFError, ValueError, TypeError):
             pass  # none yet, or unreadable: learn again
@@ -702,14 +704,28 @@ class _StatMemo:
 
     def learn(self, rel: str, info: os.stat_result, sha: str | None, why: _Why) -> None:
         if max(info.st_mtime_ns, info.st_ctime_ns) < self.settled_before:
-            self.seen[rel] = (*stat_stamp(info), sha, why)
+            self.seen[rel] = (*stat_stamp(info), sha, why, None)
+
+    def verdict(self, rel: str, sha: str) -> str | None:
+        """The secret scan's verdict (:func:`assistant.secrets.encode_verdict`) on the
+        file at ``rel`` with blob ``sha``, as this discovery saw it, if remembered."""
+        entry = self.seen.get(rel)
+        if entry is None or entry[4] != sha or len(entry) < 7:
+            return None
+        found = entry[6]
+        return found if isinstance(found, str) else None
+
+    def remember_verdict(self, rel: str, sha: str, verdict: str) -> None:
+        entry = self.seen.get(rel)
+        if entry is not None and entry[4] == sha and entry[6:7] != (verdict,):
+            self.seen[rel] = (*entry[:6], verdict)
 
     def save(self) -> None:
         """Keep what this discovery saw (files no longer listed are forgotten)."""
         if self.seen == self.known:
             return
         # an accelerator: unwritten, the next discovery hashes again
-        write_file(self.where, marshal.dumps((self._VERSION, self.seen)))
+        write_file(self.where, marshal.dumps((self._VERSION, secrets.VERSION, self.seen)))
 
 
 def _load(
@@ -747,26 +763,41 @@ def _load(
 
 
 def _secret_verdicts(
-    reads: list[_Read], cache: Cache | None
+    reads: list[_Read], cache: Cache | None, memo: _StatMemo | None = None
 ) -> dict[str, list[secrets.SecretFinding]]:
-    """Content-scan findings by blob sha; cached verdicts are reused, new ones stored."""
-    unique = {r.sha: r.data for r in reads}
-    cached = cache.get_many(secrets.CACHE_NAMESPACE, list(unique)) if cache is not None else {}
+    """Content-scan findings by blob sha; verdicts the memo or the cache hold are reused,
+    new ones stored in both (the memo's are one file read: no query per file)."""
+    values: dict[str, str] = {}
+    if memo is not None:
+        for r in reads:
+            value = memo.verdict(r.path, r.sha)
+            if value is not None:
+                values[r.sha] = value
+    unique = {r.sha: r.data for r in reads if r.sha not in values}
+    if cache is not None and unique:
+        values.update(
+            (sha, v)
+            for sha, v in cache.get_many(secrets.CACHE_NAMESPACE, list(unique)).items()
+            if isinstance(v, str)
+        )
     findings: dict[str, list[secrets.SecretFinding]] = {}
     fresh: dict[str, str] = {}
-    for sha, data in unique.items():
+    for sha in {r.sha for r in reads}:
         try:
-            value = cached[sha]
-            if not isinstance(value, str):
-                raise ValueError(value)
-            found = secrets.decode_verdict(value)
+            found = secrets.decode_verdict(values[sha])
         except (KeyError, ValueError):  # a miss, or a value this version did not write
+            data = unique.get(sha)
+            if data is None:  # the memo's value was damaged: the bytes are still here
+                data = next(r.data for r in reads if r.sha == sha)
             found = secrets.find_secrets(data)
-            fresh[sha] = secrets.encode_verdict(found)
+            values[sha] = fresh[sha] = secrets.encode_verdict(found)
         if found:
             findings[sha] = found
     if cache is not None and fresh:
         cache.put_many(secrets.CACHE_NAMESPACE, fresh)
+    if memo is not None:
+        for r in reads:
+            memo.remember_verdict(r.path, r.sha, values[r.sha])
     return findings
 
 
@@ -809,11 +840,12 @@ def discover(
     git fails on a repository.
     """
     top = _resolve_root(root)
-    repo_root, reads, skipped = _scan(
-        top, options, _StatMemo.for_root(cache, top), progress, on_text, cache=cache
-    )
+    memo = _StatMemo.for_root(cache, top)
+    repo_root, reads, skipped = _scan(top, options, memo, progress, on_text, cache=cache)
     state = _state(reads, skipped)
-    findings = {} if options.allow_secrets else _secret_verdicts(reads, cache)
+    findings = {} if options.allow_secrets else _secret_verdicts(reads, cache, memo)
+    if memo is not None:
+        memo.save()
     files: list[SourceFile] = []
     redacted: list[Redacted] = []
     for r in reads:
@@ -1071,8 +1103,6 @@ def _scan(
             judged=filt.judges_content,
         )
         attempted += len(kept)
-    if memo is not None and not stat_only:
-        memo.save()
     missing = filt.unmatched_includes()
     if missing:
         raise PackError(_no_match(missing, top))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -78,7 +78,15 @@ class CountAhead:
     their sum; a warm one never builds the encoding.
     """
 
-    def __init__(self, counter: TokenCounter, *, num_threads: int | None = None) -> None:
+    def __init__(
+        self,
+        counter: TokenCounter,
+        *,
+        num_threads: int | None = None,
+        known: Mapping[str, int] | None = None,
+    ) -> None:
+        """``known``: counts by sha the caller already has (for ``counter``'s encoding):
+        those texts are neither looked up in the cache nor counted."""
         self.counter = counter
         self.threads = num_threads or min(DEFAULT_THREADS, os.cpu_count() or 2)
         # encoding is CPU-bound: at most one task per core runs, less the cores the caller
@@ -88,7 +96,7 @@ class CountAhead:
         self._reserved = 0
         self._pending: dict[str, Text] = {}
         self._sent: set[str] = set()
-        self._known: dict[str, int] = {}
+        self._known: dict[str, int] = dict(known) if known else {}
         self._running: list[tuple[list[str], Future[list[int]]]] = []
         self._pool: ThreadPoolExecutor | None = None
 
