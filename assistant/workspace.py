@@ -63,7 +63,8 @@ Speed: each file is ``lstat``-ed and read once (no per-file subprocess or GitPyt
 object); path rules (:mod:`assistant.pathrules`) are compiled into one regex per rule set
 and evaluated once per folder; secret verdicts are cached by blob sha (namespace
 :data:`assistant.secrets.CACHE_NAMESPACE`); a file whose size, mtime, ctime and inode are as
-when it was last read is not hashed again (a binary not even read): :class:`_StatMemo`.
+when it was last read is not hashed again (a binary not even read), its text is not decoded
+until it is needed, and its secret verdict comes from the same memo: :class:`_StatMemo`.
 :func:`probe` tells from stats alone whether a folder is as it was, for callers that can
 then reuse what they made from it.
 """
@@ -650,8 +651,8 @@ _MemoEntry = tuple[int, int, int, int, str | None, _Why, str | None]
 class _StatMemo:
     """What earlier discoveries learnt about files that have not changed since.
 
-    Per path: the blob sha of a text file (and its content skip, if generated), or why a
-    file is binary, with the file's size,
+    Per path: the blob sha of a text file (and its content skip, if generated, and the
+    secret scan's verdict), or why a file is binary, with the file's size,
     mtime, ctime and inode when it was read. A file whose four still match is the same
     file: its sha is not computed again and a binary is not read again (git's index works
     the same way). Only files last changed two seconds or more before the discovery began
