@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP = "tome"
 
 
@@ -21,6 +19,8 @@ def cache_dir() -> Path:
         return Path(explicit).expanduser()
     if home := os.environ.get("TOME_HOME"):
         return Path(home).expanduser() / "cache"
+    import platformdirs  # loaded only when no variable says where
+
     return Path(platformdirs.user_cache_dir(APP, appauthor=False))
 
 
@@ -28,6 +28,8 @@ def config_dir() -> Path:
     """The directory for the user config file (``config.toml``) and price overrides."""
     if home := os.environ.get("TOME_HOME"):
         return Path(home).expanduser() / "config"
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP, appauthor=False))
 
 
@@ -36,4 +38,6 @@ def state_dir() -> Path:
     cache, never in a repository. Whatever is here, the user (not a repository) put it."""
     if home := os.environ.get("TOME_HOME"):
         return Path(home).expanduser() / "state"
+    import platformdirs
+
     return Path(platformdirs.user_state_dir(APP, appauthor=False))

@@ -63,7 +63,8 @@ Speed: each file is ``lstat``-ed and read once (no per-file subprocess or GitPyt
 object); path rules (:mod:`assistant.pathrules`) are compiled into one regex per rule set
 and evaluated once per folder; secret verdicts are cached by blob sha (namespace
 :data:`assistant.secrets.CACHE_NAMESPACE`); a file whose size, mtime, ctime and inode are as
-when it was last read is not hashed again (a binary not even read): :class:`_StatMemo`.
+when it was last read is not hashed again (a binary not even read), its text is not decoded
+until it is needed, and its secret verdict comes from the same memo: :class:`_StatMemo`.
 :func:`probe` tells from stats alone whether a folder is as it was, for callers that can
 then reuse what they made from it.
 """
@@ -127,18 +128,90 @@ _IGNORE_FILE_LIMIT = 1 << 20
 _PROGRESS_EVERY = 256
 _SNIFF = 8192  # bytes a binary check looks at first
 _SNIFF_ABOVE = 64 << 10  # files larger than this are sniffed before they are read whole
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-@dataclass(frozen=True, slots=True)
 class SourceFile:
+    """One file to pack: its path, text, size and blob sha (immutable).
+
+    ``text`` is decoded from ``data`` on first use when the file was read as plain UTF-8
+    (no BOM, nothing redacted) and not decoded yet: a warm pack writes the bytes read and
+    never needs most files as text. Equality and hashing are by path, text, size, blob sha
+    and redactions, as before (``data`` is ``text`` as UTF-8 and never compared)."""
+
+    __slots__ = ("_text", "blob_sha", "data", "path", "redactions", "size")
+
     path: str  # posix path relative to the pack root
-    text: str  # decoded UTF-8 (BOM removed): exactly what goes into a prompt
+    _text: str | None  # None until decoded from ``data``
     size: int  # bytes on disk
     blob_sha: str  # git blob sha1 of the bytes read: sha1(b"blob %d\0" % len + data)
-    redactions: int = 0  # secrets replaced in ``text`` by a marker (0: text is the file)
+    redactions: int  # secrets replaced in ``text`` by a marker (0: text is the file)
     # ``text`` as UTF-8, when it is the bytes read (no BOM, nothing redacted), else None:
     # a pack is written from these, not encoded again
-    data: bytes | None = field(default=None, repr=False, compare=False)
+    data: bytes | None
+
+    def __init__(
+        self,
+        path: str,
+        text: str | None,
+        size: int,
+        blob_sha: str,
+        redactions: int = 0,
+        data: bytes | None = None,
+    ) -> None:
+        if text is None and data is None:
+            raise ValueError("a SourceFile needs its text or its bytes")
+        setter = object.__setattr__
+        setter(self, "path", path)
+        setter(self, "_text", text)
+        setter(self, "size", size)
+        setter(self, "blob_sha", blob_sha)
+        setter(self, "redactions", redactions)
+        setter(self, "data", data)
+
+    @property
+    def text(self) -> str:
+        """Decoded UTF-8 (BOM removed): exactly what goes into a prompt."""
+        text = self._text
+        if text is None:
+            # the bytes of a file its stat showed unchanged since it was decoded; one that
+            # changed under the same stat (no tool does) cannot stop a pack
+            assert self.data is not None
+            text = self.data.decode("utf-8", "replace")
+            object.__setattr__(self, "_text", text)
+        return text
+
+    def decoded(self) -> str:
+        """:attr:`text`, as a method: a callable that gives the text only when called."""
+        return self.text
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def _key(self) -> tuple[str, str, int, str, int]:
+        return (self.path, self.text, self.size, self.blob_sha, self.redactions)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, SourceFile)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"SourceFile(path={self.path!r}, text={self.text!r}, size={self.size!r}, "
+            f"blob_sha={self.blob_sha!r}, redactions={self.redactions!r})"
+        )
+
+    def with_path(self, path: str) -> SourceFile:
+        """The same file under another path (text kept undecoded if it is)."""
+        return SourceFile(path, self._text, self.size, self.blob_sha, self.redactions, self.data)
 
     @property
     def content_key(self) -> str:
@@ -416,17 +489,17 @@ def tree_digest(files: Sequence[SourceFile]) -> str:
     return digest.hexdigest()
 
 
-def _read(path: str, size: int, limit: int) -> bytes:
+def _read(path: str, size: int, limit: int, sniff: bool = True) -> bytes:
     """Read a file of ``size`` bytes (from its stat), at most ``limit + 1`` bytes in all.
 
     One ``read`` call for a file that has not changed since its stat: a short read that
-    returns the stat's size is EOF. A file over 64 KiB is sniffed first: if its first 8 KiB
-    hold a NUL byte (a binary) only they are returned. Does not follow a symlink that
-    appeared since the stat.
+    returns the stat's size is EOF. A file over 64 KiB is sniffed first (unless ``sniff``
+    is False: one known to be text): if its first 8 KiB hold a NUL byte (a binary) only
+    they are returned. Does not follow a symlink that appeared since the stat.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, _READ_FLAGS)
     try:
-        if size > _SNIFF_ABOVE:
+        if sniff and size > _SNIFF_ABOVE:
             head = os.read(fd, _SNIFF)
             if b"\0" in head:
                 return head
@@ -453,9 +526,15 @@ def _read(path: str, size: int, limit: int) -> bytes:
 class _Read:
     path: str
     data: bytes  # empty when only stat-ed (probe)
-    text: str
+    text: str | None  # None: not decoded yet (a file the memo knows as UTF-8 text)
     sha: str
     size: int
+
+    def decoded(self) -> str:
+        """The text (BOM removed), decoded now if it was not."""
+        if self.text is None:
+            self.text = SourceFile(self.path, None, self.size, self.sha, data=self.data).text
+        return self.text
 
 
 def _symlink_skip(root: Path, rel: str) -> Skipped:
@@ -525,13 +604,18 @@ def _load_one(
             raise _MustRead(rel)
         return _Read(rel, b"", "", known_sha, info.st_size)
     try:
-        data = _read(full, info.st_size, limit)
+        # a file the memo knows as text is not sniffed for a NUL first
+        data = _read(full, info.st_size, limit, sniff=known_sha is None)
     except FileNotFoundError:
         return None
     except OSError as exc:
         return Skipped(rel, "unreadable", f"cannot read ({exc.strerror})")
     if len(data) > limit:  # grew since the stat
         return Skipped(rel, "too-large", _too_large(len(data), limit))
+    if known_sha is not None and not judge and len(data) == info.st_size:
+        # text with this stat when last read: decoded when (if ever) its text is needed
+        text = None if not data.startswith(_UTF8_BOM) else data[3:].decode("utf-8", "replace")
+        return _Read(rel, data, text, known_sha, len(data))
     try:
         text = decode_text(data)
     except NotText as exc:
@@ -560,13 +644,15 @@ def stat_stamp(info: os.stat_result) -> tuple[int, int, int, int]:
 _Why = str | tuple[str, str] | tuple[()] | None
 """What the memo knows besides a sha: why a file is binary, the content skip of a
 generated text file (reason, detail), or ``()``: the content rules judged it written."""
+_MemoEntry = tuple[int, int, int, int, str | None, _Why, str | None]
+"""size, mtime, ctime, inode; blob sha; why; the secret scan's verdict (None: unknown)."""
 
 
 class _StatMemo:
     """What earlier discoveries learnt about files that have not changed since.
 
-    Per path: the blob sha of a text file (and its content skip, if generated), or why a
-    file is binary, with the file's size,
+    Per path: the blob sha of a text file (and its content skip, if generated, and the
+    secret scan's verdict), or why a file is binary, with the file's size,
     mtime, ctime and inode when it was read. A file whose four still match is the same
     file: its sha is not computed again and a binary is not read again (git's index works
     the same way). Only files last changed two seconds or more before the discovery began
@@ -575,17 +661,17 @@ class _StatMemo:
     in the cache's folder, rewritten only when something changed.
     """
 
-    _VERSION = 3
+    _VERSION = 4
     _SETTLED_NS = 2_000_000_000
 
     def __init__(self, where: Path) -> None:
         self.where = where
         self.settled_before = time.time_ns() - self._SETTLED_NS
-        self.known: dict[str, tuple[int, int, int, int, str | None, _Why]] = {}
-        self.seen: dict[str, tuple[int, int, int, int, str | None, _Why]] = {}
+        self.known: dict[str, _MemoEntry] = {}
+        self.seen: dict[str, _MemoEntry] = {}
         try:
-            version, known = marshal.loads(where.read_bytes())
-            if version == self._VERSION and isinstance(known, dict):
+            version, rules, known = marshal.loads(where.read_bytes())
+            if (version, rules) == (self._VERSION, secrets.VERSION) and isinstance(known, dict):
                 self.known = known
         except (OSError, EOFError, ValueError, TypeError):
             pass  # none yet, or unreadable: learn again
@@ -619,14 +705,28 @@ class _StatMemo:
 
     def learn(self, rel: str, info: os.stat_result, sha: str | None, why: _Why) -> None:
         if max(info.st_mtime_ns, info.st_ctime_ns) < self.settled_before:
-            self.seen[rel] = (*stat_stamp(info), sha, why)
+            self.seen[rel] = (*stat_stamp(info), sha, why, None)
+
+    def verdict(self, rel: str, sha: str) -> str | None:
+        """The secret scan's verdict (:func:`assistant.secrets.encode_verdict`) on the
+        file at ``rel`` with blob ``sha``, as this discovery saw it, if remembered."""
+        entry = self.seen.get(rel)
+        if entry is None or entry[4] != sha or len(entry) < 7:
+            return None
+        found = entry[6]
+        return found if isinstance(found, str) else None
+
+    def remember_verdict(self, rel: str, sha: str, verdict: str) -> None:
+        entry = self.seen.get(rel)
+        if entry is not None and entry[4] == sha and entry[6:7] != (verdict,):
+            self.seen[rel] = (*entry[:6], verdict)
 
     def save(self) -> None:
         """Keep what this discovery saw (files no longer listed are forgotten)."""
         if self.seen == self.known:
             return
         # an accelerator: unwritten, the next discovery hashes again
-        write_file(self.where, marshal.dumps((self._VERSION, self.seen)))
+        write_file(self.where, marshal.dumps((self._VERSION, secrets.VERSION, self.seen)))
 
 
 def _load(
@@ -635,7 +735,7 @@ def _load(
     options: DiscoverOptions,
     skipped: list[Skipped],
     progress: Progress | None,
-    on_text: Callable[[str, str], None] | None = None,
+    on_text: Callable[[str, Callable[[], str]], None] | None = None,
     *,
     done_before: int = 0,
     memo: _StatMemo | None = None,
@@ -657,33 +757,48 @@ def _load(
         elif result is not None:
             out.append(result)
             if on_text is not None:
-                on_text(result.sha, result.text)
+                on_text(result.sha, result.decoded)
     if progress is not None:
         progress(total, total)
     return out
 
 
 def _secret_verdicts(
-    reads: list[_Read], cache: Cache | None
+    reads: list[_Read], cache: Cache | None, memo: _StatMemo | None = None
 ) -> dict[str, list[secrets.SecretFinding]]:
-    """Content-scan findings by blob sha; cached verdicts are reused, new ones stored."""
-    unique = {r.sha: r.data for r in reads}
-    cached = cache.get_many(secrets.CACHE_NAMESPACE, list(unique)) if cache is not None else {}
+    """Content-scan findings by blob sha; verdicts the memo or the cache hold are reused,
+    new ones stored in both (the memo's are one file read: no query per file)."""
+    values: dict[str, str] = {}
+    if memo is not None:
+        for r in reads:
+            value = memo.verdict(r.path, r.sha)
+            if value is not None:
+                values[r.sha] = value
+    unique = {r.sha: r.data for r in reads if r.sha not in values}
+    if cache is not None and unique:
+        values.update(
+            (sha, v)
+            for sha, v in cache.get_many(secrets.CACHE_NAMESPACE, list(unique)).items()
+            if isinstance(v, str)
+        )
     findings: dict[str, list[secrets.SecretFinding]] = {}
     fresh: dict[str, str] = {}
-    for sha, data in unique.items():
+    for sha in {r.sha for r in reads}:
         try:
-            value = cached[sha]
-            if not isinstance(value, str):
-                raise ValueError(value)
-            found = secrets.decode_verdict(value)
+            found = secrets.decode_verdict(values[sha])
         except (KeyError, ValueError):  # a miss, or a value this version did not write
+            data = unique.get(sha)
+            if data is None:  # the memo's value was damaged: the bytes are still here
+                data = next(r.data for r in reads if r.sha == sha)
             found = secrets.find_secrets(data)
-            fresh[sha] = secrets.encode_verdict(found)
+            values[sha] = fresh[sha] = secrets.encode_verdict(found)
         if found:
             findings[sha] = found
     if cache is not None and fresh:
         cache.put_many(secrets.CACHE_NAMESPACE, fresh)
+    if memo is not None:
+        for r in reads:
+            memo.remember_verdict(r.path, r.sha, values[r.sha])
     return findings
 
 
@@ -713,29 +828,34 @@ def discover(
     *,
     cache: Cache | None = None,
     progress: Progress | None = None,
-    on_text: Callable[[str, str], None] | None = None,
+    on_text: Callable[[str, Callable[[], str]], None] | None = None,
 ) -> Workspace:
     """The files under ``root`` that go into a prompt, and those left out with a reason.
 
     ``cache`` keeps secret-scan verdicts by blob sha and, beside it, what each file's stat
     says it still is (None: scan and hash every file).
-    ``progress(done, total)`` is called while files are read. ``on_text(blob_sha, text)`` is
-    called as each file is decoded, before the secret scan decides whether it stays: a
-    consumer may start work early (the packer counts tokens ahead) but must take its list of
-    files from the result. Raises PackError for a path that is not a folder, GitError when
+    ``progress(done, total)`` is called while files are read. ``on_text(blob_sha, text_of)``
+    is called as each file is read, before the secret scan decides whether it stays, with a
+    callable that gives its text (decoding it if need be): a consumer may start work early
+    (the packer counts tokens ahead) but must take its list of files from the result. Raises PackError for a path that is not a folder, GitError when
     git fails on a repository.
     """
     top = _resolve_root(root)
-    repo_root, reads, skipped = _scan(
-        top, options, _StatMemo.for_root(cache, top), progress, on_text, cache=cache
-    )
+    memo = _StatMemo.for_root(cache, top)
+    repo_root, reads, skipped = _scan(top, options, memo, progress, on_text, cache=cache)
     state = _state(reads, skipped)
-    findings = {} if options.allow_secrets else _secret_verdicts(reads, cache)
+    findings = {} if options.allow_secrets else _secret_verdicts(reads, cache, memo)
+    if memo is not None:
+        memo.save()
     files: list[SourceFile] = []
     redacted: list[Redacted] = []
     for r in reads:
         if not options.allow_secrets:
-            finding = secrets.secret_in_config(r.path, r.text)
+            finding = (
+                secrets.secret_in_config(r.path, r.decoded())
+                if secrets.is_token_config(r.path)
+                else None
+            )
             if finding is not None:
                 skipped.append(Skipped(r.path, "secret-name", finding.describe()))
                 continue
@@ -782,7 +902,7 @@ def rebase(workspace: Workspace, top: Path) -> Workspace:
     return dataclasses.replace(
         workspace,
         root=top,
-        files=[dataclasses.replace(f, path=prefix + f.path) for f in workspace.files],
+        files=[f.with_path(prefix + f.path) for f in workspace.files],
         skipped=[dataclasses.replace(k, path=prefix + k.path) for k in workspace.skipped],
         redacted=[dataclasses.replace(r, path=prefix + r.path) for r in workspace.redacted],
         state=state.hexdigest(),
@@ -938,7 +1058,7 @@ def _scan(
     options: DiscoverOptions,
     memo: _StatMemo | None,
     progress: Progress | None,
-    on_text: Callable[[str, str], None] | None,
+    on_text: Callable[[str, Callable[[], str]], None] | None,
     *,
     stat_only: bool = False,
     cache: Cache | None = None,
@@ -984,8 +1104,6 @@ def _scan(
             judged=filt.judges_content,
         )
         attempted += len(kept)
-    if memo is not None and not stat_only:
-        memo.save()
     missing = filt.unmatched_includes()
     if missing:
         raise PackError(_no_match(missing, top))

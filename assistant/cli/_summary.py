@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..display import safe, safe_name
-from ..edits import FileReview, HunkReview, HunkState, file_config_edit
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the edits load only for a changeset: `tome pack` never needs them
+    from ..edits import FileReview, HunkReview
     from ..packing import Pack
 
 TOLERATED_MARK = "~"
@@ -24,6 +24,8 @@ TOLERATED_MARK = "~"
 
 def _placed(h: HunkReview) -> bool:
     """Located, and not turned down: it is (or would be) written."""
+    from ..edits import HunkState
+
     return h.failure is None and h.state not in (HunkState.FAILED, HunkState.REJECTED)
 
 
@@ -36,6 +38,8 @@ def tolerated_line(h: HunkReview) -> str:
 def file_lines(files: Iterable[FileReview], *, indent: str = "",
                flag_config: bool = False) -> list[str]:  # fmt: skip
     """Each file's line, then a line per hunk of it that was placed by a tolerance."""
+    from ..edits import file_config_edit
+
     lines = []
     for f in files:
         label = {"create": "A", "delete": "D"}.get(f.action, "R" if f.move_to else "M")

@@ -44,7 +44,13 @@ from .render import (
     tree_start,
 )
 from .result import Pack, PackedFile, PackOptions
-from .reuse import remember_tiers, remembered_tiers, tiers_key
+from .reuse import (
+    remember_counts,
+    remember_tiers,
+    remembered_counts,
+    remembered_tiers,
+    tiers_key,
+)
 from .select import Candidate, fill, fit_budget, reasons
 from .skeletons import Skeletons
 from .tally import tally
@@ -299,7 +305,10 @@ def _read_and_count(
 ) -> _Read:
     """Discover, rank and count: the counting runs on other cores while files are read."""
     t0 = time.perf_counter()
-    ahead = tok.CountAhead(counter)  # counts on other cores while files are still read
+    top = _resolved(Path(root, scope) if scope else Path(root))
+    known = remembered_counts(cache, top, counter.namespace) if top is not None else {}
+    # counts on other cores while files are still read; those of the last pack are known
+    ahead = tok.CountAhead(counter, known=known)
     try:
         workspace = discover(
             Path(root, scope) if scope else root,
@@ -326,14 +335,25 @@ def _read_and_count(
 
         t0 = time.perf_counter()
         counts = ahead.counts(
-            [(f.content_key, f.text) for f in files],
+            [(f.content_key, f.decoded) for f in files],  # decoded only for a cache miss
             progress=(lambda done, total: progress("count", done, total)) if progress else None,
         )
     except BaseException:
         ahead.close()  # no thread goes on counting for nobody
         raise
     timings["count"] = time.perf_counter() - t0
+    if top is not None:
+        by_key = dict(zip((f.content_key for f in files), counts, strict=True))
+        remember_counts(cache, top, counter.namespace, by_key, known)
     return _Read(workspace, order, dict(zip((f.path for f in files), counts, strict=True)))
+
+
+def _resolved(folder: Path) -> Path | None:
+    """``folder`` resolved, or None where it cannot be (discovery then says why)."""
+    try:
+        return folder.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
 
 
 def _neighbours(read: _Read, budget: int | None, ranked: bool, cache: Cache) -> dict[str, str]:
@@ -423,9 +443,8 @@ def rank_files(
 
 def _entry(source: SourceFile, tokens: int, tier: Tier, skeletons: Skeletons) -> Entry:
     if tier == "full":
-        return Entry(
-            source.path, tier, tokens, source.text, source.content_key, tokens, source.data
-        )
+        text = None if source.data is not None else source.text  # the bytes, undecoded
+        return Entry(source.path, tier, tokens, text, source.content_key, tokens, source.data)
     if tier == "skeleton":
         path = source.path
         return Entry(

@@ -29,6 +29,7 @@ Each file left out is reported with why (:class:`~assistant.workspace.Skipped`).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -86,8 +87,14 @@ def names_of(configured: Iterable[str]) -> tuple[str, ...]:
 
 
 def is_instruction(path: str, names: Sequence[str]) -> bool:
-    """Whether ``path`` (root-relative) is an instruction file of some folder."""
-    return any(path == n or path.endswith("/" + n) for n in names)
+    """Whether ``path`` (root-relative) is an instruction file of some folder (one C call
+    per path: asked of every file of a pack)."""
+    return path.endswith(_in_a_folder(tuple(names))) or path in names
+
+
+@functools.lru_cache(maxsize=16)
+def _in_a_folder(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple("/" + n for n in names)
 
 
 def _folders(paths: Iterable[str]) -> set[str]:

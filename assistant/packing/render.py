@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
@@ -33,31 +32,140 @@ PACK_FORMATS: tuple[PackFormat, ...] = ("xml", "markdown")
 TIERS: tuple[Tier, ...] = ("full", "skeleton", "omitted")
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class _Shown:
+    """What the renderer shows of a file: its text, decoded on first use from ``data``
+    (the text as UTF-8) when only that is given. Immutable; equal by its fields but
+    ``data``."""
+
+    __slots__ = ("_text", "data")
+    _fields: tuple[str, ...] = ()
+    _text: str | None  # None until decoded from ``data``
+    data: bytes | None  # ``text`` as UTF-8 when known (the bytes read): written as they are
+
+    @property
+    def text(self) -> str:
+        text = self._text
+        if text is None:
+            assert self.data is not None
+            text = self.data.decode("utf-8", "replace")
+            object.__setattr__(self, "_text", text)
+        return text
+
+    def needs_newline(self) -> bool:
+        """Whether the renderer adds a newline after the text (one that does not end with
+        one), told from the bytes when they are there."""
+        if self._text is None and self.data is not None:
+            return bool(self.data) and not self.data.endswith(b"\n")
+        return bool(self.text) and not self.text.endswith("\n")
+
+    def is_blank(self) -> bool:
+        """``not text or text.isspace()``, from the bytes while the text is only ASCII
+        whitespace or starts with an ASCII character."""
+        if self._text is None and self.data is not None:
+            rest = self.data.lstrip(_ASCII_SPACE)
+            if not rest:
+                return True
+            if rest[0] < 0x80:
+                return False
+        return not self.text or self.text.isspace()
+
+    def starts_with_space(self) -> bool:
+        """``text[:1].isspace()``, from the first byte when it is ASCII."""
+        if self._text is None and self.data is not None:
+            if not self.data:
+                return False
+            if self.data[0] < 0x80:
+                return chr(self.data[0]).isspace()
+        return self.text[:1].isspace()
+
+    def fence(self) -> str:
+        """A backtick fence longer than any fence-like run in the text (:func:`_fence`),
+        told from the bytes when they are there (the same runs: the pattern is ASCII)."""
+        if self._text is None and self.data is not None:
+            runs = _FENCE_RUN_BYTES.finditer(self.data)
+            return "`" * max(3, max((len(m.group(1)) for m in runs), default=0) + 1)
+        return _fence(self.text)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(getattr(self, f) for f in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, _Shown)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        said = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"{type(self).__name__}({said})"
+
+
+class Entry(_Shown):
     """One file as the renderer sees it."""
 
+    __slots__ = ("key", "path", "shown_tokens", "tier", "tokens")
+    _fields = ("path", "tier", "tokens", "text", "key", "shown_tokens")
     path: str
     tier: Tier
     tokens: int  # tokens of the whole file
-    text: str = ""  # what is shown: the file, its skeleton, or "" when omitted
-    key: str = ""  # content key for caching counts of ``text`` (blob sha, or skeleton key)
-    shown_tokens: int = 0  # tokens of ``text``
-    data: bytes | None = field(default=None, repr=False, compare=False)  # ``text`` as UTF-8
+    key: str  # content key for caching counts of ``text`` (blob sha, or skeleton key)
+    shown_tokens: int  # tokens of ``text``
+
+    def __init__(
+        self,
+        path: str,
+        tier: Tier,
+        tokens: int,
+        text: str | None = "",  # what is shown: the file, its skeleton, or "" when omitted
+        key: str = "",
+        shown_tokens: int = 0,
+        data: bytes | None = None,  # ``text`` as UTF-8; ``text`` None: decoded from it
+    ) -> None:
+        if text is None and data is None:
+            raise ValueError("an Entry needs its text or its bytes")
+        setter = object.__setattr__
+        setter(self, "path", path)
+        setter(self, "tier", tier)
+        setter(self, "tokens", tokens)
+        setter(self, "_text", text)
+        setter(self, "key", key)
+        setter(self, "shown_tokens", shown_tokens)
+        setter(self, "data", data)
 
 
-@dataclass(frozen=True, slots=True)
-class Content:
+class Content(_Shown):
     """A part of the output that is a file's shown text, counted elsewhere."""
 
-    text: str
+    __slots__ = ("key", "tokens")
+    _fields = ("text", "tokens", "key")
     tokens: int
     key: str
-    # ``text`` as UTF-8 when known (the bytes read): written as they are (Pack.write_bytes)
-    data: bytes | None = field(default=None, repr=False, compare=False)
+
+    def __init__(self, text: str | None, tokens: int, key: str, data: bytes | None = None) -> None:
+        if text is None and data is None:
+            raise ValueError("a Content needs its text or its bytes")
+        setter = object.__setattr__
+        setter(self, "_text", text)
+        setter(self, "tokens", tokens)
+        setter(self, "key", key)
+        setter(self, "data", data)
+
+    @classmethod
+    def of(cls, entry: Entry) -> Content:
+        """The shown text of ``entry``, undecoded if it is."""
+        return cls(entry._text, entry.shown_tokens, entry.key, entry.data)
 
 
 Part = str | Content
+
+# the ASCII characters str.isspace() counts as whitespace (bytes.isspace() knows only six)
+_ASCII_SPACE = bytes(c for c in range(128) if chr(c).isspace())
 
 _INTRO = (
     "This is a packed snapshot of a code repository, made by tome for a coding model. "
@@ -136,36 +244,43 @@ def git_sections(git: GitContext, format: PackFormat) -> str:
 
 def render_tree(entries: Sequence[Entry]) -> str:
     """A directory tree, two spaces per level, with token counts (folders: totals) and tiers."""
-    split = sorted((e.path.split("/"), e) for e in entries)
-    folder_tokens: dict[tuple[str, ...], int] = {}
-    for parts, entry in split:
-        for depth in range(1, len(parts)):
-            key = tuple(parts[:depth])
-            folder_tokens[key] = folder_tokens.get(key, 0) + entry.tokens
+    # by path components (a folder's files before a sibling such as "a-b/"): the order of
+    # the paths with "/" as NUL, which no path holds, sorted as plain strings
+    ordered = sorted(entries, key=lambda e: e.path.replace("/", "\0"))
+    folder_tokens: dict[str, int] = {}
+    for entry in ordered:
+        path, tokens = entry.path, entry.tokens
+        cut = path.find("/")
+        while cut != -1:
+            folder = path[:cut]
+            folder_tokens[folder] = folder_tokens.get(folder, 0) + tokens
+            cut = path.find("/", cut + 1)
     lines: list[str] = []
-    opened: tuple[str, ...] = ()
-    for parts, entry in split:
-        folder = tuple(parts[:-1])
-        # open the folders this file is in that the previous file was not in
-        same = 0
-        while same < min(len(opened), len(folder)) and opened[same] == folder[same]:
-            same += 1
-        for depth in range(same, len(folder)):
-            total = folder_tokens[folder[: depth + 1]]
-            lines.append(f"{'  ' * depth}{folder[depth]}/ {total:,}")
-        opened = folder
-        lines.append(f"{'  ' * len(folder)}{parts[-1]} {entry.tokens:,}{_TIER_MARK[entry.tier]}")
+    opened = ""  # the folder of the previous file, as a path ("" for the top)
+    opened_parts: list[str] = []
+    for entry in ordered:
+        path = entry.path
+        cut = path.rfind("/")
+        folder = path[:cut] if cut != -1 else ""
+        if folder != opened:
+            # open the folders this file is in that the previous file was not in
+            parts = folder.split("/") if folder else []
+            same = 0
+            top = min(len(opened_parts), len(parts))
+            while same < top and opened_parts[same] == parts[same]:
+                same += 1
+            for depth in range(same, len(parts)):
+                total = folder_tokens["/".join(parts[: depth + 1])]
+                lines.append(f"{'  ' * depth}{parts[depth]}/ {total:,}")
+            opened, opened_parts = folder, parts
+        indent = "  " * len(opened_parts)
+        lines.append(f"{indent}{path[cut + 1 :]} {entry.tokens:,}{_TIER_MARK[entry.tier]}")
     return "\n".join(lines) + "\n" if lines else ""
 
 
 def _counts_line(entries: Sequence[Entry]) -> str:
     tiers = {t: sum(1 for e in entries if e.tier == t) for t in TIERS}
     return f"{len(entries)} files: {tiers['full']} full, {tiers['skeleton']} skeleton, {tiers['omitted']} omitted"
-
-
-def _close_newline(text: str) -> str:
-    """The newline the renderer adds after content that does not end with one."""
-    return "" if not text or text.endswith("\n") else "\n"
 
 
 def escape(text: str) -> str:
@@ -198,8 +313,8 @@ def _render_xml(
         tier_attr = ' tier="skeleton"' if entry.tier == "skeleton" else ""
         pending += f'<file path={_attr(entry.path)} tokens="{entry.tokens}"{tier_attr}>\n'
         parts.append(pending)
-        parts.append(Content(entry.text, entry.shown_tokens, entry.key, entry.data))
-        pending = _close_newline(entry.text) + "</file>\n"
+        parts.append(Content.of(entry))
+        pending = ("\n" if entry.needs_newline() else "") + "</file>\n"
     pending += f"<summary>{_counts_line(entries)}</summary>\n</repository>\n"
     if task is not None:
         pending += task_section(task, "xml")
@@ -247,6 +362,7 @@ _LANGS = {
 }
 _NAMES = {"Dockerfile": "dockerfile", "Makefile": "makefile", "CMakeLists.txt": "cmake"}
 _FENCE_RUN = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
+_FENCE_RUN_BYTES = re.compile(_FENCE_RUN.pattern.encode(), re.MULTILINE)
 
 
 def language_tag(path: str) -> str:
@@ -283,15 +399,15 @@ def _render_markdown(
         f"{tree_start('markdown')}{tree_fence}text\n{tree}{tree_fence}\n\n"
     )
     for entry in shown:
-        fence = _fence(entry.text)
+        fence = entry.fence()
         tier = ", skeleton" if entry.tier == "skeleton" else ""
         pending += (
             f"## {entry.path} ({entry.tokens:,} tokens{tier})\n\n"
             f"{fence}{language_tag(entry.path)}\n"
         )
         parts.append(pending)
-        parts.append(Content(entry.text, entry.shown_tokens, entry.key, entry.data))
-        pending = f"{_close_newline(entry.text)}{fence}\n\n"
+        parts.append(Content.of(entry))
+        pending = ("\n" if entry.needs_newline() else "") + f"{fence}\n\n"
     pending += f"## Summary\n\n{_counts_line(entries)}.\n\n"
     if task is not None:
         pending += task_section(task, "markdown")

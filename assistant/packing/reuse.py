@@ -2,6 +2,9 @@
 
 * An unchanged output file: ``tome pack`` leaves its output alone when packing again would
   write the same bytes (:func:`reuse_output`, :func:`remember_output`).
+* The count memo: the token counts of the files of the last pack of a folder, by content
+  key, in one file beside the cache (:func:`remembered_counts`, :func:`remember_counts`):
+  a warm pack reads one file instead of asking the cache about every file.
 * The tier memo: a budgeted pack of the same tree, task, budget and encoding starts from
   the tiers the last one chose (:func:`remembered_tiers`, :func:`remember_tiers`), checked
   again against the budget by the caller.
@@ -20,13 +23,59 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .. import tokens as tok
-from ..cache import Cache, namespace
+from ..cache import Cache, namespace, write_file
 from ..workspace import Redacted, Skipped, SourceFile, probe, stat_stamp, tree_digest
 from .instructions import Instruction
 from .render import PACK_FORMATS, PackFormat, Tier
 from .result import Pack, PackedFile, PackOptions
 
-__all__ = ["remember_output", "remember_tiers", "remembered_tiers", "reuse_output", "tiers_key"]
+__all__ = [
+    "remember_counts",
+    "remember_output",
+    "remember_tiers",
+    "remembered_counts",
+    "remembered_tiers",
+    "reuse_output",
+    "tiers_key",
+]
+
+# --- the count memo ------------------------------------------------------------------------
+
+_COUNTS_VERSION = 1
+
+
+def _counts_file(cache: Cache, root: Path, counts_ns: str) -> Path | None:
+    suffix = "-" + hashlib.sha1(counts_ns.encode()).hexdigest()[:12] + ".marshal"
+    return cache.folder_file("counts", root, suffix)
+
+
+def remembered_counts(cache: Cache, root: Path, counts_ns: str) -> dict[str, int]:
+    """The token counts (namespace ``counts_ns``) of the files of the last pack of ``root``,
+    by content key; {} when there are none or the file is not one this version wrote.
+    Counts depend on the content key alone, so any of them is right for any tree."""
+    where = _counts_file(cache, root, counts_ns)
+    if where is None:
+        return {}
+    try:
+        version, ns, counts = marshal.loads(where.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if version != _COUNTS_VERSION or ns != counts_ns or not isinstance(counts, dict):
+        return {}
+    if not all(type(k) is str and type(v) is int for k, v in counts.items()):
+        return {}
+    return counts
+
+
+def remember_counts(
+    cache: Cache, root: Path, counts_ns: str, counts: Mapping[str, int], known: Mapping[str, int]
+) -> None:
+    """Keep ``counts`` (this pack's files) as the memo of ``root``, unless it is ``known``."""
+    where = _counts_file(cache, root, counts_ns)
+    if where is None or counts == known:
+        return
+    write_file(where, marshal.dumps((_COUNTS_VERSION, counts_ns, dict(counts))))
+
 
 # --- an unchanged output file --------------------------------------------------------------
 

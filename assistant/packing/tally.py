@@ -47,19 +47,11 @@ def _tail(text: str) -> str:
     return text[start:]
 
 
-def _starts_risky(text: str) -> bool:
-    return bool(text) and text[0].isspace()
-
-
-def _ends_risky(text: str) -> bool:
-    return bool(text) and not text.endswith("\n")
-
-
 def normalise(parts: Sequence[Part]) -> list[Part]:
     """Fold blank contents into the literals and merge adjacent literals, so literals never touch."""
     out: list[Part] = []
     for part in parts:
-        if isinstance(part, Content) and (not part.text or part.text.isspace()):
+        if isinstance(part, Content) and part.is_blank():
             part = part.text  # blank text: counted with the literals around it
         if isinstance(part, str) and out and isinstance(out[-1], str):
             out[-1] = out[-1] + part
@@ -91,9 +83,9 @@ def overhead(parts: Sequence[Part], count_batch: CountBatch) -> int:
             continue
         before = parts[i - 1] if i > 0 else None
         after = parts[i + 1] if i + 1 < len(parts) else None
-        if isinstance(before, str) and _starts_risky(part.text):
+        if isinstance(before, str) and part.starts_with_space():
             probes.append((_tail(before) if before.strip() else before, _head(part.text)))
-        if isinstance(after, str) and _ends_risky(part.text):
+        if isinstance(after, str) and part.needs_newline():
             probes.append((_tail(part.text), _head(after)))
     texts = literals + [a + b for a, b in probes] + [a for a, _ in probes] + [b for _, b in probes]
     counts = count_batch(texts) if texts else []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,9 @@ from .resolve import resolve
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
+
+Text = str | Callable[[], str]
+"""A text, or what gives it when called: a text that the cache counted is never made."""
 
 _AHEAD_BATCH = 256  # texts per cache lookup while counting ahead
 _AHEAD_TASK = 16  # texts per thread-pool task while counting ahead
@@ -67,14 +70,23 @@ def _count_many(texts: list[str], encoding: str) -> list[int]:
 class CountAhead:
     """Count texts while they are still being read: a streaming front to a TokenCounter.
 
-    ``add(sha, text)`` as each file is read: every :data:`_AHEAD_BATCH` texts, the cache is
+    ``add(sha, text)`` as each file is read (``text`` may be a callable that gives it, called
+    only for a text the cache has no count for): every :data:`_AHEAD_BATCH` texts, the cache is
     asked once and the misses go to a thread pool (tiktoken releases the GIL, so encoding
     runs on the other cores while the reader goes on). ``counts(items)`` waits for the rest
     and stores the new counts. A cold pack then costs about max(read, encode) instead of
     their sum; a warm one never builds the encoding.
     """
 
-    def __init__(self, counter: TokenCounter, *, num_threads: int | None = None) -> None:
+    def __init__(
+        self,
+        counter: TokenCounter,
+        *,
+        num_threads: int | None = None,
+        known: Mapping[str, int] | None = None,
+    ) -> None:
+        """``known``: counts by sha the caller already has (for ``counter``'s encoding):
+        those texts are neither looked up in the cache nor counted."""
         self.counter = counter
         self.threads = num_threads or min(DEFAULT_THREADS, os.cpu_count() or 2)
         # encoding is CPU-bound: at most one task per core runs, less the cores the caller
@@ -82,13 +94,13 @@ class CountAhead:
         self._cores = threading.Condition()
         self._busy = 0
         self._reserved = 0
-        self._pending: dict[str, str] = {}
+        self._pending: dict[str, Text] = {}
         self._sent: set[str] = set()
-        self._known: dict[str, int] = {}
+        self._known: dict[str, int] = dict(known) if known else {}
         self._running: list[tuple[list[str], Future[list[int]]]] = []
         self._pool: ThreadPoolExecutor | None = None
 
-    def add(self, sha: str, text: str) -> None:
+    def add(self, sha: str, text: Text) -> None:
         if sha in self._known or sha in self._sent:
             return
         self._sent.add(sha)
@@ -105,7 +117,7 @@ class CountAhead:
             if isinstance(value, int):
                 self._known[sha] = value
             else:
-                misses.append((sha, text))
+                misses.append((sha, text if isinstance(text, str) else text()))
         if not misses:
             return
         if self._pool is None:
@@ -154,11 +166,12 @@ class CountAhead:
 
     def counts(
         self,
-        items: Sequence[tuple[str, str]],
+        items: Sequence[tuple[str, Text]],
         *,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[int]:
-        """Counts of ``(sha, text)`` pairs in order; texts never added are counted now."""
+        """Counts of ``(sha, text)`` pairs in order; texts never added are counted now
+        (``text`` may be a callable, as for :meth:`add`)."""
         for sha, text in items:
             self.add(sha, text)
         self._flush()

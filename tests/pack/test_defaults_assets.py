@@ -126,9 +126,9 @@ def test_a_warm_probe_knows_the_content_skips(
     reads: list[int] = []
     real_read = workspace._read
 
-    def read(path: str, size: int, limit: int) -> bytes:
+    def read(path: str, size: int, limit: int, sniff: bool = True) -> bytes:
         reads.append(size)
-        return real_read(path, size, limit)
+        return real_read(path, size, limit, sniff)
 
     monkeypatch.setattr(workspace, "_read", read)
     assert probe(assets_repo, cache=cache) == first.state

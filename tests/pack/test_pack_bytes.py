@@ -16,6 +16,8 @@ from assistant import workspace
 from assistant.cache import Cache
 from assistant.cli import main
 from assistant.packing import pack
+from assistant.packing.render import Content, Entry
+from assistant.workspace import SourceFile
 
 TOKEN = "gh" + "p_" + "".join(random.Random(3).choices(string.ascii_letters + string.digits, k=36))
 FILES: dict[str, str | bytes] = {
@@ -27,6 +29,16 @@ FILES: dict[str, str | bytes] = {
     "leading.txt": "\n\n  indented after blank lines\n",
     "fence.md": "```\ncode\n```\n",
     "amp.xml": "<a>&amp;</a>\n",
+    # what the renderer and the tally tell from the bytes of a file they do not decode
+    "empty.txt": "",
+    "blank_ascii.txt": " \t\n\x0b\x0c\r\n",
+    "blank_separators.txt": "\x1c\x1d\x1e\x1f\n",  # whitespace to str, not to bytes
+    "blank_unicode.txt": "\u00a0\u3000\n",  # whitespace only, none of it ASCII
+    "lead_unicode.txt": "\u3000indented by an ideographic space\n",
+    "lead_separator.txt": "\x1cafter a file separator\n",
+    "tildes.md": "~~~~\nx\n~~~~\n  `````\n\u2028```````\n",
+    "no_newline_unicode.txt": "ends in é",
+    "big.py": "".join(f"line_{i} = {i!r}  # café\n" for i in range(4000)),  # > 64 KiB
 }
 
 
@@ -68,3 +80,128 @@ def test_a_warm_pack_to_a_new_file_is_the_cold_one(
         assert out.read_bytes() == cold.read_bytes()
     assert reports[1] | {"output": ""} == reports[2] | {"output": ""}
     assert reports[0] | {"output": ""} == reports[2] | {"output": ""}
+
+
+def test_a_warm_pack_decodes_no_file_and_asks_the_cache_nothing_per_file(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """A file its stat shows unchanged is written from its bytes, never decoded; its count
+    comes from the count memo and its secret verdict from the stat memo (one file each),
+    not from one cache query per file."""
+    monkeypatch.setattr(workspace._StatMemo, "_SETTLED_NS", -(10**12))
+    root = make_repo(FILES)
+    monkeypatch.setenv("TOME_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["pack", str(root), "--json", "-o", str(tmp_path / "fill.xml")]) == 0
+    decoded: list[int] = []
+    real_decode = workspace.decode_text
+    monkeypatch.setattr(
+        workspace, "decode_text", lambda data: decoded.append(1) or real_decode(data)
+    )
+    asked: list[tuple[str, int]] = []
+    real_get_many = Cache.get_many
+
+    def get_many(self: Cache, ns: str, keys):  # type: ignore[no-untyped-def]
+        keys = list(keys)
+        asked.append((ns, len(keys)))
+        return real_get_many(self, ns, keys)
+
+    monkeypatch.setattr(Cache, "get_many", get_many)
+    capsys.readouterr()
+    assert main(["pack", str(root), "--json", "-o", str(tmp_path / "warm.xml")]) == 0
+    assert json.loads(capsys.readouterr().out)["files"] == len(FILES)
+    assert (tmp_path / "warm.xml").read_bytes() == (tmp_path / "fill.xml").read_bytes()
+    # only the redacted file is decoded again (its markers are put in the decoded text)
+    assert len(decoded) == 1
+    per_file = [a for a in asked if a[0].startswith(("tokens/", "secrets/")) and a[1] > 1]
+    assert per_file == []  # (one key at most: the count of the text after the files)
+
+
+def test_a_damaged_count_memo_or_verdict_is_only_a_miss(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setattr(workspace._StatMemo, "_SETTLED_NS", -(10**12))
+    root = make_repo(FILES)
+    monkeypatch.setenv("TOME_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["pack", str(root), "--json", "-o", str(tmp_path / "fill.xml")]) == 0
+    first = json.loads(capsys.readouterr().out)
+    import marshal
+
+    (counts,) = (tmp_path / "cache" / "counts").iterdir()
+    version, ns, known = marshal.loads(counts.read_bytes())
+    counts.write_bytes(marshal.dumps((version, ns, {k: "many" for k in known})))
+    (memo,) = (tmp_path / "cache" / "stat").iterdir()
+    version, rules, seen = marshal.loads(memo.read_bytes())
+    seen = {p: (*e[:6], "not-a-kind:1:2:3") for p, e in seen.items()}  # every verdict damaged
+    memo.write_bytes(marshal.dumps((version, rules, seen)))
+    assert main(["pack", str(root), "--json", "-o", str(tmp_path / "again.xml")]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (tmp_path / "again.xml").read_bytes() == (tmp_path / "fill.xml").read_bytes()
+    assert again | {"output": ""} == first | {"output": ""}
+    assert first["redacted"]  # the secret was found again, not taken as clean
+
+
+SAMPLES = [
+    "",
+    "x",
+    "\n",
+    " \t\n\x0b\x0c\r",
+    "\x1c\x1d\x1e\x1f",
+    "\x1cx",
+    "\x85",
+    "\u00a0\u3000\n",
+    "\u3000x",
+    "\u2028```\n",
+    "é",
+    "é\n",
+    "  ````\n~~~~~\n",
+    "a\n```\n",
+    "ends without newline",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_what_is_told_from_the_bytes_is_what_the_text_says(text: str) -> None:
+    """An undecoded file's blank test, first-character test, closing newline and fence
+    are those of its text (str.isspace knows more whitespace than bytes.isspace)."""
+    lazy = Content(None, 1, "k", text.encode())
+    eager = Content(text, 1, "k")
+    assert lazy.is_blank() == eager.is_blank() == (not text or text.isspace())
+    assert lazy.starts_with_space() == eager.starts_with_space() == text[:1].isspace()
+    assert lazy.needs_newline() == eager.needs_newline() == (bool(text) and text[-1] != "\n")
+    entry = Entry("a.md", "full", 1, None, "k", 1, text.encode())
+    assert entry.fence() == Entry("a.md", "full", 1, text, "k", 1).fence()
+    assert lazy.text == text and lazy == eager and hash(lazy) == hash(eager)
+
+
+def test_an_undecoded_source_file_is_equal_to_its_decoded_twin() -> None:
+    lazy = SourceFile("a.py", None, 3, "sha", data=b"\xc3\xa9\n")
+    assert lazy == SourceFile("a.py", "é\n", 3, "sha") and lazy.text == "é\n"
+    assert lazy.with_path("b/a.py").path == "b/a.py" and lazy.with_path("b/a.py").text == "é\n"
+    with pytest.raises(AttributeError):
+        lazy.path = "b.py"  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        SourceFile("a.py", None, 0, "sha")
+    # bytes that changed under the same stat (no tool does that) still give a text
+    assert SourceFile("a.py", None, 1, "sha", data=b"\xff").text == "\ufffd"
+
+
+def test_a_short_writev_is_finished(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``writev`` may write less than it was given (a pipe, a signal): the rest follows."""
+    import os
+
+    from assistant.packing.result import write_all
+
+    real_writev = os.writev
+
+    def short(fd: int, buffers: list[bytes]) -> int:
+        return real_writev(fd, [buffers[0][: len(buffers[0]) // 2 or 1]])
+
+    monkeypatch.setattr(os, "writev", short)
+    chunks = [f"chunk {i}\n".encode() * (i + 1) for i in range(3000)]
+    with open(tmp_path / "out", "wb") as fh:
+        fh.write(b"buffered first\n")
+        write_all(fh, chunks)
+    assert (tmp_path / "out").read_bytes() == b"buffered first\n" + b"".join(chunks)
+    memory = io.BytesIO()
+    write_all(memory, chunks)  # no descriptor: written by fh.write
+    assert memory.getvalue() == b"".join(chunks)

@@ -23,9 +23,9 @@ def spied(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
         calls["sha"].append(len(data))
         return real_sha(data)
 
-    def read(path: str, size: int, limit: int) -> bytes:
+    def read(path: str, size: int, limit: int, sniff: bool = True) -> bytes:
         calls["read"].append(size)
-        return real_read(path, size, limit)
+        return real_read(path, size, limit, sniff)
 
     monkeypatch.setattr(workspace, "blob_sha", sha)
     monkeypatch.setattr(workspace, "_read", read)
