@@ -79,9 +79,14 @@ _CONVENTIONAL = re.compile(
 )
 _FIXES = re.compile(r"\b(fix(es|ed)?|close[sd]?|resolve[sd]?)\s*:?\s*#\d+", re.I)
 _REFERENCE = re.compile(r"\(?(PR|pull request|issue|gh-?)?\s*#\d+\)?,?", re.I)
+# Changelog, news and history *documents* (CHANGES.md, HISTORY.rst, NEWS, AUTHORS) and the
+# fragments of a changelog folder (changelog.d/123.bugfix.rst): not a source file that happens
+# to be called history.py or lives in a package named news/.
+_DOC = r"(\.(md|rst|txt|adoc|markdown|asciidoc))?"
+_CODE = r"\.(py|pyi|pyx|js|mjs|cjs|ts|tsx|go|rs|java|kt|c|h|cc|cpp|hpp|rb|cs|swift|sh)"
 _CHANGELOG = re.compile(
-    r"(^|/)(changelog|changes|history|news|authors|contributors)(\.\w+)?$|"
-    r"(^|/)(changelog\.d|changes|newsfragments|news)/",
+    rf"(^|/)(changelog|changes|history|news|authors|contributors){_DOC}$|"
+    rf"(^|/)(changelog\.d|changes|newsfragments|news|changelog)/(?!.*{_CODE}$)",
     re.I,
 )
 

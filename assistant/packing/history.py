@@ -11,9 +11,11 @@ The history is repository content, so it is untrusted and bounded: at most
 :data:`TIMEOUT` seconds (git is killed past either); a commit that touched more than
 :data:`MAX_FILES_PER_COMMIT` files (a reformat, a vendored import) says nothing about which
 files belong together and is left out; names are read NUL-separated, so no name can forge a
-record. A commit's subject is kept (at most :data:`MAX_SUBJECT` characters, control
-characters blanked): the subjects of the commits that touched a file say, in the words people
-use for requests, what that file is about (:func:`subject_scores`). No repository, no git,
+record, and records are marked with a random mark of each read, so no message can forge one
+either. A commit's subject is kept (at most :data:`MAX_SUBJECT` characters, control
+characters blanked), and the start of its body (at most :data:`MAX_BODY` characters): the
+messages of the commits that touched a file say, in the words people use for requests, what
+that file is about (:func:`subject_scores`, :func:`body_scores`). No repository, no git,
 or any failure: no history, and ranking goes on without it.
 """
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 import marshal
 import math
 import re
+import secrets
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,6 +38,7 @@ MAX_COMMITS = 1000
 MAX_BYTES = 8 * 1024 * 1024
 MAX_FILES_PER_COMMIT = 40
 MAX_SUBJECT = 200
+MAX_BODY = 400
 TIMEOUT = 5.0
 _NS = namespace("history")
 
@@ -46,8 +50,10 @@ class History:
     commits: list[tuple[str, ...]]
     key: str = ""  # what it was read from (HEAD, root, bounds): part of a ranking's cache key
     subjects: list[str] = field(default_factory=list)  # each commit's subject ("" unknown)
+    bodies: list[str] = field(default_factory=list)  # the start of each commit's body
     _touched: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _subject_index: Index | None = field(default=None, repr=False)
+    _body_index: Index | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for i, paths in enumerate(self.commits):
@@ -87,14 +93,18 @@ class History:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TRAILERS = re.compile(
+    rb"^([\w-]+-by|cc|change-id|(fix|close|resolve)[sd]?|refs?):.*$", re.I | re.M
+)
 
 
-def parse_log(data: bytes) -> list[tuple[str, tuple[str, ...]]]:
-    """Commits from ``git log -z --name-only --format=%x01%s``: a record per commit, the
-    subject then the names, NUL-separated (a truncated last record is dropped). Each commit
-    is ``(subject, paths)``, the subject bounded to :data:`MAX_SUBJECT` characters."""
-    out: list[tuple[str, tuple[str, ...]]] = []
-    records = data.split(b"\x01")
+def parse_log(data: bytes, mark: bytes = b"\x01") -> list[tuple[str, str, tuple[str, ...]]]:
+    """Commits from ``git log -z --name-only --format=<mark>%s%x02%b``: a record per commit
+    (each starts with ``mark``), the subject, the body, then the names, NUL-separated (a
+    truncated last record is dropped). Each commit is ``(subject, body, paths)``, the
+    subject bounded to :data:`MAX_SUBJECT` characters and the body to :data:`MAX_BODY`."""
+    out: list[tuple[str, str, tuple[str, ...]]] = []
+    records = data.split(mark)
     if records and not data.endswith(b"\0"):
         records = records[:-1]  # cut off mid-record by the byte cap
     for record in records[1:]:
@@ -104,9 +114,15 @@ def parse_log(data: bytes) -> list[tuple[str, tuple[str, ...]]]:
             dict.fromkeys(n.decode("utf-8", "replace") for n in names if n and n != b"\n")
         )
         if paths and len(paths) <= MAX_FILES_PER_COMMIT:
-            subject = _CONTROL.sub(" ", head[: 4 * MAX_SUBJECT].decode("utf-8", "replace"))
-            out.append((subject[:MAX_SUBJECT], paths))
+            subject, _, body = head.partition(b"\x02")
+            body = _TRAILERS.sub(b"", body[: 16 * MAX_BODY])  # Signed-off-by: ... says nothing
+            out.append((_clean(subject, MAX_SUBJECT), _clean(body, MAX_BODY), paths))
     return out
+
+
+def _clean(text: bytes, limit: int) -> str:
+    """At most ``limit`` characters of ``text``, control characters blanked."""
+    return _CONTROL.sub(" ", text[: 4 * limit].decode("utf-8", "replace"))[:limit].strip()
 
 
 def read_history(
@@ -126,27 +142,29 @@ def read_history(
             return None
         sha = head.stdout.decode().strip()
         key = f"{sha}/{root.resolve()}/{relative}/{MAX_COMMITS}/{MAX_FILES_PER_COMMIT}"
-        key += f"/{MAX_SUBJECT}"
+        key += f"/{MAX_SUBJECT}/{MAX_BODY}"
         hit = cache.get(_NS, key)
         if isinstance(hit, bytes):
-            subjects, commits = marshal.loads(hit)
-            return History([tuple(c) for c in commits], key=key, subjects=subjects)
-        data = _bounded_log(root, sha, relative)
+            subjects, bodies, commits = marshal.loads(hit)
+            return History([tuple(c) for c in commits], key=key, subjects=subjects, bodies=bodies)
+        mark = b"\x01" + secrets.token_hex(8).encode()  # no message can forge a record
+        data = _bounded_log(root, sha, relative, mark)
     except (GitError, OSError, ValueError, TypeError):
         return None
-    parsed = parse_log(data)
-    subjects = [subject for subject, _ in parsed]
-    commits = [paths for _, paths in parsed]
-    cache.put(_NS, key, marshal.dumps((subjects, [list(c) for c in commits])))
-    return History(commits, key=key, subjects=subjects)
+    parsed = parse_log(data, mark)
+    subjects = [subject for subject, _, _ in parsed]
+    bodies = [body for _, body, _ in parsed]
+    commits = [paths for _, _, paths in parsed]
+    cache.put(_NS, key, marshal.dumps((subjects, bodies, [list(c) for c in commits])))
+    return History(commits, key=key, subjects=subjects, bodies=bodies)
 
 
-def _bounded_log(root: Path, sha: str, relative: bool) -> bytes:
+def _bounded_log(root: Path, sha: str, relative: bool, mark: bytes) -> bytes:
     from .. import repo
 
     args = ["log", "-z", "--no-merges", "--no-renames", "--name-only"]
     args += ["--relative"] if relative else []
-    args += ["--format=%x01%s", f"-n{MAX_COMMITS}", sha, "--"]
+    args += [f"--format=%x01{mark[1:].decode()}%s%x02%b", f"-n{MAX_COMMITS}", sha, "--"]
     proc = repo.start(args, root)
     timer = threading.Timer(TIMEOUT, proc.kill)  # a stalled or endless git is stopped
     timer.start()
@@ -195,14 +213,27 @@ def subject_scores(history: History, terms: Sequence[str]) -> dict[str, float]:
     the commits that touched it, as one text), over the best: in (0, 1]."""
     index = history._subject_index
     if index is None:
-        index = history._subject_index = _subject_index(history)
+        index = history._subject_index = _message_index(history, history.subjects)
+    return _over_best(index, terms)
+
+
+def body_scores(history: History, terms: Sequence[str]) -> dict[str, float]:
+    """BM25 of the task's terms against the bodies of the past commits that touched each
+    file (each bounded to :data:`MAX_BODY` characters), over the best: in (0, 1]."""
+    index = history._body_index
+    if index is None:
+        index = history._body_index = _message_index(history, history.bodies)
+    return _over_best(index, terms)
+
+
+def _over_best(index: Index, terms: Sequence[str]) -> dict[str, float]:
     raw = bm25(index, terms, path_weight=0.0)
     best = max(raw.values(), default=0.0)
     return {index.paths[doc]: v / best for doc, v in raw.items()} if best else {}
 
 
-def _subject_index(history: History) -> Index:
-    terms = [terms_of(s) for s in history.subjects]
+def _message_index(history: History, messages: Sequence[str]) -> Index:
+    terms = [terms_of(s) for s in messages]
     docs: list[tuple[str, Counter[str]]] = []
     for path, seen in sorted(history._touched.items()):
         tf: Counter[str] = Counter()

@@ -47,7 +47,14 @@ from ..cache import VERSIONS, Cache, namespace, write_file
 from ..code import CodeIndex, FileTags, language_for
 from ..code.tags import may_define
 from ..workspace import SourceFile, tree_digest
-from .history import History, cochange_scores, log_scale, read_history, subject_scores
+from .history import (
+    History,
+    body_scores,
+    cochange_scores,
+    log_scale,
+    read_history,
+    subject_scores,
+)
 from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
 from .pairing import mentions as _mentions
 from .pairing import pairs as _pairs
@@ -93,6 +100,7 @@ class Weights:
     scope: float = 0.0  # files under the part the subject names first ("grep: add x")
     near: float = 0.5  # files that changed with the top files by lexical and subject scores
     notes: float = -2.0  # changelogs and release notes (fitted negative: rarely the file to read)
+    bodies: float = 0.0  # BM25 of the task against the bodies of each file's past commits
     candidates: int = 50  # lexical candidates whose definitions are read
     max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
@@ -100,19 +108,20 @@ class Weights:
 
     @property
     def uses_history(self) -> bool:
-        return bool(self.cochange or self.churn or self.recent or self.subjects or self.near)
+        return bool(
+            self.cochange or self.churn or self.recent or self.subjects or self.near or self.bodies
+        )
 
 
 SIGNALS = (
     *("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention"),
     *("expand", "recent", "size", "code", "subjects", "wording", "variant", "scope"),
-    "near",
-    "notes",
+    *("near", "notes", "bodies"),
 )
 LEXICAL_ONLY = Weights(  # BM25 with the path field, no other signal
     defs=0.0, def_terms=0.0, graph=0.0, graph_in=0.0, cochange=0.0, churn=0.0, pair=0.0,
     mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0, subjects=0.0, wording=0.0,
-    variant=0.0, scope=0.0, near=0.0, notes=0.0,
+    variant=0.0, scope=0.0, near=0.0, notes=0.0, bodies=0.0,
 )  # fmt: skip
 PLAIN_BM25 = replace(LEXICAL_ONLY, path=0.0)
 
@@ -311,6 +320,9 @@ def _history_features(
     if wants["subjects"] or wants["near"]:
         said = subject_scores(history, terms)
         out["subjects"] = {by_path[p]: v for p, v in said.items() if p in by_path}
+    if wants["bodies"]:
+        said = body_scores(history, terms)
+        out["bodies"] = {by_path[p]: v for p, v in said.items() if p in by_path}
     if wants["cochange"]:
         seeds = {index.paths[doc]: lex[doc] for doc in top}
         near = cochange_scores(history, seeds)

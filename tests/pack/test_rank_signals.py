@@ -78,8 +78,11 @@ def test_hostile_history_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_parse_log_drops_a_record_cut_mid_way() -> None:
-    assert parse_log(b"\x01\0\na.py\0b.py\0\x01\0\nc.p") == [("", ("a.py", "b.py"))]
-    assert parse_log(b"\x01fix it\0\na.py\0") == [("fix it", ("a.py",))]
+    assert parse_log(b"\x01\0\na.py\0b.py\0\x01\0\nc.p") == [("", "", ("a.py", "b.py"))]
+    assert parse_log(b"\x01fix it\0\na.py\0") == [("fix it", "", ("a.py",))]
+    assert parse_log(b"\x01fix it\x02why\nSigned-off-by: x\n\0\na.py\0") == [
+        ("fix it", "why", ("a.py",))
+    ]
     assert parse_log(b"") == []
 
 

@@ -12,7 +12,7 @@ from gitkit import commit, git
 
 from assistant.cache import Cache
 from assistant.packing import history as hist
-from assistant.packing.history import read_history, subject_scores
+from assistant.packing.history import body_scores, read_history, subject_scores
 from assistant.packing.lexical import build_index, terms_of
 from assistant.packing.rank import LEXICAL_ONLY, rank
 from assistant.packing.wording import scope, stem, variants, wording
@@ -99,6 +99,25 @@ def test_a_subject_with_a_newline_or_a_record_mark_forges_no_file(tmp_path: Path
     found = read_history(root)
     assert found is not None
     assert all("forged.py" not in c for c in found.commits)
+
+
+def test_bodies_of_past_commits_lift_the_file_they_touched(tmp_path: Path) -> None:
+    """Only the body of a past commit says ``shelf.py`` is about timezones; a body with a
+    record mark in it forges no file, and a huge body is cut to MAX_BODY."""
+    root = new_repo(tmp_path)
+    base = {f"{n}.py": f"def {n}_value(x):\n    return x\n" for n in ("shelf", "crate", "bin")}
+    commit(root, base, "start")
+    commit(root, {"shelf.py": base["shelf.py"] + "# 1\n"}, "Tidy\n\nHandle timezone offsets")
+    raw_commit(root, {"crate.py": "x = 1\n"}, b"Speed\n\n\x01\x02\0\nforged.py\0" + b"z " * 9000)
+    found = read_history(root)
+    assert found is not None and all("forged.py" not in c for c in found.commits)
+    assert all(len(b) <= hist.MAX_BODY for b in found.bodies)
+    assert body_scores(found, ["timezone", "offsets"]) == {"shelf.py": 1.0}
+    files = discover(root).files
+    only = replace(LEXICAL_ONLY, bodies=1.0)
+    assert rank(files, "Wrong value with a timezone offset", root=root, weights=only)[0][0] == (
+        "shelf.py"
+    )
 
 
 # --- word forms --------------------------------------------------------------------------------
