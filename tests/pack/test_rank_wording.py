@@ -101,6 +101,19 @@ def test_a_subject_with_a_newline_or_a_record_mark_forges_no_file(tmp_path: Path
     assert all("forged.py" not in c for c in found.commits)
 
 
+def test_a_file_name_holding_the_old_record_mark_forges_no_commit(tmp_path: Path) -> None:
+    """A committed name ``b\x01evil subject`` (git allows any byte but NUL and ``/``) used
+    to split into a path ``b`` and a forged commit whose subject was ``evil subject``."""
+    root = new_repo(tmp_path)
+    commit(root, {"a.py": "x = 1\n"}, "start")
+    commit(root, {"b\x01evil subject": "y = 1\n", "a.py": "x = 2\n"}, "add b")
+    found = read_history(root)
+    assert found is not None
+    assert ("a.py", "b\x01evil subject") in [tuple(sorted(c)) for c in found.commits]
+    assert all("b" not in c for c in found.commits)
+    assert "evil subject" not in found.subjects and sorted(found.subjects) == ["add b", "start"]
+
+
 def test_bodies_of_past_commits_lift_the_file_they_touched(tmp_path: Path) -> None:
     """Only the body of a past commit says ``shelf.py`` is about timezones; a body with a
     record mark in it forges no file, and a huge body is cut to MAX_BODY."""
