@@ -8,6 +8,7 @@ import io
 import json
 import random
 import string
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from assistant import workspace
 from assistant.cache import Cache
 from assistant.cli import main
+from assistant.lazytext import LazyText
 from assistant.packing import pack
 from assistant.packing.render import Content, Entry
 from assistant.workspace import SourceFile
@@ -183,6 +185,30 @@ def test_an_undecoded_source_file_is_equal_to_its_decoded_twin() -> None:
         SourceFile("a.py", None, 0, "sha")
     # bytes that changed under the same stat (no tool does that) still give a text
     assert SourceFile("a.py", None, 1, "sha", data=b"\xff").text == "\ufffd"
+
+
+def test_source_files_and_what_the_renderer_shows_share_one_lazy_text() -> None:
+    """SourceFile, Entry and Content are one LazyText: immutable alike, equal by their
+    fields with the text decoded once on first use, and told apart by class."""
+    data = "é\n".encode()
+    values = [
+        (SourceFile("a.py", None, 3, "sha", data=data), SourceFile("a.py", "é\n", 3, "sha")),
+        (Entry("a.py", "full", 1, None, "k", 1, data), Entry("a.py", "full", 1, "é\n", "k", 1)),
+        (Content(None, 1, "k", data), Content("é\n", 1, "k")),
+    ]
+    for lazy, eager in values:
+        assert isinstance(lazy, LazyText)
+        assert lazy._text is None  # nothing decoded until the text is asked for
+        assert lazy == eager and hash(lazy) == hash(eager) and repr(lazy) == repr(eager)
+        assert lazy._text == "é\n" and lazy.decoded() is lazy.text
+        for name in ("data", "_text", "path", "tokens"):
+            with pytest.raises(FrozenInstanceError):
+                setattr(lazy, name, None)
+        with pytest.raises(FrozenInstanceError):
+            del lazy.data
+    source, entry, content = (lazy for lazy, _ in values)
+    assert source != entry and entry != content and content != source  # another class
+    assert Content("x", 1, "k") != Content("x", 2, "k")  # every field counts but the bytes
 
 
 def test_a_short_writev_is_finished(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
