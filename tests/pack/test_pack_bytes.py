@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import string
+import subprocess
+import sys
 from dataclasses import FrozenInstanceError
 from pathlib import Path
 
@@ -116,6 +119,33 @@ def test_a_warm_pack_decodes_no_file_and_asks_the_cache_nothing_per_file(
     assert len(decoded) == 1
     per_file = [a for a in asked if a[0].startswith(("tokens/", "secrets/")) and a[1] > 1]
     assert per_file == []  # (one key at most: the count of the text after the files)
+
+
+_LOADS = """
+import sys
+from assistant import workspace
+from assistant.cli import main
+workspace._StatMemo._SETTLED_NS = -(10**12)  # memo every file, however new
+code = main(sys.argv[1:])
+print(code, "assistant.secretrules" in sys.modules, file=sys.stderr)
+"""
+
+
+def test_a_warm_pack_does_not_load_the_secret_rules(make_repo, tmp_path: Path) -> None:
+    """The secret rules (regexes, an automaton) load for a file the scan has not judged;
+    a warm pack, whose verdicts are all in the stat memo, never loads them."""
+    clean = {k: v for k, v in FILES.items() if k != "secret.py"}
+    root = make_repo(clean)
+    env = {**os.environ, "TOME_CACHE_DIR": str(tmp_path / "cache")}
+    loaded = []
+    for out in ("cold.xml", "warm.xml"):
+        args = ["pack", str(root), "--json", "-o", str(tmp_path / out)]
+        done = subprocess.run(
+            [sys.executable, "-c", _LOADS, *args], env=env, capture_output=True, text=True
+        )
+        loaded.append(done.stderr.split()[-2:])
+    assert loaded == [["0", "True"], ["0", "False"]]
+    assert (tmp_path / "cold.xml").read_bytes() == (tmp_path / "warm.xml").read_bytes()
 
 
 def test_a_damaged_count_memo_or_verdict_is_only_a_miss(
