@@ -261,3 +261,31 @@ def test_a_short_writev_is_finished(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     memory = io.BytesIO()
     write_all(memory, chunks)  # no descriptor: written by fh.write
     assert memory.getvalue() == b"".join(chunks)
+
+
+def test_the_summary_is_made_while_the_pack_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write runs on its own thread beside the summary; its error is the one raised."""
+    import threading
+
+    from assistant.cli import pack as command
+    from assistant.errors import PackError
+
+    made = threading.Event()
+    writer: list[str] = []
+
+    def write(path: Path, result: object, *, root: Path | None) -> None:
+        writer.append(threading.current_thread().name)
+        assert made.wait(timeout=60)  # the summary is made while this write waits
+
+    monkeypatch.setattr(command, "_write", write)
+    said = command._write_meanwhile(tmp_path / "p.xml", None, None, lambda: made.set() or "s")  # type: ignore[arg-type]
+    assert said == "s" and writer == ["tome-pack-write"]
+
+    def fails(path: Path, result: object, *, root: Path | None) -> None:
+        raise PackError("cannot write the pack to p.xml: no space left on device")
+
+    monkeypatch.setattr(command, "_write", fails)
+    with pytest.raises(PackError, match="no space left"):
+        command._write_meanwhile(tmp_path / "p.xml", None, None, lambda: 1 / 0)  # type: ignore[arg-type]
