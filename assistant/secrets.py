@@ -34,26 +34,17 @@ bytes alone, so callers cache them by blob sha under :data:`CACHE_NAMESPACE` (bu
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import ahocorasick_rs
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from .cache import VERSIONS, namespace
-from .secretrules import (
-    ASSIGN,
-    AWS_SECRET,
-    KEYWORDS,
-    LINE_REACH,
-    LONGEST,
-    TOKEN_RULES,
-    URL_PASSWORD,
-    Rule,
-    looks_like_password,
-    looks_random,
-    url_password,
-)
+
+if TYPE_CHECKING:
+    from .secretrules import Rule
 
 __all__ = [
     "CACHE_NAMESPACE",
@@ -165,21 +156,23 @@ def secret_in_config(path: str, text: str) -> SecretFinding | None:
     )
 
 
-def _assignment(data: bytes, lower: bytes, at: int, kind: str, what: str) -> SecretFinding | None:
-    match = ASSIGN.match(data, at, at + LINE_REACH)
+def _assignment(
+    rules: ModuleType, data: bytes, lower: bytes, at: int, kind: str, what: str
+) -> SecretFinding | None:
+    match = rules.ASSIGN.match(data, at, at + rules.LINE_REACH)
     if match is None:
         return None
     group = "qv" if match.group("qv") else "xv" if match.group("xv") else "v"
     value = match.group(group)
     line_start = lower.rfind(b"\n", 0, at) + 1
     line = lower[line_start : match.end()]
-    if AWS_SECRET.fullmatch(value) and (
+    if rules.AWS_SECRET.fullmatch(value) and (
         b"aws" in line or b"secretaccesskey" in line.replace(b"_", b"")
     ):  # AWS secret keys are 40 base64 characters; a "/" in one does not make it a path
-        if not looks_random(value):
+        if not rules.looks_random(value):
             return None
         kind, what = "aws-secret-access-key", "an AWS secret access key"
-    elif not looks_like_password(value):
+    elif not rules.looks_like_password(value):
         return None
     if match.group("comma") and b"define" not in lower[line_start:at]:
         return None  # a list of names, not PHP's define('NAME', 'value')
@@ -195,14 +188,28 @@ def _assignment(data: bytes, lower: bytes, at: int, kind: str, what: str) -> Sec
 # only its own rule, anchored near the hit.
 
 _URL = (b"://", "url", "")
-_TABLE: tuple[tuple[bytes, Rule | str, str], ...] = (
-    *((kw, rule, "") for rule in TOKEN_RULES for kw in rule.keywords),
-    *((kw, kind, what) for kw, kind, what in KEYWORDS),
-    _URL,
-)
-_AUTOMATON = ahocorasick_rs.BytesAhoCorasick([kw for kw, _, _ in _TABLE])
 
-_GENERIC_KINDS = frozenset({kind for _, kind, _ in KEYWORDS} | {"url-password"})
+
+@functools.cache
+def _scanner() -> tuple[
+    ModuleType, tuple[tuple[bytes, Rule | str, str], ...], object, frozenset[str]
+]:
+    """The rules, the keyword table, its automaton and the generic kinds: built on the first
+    scan (a warm pack, whose verdicts are all remembered, never loads the rules)."""
+    import ahocorasick_rs
+
+    from . import secretrules as rules
+
+    table: tuple[tuple[bytes, Rule | str, str], ...] = (
+        *((kw, rule, "") for rule in rules.TOKEN_RULES for kw in rule.keywords),
+        *((kw, kind, what) for kw, kind, what in rules.KEYWORDS),
+        _URL,
+    )
+    automaton = ahocorasick_rs.BytesAhoCorasick([kw for kw, _, _ in table])
+    generic = frozenset({kind for _, kind, _ in rules.KEYWORDS} | {"url-password"})
+    return rules, table, automaton, generic
+
+
 _WHOLE_FILE_KINDS = frozenset({"kubeconfig-client-key", "registry-auth"})
 _MOSTLY_SECRET = 0.5  # of a file's non-blank bytes: then nothing useful is left
 
@@ -220,10 +227,12 @@ def _key_block_end(data: bytes, body_end: int) -> int:
     return body_end if close == -1 else close + 5
 
 
-def _token(data: bytes, rule: Rule, at: int, done: dict[Rule, int]) -> SecretFinding | None:
+def _token(
+    rules: ModuleType, data: bytes, rule: Rule, at: int, done: dict[Rule, int]
+) -> SecretFinding | None:
     if rule.back or rule.reach:  # the keyword is not the token's prefix: look around it
         start = max(0, at - rule.back, done.get(rule, 0))
-        match = rule.pattern.search(data, start, at + rule.reach + LONGEST)
+        match = rule.pattern.search(data, start, at + rule.reach + rules.LONGEST)
     else:
         match = rule.pattern.match(data, at)
     if match is None:
@@ -241,36 +250,38 @@ def _token(data: bytes, rule: Rule, at: int, done: dict[Rule, int]) -> SecretFin
     return _finding(data, rule.kind, rule.what, start, end)
 
 
-def _url(data: bytes, at: int) -> SecretFinding | None:
-    match = URL_PASSWORD.match(data, at)
+def _url(rules: ModuleType, data: bytes, at: int) -> SecretFinding | None:
+    match = rules.URL_PASSWORD.match(data, at)
     if match is None:
         return None
     value = match.group("v")
-    if value == match.group("user") or not url_password(value):
+    if value == match.group("user") or not rules.url_password(value):
         return None
     return _finding(data, "url-password", "a password in a URL", *match.span("v"))
 
 
 def find_secrets(data: bytes) -> list[SecretFinding]:
     """Every secret in a file's bytes, by position, spans not overlapping."""
+    rules, table, automaton, generic = _scanner()
     lower = data.lower()  # same offsets as data
-    hits = _AUTOMATON.find_matches_as_indexes(lower, overlapping=True)
+    hits = automaton.find_matches_as_indexes(lower, overlapping=True)  # type: ignore[attr-defined]
     if not hits:
         return []
     found: list[SecretFinding] = []
     done: dict[Rule, int] = {}  # per token rule: where its last match ended
     for index, at, _ in hits:
-        _, rule, what = _TABLE[index]
-        if isinstance(rule, Rule):
-            finding = _token(data, rule, at, done)
+        _, rule, what = table[index]
+        if isinstance(rule, rules.Rule):
+            finding = _token(rules, data, rule, at, done)
         elif rule == "url":
-            finding = _url(data, at)
+            finding = _url(rules, data, at)
         else:
-            finding = _assignment(data, lower, at + (lower[at] == 0x22), rule, what)
+            assert isinstance(rule, str)
+            finding = _assignment(rules, data, lower, at + (lower[at] == 0x22), rule, what)
         if finding is not None:
             found.append(finding)
     # by position; of two finds of one span, the named kind before the generic one
-    found.sort(key=lambda f: (f.start, -f.end, f.kind in _GENERIC_KINDS))
+    found.sort(key=lambda f: (f.start, -f.end, f.kind in generic))
     kept: list[SecretFinding] = []
     for finding in found:
         if kept and finding.start < kept[-1].end:
@@ -326,11 +337,18 @@ def redact(data: bytes, findings: Sequence[SecretFinding]) -> bytes:
 
 # --- cache encoding -----------------------------------------------------------------------
 
-_WHAT = {rule.kind: rule.what for rule in TOKEN_RULES}
-_WHAT.update({kind: what for _, kind, what in KEYWORDS})
-_WHAT.update(
-    {"url-password": "a password in a URL", "aws-secret-access-key": "an AWS secret access key"}
-)
+
+@functools.cache
+def _what() -> dict[str, str]:
+    """Each kind a scan finds, with its phrase (for a verdict that names a secret)."""
+    from . import secretrules as rules
+
+    what = {rule.kind: rule.what for rule in rules.TOKEN_RULES}
+    what.update({kind: what for _, kind, what in rules.KEYWORDS})
+    what.update(
+        {"url-password": "a password in a URL", "aws-secret-access-key": "an AWS secret access key"}
+    )
+    return what
 
 
 def encode_verdict(findings: Sequence[SecretFinding]) -> str:
@@ -344,9 +362,10 @@ def decode_verdict(value: str) -> list[SecretFinding]:
     if not value:
         return []
     out = []
+    phrases = _what()
     for entry in value.split(";"):
         kind, *numbers = entry.split(":")
-        what = _WHAT.get(kind)
+        what = phrases.get(kind)
         if what is None or len(numbers) != 3 or not all(n.isdigit() for n in numbers):
             raise ValueError(f"not a secrets verdict: {value!r}")
         line, start, end = map(int, numbers)

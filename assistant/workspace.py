@@ -87,6 +87,7 @@ from . import fsio, repo, secrets
 from .cache import Cache, namespace, write_file
 from .errors import NotText, PackError
 from .generated import content_verdict
+from .lazytext import LazyText
 from .pathrules import DEFAULT_EXCLUDES, PathFilter, Rules
 from .repo import blob_sha
 
@@ -131,24 +132,24 @@ _SNIFF_ABOVE = 64 << 10  # files larger than this are sniffed before they are re
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-class SourceFile:
+class SourceFile(LazyText):
     """One file to pack: its path, text, size and blob sha (immutable).
 
     ``text`` is decoded from ``data`` on first use when the file was read as plain UTF-8
-    (no BOM, nothing redacted) and not decoded yet: a warm pack writes the bytes read and
-    never needs most files as text. Equality and hashing are by path, text, size, blob sha
-    and redactions, as before (``data`` is ``text`` as UTF-8 and never compared)."""
+    (no BOM, nothing redacted) and not decoded yet (:class:`~assistant.lazytext.LazyText`):
+    a warm pack writes the bytes read and never needs most files as text. Equality and
+    hashing are by path, text, size, blob sha and redactions (``data`` is ``text`` as UTF-8
+    and never compared)."""
 
-    __slots__ = ("_text", "blob_sha", "data", "path", "redactions", "size")
+    __slots__ = ("blob_sha", "path", "redactions", "size")
+    _fields = ("path", "text", "size", "blob_sha", "redactions")
 
     path: str  # posix path relative to the pack root
-    _text: str | None  # None until decoded from ``data``
     size: int  # bytes on disk
     blob_sha: str  # git blob sha1 of the bytes read: sha1(b"blob %d\0" % len + data)
     redactions: int  # secrets replaced in ``text`` by a marker (0: text is the file)
-    # ``text`` as UTF-8, when it is the bytes read (no BOM, nothing redacted), else None:
-    # a pack is written from these, not encoded again
-    data: bytes | None
+    # ``data``: ``text`` as UTF-8, when it is the bytes read (no BOM, nothing redacted), else
+    # None: a pack is written from these, not encoded again
 
     def __init__(
         self,
@@ -168,46 +169,6 @@ class SourceFile:
         setter(self, "blob_sha", blob_sha)
         setter(self, "redactions", redactions)
         setter(self, "data", data)
-
-    @property
-    def text(self) -> str:
-        """Decoded UTF-8 (BOM removed): exactly what goes into a prompt."""
-        text = self._text
-        if text is None:
-            # the bytes of a file its stat showed unchanged since it was decoded; one that
-            # changed under the same stat (no tool does) cannot stop a pack
-            assert self.data is not None
-            text = self.data.decode("utf-8", "replace")
-            object.__setattr__(self, "_text", text)
-        return text
-
-    def decoded(self) -> str:
-        """:attr:`text`, as a method: a callable that gives the text only when called."""
-        return self.text
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def _key(self) -> tuple[str, str, int, str, int]:
-        return (self.path, self.text, self.size, self.blob_sha, self.redactions)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, SourceFile)
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"SourceFile(path={self.path!r}, text={self.text!r}, size={self.size!r}, "
-            f"blob_sha={self.blob_sha!r}, redactions={self.redactions!r})"
-        )
 
     def with_path(self, path: str) -> SourceFile:
         """The same file under another path (text kept undecoded if it is)."""

@@ -5,12 +5,14 @@ each with ``add_arguments(parser)`` and ``run(args) -> int``. They are imported 
 their subcommand runs, so ``tome pack`` never pays for openai or textual.
 This package is the only place (with ``tui``) that turns ``AssistantError`` into output,
 and the only place that changes process-wide state (the warning hook and the GIL switch
-interval while a command runs, ``os._exit`` at the end): the library never does.
+interval while a command runs, the cyclic collector paused during ``tome pack``,
+``os._exit`` at the end): the library never does.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -135,15 +137,27 @@ def _show_warning(
 SWITCH_INTERVAL = 0.0005
 
 
+NO_CYCLE_COLLECTOR = frozenset({"pack"})
+"""Commands that run as one bounded job with the cyclic garbage collector paused: a pack
+makes ~100k objects that all live to its end and form no cycles worth collecting, and
+the collector's passes over them took 30-50 ms of a 0.35 s warm pack of Django
+(reference counting still frees everything else as usual)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``tome`` with ``argv``; the process-wide hooks are set for the run and restored."""
     shown = warnings.showwarning
     interval = sys.getswitchinterval()
+    collecting = gc.isenabled()
     warnings.showwarning = _show_warning
     sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+    if _command_word(list(sys.argv[1:] if argv is None else argv)) in NO_CYCLE_COLLECTOR:
+        gc.disable()
     try:
         return _main(argv)
     finally:
+        if collecting:
+            gc.enable()
         sys.setswitchinterval(interval)
         warnings.showwarning = shown
 

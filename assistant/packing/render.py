@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
+from ..lazytext import LazyText
+
 if TYPE_CHECKING:
     from .gitctx import GitContext
 
@@ -32,24 +34,12 @@ PACK_FORMATS: tuple[PackFormat, ...] = ("xml", "markdown")
 TIERS: tuple[Tier, ...] = ("full", "skeleton", "omitted")
 
 
-class _Shown:
+class _Shown(LazyText):
     """What the renderer shows of a file: its text, decoded on first use from ``data``
-    (the text as UTF-8) when only that is given. Immutable; equal by its fields but
-    ``data``."""
+    (the text as UTF-8) when only that is given (:class:`~assistant.lazytext.LazyText`),
+    and what the renderer asks of it, told from the bytes where they are there."""
 
-    __slots__ = ("_text", "data")
-    _fields: tuple[str, ...] = ()
-    _text: str | None  # None until decoded from ``data``
-    data: bytes | None  # ``text`` as UTF-8 when known (the bytes read): written as they are
-
-    @property
-    def text(self) -> str:
-        text = self._text
-        if text is None:
-            assert self.data is not None
-            text = self.data.decode("utf-8", "replace")
-            object.__setattr__(self, "_text", text)
-        return text
+    __slots__ = ()
 
     def needs_newline(self) -> bool:
         """Whether the renderer adds a newline after the text (one that does not end with
@@ -85,25 +75,6 @@ class _Shown:
             runs = _FENCE_RUN_BYTES.finditer(self.data)
             return "`" * max(3, max((len(m.group(1)) for m in runs), default=0) + 1)
         return _fence(self.text)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
-
-    def _key(self) -> tuple[object, ...]:
-        return tuple(getattr(self, f) for f in self._fields)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, _Shown)
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        said = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
-        return f"{type(self).__name__}({said})"
 
 
 class Entry(_Shown):

@@ -7,11 +7,14 @@ a repository must find its interpreter unchanged, while the pack runs and after.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 import assistant
 from assistant.cache import Cache
@@ -59,6 +62,35 @@ def test_the_cli_sets_the_switch_interval_only_while_it_runs(make_repo: RepoFact
     assert cli.main(["pack", str(root), "--no-cache", "-o", str(root / "out.xml")]) == 0
     assert sys.getswitchinterval() == interval
     assert (root / "out.xml").read_text(encoding="utf-8").startswith("<")
+
+
+def test_the_cli_pauses_the_collector_for_a_pack_only_and_only_while_it_runs(
+    make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant import cli
+    from assistant.cli import pack as pack_command
+
+    root = make_repo(_real_sources(5))
+    during: list[bool] = []
+    real_pack = pack_command.pack
+
+    def watched(*args: object, **kwargs: object) -> object:
+        during.append(gc.isenabled())
+        return real_pack(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pack_command, "pack", watched)
+    assert gc.isenabled()
+    assert cli.main(["pack", str(root), "--no-cache", "-o", str(root / "out.xml")]) == 0
+    assert during == [False] and gc.isenabled()  # paused for the pack, then back on
+    seen: list[bool] = []
+    monkeypatch.setattr(cli, "_main", lambda argv: seen.append(gc.isenabled()) or 0)
+    assert cli.main(["config"]) == 0 and seen == [True]  # other commands: left alone
+    gc.disable()
+    try:  # a caller that had it off finds it off
+        assert cli.main(["pack", str(root), "-o", str(root / "out.xml")]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_parser_is_never_shared_between_threads() -> None:

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import string
+import subprocess
+import sys
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,7 @@ import pytest
 from assistant import workspace
 from assistant.cache import Cache
 from assistant.cli import main
+from assistant.lazytext import LazyText
 from assistant.packing import pack
 from assistant.packing.render import Content, Entry
 from assistant.workspace import SourceFile
@@ -116,6 +121,33 @@ def test_a_warm_pack_decodes_no_file_and_asks_the_cache_nothing_per_file(
     assert per_file == []  # (one key at most: the count of the text after the files)
 
 
+_LOADS = """
+import sys
+from assistant import workspace
+from assistant.cli import main
+workspace._StatMemo._SETTLED_NS = -(10**12)  # memo every file, however new
+code = main(sys.argv[1:])
+print(code, "assistant.secretrules" in sys.modules, file=sys.stderr)
+"""
+
+
+def test_a_warm_pack_does_not_load_the_secret_rules(make_repo, tmp_path: Path) -> None:
+    """The secret rules (regexes, an automaton) load for a file the scan has not judged;
+    a warm pack, whose verdicts are all in the stat memo, never loads them."""
+    clean = {k: v for k, v in FILES.items() if k != "secret.py"}
+    root = make_repo(clean)
+    env = {**os.environ, "TOME_CACHE_DIR": str(tmp_path / "cache")}
+    loaded = []
+    for out in ("cold.xml", "warm.xml"):
+        args = ["pack", str(root), "--json", "-o", str(tmp_path / out)]
+        done = subprocess.run(
+            [sys.executable, "-c", _LOADS, *args], env=env, capture_output=True, text=True
+        )
+        loaded.append(done.stderr.split()[-2:])
+    assert loaded == [["0", "True"], ["0", "False"]]
+    assert (tmp_path / "cold.xml").read_bytes() == (tmp_path / "warm.xml").read_bytes()
+
+
 def test_a_damaged_count_memo_or_verdict_is_only_a_miss(
     make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
@@ -185,6 +217,30 @@ def test_an_undecoded_source_file_is_equal_to_its_decoded_twin() -> None:
     assert SourceFile("a.py", None, 1, "sha", data=b"\xff").text == "\ufffd"
 
 
+def test_source_files_and_what_the_renderer_shows_share_one_lazy_text() -> None:
+    """SourceFile, Entry and Content are one LazyText: immutable alike, equal by their
+    fields with the text decoded once on first use, and told apart by class."""
+    data = "é\n".encode()
+    values = [
+        (SourceFile("a.py", None, 3, "sha", data=data), SourceFile("a.py", "é\n", 3, "sha")),
+        (Entry("a.py", "full", 1, None, "k", 1, data), Entry("a.py", "full", 1, "é\n", "k", 1)),
+        (Content(None, 1, "k", data), Content("é\n", 1, "k")),
+    ]
+    for lazy, eager in values:
+        assert isinstance(lazy, LazyText)
+        assert lazy._text is None  # nothing decoded until the text is asked for
+        assert lazy == eager and hash(lazy) == hash(eager) and repr(lazy) == repr(eager)
+        assert lazy._text == "é\n" and lazy.decoded() is lazy.text
+        for name in ("data", "_text", "path", "tokens"):
+            with pytest.raises(FrozenInstanceError):
+                setattr(lazy, name, None)
+        with pytest.raises(FrozenInstanceError):
+            del lazy.data
+    source, entry, content = (lazy for lazy, _ in values)
+    assert source != entry and entry != content and content != source  # another class
+    assert Content("x", 1, "k") != Content("x", 2, "k")  # every field counts but the bytes
+
+
 def test_a_short_writev_is_finished(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``writev`` may write less than it was given (a pipe, a signal): the rest follows."""
     import os
@@ -205,3 +261,31 @@ def test_a_short_writev_is_finished(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     memory = io.BytesIO()
     write_all(memory, chunks)  # no descriptor: written by fh.write
     assert memory.getvalue() == b"".join(chunks)
+
+
+def test_the_summary_is_made_while_the_pack_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write runs on its own thread beside the summary; its error is the one raised."""
+    import threading
+
+    from assistant.cli import pack as command
+    from assistant.errors import PackError
+
+    made = threading.Event()
+    writer: list[str] = []
+
+    def write(path: Path, result: object, *, root: Path | None) -> None:
+        writer.append(threading.current_thread().name)
+        assert made.wait(timeout=60)  # the summary is made while this write waits
+
+    monkeypatch.setattr(command, "_write", write)
+    said = command._write_meanwhile(tmp_path / "p.xml", None, None, lambda: made.set() or "s")  # type: ignore[arg-type]
+    assert said == "s" and writer == ["tome-pack-write"]
+
+    def fails(path: Path, result: object, *, root: Path | None) -> None:
+        raise PackError("cannot write the pack to p.xml: no space left on device")
+
+    monkeypatch.setattr(command, "_write", fails)
+    with pytest.raises(PackError, match="no space left"):
+        command._write_meanwhile(tmp_path / "p.xml", None, None, lambda: 1 / 0)  # type: ignore[arg-type]
