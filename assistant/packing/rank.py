@@ -149,11 +149,13 @@ def rank(
     if isinstance(hit, bytes):
         order, values = marshal.loads(hit)
         return [(files[d].path, v) for d, v in zip(order, values, strict=True)]
-    index = lexical_index(files, root=root, cache=cache, tree=tree)
-    scores = score(index, files, task, code=CodeIndex(cache), weights=weights, history=history)
-    paths = index.paths
-    ranked = sorted(range(len(paths)), key=lambda d: (-scores.get(d, 0.0), paths[d]))
-    cache.put(_RANKING_NS, key, marshal.dumps((ranked, [scores.get(d, 0.0) for d in ranked])))
+    with cache.deferred():  # every term and tag a cold ranking stores, in one transaction
+        index = lexical_index(files, root=root, cache=cache, tree=tree)
+        code = CodeIndex(cache)
+        scores = score(index, files, task, code=code, weights=weights, history=history)
+        paths = index.paths
+        ranked = sorted(range(len(paths)), key=lambda d: (-scores.get(d, 0.0), paths[d]))
+        cache.put(_RANKING_NS, key, marshal.dumps((ranked, [scores.get(d, 0.0) for d in ranked])))
     return [(paths[d], scores.get(d, 0.0)) for d in ranked]
 
 
@@ -525,6 +527,14 @@ def neighbours(
     used by, each mapped to the best top file it neighbours (a top file only to one ranked
     above it). Bounded like a ranking: at most ``weights.max_tagged`` files are parsed."""
     cache = cache if cache is not None else Cache.disabled()
+    with cache.deferred():  # the tags it stores, in one transaction
+        return _neighbours(files, top, root=root, cache=cache, weights=weights)
+
+
+def _neighbours(
+    files: Sequence[SourceFile], top: Sequence[str], *, root: Path | None, cache: Cache,
+    weights: Weights,
+) -> dict[str, str]:  # fmt: skip
     index = lexical_index(files, root=root, cache=cache)
     by_path = {path: doc for doc, path in enumerate(index.paths)}
     seeds = [by_path[p] for p in top if p in by_path]
