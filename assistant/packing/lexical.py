@@ -15,7 +15,8 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, filterfalse, repeat
+from operator import mul
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -112,33 +113,48 @@ STOPWORDS = frozenset(
 
 @lru_cache(maxsize=262_144)
 def split_identifier(ident: str) -> tuple[str, ...]:
-    """``"getHTTPResponse_code"`` -> ``("get", "http", "response", "code", "gethttpresponse_code")``."""
-    parts = [p.lower() for chunk in ident.split("_") for p in _PARTS.findall(chunk)]
+    """``"getHTTPResponse_code"`` -> ``("get", "http", "response", "code", "gethttpresponse_code")``.
+
+    An identifier that is its own only term (``user``) is remembered in :data:`_PLAIN` the
+    first time it is split, so :func:`terms_of` leaves it as counted."""
+    if ident.isascii() and ident.islower() and ident.replace("_", "").isalpha():
+        parts = [part for part in ident.split("_") if part]  # snake_case: the chunks are parts
+    else:
+        parts = [p.lower() for chunk in ident.split("_") for p in _PARTS.findall(chunk)]
     terms = [p for p in parts if len(p) > 1 and p not in STOPWORDS]
     whole = ident.lower().strip("_")
     if len(parts) > 1 and whole not in STOPWORDS:
         terms.append(whole)
-    return tuple(terms)
+    found = tuple(terms)
+    if found == (ident,) and len(_PLAIN) < _PLAIN_MAX:
+        _PLAIN.add(ident)
+    return found
 
 
 _PLAIN: set[str] = set()  # identifiers that are their own only term ("user"), seen so far
 _PLAIN_MAX = 1 << 18  # bounds the set against hostile input (a miss only costs a split)
+_SPLITS: dict[str, tuple[str, ...]] = {}  # the other identifiers' terms, as bounded
 
 
 def terms_of(text: str) -> Counter[str]:
     """Term frequencies of a text (identifiers counted once per occurrence, then split).
 
     Most identifiers are their own only term: they stay as counted, and only the others
-    (the new ones, ``get_user``, ``self``) are taken out and split, so the work per
-    identifier is a set difference done in C."""
+    (the new ones, ``get_user``, ``self``) are taken out and split, all in C loops: the
+    identifiers not known plain are filtered out, popped, split (a memo hit each), and
+    their terms counted back in with the identifier's count."""
     out = Counter(_IDENT.findall(text))
-    split = [(ident, out.pop(ident)) for ident in sorted(out.keys() - _PLAIN)]
-    for ident, n in split:  # all taken out first: a term may be the name of another
-        terms = split_identifier(ident)
-        if terms == (ident,) and len(_PLAIN) < _PLAIN_MAX:
-            _PLAIN.add(ident)
-        for term in terms:
-            out[term] += n
+    split = list(filterfalse(_PLAIN.__contains__, out))
+    if split:  # all taken out first: a term may be the name of another
+        counts = list(map(out.pop, split))
+        found = list(map(_SPLITS.get, split))  # a dict is cheaper to ask than the lru memo
+        if None in found:
+            for at, terms in enumerate(found):
+                if terms is None:
+                    found[at] = terms = split_identifier(split[at])
+                    if len(_SPLITS) < _PLAIN_MAX:
+                        _SPLITS[split[at]] = terms
+        out.update(chain.from_iterable(map(mul, found, counts)))
     return out
 
 
