@@ -45,6 +45,8 @@ from pathlib import Path
 
 from ..cache import VERSIONS, Cache, namespace, write_file
 from ..code import CodeIndex, FileTags, language_for
+from ..code.pyscan import Names
+from ..code.pyscan import names as read_names
 from ..code.tags import may_define
 from ..workspace import SourceFile, tree_digest
 from .history import (
@@ -351,7 +353,9 @@ def _top(scores: Mapping[int, float], n: int) -> list[int]:
 
 
 class _Tags:
-    """Tags of documents, read on demand through the cached :class:`CodeIndex`."""
+    """Names defined and referenced by documents, read on demand: Python's by the text
+    reader :func:`~assistant.code.pyscan.names` (the tags query's names without a parse),
+    the other languages' tags through the cached :class:`CodeIndex`."""
 
     def __init__(
         self,
@@ -364,7 +368,7 @@ class _Tags:
         self.files = files
         self.scores = scores  # lexical scores: the order in which to spend the limit
         self.left = limit
-        self.known: dict[int, FileTags | None] = {}
+        self.known: dict[int, Names | None] = {}
         self._definers: dict[str, list[int]] = {}
 
     def load(self, docs: Sequence[int]) -> None:
@@ -375,29 +379,36 @@ class _Tags:
                 self.known[d] = None  # over the limit: read as having no definitions
             todo = todo[: self.left]
         self.left -= len(todo)
-        if not todo:
-            return
-        items = [(self.files[d].path, self.files[d].content_key, self.files[d].text) for d in todo]
-        found = self.code.tags_many(items)
+        parse: list[int] = []
         for d in todo:
-            self.known[d] = found.get(self.files[d].path)
+            if language_for(self.files[d].path) == "python":
+                self.known[d] = read_names(self.files[d].text)
+            else:
+                parse.append(d)
+        if not parse:
+            return
+        items = [(self.files[d].path, self.files[d].content_key, self.files[d].text) for d in parse]
+        found = self.code.tags_many(items)
+        for d in parse:
+            tags = found.get(self.files[d].path)
+            self.known[d] = None if tags is None else _names_of(tags)
 
     def may_define(self, doc: int, name: str) -> bool:
         """False when ``doc`` certainly does not define ``name`` (known, or a text test)."""
         if doc in self.known:
-            tags = self.known[doc]
-            return tags is not None and any(s.name == name for s in tags.defs)
+            names = self.known[doc]
+            return names is not None and name in names.defs
         return may_define(language_for(self.files[doc].path), self.files[doc].text, name)
 
-    def defs(self, doc: int) -> set[str]:
+    def defs(self, doc: int) -> frozenset[str]:
         self.load([doc])
-        tags = self.known[doc]
-        return {s.name for s in tags.defs} if tags else set()
+        names = self.known[doc]
+        return names.defs if names else frozenset()
 
     def refs(self, doc: int) -> set[str]:
         self.load([doc])
-        tags = self.known[doc]
-        return {s.name for s in tags.refs if len(s.name) > 3} if tags else set()
+        names = self.known[doc]
+        return {name for name in names.refs if len(name) > 3} if names else set()
 
     def users(self, index: Index, doc: int, limit: int = 20) -> list[int]:
         """Documents that reference a distinctive name ``doc`` defines (at most ``limit``)."""
@@ -408,8 +419,8 @@ class _Tags:
                 continue  # a name everyone mentions says nothing
             self.load(sorted(mention))
             for other in sorted(mention):
-                tags = self.known.get(other)
-                if other != doc and tags and any(s.name == name for s in tags.refs):
+                names = self.known.get(other)
+                if other != doc and names and name in names.refs:
                     found.add(other)
         return sorted(found)
 
@@ -430,6 +441,10 @@ class _Tags:
                         break  # defined in too many files: says nothing, read no more
         self._definers[name] = found if len(found) <= limit else []
         return self._definers[name]
+
+
+def _names_of(tags: FileTags) -> Names:
+    return Names(frozenset(s.name for s in tags.defs), frozenset(s.name for s in tags.refs))
 
 
 def _task_identifiers(task: str) -> set[str]:

@@ -67,13 +67,14 @@ def test_a_disabled_or_unwritable_cache_holds_nothing(tmp_path: Path) -> None:
 def test_a_cold_ranking_commits_once(tmp_path: Path) -> None:
     files = []
     for i in range(30):  # names defined in one module each, called from the others
-        text = f"def helper_{i}(value):\n    return value\n\n\nclass Thing{i}:\n    pass\n"
-        text += "".join(f"x{j} = helper_{j}(Thing{j})\n" for j in range(30) if j != i)
-        files.append(SourceFile(f"pkg/mod_{i:02}.py", text, len(text), f"sha{i}"))
+        text = f"function helper_{i}(value) {{\n  return value;\n}}\n"
+        text += f"class Thing{i} {{}}\n"
+        text += "".join(f"const x{j} = helper_{j}(Thing{j});\n" for j in range(30) if j != i)
+        files.append(SourceFile(f"pkg/mod_{i:02}.js", text, len(text), f"sha{i}"))
     cache = Cache(tmp_path / "c.sqlite3")
     statements = traced(cache)
     ranked = rank(files, "helper_3 returns the Thing3 value", cache=cache)
-    assert ranked[0][0] == "pkg/mod_03.py"
+    assert ranked[0][0] == "pkg/mod_03.js"
     assert [s for s in statements if s == "COMMIT"] == ["COMMIT"]
     rows = sqlite3.connect(tmp_path / "c.sqlite3").execute(
         "SELECT ns, count(*) FROM entries GROUP BY ns"
