@@ -211,16 +211,16 @@ def skeleton(text: str) -> tuple[str, int] | None:
 # the same names at a fraction of the cost, the way the query defines them: classes and
 # functions at any depth, identifiers assigned by a module-level statement; references are
 # calls (``f(``, ``x.f(``) and a class's base classes. Strings and comments are cut out
-# first, so their text defines and calls nothing (names called inside f-string fields are
-# missed: a ranking loses little by it). The regexes are linear: a string or bracket left
+# first, so their text defines and calls nothing (but the fields of an f-string, which are
+# code). The regexes are linear: a string or bracket left
 # open costs one scan to the end, not one per position.
 
 _CUT = re.compile(  # a string's prefix (r, b, f) stays: a lone letter defines nothing
     r"""\#[^\n]*
-      | \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|\Z)
-      | '''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)
-      | "(?:[^"\\\n]|\\.)*(?:"|$)
-      | '(?:[^'\\\n]|\\.)*(?:'|$)""",
+      | \"\"\"(?:[^"\\]++|\\.|"(?!""))*+(?:\"\"\"|\Z)
+      | '''(?:[^'\\]++|\\.|'(?!''))*+(?:'''|\Z)
+      | "(?:[^"\\\n]++|\\.)*+(?:"|$)
+      | '(?:[^'\\\n]++|\\.)*+(?:'|$)""",
     re.VERBOSE | re.DOTALL | re.MULTILINE,
 )
 # Each regex starts at a fixed character, so the scan jumps between its occurrences:
@@ -231,6 +231,7 @@ _ASSIGNED = re.compile(r"\n([^\W\d]\w*)[ \t\f]*(?::|=(?!=))")  # on "\n" + the c
 # on the code reversed: "(" after a name, unless ``def`` or ``class`` is before it
 _CALLED = re.compile(r"\([ \t]*(\w*[^\W\d])(?:[ \t]+(fed|ssalc)(?!\w))?")
 _KEYWORDS = frozenset(keyword.kwlist)
+_FIELD = re.compile(r"\{([^{}]*)\}")  # an f-string's field
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +262,15 @@ def names(text: str) -> Names:
 
 
 def _blank(match: re.Match[str]) -> str:
-    """A cut string or comment: its newlines stay (lines keep their places), the text goes."""
-    return "\n" * match.group().count("\n") or " "
+    """A cut string or comment: its newlines stay (lines keep their places), the text goes;
+    an f-string's fields stay too (on its first line), since the calls in them are calls."""
+    cut = match.group()
+    lines = "\n" * cut.count("\n")
+    start = match.start()
+    if "{" in cut and "f" in match.string[max(start - 2, 0) : start].lower() and cut[0] != "#":
+        fields = " ".join(_FIELD.findall(cut.replace("{{", "").replace("}}", "")))
+        return f" {_CUT.sub(' ', fields).replace(chr(10), ' ')} {lines}"  # their strings cut
+    return lines or " "
 
 
 def _module_assignments(code: str) -> list[str]:
