@@ -44,9 +44,12 @@ TRICKY = [
     "a_b A_B a_b aB AB ab ab",  # a term that is also the name of another identifier
     "__init__ _private HTTPResponse http_response httpResponse2 x1 _1 __",
     "naïve café_au_lait Ωmega",
+    "0x1F 123abc 1_000 9 __2 é9x x9é 2024 utf8 a\x00b\ud800c tab\tnew\nline",  # digits first
 ]
 
-words = st.sampled_from(["get", "user", "User", "_", "self", "HTTP", "x", "2", "a_b", "Ab", " "])
+words = st.sampled_from(
+    ["get", "user", "User", "_", "self", "HTTP", "x", "2", "a_b", "Ab", " ", "é", "0x", "-", "\n"]
+)
 
 
 @settings(max_examples=200, deadline=None)
