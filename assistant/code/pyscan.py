@@ -1,4 +1,5 @@
-"""A fast outline of Python source, for skeletons: logical lines and their indentation.
+"""A fast outline of Python source, for skeletons: logical lines and their indentation;
+and the names a Python file defines and calls, for ranking (:func:`names`).
 
 Python's block structure is fully decided by its logical lines: a physical line starts a new
 logical line unless it continues a bracket, a triple-quoted string or a backslash line, and a

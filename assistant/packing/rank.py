@@ -9,7 +9,8 @@ linear model, fitted on the fit half of real commits (``bench/fit_ranking.py``) 
 on the held-out half (``bench/ranking.py``):
 
 * **defs**, **def_terms**: a file that defines an identifier the task names, or whose
-  definition names share the task's terms (tree-sitter tags);
+  definition names share the task's terms (tree-sitter tags; Python's names read from the
+  text by :func:`~assistant.code.pyscan.names`, the same names without a parse);
 * **graph**, **graph_in**: the files the top files use, and the files that use what they
   define (the reference graph, both directions);
 * **cochange**, **recent**, **churn**: the repository's own history (:mod:`.history`):
@@ -28,9 +29,11 @@ on the held-out half (``bench/ranking.py``):
   files among the matches; **code**: code over docs and configuration; **notes**:
   changelogs and release notes, a weight below 0 (a request rarely needs them read).
 
-Tags are needed only for the files a query touches, so they are computed lazily (at most
-``max_tagged`` a query) and cached by blob sha; the lexical index of a whole tree is kept as
-one file per packed folder, so a warm ranking reads it in milliseconds.
+Names are needed only for the files a query touches, so they are read lazily (at most
+``max_tagged`` a query): Python's from the text (cheaper than a cache lookup), the other
+languages' tags parsed and cached by blob sha; the lexical index of a whole tree is kept as
+one file per packed folder, so a warm ranking reads it in milliseconds. A ranking writes
+what it caches in one transaction (:meth:`~assistant.cache.Cache.deferred`).
 """
 
 from __future__ import annotations
