@@ -14,7 +14,7 @@ from array import array
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain, filterfalse, repeat
 from operator import mul
 
@@ -229,22 +229,22 @@ def build_index(docs: Iterable[tuple[str, Mapping[str, int]]], *, with_paths: bo
     as its own field, unless not ``with_paths``)."""
     paths: list[str] = []
     lengths: list[int] = []
-    postings: defaultdict[str, list[int]] = defaultdict(list)
+    postings: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
     path_postings: dict[str, list[int]] = {}
     posting_of = postings.__getitem__
     for doc, (path, tf) in enumerate(docs):
         paths.append(path)
         lengths.append(sum(tf.values()))
-        # (doc, n) onto each term's list, in C: the ids to all lists, then the counts
-        lists = list(map(posting_of, tf))
-        deque(map(list.append, lists, repeat(doc)), maxlen=0)
-        deque(map(list.append, lists, tf.values()), maxlen=0)
+        # (doc, n) onto each term's packed array, in C: the ids to all, then the counts
+        arrays = list(map(posting_of, tf))
+        deque(map(array.append, arrays, repeat(doc)), maxlen=0)
+        deque(map(array.append, arrays, tf.values()), maxlen=0)
         for term, n in path_terms(path).items() if with_paths else ():
             path_postings.setdefault(term, []).extend((doc, n))
     return Index(
         paths,
         lengths,
-        {t: _pack(p) for t, p in postings.items()},
+        {t: packed.tobytes() for t, packed in postings.items()},
         {t: _pack(p) for t, p in path_postings.items()},
     )
 
