@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import sqlite3
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
@@ -66,6 +66,7 @@ class Cache:
             self.path = None
         self._conn: sqlite3.Connection | None = None
         self._broken = False
+        self._pending: dict[str, dict[str, Value]] | None = None  # puts held by deferred()
 
     @classmethod
     def disabled(cls) -> Cache:
@@ -116,14 +117,41 @@ class Cache:
         except sqlite3.Error as exc:
             self._fail(exc)
             return {}
+        held = self._pending.get(ns) if self._pending is not None else None
+        if held:
+            found.update((key, held[key]) for key in wanted if key in held)
         return found
 
     def get(self, ns: str, key: str) -> Value | None:
         return self.get_many(ns, [key]).get(key)
 
     def put_many(self, ns: str, items: Mapping[str, Value]) -> None:
-        """Store values; one transaction, last writer wins (values are content-derived)."""
+        """Store values; one transaction, last writer wins (values are content-derived).
+        Inside :meth:`deferred`, held until the block ends."""
         if not items:
+            return
+        if self._pending is not None:
+            self._pending.setdefault(ns, {}).update(items)
+            return
+        self._write([(ns, key, value) for key, value in items.items()])
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold every put of the block (reads see them) and write them all at its end in one
+        transaction: a cold ranking stores the tags of a hundred files in as many small
+        batches, and each transaction costs a commit. Nested blocks write with the outer one."""
+        if self._pending is not None or self.path is None or self._broken:
+            yield
+            return
+        self._pending = {}
+        try:
+            yield
+        finally:
+            held, self._pending = self._pending, None
+            self._write([(ns, k, v) for ns, items in held.items() for k, v in items.items()])
+
+    def _write(self, rows: list[tuple[str, str, Value]]) -> None:
+        if not rows:
             return
         conn = self._connect()
         if conn is None:
@@ -131,8 +159,7 @@ class Cache:
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(
-                "INSERT OR REPLACE INTO entries (ns, key, value) VALUES (?, ?, ?)",
-                [(ns, key, value) for key, value in items.items()],
+                "INSERT OR REPLACE INTO entries (ns, key, value) VALUES (?, ?, ?)", rows
             )
             conn.execute("COMMIT")
         except sqlite3.Error as exc:

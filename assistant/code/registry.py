@@ -18,7 +18,7 @@ import importlib
 import threading
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import tree_sitter
 
@@ -141,11 +141,40 @@ _EXTRA_TAGS["tsx"] = _EXTRA_TAGS["typescript"]
 
 def language_for(path: str) -> str | None:
     """The language name for a repository path, or None when no grammar reads it."""
-    pure = PurePosixPath(path)
-    by_name = FILENAMES.get(pure.name)
+    name = path_name(path)
+    by_name = FILENAMES.get(name)
     if by_name is not None:
         return by_name
-    return EXTENSIONS.get(pure.suffix.lower())
+    return EXTENSIONS.get(name_suffix(name).lower())
+
+
+def path_parts(path: str) -> list[str]:
+    """``PurePosixPath(path).parts`` in plain string operations (a ranking asks for every
+    file of a tree, and pathlib costs ten times as much): empty and ``.`` parts dropped."""
+    parts = [part for part in path.split("/") if part and part != "."]
+    return ["/", *parts] if path.startswith("/") else parts
+
+
+def path_name(path: str) -> str:
+    """``PurePosixPath(path).name``: the last part, or ``""``."""
+    name = path.rpartition("/")[2]
+    if name and name != ".":
+        return name
+    parts = path_parts(path)
+    return parts[-1] if parts and parts[-1] != "/" else ""
+
+
+def name_suffix(name: str) -> str:
+    """``PurePosixPath`` ``.suffix`` of a file name: from its last dot, not a leading or
+    trailing one."""
+    at = name.rfind(".")
+    return name[at:] if 0 < at < len(name) - 1 else ""
+
+
+def name_stem(name: str) -> str:
+    """``PurePosixPath`` ``.stem`` of a file name: the name without :func:`name_suffix`."""
+    at = name.rfind(".")
+    return name[:at] if 0 < at < len(name) - 1 else name
 
 
 @cache

@@ -14,8 +14,9 @@ from array import array
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import repeat
+from functools import lru_cache, partial
+from itertools import chain, filterfalse, repeat
+from operator import mul
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -110,10 +111,11 @@ STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=262_144)
-def split_identifier(ident: str) -> tuple[str, ...]:
-    """``"getHTTPResponse_code"`` -> ``("get", "http", "response", "code", "gethttpresponse_code")``."""
-    parts = [p.lower() for chunk in ident.split("_") for p in _PARTS.findall(chunk)]
+def _split(ident: str) -> tuple[str, ...]:
+    if ident.isascii() and ident.islower() and ident.replace("_", "").isalpha():
+        parts = [part for part in ident.split("_") if part]  # snake_case: the chunks are parts
+    else:  # "_" is no part and stops no lookahead: the parts of the chunks, in one call
+        parts = " ".join(_PARTS.findall(ident)).lower().split()
     terms = [p for p in parts if len(p) > 1 and p not in STOPWORDS]
     whole = ident.lower().strip("_")
     if len(parts) > 1 and whole not in STOPWORDS:
@@ -121,24 +123,49 @@ def split_identifier(ident: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
+@lru_cache(maxsize=262_144)
+def split_identifier(ident: str) -> tuple[str, ...]:
+    """``"getHTTPResponse_code"`` -> ``("get", "http", "response", "code", "gethttpresponse_code")``."""
+    return _split(ident)
+
+
 _PLAIN: set[str] = set()  # identifiers that are their own only term ("user"), seen so far
 _PLAIN_MAX = 1 << 18  # bounds the set against hostile input (a miss only costs a split)
+_SPLITS: dict[str, tuple[str, ...]] = {}  # the other identifiers' terms, as bounded
+
+
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_WORDS = bytes(byte if byte in _WORD_BYTES else 32 for byte in range(256))  # the rest: " "
+_DIGITS = "0123456789"
 
 
 def terms_of(text: str) -> Counter[str]:
     """Term frequencies of a text (identifiers counted once per occurrence, then split).
 
-    Most identifiers are their own only term: they stay as counted, and only the others
-    (the new ones, ``get_user``, ``self``) are taken out and split, so the work per
-    identifier is a set difference done in C."""
-    out = Counter(_IDENT.findall(text))
-    split = [(ident, out.pop(ident)) for ident in sorted(out.keys() - _PLAIN)]
-    for ident, n in split:  # all taken out first: a term may be the name of another
-        terms = split_identifier(ident)
-        if terms == (ident,) and len(_PLAIN) < _PLAIN_MAX:
-            _PLAIN.add(ident)
-        for term in terms:
-            out[term] += n
+    The words (runs of ``[A-Za-z0-9_]``, every other character a space: ``bytes.translate``
+    and ``str.split``, faster than a regex) are counted; most are identifiers that are their
+    own only term and stay as counted. The others (``get_user``, ``self``, ``2``, ``0x1f``:
+    a word that starts with digits is the identifier after them, as :data:`_IDENT` finds it)
+    are taken out and split, all in C loops: filtered, popped, looked up (a dict memo) and
+    their terms counted back in with the word's count."""
+    words = text.encode("ascii", "replace").translate(_WORDS).decode("ascii").split()
+    out = Counter(words)
+    split = list(filterfalse(_PLAIN.__contains__, out))
+    if split:  # all taken out first: a term may be the name of another
+        counts = list(map(out.pop, split))
+        found = list(map(_SPLITS.get, split))  # a dict is cheaper to ask than the lru memo
+        if None in found:
+            for at, terms in enumerate(found):
+                if terms is None:
+                    word = split[at]
+                    ident = word.lstrip(_DIGITS) if word[0] in _DIGITS else word
+                    found[at] = terms = _split(ident) if ident else ()
+                    if terms == (word,):
+                        if len(_PLAIN) < _PLAIN_MAX:
+                            _PLAIN.add(word)
+                    elif len(_SPLITS) < _PLAIN_MAX:
+                        _SPLITS[word] = terms
+        out.update(chain.from_iterable(map(mul, found, counts)))
     return out
 
 
@@ -202,22 +229,22 @@ def build_index(docs: Iterable[tuple[str, Mapping[str, int]]], *, with_paths: bo
     as its own field, unless not ``with_paths``)."""
     paths: list[str] = []
     lengths: list[int] = []
-    postings: defaultdict[str, list[int]] = defaultdict(list)
+    postings: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
     path_postings: dict[str, list[int]] = {}
     posting_of = postings.__getitem__
     for doc, (path, tf) in enumerate(docs):
         paths.append(path)
         lengths.append(sum(tf.values()))
-        # (doc, n) onto each term's list, in C: the ids to all lists, then the counts
-        lists = list(map(posting_of, tf))
-        deque(map(list.append, lists, repeat(doc)), maxlen=0)
-        deque(map(list.append, lists, tf.values()), maxlen=0)
+        # (doc, n) onto each term's packed array, in C: the ids to all, then the counts
+        arrays = list(map(posting_of, tf))
+        deque(map(array.append, arrays, repeat(doc)), maxlen=0)
+        deque(map(array.append, arrays, tf.values()), maxlen=0)
         for term, n in path_terms(path).items() if with_paths else ():
             path_postings.setdefault(term, []).extend((doc, n))
     return Index(
         paths,
         lengths,
-        {t: _pack(p) for t, p in postings.items()},
+        {t: packed.tobytes() for t, packed in postings.items()},
         {t: _pack(p) for t, p in path_postings.items()},
     )
 

@@ -60,18 +60,23 @@ README, SOURCE, OTHER_CODE, TESTS, DOCS, REST = range(6)
 
 
 def category(path: str) -> int:
-    """README, SOURCE, OTHER_CODE, TESTS, DOCS or REST (configuration, data, the rest)."""
-    from ..code.registry import language_for  # the one table of languages
+    """README, SOURCE, OTHER_CODE, TESTS, DOCS or REST (configuration, data, the rest).
 
-    pure = PurePosixPath(path)
-    folders = {part.lower() for part in pure.parts[:-1]}
-    name = pure.name.lower()
-    if len(pure.parts) == 1 and name.startswith("readme"):
+    Plain string operations on the posix path (the answers of ``PurePosixPath``'s parts,
+    name, stem and suffix): a ranking asks for every file of a tree."""
+    from ..code.registry import language_for, name_stem, name_suffix, path_parts
+
+    parts = path_parts(path)
+    if not parts:
+        return REST if language_for(path) is None else SOURCE
+    name = parts[-1].lower()
+    if len(parts) == 1 and name.startswith("readme"):
         return README
-    if any(part.startswith(".") for part in pure.parts):  # .github/, .devcontainer/, dotfiles
+    if any(part.startswith(".") for part in parts):  # .github/, .devcontainer/, dotfiles
         return REST
+    folders = {part.lower() for part in parts[:-1]}
     if language_for(path) is not None:
-        stem = pure.stem.lower()
+        stem = name_stem(name)
         if (
             any(_is_test_folder(folder) for folder in folders)
             or stem.startswith("test_")
@@ -80,7 +85,7 @@ def category(path: str) -> int:
         ):
             return TESTS
         return OTHER_CODE if folders & _OTHER_CODE_DIRS else SOURCE
-    if pure.suffix.lower() in _DOC_SUFFIXES or folders & _DOC_DIRS:
+    if name_suffix(name) in _DOC_SUFFIXES or folders & _DOC_DIRS:
         return DOCS
     return REST
 

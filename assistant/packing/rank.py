@@ -9,7 +9,8 @@ linear model, fitted on the fit half of real commits (``bench/fit_ranking.py``) 
 on the held-out half (``bench/ranking.py``):
 
 * **defs**, **def_terms**: a file that defines an identifier the task names, or whose
-  definition names share the task's terms (tree-sitter tags);
+  definition names share the task's terms (tree-sitter tags; Python's names read from the
+  text by :func:`~assistant.code.pyscan.names`, the same names without a parse);
 * **graph**, **graph_in**: the files the top files use, and the files that use what they
   define (the reference graph, both directions);
 * **cochange**, **recent**, **churn**: the repository's own history (:mod:`.history`):
@@ -28,9 +29,11 @@ on the held-out half (``bench/ranking.py``):
   files among the matches; **code**: code over docs and configuration; **notes**:
   changelogs and release notes, a weight below 0 (a request rarely needs them read).
 
-Tags are needed only for the files a query touches, so they are computed lazily (at most
-``max_tagged`` a query) and cached by blob sha; the lexical index of a whole tree is kept as
-one file per packed folder, so a warm ranking reads it in milliseconds.
+Names are needed only for the files a query touches, so they are read lazily (at most
+``max_tagged`` a query): Python's from the text (cheaper than a cache lookup), the other
+languages' tags parsed and cached by blob sha; the lexical index of a whole tree is kept as
+one file per packed folder, so a warm ranking reads it in milliseconds. A ranking writes
+what it caches in one transaction (:meth:`~assistant.cache.Cache.deferred`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ from pathlib import Path
 
 from ..cache import VERSIONS, Cache, namespace, write_file
 from ..code import CodeIndex, FileTags, language_for
+from ..code.pyscan import Names
+from ..code.pyscan import names as read_names
 from ..code.tags import may_define
 from ..workspace import SourceFile, tree_digest
 from .history import (
@@ -149,11 +154,13 @@ def rank(
     if isinstance(hit, bytes):
         order, values = marshal.loads(hit)
         return [(files[d].path, v) for d, v in zip(order, values, strict=True)]
-    index = lexical_index(files, root=root, cache=cache, tree=tree)
-    scores = score(index, files, task, code=CodeIndex(cache), weights=weights, history=history)
-    paths = index.paths
-    ranked = sorted(range(len(paths)), key=lambda d: (-scores.get(d, 0.0), paths[d]))
-    cache.put(_RANKING_NS, key, marshal.dumps((ranked, [scores.get(d, 0.0) for d in ranked])))
+    with cache.deferred():  # every term and tag a cold ranking stores, in one transaction
+        index = lexical_index(files, root=root, cache=cache, tree=tree)
+        code = CodeIndex(cache)
+        scores = score(index, files, task, code=code, weights=weights, history=history)
+        paths = index.paths
+        ranked = sorted(range(len(paths)), key=lambda d: (-scores.get(d, 0.0), paths[d]))
+        cache.put(_RANKING_NS, key, marshal.dumps((ranked, [scores.get(d, 0.0) for d in ranked])))
     return [(paths[d], scores.get(d, 0.0)) for d in ranked]
 
 
@@ -349,7 +356,9 @@ def _top(scores: Mapping[int, float], n: int) -> list[int]:
 
 
 class _Tags:
-    """Tags of documents, read on demand through the cached :class:`CodeIndex`."""
+    """Names defined and referenced by documents, read on demand: Python's by the text
+    reader :func:`~assistant.code.pyscan.names` (the tags query's names without a parse),
+    the other languages' tags through the cached :class:`CodeIndex`."""
 
     def __init__(
         self,
@@ -362,7 +371,7 @@ class _Tags:
         self.files = files
         self.scores = scores  # lexical scores: the order in which to spend the limit
         self.left = limit
-        self.known: dict[int, FileTags | None] = {}
+        self.known: dict[int, Names | None] = {}
         self._definers: dict[str, list[int]] = {}
 
     def load(self, docs: Sequence[int]) -> None:
@@ -373,29 +382,36 @@ class _Tags:
                 self.known[d] = None  # over the limit: read as having no definitions
             todo = todo[: self.left]
         self.left -= len(todo)
-        if not todo:
-            return
-        items = [(self.files[d].path, self.files[d].content_key, self.files[d].text) for d in todo]
-        found = self.code.tags_many(items)
+        parse: list[int] = []
         for d in todo:
-            self.known[d] = found.get(self.files[d].path)
+            if language_for(self.files[d].path) == "python":
+                self.known[d] = read_names(self.files[d].text)
+            else:
+                parse.append(d)
+        if not parse:
+            return
+        items = [(self.files[d].path, self.files[d].content_key, self.files[d].text) for d in parse]
+        found = self.code.tags_many(items)
+        for d in parse:
+            tags = found.get(self.files[d].path)
+            self.known[d] = None if tags is None else _names_of(tags)
 
     def may_define(self, doc: int, name: str) -> bool:
         """False when ``doc`` certainly does not define ``name`` (known, or a text test)."""
         if doc in self.known:
-            tags = self.known[doc]
-            return tags is not None and any(s.name == name for s in tags.defs)
+            names = self.known[doc]
+            return names is not None and name in names.defs
         return may_define(language_for(self.files[doc].path), self.files[doc].text, name)
 
-    def defs(self, doc: int) -> set[str]:
+    def defs(self, doc: int) -> frozenset[str]:
         self.load([doc])
-        tags = self.known[doc]
-        return {s.name for s in tags.defs} if tags else set()
+        names = self.known[doc]
+        return names.defs if names else frozenset()
 
     def refs(self, doc: int) -> set[str]:
         self.load([doc])
-        tags = self.known[doc]
-        return {s.name for s in tags.refs if len(s.name) > 3} if tags else set()
+        names = self.known[doc]
+        return {name for name in names.refs if len(name) > 3} if names else set()
 
     def users(self, index: Index, doc: int, limit: int = 20) -> list[int]:
         """Documents that reference a distinctive name ``doc`` defines (at most ``limit``)."""
@@ -406,8 +422,8 @@ class _Tags:
                 continue  # a name everyone mentions says nothing
             self.load(sorted(mention))
             for other in sorted(mention):
-                tags = self.known.get(other)
-                if other != doc and tags and any(s.name == name for s in tags.refs):
+                names = self.known.get(other)
+                if other != doc and names and name in names.refs:
                     found.add(other)
         return sorted(found)
 
@@ -428,6 +444,10 @@ class _Tags:
                         break  # defined in too many files: says nothing, read no more
         self._definers[name] = found if len(found) <= limit else []
         return self._definers[name]
+
+
+def _names_of(tags: FileTags) -> Names:
+    return Names(frozenset(s.name for s in tags.defs), frozenset(s.name for s in tags.refs))
 
 
 def _task_identifiers(task: str) -> set[str]:
@@ -525,6 +545,14 @@ def neighbours(
     used by, each mapped to the best top file it neighbours (a top file only to one ranked
     above it). Bounded like a ranking: at most ``weights.max_tagged`` files are parsed."""
     cache = cache if cache is not None else Cache.disabled()
+    with cache.deferred():  # the tags it stores, in one transaction
+        return _neighbours(files, top, root=root, cache=cache, weights=weights)
+
+
+def _neighbours(
+    files: Sequence[SourceFile], top: Sequence[str], *, root: Path | None, cache: Cache,
+    weights: Weights,
+) -> dict[str, str]:  # fmt: skip
     index = lexical_index(files, root=root, cache=cache)
     by_path = {path: doc for doc, path in enumerate(index.paths)}
     seeds = [by_path[p] for p in top if p in by_path]

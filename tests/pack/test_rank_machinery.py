@@ -1,4 +1,4 @@
-"""How ranking spends its parses: only files that may define a name are parsed to find its
+"""How ranking spends its parses (Python's names read by pyscan count as parses): only files that may define a name are parsed to find its
 definers, and no more once too many define it."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import pytest
 from assistant.cache import Cache
 from assistant.code import CodeIndex
 from assistant.code import index as code_index
+from assistant.packing import rank as rank_module
 from assistant.packing.rank import Weights, _Tags, features, lexical_index
 from assistant.workspace import SourceFile
 
@@ -25,7 +26,13 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(text)
         return real(language, text)
 
+    def reading(text: str):  # type: ignore[no-untyped-def]
+        seen.append(text)
+        return real_names(text)
+
+    real_names = rank_module.read_names
     monkeypatch.setattr(code_index, "tags_for_language", counting)
+    monkeypatch.setattr(rank_module, "read_names", reading)  # Python's names: read, not parsed
     return seen
 
 
