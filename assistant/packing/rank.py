@@ -53,9 +53,19 @@ from .history import (
     cochange_scores,
     log_scale,
     read_history,
+    similar_scores,
     subject_scores,
 )
-from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
+from .lexical import (
+    FEEDBACK_DOCS,
+    Index,
+    bm25,
+    build_index,
+    feedback_terms,
+    query_terms,
+    split_identifier,
+    terms_of,
+)
 from .pairing import mentions as _mentions
 from .pairing import pairs as _pairs
 from .priority import SOURCE, TESTS, category
@@ -101,6 +111,9 @@ class Weights:
     near: float = 0.5  # files that changed with the top files by lexical and subject scores
     notes: float = -2.0  # changelogs and release notes (fitted negative: rarely the file to read)
     bodies: float = 0.0  # BM25 of the task against the bodies of each file's past commits
+    similar: float = 0.0  # the files of the past commits whose messages read like the task
+    feedback: float = 0.0  # BM25 of the words that weigh most in the top files (RM3-like)
+    flat: float = 0.0  # BM25 with a weak length normalisation (b = 0.25): long files kept
     candidates: int = 50  # lexical candidates whose definitions are read
     max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
@@ -109,19 +122,26 @@ class Weights:
     @property
     def uses_history(self) -> bool:
         return bool(
-            self.cochange or self.churn or self.recent or self.subjects or self.near or self.bodies
+            self.cochange
+            or self.churn
+            or self.recent
+            or self.subjects
+            or self.near
+            or self.bodies
+            or self.similar
         )
 
 
 SIGNALS = (
     *("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention"),
     *("expand", "recent", "size", "code", "subjects", "wording", "variant", "scope"),
-    *("near", "notes", "bodies"),
+    *("near", "notes", "bodies", "similar", "feedback", "flat"),
 )
 LEXICAL_ONLY = Weights(  # BM25 with the path field, no other signal
     defs=0.0, def_terms=0.0, graph=0.0, graph_in=0.0, cochange=0.0, churn=0.0, pair=0.0,
     mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0, subjects=0.0, wording=0.0,
-    variant=0.0, scope=0.0, near=0.0, notes=0.0, bodies=0.0,
+    variant=0.0, scope=0.0, near=0.0, notes=0.0, bodies=0.0, similar=0.0, feedback=0.0,
+    flat=0.0,
 )  # fmt: skip
 PLAIN_BM25 = replace(LEXICAL_ONLY, path=0.0)
 
@@ -232,6 +252,18 @@ def features(
         out["scope"] = _scope(index.paths, task)
     if wants["notes"]:
         out["notes"] = {d: 1.0 for d in lex if _NOTES.search(index.paths[d])}
+    if wants["feedback"]:
+        out["feedback"] = _over_best(
+            bm25(
+                index,
+                feedback_terms(
+                    index, [(files[d].text, lex[d]) for d in top[:FEEDBACK_DOCS]], terms
+                ),
+                path_weight=0.0,
+            )
+        )
+    if wants["flat"]:
+        out["flat"] = _over_best(bm25(index, terms, b=0.25, path_weight=weights.path))
 
     if history is not None:
         out.update(_history_features(index, history, terms, lex, top, wants))
@@ -323,6 +355,9 @@ def _history_features(
     if wants["bodies"]:
         said = body_scores(history, terms)
         out["bodies"] = {by_path[p]: v for p, v in said.items() if p in by_path}
+    if wants["similar"]:
+        said = similar_scores(history, terms)
+        out["similar"] = {by_path[p]: v for p, v in said.items() if p in by_path}
     if wants["cochange"]:
         seeds = {index.paths[doc]: lex[doc] for doc in top}
         near = cochange_scores(history, seeds)
@@ -342,6 +377,11 @@ def _history_features(
         most = max(recent.values(), default=0.0)
         out["recent"] = {by_path[p]: v / most for p, v in recent.items()} if most else {}
     return out
+
+
+def _over_best(scores: Mapping[int, float]) -> dict[int, float]:
+    best = max(scores.values(), default=0.0)
+    return {d: v / best for d, v in scores.items()} if best > 0 else {}
 
 
 def _top(scores: Mapping[int, float], n: int) -> list[int]:
