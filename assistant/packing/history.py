@@ -15,8 +15,9 @@ record, and records are marked with a random mark of each read, so no message ca
 either. A commit's subject is kept (at most :data:`MAX_SUBJECT` characters, control
 characters blanked), and the start of its body (at most :data:`MAX_BODY` characters): the
 messages of the commits that touched a file say, in the words people use for requests, what
-that file is about (:func:`subject_scores`, :func:`body_scores`). No repository, no git,
-or any failure: no history, and ranking goes on without it.
+that file is about (:func:`subject_scores`, :func:`body_scores`), and the past commits
+whose messages read like a request name the files it will touch (:func:`similar_scores`).
+No repository, no git, or any failure: no history, and ranking goes on without it.
 """
 
 from __future__ import annotations
