@@ -15,8 +15,9 @@ record, and records are marked with a random mark of each read, so no message ca
 either. A commit's subject is kept (at most :data:`MAX_SUBJECT` characters, control
 characters blanked), and the start of its body (at most :data:`MAX_BODY` characters): the
 messages of the commits that touched a file say, in the words people use for requests, what
-that file is about (:func:`subject_scores`, :func:`body_scores`). No repository, no git,
-or any failure: no history, and ranking goes on without it.
+that file is about (:func:`subject_scores`, :func:`body_scores`), and the past commits
+whose messages read like a request name the files it will touch (:func:`similar_scores`).
+No repository, no git, or any failure: no history, and ranking goes on without it.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class History:
     _touched: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _subject_index: Index | None = field(default=None, repr=False)
     _body_index: Index | None = field(default=None, repr=False)
+    _commit_index: Index | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for i, paths in enumerate(self.commits):
@@ -224,6 +226,46 @@ def body_scores(history: History, terms: Sequence[str]) -> dict[str, float]:
     if index is None:
         index = history._body_index = _message_index(history, history.bodies)
     return _over_best(index, terms)
+
+
+SIMILAR_COMMITS = 10  # the past commits whose files a request's look-alikes vote for
+
+
+def similar_scores(
+    history: History, terms: Sequence[str], *, top: int = SIMILAR_COMMITS
+) -> dict[str, float]:
+    """The files of the past commits whose messages (subject and body) read most like the
+    task: BM25 of the task against each commit's message, the best ``top`` commits kept, each
+    crediting its files with its score over the best, shared by the square root of how many
+    files it touched; over the best: in (0, 1]. A look-alike request was done before in these
+    files, where :func:`subject_scores` pools every subject a file ever had."""
+    index = history._commit_index
+    if index is None:
+        index = history._commit_index = _commit_message_index(history)
+    raw = bm25(index, terms, path_weight=0.0)
+    best = sorted(raw, key=lambda d: (-raw[d], d))[:top]
+    if not best or raw[best[0]] <= 0:
+        return {}
+    out: dict[str, float] = {}
+    for doc in best:
+        paths = history.commits[int(index.paths[doc])]
+        share = raw[doc] / raw[best[0]] / math.sqrt(len(paths))
+        for path in paths:
+            out[path] = out.get(path, 0.0) + share
+    most = max(out.values())
+    return {path: v / most for path, v in out.items()}
+
+
+def _commit_message_index(history: History) -> Index:
+    """One document per commit (named by its position), its subject and body as terms."""
+    docs: list[tuple[str, Counter[str]]] = []
+    for i in range(len(history.commits)):
+        subject = history.subjects[i] if i < len(history.subjects) else ""
+        body = history.bodies[i] if i < len(history.bodies) else ""
+        tf = terms_of(f"{subject}\n{body}")
+        if tf:
+            docs.append((str(i), tf))
+    return build_index(docs, with_paths=False)
 
 
 def _over_best(index: Index, terms: Sequence[str]) -> dict[str, float]:

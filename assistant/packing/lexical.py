@@ -276,3 +276,33 @@ def bm25(
         for doc in in_path:
             scores[doc] = scores.get(doc, 0.0) + idf * path_weight
     return scores
+
+
+FEEDBACK_DOCS = 3  # the top documents whose words expand a query
+FEEDBACK_TERMS = 12  # at most this many words added
+_FEEDBACK_CHARS = 60_000  # of each top document read for them (a huge file costs no more)
+
+
+def feedback_terms(
+    index: Index, texts: Sequence[tuple[str, float]], terms: Sequence[str]
+) -> list[str]:
+    """Pseudo-relevance feedback (RM3-like): the words that weigh most in the top documents'
+    texts (``(text, weight)`` pairs), their share of each text times its weight times their
+    idf, not already in the query; a word in fewer than 2 documents (it finds no other) or in
+    more than a tenth of them (it says nothing) is left out. Best first."""
+    n_docs = len(index.paths)
+    asked = set(terms)
+    weight: dict[str, float] = {}
+    for text, w in texts:
+        tf = terms_of(text[:_FEEDBACK_CHARS])
+        total = sum(tf.values()) or 1
+        for term, n in tf.items():
+            if len(term) > 2 and term not in asked and not term.isdigit():
+                weight[term] = weight.get(term, 0.0) + w * n / total
+    scored: list[tuple[float, str]] = []
+    for term, v in sorted(weight.items(), key=lambda x: (-x[1], x[0]))[: 20 * FEEDBACK_TERMS]:
+        df = len(index.postings.get(term, b"")) // 8  # (doc, count) pairs of 4-byte ints
+        if 2 <= df <= max(2, n_docs // 10):
+            scored.append((v * math.log(1 + (n_docs - df + 0.5) / (df + 0.5)), term))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return [term for _, term in scored[:FEEDBACK_TERMS]]

@@ -23,8 +23,13 @@ on the held-out half (``bench/ranking.py``):
   file (:func:`~.history.subject_scores`): requests are worded like commit subjects;
 * **wording**, **variant**: other forms of the task's words ("parsing" for ``parser.py``)
   in the path and in the contents, and **scope**: the files under the part a subject names
-  first (``printer: fix x``) (:mod:`.wording`); variant and scope are measured and left at
-  0 (no gain on the held-out commits; without them ``bench/selection.py`` gains);
+  first (``printer: fix x``) (:mod:`.wording`); variant is measured and left at 0;
+* **similar**: the files of the past commits whose messages read most like the task
+  (:func:`~.history.similar_scores`; a look-alike request was done there before);
+* **feedback**: BM25 of the words that weigh most in the top files (pseudo-relevance
+  feedback, :func:`~.lexical.feedback_terms`); **flat**: BM25 with a weak length
+  normalisation (b = 0.25: a long file full of matches is not pushed below a short one);
+  **headline**: BM25 of the task's first line alone (a commit subject names the thing);
 * **expand**: BM25 of the top files' definition names (query expansion); **size**: longer
   files among the matches; **code**: code over docs and configuration; **notes**:
   changelogs and release notes, a weight below 0 (a request rarely needs them read).
@@ -58,9 +63,19 @@ from .history import (
     cochange_scores,
     log_scale,
     read_history,
+    similar_scores,
     subject_scores,
 )
-from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
+from .lexical import (
+    FEEDBACK_DOCS,
+    Index,
+    bm25,
+    build_index,
+    feedback_terms,
+    query_terms,
+    split_identifier,
+    terms_of,
+)
 from .pairing import mentions as _mentions
 from .pairing import pairs as _pairs
 from .priority import SOURCE, TESTS, category
@@ -89,23 +104,27 @@ class Weights:
     path: float = 0.5  # BM25 weight of a term found in the path
     defs: float = 2.0  # a file defining an identifier the task names
     def_terms: float = 0.3  # definition names sharing task terms
-    graph: float = 0.5  # the files the top files use
-    graph_in: float = 0.05  # the files that use what the top files define
+    graph: float = 1.0  # the files the top files use
+    graph_in: float = 0.5  # the files that use what the top files define
     cochange: float = 0.0  # files that changed with the top files (git history)
-    churn: float = 0.2  # files changed often and lately (git history)
-    pair: float = 0.2  # the test of a top source file, the source of a top test
-    mention: float = 2.0  # files whose path or module the task names
-    expand: float = 0.3  # BM25 of the top files' definition names (query expansion)
+    churn: float = 0.3  # files changed often and lately (git history)
+    pair: float = 0.1  # the test of a top source file, the source of a top test
+    mention: float = 1.5  # files whose path or module the task names
+    expand: float = 0.2  # BM25 of the top files' definition names (query expansion)
     recent: float = 0.75  # files changed in the last few commits (git history)
     size: float = 0.0  # among the lexical matches, the longer files (log of length)
-    code: float = 0.1  # source and test files over docs, data and configuration
+    code: float = 0.05  # source and test files over docs, data and configuration
     subjects: float = 1.5  # BM25 of the task against each file's past commit subjects
-    wording: float = 0.2  # other forms of the task's words in the path
+    wording: float = 0.75  # other forms of the task's words in the path
     variant: float = 0.0  # other forms of the task's words in the contents
-    scope: float = 0.0  # files under the part the subject names first ("grep: add x")
-    near: float = 0.5  # files that changed with the top files by lexical and subject scores
+    scope: float = 1.5  # files under the part the subject names first ("grep: add x")
+    near: float = 0.3  # files that changed with the top files by lexical and subject scores
     notes: float = -2.0  # changelogs and release notes (fitted negative: rarely the file to read)
     bodies: float = 0.0  # BM25 of the task against the bodies of each file's past commits
+    similar: float = 0.5  # the files of the past commits whose messages read like the task
+    feedback: float = 0.05  # BM25 of the words that weigh most in the top files (RM3-like)
+    flat: float = 1.0  # BM25 with a weak length normalisation (b = 0.25): long files kept
+    headline: float = 0.75  # BM25 of the task's first line alone (a subject names the thing)
     candidates: int = 50  # lexical candidates whose definitions are read
     max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
@@ -114,19 +133,27 @@ class Weights:
     @property
     def uses_history(self) -> bool:
         return bool(
-            self.cochange or self.churn or self.recent or self.subjects or self.near or self.bodies
+            self.cochange
+            or self.churn
+            or self.recent
+            or self.subjects
+            or self.near
+            or self.bodies
+            or self.similar
         )
 
 
 SIGNALS = (
     *("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention"),
     *("expand", "recent", "size", "code", "subjects", "wording", "variant", "scope"),
-    *("near", "notes", "bodies"),
+    *("near", "notes", "bodies", "similar", "feedback", "flat"),
+    "headline",
 )
 LEXICAL_ONLY = Weights(  # BM25 with the path field, no other signal
     defs=0.0, def_terms=0.0, graph=0.0, graph_in=0.0, cochange=0.0, churn=0.0, pair=0.0,
     mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0, subjects=0.0, wording=0.0,
-    variant=0.0, scope=0.0, near=0.0, notes=0.0, bodies=0.0,
+    variant=0.0, scope=0.0, near=0.0, notes=0.0, bodies=0.0, similar=0.0, feedback=0.0,
+    flat=0.0, headline=0.0,
 )  # fmt: skip
 PLAIN_BM25 = replace(LEXICAL_ONLY, path=0.0)
 
@@ -239,6 +266,21 @@ def features(
         out["scope"] = _scope(index.paths, task)
     if wants["notes"]:
         out["notes"] = {d: 1.0 for d in lex if _NOTES.search(index.paths[d])}
+    if wants["feedback"]:
+        out["feedback"] = _over_best(
+            bm25(
+                index,
+                feedback_terms(
+                    index, [(files[d].text, lex[d]) for d in top[:FEEDBACK_DOCS]], terms
+                ),
+                path_weight=0.0,
+            )
+        )
+    if wants["headline"]:
+        first = query_terms(task.lstrip()[:1000].split("\n", 1)[0])
+        out["headline"] = _over_best(bm25(index, first, path_weight=weights.path))
+    if wants["flat"]:
+        out["flat"] = _over_best(bm25(index, terms, b=0.25, path_weight=weights.path))
 
     if history is not None:
         out.update(_history_features(index, history, terms, lex, top, wants))
@@ -330,6 +372,9 @@ def _history_features(
     if wants["bodies"]:
         said = body_scores(history, terms)
         out["bodies"] = {by_path[p]: v for p, v in said.items() if p in by_path}
+    if wants["similar"]:
+        said = similar_scores(history, terms)
+        out["similar"] = {by_path[p]: v for p, v in said.items() if p in by_path}
     if wants["cochange"]:
         seeds = {index.paths[doc]: lex[doc] for doc in top}
         near = cochange_scores(history, seeds)
@@ -349,6 +394,11 @@ def _history_features(
         most = max(recent.values(), default=0.0)
         out["recent"] = {by_path[p]: v / most for p, v in recent.items()} if most else {}
     return out
+
+
+def _over_best(scores: Mapping[int, float]) -> dict[int, float]:
+    best = max(scores.values(), default=0.0)
+    return {d: v / best for d, v in scores.items()} if best > 0 else {}
 
 
 def _top(scores: Mapping[int, float], n: int) -> list[int]:
