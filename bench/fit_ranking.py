@@ -35,7 +35,8 @@ SELECTION_FLOOR = 0.930
 BEFORE = replace(
     Weights(), defs=0.5, def_terms=0.5, graph=0.3, graph_in=0.3, cochange=0.3, churn=0.0,
     pair=0.0, mention=1.0, expand=0.2, recent=0.75, size=0.0, code=0.0, subjects=0.0,
-    wording=0.0, variant=0.0, scope=0.0, near=0.0, notes=0.0, bodies=0.0,
+    wording=0.0, variant=0.0, scope=0.0, near=0.0, notes=0.0, bodies=0.0, precedent=0.0,
+    kinds=0.0,
 )  # fmt: skip
 
 GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)

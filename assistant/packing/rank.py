@@ -38,10 +38,9 @@ from __future__ import annotations
 import hashlib
 import marshal
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..cache import VERSIONS, Cache, namespace, write_file
 from ..code import CodeIndex, FileTags, language_for
@@ -58,16 +57,40 @@ from .history import (
 from .lexical import Index, bm25, build_index, query_terms, split_identifier, terms_of
 from .pairing import mentions as _mentions
 from .pairing import pairs as _pairs
+from .precedent import kinds, precedent, similar_commits
 from .priority import SOURCE, TESTS, category
 from .wording import scope as _scope
 from .wording import wording as _wording
 
 _VERSION = VERSIONS["ranking"]
-_NOTES = re.compile(
-    r"(^|/)(changelog|changes|history|news|release[-_]?notes|whatsnew)(\.(md|rst|txt|adoc))?$|"
-    r"(^|/)(changelog\.d|changes|newsfragments|news|changelog)/",
-    re.I,
-)
+_NOTE_NAMES = frozenset(
+    {"changelog", "changes", "history", "news", "release-notes", "release_notes",
+     "releasenotes", "whatsnew"}
+)  # fmt: skip
+_NOTE_DIRS = frozenset({"changelog.d", "changes", "newsfragments", "news", "changelog"})
+_NOTE_SUFFIXES = frozenset({"", ".md", ".rst", ".txt", ".adoc", ".markdown"})
+_FRAGMENT_KINDS = frozenset({
+    "feature", "features", "bugfix", "bugfixes", "bug", "fix", "doc", "docs", "removal",
+    "misc", "breaking", "deprecation", "trivial", "change", "changed", "added", "fixed",
+    "removed", "security", "improvement", "vendor", "packaging", "contrib", "internal",
+})  # fmt: skip
+
+
+def is_notes(path: str) -> bool:
+    """A changelog or release-notes *document*: ``CHANGELOG.md``, ``HISTORY``,
+    ``docs/whatsnew.rst``, or a news fragment (``changelog.d/123.bugfix.rst``,
+    ``newsfragments/45.feature``); never code, even under a ``news/`` or ``changes/``
+    folder (``news/models.py``)."""
+    pure = PurePosixPath(path.lower())
+    suffix = pure.suffix if len(pure.suffix) < len(pure.name) else ""  # ".gitignore": a name
+    if suffix not in _NOTE_SUFFIXES and suffix[1:] not in _FRAGMENT_KINDS:
+        return False
+    stem = pure.name[: len(pure.name) - len(suffix)] if suffix in _NOTE_SUFFIXES else ""
+    if stem in _NOTE_NAMES:
+        return True
+    return any(part in _NOTE_DIRS for part in pure.parts[:-1])
+
+
 _TERMS_NS = namespace("terms")
 _RANKING_NS = namespace("ranking")  # a whole ranking, by tree digest, task and weights
 
@@ -101,6 +124,8 @@ class Weights:
     near: float = 0.5  # files that changed with the top files by lexical and subject scores
     notes: float = -2.0  # changelogs and release notes (fitted negative: rarely the file to read)
     bodies: float = 0.0  # BM25 of the task against the bodies of each file's past commits
+    precedent: float = 0.0  # files changed by the past commits most like the task
+    kinds: float = 0.0  # files of the kinds those commits changed (CI, build, docs...)
     candidates: int = 50  # lexical candidates whose definitions are read
     max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
@@ -110,6 +135,7 @@ class Weights:
     def uses_history(self) -> bool:
         return bool(
             self.cochange or self.churn or self.recent or self.subjects or self.near or self.bodies
+            or self.precedent or self.kinds
         )
 
 
@@ -117,11 +143,12 @@ SIGNALS = (
     *("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention"),
     *("expand", "recent", "size", "code", "subjects", "wording", "variant", "scope"),
     *("near", "notes", "bodies"),
+    *("precedent", "kinds"),  # .precedent
 )
 LEXICAL_ONLY = Weights(  # BM25 with the path field, no other signal
     defs=0.0, def_terms=0.0, graph=0.0, graph_in=0.0, cochange=0.0, churn=0.0, pair=0.0,
     mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0, subjects=0.0, wording=0.0,
-    variant=0.0, scope=0.0, near=0.0, notes=0.0, bodies=0.0,
+    variant=0.0, scope=0.0, near=0.0, notes=0.0, bodies=0.0, precedent=0.0, kinds=0.0,
 )  # fmt: skip
 PLAIN_BM25 = replace(LEXICAL_ONLY, path=0.0)
 
@@ -231,7 +258,7 @@ def features(
     if wants["scope"]:
         out["scope"] = _scope(index.paths, task)
     if wants["notes"]:
-        out["notes"] = {d: 1.0 for d in lex if _NOTES.search(index.paths[d])}
+        out["notes"] = {d: 1.0 for d in lex if is_notes(index.paths[d])}
 
     if history is not None:
         out.update(_history_features(index, history, terms, lex, top, wants))
@@ -334,6 +361,12 @@ def _history_features(
         near = cochange_scores(history, seeds)
         most = max(near.values(), default=0.0)
         out["near"] = {by_path[p]: v / most for p, v in near.items() if p in by_path and most}
+    if wants["precedent"] or wants["kinds"]:
+        similar = similar_commits(history, terms)
+        if wants["precedent"]:
+            out["precedent"] = precedent(history, similar, by_path)
+        if wants["kinds"]:
+            out["kinds"] = kinds(history, similar, index.paths)
     if wants["churn"]:
         churn = log_scale(history.churn(index.paths))
         out["churn"] = {by_path[p]: v for p, v in churn.items()}
