@@ -133,12 +133,12 @@ class Weights:
 
     @property
     def uses_history(self) -> bool:
-        return bool(
-            self.cochange or self.churn or self.recent or self.subjects or self.near or self.bodies
-            or self.precedent or self.kinds
-        )
+        return any(getattr(self, name) for name in _HISTORY_SIGNALS)
 
 
+_HISTORY_SIGNALS = (  # the signals read from the repository's history
+    *("cochange", "churn", "recent", "subjects", "near", "bodies", "precedent", "kinds"),
+)
 SIGNALS = (
     *("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention"),
     *("expand", "recent", "size", "code", "subjects", "wording", "variant", "scope"),
