@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from .history import History
@@ -50,6 +51,7 @@ _NAMES = {README: "readme", SOURCE: "source", OTHER_CODE: "other code", TESTS: "
           DOCS: "docs"}  # fmt: skip
 
 
+@lru_cache(maxsize=1 << 15)  # bounded; the same names come back query after query
 def kind_of(path: str) -> str:
     """``ci``, ``build`` (build, packaging and dependency files), ``dot`` (other dotfiles
     and dot-folders), or the file's :func:`~.priority.category`: ``readme``, ``source``,
