@@ -5,7 +5,9 @@ the task may quote anything; nothing here reads a file or runs a pattern built f
 
 * :func:`pairs`: a change to ``x.py`` usually touches ``test_x.py`` and the other way round;
   ``x.test.ts``/``x.spec.js`` pair with ``x.ts``/``x.js``, ``x_test.go`` with ``x.go``,
-  ``XTest.java`` with ``X.java``, ``tests/x.rs`` with ``src/x.rs``.
+  ``XTest.java`` with ``X.java``, ``tests/x.rs`` with ``src/x.rs``; a package's index file
+  (``router/index.js``, ``printer/mod.rs``, ``pkg/__init__.py``) pairs as its folder does
+  (``test/router.js``).
 * :func:`mentions`: a task that names ``src/attr/_make.py``, ``attr._make``, ``_make.py``
   or a class ``JsonReader`` (and there is a ``JsonReader.java``) points at that file; so do
   a JVM class by package (``com.google.gson.Gson``), a Rust path (``printer::json``: its
@@ -53,6 +55,9 @@ def pair_key(path: str) -> tuple[tuple[str, str], bool] | None:
         elif family == "jvm" and stem.startswith("Test") and stem[4:5].isupper():
             low, is_test = low[4:], True
     low = low.strip("_")
+    folder = pure.parent.name.lower()
+    if low in ("init", "mod", "index") and not is_test and folder not in ("", "src", "lib"):
+        low = folder.strip("_")  # a package's index file is the package: router/index.js
     if low in ("", "init", "conftest", "mod", "index", "main", "lib", "utils", "helpers"):
         return None  # names every package has pair nothing in particular
     return (low, family), is_test
