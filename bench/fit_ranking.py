@@ -1,6 +1,6 @@
 """Fit the ranking's linear combination on the fit half of the real commits.
 
-    python3 bench/fit_ranking.py [--rounds 3] [--selection]
+    python3 bench/fit_ranking.py [--rounds 3] [--selection] [--from-shipped]
 
 Every signal of :data:`assistant.packing.rank.SIGNALS` is computed once per commit of the
 ``fit`` split (``bench/ranking.py``'s cases); then coordinate ascent over a grid of weights,
@@ -10,7 +10,9 @@ the code, no model file. The held-out split is never read here; ``bench/ranking.
 it. With ``--selection`` a step is taken only if ``bench/selection.py``'s recall@5 (its 300
 Django docstring queries, features computed once) stays at least what the weights shipped
 before this signal set reached (:data:`SELECTION_FLOOR`): real requests must not be won at
-the price of the definition queries.
+the price of the definition queries. Coordinate ascent depends on where it starts:
+``--from-shipped`` starts from the shipped weights (new signals at their shipped 0) rather
+than from the weights of before.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ BEFORE = replace(
     Weights(), defs=0.5, def_terms=0.5, graph=0.3, graph_in=0.3, cochange=0.3, churn=0.0,
     pair=0.0, mention=1.0, expand=0.2, recent=0.75, size=0.0, code=0.0, subjects=0.0,
     wording=0.0, variant=0.0, scope=0.0, near=0.0, notes=0.0, bodies=0.0, similar=0.0,
-    feedback=0.0, flat=0.0, headline=0.0,
+    feedback=0.0, flat=0.0, headline=0.0, precedent=0.0, kinds=0.0,
 )  # fmt: skip
 
 GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
@@ -119,10 +121,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--without", nargs="*", default=[], choices=SIGNALS, help="held at 0")
     parser.add_argument("--selection", action="store_true", help="keep selection.py's recall@5")
+    parser.add_argument("--from-shipped", action="store_true",
+                        help="start from the shipped weights (with --selection: if above the floor)")  # fmt: skip
     args = parser.parse_args()
     cases = collect("fit")
     sel = selection_cases() if args.selection else None
-    start = BEFORE if sel is not None else Weights()  # a start that keeps the floor
+    start = BEFORE if sel is not None and not args.from_shipped else Weights()
+    if sel is not None and selection_recall(sel, start) < SELECTION_FLOOR:
+        start = BEFORE  # a start that keeps the floor
     weights = replace(start, **dict.fromkeys(args.without, 0.0))
     best = objective(cases, weights)
     print(f"start: recall@5 {best[1]:.3f} @10 {best[2]:.3f}  {weights}")

@@ -1,6 +1,9 @@
-"""Why ranking misses: the held cases where a target file is outside the top 5.
+"""Why ranking misses: the fit cases where a target file is outside the top 5.
 
-    python3 bench/rank_misses.py [--split held|fit] [--limit N] [--top 5] [--show 8]
+    python3 bench/rank_misses.py [--split fit|held] [--limit N] [--top 5] [--show 8]
+                                 [--set SIGNAL=W ...]
+
+Design features on the fit split (the default): the held split is for the final figure.
 
 For each such commit: the repository and sha, the query (its first lines), each missed
 target with its rank and its value for every signal, and the files ranked above it with
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,13 +56,15 @@ def show(case: Case, weights: Weights, top: int, above: int) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--split", default="held", choices=("held", "fit", "all"))
+    parser.add_argument("--split", default="fit", choices=("fit", "held", "all"))
     parser.add_argument("--limit", type=int, default=None, help="cases per repository")
     parser.add_argument("--top", type=int, default=5, help="a target below this is a miss")
     parser.add_argument("--show", type=int, default=8, help="how many files above to print")
+    parser.add_argument("--set", nargs="*", default=[], metavar="SIGNAL=W",
+                        help="these weights instead of the shipped ones")  # fmt: skip
     args = parser.parse_args()
     cases = collect(args.split, limit=args.limit, quiet=True)
-    weights = Weights()
+    weights = replace(Weights(), **{k: float(v) for k, v in (s.split("=") for s in args.set)})
     missed = sum(show(c, weights, args.top, args.show) for c in cases)
     print(f"\n{missed} of {len(cases)} commits have a target outside the top {args.top}")
     return 0

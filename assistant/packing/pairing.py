@@ -5,15 +5,20 @@ the task may quote anything; nothing here reads a file or runs a pattern built f
 
 * :func:`pairs`: a change to ``x.py`` usually touches ``test_x.py`` and the other way round;
   ``x.test.ts``/``x.spec.js`` pair with ``x.ts``/``x.js``, ``x_test.go`` with ``x.go``,
-  ``XTest.java`` with ``X.java``, ``tests/x.rs`` with ``src/x.rs``.
+  ``XTest.java`` with ``X.java``, ``tests/x.rs`` with ``src/x.rs``; a package's index file
+  (``router/index.js``, ``printer/mod.rs``, ``pkg/__init__.py``) pairs as its folder does
+  (``test/router.js``).
 * :func:`mentions`: a task that names ``src/attr/_make.py``, ``attr._make``, ``_make.py``
-  or a class ``JsonReader`` (and there is a ``JsonReader.java``) points at that file.
+  or a class ``JsonReader`` (and there is a ``JsonReader.java``) points at that file; so do
+  a JVM class by package (``com.google.gson.Gson``), a Rust path (``printer::json``: its
+  ``printer/json.rs`` or ``printer/json/mod.rs``) and a dotted name that is a file's stem
+  (``res.clearCookie``: ``test/res.clearCookie.js``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 
 __all__ = ["mentions", "pair_key", "pairs"]
@@ -50,6 +55,9 @@ def pair_key(path: str) -> tuple[tuple[str, str], bool] | None:
         elif family == "jvm" and stem.startswith("Test") and stem[4:5].isupper():
             low, is_test = low[4:], True
     low = low.strip("_")
+    folder = pure.parent.name.lower()
+    if low in ("init", "mod", "index") and not is_test and folder not in ("", "src", "lib"):
+        low = folder.strip("_")  # a package's index file is the package: router/index.js
     if low in ("", "init", "conftest", "mod", "index", "main", "lib", "utils", "helpers"):
         return None  # names every package has pair nothing in particular
     return (low, family), is_test
@@ -81,6 +89,25 @@ def pairs(paths: Sequence[str], seeds: Mapping[int, float]) -> dict[int, float]:
 _PATHLIKE = re.compile(r"[\w.\-]+(?:/[\w.\-]+)*\.[A-Za-z]\w{0,5}\b|[\w\-]+(?:/[\w.\-]+)+")
 _DOTTED = re.compile(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\b")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{3,}")
+_RUST_PATH = re.compile(r"\b[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+")
+# the files a module path names: Python (a.b as a/b.py or a/b/__init__.py), the JVM (a package
+# is dotted: com.google.gson.Gson is com/google/gson/Gson.java), Rust (a::b as a/b.rs, a/b/mod.rs)
+_DOTTED_FILES = (".py", "/__init__.py", ".java", ".kt")
+_RUST_FILES = (".rs", "/mod.rs")
+
+
+def _modules(
+    parts: Sequence[str],
+    files: Sequence[str],
+    by_suffix: Mapping[str, list[int]],
+    credit: Callable[[Sequence[int], float], None],
+) -> None:
+    """Credit the files of the module ``parts`` names, or of its parent (``a.b.c``: ``c``
+    may be an attribute of ``a.b``), by path suffix."""
+    for cut in (len(parts), len(parts) - 1):
+        base = "/".join(parts[:cut])
+        if cut and base:
+            credit([d for end in files for d in by_suffix.get(base + end, [])], 1.0)
 
 
 def mentions(paths: Sequence[str], task: str) -> dict[int, float]:
@@ -107,12 +134,13 @@ def mentions(paths: Sequence[str], task: str) -> dict[int, float]:
     for token in _PATHLIKE.findall(task):
         credit(by_suffix.get(token.strip("./"), []), 1.0)
     for dotted in _DOTTED.findall(task):
-        parts = dotted.split(".")
-        for cut in (len(parts), len(parts) - 1):  # a.b.c as a module, or c an attribute of a.b
-            base = "/".join(parts[:cut])
-            if cut and base:
-                found = by_suffix.get(base + ".py", []) + by_suffix.get(base + "/__init__.py", [])
-                credit(found, 1.0)
+        credit(by_stem.get(dotted.lower(), []), 1.0)  # test/res.clearCookie.js, req.xhr.js
+        _modules(dotted.split("."), _DOTTED_FILES, by_suffix, credit)
+    for path in _RUST_PATH.findall(task):
+        parts = [p for p in path.split("::") if p not in ("crate", "self", "super")]
+        _modules(parts, _RUST_FILES, by_suffix, credit)
+        if len(parts) > 2:  # grep_printer::json::JSON: crate grep_printer, its src/json.rs
+            _modules(parts[1:], _RUST_FILES, by_suffix, credit)
     for word in dict.fromkeys(_WORD.findall(task)):
         code_like = "_" in word.strip("_") or (any(c.isupper() for c in word[1:]))
         credit(by_stem.get(word.lower(), []), 0.7 if code_like else 0.3)

@@ -17,6 +17,10 @@ on the held-out half (``bench/ranking.py``):
   files that changed with the top files (fitted to 0: **near** does it better),
   files changed lately, and often;
   **near**: co-change again, seeded by the lexical and subject scores together;
+* **precedent**, **kinds**: the past commits whose subjects are most like the task and the
+  files they changed, and every file of the kinds of file they changed (CI, build and
+  dependency files, tests, docs...) by how often it changed (:mod:`.precedent`); kinds is
+  measured and left at 0 (the fit split gains little, the held-out commits nothing);
 * **pair**, **mention**: the test of a top source file and the other way round, and files
   whose path, module or stem the task names (:mod:`.pairing`);
 * **subjects**: BM25 of the task against the subjects of the past commits that touched each
@@ -46,10 +50,9 @@ from __future__ import annotations
 import hashlib
 import marshal
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..cache import VERSIONS, Cache, namespace, write_file
 from ..code import CodeIndex, FileTags, language_for
@@ -78,16 +81,40 @@ from .lexical import (
 )
 from .pairing import mentions as _mentions
 from .pairing import pairs as _pairs
+from .precedent import kinds, precedent, similar_commits
 from .priority import SOURCE, TESTS, category
 from .wording import scope as _scope
 from .wording import wording as _wording
 
 _VERSION = VERSIONS["ranking"]
-_NOTES = re.compile(
-    r"(^|/)(changelog|changes|history|news|release[-_]?notes|whatsnew)(\.(md|rst|txt|adoc))?$|"
-    r"(^|/)(changelog\.d|changes|newsfragments|news|changelog)/",
-    re.I,
-)
+_NOTE_NAMES = frozenset(
+    {"changelog", "changes", "history", "news", "release-notes", "release_notes",
+     "releasenotes", "whatsnew"}
+)  # fmt: skip
+_NOTE_DIRS = frozenset({"changelog.d", "changes", "newsfragments", "news", "changelog"})
+_NOTE_SUFFIXES = frozenset({"", ".md", ".rst", ".txt", ".adoc", ".markdown"})
+_FRAGMENT_KINDS = frozenset({
+    "feature", "features", "bugfix", "bugfixes", "bug", "fix", "doc", "docs", "removal",
+    "misc", "breaking", "deprecation", "trivial", "change", "changed", "added", "fixed",
+    "removed", "security", "improvement", "vendor", "packaging", "contrib", "internal",
+})  # fmt: skip
+
+
+def is_notes(path: str) -> bool:
+    """A changelog or release-notes *document*: ``CHANGELOG.md``, ``HISTORY``,
+    ``docs/whatsnew.rst``, or a news fragment (``changelog.d/123.bugfix.rst``,
+    ``newsfragments/45.feature``); never code, even under a ``news/`` or ``changes/``
+    folder (``news/models.py``)."""
+    pure = PurePosixPath(path.lower())
+    suffix = pure.suffix if len(pure.suffix) < len(pure.name) else ""  # ".gitignore": a name
+    if suffix not in _NOTE_SUFFIXES and suffix[1:] not in _FRAGMENT_KINDS:
+        return False
+    stem = pure.name[: len(pure.name) - len(suffix)] if suffix in _NOTE_SUFFIXES else ""
+    if stem in _NOTE_NAMES:
+        return True
+    return any(part in _NOTE_DIRS for part in pure.parts[:-1])
+
+
 _TERMS_NS = namespace("terms")
 _RANKING_NS = namespace("ranking")  # a whole ranking, by tree digest, task and weights
 
@@ -125,6 +152,8 @@ class Weights:
     feedback: float = 0.05  # BM25 of the words that weigh most in the top files (RM3-like)
     flat: float = 1.0  # BM25 with a weak length normalisation (b = 0.25): long files kept
     headline: float = 0.75  # BM25 of the task's first line alone (a subject names the thing)
+    precedent: float = 0.0  # files changed by the past commits most like the task (as similar)
+    kinds: float = 0.0  # files of the kinds those commits changed (CI, build, docs...)
     candidates: int = 50  # lexical candidates whose definitions are read
     max_tagged: int = 200  # files whose definitions one query may read (bounds a cold query)
     graph_top: int = 10  # how many top files pass score along
@@ -132,28 +161,24 @@ class Weights:
 
     @property
     def uses_history(self) -> bool:
-        return bool(
-            self.cochange
-            or self.churn
-            or self.recent
-            or self.subjects
-            or self.near
-            or self.bodies
-            or self.similar
-        )
+        return any(getattr(self, name) for name in _HISTORY_SIGNALS)
 
 
+_HISTORY_SIGNALS = (  # the signals read from the repository's history
+    *("cochange", "churn", "recent", "subjects", "near", "bodies", "precedent"),
+    *("kinds", "similar"),
+)
 SIGNALS = (
     *("defs", "def_terms", "graph", "graph_in", "cochange", "churn", "pair", "mention"),
     *("expand", "recent", "size", "code", "subjects", "wording", "variant", "scope"),
     *("near", "notes", "bodies", "similar", "feedback", "flat"),
-    "headline",
+    *("headline", "precedent", "kinds"),  # .precedent: precedent, kinds
 )
 LEXICAL_ONLY = Weights(  # BM25 with the path field, no other signal
     defs=0.0, def_terms=0.0, graph=0.0, graph_in=0.0, cochange=0.0, churn=0.0, pair=0.0,
     mention=0.0, expand=0.0, recent=0.0, size=0.0, code=0.0, subjects=0.0, wording=0.0,
     variant=0.0, scope=0.0, near=0.0, notes=0.0, bodies=0.0, similar=0.0, feedback=0.0,
-    flat=0.0, headline=0.0,
+    flat=0.0, headline=0.0, precedent=0.0, kinds=0.0,
 )  # fmt: skip
 PLAIN_BM25 = replace(LEXICAL_ONLY, path=0.0)
 
@@ -265,7 +290,7 @@ def features(
     if wants["scope"]:
         out["scope"] = _scope(index.paths, task)
     if wants["notes"]:
-        out["notes"] = {d: 1.0 for d in lex if _NOTES.search(index.paths[d])}
+        out["notes"] = {d: 1.0 for d in lex if is_notes(index.paths[d])}
     if wants["feedback"]:
         out["feedback"] = _over_best(
             bm25(
@@ -386,6 +411,12 @@ def _history_features(
         near = cochange_scores(history, seeds)
         most = max(near.values(), default=0.0)
         out["near"] = {by_path[p]: v / most for p, v in near.items() if p in by_path and most}
+    if wants["precedent"] or wants["kinds"]:
+        similar = similar_commits(history, terms)
+        if wants["precedent"]:
+            out["precedent"] = precedent(history, similar, by_path)
+        if wants["kinds"]:
+            out["kinds"] = kinds(history, similar, index.paths)
     if wants["churn"]:
         churn = log_scale(history.churn(index.paths))
         out["churn"] = {by_path[p]: v for p, v in churn.items()}

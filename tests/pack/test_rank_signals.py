@@ -146,7 +146,11 @@ def test_pair_keys_of_tests_and_sources() -> None:
     assert pair_key("cmd/root_test.go") == (("root", "go"), True)
     assert pair_key("src/test/java/JsonReaderTest.java") == (("jsonreader", "jvm"), True)
     assert pair_key("README.md") is None
-    assert pair_key("pkg/__init__.py") is None  # every package has one: pairs nothing
+    assert pair_key("__init__.py") is None and pair_key("src/index.js") is None  # no package
+    assert pair_key("pkg/__init__.py") == (("pkg", "py"), False)  # the package pkg
+    assert pair_key("lib/router/index.js") == (("router", "js"), False)
+    assert pair_key("src/printer/mod.rs") == (("printer", "rs"), False)
+    assert pair_key("tests/__init__.py") is None
 
 
 def test_pairs_credit_the_partner_of_a_top_file() -> None:
