@@ -24,12 +24,8 @@ symlink between the check and the write, a device node or FIFO where an output g
   says). ``owner`` keeps a replaced file's owner and group when tome runs as root.
 - **Durability** is the caller's choice: ``durable=True`` fsyncs the file before the rename
   and the directory after it (the working tree and the journal); caches and the pack
-  output skip both (a crash loses a cache entry, never a half-written file). A
-  :class:`Barrier` given as ``durable`` defers both fsyncs of many writes to one point,
-  :meth:`Barrier.sync`, where they run in parallel (a file system commits concurrent
-  fsyncs together: 200 files take ~30 ms instead of ~1 s one by one). Until then a crash
-  may leave a renamed file empty: only for writes a journal can roll back, which marks
-  them done only after the barrier (:mod:`assistant.worktree`).
+  output skip both (a crash loses a cache entry, never a half-written file); a
+  :mod:`~assistant.barrier` defers both.
 
 :func:`state_dir` is the one place that decides whether ``<root>/.tome`` may be used.
 """
@@ -45,6 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from .barrier import Barrier
 from .errors import AssistantError, FileSystemError, NotRegularFile, UnsafePath
 
 __all__ = [
@@ -213,72 +210,6 @@ def _dir_error(path: Path, exc: OSError) -> AssistantError:
 
 
 # -- files ---------------------------------------------------------------------------------
-
-
-class Barrier:
-    """fsyncs of many writes deferred to :meth:`sync`, which runs them in parallel.
-
-    Each write hands over a duplicate of its file's descriptor and of its folder's (each
-    folder once); :meth:`sync` fsyncs them all and closes them, and raises a
-    :class:`FileSystemError` if any fsync failed. Past :data:`MAX_HELD` descriptors the
-    held ones are synced early, so a large apply holds a bounded number open. Use it as a
-    context manager: leaving closes what is still held, synced or not.
-    """
-
-    MAX_HELD = 256
-    THREADS = 16
-
-    def __init__(self) -> None:
-        self._held: list[tuple[int, str]] = []
-        self._dirs: set[tuple[int, int]] = set()
-
-    def __enter__(self) -> Barrier:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._close()
-
-    def hold(self, fd: int, shown: str | Path, *, folder: bool = False) -> None:
-        """Keep ``fd`` (a duplicate of it) to be fsynced at :meth:`sync`."""
-        if folder:
-            st = os.fstat(fd)
-            if (st.st_dev, st.st_ino) in self._dirs:
-                return
-            self._dirs.add((st.st_dev, st.st_ino))
-        self._held.append((os.dup(fd), str(shown)))
-        if len(self._held) >= self.MAX_HELD:
-            self.sync()
-
-    def sync(self) -> None:
-        """fsync everything held, in parallel; then nothing is held."""
-        held, self._held = self._held, []
-        self._dirs.clear()
-        if not held:
-            return
-        from concurrent.futures import ThreadPoolExecutor
-
-        def one(item: tuple[int, str]) -> tuple[str, OSError] | None:
-            try:
-                os.fsync(item[0])
-            except OSError as exc:
-                return item[1], exc
-            return None
-
-        try:
-            with ThreadPoolExecutor(min(self.THREADS, len(held))) as pool:
-                failed = [f for f in pool.map(one, held) if f is not None]
-        finally:
-            for fd, _ in held:
-                os.close(fd)
-        if failed:
-            shown, exc = failed[0]
-            raise _os_failure(shown, exc, "save it to disk")
-
-    def _close(self) -> None:
-        held, self._held = self._held, []
-        self._dirs.clear()
-        for fd, _ in held:
-            os.close(fd)
 
 
 @contextlib.contextmanager
