@@ -45,7 +45,7 @@ VERSIONS: dict[str, str] = {
     "tiers": "2",  # tiers/2: a budgeted pack's tier per file (packing.reuse)
     "priority": "1",  # priority/1: a tree's file order for a budget without a task
     "tally": "1",  # tally/1: a pack's framing tokens by its parts (packing.tally)
-    "history": "1",  # history/1: the files of a HEAD's last commits (packing.history)
+    "history": "2",  # history/2: the files of a HEAD's last commits, names exact (packing.history)
     "paths": "1",  # paths/1: the path rules' verdicts on one listing of a tree (workspace)
 }
 """Every kind of cached value, with its version: bump one when what is stored under it, or

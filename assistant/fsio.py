@@ -24,7 +24,8 @@ symlink between the check and the write, a device node or FIFO where an output g
   says). ``owner`` keeps a replaced file's owner and group when tome runs as root.
 - **Durability** is the caller's choice: ``durable=True`` fsyncs the file before the rename
   and the directory after it (the working tree and the journal); caches and the pack
-  output skip both (a crash loses a cache entry, never a half-written file).
+  output skip both (a crash loses a cache entry, never a half-written file); a
+  :mod:`~assistant.barrier` defers both.
 
 :func:`state_dir` is the one place that decides whether ``<root>/.tome`` may be used.
 """
@@ -40,11 +41,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from .barrier import Barrier
 from .errors import AssistantError, FileSystemError, NotRegularFile, UnsafePath
 
 __all__ = [
     "PERMISSION_BITS",
     "TEMP_SUFFIX",
+    "Barrier",
     "FileSystemError",
     "NotRegularFile",
     "UnsafePath",
@@ -216,7 +219,7 @@ def open_atomic(
     root: Path | None = None,
     mode: int | None = None,
     owner: tuple[int, int] | None = None,
-    durable: bool = False,
+    durable: bool | Barrier = False,
     dir_mode: int = 0o777,
 ) -> Iterator[BinaryIO]:
     """A binary file that becomes ``path`` whole when the block ends, or not at all.
@@ -256,7 +259,9 @@ def open_atomic(
             with os.fdopen(fd, "wb", closefd=False) as fh:
                 yield fh
                 fh.flush()
-                if durable:
+                if isinstance(durable, Barrier):
+                    durable.hold(fd, path)
+                elif durable:
                     os.fsync(fd)
             os.close(fd)
             fd = -1
@@ -269,7 +274,9 @@ def open_atomic(
             if isinstance(exc, OSError):
                 raise _os_failure(path, exc, "write it") from exc
             raise
-        if durable:
+        if isinstance(durable, Barrier):
+            durable.hold(dfd, path.parent, folder=True)
+        elif durable:
             try:
                 os.fsync(dfd)
             except OSError as exc:
@@ -283,7 +290,7 @@ def atomic_write(
     root: Path | None = None,
     mode: int | None = None,
     owner: tuple[int, int] | None = None,
-    durable: bool = False,
+    durable: bool | Barrier = False,
     dir_mode: int = 0o777,
 ) -> None:
     """Write ``data`` to ``path`` whole (see :func:`open_atomic`)."""

@@ -183,10 +183,13 @@ def work_tree_of(path: Path) -> Path | None:
     proc = run(["rev-parse", "--is-inside-work-tree", "--show-toplevel"], resolved)
     if proc.returncode != 0:
         return None  # not a repository (or inside .git, or git refuses it)
-    lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
-    if len(lines) < 2 or lines[0] != "true" or not lines[1]:
+    # Two lines, split at "\n" only: the top's name may hold any other line break
+    # (``str.splitlines`` would also cut at \x1c-\x1e, \x85, \u2028) or a "\n" itself.
+    inside, _, rest = proc.stdout.decode("utf-8", "surrogateescape").partition("\n")
+    name = rest.removesuffix("\n")
+    if inside != "true" or not name:
         return None
-    top = Path(lines[1]).resolve()
+    top = Path(name).resolve()
     if resolved != top and top not in resolved.parents:
         return None  # e.g. GIT_DIR points elsewhere
     return top

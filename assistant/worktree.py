@@ -91,7 +91,7 @@ def resolve(root: Path, path: str) -> tuple[str, Path]:
     try:
         if target.is_symlink():
             raise PathRefused(path, "is a symbolic link; edit the file it points to instead")
-        real = Path(os.path.realpath(target))
+        real = target if _no_link_below(real_root, rel) else Path(os.path.realpath(target))
     except (OSError, RecursionError) as exc:
         raise PathRefused(path, f"cannot be resolved on disk ({exc})") from None
     try:
@@ -101,6 +101,21 @@ def resolve(root: Path, path: str) -> tuple[str, Path]:
     if real_rel != rel:
         check_path(real_rel)  # a link into .git/ is as bad as .git/ itself
     return real_rel, real
+
+
+def _no_link_below(real_root: Path, rel: str) -> bool:
+    """Whether no folder of ``rel`` below ``real_root`` (a real path) is a symlink: then
+    ``realpath(real_root / rel)`` is that path itself, without resolving the root's part
+    again. A name that cannot be read counts as no link, as ``realpath`` counts it."""
+    walked = os.fspath(real_root)
+    for part in rel.split("/")[:-1]:
+        walked = os.path.join(walked, part)
+        try:
+            if stat.S_ISLNK(os.lstat(walked).st_mode):
+                return False
+        except OSError:
+            return True  # nothing below a missing folder can be a link either
+    return True
 
 
 @dataclass(frozen=True)
@@ -188,13 +203,20 @@ def _real_root(root: Path) -> Path:
 
 
 def _write_file(
-    real_root: Path, rel: str, data: bytes, mode: int | None, owner: tuple[int, int] | None
+    real_root: Path,
+    rel: str,
+    data: bytes,
+    mode: int | None,
+    owner: tuple[int, int] | None,
+    durable: bool | fsio.Barrier = True,
 ) -> None:
     """Write one file of the tree: parents opened from the root without following links."""
-    fsio.atomic_write(real_root / rel, data, root=real_root, mode=mode, owner=owner, durable=True)
+    fsio.atomic_write(
+        real_root / rel, data, root=real_root, mode=mode, owner=owner, durable=durable
+    )
 
 
-def _remove(real_root: Path, rel: str) -> None:
+def _remove(real_root: Path, rel: str, durable: bool | fsio.Barrier = True) -> None:
     target = real_root / rel
     with (
         contextlib.suppress(FileNotFoundError),
@@ -204,7 +226,10 @@ def _remove(real_root: Path, rel: str) -> None:
         if stat.S_ISDIR(st.st_mode):
             raise FileConflict(rel, "is a directory, not a file")
         os.unlink(target.name, dir_fd=dfd)
-        os.fsync(dfd)
+        if isinstance(durable, fsio.Barrier):
+            durable.hold(dfd, target.parent, folder=True)
+        elif durable:
+            os.fsync(dfd)
 
 
 def _rmdir(real_root: Path, rel: str) -> None:
@@ -410,12 +435,16 @@ def apply_changes(
         return Applied(None, written, created, deleted, merged)
     writes = [w for w in writes if w.new != w.old]
     journal = _open_journal(real_root, writes)
-    for w in writes:
-        _crash_point("write", w.path)
-        if w.new is None:
-            _remove(real_root, w.path)
-        else:
-            _write_file(real_root, w.path, w.new, w.mode, w.owner)
+    # The journal is on disk and pending: a crash from here on is rolled back from it, so
+    # the tree's writes are made durable together, at one barrier, before it says applied.
+    with fsio.Barrier() as barrier:
+        for w in writes:
+            _crash_point("write", w.path)
+            if w.new is None:
+                _remove(real_root, w.path, barrier)
+            else:
+                _write_file(real_root, w.path, w.new, w.mode, w.owner, barrier)
+        barrier.sync()
     _set_state(real_root, journal, "applied")
     return Applied(journal.name, written, created, deleted, merged)
 
@@ -522,10 +551,14 @@ def _open_journal(real_root: Path, writes: list[Write]) -> Path:
     jdir = real_root / JOURNAL / name
     entries = []
     created_dirs: list[str] = []
+    barrier = fsio.Barrier()  # every original on disk before the manifest that names them
+    with barrier:
+        for w in writes:
+            if w.old is not None:
+                fsio.atomic_write(jdir / "blobs" / blob_sha(w.old), w.old, root=real_root,
+                                  mode=w.mode, durable=barrier, dir_mode=0o700)  # fmt: skip
+        barrier.sync()
     for w in writes:
-        if w.old is not None:
-            fsio.atomic_write(jdir / "blobs" / blob_sha(w.old), w.old, root=real_root,
-                              mode=w.mode, durable=True, dir_mode=0o700)  # fmt: skip
         parent = w.target.parent
         while parent != real_root and not os.path.lexists(parent):
             created_dirs.append(parent.relative_to(real_root).as_posix())

@@ -89,8 +89,14 @@ def _row(cells: tuple[str, ...]) -> str:
 HEADER = _row(("id", "when", "status", "files", "tokens", "cost", "backend", "task"))
 
 
+def _files(n: int) -> str:
+    """``1 file``, ``3 files``: the files column of a request and of a round."""
+    return f"{n} file{'s' * (n != 1)}"
+
+
 def _round_line(r: RoundSummary) -> str:
-    """One round under its request: ``round 2  #13  applied  prompt 1,400 tok (1,234 cached)
+    """One round under its request, in the TUI History's order (status, files, tokens,
+    cost, what it did): ``round 2  #13  applied  2 files  prompt 1,400 tok (1,234 cached)
     · 52 out · $0.0003 · 1 fixed, checks passed · taken``."""
     said = r.did
     usage = "no usage" if r.prompt_tokens is None else (
@@ -99,7 +105,8 @@ def _round_line(r: RoundSummary) -> str:
     )  # fmt: skip
     cost = f"${r.cost:.4f}" if r.cost is not None else "-"
     parts = [usage, cost, ", ".join(said) or "placed", *(["taken"] if r.taken else [])]
-    return f"{'':7}round {r.number}  #{r.session_id}  {r.status}  " + " · ".join(parts)
+    head = f"{'':7}round {r.number}  #{r.session_id}  {r.status}  {_files(r.files)}  "
+    return head + " · ".join(parts)
 
 
 def _pruned(p: Pruned) -> str:
@@ -125,7 +132,7 @@ def _line(s: SessionSummary) -> str:
     if s.batch is not None:  # a task of tome batch: its batch and task id first
         task = f"[{s.batch}] {task}"
     task = safe_name(task if len(task) <= 60 else task[:59] + "…")
-    files = f"{s.files} file{'s' * (s.files != 1)}"
+    files = _files(s.files)
     return _row(
         (str(s.session_id), when, s.status, files, f"pack {s.tokens:>9,} tok", cost,
          safe_name(s.backend), task)

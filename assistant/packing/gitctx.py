@@ -9,12 +9,15 @@ refused when it starts with ``-``, so it is never read as an option. What git pr
 commit subjects) is the repository's content, untrusted like its files: secrets in it are
 replaced by markers as in a file (:mod:`assistant.secrets`), the renderer escapes it, and it
 covers only the files the pack holds (a file left out for a secret or an exclude rule is not
-shown through its diff). Diffs are made with ``--no-ext-diff --no-textconv``: no program the
+shown through its diff). Git's output is read by shape with ``-z`` (:func:`parse_log`), never
+split at a mark a subject or a name could hold, and names are read exactly as the workspace
+reads them, whatever bytes they hold (no ``core.quotepath`` quoting, no replaced bytes). Diffs are made with ``--no-ext-diff --no-textconv``: no program the
 repository's attributes name runs.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,11 +99,15 @@ def collect(
 
 
 def _git(root: Path, *args: str) -> str:
+    return _git_bytes(root, *args).decode("utf-8", "replace")
+
+
+def _git_bytes(root: Path, *args: str) -> bytes:
     done = repo.run(args, root)
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise PackError(f"git {args[0]} failed in {root}: {said[-1] if said else 'no message'}")
-    return done.stdout.decode("utf-8", "replace")
+    return done.stdout
 
 
 def _commit_of(root: Path, ref: str) -> str:
@@ -130,8 +137,9 @@ def _changed(
 ) -> tuple[str, ...]:
     """Packed files whose working-tree text differs from ``base`` (committed or not), and
     files gone since then."""
-    names = _git(root, "diff", *_DIFF, "--name-only", "-z", base, "--", *where).split("\0")
-    return tuple(n for n in names if n and (n in packed or not (root / n).exists()))
+    out = _git_bytes(root, "diff", *_DIFF, "--name-only", "-z", base, "--", *where)
+    names = [_name(n) for n in out.split(b"\0") if n]
+    return tuple(n for n in names if n in packed or not (root / n).exists())
 
 
 def _diff(root: Path, base: str, where: tuple[str, ...], packed: Collection[str]) -> str:
@@ -147,27 +155,66 @@ def _log(root: Path, count: int, where: tuple[str, ...], packed: Collection[str]
     """The last ``count`` commits that touch a packed file: short sha, date, subject."""
     if count <= 0 or repo.head_sha(root) is None:
         return []
-    out = _git(
+    out = _git_bytes(
         root,
         "log",
         f"-n{_LOG_SCAN}",
         "--no-show-signature",
         "--date=short",
-        "--format=%x1e%h %ad %s",
-        "--name-only",
+        "--format=%H %h %ad %s",
+        "-z",
+        "--raw",
         "--relative",
         "--no-renames",
         "--",
         *where,
     )
     lines: list[str] = []
-    for record in out.split("\x1e")[1:]:
-        subject, *names = record.split("\n")
-        if any(n in packed for n in names if n):
-            lines.append(subject)
+    for header, names in parse_log(out):
+        if any(n in packed for n in names):
+            lines.append(_CONTROL.sub(" ", header.split(" ", 1)[1]))
             if len(lines) == count:
                 break
     return lines
+
+
+_COMMIT = re.compile(rb"\A(?:[0-9a-f]{64}|[0-9a-f]{40}) ")  # a sha1 or sha256 commit line
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # a subject stays on its line
+
+
+def parse_log(data: bytes) -> list[tuple[str, tuple[str, ...]]]:
+    """Commits from ``git log -z --raw --format='%H ...'``, each as (its line, its paths).
+
+    Read by shape, never by a mark in the text: with ``-z`` a commit line ends in NUL
+    (git cuts a message at a NUL, and ``%s`` folds line breaks), then each change is a
+    ``:mode mode sha sha STATUS`` field and its path (two paths for a rename or copy),
+    each NUL-terminated. A field where a status belongs that does not start with ``:`` is
+    the next commit line, and no path is ever read where a status belongs, so neither a
+    subject nor a name can forge a commit or a path. Paths are decoded as the workspace
+    decodes names (UTF-8, other bytes kept by ``surrogateescape``), so they compare exactly.
+    A field of no known shape ends the reading (what was read before it stands)."""
+    fields = data.split(b"\0")
+    commits: list[tuple[str, tuple[str, ...]]] = []
+    i = 0
+    while i < len(fields):
+        line = fields[i].removeprefix(b"\n")
+        i += 1
+        if not _COMMIT.match(line):
+            if line:
+                break  # not git's shape: stop rather than guess
+            continue
+        paths: list[str] = []
+        while i < len(fields) and fields[i].removeprefix(b"\n").startswith(b":"):
+            status = fields[i].rsplit(b" ", 1)[-1]
+            take = 2 if status[:1] in (b"R", b"C") else 1
+            paths += [_name(n) for n in fields[i + 1 : i + 1 + take]]
+            i += 1 + take
+        commits.append((line.decode("utf-8", "replace"), tuple(paths)))
+    return commits
+
+
+def _name(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
 
 
 def _redact(text: str, label: str, found: list[Redacted], allow_secrets: bool) -> str:

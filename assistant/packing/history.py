@@ -103,7 +103,8 @@ _TRAILERS = re.compile(
 def parse_log(data: bytes, mark: bytes = b"\x01") -> list[tuple[str, str, tuple[str, ...]]]:
     """Commits from ``git log -z --name-only --format=<mark>%s%x02%b``: a record per commit
     (each starts with ``mark``), the subject, the body, then the names, NUL-separated (a
-    truncated last record is dropped). Each commit is ``(subject, body, paths)``, the
+    truncated last record is dropped). A name is read exactly, as the workspace reads it
+    (UTF-8, other bytes kept by ``surrogateescape``). Each commit is ``(subject, body, paths)``, the
     subject bounded to :data:`MAX_SUBJECT` characters and the body to :data:`MAX_BODY`."""
     out: list[tuple[str, str, tuple[str, ...]]] = []
     records = data.split(mark)
@@ -111,10 +112,8 @@ def parse_log(data: bytes, mark: bytes = b"\x01") -> list[tuple[str, str, tuple[
         records = records[:-1]  # cut off mid-record by the byte cap
     for record in records[1:]:
         head, _, rest = record.partition(b"\0")
-        names = [n.lstrip(b"\n") for n in rest.split(b"\0")]
-        paths = tuple(
-            dict.fromkeys(n.decode("utf-8", "replace") for n in names if n and n != b"\n")
-        )
+        names = rest.removeprefix(b"\n").split(b"\0")  # one line break after the message
+        paths = tuple(dict.fromkeys(n.decode("utf-8", "surrogateescape") for n in names if n))
         if paths and len(paths) <= MAX_FILES_PER_COMMIT:
             subject, _, body = head.partition(b"\x02")
             body = _TRAILERS.sub(b"", body[: 16 * MAX_BODY])  # Signed-off-by: ... says nothing
@@ -143,7 +142,7 @@ def read_history(
         if head.returncode:
             return None
         sha = head.stdout.decode().strip()
-        key = f"{sha}/{root.resolve()}/{relative}/{MAX_COMMITS}/{MAX_FILES_PER_COMMIT}"
+        key = f"{_NS}/{sha}/{root.resolve()}/{relative}/{MAX_COMMITS}/{MAX_FILES_PER_COMMIT}"
         key += f"/{MAX_SUBJECT}/{MAX_BODY}"
         hit = cache.get(_NS, key)
         if isinstance(hit, bytes):

@@ -45,9 +45,13 @@ def test_rounds_are_lines_under_their_request_with_their_usage(
     request, one, two = lines[1:4]
     assert request.split()[0] == "1" and "tidy calc" in request and "↳" not in request
     assert request.split()[3] == "applied"  # the request's outcome: its taken round's
-    assert one.startswith("       round 1  #1  answered  prompt ")
+    rounds = json.loads(_history(root, capsys, "--json"))["sessions"][0]["rounds"]
+    files = [r["files"] for r in rounds]
+    assert files[0] >= 1 and files[1] >= 1  # each round's changeset edits files
+    words = [f"{n} file{'s' * (n != 1)}" for n in files]  # as the request row says them
+    assert one.startswith(f"       round 1  #1  answered  {words[0]}  prompt ")
     assert one.endswith(" · 1 failed")
-    assert two.startswith("       round 2  #2  applied  prompt ")
+    assert two.startswith(f"       round 2  #2  applied  {words[1]}  prompt ")
     assert two.endswith(" · 1 fixed · taken")
     billed = [r.usage for r in History(root).load(2).rounds]
     assert billed[1] is not None and billed[1].cache_hit_tokens > 0  # the prefix cache hit
@@ -136,7 +140,7 @@ def test_a_round_whose_request_failed_is_listed_under_its_request(
     lines = _history(root, capsys).splitlines()
 
     assert lines[1].split()[0] == "1"
-    assert lines[3].startswith("       round 2  #2  failed  no usage · - · no answer")
+    assert lines[3].startswith("       round 2  #2  failed  0 files  no usage · - · no answer")
 
 
 def test_a_damaged_round_report_is_a_history_error_and_the_listing_still_reads(

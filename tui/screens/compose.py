@@ -23,7 +23,8 @@ ctrl+f toggles ask mode (a question: the prompt asks
 for an explanation, nothing is parsed as an edit); the task box's title and the send button
 say which mode is on.
 
-ctrl+t walks the reasoning levels the backend honours (its default, off, low, medium, high;
+ctrl+t walks the reasoning levels the backend honours (its default, off, low, medium, high,
+each shown by the name the backend gives it: DeepSeek's are off, low, high, max;
 :meth:`Assistant.with_reasoning <assistant.session.Assistant.with_reasoning>`); the line under
 the backend says the level in use, and the meter's output reserve follows it (a request that
 reasons reserves room for the reasoning). A backend picked that cannot reason at the level in
@@ -129,12 +130,17 @@ class ComposeScreen(Screen[None]):
         yield Footer(show_command_palette=False)  # at 80 columns: room for every key of its own
 
     def _reasoning_line(self) -> Content:
+        """The level in use under the name the backend gives it (DeepSeek's default effort
+        is "high", which tome's level "medium" asks for), with tome's level when asked."""
         a = self.assistant
         level = a.reasoning_level
+        name = dict(a.backend.reasoning_efforts).get(level, level)
         source = "asked" if a.options.reasoning is not None else "backend's default"
+        if a.options.reasoning is not None and name != level:
+            source = f"asked {level}"
         if a.backend.reasoning_control == "none" and a.options.reasoning is None:
             source = "no control"
-        return Content.assemble(("reasoning ", "bold"), f"{level} ({source})")  # ^t: footer
+        return Content.assemble(("reasoning ", "bold"), f"{name} ({source})")  # ^t: footer
 
     def action_next_reasoning(self) -> None:
         """The next level the backend honours after the one in use (unset, then off, low,

@@ -2,6 +2,9 @@
 
 The request is a blocking iterator (``Assistant.stream`` or ``resend``), run in a thread
 worker; text is batched and posted back with ``call_from_thread`` about 20 times a second.
+Text that arrives within that window is held in a locked buffer, which a Textual interval
+on the screen also drains every :data:`FLUSH_EVERY` seconds: a stream that stalls after a
+delta (the model thinking, a slow network) still shows what it sent, not at the next event.
 Escape sets the cancel event: the session stops reading and still finishes (``cancelled``).
 When the result is in, the Review screen replaces this one.
 
@@ -127,6 +130,9 @@ class StreamScreen(Screen[None]):
         self.ended = ""  # "" while streaming, else a key of ENDED
         self._markdown: MarkdownStream | None = None
         self._text_so_far: list[str] = []  # escaped, for the switch to plain text
+        self._held = threading.Lock()  # the worker's text and reasoning not yet shown
+        self._pending: list[str] = []
+        self._pending_thoughts: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="stream-title", classes="title-bar")
@@ -171,27 +177,22 @@ class StreamScreen(Screen[None]):
         plain.display = False
         self._markdown = Markdown.get_stream(answer)
         self.set_interval(0.25, self._stats)
+        self.set_interval(FLUSH_EVERY, self._drain)  # what a stalled stream sent shows anyway
         self._run()
 
     @work(thread=True, exclusive=True, group="stream")
     def _run(self) -> None:
-        buffer: list[str] = []
-        thoughts: list[str] = []
         last = time.monotonic() - FLUSH_EVERY  # the first text shows at once (a stall after it)
         try:
             for event in self.source(self.cancel):
                 if isinstance(event, TextDelta | ReasoningDelta):
-                    (buffer if isinstance(event, TextDelta) else thoughts).append(event.text)
+                    with self._held:
+                        held = self._pending if isinstance(event, TextDelta) else None
+                        (held if held is not None else self._pending_thoughts).append(event.text)
                     if time.monotonic() - last < FLUSH_EVERY:
-                        continue
-                if thoughts:  # the reasoning comes before the answer it led to
-                    self.app.call_from_thread(self._reasoning, "".join(thoughts))
-                    thoughts.clear()
-                    last = time.monotonic()
-                if buffer:
-                    self.app.call_from_thread(self._text, "".join(buffer))
-                    buffer.clear()
-                    last = time.monotonic()
+                        continue  # the interval (or the next event) shows it
+                self.app.call_from_thread(self._drain)  # text before what the event shows
+                last = time.monotonic()
                 if isinstance(event, FileEdited):
                     self.app.call_from_thread(self._edited, event.edit)
                 elif isinstance(event, Retrying):
@@ -200,16 +201,21 @@ class StreamScreen(Screen[None]):
                     self.app.call_from_thread(self._round, event)
                 elif isinstance(event, Finished):
                     self.app.call_from_thread(self._finished, event.result)
-            if thoughts:
-                self.app.call_from_thread(self._reasoning, "".join(thoughts))
-            if buffer:  # a source that ends without Finished keeps its last text
-                self.app.call_from_thread(self._text, "".join(buffer))
+            self.app.call_from_thread(self._drain)  # a source that ends without Finished
         except AssistantError as exc:
-            if thoughts:
-                self.app.call_from_thread(self._reasoning, "".join(thoughts))
-            if buffer:
-                self.app.call_from_thread(self._text, "".join(buffer))
+            self.app.call_from_thread(self._drain)
             self.app.call_from_thread(self._failed, error_text(exc))
+
+    def _drain(self) -> None:
+        """Show what the worker holds: the reasoning first (it comes before the answer it
+        led to), then the text. Runs on the app's thread (the interval, or the worker)."""
+        with self._held:
+            thoughts, self._pending_thoughts = self._pending_thoughts, []
+            text, self._pending = self._pending, []
+        if thoughts:
+            self._reasoning("".join(thoughts))
+        if text:
+            self._text("".join(text))
 
     def on_unmount(self) -> None:
         self.cancel.set()  # leaving (or quitting) stops the request
