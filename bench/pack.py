@@ -13,6 +13,11 @@
   warm (same tree, cache filled, the output up to date and left alone) <= 0.15x;
 * peak memory (max RSS of the ``tome pack`` process) <= 250 MB;
 * the reported token total equals encoding the written pack (exactness);
+* ``--copy-probe``: instead, the question of issue 16 (would copying the files of a warm
+  pack into its output in the kernel, ``os.copy_file_range``, beat reading them into Python
+  and writing the bytes?), timed in one process, modes in turns: see :func:`copy_probe`
+  (session 9, Django, 5,308 files, 32.9 MB: read+write 0.057-0.082 s wall, copy all
+  0.083-0.107 s, copy over 16/64 KiB within noise of read+write: it does not pay);
 * if Node is present: ``repomix`` (installed once into bench/.work, its cache emptied) on the
   same tree, as a peer: ``tome pack`` cold must be at least 2x faster.
 
@@ -26,11 +31,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -75,10 +82,20 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--encoding", default="deepseek-v4")
     parser.add_argument("--no-repomix", action="store_true")
+    parser.add_argument(
+        "--copy-probe", action="store_true", help="time kernel copy vs read+write, then stop"
+    )
     args = parser.parse_args()
 
     tree = django_tree()
     scratch = Path(tempfile.mkdtemp(prefix="tome-bench-"))
+    if args.copy_probe:
+        try:
+            files = [str(tree / p) for p in _manifest(tree, args.encoding, scratch)]
+            copy_probe(files, scratch, args.runs)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return 0
     # As an installed tome runs: with its modules' bytecode cached (this machine sets
     # PYTHONDONTWRITEBYTECODE, which would compile every module from source at each start);
     # the floor, which imports assistant.tokens, runs with the same cache.
@@ -209,6 +226,93 @@ def main() -> int:
         print(f"{'PASS' if ok else 'FAIL'}  {name}")
     shutil.rmtree(scratch, ignore_errors=True)
     return 0 if all(results.values()) else 1
+
+
+# --- the copy probe (issue 16) ------------------------------------------------------------
+
+_TAG = b'<file path="x" tokens="1">\n'  # what a pack writes between two files, about
+_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _copy_in_kernel(src: str, size: int, fd: int) -> None:
+    """``size`` bytes of ``src`` appended to ``fd`` by the kernel, checked with a stat after."""
+    source = os.open(src, _FLAGS)
+    try:
+        left = size
+        while left > 0:
+            done = os.copy_file_range(source, fd, left)
+            if done == 0:
+                break
+            left -= done
+        os.fstat(source)  # the check after the copy a real pack would need
+    finally:
+        os.close(source)
+
+
+def _probe_once(files: list[str], out: Path, above: int | None) -> tuple[float, float, float]:
+    """One pack-shaped pass: the main thread stats every file and reads those it does not
+    leave to the kernel (``above``: files over this many bytes are copied; None: none), then
+    a writer thread (as ``tome pack``'s) writes tags and bytes, copying the rest in the
+    kernel. (main thread s, wall s, CPU s)."""
+    started, cpu = time.perf_counter(), _cpu()
+    plan: list[bytes | tuple[str, int]] = []
+    for path in files:
+        size = os.lstat(path).st_size
+        plan.append(_TAG)
+        if above is not None and size > above:
+            plan.append((path, size))
+            continue
+        fd = os.open(path, _FLAGS)
+        try:
+            plan.append(os.read(fd, size + 1))
+        finally:
+            os.close(fd)
+    main = time.perf_counter() - started
+
+    def write() -> None:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        try:
+            pending: list[bytes] = []
+            for step in [*plan, None]:
+                if isinstance(step, bytes):
+                    pending.append(step)
+                    continue
+                for at in range(0, len(pending), 1000):  # writev takes 1024 at most
+                    os.writev(fd, pending[at : at + 1000])
+                pending = []
+                if step is not None:
+                    _copy_in_kernel(*step, fd)
+        finally:
+            os.close(fd)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join()
+    wall, cpu = time.perf_counter() - started, _cpu() - cpu
+    out.unlink()
+    return main, wall, cpu
+
+
+def copy_probe(files: list[str], scratch: Path, runs: int) -> None:
+    """Print, per mode, the medians of ``runs`` turns: read everything (today), copy
+    everything in the kernel, or copy only the files over 16 or 64 KiB."""
+    modes: dict[str, int | None] = {"read+write": None, "copy all": 0}
+    modes |= {"copy > 16 KiB": 16384, "copy > 64 KiB": 65536}
+    timings: dict[str, list[tuple[float, float, float]]] = {name: [] for name in modes}
+    for turn in range(runs):
+        for name, above in modes.items():
+            timings[name].append(_probe_once(files, scratch / f"probe-{turn}.out", above))
+    total = sum(os.path.getsize(f) for f in files)
+    print(f"copy probe: {len(files):,} files, {total / 1e6:.1f} MB, {runs} turns; medians:")
+    for name, got in timings.items():
+        main, wall, cpu = (statistics.median(t[i] for t in got) for i in range(3))
+        walls = " ".join(f"{t[1]:.3f}" for t in got)
+        print(f"  {name}: main {main:.3f}s  wall {wall:.3f}s  CPU {cpu:.3f}s  (walls {walls})")
 
 
 def _manifest(tree: Path, encoding: str, scratch: Path) -> list[str]:
