@@ -28,3 +28,11 @@ def commit(root: Path, files: dict[str, str], message: str) -> None:
         path.write_text(text)
     git(root, "add", "-A")
     git(root, "commit", "-q", "--allow-empty-message", "-F", "-", stdin=message.encode())
+
+
+def new_repo(tmp_path: Path, name: str = "repo") -> Path:
+    """An empty git repository at ``tmp_path / name`` on branch main."""
+    root = tmp_path / name
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    return root

@@ -7,20 +7,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from gitkit import commit, git
+from gitkit import commit, new_repo
 
 from assistant.cache import Cache
 from assistant.packing.history import History
 from assistant.packing.precedent import kind_of, kinds, precedent, similar_commits
 from assistant.packing.rank import LEXICAL_ONLY, is_notes, rank
 from assistant.workspace import discover
-
-
-def new_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    return root
 
 
 def test_kinds_of_files() -> None:

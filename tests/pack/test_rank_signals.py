@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from gitkit import commit, git
+from gitkit import commit, new_repo
 
 from assistant.cache import Cache
 from assistant.packing import history as hist
@@ -18,14 +18,6 @@ from assistant.packing.history import History, parse_log, read_history
 from assistant.packing.pairing import mentions, pair_key, pairs
 from assistant.packing.rank import LEXICAL_ONLY, Weights, rank
 from assistant.workspace import discover
-
-
-def new_repo(tmp_path: Path, name: str = "repo") -> Path:
-    root = tmp_path / name
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    return root
-
 
 # --- history ---------------------------------------------------------------------------------
 

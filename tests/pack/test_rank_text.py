@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from gitkit import commit, git
+from gitkit import commit, new_repo
 
 from assistant.cache import Cache
 from assistant.code import CodeIndex
@@ -16,14 +16,6 @@ from assistant.packing.history import History, read_history, similar_scores
 from assistant.packing.lexical import bm25, build_index, feedback_terms, terms_of
 from assistant.packing.rank import LEXICAL_ONLY, features, lexical_index, rank
 from assistant.workspace import discover
-
-
-def new_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    return root
-
 
 # --- similar: the files of the past commits that read like the request ----------------------
 

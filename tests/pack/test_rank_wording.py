@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from gitkit import commit, git
+from gitkit import commit, git, new_repo
 
 from assistant.cache import Cache
 from assistant.packing import history as hist
@@ -32,13 +32,6 @@ def raw_commit(root: Path, files: dict[str, str], message: bytes) -> None:
     sha = git(root, "hash-object", "-t", "commit", "-w", "--literally", "--stdin",
               stdin=body + message).strip()  # fmt: skip
     git(root, "update-ref", "HEAD", sha)
-
-
-def new_repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    return root
 
 
 # --- past commit subjects ----------------------------------------------------------------------
