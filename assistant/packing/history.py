@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import Cache, namespace
-from .lexical import Index, bm25, build_index, terms_of
+from .lexical import Index, bm25, build_index, over_best, terms_of
 
 MAX_COMMITS = 1000
 MAX_BYTES = 8 * 1024 * 1024
@@ -55,7 +55,7 @@ class History:
     _touched: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _subject_index: Index | None = field(default=None, repr=False)
     _body_index: Index | None = field(default=None, repr=False)
-    _commit_index: Index | None = field(default=None, repr=False)
+    _commit_indexes: dict[bool, Index] = field(default_factory=dict, repr=False)  # by bodies
 
     def __post_init__(self) -> None:
         for i, paths in enumerate(self.commits):
@@ -230,47 +230,55 @@ def body_scores(history: History, terms: Sequence[str]) -> dict[str, float]:
 SIMILAR_COMMITS = 10  # the past commits whose files a request's look-alikes vote for
 
 
+def similar_commits(
+    history: History, terms: Sequence[str], *, top: int = SIMILAR_COMMITS, bodies: bool = True
+) -> list[tuple[int, float]]:
+    """The ``top`` past commits (index in ``history.commits``) whose messages (the subject,
+    and the body too with ``bodies``) read most like ``terms``: BM25 over one message a
+    document, each with its score over the best one's, in (0, 1], best first."""
+    index = history._commit_indexes.get(bodies)
+    if index is None:
+        index = history._commit_indexes[bodies] = _commit_message_index(history, bodies)
+    raw = bm25(index, terms, path_weight=0.0)
+    best = sorted(raw, key=lambda d: (-raw[d], d))[:top]
+    if not best or raw[best[0]] <= 0:
+        return []
+    return [(int(index.paths[doc]), raw[doc] / raw[best[0]]) for doc in best]
+
+
 def similar_scores(
     history: History, terms: Sequence[str], *, top: int = SIMILAR_COMMITS
 ) -> dict[str, float]:
     """The files of the past commits whose messages (subject and body) read most like the
-    task: BM25 of the task against each commit's message, the best ``top`` commits kept, each
-    crediting its files with its score over the best, shared by the square root of how many
-    files it touched; over the best: in (0, 1]. A look-alike request was done before in these
-    files, where :func:`subject_scores` pools every subject a file ever had."""
-    index = history._commit_index
-    if index is None:
-        index = history._commit_index = _commit_message_index(history)
-    raw = bm25(index, terms, path_weight=0.0)
-    best = sorted(raw, key=lambda d: (-raw[d], d))[:top]
-    if not best or raw[best[0]] <= 0:
-        return {}
+    task (:func:`similar_commits`), each commit crediting its files with its score over the
+    best, shared by the square root of how many files it touched; over the best: in (0, 1].
+    A look-alike request was done before in these files, where :func:`subject_scores` pools
+    every subject a file ever had."""
     out: dict[str, float] = {}
-    for doc in best:
-        paths = history.commits[int(index.paths[doc])]
-        share = raw[doc] / raw[best[0]] / math.sqrt(len(paths))
+    for i, similarity in similar_commits(history, terms, top=top):
+        paths = history.commits[i]
+        share = similarity / math.sqrt(len(paths))
         for path in paths:
             out[path] = out.get(path, 0.0) + share
-    most = max(out.values())
-    return {path: v / most for path, v in out.items()}
+    return over_best(out)
 
 
-def _commit_message_index(history: History) -> Index:
-    """One document per commit (named by its position), its subject and body as terms."""
+def _commit_message_index(history: History, bodies: bool = True) -> Index:
+    """One document per commit (named by its position), its subject (and body) as terms."""
     docs: list[tuple[str, Counter[str]]] = []
     for i in range(len(history.commits)):
         subject = history.subjects[i] if i < len(history.subjects) else ""
-        body = history.bodies[i] if i < len(history.bodies) else ""
-        tf = terms_of(f"{subject}\n{body}")
+        body = history.bodies[i] if bodies and i < len(history.bodies) else ""
+        tf = terms_of(f"{subject}\n{body}" if body else subject)
         if tf:
             docs.append((str(i), tf))
     return build_index(docs, with_paths=False)
 
 
 def _over_best(index: Index, terms: Sequence[str]) -> dict[str, float]:
-    raw = bm25(index, terms, path_weight=0.0)
-    best = max(raw.values(), default=0.0)
-    return {index.paths[doc]: v / best for doc, v in raw.items()} if best else {}
+    """BM25 of ``terms`` over the best, by document name (a path)."""
+    raw = over_best(bm25(index, terms, path_weight=0.0))
+    return {index.paths[doc]: v for doc, v in raw.items()}
 
 
 def _message_index(history: History, messages: Sequence[str]) -> Index:

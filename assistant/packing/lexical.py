@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from itertools import chain, filterfalse, repeat
 from operator import mul
+from typing import TypeVar
+
+_K = TypeVar("_K")
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -247,6 +250,12 @@ def build_index(docs: Iterable[tuple[str, Mapping[str, int]]], *, with_paths: bo
         {t: packed.tobytes() for t, packed in postings.items()},
         {t: _pack(p) for t, p in path_postings.items()},
     )
+
+
+def over_best(scores: Mapping[_K, float]) -> dict[_K, float]:
+    """``scores`` each over the best of them, in (0, 1]; nothing when none is above 0."""
+    best = max(scores.values(), default=0.0)
+    return {key: v / best for key, v in scores.items()} if best > 0 else {}
 
 
 def bm25(

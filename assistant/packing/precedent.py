@@ -30,7 +30,8 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 
 from .history import History
-from .lexical import bm25, build_index, terms_of
+from .history import similar_commits as history_similar
+from .lexical import over_best
 from .priority import DOCS, OTHER_CODE, README, SOURCE, TESTS, category
 
 __all__ = ["kind_of", "kinds", "precedent", "similar_commits"]
@@ -72,22 +73,10 @@ def kind_of(path: str) -> str:
 def similar_commits(
     history: History, terms: Sequence[str], k: int = SIMILAR
 ) -> list[tuple[int, float]]:
-    """The ``k`` past commits (index in ``history.commits``) whose subjects are most like
-    ``terms``, each with its BM25 score over the best one's: in (0, 1], best first."""
-    docs = []
-    for i, subject in enumerate(history.subjects[: len(history.commits)]):
-        tf = Counter(terms_of(subject))
-        if tf:
-            docs.append((str(i), tf))
-    if not docs or not terms:
-        return []
-    index = build_index(docs, with_paths=False)
-    raw = bm25(index, list(terms), path_weight=0.0)
-    best = max(raw.values(), default=0.0)
-    if not best:
-        return []
-    found = sorted(raw, key=lambda doc: (-raw[doc], int(index.paths[doc])))[:k]
-    return [(int(index.paths[doc]), raw[doc] / best) for doc in found]
+    """The ``k`` past commits whose subjects (not bodies) are most like ``terms``, each with
+    its BM25 score over the best one's: in (0, 1], best first
+    (:func:`~.history.similar_commits`)."""
+    return history_similar(history, terms, top=k, bodies=False)
 
 
 def precedent(
@@ -102,8 +91,7 @@ def precedent(
             doc = by_path.get(path)
             if doc is not None:
                 out[doc] = out.get(doc, 0.0) + sim / math.sqrt(len(files))
-    most = max(out.values(), default=0.0)
-    return {doc: v / most for doc, v in out.items()} if most else {}
+    return over_best(out)
 
 
 def kinds(

@@ -75,6 +75,7 @@ from .lexical import (
     bm25,
     build_index,
     feedback_terms,
+    over_best,
     query_terms,
     split_identifier,
     terms_of,
@@ -292,7 +293,7 @@ def features(
     if wants["notes"]:
         out["notes"] = {d: 1.0 for d in lex if is_notes(index.paths[d])}
     if wants["feedback"]:
-        out["feedback"] = _over_best(
+        out["feedback"] = over_best(
             bm25(
                 index,
                 feedback_terms(
@@ -303,9 +304,9 @@ def features(
         )
     if wants["headline"]:
         first = query_terms(task.lstrip()[:1000].split("\n", 1)[0])
-        out["headline"] = _over_best(bm25(index, first, path_weight=weights.path))
+        out["headline"] = over_best(bm25(index, first, path_weight=weights.path))
     if wants["flat"]:
-        out["flat"] = _over_best(bm25(index, terms, b=0.25, path_weight=weights.path))
+        out["flat"] = over_best(bm25(index, terms, b=0.25, path_weight=weights.path))
 
     if history is not None:
         out.update(_history_features(index, history, terms, lex, top, wants))
@@ -425,11 +426,6 @@ def _history_features(
         most = max(recent.values(), default=0.0)
         out["recent"] = {by_path[p]: v / most for p, v in recent.items()} if most else {}
     return out
-
-
-def _over_best(scores: Mapping[int, float]) -> dict[int, float]:
-    best = max(scores.values(), default=0.0)
-    return {d: v / best for d, v in scores.items()} if best > 0 else {}
 
 
 def _top(scores: Mapping[int, float], n: int) -> list[int]:

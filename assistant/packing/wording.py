@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from .lexical import Index, bm25, split_identifier
+from .lexical import Index, bm25, over_best, split_identifier
 
 __all__ = ["scope", "stem", "variants", "wording"]
 
@@ -83,12 +83,7 @@ def wording(index: Index, terms: Sequence[str]) -> tuple[dict[int, float], dict[
             in_name = form in split_identifier(name) or form == name.lower()
             path[doc] = path.get(doc, 0.0) + idf * (1.0 if in_name else 0.5)
     contents = bm25(index, list(forms), path_weight=0.0)
-    return _over_best(path), _over_best(contents)
-
-
-def _over_best(scores: dict[int, float]) -> dict[int, float]:
-    best = max(scores.values(), default=0.0)
-    return {d: v / best for d, v in scores.items()} if best else {}
+    return over_best(path), over_best(contents)
 
 
 def scope(paths: Sequence[str], task: str) -> dict[int, float]:
