@@ -46,7 +46,7 @@ _IMPORT = re.compile(
     re.VERBOSE,
 )
 _NAME = re.compile(r"[A-Za-z_]\w*")
-_HEAD_CHARS = 16384
+_SCAN_CHARS = 4 << 20  # imports anywhere in a file up to 4 MiB; a larger one is read that far
 _PACKAGE_FILES = frozenset({"__init__", "index", "mod", "lib", "main"})
 _ENTRY_NAMES = frozenset({"__main__", "main", "cli", "app", "index", "lib", "server", "manage"})
 _TEST_DIRS = frozenset({"test", "tests", "testing", "spec", "specs", "__tests__", "e2e"})
@@ -137,11 +137,11 @@ _STARTS: tuple[str, ...] = (
 
 
 def _imports(text: str) -> list[re.Match[str]]:
-    """The import statements among the first :data:`_HEAD_CHARS` characters: lines picked by
-    their first word (one C call each), then matched (a regex at every line start of every
-    file cost twice as much)."""
+    """The import statements among the first :data:`_SCAN_CHARS` characters, wherever they
+    sit (a lazy import deep in a module counts): lines picked by their first word (one C call
+    each), then matched (a regex at every line start of every file cost twice as much)."""
     found = []
-    for line in text[:_HEAD_CHARS].split("\n"):
+    for line in text[:_SCAN_CHARS].split("\n"):
         if line.lstrip().startswith(_STARTS):
             match = _IMPORT.match(line)
             if match is not None:
@@ -152,7 +152,7 @@ def _imports(text: str) -> list[re.Match[str]]:
 def imported_by(files: Sequence[SourceFile], code: Sequence[int]) -> dict[str, int]:
     """For each file of ``files`` (by index in ``code``), how many other code files have an
     import statement naming it. Imports are read from each file's first
-    :data:`_HEAD_CHARS` characters, where they are."""
+    :data:`_SCAN_CHARS` characters, wherever they sit."""
     owners: dict[str, list[str]] = {}
     for i in code:
         path = files[i].path
