@@ -91,6 +91,13 @@ def _git(args: list[str], cwd: Path, *, env: Mapping[str, str] | None = None) ->
     return done.stdout.decode("utf-8", "surrogateescape")
 
 
+def _git_line(args: list[str], cwd: Path, *, env: Mapping[str, str] | None = None) -> str:
+    """One line of git output (a path, a sha) with only its newline cut: a path may end in
+    whitespace, which ``.strip()`` would lose."""
+    out = _git(args, cwd, env=env)
+    return out[:-1] if out.endswith("\n") else out
+
+
 def _repository_filters(root: Path) -> list[str]:
     """``-c`` values that switch off filter drivers the repository's own config defines."""
     done = repo.run(
@@ -128,9 +135,7 @@ class Scratch:
     def prepare(self) -> None:
         """Create the scratch repository if it is not there, its alternates pointing at the
         user's objects."""
-        common = _git(
-            ["rev-parse", "--path-format=absolute", "--git-common-dir"], self.root
-        ).strip()
+        common = _git_line(["rev-parse", "--path-format=absolute", "--git-common-dir"], self.root)
         objects = Path(common) / "objects"
         if not (self._git_dir / "HEAD").is_file():
             self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -144,15 +149,13 @@ class Scratch:
         """The user's current tree as objects in the scratch repository (see the module)."""
         index = self._git_dir / _SNAPSHOT_INDEX
         user_index = Path(
-            _git(["rev-parse", "--path-format=absolute", "--git-path", "index"], self.root).strip()
+            _git_line(["rev-parse", "--path-format=absolute", "--git-path", "index"], self.root)
         )
         with contextlib.suppress(FileNotFoundError):
             index.unlink()
         if user_index.is_file():
             shutil.copyfile(user_index, index)  # stat data: unchanged files are not re-hashed
-        common = _git(
-            ["rev-parse", "--path-format=absolute", "--git-common-dir"], self.root
-        ).strip()
+        common = _git_line(["rev-parse", "--path-format=absolute", "--git-common-dir"], self.root)
         env = {
             "GIT_INDEX_FILE": str(index),
             "GIT_OBJECT_DIRECTORY": str(self._git_dir / "objects"),
@@ -161,12 +164,12 @@ class Scratch:
         filters = _repository_filters(self.root)
         _git([*filters, "add", "-A"], self.root, env=env)
         _git(["rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", ".tome"], self.root, env=env)
-        tree = _git([*filters, "write-tree"], self.root, env=env).strip()
+        tree = _git_line([*filters, "write-tree"], self.root, env=env)
         with contextlib.suppress(FileNotFoundError):
             index.unlink()
         dated = {"GIT_AUTHOR_DATE": _FIXED_DATE, "GIT_COMMITTER_DATE": _FIXED_DATE}
-        commit = _git([*_IDENTITY, "commit-tree", tree, "-m", "tome: snapshot"], self.path,
-                      env=dated).strip()  # fmt: skip
+        commit = _git_line([*_IDENTITY, "commit-tree", tree, "-m", "tome: snapshot"], self.path,
+                           env=dated)  # fmt: skip
         return Snapshot(tree, commit)
 
     def reset(self, snapshot: Snapshot) -> None:

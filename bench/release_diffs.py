@@ -103,7 +103,7 @@ def blobs(root: Path, tag: str) -> dict[str, bytes]:
     """Every file of ``tag`` (submodules and symlinks left out) and its bytes."""
     listing = git(root, "ls-tree", "-r", "-z", tag).split(b"\0")
     entries = [e.split(b"\t", 1) for e in listing if e]
-    wanted = [(meta.split()[2].decode(), path.decode())
+    wanted = [(meta.split()[2].decode(), path.decode("utf-8", "surrogateescape"))
               for meta, path in entries if meta.split()[0] in (b"100644", b"100755")]  # fmt: skip
     feed = "".join(f"{sha}\n" for sha, _ in wanted).encode()
     out = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=feed,

@@ -88,3 +88,27 @@ def test_a_real_failure_shows_where_the_closest_region_differs(make_repo, capsys
     assert "similarity 1.00" not in out and "(similarity 0.99)" in out
     assert "first difference: line 19, column 42:" in out
     assert "file: ...e-requisite for your your pull request" in out
+
+
+def test_the_release_bench_reads_non_utf8_names_byte_exactly(tmp_path: Path) -> None:
+    """bench/release_diffs.py's ``blobs`` keeps a name that is not UTF-8 (surrogateescape)."""
+    import os
+    import subprocess
+
+    from bench.release_diffs import blobs
+
+    root = tmp_path / "r"
+    root.mkdir()
+    name = b"caf\xe9 \t\n.py"
+    (root / "ok.py").write_bytes(b"a\n")
+    with open(os.fsencode(root) + b"/" + name, "wb") as out:
+        out.write(b"b\n")
+    run = {"cwd": root, "check": True, "capture_output": True}
+    subprocess.run(["git", "init", "-q", "-b", "main"], **run)
+    subprocess.run(["git", "add", "-A"], **run)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"], **run
+    )
+    subprocess.run(["git", "tag", "v1"], **run)
+    files = blobs(root, "v1")
+    assert files == {"ok.py": b"a\n", name.decode("utf-8", "surrogateescape"): b"b\n"}

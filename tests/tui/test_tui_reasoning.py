@@ -169,3 +169,36 @@ def test_stream_with_reasoning_80x24(snap_compare, repo: Path) -> None:  # type:
         screen._stats()
 
     assert snap_compare(app, run_before=streamed, terminal_size=(80, 24))
+
+
+@anyio
+async def test_the_stats_line_counts_what_was_just_drained(repo: Path) -> None:
+    """Right after a drain the stats line reads the true count, not the last tick's: the
+    screen's intervals are switched off, so only the drain itself can update it."""
+    release = threading.Event()
+
+    def events(cancel: threading.Event) -> Iterator[Any]:
+        yield TextDelta("x" * 400)
+        release.wait(10)  # the stream stays open (no Finished) while the test reads it
+
+    screen = StreamScreen(events, title="count", clock=lambda: 1.0)
+    real = screen.set_interval
+
+    def no_ticks(interval: float, callback: Any = None, **kwargs: Any) -> Any:
+        timer = real(interval, callback, **kwargs)
+        if callback in (screen._stats, screen._drain):
+            timer.pause()  # the screen's own ticks: off, so a tick cannot mask the drain
+        return timer
+
+    screen.set_interval = no_ticks  # type: ignore[method-assign]
+    app = TomeApp(repo, lambda app: screen)
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            deadline = time.monotonic() + 5
+            while screen.chars < 400 and time.monotonic() < deadline:
+                await pilot.pause(0.01)  # poll: the worker posts from its thread
+            await pilot.pause()
+            stats = str(screen.query_one("#stream-stats", Static).render())
+            assert "~100 tokens" in stats, stats
+    finally:
+        release.set()

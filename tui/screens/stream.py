@@ -216,6 +216,8 @@ class StreamScreen(Screen[None]):
             self._reasoning("".join(thoughts))
         if text:
             self._text("".join(text))
+        if thoughts or text:
+            self._stats()  # the count as drained, not as the last 0.25 s tick saw it
 
     def on_unmount(self) -> None:
         self.cancel.set()  # leaving (or quitting) stops the request
