@@ -41,7 +41,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fit_ranking import BEFORE, GRID, NEGATIVE, SELECTION_FLOOR, selection_cases
+from fit_ranking import BEFORE, GRID, NEGATIVE, SELECTION_FLOOR, folds, selection_cases
 from ranking import collect
 
 from assistant.packing.rank import SIGNALS, Weights
@@ -219,18 +219,20 @@ def pairs(data: Dense, start: np.ndarray, extra: float = 1.0):
 
 
 def logistic(d: np.ndarray, pw: np.ndarray, lam: float) -> np.ndarray:
+    """Score ``a * (lex + w . signals)``: lex's weight is 1 by construction, ``a`` (free,
+    positive) sets the logistic's sharpness, the L2 penalty is on ``w`` alone."""
     from scipy.optimize import minimize
 
-    def loss(v):
-        m = d @ v
-        f = np.sum(pw * np.logaddexp(0.0, -m)) + 0.5 * lam * (v @ v)
-        g = -(d.T @ (pw * (1 / (1 + np.exp(np.clip(m, -50, 50)))))) + lam * v
-        return f, g
+    def loss(p):
+        a, w = np.exp(p[0]), p[1:]
+        m = a * (d[:, 0] + d[:, 1:] @ w)
+        f = np.sum(pw * np.logaddexp(0.0, -m)) + 0.5 * lam * (w @ w)
+        g_m = -pw / (1 + np.exp(np.clip(m, -50, 50)))
+        return f, np.concatenate([[g_m @ m], a * (d[:, 1:].T @ g_m) + lam * w])
 
-    v0 = vector(Weights())
-    got = minimize(loss, v0 / np.linalg.norm(v0), jac=True, method="L-BFGS-B")
-    v = got.x
-    return v / v[0] if v[0] > 1e-9 else vector(Weights())
+    p0 = np.concatenate([[0.0], vector(Weights())[1:]])
+    got = minimize(loss, p0, jac=True, method="L-BFGS-B")
+    return np.concatenate([[1.0], got.x[1:]])
 
 
 def pairwise(data: Dense, sel: Dense | None, lam: float) -> np.ndarray:
@@ -240,17 +242,11 @@ def pairwise(data: Dense, sel: Dense | None, lam: float) -> np.ndarray:
     if sel is None or selection_of(sel, w) >= SELECTION_FLOOR:
         return w
     sd, spw = pairs(sel, start)
-    for extra in (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2):
+    for extra in (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0):
         w = logistic(np.vstack([d, sd]), np.concatenate([pw, spw * extra]), lam)
         if selection_of(sel, w) >= SELECTION_FLOOR:
             return w
     return vector(BEFORE)
-
-
-def folds(repos: list[str], k: int) -> list[set[str]]:
-    """Repositories in ``k`` groups (sorted by name, round robin): no repository in two."""
-    names = sorted(set(repos))
-    return [set(names[i::k]) for i in range(min(k, len(names)))]
 
 
 def fit(method: str, data: Dense, sel: Dense | None, lam: float) -> np.ndarray:
@@ -259,13 +255,15 @@ def fit(method: str, data: Dense, sel: Dense | None, lam: float) -> np.ndarray:
     return ascent(data, sel, vote=method == "vote")
 
 
-def cross_validate(method: str, cases, k: int, lam: float) -> tuple[float, dict[str, float]]:
+def cross_validate(
+    method: str, cases, k: int, lam: float, sel: Dense | None
+) -> tuple[float, dict[str, float]]:
     """Mean recall@5 over the held-out fit repositories (each fitted without its group)."""
     out: dict[str, float] = {}
     for group in folds([c.repo for c in cases], k):
         train = as_dense([c for c in cases if c.repo not in group])
         test = as_dense(subset(cases, group))
-        w = fit(method, train, None, lam)  # the floor binds the shipped fit, not the folds
+        w = fit(method, train, sel, lam)  # with the floor, as the shipped fit
         repos = len(set(test.repos))
         for repo, row in scores_by_repo(test, w).items():
             out[repo] = float(row[1]) * repos  # a repository's own recall@5
@@ -286,13 +284,13 @@ def main() -> int:
     cases = collect("fit", quiet=True)
     lams = args.lams if args.method == "pairwise" else [0.0]
     chosen, best = lams[0], -1.0
+    sel = selection_dense() if args.selection else None
     for lam in lams if not args.no_cv else []:
-        cv, by_repo = cross_validate(args.method, cases, args.folds, lam)
+        cv, by_repo = cross_validate(args.method, cases, args.folds, lam, sel)
         print(f"{args.method} lam={lam}: CV recall@5 {cv:.3f}  "
               + " ".join(f"{r.split('/')[1]} {v:.2f}" for r, v in sorted(by_repo.items())))  # fmt: skip
         if cv > best:
             chosen, best = lam, cv
-    sel = selection_dense() if args.selection else None
     data = as_dense(cases)
     w = fit(args.method, data, sel, chosen)
     got = sum(scores_by_repo(data, w).values())

@@ -68,6 +68,13 @@ def objective(cases: list[Case], weights: Weights) -> tuple[float, float, float]
     return (at5 + 0.5 * at10 + 0.5 * in20k) / n, at5 / n, at10 / n
 
 
+def folds(repos: list[str], k: int) -> list[set[str]]:
+    """Repositories in ``k`` groups for cross-validation (``bench/fit_cv.py``): sorted by
+    name, dealt round robin, so a repository's cases are all on one side of a split."""
+    names = sorted(set(repos))
+    return [set(names[i::k]) for i in range(min(k, len(names)))]
+
+
 @dataclass
 class Selection:
     """bench/selection.py's queries as fit cases: features by document, the target's id."""
