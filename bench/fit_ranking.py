@@ -12,7 +12,8 @@ Django docstring queries, features computed once) stays at least what the weight
 before this signal set reached (:data:`SELECTION_FLOOR`): real requests must not be won at
 the price of the definition queries. Coordinate ascent depends on where it starts:
 ``--from-shipped`` starts from the shipped weights (new signals at their shipped 0) rather
-than from the weights of before.
+than from the weights of before. ``bench/fit_cv.py`` judges this ascent and other fitting
+methods by cross-validation over the fit repositories (any set of ``SIGNALS``).
 """
 
 from __future__ import annotations
