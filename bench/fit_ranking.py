@@ -12,7 +12,8 @@ Django docstring queries, features computed once) stays at least what the weight
 before this signal set reached (:data:`SELECTION_FLOOR`): real requests must not be won at
 the price of the definition queries. Coordinate ascent depends on where it starts:
 ``--from-shipped`` starts from the shipped weights (new signals at their shipped 0) rather
-than from the weights of before.
+than from the weights of before. ``bench/fit_cv.py`` judges this ascent and other fitting
+methods by cross-validation over the fit repositories (any set of ``SIGNALS``).
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ def objective(cases: list[Case], weights: Weights) -> tuple[float, float, float]
         in20k += got / len(wanted)
     n = len(cases)
     return (at5 + 0.5 * at10 + 0.5 * in20k) / n, at5 / n, at10 / n
+
+
+def folds(repos: list[str], k: int) -> list[set[str]]:
+    """Repositories in ``k`` groups for cross-validation (``bench/fit_cv.py``): sorted by
+    name, dealt round robin, so a repository's cases are all on one side of a split."""
+    names = sorted(set(repos))
+    return [set(names[i::k]) for i in range(min(k, len(names)))]
 
 
 @dataclass
