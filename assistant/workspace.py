@@ -714,13 +714,10 @@ def _load(
     limit = options.max_file_bytes
     base = str(root) + os.sep
 
-    half = len(paths) // 2 if len(paths) > _SPLIT_ABOVE and not stat_only else len(paths)
-    if half < len(paths) and judged is not None:
-        judged = _one_at_a_time(judged)  # the path rules compile on first use, unlocked
-
     def load(rel: str) -> _Read | Skipped | None:
         return _load_one(root, base, rel, limit, memo, stat_only, judged)
 
+    half = len(paths) // 2 if len(paths) > _SPLIT_ABOVE and not stat_only else len(paths)
     ahead = _Ahead(load, paths[half:])
     try:
         for done, rel in enumerate(paths, done_before + 1):
@@ -738,16 +735,6 @@ def _load(
     if progress is not None:
         progress(total, total)
     return out
-
-
-def _one_at_a_time(judged: Callable[[str], bool]) -> Callable[[str], bool]:
-    lock = threading.Lock()
-
-    def locked(rel: str) -> bool:
-        with lock:
-            return judged(rel)
-
-    return locked
 
 
 _SPLIT_ABOVE = 512  # files: fewer are read on one thread (a thread costs ~0.1 ms to start)
