@@ -16,7 +16,6 @@ holds a bounded number open; leaving the ``with`` block closes what is still hel
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 __all__ = ["Barrier"]
@@ -60,6 +59,8 @@ class Barrier:
         if not held:
             return
         try:
+            from concurrent.futures import ThreadPoolExecutor  # here: a pack never syncs
+
             with ThreadPoolExecutor(min(self.THREADS, len(held))) as pool:
                 failures = list(pool.map(_fsync, held))
         finally:

@@ -14,6 +14,7 @@ Both live in the user :class:`~assistant.cache.Cache`; a damaged entry is a miss
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import marshal
@@ -21,6 +22,7 @@ import os
 import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .. import tokens as tok
 from ..cache import Cache, namespace, write_file
@@ -79,7 +81,42 @@ def remember_counts(
 
 # --- an unchanged output file --------------------------------------------------------------
 
-_OUTPUTS_NS = "outputs/3"  # per output file: what it holds, and its stat when written
+_OUTPUTS_NS = "outputs/4"  # per output file: its key, its stat when written, its meta's key
+_META_VERSION = b"1"
+_META_KEY_BYTES = 40  # a sha1 in hex, at the head of the meta file
+
+
+def _meta_file(cache: Cache, root: str, request: str) -> Path | None:
+    """Where the meta of a pack of ``root`` is kept: one file per folder and ``request``
+    (:func:`_request_key`), so bounded; the packs of one tree to many output files share
+    it, and it is rewritten only when what it holds changes."""
+    return cache.folder_file("outputs", Path(root), "-" + request[:16] + ".marshal")
+
+
+def _meta_key(key: str, root: str) -> str:
+    """The meta's key: the output key (tree state, request, code) and the folder's path
+    decide every field of the meta."""
+    text = f"{_META_VERSION.decode()}\0{key}\0{root}"
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _read_meta(where: Path | None, meta_key: str) -> Any:
+    """The meta in ``where`` if it is the one keyed ``meta_key``; else None."""
+    if where is None:
+        return None
+    data = where.read_bytes()
+    if data[:_META_KEY_BYTES] != meta_key.encode():
+        return None
+    return marshal.loads(data[_META_KEY_BYTES:])
+
+
+def _holds(where: Path, meta_key: str) -> bool:
+    """Whether the meta file ``where`` holds the meta keyed ``meta_key`` (its head alone)."""
+    try:
+        with open(where, "rb") as f:
+            return f.read(_META_KEY_BYTES) == meta_key.encode()
+    except OSError:
+        return False
 
 
 def reuse_output(
@@ -105,16 +142,22 @@ def reuse_output(
     hit = cache.get(_OUTPUTS_NS, _output_slot(output))
     if not isinstance(hit, bytes):
         return None
+    where: Path | None = None
     try:
-        key, stamp, meta = marshal.loads(hit)
+        key, stamp, top, meta_key = marshal.loads(hit)
         if stamp != _stamp(output):
             return None
         state = probe(root, options.discover_options(), cache=cache)
         if state is None:
             return None  # a file changed, or is new: only reading it would tell
         counts_ns = tok.TokenCounter(encoding, cache=cache).namespace
-        if key != _output_key(state, encoding, counts_ns, format, task, budget, options):
+        request = _request_key(encoding, counts_ns, format, task, budget, options)
+        if key != _output_key(state, request) or meta_key != _meta_key(key, top):
             return None
+        where = _meta_file(cache, top, request)
+        meta = _read_meta(where, meta_key)
+        if meta is None:
+            return None  # replaced since by the meta of another state of the tree
         tokens, real_encoding, top, files, skipped, stable, redacted, project = meta
         used, text, used_tokens, left = project
         return Pack(
@@ -136,6 +179,9 @@ def reuse_output(
             instructions_left_out=tuple(Skipped(*k) for k in left),
         )
     except (OSError, ValueError, TypeError, EOFError):
+        if where is not None:  # a damaged meta: gone, so this pack writes it again
+            with contextlib.suppress(OSError):
+                where.unlink()
         return None
 
 
@@ -149,13 +195,26 @@ def remember_output(
     if cache.path is None or not result.state:
         return
     counts_ns = tok.TokenCounter(encoding, cache=cache).namespace
-    key = _output_key(
-        result.state, encoding, counts_ns, result.format, result.task, result.budget, options
-    )
-    meta = (
+    request = _request_key(encoding, counts_ns, result.format, result.task, result.budget, options)
+    key = _output_key(result.state, request)
+    top = str(result.root)
+    try:
+        stamp = _stamp(output)
+    except (OSError, ValueError):
+        return  # gone already, or not a file: nothing to remember
+    meta_key = _meta_key(key, top)
+    where = _meta_file(cache, top, request)
+    if where is not None and not _holds(where, meta_key):
+        write_file(where, meta_key.encode() + marshal.dumps(_meta(result, top)))
+    cache.put(_OUTPUTS_NS, _output_slot(output), marshal.dumps((key, stamp, top, meta_key)))
+
+
+def _meta(result: Pack, top: str) -> tuple[Any, ...]:
+    """What :func:`reuse_output` rebuilds the pack from (the file holds its text)."""
+    return (
         result.tokens,
         result.encoding,
-        str(result.root),
+        top,
         [(f.path, f.tokens, f.tier, f.blob_sha, f.shown_tokens, f.why) for f in result.files],
         [(k.path, k.reason, k.detail) for k in result.skipped],
         result.stable_prefix_tokens,
@@ -167,11 +226,6 @@ def remember_output(
             [(k.path, k.reason, k.detail) for k in result.instructions_left_out],
         ),
     )
-    try:
-        stamp = _stamp(output)
-    except (OSError, ValueError):
-        return  # gone already, or not a file: nothing to remember
-    cache.put(_OUTPUTS_NS, _output_slot(output), marshal.dumps((key, stamp, meta)))
 
 
 def _output_slot(output: Path) -> str:
@@ -187,8 +241,7 @@ def _stamp(path: Path) -> tuple[int, int, int, int]:
     return stat_stamp(st)
 
 
-def _output_key(
-    state: str,
+def _request_key(
     encoding: str,
     counts_ns: str,
     format: str,
@@ -196,10 +249,13 @@ def _output_key(
     budget: int | None,
     options: PackOptions,
 ) -> str:
-    parts = "\0".join(
-        map(str, (_code_stamp(), state, encoding, counts_ns, format, task, budget, options))
-    )
+    """A digest of what a pack was asked for, and of the code that makes it."""
+    parts = "\0".join(map(str, (_code_stamp(), encoding, counts_ns, format, task, budget, options)))
     return hashlib.sha1(parts.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _output_key(state: str, request: str) -> str:
+    return hashlib.sha1(f"{state}\0{request}".encode()).hexdigest()
 
 
 @functools.cache

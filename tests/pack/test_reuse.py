@@ -102,3 +102,44 @@ def test_fresh_files_are_always_packed_again(make_repo, capsys: pytest.CaptureFi
     written = stamp(out)
     run(capsys, str(root), "--output", str(out))
     assert stamp(out) != written
+
+
+def _meta_files() -> list[Path]:
+    from assistant.cache import Cache
+
+    path = Cache().path
+    assert path is not None
+    return sorted((path.parent / "outputs").glob("*.marshal"))
+
+
+def test_packs_to_new_files_share_one_meta_written_once(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = run(capsys, str(repo), "--output", str(repo.parent / "a.xml"))
+    (meta,) = _meta_files()
+    written = stamp(meta)
+    second = run(capsys, str(repo), "--output", str(repo.parent / "b.xml"))
+    assert _meta_files() == [meta] and stamp(meta) == written  # not rewritten
+    assert {**second, "output": ""} == {**first, "output": ""}
+    # both outputs are still known: each is left alone
+    for name, summary in (("a.xml", first), ("b.xml", second)):
+        out = repo.parent / name
+        before = stamp(out)
+        assert run(capsys, str(repo), "--output", str(out)) == summary
+        assert stamp(out) == before
+
+
+def test_a_meta_replaced_or_damaged_means_packing_again(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = repo.parent / "pack.xml"
+    first = run(capsys, str(repo), "--output", str(out))
+    text = out.read_text(encoding="utf-8")
+    (meta,) = _meta_files()
+    for damage in (b"0" * 40 + meta.read_bytes()[40:], meta.read_bytes()[:40] + b"\xffjunk"):
+        meta.write_bytes(damage)
+        written = stamp(out)
+        assert run(capsys, str(repo), "--output", str(out)) == first
+        assert stamp(out) != written  # packed and written again, the same bytes
+        assert out.read_text(encoding="utf-8") == text
+        assert meta.read_bytes() != damage  # the meta written again too
